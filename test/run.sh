@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The project's whole test run: type-check, then every jest suite.
+# Installs and starts what the suites need on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npx tsc -p tsconfig.json --noEmit
+npx jest "$@"
