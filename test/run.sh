@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The project's whole test run: type-check, then every jest suite.
-# Installs and starts what the suites need on a fresh machine.
+# The project's whole test run: type-check, build (some suites spawn the built programs),
+# then every jest suite. Installs and starts what the suites need on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p tsconfig.build.json
 npx jest "$@"
