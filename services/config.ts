@@ -1,0 +1,152 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors';
+
+/** Log levels pino accepts; anything else is a configuration error, not a silent default. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The folder holding package.json, so defaults resolve the same from sources and from dist/. */
+function packageRoot(start: string = __dirname): string {
+  let dir = start;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
+}
+
+/** True when `zone` is an IANA time zone the runtime knows (e.g. America/Mexico_City). */
+export function isIanaZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone.includes('/') || zone === 'UTC';
+  } catch {
+    return false;
+  }
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const text = z.string().min(1);
+
+const schema = z.object({
+  PORT: port.default(3978),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+  DATA_DIR: text.default('./data'),
+  MicrosoftAppId: text.optional(),
+  MicrosoftAppPassword: text.optional(),
+  MicrosoftAppTenantId: text.optional(),
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
+  IMAP_HOST: text.optional(),
+  IMAP_PORT: port.default(993),
+  IMAP_USER: text.optional(),
+  IMAP_PASSWORD: text.optional(),
+  IMAP_SECURE: flag.default(true),
+  IMAP_MAILBOX: text.default('INBOX'),
+  SMTP_HOST: text.optional(),
+  SMTP_PORT: port.default(587),
+  SMTP_USER: text.optional(),
+  SMTP_PASSWORD: text.optional(),
+  SMTP_SECURE: flag.default(false),
+  MAIL_FROM: z.email().optional(),
+  DIRECTORY_FILE: text.optional(),
+  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  TZ_DEFAULT: text.refine(isIanaZone, 'must be an IANA time zone such as America/Mexico_City').default('America/Mexico_City'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+/**
+ * Rules between variables, checked on the raw strings so they are reported together with
+ * the per-variable problems (zod skips refinements when a field already failed).
+ */
+function crossFieldProblems(env: Record<string, string>): Array<{ field: string; message: string }> {
+  const problems: Array<{ field: string; message: string }> = [];
+  const need = (when: boolean, field: string, why: string) => {
+    if (when && !env[field]) problems.push({ field, message: `is required ${why}` });
+  };
+  need(Boolean(env.MicrosoftAppId) && env.MicrosoftAppType !== 'UserAssignedMSI', 'MicrosoftAppPassword', 'when MicrosoftAppId is set');
+  need(env.MicrosoftAppType === 'SingleTenant', 'MicrosoftAppTenantId', 'when MicrosoftAppType is SingleTenant');
+  for (const f of ['IMAP_USER', 'IMAP_PASSWORD']) need(Boolean(env.IMAP_HOST), f, 'when IMAP_HOST is set');
+  need(Boolean(env.SMTP_HOST), 'MAIL_FROM', 'when SMTP_HOST is set');
+  need(Boolean(env.SMTP_USER), 'SMTP_PASSWORD', 'when SMTP_USER is set');
+  return problems;
+}
+
+export interface MailServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly user?: string;
+  readonly password?: string;
+  readonly secure: boolean;
+}
+
+/** The whole, validated configuration. Frozen: nobody changes it after start-up. */
+export interface Config {
+  readonly port: number;
+  /** Unset: the service starts the embedded engine on `dataDir`. */
+  readonly mongodbUri?: string;
+  readonly dataDir: string;
+  readonly bot: {
+    readonly appId?: string;
+    readonly appPassword?: string;
+    readonly tenantId?: string;
+    readonly appType?: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  };
+  /** Undefined when IMAP_HOST is unset: the mail poller stays disabled. */
+  readonly imap?: MailServerConfig & { readonly mailbox: string; readonly user: string; readonly password: string };
+  /** Undefined when SMTP_HOST is unset: no email channel. */
+  readonly smtp?: MailServerConfig & { readonly from: string };
+  readonly directoryFile: string;
+  /** Undefined: the read API refuses every request (401). */
+  readonly apiToken?: string;
+  readonly defaultTimeZone: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const v of Object.values(value)) if (v && typeof v === 'object') deepFreeze(v);
+  return Object.freeze(value);
+}
+
+/** Empty strings in an env file mean "not set", as they do for most tools. */
+function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== ''));
+}
+
+/**
+ * Parses the environment once, at start-up. Every problem is reported in one VALIDATION
+ * AppError (`details.problems` lists `{field, message}`), so an operator fixes the whole
+ * file in one go instead of one restart per mistake. Secrets never appear in messages.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = withoutEmpty(env);
+  const parsed = schema.safeParse(raw);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? '(environment)'), message: i.message }))),
+    ...crossFieldProblems(raw),
+  ];
+  if (!parsed.success || problems.length > 0) {
+    const list = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+    throw new AppError('VALIDATION', `Invalid configuration: ${list}`, `La configuración del servicio no es válida: ${list}`, { problems });
+  }
+  const e = parsed.data;
+  const root = packageRoot();
+  return deepFreeze<Config>({
+    port: e.PORT,
+    mongodbUri: e.MONGODB_URI,
+    dataDir: resolve(e.DATA_DIR),
+    bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, tenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType },
+    imap: e.IMAP_HOST && e.IMAP_USER && e.IMAP_PASSWORD
+      ? { host: e.IMAP_HOST, port: e.IMAP_PORT, user: e.IMAP_USER, password: e.IMAP_PASSWORD, secure: e.IMAP_SECURE, mailbox: e.IMAP_MAILBOX }
+      : undefined,
+    smtp: e.SMTP_HOST && e.MAIL_FROM
+      ? { host: e.SMTP_HOST, port: e.SMTP_PORT, user: e.SMTP_USER, password: e.SMTP_PASSWORD, secure: e.SMTP_SECURE, from: e.MAIL_FROM }
+      : undefined,
+    directoryFile: resolve(e.DIRECTORY_FILE ?? join(root, 'services', 'directory', 'example-directory.json')),
+    apiToken: e.API_TOKEN,
+    defaultTimeZone: e.TZ_DEFAULT,
+    logLevel: e.LOG_LEVEL,
+  });
+}

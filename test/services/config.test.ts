@@ -1,0 +1,87 @@
+import { isAbsolute } from 'node:path';
+import { loadConfig } from '../../services/config';
+import { AppError } from '../../services/errors';
+
+function problemsOf(env: NodeJS.ProcessEnv): Array<{ field: string; message: string }> {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(AppError.is(error, 'VALIDATION')).toBe(true);
+    return (error as AppError).details.problems as Array<{ field: string; message: string }>;
+  }
+  throw new Error('expected loadConfig to refuse the environment');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults when the environment is empty', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3978);
+    expect(config.mongodbUri).toBeUndefined();
+    expect(isAbsolute(config.dataDir) && config.dataDir.endsWith('data')).toBe(true);
+    expect(config.directoryFile).toMatch(/services[\\/]directory[\\/]example-directory\.json$/);
+    expect(config.defaultTimeZone).toBe('America/Mexico_City');
+    expect(config.logLevel).toBe('info');
+    expect(config.imap).toBeUndefined();
+    expect(config.smtp).toBeUndefined();
+    expect(config.apiToken).toBeUndefined();
+  });
+
+  it('returns a frozen object so nobody changes the configuration after start-up', () => {
+    const config = loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.bot)).toBe(true);
+  });
+
+  it('reports every problem at once when several variables are wrong', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      MONGODB_URI: 'http://db',
+      TZ_DEFAULT: 'Mars/Olympus_Mons',
+      LOG_LEVEL: 'loud',
+      IMAP_HOST: 'imap.example.org',
+      SMTP_HOST: 'smtp.example.org',
+      SMTP_SECURE: 'maybe',
+      API_TOKEN: 'short',
+      MicrosoftAppId: '00000000-0000-0000-0000-000000000000',
+    });
+    const fields = problems.map((p) => p.field).sort();
+    expect(fields).toEqual([
+      'API_TOKEN', 'IMAP_PASSWORD', 'IMAP_USER', 'LOG_LEVEL', 'MAIL_FROM', 'MONGODB_URI',
+      'MicrosoftAppPassword', 'PORT', 'SMTP_SECURE', 'TZ_DEFAULT',
+    ]);
+  });
+
+  it('names the field in the message and never echoes a secret value', () => {
+    try {
+      loadConfig({ API_TOKEN: 'tiny-secret', TZ_DEFAULT: 'Nowhere/Town' });
+      throw new Error('unreachable');
+    } catch (error) {
+      const e = error as AppError;
+      expect(e.message).toContain('TZ_DEFAULT');
+      expect(e.message).toContain('API_TOKEN');
+      expect(e.message).not.toContain('tiny-secret');
+      expect(e.userMessage).toMatch(/configuración/);
+    }
+  });
+
+  it('refuses a time zone that is not an IANA zone', () => {
+    expect(problemsOf({ TZ_DEFAULT: 'CST' }).map((p) => p.field)).toEqual(['TZ_DEFAULT']);
+    expect(loadConfig({ TZ_DEFAULT: 'America/Tijuana' }).defaultTimeZone).toBe('America/Tijuana');
+  });
+
+  it('treats empty values as unset, as an env file with blank lines means', () => {
+    const config = loadConfig({ PORT: '', MONGODB_URI: '', API_TOKEN: '' });
+    expect(config.port).toBe(3978);
+    expect(config.mongodbUri).toBeUndefined();
+  });
+
+  it('builds the mail settings only when their host is configured', () => {
+    const config = loadConfig({
+      IMAP_HOST: 'imap.local', IMAP_USER: 'desk', IMAP_PASSWORD: 'pw', IMAP_SECURE: 'false', IMAP_PORT: '143',
+      SMTP_HOST: 'smtp.local', MAIL_FROM: 'escritoriodesoporte@correo.cjf.gob.mx',
+    });
+    expect(config.imap).toEqual({ host: 'imap.local', port: 143, user: 'desk', password: 'pw', secure: false, mailbox: 'INBOX' });
+    expect(config.smtp?.from).toBe('escritoriodesoporte@correo.cjf.gob.mx');
+    expect(config.smtp?.port).toBe(587);
+  });
+});
