@@ -27,6 +27,8 @@ export interface PersonSnapshot {
   name: string;
   email?: string;
   aadObjectId?: string;
+  /** Set when the person was not found in the directory: name and email are as given. */
+  unverified?: true;
 }
 
 export interface Equipment {

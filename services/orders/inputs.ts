@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { ObjectId } from 'mongodb';
+import { AppError } from '../errors';
+import { CHANNELS } from '../workflow';
+import { directoryId } from '../directory/schema';
+import type { PersonSnapshot } from './types';
+import type { Person } from '../directory/schema';
+
+/** An order id as carried by cards and links: 24 hex digits (a MongoDB ObjectId). */
+export const orderIdSchema = z.string().regex(/^[0-9a-fA-F]{24}$/, 'identificador de orden inválido');
+
+/** What every state-changing use case receives from an edge (bot, mail, API). */
+export const TransitionInput = z.strictObject({
+  orderId: orderIdSchema,
+  /** Directory id of the person acting, resolved by the edge from Teams or the mail sender. */
+  actorId: directoryId,
+  channel: z.enum(CHANNELS),
+  /** The version the card or form was rendered from; a mismatch is a CONFLICT. */
+  expectedVersion: z.number().int().min(1).optional(),
+  note: z.string().trim().max(2000).optional(),
+});
+export type TransitionInput = z.infer<typeof TransitionInput>;
+
+export const reasonSchema = z.string().trim().min(3, 'el motivo es muy corto').max(2000);
+export const longText = z.string().trim().min(3, 'el texto es muy corto').max(5000);
+
+/**
+ * Parses use-case input; on failure a VALIDATION error whose user message names each field
+ * (`description: …`) so the edge can tell the person exactly what to fix.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.map(String).join('.') || 'entrada'}: ${i.message}`);
+  throw new AppError('VALIDATION', `invalid input: ${problems.join('; ')}`, `Datos inválidos — ${problems.join('; ')}.`, {
+    fields: result.error.issues.map((i) => i.path.map(String).join('.')),
+  });
+}
+
+export function toObjectId(hex: string): ObjectId {
+  return ObjectId.createFromHexString(hex);
+}
+
+/** The part of a directory person an order keeps, so its history reads right after edits. */
+export function snapshotOf(person: Person): PersonSnapshot {
+  const snap: PersonSnapshot = { personId: person.id, name: person.name, email: person.email };
+  if (person.aadObjectId) snap.aadObjectId = person.aadObjectId;
+  return snap;
+}

@@ -1,0 +1,131 @@
+import { Collection, Db, MongoServerError, ObjectId } from 'mongodb';
+import type { OrderStatus } from '../workflow';
+import type { HistoryEntry, PendingNotice, ServiceOrder } from './types';
+
+/** One state change, already decided by the workflow: the store only writes it, guarded. */
+export interface OrderChange {
+  id: ObjectId;
+  /** The state and version the decision was made on; the write happens only if both still hold. */
+  from: OrderStatus;
+  version: number;
+  /** Dotted paths to `$set` (status, timestamps.*, engineer, …). */
+  set: Record<string, unknown>;
+  history: HistoryEntry;
+  notices: PendingNotice[];
+}
+
+/** Already-typed filters; list-orders validates user values before building one. */
+export interface OrderQuery {
+  status?: OrderStatus;
+  centreId?: string;
+  requesterId?: string;
+  from?: Date;
+  to?: Date;
+  skip: number;
+  limit: number;
+}
+
+export interface OrderStore {
+  /** Next folio of the year, `OS-<year>-<6 digits>`; never hands the same one out twice. */
+  nextFolio(year: number): Promise<string>;
+  insert(order: ServiceOrder): Promise<void>;
+  findById(id: ObjectId): Promise<ServiceOrder | null>;
+  findByFolio(folio: string): Promise<ServiceOrder | null>;
+  /**
+   * Applies `change` in one conditional write on `{_id, status: from, version}`; returns
+   * the order after the write, or `null` when no order matched (it changed or is gone).
+   */
+  applyChange(change: OrderChange): Promise<ServiceOrder | null>;
+  list(query: OrderQuery): Promise<{ items: ServiceOrder[]; total: number }>;
+}
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Orders in MongoDB (`orders`), folios from `counters` (one document per year, `$inc` with
+ * upsert, so concurrent reports on any number of instances get distinct, consecutive
+ * numbers).
+ */
+export class MongoOrderStore implements OrderStore {
+  private readonly orders: Collection<ServiceOrder>;
+  private readonly counters: Collection<{ _id: string; seq: number }>;
+
+  constructor(db: Db) {
+    this.orders = db.collection('orders');
+    this.counters = db.collection('counters');
+  }
+
+  /** Creates the indexes the use cases and the read API rely on; idempotent. */
+  async ensureIndexes(): Promise<void> {
+    await this.orders.createIndex({ folio: 1 }, { unique: true });
+    await this.orders.createIndex({ status: 1, centreId: 1 });
+    await this.orders.createIndex({ 'requester.personId': 1 });
+    await this.orders.createIndex({ 'engineer.personId': 1 });
+    await this.orders.createIndex({ createdAt: 1 });
+  }
+
+  async nextFolio(year: number): Promise<string> {
+    const seq = await this.increment(`folio-${year}`);
+    return `OS-${year}-${String(seq).padStart(6, '0')}`;
+  }
+
+  /** Two first-of-the-year upserts can race on the same _id; the loser retries and increments. */
+  private async increment(key: string, attempt = 0): Promise<number> {
+    try {
+      const doc = await this.counters.findOneAndUpdate(
+        { _id: key },
+        { $inc: { seq: 1 } },
+        { upsert: true, returnDocument: 'after' },
+      );
+      if (!doc) throw new Error(`counter ${key} returned no document`);
+      return doc.seq;
+    } catch (error) {
+      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY && attempt < 3) return this.increment(key, attempt + 1);
+      throw error;
+    }
+  }
+
+  async insert(order: ServiceOrder): Promise<void> {
+    await this.orders.insertOne(order);
+  }
+
+  async findById(id: ObjectId): Promise<ServiceOrder | null> {
+    return this.orders.findOne({ _id: id });
+  }
+
+  async findByFolio(folio: string): Promise<ServiceOrder | null> {
+    return this.orders.findOne({ folio: String(folio) });
+  }
+
+  async applyChange(change: OrderChange): Promise<ServiceOrder | null> {
+    return this.orders.findOneAndUpdate(
+      { _id: change.id, status: change.from, version: change.version },
+      {
+        $set: change.set,
+        $inc: { version: 1 },
+        $push: { history: change.history, outbox: { $each: change.notices } },
+      },
+      { returnDocument: 'after' },
+    );
+  }
+
+  async list(query: OrderQuery): Promise<{ items: ServiceOrder[]; total: number }> {
+    const filter: Record<string, unknown> = {};
+    if (query.status) filter.status = query.status;
+    if (query.centreId) filter.centreId = query.centreId;
+    if (query.requesterId) filter['requester.personId'] = query.requesterId;
+    if (query.from || query.to) {
+      filter.createdAt = { ...(query.from && { $gte: query.from }), ...(query.to && { $lt: query.to }) };
+    }
+    const [items, total] = await Promise.all([
+      this.orders
+        .find(filter, { projection: { outbox: 0 } })
+        .sort({ createdAt: -1, _id: -1 })
+        .skip(query.skip)
+        .limit(query.limit)
+        .toArray(),
+      this.orders.countDocuments(filter),
+    ]);
+    return { items, total };
+  }
+}
