@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import type { Collection, Db } from 'mongodb';
+import type { Logger } from '../logger';
+import type { ServiceOrder } from '../orders/types';
+import { recordOutcomeOnOrder } from './history';
+import { NOTIFICATIONS_COLLECTION, NotificationChannel, NotificationAttempt, NotificationDoc, ORDERS_COLLECTION } from './types';
+
+export interface DispatcherOptions {
+  db: Db;
+  logger: Logger;
+  channels: readonly NotificationChannel[];
+  /** Recorded as `claimedBy`; unique per process. */
+  instanceId?: string;
+  now?: () => Date;
+  /** How long a claim holds; after it, another instance may retry. Must exceed sendTimeoutMs. */
+  leaseMs?: number;
+  sendTimeoutMs?: number;
+  /** Claims allowed before a notification is failed for good. */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export type DispatchOutcome = 'sent' | 'retry' | 'failed' | 'lost_claim';
+
+/** Delay before attempt `attempts + 1`: base · 2^(attempts − 1), capped. */
+export function backoffDelay(attempts: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`send timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Sends due notifications through the registered channels. Several instances may run
+ * against one database: a claim is one atomic findOneAndUpdate on a due `pending` entry or
+ * an expired lease, and an outcome is stored only by the holder of the current claim. A
+ * `sent` notification is final and never claimed again. A crash after a claim leaves the
+ * entry to be retried once its lease expires. Channels get the notification id as an
+ * idempotency key for the one window no database can close (sent, then crashed before
+ * the outcome was stored).
+ */
+export class OutboxDispatcher {
+  readonly instanceId: string;
+  private readonly notifications: Collection<NotificationDoc>;
+  private readonly orders: Collection<ServiceOrder>;
+  private readonly now: () => Date;
+  private readonly leaseMs: number;
+  private readonly sendTimeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.instanceId = options.instanceId ?? `dispatcher-${randomUUID()}`;
+    this.notifications = options.db.collection<NotificationDoc>(NOTIFICATIONS_COLLECTION);
+    this.orders = options.db.collection<ServiceOrder>(ORDERS_COLLECTION);
+    this.now = options.now ?? (() => new Date());
+    this.leaseMs = options.leaseMs ?? 120_000;
+    this.sendTimeoutMs = options.sendTimeoutMs ?? Math.floor(this.leaseMs / 2);
+    this.maxAttempts = options.maxAttempts ?? 6;
+    this.baseDelayMs = options.baseDelayMs ?? 30_000;
+    this.maxDelayMs = options.maxDelayMs ?? 30 * 60_000;
+  }
+
+  /** Atomically takes one due notification for this instance, or null when none is due. */
+  async claimNext(): Promise<NotificationDoc | null> {
+    const now = this.now();
+    return this.notifications.findOneAndUpdate(
+      { $or: [{ state: 'pending', dueAt: { $lte: now } }, { state: 'claimed', leaseUntil: { $lte: now } }] },
+      {
+        $set: { state: 'claimed', claimedBy: this.instanceId, claimToken: randomUUID(), leaseUntil: new Date(now.getTime() + this.leaseMs), updatedAt: now },
+        $inc: { attempts: 1 },
+      },
+      { sort: { dueAt: 1 }, returnDocument: 'after' },
+    );
+  }
+
+  /** Claims and processes due notifications until none is due, `limit` is hit or `keepGoing` says stop. */
+  async dispatchOnce(limit = 100, keepGoing: () => boolean = () => true): Promise<number> {
+    let processed = 0;
+    while (processed < limit && keepGoing()) {
+      const claimed = await this.claimNext();
+      if (!claimed) break;
+      await this.process(claimed);
+      processed += 1;
+    }
+    return processed;
+  }
+
+  /** Sends one claimed notification and stores the outcome. */
+  async process(claimed: NotificationDoc): Promise<DispatchOutcome> {
+    const log = this.options.logger.child({ notificationId: claimed._id, orderId: String(claimed.orderId) });
+    const order = await this.orders.findOne({ _id: claimed.orderId });
+    if (!order) return this.finish(claimed, { state: 'failed', reason: 'order not found' }, log);
+    const reachable: NotificationChannel[] = [];
+    for (const channel of this.options.channels) if (await channel.canReach(claimed.recipient)) reachable.push(channel);
+    if (reachable.length === 0) return this.finish(claimed, { state: 'failed', reason: 'no channel can reach the recipient' }, log);
+    const errors: string[] = [];
+    for (const channel of reachable) {
+      try {
+        await withTimeout(channel.send(claimed, order), this.sendTimeoutMs);
+        return this.finish(claimed, { state: 'sent', channel: channel.name }, log);
+      } catch (error) {
+        errors.push(`${channel.name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const reason = errors.join('; ');
+    if (claimed.attempts >= this.maxAttempts) return this.finish(claimed, { state: 'failed', reason }, log);
+    return this.finish(claimed, { state: 'pending', reason }, log);
+  }
+
+  private async finish(
+    claimed: NotificationDoc,
+    result: { state: 'sent' | 'failed' | 'pending'; channel?: string; reason?: string },
+    log: Logger,
+  ): Promise<DispatchOutcome> {
+    const now = this.now();
+    const final = result.state !== 'pending';
+    const set: Partial<NotificationDoc> = { state: result.state, updatedAt: now };
+    if (result.state === 'sent') Object.assign(set, { sentAt: now, channel: result.channel });
+    if (result.state === 'failed') Object.assign(set, { failedAt: now, reason: result.reason });
+    if (result.state === 'pending') {
+      Object.assign(set, { reason: result.reason, dueAt: new Date(now.getTime() + backoffDelay(claimed.attempts, this.baseDelayMs, this.maxDelayMs)) });
+    }
+    if (final) set.historyRecorded = false;
+    const stored = await this.notifications.updateOne(
+      { _id: claimed._id, state: 'claimed', claimToken: claimed.claimToken },
+      {
+        $set: set,
+        $unset: { leaseUntil: '', claimToken: '' },
+        $push: { log: this.attemptLine(now, result) },
+      },
+    );
+    if (stored.matchedCount === 0) {
+      log.warn({ state: result.state }, 'claim lost before the outcome was stored (lease expired)');
+      return 'lost_claim';
+    }
+    log.info({ state: result.state, channel: result.channel, attempts: claimed.attempts, reason: result.reason }, 'notification outcome');
+    if (final) await recordOutcomeOnOrder(this.notifications, this.orders, { ...claimed, ...set } as NotificationDoc, now);
+    return result.state === 'pending' ? 'retry' : result.state;
+  }
+
+  private attemptLine(at: Date, result: { state: string; channel?: string; reason?: string }): NotificationAttempt {
+    const line: NotificationAttempt = { at, by: this.instanceId, outcome: result.state === 'sent' ? 'sent' : 'error' };
+    if (result.channel) line.channel = result.channel;
+    if (result.reason) line.detail = result.reason;
+    return line;
+  }
+
+  /** Writes missing order-history entries for final outcomes (after a crash in between). */
+  async recordPendingHistory(limit = 100): Promise<number> {
+    const docs = await this.notifications.find({ historyRecorded: false }).limit(limit).toArray();
+    for (const doc of docs) await recordOutcomeOnOrder(this.notifications, this.orders, doc, this.now());
+    return docs.length;
+  }
+}
