@@ -1,0 +1,154 @@
+import { Collection, Document, Timestamp } from 'mongodb';
+import { openTestDatabase, TestDatabase } from '../../support/mongo';
+
+let t: TestDatabase;
+let c: Collection;
+beforeAll(async () => {
+  t = await openTestDatabase();
+  c = t.db.collection('ops');
+});
+afterAll(async () => { await t?.close(); });
+
+let n = 0;
+/** Inserts `doc` under a fresh _id, applies `update` with updateOne and returns the stored result. */
+async function apply(doc: Document, update: Document, options: Document = {}): Promise<Document | null> {
+  n += 1;
+  await c.insertOne({ ...doc, _id: n as never });
+  await c.updateOne({ _id: n as never }, update, options);
+  return c.findOne({ _id: n as never }, { projection: { _id: 0 } });
+}
+
+describe('update field operators', () => {
+  // https://www.mongodb.com/docs/manual/reference/operator/update/set/
+  it('$set replaces a value and creates missing embedded documents along a dotted path', async () => {
+    expect(await apply({ a: 1 }, { $set: { a: 2, 'x.y.z': 'hola' } })).toEqual({ a: 2, x: { y: { z: 'hola' } } });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/unset/
+  it('$unset removes the field and ignores fields that do not exist', async () => {
+    expect(await apply({ a: 1, b: { c: 2, d: 3 } }, { $unset: { a: '', 'b.c': 1, nope: '' } })).toEqual({ b: { d: 3 } });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/inc/
+  it('$inc adds to a number and creates the field with the increment when missing', async () => {
+    expect(await apply({ a: 5 }, { $inc: { a: -2, b: 3 } })).toEqual({ a: 3, b: 3 });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/mul/
+  it('$mul multiplies and sets a missing field to 0', async () => {
+    expect(await apply({ price: 10 }, { $mul: { price: 1.5, qty: 2 } })).toEqual({ price: 15, qty: 0 });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/min/
+  it('$min lowers only when the new value is smaller', async () => {
+    expect(await apply({ lo: 5, hi: 5 }, { $min: { lo: 3, hi: 9 } })).toEqual({ lo: 3, hi: 5 });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/max/
+  it('$max raises only when the new value is larger and compares dates', async () => {
+    const d1 = new Date('2024-01-01T00:00:00Z');
+    const d2 = new Date('2025-01-01T00:00:00Z');
+    expect(await apply({ n: 5, m: 5, at: d1 }, { $max: { n: 3, m: 9, at: d2 } })).toEqual({ n: 5, m: 9, at: d2 });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/rename/
+  it('$rename moves a value to a new name, including into an embedded document', async () => {
+    expect(await apply({ nmae: 'Luz', a: 1 }, { $rename: { nmae: 'name', a: 'sub.a' } })).toEqual({ name: 'Luz', sub: { a: 1 } });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/currentDate/
+  it('$currentDate sets the current time as a Date by default and as a Timestamp on request', async () => {
+    const before = Date.now();
+    const doc = await apply({}, { $currentDate: { at: true, ts: { $type: 'timestamp' } } });
+    expect(doc?.at).toBeInstanceOf(Date);
+    expect(Math.abs((doc?.at as Date).getTime() - before)).toBeLessThan(60_000);
+    expect(doc?.ts).toBeInstanceOf(Timestamp);
+  });
+});
+
+describe('update array operators', () => {
+  // https://www.mongodb.com/docs/manual/reference/operator/update/push/
+  it('$push appends one value and creates the array when missing', async () => {
+    expect(await apply({ a: [1] }, { $push: { a: 2, b: 'x' } })).toEqual({ a: [1, 2], b: ['x'] });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/each/
+  it('$push with $each appends every value, in order', async () => {
+    expect(await apply({ a: [1] }, { $push: { a: { $each: [2, 3] } } })).toEqual({ a: [1, 2, 3] });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/sort/
+  // https://www.mongodb.com/docs/manual/reference/operator/update/slice/
+  it('$push with $each, $sort and $slice keeps the top elements sorted by a field', async () => {
+    const doc = await apply(
+      { s: [{ v: 5 }, { v: 9 }] },
+      { $push: { s: { $each: [{ v: 8 }, { v: 3 }], $sort: { v: -1 }, $slice: 3 } } },
+    );
+    expect(doc).toEqual({ s: [{ v: 9 }, { v: 8 }, { v: 5 }] });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/slice/
+  it('$push with a negative $slice keeps the last elements', async () => {
+    expect(await apply({ a: [1, 2, 3] }, { $push: { a: { $each: [4, 5], $slice: -3 } } })).toEqual({ a: [3, 4, 5] });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/position/
+  it('$push with $position inserts at that index', async () => {
+    expect(await apply({ a: [1, 2, 3] }, { $push: { a: { $each: [9, 8], $position: 1 } } })).toEqual({ a: [1, 9, 8, 2, 3] });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/addToSet/
+  it('$addToSet adds only values that are not already present, including with $each', async () => {
+    const doc = await apply({ a: [1, 2], t: [{ k: 1 }] }, { $addToSet: { a: { $each: [2, 3, 3, 4] }, t: { k: 1 } } });
+    expect(doc).toEqual({ a: [1, 2, 3, 4], t: [{ k: 1 }] });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/pull/
+  it('$pull removes values matching a condition and documents matching a query', async () => {
+    const doc = await apply(
+      { a: [1, 5, 7, 3], items: [{ sku: 'x', q: 1 }, { sku: 'y', q: 2 }, { sku: 'x', q: 3 }] },
+      { $pull: { a: { $gte: 5 }, items: { sku: 'x' } } },
+    );
+    expect(doc).toEqual({ a: [1, 3], items: [{ sku: 'y', q: 2 }] });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/pullAll/
+  it('$pullAll removes every occurrence of the listed values', async () => {
+    expect(await apply({ a: [1, 2, 3, 1, 4] }, { $pullAll: { a: [1, 3] } })).toEqual({ a: [2, 4] });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/pop/
+  it('$pop removes the last element with 1 and the first with -1', async () => {
+    expect(await apply({ a: [1, 2, 3], b: [1, 2, 3] }, { $pop: { a: 1, b: -1 } })).toEqual({ a: [1, 2], b: [2, 3] });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/positional/
+  it('positional $ updates the first array element matched by the filter', async () => {
+    n += 1;
+    await c.insertOne({ _id: n as never, grades: [95, 92, 90, 92], items: [{ sku: 'x', q: 1 }, { sku: 'y', q: 1 }] });
+    await c.updateOne({ _id: n as never, grades: 92 }, { $set: { 'grades.$': 82 } });
+    await c.updateOne({ _id: n as never, 'items.sku': 'y' }, { $inc: { 'items.$.q': 5 } });
+    expect(await c.findOne({ _id: n as never }, { projection: { _id: 0 } })).toEqual({
+      grades: [95, 82, 90, 92],
+      items: [{ sku: 'x', q: 1 }, { sku: 'y', q: 6 }],
+    });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/positional-filtered/
+  it('arrayFilters update every element that matches the named identifier', async () => {
+    const doc = await apply(
+      { grades: [95, 92, 90], items: [{ sku: 'x', q: 1 }, { sku: 'y', q: 1 }, { sku: 'x', q: 2 }] },
+      { $set: { 'grades.$[g]': 100 }, $inc: { 'items.$[it].q': 10 } },
+      { arrayFilters: [{ g: { $gte: 92 } }, { 'it.sku': 'x' }] },
+    );
+    expect(doc).toEqual({
+      grades: [100, 100, 90],
+      items: [{ sku: 'x', q: 11 }, { sku: 'y', q: 1 }, { sku: 'x', q: 12 }],
+    });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/positional-all/
+  it('all-positional $[] updates every element', async () => {
+    expect(await apply({ a: [1, 2, 3] }, { $inc: { 'a.$[]': 10 } })).toEqual({ a: [11, 12, 13] });
+  });
+});

@@ -1,0 +1,168 @@
+import { Collection, ObjectId } from 'mongodb';
+import { openTestDatabase, TestDatabase } from '../../support/mongo';
+import { serverError } from './server-error';
+
+let t: TestDatabase;
+beforeAll(async () => { t = await openTestDatabase(); });
+afterAll(async () => { await t?.close(); });
+
+let n = 0;
+function fresh(): Collection {
+  n += 1;
+  return t.db.collection(`u${n}`);
+}
+
+describe('update', () => {
+  // https://www.mongodb.com/docs/manual/reference/method/db.collection.updateOne/
+  it('reports matchedCount 1 and modifiedCount 1 when one document changes', async () => {
+    const c = fresh();
+    await c.insertMany([{ k: 1, v: 0 }, { k: 1, v: 0 }]);
+    const r = await c.updateOne({ k: 1 }, { $set: { v: 1 } });
+    expect(r).toMatchObject({ acknowledged: true, matchedCount: 1, modifiedCount: 1, upsertedCount: 0, upsertedId: null });
+    expect(await c.countDocuments({ v: 1 })).toBe(1);
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/method/db.collection.updateOne/#behavior
+  it('reports modifiedCount 0 when the update leaves the document as it was', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 1 as never, v: 5 });
+    const r = await c.updateOne({ _id: 1 as never }, { $set: { v: 5 } });
+    expect(r.matchedCount).toBe(1);
+    expect(r.modifiedCount).toBe(0);
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/method/db.collection.updateMany/
+  it('updates every matching document and counts only those it changed', async () => {
+    const c = fresh();
+    await c.insertMany([{ g: 'a', v: 1 }, { g: 'a', v: 2 }, { g: 'a', v: 1 }, { g: 'b', v: 1 }]);
+    const r = await c.updateMany({ g: 'a' }, { $set: { v: 1 } });
+    expect(r.matchedCount).toBe(3);
+    expect(r.modifiedCount).toBe(1);
+    expect(await c.countDocuments({ v: 1 })).toBe(4);
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/method/db.collection.updateOne/#upsert
+  it('inserts and reports upsertedId when upsert is set and nothing matches', async () => {
+    const c = fresh();
+    const r = await c.updateOne({ code: 'A-1' }, { $set: { v: 1 } }, { upsert: true });
+    expect(r.matchedCount).toBe(0);
+    expect(r.modifiedCount).toBe(0);
+    expect(r.upsertedCount).toBe(1);
+    expect(r.upsertedId).toBeInstanceOf(ObjectId);
+    expect(await c.findOne({ _id: r.upsertedId as ObjectId })).toEqual({ _id: r.upsertedId, code: 'A-1', v: 1 });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/method/db.collection.update/#upsert-behavior
+  it('builds the upserted document from the equality conditions of the filter only', async () => {
+    const c = fresh();
+    const r = await c.updateOne(
+      { _id: 'ord-1' as never, name: 'x', 'addr.city': 'CDMX', role: { $eq: 'admin' }, age: { $gt: 3 } },
+      { $set: { v: 1 } },
+      { upsert: true },
+    );
+    expect(r.upsertedId).toBe('ord-1');
+    expect(await c.findOne({ _id: 'ord-1' as never })).toEqual({
+      _id: 'ord-1', name: 'x', addr: { city: 'CDMX' }, role: 'admin', v: 1,
+    });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/setOnInsert/
+  it('applies $setOnInsert when the upsert inserts', async () => {
+    const c = fresh();
+    await c.updateOne({ _id: 1 as never }, { $set: { v: 1 }, $setOnInsert: { createdBy: 'ana' } }, { upsert: true });
+    expect(await c.findOne({ _id: 1 as never })).toEqual({ _id: 1, v: 1, createdBy: 'ana' });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/setOnInsert/
+  it('ignores $setOnInsert when the upsert matches an existing document', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 1 as never, v: 0, createdBy: 'luis' });
+    const r = await c.updateOne({ _id: 1 as never }, { $set: { v: 2 }, $setOnInsert: { createdBy: 'ana' } }, { upsert: true });
+    expect(r.matchedCount).toBe(1);
+    expect(r.upsertedCount).toBe(0);
+    expect(await c.findOne({ _id: 1 as never })).toEqual({ _id: 1, v: 2, createdBy: 'luis' });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/method/db.collection.replaceOne/
+  it('replaces the whole document and keeps its _id', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 1 as never, a: 1, b: 2 });
+    const r = await c.replaceOne({ _id: 1 as never }, { c: 3 });
+    expect(r.matchedCount).toBe(1);
+    expect(r.modifiedCount).toBe(1);
+    expect(await c.findOne({ _id: 1 as never })).toEqual({ _id: 1, c: 3 });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/method/db.collection.replaceOne/#upsert
+  it('inserts the replacement when upsert is set and nothing matches', async () => {
+    const c = fresh();
+    const r = await c.replaceOne({ k: 'z' }, { k: 'z', v: 1 }, { upsert: true });
+    expect(r.upsertedCount).toBe(1);
+    expect(await c.findOne({ _id: r.upsertedId as ObjectId }, { projection: { _id: 0 } })).toEqual({ k: 'z', v: 1 });
+  });
+
+  // https://www.mongodb.com/docs/manual/core/document/#the-_id-field
+  it('refuses to change _id with $set with code 66 ImmutableField', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 1 as never, v: 0 });
+    const e = await serverError(c.updateOne({ _id: 1 as never }, { $set: { _id: 2, v: 1 } as never }));
+    expect(e.code).toBe(66);
+    expect(await c.findOne({ _id: 1 as never })).toEqual({ _id: 1, v: 0 });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/method/db.collection.replaceOne/#behavior
+  it('refuses a replacement carrying a different _id with code 66', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 1 as never, v: 0 });
+    const e = await serverError(c.replaceOne({ _id: 1 as never }, { _id: 2 as never, v: 1 }));
+    expect(e.code).toBe(66);
+    expect(await c.countDocuments({ _id: 2 as never })).toBe(0);
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/#behavior
+  it('refuses two operators on the same path with code 40 ConflictingUpdateOperators', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 1 as never, v: 0 });
+    const e = await serverError(c.updateOne({ _id: 1 as never }, { $set: { v: 1 }, $inc: { v: 1 } }));
+    expect(e.code).toBe(40);
+    expect(await c.findOne({ _id: 1 as never })).toEqual({ _id: 1, v: 0 });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/
+  it('refuses an unknown update operator with code 9 FailedToParse naming it', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 1 as never, v: 0 });
+    const e = await serverError(c.updateOne({ _id: 1 as never }, { $frobnicate: { v: 1 } } as never));
+    expect(e.code).toBe(9);
+    expect(e.message).toContain('$frobnicate');
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/inc/#behavior
+  it('refuses $inc on a non-numeric field with code 14 TypeMismatch', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 1 as never, v: 'text' });
+    const e = await serverError(c.updateOne({ _id: 1 as never }, { $inc: { v: 1 } }));
+    expect(e.code).toBe(14);
+    expect(await c.findOne({ _id: 1 as never })).toEqual({ _id: 1, v: 'text' });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/push/#behavior
+  it('refuses $push on a field that is not an array', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 1 as never, v: 'text' });
+    const e = await serverError(c.updateOne({ _id: 1 as never }, { $push: { v: 1 } } as never));
+    expect(e.code).toBe(2);
+    expect(await c.findOne({ _id: 1 as never })).toEqual({ _id: 1, v: 'text' });
+  });
+
+  // https://www.mongodb.com/docs/manual/core/index-unique/
+  it('refuses an update that would break a unique index with code 11000 and leaves both documents', async () => {
+    const c = fresh();
+    await c.createIndex({ email: 1 }, { unique: true });
+    await c.insertMany([{ _id: 1, email: 'a' }, { _id: 2, email: 'b' }] as never[]);
+    const e = await serverError(c.updateOne({ _id: 2 as never }, { $set: { email: 'a' } }));
+    expect(e.code).toBe(11000);
+    expect(e.keyValue).toEqual({ email: 'a' });
+    expect(await c.findOne({ _id: 2 as never })).toEqual({ _id: 2, email: 'b' });
+  });
+});
