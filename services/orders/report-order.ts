@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { ObjectId } from 'mongodb';
+import { AppError } from '../errors';
+import type { Role } from '../workflow';
+import type { DirectoryReader } from '../directory/directory-store';
+import { directoryId, emailSchema } from '../directory/schema';
+import { routeNotices } from '../notifications/routing';
+import type { OrderStore } from './order-store';
+import { EQUIPMENT_TYPES, PersonSnapshot, PRIORITIES, ServiceOrder } from './types';
+import { parseInput, snapshotOf } from './inputs';
+
+const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
+
+const Input = z
+  .strictObject({
+    channel: z.enum(['teams', 'email', 'phone']),
+    /** Directory id of whoever reports: the requester, or the analyst taking a phone call. */
+    actorId: directoryId.optional(),
+    requesterId: directoryId.optional(),
+    /** A requester not found in the directory: kept as given and flagged unverified. */
+    unknownRequester: z.strictObject({ name: z.string().trim().min(3).max(200), email: emailSchema }).optional(),
+    centreId: directoryId.optional(),
+    equipment: z.strictObject({ type: z.enum(EQUIPMENT_TYPES), inventoryNumber: optionalText(50), location: optionalText(200) }),
+    description: z.string().trim().min(3, 'describa la falla (mínimo 3 caracteres)').max(5000),
+    priority: z.enum(PRIORITIES).default('medium'),
+    contact: z.strictObject({ extension: z.string().regex(/^[0-9]{1,10}$/).optional(), phone: z.string().regex(/^[0-9 +()-]{7,20}$/).optional() }).optional(),
+    attachments: z
+      .array(z.strictObject({ fileId: optionalText(100), filename: z.string().trim().min(1).max(255), contentType: z.string().max(100), size: z.number().int().min(0) }))
+      .max(20)
+      .default([]),
+  })
+  .refine((i) => (i.requesterId === undefined) !== (i.unknownRequester === undefined), {
+    message: 'indique requesterId o unknownRequester (solo uno)',
+    path: ['requesterId'],
+  });
+export type ReportOrderInput = z.input<typeof Input>;
+
+export interface ReportOrderDeps {
+  orders: Pick<OrderStore, 'nextFolio' | 'insert'>;
+  directory: Pick<DirectoryReader, 'personById' | 'centre' | 'analysts'>;
+  now?: () => Date;
+  /** Zone whose calendar year numbers the folio (TZ_DEFAULT). */
+  timeZone?: string;
+}
+
+const invalid = (field: string, log: string, user: string) => new AppError('VALIDATION', log, `${field}: ${user}`, { field });
+
+interface Parties { requester: PersonSnapshot; reporter: PersonSnapshot; role: Role; centreId: string }
+
+async function knownRequester(deps: ReportOrderDeps, requesterId: string, centreId: string | undefined): Promise<Omit<Parties, 'reporter' | 'role'>> {
+  const person = await deps.directory.personById(requesterId);
+  if (!person) throw invalid('requesterId', `requester ${requesterId} not found`, `«${requesterId}» no está en el directorio.`);
+  const centre = centreId ?? (person.centreIds.length === 1 ? person.centreIds[0] : undefined);
+  if (!centre) throw invalid('centreId', 'centre required', 'indique el centro donde está el equipo.');
+  if (!person.centreIds.includes(centre)) throw invalid('centreId', `${requesterId} not in ${centre}`, `${person.name} no pertenece a ese centro.`);
+  return { requester: snapshotOf(person), centreId: centre };
+}
+
+/** Who reports and for whom: a phone report needs an analyst; otherwise the requester reports for themself. */
+async function resolveParties(deps: ReportOrderDeps, input: z.infer<typeof Input>): Promise<Parties> {
+  let base: Omit<Parties, 'reporter' | 'role'>;
+  if (input.requesterId) {
+    base = await knownRequester(deps, input.requesterId, input.centreId);
+  } else {
+    if (!input.centreId) throw invalid('centreId', 'centre required', 'indique el centro donde está el equipo.');
+    if (!(await deps.directory.centre(input.centreId))) throw invalid('centreId', `centre ${input.centreId} not found`, `el centro «${input.centreId}» no existe.`);
+    base = { requester: { ...input.unknownRequester!, unverified: true }, centreId: input.centreId };
+  }
+  if (input.channel !== 'phone') {
+    if (input.actorId && input.actorId !== input.requesterId) {
+      throw new AppError('FORBIDDEN', `actor ${input.actorId} reports for another person`, 'Solo la Mesa de Servicio puede reportar a nombre de otra persona.');
+    }
+    return { ...base, reporter: base.requester, role: 'requester' };
+  }
+  const analyst = input.actorId ? await deps.directory.personById(input.actorId) : null;
+  if (!analyst || !analyst.roles.includes('analyst')) {
+    throw new AppError('FORBIDDEN', `phone report by non-analyst ${input.actorId}`, 'Solo un analista de la Mesa de Servicio puede registrar un reporte telefónico.');
+  }
+  return { ...base, reporter: snapshotOf(analyst), role: 'analyst' };
+}
+
+function yearIn(date: Date, timeZone: string): number {
+  return Number(new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' }).format(date));
+}
+
+/**
+ * Activity 1: creates a service order in `reported` with a folio from the atomic counter,
+ * the requester as a snapshot (or, for someone not in the directory, as given and flagged
+ * `unverified`), the history's first entry, and — in the same insert — the notices owed:
+ * the requester gets the folio, the analysts hear of a new order (never the reporter).
+ */
+export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput): Promise<ServiceOrder> {
+  const input = parseInput(Input, raw);
+  const parties = await resolveParties(deps, input);
+  const now = (deps.now ?? (() => new Date()))();
+  const folio = await deps.orders.nextFolio(yearIn(now, deps.timeZone ?? 'America/Mexico_City'));
+  const order: ServiceOrder = {
+    _id: new ObjectId(),
+    folio,
+    status: 'reported',
+    version: 1,
+    requester: parties.requester,
+    centreId: parties.centreId,
+    channel: input.channel,
+    equipment: JSON.parse(JSON.stringify(input.equipment)),
+    description: input.description,
+    priority: input.priority,
+    attachments: input.attachments.map((a) => JSON.parse(JSON.stringify(a))),
+    timestamps: { reportedAt: now },
+    history: [{ at: now, action: 'report', by: parties.reporter, role: parties.role, channel: input.channel, to: 'reported' }],
+    outbox: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (input.contact) order.contact = JSON.parse(JSON.stringify(input.contact));
+  const audience = { analysts: await deps.directory.analysts(), judges: [], providerEmails: [] };
+  order.outbox = routeNotices({ action: 'report', to: 'reported' }, order, { personId: parties.reporter.personId, email: parties.reporter.email }, audience, now);
+  await deps.orders.insert(order);
+  return order;
+}

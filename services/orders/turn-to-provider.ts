@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { AppError } from '../errors';
+import type { DirectoryReader } from '../directory/directory-store';
+import { directoryId } from '../directory/schema';
+import type { ServiceOrder } from './types';
+import { applyTransition, TransitionDeps } from './apply-transition';
+import { parseInput, TransitionInput } from './inputs';
+
+const Input = TransitionInput.extend({ contractId: directoryId, providerId: directoryId.optional() });
+
+export type ProviderDeps = TransitionDeps & { directory: TransitionDeps['directory'] & Pick<DirectoryReader, 'contractById'> };
+
+const refuse = (field: string, log: string, user: string) => new AppError('VALIDATION', log, `${field}: ${user}`, { field });
+
+/**
+ * Activity 4 → 5: the assigned engineer turns the order to a provider under a contract
+ * (`diagnosis` → `provider`). The contract must exist, belong to the provider named (when
+ * one is named), cover the order's centre and its equipment type — otherwise the contract
+ * SLA clock would start on a contract that does not bind the provider. The provider's
+ * contacts are told by email.
+ */
+export async function turnToProvider(deps: ProviderDeps, input: z.input<typeof Input>): Promise<ServiceOrder> {
+  const request = parseInput(Input, input);
+  return applyTransition(deps, 'turn_to_provider', request, { contractId: request.contractId }, async ({ order }) => {
+    const contract = await deps.directory.contractById(request.contractId);
+    if (!contract) throw refuse('contractId', `contract ${request.contractId} not found`, `el contrato «${request.contractId}» no existe.`);
+    if (request.providerId && contract.providerId !== request.providerId) {
+      throw refuse('providerId', `contract ${contract.id} is not of ${request.providerId}`, `el contrato ${contract.number} no es de ese proveedor.`);
+    }
+    if (!contract.centreIds.includes(order.centreId)) {
+      throw refuse('contractId', `contract ${contract.id} does not cover ${order.centreId}`, `el contrato ${contract.number} no cubre el centro de esta orden.`);
+    }
+    if (!contract.equipmentTypes.includes(order.equipment.type)) {
+      throw refuse('contractId', `contract ${contract.id} does not cover ${order.equipment.type}`, `el contrato ${contract.number} no cubre este tipo de equipo.`);
+    }
+    const provider = await deps.directory.provider(contract.providerId);
+    if (!provider) throw refuse('providerId', `provider ${contract.providerId} not found`, 'el proveedor del contrato no existe.');
+    return { provider: { providerId: provider.id, contractId: contract.id, name: provider.company } };
+  });
+}
