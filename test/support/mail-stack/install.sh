@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the mail stack tests need (Dovecot IMAP + LMTP, Exim).
+# Idempotent: returns at once when everything is present. Never starts system services:
+# the tests start their own daemons with their own configuration.
+set -euo pipefail
+
+packages=(dovecot-imapd dovecot-lmtpd exim4-daemon-light)
+missing=()
+for pkg in "${packages[@]}"; do
+  if ! dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "mail-stack: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo_cmd=(sudo)
+fi
+
+echo "mail-stack: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# A package list older than a day (or absent) is refreshed first.
+if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mmin -1440 2>/dev/null | head -1)" ]; then
+  "${sudo_cmd[@]}" apt-get update -qq
+fi
+# RUNLEVEL=1 and policy-rc.d keep maintainer scripts from starting the daemons; a refusal
+# to start a service is expected and harmless.
+"${sudo_cmd[@]}" env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
