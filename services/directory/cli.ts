@@ -1,0 +1,71 @@
+import { MongoClient } from 'mongodb';
+import { loadConfig } from '../config';
+import { AppError } from '../errors';
+import { startEngine } from '../../embedded-mongo';
+import { MongoDirectoryStore } from './directory-store';
+import { importDirectory } from './load-directory';
+import type { Directory } from './schema';
+
+const USAGE = 'Uso: npm run directory -- import <archivo.json> [--people <personas.csv>]\n     npm run directory -- show';
+
+/** Connects to MONGODB_URI or, when unset, to the embedded engine on DATA_DIR (config.ts reads the env). */
+async function connect(): Promise<{ store: MongoDirectoryStore; close(): Promise<void> }> {
+  const config = loadConfig();
+  const engine = config.mongodbUri ? undefined : await startEngine({ dbPath: config.dataDir });
+  const client = await MongoClient.connect(config.mongodbUri ?? engine!.uri);
+  const store = new MongoDirectoryStore(client, client.db());
+  return {
+    store,
+    async close() {
+      await client.close();
+      await engine?.close();
+    },
+  };
+}
+
+function summary(d: Directory): string {
+  const lines = [
+    `Centros (${d.centres.length}):`, ...d.centres.map((c) => `  ${c.id}  ${c.name} — ${c.timeZone}`),
+    `Proveedores (${d.providers.length}):`, ...d.providers.map((p) => `  ${p.id}  ${p.company}`),
+    `Contratos (${d.contracts.length}):`, ...d.contracts.map((c) => `  ${c.id}  ${c.number} (${c.providerId}) ${c.equipmentTypes.join(', ')}`),
+    `Personas (${d.people.length}):`, ...d.people.map((p) => `  ${p.id}  ${p.name} <${p.email}> ${p.roles.join(', ')} ${p.centreIds.join(', ')}`),
+  ];
+  return lines.join('\n');
+}
+
+export function parseArgs(argv: string[]): { command: 'show' } | { command: 'import'; file: string; peopleCsv?: string } {
+  const [command, ...rest] = argv;
+  if (command === 'show' && rest.length === 0) return { command };
+  if (command === 'import' && rest[0] && !rest[0].startsWith('--')) {
+    if (rest.length === 1) return { command, file: rest[0] };
+    if (rest.length === 3 && rest[1] === '--people') return { command, file: rest[0], peopleCsv: rest[2] };
+  }
+  throw new AppError('VALIDATION', `bad arguments: ${argv.join(' ')}`, USAGE);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const { store, close } = await connect();
+  try {
+    await store.ensureIndexes();
+    if (args.command === 'show') {
+      process.stdout.write(`${summary(await store.snapshot())}\n`);
+    } else {
+      const d = await importDirectory({ directory: store }, args);
+      process.stdout.write(`Directorio importado: ${d.centres.length} centros, ${d.providers.length} proveedores, ${d.contracts.length} contratos, ${d.people.length} personas.\n`);
+    }
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${AppError.is(error) ? error.userMessage : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
