@@ -11,7 +11,7 @@ import { EQUIPMENT_TYPES, PRIORITIES } from '../orders/types';
 /** Directory ids: short, no spaces, no `$` or `.` at the start, so they are safe as values anywhere. */
 export const directoryId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'identificador inválido (letras, números, - y _; máximo 64)');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'identificador inválido (letras, números, punto, - y _; máximo 64)');
 
 export const emailSchema = z
   .string()

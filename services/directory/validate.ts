@@ -61,6 +61,11 @@ function crossCheckPerson(path: string, p: Person, centres: Set<string>, provide
   }
 }
 
+function declaredIds(items: unknown[]): Set<string> {
+  const ids = items.map((i) => (i && typeof i === 'object' ? (i as { id?: unknown }).id : undefined));
+  return new Set(ids.filter((id): id is string => typeof id === 'string'));
+}
+
 /**
  * Validates a whole directory — shapes, then unique ids and emails, then every reference
  * between its parts — and returns it only if there is no error at all. A directory with
@@ -87,8 +92,10 @@ export function parseDirectory(json: unknown, extraPeople: SourcedPerson[] = [])
   checkUnique(people, (p) => p.email, 'email', errors);
   checkUnique(people, (p) => p.aadObjectId, 'aadObjectId', errors);
 
-  const centreIds = new Set(centres.map((c) => c.value.id));
-  const providerIds = new Set(providers.map((p) => p.value.id));
+  // Ids of every entry that names one, valid or not, so one bad centre is reported once
+  // and not again at every reference to it.
+  const centreIds = declaredIds(file.data.centres);
+  const providerIds = declaredIds(file.data.providers);
   for (const { path, value } of contracts) {
     checkRefs(path, 'providerId', value.providerId, providerIds, 'proveedor', errors);
     checkRefs(path, 'centreIds', value.centreIds, centreIds, 'centro', errors);
