@@ -1,0 +1,109 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { RunningEngine, startEngine } from '../../../embedded-mongo';
+import { usingRealMongo } from '../../support/mongo';
+import { killAllEngines, spawnEngine } from './engine-process';
+import { serverError } from './server-error';
+
+/** Engine-only: persistence across restarts, loopback binding and the CLI. Skipped on a real server. */
+const describeEngine = usingRealMongo ? describe.skip : describe;
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cjpf-engine-life-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await killAllEngines();
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** Resolves with the connection error, or null when the connection was accepted. */
+function tryConnect(host: string, port: number): Promise<Error | null> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port, timeout: 2000 });
+    socket.once('connect', () => { socket.destroy(); resolve(null); });
+    socket.once('timeout', () => { socket.destroy(); resolve(new Error('timeout')); });
+    socket.once('error', (e) => resolve(e));
+  });
+}
+
+describeEngine('embedded engine persistence', () => {
+  it('brings back documents and indexes, with uniqueness enforced, after a restart on the same dbPath', async () => {
+    const dbPath = await tempDir();
+    let engine: RunningEngine = await startEngine({ port: 0, dbPath });
+    let client = await MongoClient.connect(engine.uri);
+    try {
+      const c = client.db('p').collection('people');
+      await c.createIndex({ email: 1 }, { unique: true, name: 'email_unique' });
+      await c.insertMany([{ _id: 1, email: 'a@x.mx', name: 'Cédula ñ' }, { _id: 2, email: 'b@x.mx' }] as never[]);
+      await c.updateOne({ _id: 2 as never }, { $set: { n: 1 } });
+      await c.deleteOne({ _id: 1 as never });
+      await c.insertOne({ _id: 3 as never, email: 'c@x.mx' });
+      await client.db('p').collection('dropped').insertOne({ a: 1 });
+      await client.db('p').collection('dropped').drop();
+    } finally {
+      await client.close();
+      await engine.close();
+    }
+    engine = await startEngine({ port: 0, dbPath });
+    client = await MongoClient.connect(engine.uri);
+    try {
+      const c = client.db('p').collection('people');
+      expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 2, email: 'b@x.mx', n: 1 }, { _id: 3, email: 'c@x.mx' }]);
+      const names = (await c.listIndexes().toArray()).map((i) => i.name).sort();
+      expect(names).toEqual(['_id_', 'email_unique']);
+      const e = await serverError(c.insertOne({ email: 'b@x.mx' }));
+      expect(e.code).toBe(11000);
+      expect((await client.db('p').listCollections().toArray()).map((x) => x.name)).toEqual(['people']);
+    } finally {
+      await client.close();
+      await engine.close();
+    }
+  });
+});
+
+describeEngine('embedded engine network binding', () => {
+  it('announces 127.0.0.1 and accepts connections only on the loopback address', async () => {
+    const engine = await startEngine({ port: 0 });
+    try {
+      expect(engine.uri).toMatch(new RegExp(`^mongodb://127\\.0\\.0\\.1:${engine.port}/`));
+      expect(await tryConnect('127.0.0.1', engine.port)).toBeNull();
+      const others = Object.values(networkInterfaces()).flat()
+        .filter((i) => i !== undefined && !i.internal).map((i) => i!.address);
+      for (const address of [...others, '::1']) {
+        expect(await tryConnect(address, engine.port)).toBeInstanceOf(Error);
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('refuses to listen on a non-loopback address', async () => {
+    await expect(startEngine({ port: 0, host: '0.0.0.0' })).rejects.toThrow();
+  });
+});
+
+describeEngine('embedded engine CLI', () => {
+  it('prints the URI on one line, serves it, keeps data across runs and exits 0 on SIGTERM and SIGINT', async () => {
+    const dbPath = await tempDir();
+    const first = await spawnEngine(dbPath);
+    expect(first.uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/?.*replicaSet=/);
+    const client = await MongoClient.connect(first.uri);
+    await client.db('cli').collection('c').insertOne({ _id: 'kept' as never });
+    await client.close();
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+
+    const second = await spawnEngine(dbPath);
+    const again = await MongoClient.connect(second.uri);
+    expect(await again.db('cli').collection('c').findOne({})).toEqual({ _id: 'kept' });
+    await again.close();
+    second.child.kill('SIGINT');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+  });
+});
