@@ -91,7 +91,8 @@ function recipientKey(d: Draft): string | undefined {
  * the order's centre for the signature request.
  *
  * `order` is the order AFTER the change (its `version` is the new one). The actor never
- * hears about their own action. Ids are `${orderId}:${version}:${event}:${recipientKey}`,
+ * hears about their own action — except the folio receipt of a self-report, which is the
+ * requester's proof the report was registered. Ids are `${orderId}:${version}:${event}:${recipientKey}`,
  * so the same change always yields the same ids and a retry can never send twice; a
  * recipient with neither person id nor email is unreachable and skipped.
  */
@@ -109,8 +110,8 @@ export function routeNotices(
   for (const d of drafts) {
     const key = recipientKey(d);
     if (!key) continue;
-    if (actor.personId && d.personId === actor.personId) continue;
-    if (actorEmail && d.email?.toLowerCase() === actorEmail) continue;
+    const isActor = (actor.personId && d.personId === actor.personId) || (actorEmail && d.email?.toLowerCase() === actorEmail);
+    if (isActor && d.event !== 'order_reported') continue;
     const id = `${order._id.toHexString()}:${order.version}:${d.event}:${key}`;
     if (seen.has(id)) continue;
     seen.add(id);
