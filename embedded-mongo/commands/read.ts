@@ -1,0 +1,127 @@
+/**
+ * Read commands: find, getMore, killCursors, count, distinct, aggregate. Results are computed
+ * when the cursor opens (a consistent view even inside transactions) and handed out in batches.
+ */
+import { Document, Long } from 'bson';
+import { CommandSpec } from './types';
+import { OpContext } from '../context';
+import { CommandError, ErrorCodes, unsupported } from '../errors';
+import { project, runPipeline, isPlainObject } from '../matcher';
+import { sortDocuments } from '../compare';
+import { checkHint, checkSort, collectionName, refuseCollation } from './options';
+import { pathValues, valueKey } from '../keys';
+import { copyDoc } from '../update-doc';
+
+const DEFAULT_BATCH = 101;
+
+function cursorReply(ctx: OpContext, c: string, docs: Document[], batchSize: number | undefined, single: boolean): Document {
+  const size = batchSize === undefined ? DEFAULT_BATCH : Number(batchSize);
+  const firstBatch = single ? docs : docs.slice(0, size);
+  const ns = `${ctx.db}.${c}`;
+  const id = single ? Long.ZERO : ctx.engine.openCursor(ns, docs, firstBatch.length);
+  return { cursor: { firstBatch, id, ns }, ok: 1 };
+}
+
+function find(ctx: OpContext, cmd: Document): Document {
+  const c = collectionName(cmd.find);
+  refuseCollation(cmd);
+  if (cmd.let !== undefined) throw unsupported("'let' in find");
+  checkHint(ctx, c, cmd.hint);
+  const sort = checkSort(cmd.sort);
+  let docs = ctx.find(c, cmd.filter as Document | undefined);
+  if (sort) docs = sortDocuments(docs, sort);
+  const skip = Number(cmd.skip ?? 0);
+  const limit = Number(cmd.limit ?? 0);
+  if (skip < 0 || limit < 0) throw new CommandError(ErrorCodes.BadValue, 'skip and limit must be non-negative');
+  if (skip > 0) docs = docs.slice(skip);
+  if (limit > 0) docs = docs.slice(0, limit);
+  docs = project(docs, cmd.projection as Document | undefined);
+  return cursorReply(ctx, c, docs, cmd.batchSize as number | undefined, cmd.singleBatch === true);
+}
+
+function getMore(ctx: OpContext, cmd: Document): Document {
+  const id = Number(cmd.getMore);
+  const cursor = ctx.engine.cursors.get(id);
+  if (!cursor) throw new CommandError(ErrorCodes.CursorNotFound, `cursor id ${id} not found`);
+  const size = Number(cmd.batchSize ?? 0) > 0 ? Number(cmd.batchSize) : cursor.docs.length;
+  const nextBatch = cursor.docs.slice(cursor.pos, cursor.pos + size);
+  cursor.pos += nextBatch.length;
+  let replyId = Long.fromNumber(id);
+  if (cursor.pos >= cursor.docs.length) {
+    ctx.engine.cursors.delete(id);
+    replyId = Long.ZERO;
+  }
+  return { cursor: { nextBatch, id: replyId, ns: cursor.ns }, ok: 1 };
+}
+
+function killCursors(ctx: OpContext, cmd: Document): Document {
+  const killed: Long[] = [];
+  const notFound: Long[] = [];
+  for (const raw of (cmd.cursors ?? []) as unknown[]) {
+    const id = Number(raw);
+    (ctx.engine.cursors.delete(id) ? killed : notFound).push(Long.fromNumber(id));
+  }
+  return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+}
+
+function count(ctx: OpContext, cmd: Document): Document {
+  const c = collectionName(cmd.count);
+  refuseCollation(cmd);
+  checkHint(ctx, c, cmd.hint);
+  const query = cmd.query as Document | undefined;
+  let n = !query || Object.keys(query).length === 0 ? ctx.collection(c)?.docs.size ?? 0 : ctx.find(c, query).length;
+  if (ctx.txn) n = ctx.find(c, query).length;
+  n = Math.max(0, n - Number(cmd.skip ?? 0));
+  const limit = Math.abs(Number(cmd.limit ?? 0));
+  if (limit > 0) n = Math.min(n, limit);
+  return { n, ok: 1 };
+}
+
+function distinct(ctx: OpContext, cmd: Document): Document {
+  const c = collectionName(cmd.distinct);
+  refuseCollation(cmd);
+  checkHint(ctx, c, cmd.hint);
+  if (typeof cmd.key !== 'string') throw new CommandError(ErrorCodes.TypeMismatch, "'key' must be a string");
+  const seen = new Map<string, unknown>();
+  for (const doc of ctx.find(c, cmd.query as Document | undefined)) {
+    for (const v of pathValues(doc, cmd.key)) if (v !== undefined && !seen.has(valueKey(v))) seen.set(valueKey(v), v);
+  }
+  return { values: [...seen.values()], ok: 1 };
+}
+
+function aggregate(ctx: OpContext, cmd: Document): Document {
+  if (cmd.aggregate === 1) throw unsupported('database-level aggregate');
+  const c = collectionName(cmd.aggregate);
+  refuseCollation(cmd);
+  if (cmd.explain) throw unsupported('explain');
+  if (cmd.let !== undefined) throw unsupported("'let' in aggregate");
+  if (!isPlainObject(cmd.cursor)) throw new CommandError(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
+  if (!Array.isArray(cmd.pipeline)) throw new CommandError(ErrorCodes.TypeMismatch, "'pipeline' must be an array");
+  checkHint(ctx, c, cmd.hint);
+  const pipeline = [...(cmd.pipeline as Document[])];
+  const first = pipeline[0];
+  const filter = isPlainObject(first) && Object.keys(first).length === 1 && isPlainObject(first.$match) ? (pipeline.shift() as Document).$match : undefined;
+  const input = ctx.find(c, filter).map(copyDoc);
+  const resolve = (name: string): Document[] => ctx.find(name, undefined).map(copyDoc);
+  const docs = pipeline.length === 0 ? input : runPipeline(input, pipeline, resolve);
+  return cursorReply(ctx, c, docs, (cmd.cursor as Document).batchSize as number | undefined, false);
+}
+
+export const readCommands: CommandSpec[] = [
+  {
+    name: 'find',
+    fields: ['filter', 'sort', 'projection', 'skip', 'limit', 'batchSize', 'singleBatch', 'hint', 'collation', 'allowDiskUse', 'noCursorTimeout', 'allowPartialResults', 'let'],
+    inTxn: true,
+    run: find,
+  },
+  { name: 'getMore', fields: ['collection', 'batchSize'], inTxn: true, run: getMore },
+  { name: 'killCursors', fields: ['cursors'], inTxn: true, run: killCursors },
+  { name: 'count', fields: ['query', 'limit', 'skip', 'hint', 'collation'], run: count },
+  { name: 'distinct', fields: ['key', 'query', 'hint', 'collation'], inTxn: true, run: distinct },
+  {
+    name: 'aggregate',
+    fields: ['pipeline', 'cursor', 'explain', 'allowDiskUse', 'hint', 'let', 'collation', 'bypassDocumentValidation'],
+    inTxn: true,
+    run: aggregate,
+  },
+];

@@ -1,0 +1,134 @@
+/**
+ * What one command sees and changes: a read view of each collection (live, or a transaction's
+ * snapshot plus its own writes) and write primitives that validate before changing anything.
+ * Live writes are applied at once and collected as ops for one journal record per command.
+ */
+import { Document } from 'bson';
+import { Engine } from './engine';
+import { Op } from './catalog';
+import { Collection, docIdKey } from './collection';
+import { Transaction, writeConflict } from './transaction';
+import { compileFilter } from './matcher';
+import { plan } from './planner';
+import { idKey } from './keys';
+import { duplicateKeyError } from './secondary-index';
+
+export class OpContext {
+  /** Ops applied by this command, to be journaled before the reply. */
+  readonly ops: Op[] = [];
+  private seq = 0;
+
+  constructor(readonly engine: Engine, readonly db: string, readonly txn?: Transaction) {}
+
+  collection(c: string): Collection | undefined {
+    return this.engine.catalog.get(this.db, c);
+  }
+
+  /** Documents of `c` matching `filter`, in natural order, using an index when it can. */
+  find(c: string, filter: Document | undefined): Document[] {
+    const coll = this.collection(c);
+    if (this.txn) return this.findInTxn(coll, c, filter);
+    if (!coll) return [];
+    const p = filter ? plan(coll, filter) : { exact: true };
+    if (p.ids && p.exact) return [...p.ids].flatMap((id) => coll.docs.get(id)?.doc ?? []);
+    const test = compileFilter(filter);
+    const out: Document[] = [];
+    if (p.ids) {
+      for (const id of p.ids) {
+        const d = coll.docs.get(id)?.doc;
+        if (d && test(d)) out.push(d);
+      }
+      return out;
+    }
+    for (const { doc } of coll.docs.values()) if (test(doc)) out.push(doc);
+    return out;
+  }
+
+  private findInTxn(coll: Collection | undefined, c: string, filter: Document | undefined): Document[] {
+    const txn = this.txn as Transaction;
+    const overlay = txn.overlay(this.db, c);
+    const ids = new Set<string>();
+    if (coll) {
+      const p = filter ? plan(coll, filter) : { exact: true };
+      for (const id of p.ids ?? coll.docs.keys()) ids.add(id);
+      for (const id of coll.history.keys()) ids.add(id);
+    }
+    for (const id of overlay?.keys() ?? []) ids.add(id);
+    const test = compileFilter(filter);
+    const out: Document[] = [];
+    for (const id of ids) {
+      const d = this.get(c, id);
+      if (d && test(d)) out.push(d);
+    }
+    return out;
+  }
+
+  /** The document with id key `id` as this command sees it. */
+  get(c: string, id: string): Document | undefined {
+    const coll = this.collection(c);
+    if (!this.txn) return coll?.docs.get(id)?.doc;
+    const w = this.txn.overlay(this.db, c)?.get(id);
+    if (w) return w.doc ?? undefined;
+    return coll?.versionAt(id, this.txn.snapshot)?.doc;
+  }
+
+  /**
+   * Inserts or replaces `doc` (a fresh object the caller will not mutate again). Checks unique
+   * indexes first, so a violation changes nothing.
+   */
+  put(c: string, doc: Document): void {
+    const id = docIdKey(doc);
+    if (this.txn) return this.putInTxn(c, id, doc);
+    const coll = this.collection(c);
+    coll?.checkUnique(doc, id);
+    this.applyLive({ o: 'put', db: this.db, c, d: doc });
+  }
+
+  remove(c: string, idValue: unknown): void {
+    const id = idKey(idValue);
+    if (this.txn) {
+      this.claim(c, id);
+      this.txn.record(this.db, c, id, idValue, null);
+      return;
+    }
+    this.applyLive({ o: 'del', db: this.db, c, id: idValue });
+  }
+
+  /** Applies a catalog op outside transactions (DDL and live writes). */
+  applyLive(op: Op): void {
+    if (this.seq === 0) this.seq = this.engine.catalog.seq + 1;
+    this.engine.catalog.apply(op, this.seq, this.engine.keepHistory);
+    this.ops.push(op);
+  }
+
+  private putInTxn(c: string, id: string, doc: Document): void {
+    const txn = this.txn as Transaction;
+    this.claim(c, id);
+    const coll = this.collection(c);
+    for (const index of coll?.indexes.values() ?? []) {
+      if (!index.spec.unique) continue;
+      const mine = index.keysOf(doc).map((t) => t.join('\u0000'));
+      const candidates = new Set<string>();
+      for (const t of index.keysOf(doc)) for (const other of index.lookup(t)) candidates.add(other);
+      for (const other of coll?.history.keys() ?? []) candidates.add(other);
+      for (const other of txn.overlay(this.db, c)?.keys() ?? []) candidates.add(other);
+      for (const other of candidates) {
+        if (other === id) continue;
+        const d = this.get(c, other);
+        if (d && index.keysOf(d).some((t) => mine.includes(t.join('\u0000')))) {
+          throw duplicateKeyError(`${this.db}.${c}`, index, doc);
+        }
+      }
+    }
+    txn.record(this.db, c, id, doc._id, doc);
+  }
+
+  /** A transaction may write a document only if nobody else changed or holds it. */
+  private claim(c: string, id: string): void {
+    const txn = this.txn as Transaction;
+    const key = `${this.db}.${c} ${id}`;
+    const owner = this.engine.locks.get(key);
+    if ((owner && owner !== txn) || this.collection(c)?.changedSince(id, txn.snapshot)) throw writeConflict();
+    this.engine.locks.set(key, txn);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Engine state shared by all connections: the catalog, durable storage, sessions with their
+ * transactions and retryable-write answers, and open cursors. Commands run synchronously on
+ * the event loop, so each command is atomic with respect to every other.
+ */
+import { Document, Long } from 'bson';
+import { Catalog, Op } from './catalog';
+import { Storage } from './storage';
+import { Transaction } from './transaction';
+import { CommandError, ErrorCodes } from './errors';
+
+/** A cursor's remaining results; results are materialised when the cursor is created. */
+export interface OpenCursor {
+  ns: string;
+  docs: Document[];
+  pos: number;
+}
+
+/** Per logical session: the highest txnNumber seen and the transaction it opened, if any. */
+export interface SessionState {
+  txnNumber: number;
+  txn?: Transaction;
+}
+
+export class Engine {
+  readonly sessions = new Map<string, SessionState>();
+  readonly cursors = new Map<number, OpenCursor>();
+  /** Documents written by an open transaction: `ns id` → the owner, for early conflicts. */
+  readonly locks = new Map<string, Transaction>();
+  readonly activeTxns = new Set<Transaction>();
+  private nextCursorId = 1;
+  private nextConnectionId = 1;
+
+  constructor(readonly catalog: Catalog, readonly storage: Storage | undefined) {}
+
+  /** History is needed only while some transaction reads an older snapshot. */
+  get keepHistory(): boolean {
+    return this.activeTxns.size > 0;
+  }
+
+  connectionId(): number {
+    return this.nextConnectionId++;
+  }
+
+  /**
+   * Persists the ops a command already applied to memory (one record, all or nothing at replay)
+   * before the command is acknowledged.
+   */
+  persist(ops: Op[], retry?: { sid: string; txnNumber: number; reply: Document }): void {
+    if (retry) this.catalog.noteRetry(retry.sid, retry.txnNumber, retry.reply);
+    if (!this.storage || (ops.length === 0 && !retry)) return;
+    this.storage.append(retry ? { ops, retry } : { ops });
+    this.storage.maybeCompact(this.catalog);
+  }
+
+  /** Registers a cursor over the rest of `docs` and returns its id (0 when exhausted). */
+  openCursor(ns: string, docs: Document[], pos: number): Long {
+    if (pos >= docs.length) return Long.ZERO;
+    const id = this.nextCursorId++;
+    this.cursors.set(id, { ns, docs, pos });
+    return Long.fromNumber(id);
+  }
+
+  beginTransaction(sid: string, txnNumber: number): Transaction {
+    const txn = new Transaction(sid, txnNumber, this.catalog.seq);
+    this.activeTxns.add(txn);
+    return txn;
+  }
+
+  /** Applies a transaction's writes atomically (memory and one journal record). */
+  commitTransaction(txn: Transaction): void {
+    if (txn.state === 'committed') return;
+    if (txn.state === 'aborted') throw noSuchTransaction(txn.txnNumber);
+    let ops: Op[];
+    try {
+      ops = txn.prepareCommit(this.catalog);
+    } catch (err) {
+      this.endTransaction(txn, 'aborted');
+      throw err;
+    }
+    const seq = this.catalog.seq + 1;
+    this.endTransaction(txn, 'committed');
+    for (const op of ops) this.catalog.apply(op, seq, this.keepHistory);
+    this.persist(ops);
+  }
+
+  /** Discards a transaction's writes and releases what it held. */
+  endTransaction(txn: Transaction, state: 'committed' | 'aborted'): void {
+    txn.state = state;
+    this.activeTxns.delete(txn);
+    for (const [key, owner] of this.locks) if (owner === txn) this.locks.delete(key);
+    let oldest: number | undefined;
+    for (const t of this.activeTxns) oldest = oldest === undefined ? t.snapshot : Math.min(oldest, t.snapshot);
+    for (const coll of this.catalog.all()) if (coll.history.size > 0) coll.pruneHistory(oldest);
+  }
+
+  /** Flushes everything to a final snapshot and closes the data files. */
+  close(): void {
+    for (const txn of [...this.activeTxns]) this.endTransaction(txn, 'aborted');
+    this.storage?.close(this.catalog);
+  }
+}
+
+export function noSuchTransaction(txnNumber: number): CommandError {
+  return new CommandError(ErrorCodes.NoSuchTransaction, `Transaction with txnNumber ${txnNumber} has been aborted or does not exist.`, {}, ['TransientTransactionError']);
+}

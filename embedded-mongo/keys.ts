@@ -1,0 +1,105 @@
+/**
+ * Index keying: turns BSON values into strings that are equal exactly when MongoDB considers
+ * the values equal for an equality match (1, 1.0 and Long(1) share a key; "1" does not), so
+ * hash maps can serve as equality indexes.
+ */
+import { Document, EJSON, ObjectId } from 'bson';
+import { CommandError, ErrorCodes } from './errors';
+
+interface BsonTagged {
+  _bsontype?: string;
+  toString(): string;
+}
+
+/** The key of one value. null and missing share a key, as in a MongoDB index. */
+export function valueKey(value: unknown): string {
+  if (value === undefined || value === null) return 'z';
+  switch (typeof value) {
+    case 'number':
+      return `n${value === 0 ? 0 : value}`;
+    case 'string':
+      return `s${value}`;
+    case 'boolean':
+      return value ? 'b1' : 'b0';
+    case 'bigint':
+      return `n${Number(value)}`;
+    default:
+      return objectKey(value as object);
+  }
+}
+
+function objectKey(value: object): string {
+  if (value instanceof Date) return `d${value.getTime()}`;
+  if (value instanceof ObjectId) return `o${value.toHexString()}`;
+  const tag = (value as BsonTagged)._bsontype;
+  if (tag === 'Long' || tag === 'Int32' || tag === 'Double' || tag === 'Decimal128') {
+    return `n${Number((value as BsonTagged).toString())}`;
+  }
+  return `j${EJSON.stringify(value as Document, { relaxed: false })}`;
+}
+
+/**
+ * Values found at a dotted path, descending into arrays like MongoDB does for multikey
+ * indexes: an array at the end contributes its elements, an empty or missing value
+ * contributes `undefined`.
+ */
+export function pathValues(doc: unknown, path: string): unknown[] {
+  const out: unknown[] = [];
+  collect(doc, path.split('.'), 0, out);
+  if (out.length === 0) out.push(undefined);
+  return out;
+}
+
+function collect(value: unknown, parts: string[], i: number, out: unknown[]): void {
+  if (i === parts.length) {
+    if (Array.isArray(value)) out.push(...value);
+    else out.push(value);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    const part = parts[i];
+    if (/^\d+$/.test(part)) collect(value[Number(part)], parts, i + 1, out);
+    for (const item of value) if (item !== null && typeof item === 'object' && !Array.isArray(item)) collect(item, parts, i, out);
+    return;
+  }
+  const next = (value as Document)[parts[i]];
+  if (next !== undefined) collect(next, parts, i + 1, out);
+}
+
+/** True when the path resolves to nothing at all (used by sparse indexes). */
+export function isMissing(doc: Document, path: string): boolean {
+  return pathValues(doc, path).every((v) => v === undefined);
+}
+
+/** Joins per-field keys unambiguously (length-prefixed). */
+export function compoundKey(parts: string[]): string {
+  if (parts.length === 1) return parts[0];
+  let out = '';
+  for (const p of parts) out += `${p.length}:${p}`;
+  return out;
+}
+
+/**
+ * All index keys of a document for the given fields, one per element of a multikey array.
+ * Throws CannotIndexParallelArrays when two fields are arrays, as MongoDB does.
+ */
+export function documentKeys(doc: Document, fields: string[]): string[][] {
+  let tuples: string[][] = [[]];
+  let arrays = 0;
+  for (const field of fields) {
+    const values = pathValues(doc, field);
+    if (values.length > 1) arrays += 1;
+    if (arrays > 1) {
+      throw new CommandError(ErrorCodes.CannotIndexParallelArrays, `cannot index parallel arrays [${fields.join('] [')}]`);
+    }
+    const keys = [...new Set(values.map(valueKey))];
+    tuples = tuples.flatMap((t) => keys.map((k) => [...t, k]));
+  }
+  return tuples;
+}
+
+/** Key of the `_id` value, used as the primary key of a collection's document map. */
+export function idKey(id: unknown): string {
+  return valueKey(id);
+}

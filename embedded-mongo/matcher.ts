@@ -1,0 +1,80 @@
+/**
+ * The engine's only doorway to mingo for queries, projections and pipelines. Everything passes
+ * the {@link assertSupported} screen first, so operators that would run JavaScript or that
+ * mingo cannot do like MongoDB are refused by name instead of misbehaving.
+ */
+import { Document } from 'bson';
+import { Aggregator, Query } from 'mingo';
+
+type Options = NonNullable<ConstructorParameters<typeof Query>[1]>;
+import { unsupported, toCommandError } from './errors';
+
+/** Operators and stages refused anywhere in a filter, update or pipeline. */
+const FORBIDDEN = new Set([
+  '$where', '$function', '$accumulator', '$text', '$search', '$searchMeta', '$vectorSearch',
+  '$out', '$merge', '$changeStream', '$changeStreamSplitLargeEvent', '$currentOp', '$listSessions',
+  '$listLocalSessions', '$collStats', '$indexStats', '$planCacheStats', '$geoNear', '$near',
+  '$nearSphere', '$geoWithin', '$geoIntersects', '$jsonSchema', '$documents', '$listSearchIndexes',
+]);
+
+/**
+ * Throws BadValue naming the first forbidden operator found at any depth. Cheap for the small
+ * filters on the hot path: it only walks plain objects and arrays.
+ */
+export function assertSupported(value: unknown, where: string): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const v of value) assertSupported(v, where);
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  for (const key of Object.keys(value)) {
+    if (key.charCodeAt(0) === 36 && FORBIDDEN.has(key)) throw unsupported(`${key} (in ${where})`);
+    assertSupported((value as Document)[key], where);
+  }
+}
+
+export function isPlainObject(value: unknown): value is Document {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+const baseOptions: Partial<Options> = { scriptEnabled: false, useStrictMode: true };
+
+/** A predicate for a filter; the empty filter matches everything without touching mingo. */
+export function compileFilter(filter: Document | undefined): (doc: Document) => boolean {
+  if (!filter || Object.keys(filter).length === 0) return () => true;
+  assertSupported(filter, 'filter');
+  try {
+    const query = new Query(filter, baseOptions);
+    return (doc) => query.test(doc);
+  } catch (err) {
+    throw toCommandError(err);
+  }
+}
+
+/** Applies a find-style projection to already-selected documents. */
+export function project(docs: Document[], projection: Document | undefined): Document[] {
+  if (!projection || Object.keys(projection).length === 0) return docs;
+  assertSupported(projection, 'projection');
+  try {
+    return new Query({}, baseOptions).find<Document>(docs, projection).all();
+  } catch (err) {
+    throw toCommandError(err);
+  }
+}
+
+/**
+ * Runs an aggregation pipeline over `docs`; `resolve` supplies other collections of the same
+ * database for $lookup.
+ */
+export function runPipeline(docs: Document[], pipeline: Document[], resolve: (name: string) => Document[]): Document[] {
+  assertSupported(pipeline, 'pipeline');
+  try {
+    const options: Partial<Options> = { ...baseOptions, collectionResolver: resolve };
+    return new Aggregator(pipeline, options).run(docs) as Document[];
+  } catch (err) {
+    throw toCommandError(err);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Builds the new image of a document for update, findAndModify and upserts: operator updates
+ * (through mingo, plus $setOnInsert which mingo lacks), replacements and pipeline updates,
+ * with MongoDB's validation (mixing, immutable `_id`) and the upsert seed taken from the
+ * filter's equality fields.
+ */
+import { Document, ObjectId, deserialize, serialize } from 'bson';
+import { update as mingoUpdate } from 'mingo';
+import { CommandError, ErrorCodes, toCommandError } from './errors';
+import { assertSupported, isPlainObject, runPipeline } from './matcher';
+import { valueKey } from './keys';
+
+const OPERATORS = new Set([
+  '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$push', '$addToSet', '$pull',
+  '$pullAll', '$pop', '$currentDate', '$bit', '$setOnInsert',
+]);
+const POSITIONAL = /(^|\.)\$(\.|$)/;
+const PIPELINE_STAGES = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
+
+/** Deep copy that keeps bson classes (ObjectId, Decimal128…), unlike structuredClone. */
+export function copyDoc(doc: Document): Document {
+  return deserialize(serialize(doc));
+}
+
+export type UpdateKind = 'operators' | 'replacement' | 'pipeline';
+
+/** Classifies an update and rejects malformed ones the way mongod does. */
+export function updateKind(u: unknown): UpdateKind {
+  if (Array.isArray(u)) {
+    for (const stage of u) {
+      const name = isPlainObject(stage) ? Object.keys(stage)[0] : undefined;
+      if (!name || !PIPELINE_STAGES.has(name)) {
+        throw new CommandError(ErrorCodes.BadValue, `${name ?? 'stage'} is not allowed to be used within an update`);
+      }
+    }
+    return 'pipeline';
+  }
+  if (!isPlainObject(u)) throw new CommandError(ErrorCodes.FailedToParse, 'Update argument must be either an object or an array');
+  const keys = Object.keys(u);
+  if (keys.length === 0 || keys[0].charCodeAt(0) !== 36) {
+    const dollar = keys.find((k) => k.charCodeAt(0) === 36);
+    if (dollar) {
+      throw new CommandError(52, `The dollar ($) prefixed field '${dollar}' in '${dollar}' is not allowed in the context of an update's replacement document.`);
+    }
+    return 'replacement';
+  }
+  for (const k of keys) {
+    if (!OPERATORS.has(k)) {
+      throw new CommandError(ErrorCodes.FailedToParse, `Unknown modifier: ${k}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    }
+  }
+  assertSupported(u, 'update');
+  return 'operators';
+}
+
+export interface ApplyOptions {
+  arrayFilters?: Document[];
+  /** The query that selected the document (for the positional `$` operator). */
+  filter?: Document;
+  /** True when the update builds a new document for an upsert ($setOnInsert applies). */
+  inserting?: boolean;
+}
+
+/** Returns the updated image of `doc`; `doc` itself is never modified. */
+export function applyUpdate(doc: Document, u: Document | Document[], opts: ApplyOptions = {}): Document {
+  const kind = updateKind(u);
+  let next: Document;
+  if (kind === 'replacement') {
+    next = copyDoc(u as Document);
+    if (next._id === undefined) next._id = doc._id;
+  } else if (kind === 'pipeline') {
+    const [out] = runPipeline([copyDoc(doc)], u as Document[], () => []);
+    next = out ?? {};
+  } else {
+    next = applyOperators(doc, u as Document, opts);
+  }
+  if (doc._id !== undefined && valueKey(next._id) !== valueKey(doc._id)) {
+    throw new CommandError(ErrorCodes.ImmutableField, `Performing an update on the path '_id' would modify the immutable field '_id'`);
+  }
+  return idFirst(next);
+}
+
+function applyOperators(doc: Document, u: Document, opts: ApplyOptions): Document {
+  const { $setOnInsert, ...rest } = u;
+  const modifier: Document = { ...rest };
+  if (opts.inserting && $setOnInsert) modifier.$set = { ...(modifier.$set ?? {}), ...$setOnInsert };
+  const next = copyDoc(doc);
+  if (Object.keys(modifier).length === 0) return next;
+  const positional = Object.values(modifier).some((v) => isPlainObject(v) && Object.keys(v).some((k) => POSITIONAL.test(k)));
+  const condition = positional && !opts.inserting ? opts.filter : undefined;
+  try {
+    mingoUpdate(next, modifier, opts.arrayFilters, condition, { cloneMode: 'copy' });
+  } catch (err) {
+    throw toCommandError(err);
+  }
+  return next;
+}
+
+/** MongoDB stores `_id` as the first field. */
+export function idFirst(doc: Document): Document {
+  if (Object.keys(doc)[0] === '_id' || doc._id === undefined) return doc;
+  const { _id, ...rest } = doc;
+  return { _id, ...rest };
+}
+
+/**
+ * The document an upsert starts from: equality fields of the filter (top level and `$and`),
+ * dotted paths expanded into sub-documents.
+ */
+export function upsertSeed(filter: Document): Document {
+  const seed: Document = {};
+  collectEqualities(filter, seed);
+  return seed;
+}
+
+function collectEqualities(filter: Document, seed: Document): void {
+  for (const [field, cond] of Object.entries(filter)) {
+    if (field === '$and' && Array.isArray(cond)) {
+      for (const part of cond) if (isPlainObject(part)) collectEqualities(part, seed);
+      continue;
+    }
+    if (field.charCodeAt(0) === 36) continue;
+    if (isPlainObject(cond) && Object.keys(cond).some((k) => k.charCodeAt(0) === 36)) {
+      if ('$eq' in cond) setPath(seed, field, cond.$eq);
+      continue;
+    }
+    setPath(seed, field, cond);
+  }
+}
+
+function setPath(doc: Document, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = doc;
+  for (const part of parts.slice(0, -1)) {
+    if (!isPlainObject(cur[part])) cur[part] = {};
+    cur = cur[part] as Document;
+  }
+  cur[parts[parts.length - 1]] = value;
+}
+
+/** Builds the document inserted by an upsert that matched nothing. */
+export function upsertDocument(filter: Document, u: Document | Document[], arrayFilters?: Document[]): Document {
+  const seed = copyDoc(upsertSeed(filter));
+  const kind = updateKind(u);
+  let doc: Document;
+  if (kind === 'replacement') {
+    doc = copyDoc(u as Document);
+    if (doc._id === undefined && seed._id !== undefined) doc._id = seed._id;
+  } else if (kind === 'pipeline') {
+    doc = runPipeline([seed], u as Document[], () => [])[0] ?? {};
+  } else {
+    doc = applyOperators(seed, u as Document, { arrayFilters, inserting: true });
+  }
+  if (doc._id === undefined) doc._id = new ObjectId();
+  return idFirst(doc);
+}
+
+/** True when two images are byte-identical (a no-op update reports nModified 0). */
+export function sameDocument(a: Document, b: Document): boolean {
+  return Buffer.from(serialize(a)).equals(Buffer.from(serialize(b)));
+}
