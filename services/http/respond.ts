@@ -1,0 +1,29 @@
+import type { Response } from 'restify';
+import { AppError, HTTP_STATUS } from '../errors';
+import type { Logger } from '../logger';
+
+/** Body of every error answer: `{error: {code, message}}`, message in Spanish, optional field. */
+export interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+/**
+ * Answers an error: AppError codes map through HTTP_STATUS with their Spanish userMessage;
+ * anything else is logged and answered 500 without internals.
+ */
+export function sendError(res: Response, error: unknown, log: Logger): void {
+  if (error instanceof AppError) {
+    const body: ErrorBody = { error: { code: error.code, message: error.userMessage } };
+    if (typeof error.details.field === 'string') body.error.field = error.details.field;
+    if (error.code === 'UPSTREAM') log.warn({ err: error }, 'upstream failure');
+    res.send(HTTP_STATUS[error.code], body);
+    return;
+  }
+  log.error({ err: error }, 'unexpected error in request');
+  res.send(500, { error: { code: 'INTERNAL', message: 'Ocurrió un error interno. Inténtalo más tarde.' } } satisfies ErrorBody);
+}
+
+/** A VALIDATION error naming the offending field or query parameter. */
+export function invalidField(field: string, reason: string): AppError {
+  return new AppError('VALIDATION', `invalid ${field}: ${reason}`, `El campo «${field}» no es válido: ${reason}.`, { field });
+}

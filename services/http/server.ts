@@ -1,0 +1,51 @@
+import type { AddressInfo } from 'node:net';
+import restify, { Server } from 'restify';
+import type { Logger } from '../logger';
+import { HealthDeps, registerHealthRoute } from './health';
+import { registerOrderRoutes } from './order-routes';
+import type { OrderReads } from './ports';
+
+export interface HttpDeps {
+  logger: Logger;
+  health: HealthDeps;
+  orders: OrderReads;
+  apiToken?: string;
+  /** `POST /api/messages`, from bot/ (keeps botbuilder out of this folder). */
+  botEndpoint: (req: restify.Request, res: restify.Response) => Promise<void>;
+}
+
+export interface HttpService {
+  readonly server: Server;
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  listen(port: number, host: string): Promise<number>;
+  /** Stops accepting connections and waits for open requests to finish. */
+  close(): Promise<void>;
+}
+
+/** Bot activities and API calls are small; anything bigger is refused (413). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** Builds the restify server with every route; the only place routes are registered. */
+export function createHttpService(deps: HttpDeps): HttpService {
+  const server = restify.createServer({ name: 'cjpf-mesa-de-servicio', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false, allowDots: false, parameterLimit: 20, arrayLimit: 0, depth: 1 }));
+  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: MAX_BODY_BYTES, rejectUnknown: true }));
+  registerHealthRoute(server, deps.health);
+  registerOrderRoutes(server, { orders: deps.orders, apiToken: deps.apiToken, logger: deps.logger });
+  server.post('/api/messages', async (req, res) => {
+    try {
+      await deps.botEndpoint(req, res);
+    } catch (error) {
+      deps.logger.error({ err: error }, 'bot endpoint failed');
+      if (!res.headersSent) res.send(500, { error: { code: 'INTERNAL', message: 'Ocurrió un error interno.' } });
+    }
+  });
+  return {
+    server,
+    listen: (port, host) => new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+    }),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
