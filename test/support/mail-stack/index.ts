@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DIR_PREFIX, recordOwner, removeAbandonedStacks } from './cleanup';
 import { MailUser, StackFiles, StackPorts, validateAccounts, writeStackFiles } from './config';
 import { Daemon, killDaemonNow, startDaemon, stopDaemon, waitForBanner } from './process';
 
@@ -67,6 +68,7 @@ export async function startMailStack(options: StartMailStackOptions): Promise<Ma
   const domains = options.domains ?? [...new Set(users.map((u) => u.user.split('@')[1].toLowerCase()))];
   validateAccounts(users, domains);
   installExitHook();
+  removeAbandonedStacks(tmpdir());
 
   let lastError: unknown;
   // A free port found by binding to port 0 can be taken before the daemon binds it: retry.
@@ -81,7 +83,7 @@ export async function startMailStack(options: StartMailStackOptions): Promise<Ma
 }
 
 async function startOnce(users: MailUser[], domains: string[], timeoutMs: number): Promise<MailStack> {
-  const dir = await mkdtemp(join(tmpdir(), 'mail-stack-'));
+  const dir = await mkdtemp(join(tmpdir(), DIR_PREFIX));
   chmodSync(dir, 0o755); // Dovecot's unprivileged processes and Exim must reach inside.
   let ports: StackPorts;
   let files: StackFiles;
@@ -103,6 +105,7 @@ async function startOnce(users: MailUser[], domains: string[], timeoutMs: number
 
   const startDovecot = async () => {
     dovecot = startDaemon('dovecot', DOVECOT, ['-F', '-c', files.dovecotConf]);
+    recordOwner(dir, entry.daemons().flatMap((d) => (d.child.pid === undefined ? [] : [d.child.pid])));
     await waitForBanner(dovecot, ports.imap, '* OK', Date.now() + timeoutMs, describe);
   };
   let stopped: Promise<void> | undefined;

@@ -25,7 +25,13 @@ export DEBIAN_FRONTEND=noninteractive
 if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mmin -1440 2>/dev/null | head -1)" ]; then
   "${sudo_cmd[@]}" apt-get update -qq
 fi
-# RUNLEVEL=1 and policy-rc.d keep maintainer scripts from starting the daemons; a refusal
-# to start a service is expected and harmless.
+# Maintainer scripts must not start the system daemons. Where no policy-rc.d exists, put
+# one in place for the duration of the install; a refusal to start a service is expected.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+  "${sudo_cmd[@]}" chmod 755 "$policy"
+  trap '"${sudo_cmd[@]}" rm -f "$policy"' EXIT
+fi
 "${sudo_cmd[@]}" env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive \
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
