@@ -33,6 +33,7 @@ const text = z.string().min(1);
 
 const schema = z.object({
   PORT: port.default(3978),
+  HOST: text.default('0.0.0.0'),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
   DATA_DIR: text.default('./data'),
   MicrosoftAppId: text.optional(),
@@ -85,6 +86,8 @@ export interface MailServerConfig {
 /** The whole, validated configuration. Frozen: nobody changes it after start-up. */
 export interface Config {
   readonly port: number;
+  /** Interface to listen on (0.0.0.0: all; 127.0.0.1: this machine only). */
+  readonly host: string;
   /** Unset: the service starts the embedded engine on `dataDir`. */
   readonly mongodbUri?: string;
   readonly dataDir: string;
@@ -135,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const root = packageRoot();
   return deepFreeze<Config>({
     port: e.PORT,
+    host: e.HOST,
     mongodbUri: e.MONGODB_URI,
     dataDir: resolve(e.DATA_DIR),
     bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, tenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType },

@@ -4,7 +4,8 @@ import type { OutboxRelay } from './relay';
 
 export interface OutboxLoopOptions {
   relay: OutboxRelay;
-  dispatcher: OutboxDispatcher;
+  /** Absent while no channel is registered: notices then wait in the queue, unfailed. */
+  dispatcher?: OutboxDispatcher;
   logger: Logger;
   intervalMs?: number;
 }
@@ -31,6 +32,7 @@ export class OutboxLoop {
     const { relay, dispatcher, logger } = this.options;
     try {
       await relay.relayOnce();
+      if (!dispatcher) return;
       await dispatcher.recordPendingHistory();
       await dispatcher.dispatchOnce(100, () => !this.stopping);
     } catch (error) {

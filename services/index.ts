@@ -1,0 +1,125 @@
+import { mkdir } from 'node:fs/promises';
+import { Db, MongoClient } from 'mongodb';
+import { createBotEndpoint } from '../bot/endpoint';
+import { RunningEngine, startEngine } from '../embedded-mongo';
+import { Config, loadConfig } from './config';
+import { MongoDirectoryStore } from './directory/directory-store';
+import { importDirectory } from './directory/load-directory';
+import { AppError } from './errors';
+import { createHttpService, HttpService } from './http/server';
+import { orderReadsFromStore } from './http/order-reads';
+import { componentLogger, createLogger, Logger } from './logger';
+import { MongoOrderStore } from './orders/order-store';
+import { NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from './outbox';
+
+/** Database name when the connection string names none. */
+export const DEFAULT_DB_NAME = 'mesa_servicio';
+
+interface Storage {
+  client: MongoClient;
+  db: Db;
+  engine?: RunningEngine;
+}
+
+function dbNameOf(uri: string): string {
+  return /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?/]+)/.exec(uri)?.[1] ?? DEFAULT_DB_NAME;
+}
+
+/** MONGODB_URI when given; otherwise the embedded engine, in this process, on DATA_DIR. */
+async function openStorage(config: Config, log: Logger): Promise<Storage> {
+  let engine: RunningEngine | undefined;
+  let uri = config.mongodbUri;
+  if (!uri) {
+    await mkdir(config.dataDir, { recursive: true });
+    engine = await startEngine({ port: 0, dbPath: config.dataDir });
+    uri = engine.uri;
+    log.info({ dataDir: config.dataDir, port: engine.port }, 'embedded engine started');
+  }
+  const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 5000 });
+  const db = client.db(dbNameOf(uri));
+  log.info({ db: db.databaseName, embedded: Boolean(engine) }, 'database connected');
+  return { client, db, engine };
+}
+
+/** Loads DIRECTORY_FILE; a file with errors is refused whole and the stored directory stays. */
+async function loadDirectory(storage: Storage, config: Config, log: Logger): Promise<MongoDirectoryStore> {
+  const directory = new MongoDirectoryStore(storage.client, storage.db);
+  await directory.ensureIndexes();
+  try {
+    const loaded = await importDirectory({ directory }, { file: config.directoryFile });
+    log.info({ file: config.directoryFile, people: loaded.people.length, centres: loaded.centres.length }, 'directory loaded');
+  } catch (error) {
+    if (!AppError.is(error)) throw error;
+    log.error({ file: config.directoryFile, err: error, details: error.details }, 'directory file refused; the stored directory is unchanged');
+  }
+  return directory;
+}
+
+export interface RunningService {
+  readonly port: number;
+  /** Reverse order of start: stop accepting, finish in-flight dispatch, close DB, close engine. */
+  stop(): Promise<void>;
+}
+
+/** Wires everything (STYLE #15): config → logger → storage → directory → use cases → routes → outbox. */
+export async function startService(config: Config, root: Logger, channels: NotificationChannel[] = []): Promise<RunningService> {
+  const storage = await openStorage(config, componentLogger(root, 'storage'));
+  await loadDirectory(storage, config, componentLogger(root, 'directory'));
+  const orderStore = new MongoOrderStore(storage.db);
+  await orderStore.ensureIndexes();
+  const orders = orderReadsFromStore(orderStore);
+  const http: HttpService = createHttpService({
+    logger: componentLogger(root, 'http'),
+    apiToken: config.apiToken,
+    orders,
+    health: { ping: async () => { await storage.db.command({ ping: 1 }); }, mailState: () => (config.imap ? 'configured' : 'disabled') },
+    botEndpoint: createBotEndpoint({ bot: config.bot, db: storage.db, orders, logger: componentLogger(root, 'bot') }),
+  });
+  const outboxLog = componentLogger(root, 'outbox');
+  const dispatcher = channels.length > 0 ? new OutboxDispatcher({ db: storage.db, logger: outboxLog, channels }) : undefined;
+  if (!dispatcher) outboxLog.warn('no notification channel registered: notices are queued and wait for one');
+  const loop = new OutboxLoop({ relay: new OutboxRelay({ db: storage.db, logger: outboxLog }), dispatcher, logger: outboxLog });
+  const port = await http.listen(config.port, config.host);
+  loop.start();
+  root.info({ port, host: config.host }, 'listening');
+  return {
+    port,
+    async stop() {
+      await http.close();
+      await loop.stop();
+      await storage.client.close();
+      await storage.engine?.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    createLogger('error').fatal({ problems: AppError.is(error) ? error.details.problems : undefined, err: error }, 'invalid configuration');
+    process.exit(1);
+  }
+  const root = createLogger(config.logLevel);
+  const service = await startService(config, root);
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    root.info({ signal }, 'shutting down');
+    service.stop().then(
+      () => { root.info('stopped'); process.exit(0); },
+      (error: unknown) => { root.error({ err: error }, 'shutdown failed'); process.exit(1); },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    createLogger('error').fatal({ err: error }, 'start-up failed');
+    process.exit(1);
+  });
+}
