@@ -123,7 +123,7 @@ describe('document size limit', () => {
     const big = t.db.collection('too-big');
     await big.insertOne({ _id: 'small' as never });
     const error = await big.insertOne({ _id: 'over' as never, payload: 'x'.repeat(MAX + 1024) }).then(() => null, (e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeNull();
     expect(await big.countDocuments({ _id: 'over' as never })).toBe(0);
   });
 });
