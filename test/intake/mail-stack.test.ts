@@ -152,7 +152,10 @@ describe('mail stack', () => {
   });
 
   it('runs beside a second stack with its own ports, users and mail', async () => {
-    const other = await startMailStack({ users: [{ user: 'escritorio@cjf.example.mx', password: 'segunda' }] });
+    const other = await startMailStack({
+      users: [{ user: 'escritorio@cjf.example.mx', password: 'segunda' }],
+      domains: ['cjf.example.mx', 'otro.example.mx'],
+    });
     try {
       expect([other.imap.port, other.smtp.port]).not.toContain(stack.imap.port);
       expect(other.dir).not.toBe(stack.dir);
