@@ -7,10 +7,14 @@ import { Document } from 'bson';
 import { idKey } from './keys';
 import { IndexSpec, SecondaryIndex, duplicateKeyError } from './secondary-index';
 import { CommandError } from './errors';
+import { toView } from './values';
 
 /** A document version with the sequence number of the write that produced it. */
 export interface StoredDoc {
+  /** The document with its exact BSON types, as returned to clients. */
   doc: Document;
+  /** The same document as mingo sees it (numbers unwrapped); often the same object. */
+  view: Document;
   seq: number;
 }
 
@@ -65,7 +69,7 @@ export class Collection {
       return;
     }
     for (const index of this.indexes.values()) index.add(id, doc);
-    this.docs.set(id, { doc, seq });
+    this.docs.set(id, { doc, view: toView(doc), seq });
   }
 
   /** The version of `id` visible to a snapshot taken at `snapshot`. */

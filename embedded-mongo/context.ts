@@ -3,7 +3,8 @@
  * snapshot plus its own writes) and write primitives that validate before changing anything.
  * Live writes are applied at once and collected as ops for one journal record per command.
  */
-import { Document } from 'bson';
+import { Document, calculateObjectSize } from 'bson';
+import { CommandError, ErrorCodes } from './errors';
 import { Engine } from './engine';
 import { Op } from './catalog';
 import { Collection, docIdKey } from './collection';
@@ -12,6 +13,13 @@ import { compileFilter } from './matcher';
 import { plan } from './planner';
 import { idKey } from './keys';
 import { duplicateKeyError } from './secondary-index';
+import { toView } from './values';
+
+/** A document in its typed form and its mingo view. */
+export interface Entry {
+  doc: Document;
+  view: Document;
+}
 
 export class OpContext {
   /** Ops applied by this command, to be journaled before the reply. */
@@ -26,39 +34,52 @@ export class OpContext {
 
   /** Documents of `c` matching `filter`, in natural order, using an index when it can. */
   find(c: string, filter: Document | undefined): Document[] {
+    return this.entries(c, filter).map((e) => e.doc);
+  }
+
+  /** Like {@link find}, with each document's mingo view alongside. */
+  entries(c: string, filter: Document | undefined): Entry[] {
     const coll = this.collection(c);
-    if (this.txn) return this.findInTxn(coll, c, filter);
+    if (this.txn) return this.entriesInTxn(coll, c, filter);
     if (!coll) return [];
-    const p = filter ? plan(coll, filter) : { exact: true };
-    if (p.ids && p.exact) return [...p.ids].flatMap((id) => coll.docs.get(id)?.doc ?? []);
-    const test = compileFilter(filter);
-    const out: Document[] = [];
-    if (p.ids) {
+    const p = filter ? plan(coll, filter) : { exact: true, ids: undefined };
+    const out: Entry[] = [];
+    if (p.ids && p.exact) {
       for (const id of p.ids) {
-        const d = coll.docs.get(id)?.doc;
-        if (d && test(d)) out.push(d);
+        const e = coll.docs.get(id);
+        if (e) out.push(e);
       }
       return out;
     }
-    for (const { doc } of coll.docs.values()) if (test(doc)) out.push(doc);
+    const test = compileFilter(filter);
+    if (p.ids) {
+      for (const id of p.ids) {
+        const e = coll.docs.get(id);
+        if (e && test(e.view)) out.push(e);
+      }
+      return out;
+    }
+    for (const e of coll.docs.values()) if (test(e.view)) out.push(e);
     return out;
   }
 
-  private findInTxn(coll: Collection | undefined, c: string, filter: Document | undefined): Document[] {
+  private entriesInTxn(coll: Collection | undefined, c: string, filter: Document | undefined): Entry[] {
     const txn = this.txn as Transaction;
     const overlay = txn.overlay(this.db, c);
     const ids = new Set<string>();
     if (coll) {
-      const p = filter ? plan(coll, filter) : { exact: true };
+      const p = filter ? plan(coll, filter) : { exact: true, ids: undefined };
       for (const id of p.ids ?? coll.docs.keys()) ids.add(id);
       for (const id of coll.history.keys()) ids.add(id);
     }
     for (const id of overlay?.keys() ?? []) ids.add(id);
     const test = compileFilter(filter);
-    const out: Document[] = [];
+    const out: Entry[] = [];
     for (const id of ids) {
-      const d = this.get(c, id);
-      if (d && test(d)) out.push(d);
+      const doc = this.get(c, id);
+      if (!doc) continue;
+      const view = toView(doc);
+      if (test(view)) out.push({ doc, view });
     }
     return out;
   }
@@ -72,12 +93,20 @@ export class OpContext {
     return coll?.versionAt(id, this.txn.snapshot)?.doc;
   }
 
+  /** Inserts a new document; an existing `_id` is a duplicate key error on the `_id_` index. */
+  insert(c: string, doc: Document): void {
+    if (this.get(c, docIdKey(doc)) !== undefined) throw duplicateKeyError(`${this.db}.${c}`, ID_INDEX_KEY, doc);
+    this.put(c, doc);
+  }
+
   /**
    * Inserts or replaces `doc` (a fresh object the caller will not mutate again). Checks unique
    * indexes first, so a violation changes nothing.
    */
   put(c: string, doc: Document): void {
     const id = docIdKey(doc);
+    const size = calculateObjectSize(doc);
+    if (size > MAX_BSON_SIZE) throw new CommandError(ErrorCodes.BadValue, `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_SIZE}`);
     if (this.txn) return this.putInTxn(c, id, doc);
     const coll = this.collection(c);
     coll?.checkUnique(doc, id);
@@ -132,3 +161,7 @@ export class OpContext {
     this.engine.locks.set(key, txn);
   }
 }
+
+const MAX_BSON_SIZE = 16 * 1024 * 1024;
+const ID_INDEX_KEY = { name: '_id_', key: { _id: 1 }, fields: ['_id'] };
+

@@ -6,7 +6,8 @@
  */
 import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { Document, deserialize, serialize } from 'bson';
+import { Document, serialize } from 'bson';
+import { decodeTyped } from './values';
 
 const HEADER = 8;
 
@@ -37,7 +38,7 @@ export function decodeRecords(data: Buffer): ScanResult {
     const payload = data.subarray(offset + HEADER, end);
     if (crc32(payload) !== data.readUInt32LE(offset + 4)) break;
     try {
-      records.push(deserialize(payload));
+      records.push(decodeTyped(payload));
     } catch {
       break;
     }

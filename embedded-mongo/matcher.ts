@@ -7,7 +7,10 @@ import { Document } from 'bson';
 import { Aggregator, Query } from 'mingo';
 
 type Options = NonNullable<ConstructorParameters<typeof Query>[1]>;
-import { unsupported, toCommandError } from './errors';
+import { CommandError, unsupported, toCommandError } from './errors';
+import { toView } from './values';
+import { isPlainObject } from './matcher-util';
+import { rewritePipeline } from './pipeline-rewrite';
 
 /** Operators and stages refused anywhere in a filter, update or pipeline. */
 const FORBIDDEN = new Set([
@@ -34,11 +37,7 @@ export function assertSupported(value: unknown, where: string): void {
   }
 }
 
-export function isPlainObject(value: unknown): value is Document {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+export { isPlainObject };
 
 const baseOptions: Partial<Options> = { scriptEnabled: false, useStrictMode: true };
 
@@ -47,7 +46,7 @@ export function compileFilter(filter: Document | undefined): (doc: Document) => 
   if (!filter || Object.keys(filter).length === 0) return () => true;
   assertSupported(filter, 'filter');
   try {
-    const query = new Query(filter, baseOptions);
+    const query = new Query(toView(filter), baseOptions);
     return (doc) => query.test(doc);
   } catch (err) {
     throw toCommandError(err);
@@ -58,6 +57,7 @@ export function compileFilter(filter: Document | undefined): (doc: Document) => 
 export function project(docs: Document[], projection: Document | undefined): Document[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
   assertSupported(projection, 'projection');
+  checkProjection(projection);
   try {
     return new Query({}, baseOptions).find<Document>(docs, projection).all();
   } catch (err) {
@@ -73,8 +73,22 @@ export function runPipeline(docs: Document[], pipeline: Document[], resolve: (na
   assertSupported(pipeline, 'pipeline');
   try {
     const options: Partial<Options> = { ...baseOptions, collectionResolver: resolve };
-    return new Aggregator(pipeline, options).run(docs) as Document[];
+    return new Aggregator(rewritePipeline(toView(pipeline)), options).run(docs) as Document[];
   } catch (err) {
     throw toCommandError(err);
+  }
+}
+
+/** mongod refuses projections mixing inclusion and exclusion (other than excluding `_id`). */
+function checkProjection(projection: Document): void {
+  let inclusion: string | undefined;
+  let exclusion: string | undefined;
+  for (const [field, v] of Object.entries(projection)) {
+    if (field === '_id' || isPlainObject(v)) continue;
+    if (v === 0 || v === false) exclusion ??= field;
+    else inclusion ??= field;
+  }
+  if (inclusion && exclusion) {
+    throw new CommandError(31254, `Cannot do exclusion on field ${exclusion} in inclusion projection`);
   }
 }

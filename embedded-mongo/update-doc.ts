@@ -4,7 +4,9 @@
  * with MongoDB's validation (mixing, immutable `_id`) and the upsert seed taken from the
  * filter's equality fields.
  */
-import { Document, ObjectId, deserialize, serialize } from 'bson';
+import { Document, ObjectId, Timestamp, serialize } from 'bson';
+import { copyTyped, copyView, retype, toView } from './values';
+import { checkOperatorTargets } from './update-checks';
 import { update as mingoUpdate } from 'mingo';
 import { CommandError, ErrorCodes, toCommandError } from './errors';
 import { assertSupported, isPlainObject, runPipeline } from './matcher';
@@ -17,10 +19,9 @@ const OPERATORS = new Set([
 const POSITIONAL = /(^|\.)\$(\.|$)/;
 const PIPELINE_STAGES = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
 
-/** Deep copy that keeps bson classes (ObjectId, Decimal128…), unlike structuredClone. */
-export function copyDoc(doc: Document): Document {
-  return deserialize(serialize(doc));
-}
+/** Deep copy that keeps exact BSON types (structuredClone would drop bson classes). */
+export const copyDoc = copyTyped;
+
 
 export type UpdateKind = 'operators' | 'replacement' | 'pipeline';
 
@@ -69,8 +70,8 @@ export function applyUpdate(doc: Document, u: Document | Document[], opts: Apply
     next = copyDoc(u as Document);
     if (next._id === undefined) next._id = doc._id;
   } else if (kind === 'pipeline') {
-    const [out] = runPipeline([copyDoc(doc)], u as Document[], () => []);
-    next = out ?? {};
+    const [out] = runPipeline([copyView(doc)], u as Document[], () => []);
+    next = retype(out ?? {}, doc) as Document;
   } else {
     next = applyOperators(doc, u as Document, opts);
   }
@@ -80,20 +81,43 @@ export function applyUpdate(doc: Document, u: Document | Document[], opts: Apply
   return idFirst(next);
 }
 
+/** Operators whose arguments are stored as given, so they keep their BSON types. */
+const STORES_VALUES = new Set(['$set', '$push', '$addToSet']);
+
 function applyOperators(doc: Document, u: Document, opts: ApplyOptions): Document {
-  const { $setOnInsert, ...rest } = u;
-  const modifier: Document = { ...rest };
+  const { $setOnInsert, $currentDate, ...rest } = u;
+  checkOperatorTargets(u, toView(doc));
+  const modifier: Document = {};
+  for (const [op, args] of Object.entries(rest)) modifier[op] = STORES_VALUES.has(op) ? args : toView(args);
   if (opts.inserting && $setOnInsert) modifier.$set = { ...(modifier.$set ?? {}), ...$setOnInsert };
-  const next = copyDoc(doc);
-  if (Object.keys(modifier).length === 0) return next;
+  if ($currentDate) modifier.$set = { ...(modifier.$set ?? {}), ...currentDates($currentDate as Document) };
+  const next = copyView(doc);
+  if (Object.keys(modifier).length === 0) return copyTyped(doc);
   const positional = Object.values(modifier).some((v) => isPlainObject(v) && Object.keys(v).some((k) => POSITIONAL.test(k)));
-  const condition = positional && !opts.inserting ? opts.filter : undefined;
+  const condition = positional && !opts.inserting ? toView(opts.filter) : undefined;
   try {
-    mingoUpdate(next, modifier, opts.arrayFilters, condition, { cloneMode: 'copy' });
+    mingoUpdate(next, modifier, toView(opts.arrayFilters), condition, { cloneMode: 'copy' });
   } catch (err) {
     throw toCommandError(err);
   }
-  return next;
+  return retype(next, doc) as Document;
+}
+
+let timestampIncrement = 0;
+
+/** $currentDate values: a Date, or a Timestamp when asked with {$type: 'timestamp'}. */
+function currentDates(spec: Document): Document {
+  const out: Document = {};
+  const now = new Date();
+  for (const [path, how] of Object.entries(spec)) {
+    const type = isPlainObject(how) ? how.$type : 'date';
+    if (how !== true && type !== 'date' && type !== 'timestamp') {
+      throw new CommandError(ErrorCodes.BadValue, `The '$type' string field is required to be 'date' or 'timestamp': {$currentDate: {${path}: ...}}`);
+    }
+    timestampIncrement = (timestampIncrement + 1) % 0x7fffffff;
+    out[path] = type === 'timestamp' ? new Timestamp({ t: Math.floor(now.getTime() / 1000), i: timestampIncrement }) : now;
+  }
+  return out;
 }
 
 /** MongoDB stores `_id` as the first field. */
@@ -140,14 +164,14 @@ function setPath(doc: Document, path: string, value: unknown): void {
 
 /** Builds the document inserted by an upsert that matched nothing. */
 export function upsertDocument(filter: Document, u: Document | Document[], arrayFilters?: Document[]): Document {
-  const seed = copyDoc(upsertSeed(filter));
+  const seed = copyTyped(upsertSeed(filter));
   const kind = updateKind(u);
   let doc: Document;
   if (kind === 'replacement') {
     doc = copyDoc(u as Document);
     if (doc._id === undefined && seed._id !== undefined) doc._id = seed._id;
   } else if (kind === 'pipeline') {
-    doc = runPipeline([seed], u as Document[], () => [])[0] ?? {};
+    doc = retype(runPipeline([toView(seed)], u as Document[], () => [])[0] ?? {}, seed) as Document;
   } else {
     doc = applyOperators(seed, u as Document, { arrayFilters, inserting: true });
   }

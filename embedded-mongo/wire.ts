@@ -3,7 +3,8 @@
  * handshake, OP_MSG for everything else) and the two reply forms (OP_REPLY, OP_MSG).
  * Pure functions over Buffers so framing can be unit-tested without sockets.
  */
-import { Document, deserialize, serialize } from 'bson';
+import { Document, serialize } from 'bson';
+import { decodeTyped } from './values';
 import { CommandError, ErrorCodes } from './errors';
 
 export const OP_REPLY = 1;
@@ -70,7 +71,7 @@ function decodeOpMsg(msg: Buffer, requestId: number): WireRequest {
     offset += 1;
     if (kind === 0) {
       const size = msg.readInt32LE(offset);
-      command = deserialize(msg.subarray(offset, offset + size));
+      command = decodeTyped(msg.subarray(offset, offset + size));
       offset += size;
     } else if (kind === 1) {
       const size = msg.readInt32LE(offset);
@@ -96,7 +97,7 @@ function decodeSequence(body: Buffer): [string, Document[]] {
   let offset = zero + 1;
   while (offset < body.length) {
     const size = body.readInt32LE(offset);
-    docs.push(deserialize(body.subarray(offset, offset + size)));
+    docs.push(decodeTyped(body.subarray(offset, offset + size)));
     offset += size;
   }
   return [id, docs];
@@ -107,7 +108,7 @@ function decodeOpQuery(msg: Buffer, requestId: number): WireRequest {
   const fullName = msg.toString('utf8', 20, zero);
   const docStart = zero + 1 + 8;
   const size = msg.readInt32LE(docStart);
-  let command = deserialize(msg.subarray(docStart, docStart + size));
+  let command = decodeTyped(msg.subarray(docStart, docStart + size));
   // Drivers wrap commands carrying a read preference as {$query: cmd, $readPreference}.
   if (command.$query && typeof command.$query === 'object') command = command.$query as Document;
   if (!fullName.endsWith('.$cmd')) {

@@ -35,7 +35,7 @@ function findAndModify(ctx: OpContext, cmd: Document): Document {
   if (!doc) {
     if (!cmd.upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
     const inserted = upsertDocument(filter, cmd.update, cmd.arrayFilters);
-    ctx.put(c, inserted);
+    ctx.insert(c, inserted);
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: inserted._id },
       value: cmd.new ? shape(inserted) : null,

@@ -10,7 +10,7 @@ import { project, runPipeline, isPlainObject } from '../matcher';
 import { sortDocuments } from '../compare';
 import { checkHint, checkSort, collectionName, refuseCollation } from './options';
 import { pathValues, valueKey } from '../keys';
-import { copyDoc } from '../update-doc';
+import { copyView } from '../values';
 
 const DEFAULT_BATCH = 101;
 
@@ -101,8 +101,8 @@ function aggregate(ctx: OpContext, cmd: Document): Document {
   const pipeline = [...(cmd.pipeline as Document[])];
   const first = pipeline[0];
   const filter = isPlainObject(first) && Object.keys(first).length === 1 && isPlainObject(first.$match) ? (pipeline.shift() as Document).$match : undefined;
-  const input = ctx.find(c, filter).map(copyDoc);
-  const resolve = (name: string): Document[] => ctx.find(name, undefined).map(copyDoc);
+  const input = ctx.entries(c, filter).map((e) => copyView(e.doc));
+  const resolve = (name: string): Document[] => ctx.find(name, undefined).map(copyView);
   const docs = pipeline.length === 0 ? input : runPipeline(input, pipeline, resolve);
   return cursorReply(ctx, c, docs, (cmd.cursor as Document).batchSize as number | undefined, false);
 }

@@ -7,7 +7,7 @@ import { Document, ObjectId } from 'bson';
 import { CommandSpec } from './types';
 import { OpContext } from '../context';
 import { CommandError, ErrorCodes, toCommandError } from '../errors';
-import { applyUpdate, copyDoc, idFirst, sameDocument, upsertDocument, updateKind } from '../update-doc';
+import { applyUpdate, idFirst, sameDocument, upsertDocument, updateKind } from '../update-doc';
 import { checkFields, collectionName, refuseCollation, checkHint } from './options';
 
 interface BatchResult {
@@ -41,9 +41,8 @@ function insert(ctx: OpContext, cmd: Document): Document {
   const docs = (cmd.documents ?? []) as Document[];
   let n = 0;
   const result = runBatch(docs, cmd.ordered !== false, (raw) => {
-    const doc = copyDoc(raw);
-    if (doc._id === undefined) doc._id = new ObjectId();
-    ctx.put(c, idFirst(doc));
+    const doc = raw._id === undefined ? { _id: new ObjectId(), ...raw } : idFirst(raw);
+    ctx.insert(c, doc);
     n += 1;
   });
   return finish({ n }, result);
@@ -92,7 +91,7 @@ export function updateMatching(ctx: OpContext, c: string, st: Document): { match
   }
   if (targets.length === 0 && st.upsert) {
     const doc = upsertDocument(filter, st.u, st.arrayFilters);
-    ctx.put(c, doc);
+    ctx.insert(c, doc);
     return { matched: 0, modified: 0, upsertedId: doc._id };
   }
   return { matched: targets.length, modified };
