@@ -71,8 +71,9 @@ export class MongoDirectoryStore implements DirectoryReader, DirectoryWriter {
   async ensureIndexes(): Promise<void> {
     await this.people.createIndex({ email: 1 }, { unique: true });
     await this.people.createIndex({ aadObjectId: 1 }, { unique: true, sparse: true });
-    await this.people.createIndex({ roles: 1, centreIds: 1 });
-    await this.contracts.createIndex({ centreIds: 1, equipmentTypes: 1 });
+    // Single-field: a compound index over two array fields is refused (parallel arrays).
+    await this.people.createIndex({ roles: 1 });
+    await this.contracts.createIndex({ centreIds: 1 });
   }
 
   async replaceAll(directory: Directory): Promise<void> {
