@@ -7,6 +7,7 @@
 import { Document, ObjectId, Timestamp, serialize } from 'bson';
 import { copyTyped, copyView, retype, toView } from './values';
 import { checkOperatorTargets } from './update-checks';
+import { tryFastUpdate } from './update-fast';
 import { update as mingoUpdate } from 'mingo';
 import { CommandError, ErrorCodes, toCommandError } from './errors';
 import { assertSupported, isPlainObject, runPipeline } from './matcher';
@@ -95,6 +96,7 @@ function applyOperators(doc: Document, u: Document, opts: ApplyOptions): Documen
   if (Object.keys(modifier).length === 0) return copyTyped(doc);
   const positional = Object.values(modifier).some((v) => isPlainObject(v) && Object.keys(v).some((k) => POSITIONAL.test(k)));
   const condition = positional && !opts.inserting ? toView(opts.filter) : undefined;
+  if (!condition && !opts.arrayFilters && tryFastUpdate(next, modifier)) return retype(next, doc) as Document;
   try {
     mingoUpdate(next, modifier, toView(opts.arrayFilters), condition, { cloneMode: 'copy' });
   } catch (err) {

@@ -2,7 +2,7 @@
  * Exact BSON types with mingo. Stored documents keep their BSON types ("typed" form): int32 and
  * fractional doubles as JS numbers (they serialize back unchanged), whole-valued doubles, int64
  * and Decimal128 as bson wrappers. mingo only understands JS numbers, so queries, updates and
- * pipelines run on a "view" where those wrappers become numbers (bigint for int64 beyond 2^53),
+ * pipelines run on a "view" where those wrappers become numbers (int64 beyond 2^53 stays a Long),
  * and updated documents are re-typed from the version they replace.
  */
 import { Decimal128, Document, Double, Long, deserialize, serialize } from 'bson';
@@ -51,9 +51,9 @@ function viewScalar(v: unknown): unknown {
     case 'Int32':
       return (v as { value: number }).value;
     case 'Long': {
-      const l = v as Long;
-      const n = l.toNumber();
-      return Number.isSafeInteger(n) ? n : l.toBigInt();
+      // Beyond 2^53 a number would merge distinct values; mingo compares Longs by their text.
+      const n = (v as Long).toNumber();
+      return Number.isSafeInteger(n) ? n : v;
     }
     case 'Decimal128':
       return Number((v as Decimal128).toString());
@@ -62,6 +62,7 @@ function viewScalar(v: unknown): unknown {
 }
 
 function isNumericWrapper(v: unknown): boolean {
+  if (v instanceof Long && !Number.isSafeInteger(v.toNumber())) return false;
   const tag = (v as Tagged)._bsontype;
   return tag === 'Double' || tag === 'Long' || tag === 'Decimal128' || tag === 'Int32';
 }
