@@ -1,0 +1,51 @@
+import { reportOrder } from '../../../services/orders/report-order';
+import { takeOrder } from '../../../services/orders/take-order';
+import { openWorld, P, reportInput, World } from './world';
+
+let w: World;
+beforeAll(async () => { w = await openWorld(); });
+afterAll(async () => { await w.t.close(); });
+
+describe('concurrent use of orders', () => {
+  it('lets exactly one of two analysts take the same order at once', async () => {
+    const order = await reportOrder(w.deps, reportInput());
+    const input = (actorId: string) => ({ orderId: order._id.toHexString(), actorId, channel: 'teams' as const });
+    // Both must read version 1 before either writes, so the race is real, not sequential.
+    let reads = 0;
+    let release!: () => void;
+    const bothRead = new Promise<void>((resolve) => { release = resolve; });
+    const orders = Object.create(w.orders) as typeof w.orders;
+    orders.findById = async (id) => {
+      const found = await w.orders.findById(id);
+      if (++reads <= 2) {
+        if (reads === 2) release();
+        await bothRead;
+      }
+      return found;
+    };
+    const deps = { ...w.deps, orders };
+    const results = await Promise.allSettled([takeOrder(deps, input(P.analyst)), takeOrder(deps, input(P.analyst2))]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.reason).toMatchObject({ code: 'CONFLICT' });
+    const stored = (await w.orders.findById(order._id))!;
+    expect(stored.version).toBe(2);
+    expect(stored.history.filter((h) => h.action === 'take')).toHaveLength(1);
+    expect(stored.outbox.filter((n) => n.event === 'status_changed')).toHaveLength(1);
+  });
+
+  it('hands out 50 distinct consecutive folios to 50 concurrent reports', async () => {
+    const orders = await Promise.all(Array.from({ length: 50 }, () => reportOrder(w.deps, reportInput())));
+    const numbers = orders.map((o) => Number(o.folio.slice(-6))).sort((a, b) => a - b);
+    expect(new Set(orders.map((o) => o.folio)).size).toBe(50);
+    expect(numbers[49]! - numbers[0]!).toBe(49);
+    expect(await w.t.db.collection('orders').countDocuments({ folio: { $in: orders.map((o) => o.folio) } })).toBe(50);
+  });
+
+  it('starts a new sequence each year', async () => {
+    expect(await w.orders.nextFolio(2031)).toBe('OS-2031-000001');
+    expect(await w.orders.nextFolio(2031)).toBe('OS-2031-000002');
+  });
+});
