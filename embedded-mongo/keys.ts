@@ -32,7 +32,11 @@ function objectKey(value: object): string {
   if (value instanceof Date) return `d${value.getTime()}`;
   if (value instanceof ObjectId) return `o${value.toHexString()}`;
   const tag = (value as BsonTagged)._bsontype;
-  if (tag === 'Long' || tag === 'Int32' || tag === 'Double' || tag === 'Decimal128') {
+  if (tag === 'Long') {
+    const n = Number((value as BsonTagged).toString());
+    return Number.isSafeInteger(n) ? `n${n}` : `n${(value as BsonTagged).toString()}`;
+  }
+  if (tag === 'Int32' || tag === 'Double' || tag === 'Decimal128') {
     return `n${Number((value as BsonTagged).toString())}`;
   }
   return `j${EJSON.stringify(value as Document, { relaxed: false })}`;

@@ -1,0 +1,48 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Storage } from '../../../embedded-mongo/storage';
+
+let dir: string;
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'storage-unit-')); });
+afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+
+function put(storage: Storage, catalog: ReturnType<typeof Storage.open>['catalog'], _id: number, v: string): void {
+  const op = { o: 'put' as const, db: 'd', c: 'c', d: { _id, v } };
+  catalog.apply(op, catalog.seq + 1, false);
+  storage.append({ ops: [op] });
+}
+
+describe('Storage', () => {
+  it('replays journaled writes after a restart without a clean close', () => {
+    const { storage, catalog } = Storage.open(dir, {});
+    put(storage, catalog, 1, 'a');
+    put(storage, catalog, 1, 'b');
+    const again = Storage.open(dir, {}).catalog;
+    expect(again.get('d', 'c')?.docs.size).toBe(1);
+    expect([...again.get('d', 'c')!.docs.values()][0].doc.v).toBe('b');
+  });
+
+  it('compacts into a snapshot and a fresh journal generation when the threshold is passed', () => {
+    const { storage, catalog } = Storage.open(dir, { compactBytes: 200 });
+    for (let i = 0; i < 20; i++) {
+      put(storage, catalog, i, 'x'.repeat(20));
+      storage.maybeCompact(catalog);
+    }
+    const files = readdirSync(dir);
+    expect(files).toContain('snapshot.bson');
+    expect(files.filter((f) => f.startsWith('journal-'))).toHaveLength(1);
+    expect(files).not.toContain('journal-0.log');
+    expect(Storage.open(dir, {}).catalog.get('d', 'c')?.docs.size).toBe(20);
+  });
+
+  it('restores indexes from the snapshot after a clean close', () => {
+    const { storage, catalog } = Storage.open(dir, {});
+    catalog.apply({ o: 'createIndex', db: 'd', c: 'c', spec: { name: 'v_1', key: { v: 1 }, unique: true } }, 1, false);
+    put(storage, catalog, 1, 'a');
+    storage.close(catalog);
+    const coll = Storage.open(dir, {}).catalog.get('d', 'c');
+    expect(coll?.indexes.get('v_1')?.spec.unique).toBe(true);
+    expect([...coll!.indexes.get('v_1')!.lookup(['sa'])]).toEqual(['n1']);
+  });
+});
