@@ -7,7 +7,7 @@ import { Document } from 'bson';
 import { idKey } from './keys';
 import { IndexSpec, SecondaryIndex, duplicateKeyError } from './secondary-index';
 import { CommandError } from './errors';
-import { toView } from './values';
+import { viewOf } from './values';
 
 /** A document version with the sequence number of the write that produced it. */
 export interface StoredDoc {
@@ -69,7 +69,7 @@ export class Collection {
       return;
     }
     for (const index of this.indexes.values()) index.add(id, doc);
-    this.docs.set(id, { doc, view: toView(doc), seq });
+    this.docs.set(id, { doc, view: viewOf(doc), seq });
   }
 
   /** The version of `id` visible to a snapshot taken at `snapshot`. */

@@ -13,7 +13,7 @@ import { compileFilter } from './matcher';
 import { plan } from './planner';
 import { idKey } from './keys';
 import { duplicateKeyError } from './secondary-index';
-import { toView } from './values';
+import { viewOf } from './values';
 
 /** A document in its typed form and its mingo view. */
 export interface Entry {
@@ -78,7 +78,7 @@ export class OpContext {
     for (const id of ids) {
       const doc = this.get(c, id);
       if (!doc) continue;
-      const view = toView(doc);
+      const view = viewOf(doc);
       if (test(view)) out.push({ doc, view });
     }
     return out;

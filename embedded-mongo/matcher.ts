@@ -4,7 +4,8 @@
  * mingo cannot do like MongoDB are refused by name instead of misbehaving.
  */
 import { Document } from 'bson';
-import { Aggregator, Query } from 'mingo';
+import type { Query } from 'mingo';
+import { mingoOptions, newAggregator, newQuery } from './mingo-context';
 
 type Options = NonNullable<ConstructorParameters<typeof Query>[1]>;
 import { CommandError, unsupported, toCommandError } from './errors';
@@ -39,14 +40,14 @@ export function assertSupported(value: unknown, where: string): void {
 
 export { isPlainObject };
 
-const baseOptions: Partial<Options> = { scriptEnabled: false, useStrictMode: true };
+const baseOptions: Partial<Options> = mingoOptions;
 
 /** A predicate for a filter; the empty filter matches everything without touching mingo. */
 export function compileFilter(filter: Document | undefined): (doc: Document) => boolean {
   if (!filter || Object.keys(filter).length === 0) return () => true;
   assertSupported(filter, 'filter');
   try {
-    const query = new Query(toView(filter), baseOptions);
+    const query = newQuery(toView(filter));
     return (doc) => query.test(doc);
   } catch (err) {
     throw toCommandError(err);
@@ -59,7 +60,7 @@ export function project(docs: Document[], projection: Document | undefined): Doc
   assertSupported(projection, 'projection');
   checkProjection(projection);
   try {
-    return new Query({}, baseOptions).find<Document>(docs, projection).all();
+    return newQuery({}).find<Document>(docs, projection).all();
   } catch (err) {
     throw toCommandError(err);
   }
@@ -73,7 +74,7 @@ export function runPipeline(docs: Document[], pipeline: Document[], resolve: (na
   assertSupported(pipeline, 'pipeline');
   try {
     const options: Partial<Options> = { ...baseOptions, collectionResolver: resolve };
-    return new Aggregator(rewritePipeline(toView(pipeline)), options).run(docs) as Document[];
+    return newAggregator(rewritePipeline(toView(pipeline)), options).run(docs) as Document[];
   } catch (err) {
     throw toCommandError(err);
   }

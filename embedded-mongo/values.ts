@@ -121,7 +121,24 @@ function retypeNumber(n: number, previous: unknown): unknown {
   return n;
 }
 
+const typedByView = new WeakMap<Document, Document>();
+
+/** The view of a whole document, remembered so operators can find the typed original. */
+export function viewOf(doc: Document): Document {
+  const view = toView(doc);
+  if (view !== doc) typedByView.set(view, doc);
+  return view;
+}
+
+/** The typed document a view was made from (the object itself when it needed no view). */
+export function typedOf(view: Document): Document {
+  return typedByView.get(view) ?? view;
+}
+
 /** A private copy of a document's mingo view, safe for mingo to mutate. */
 export function copyView(doc: Document): Document {
-  return toView(copyTyped(doc));
+  const typed = copyTyped(doc);
+  const view = toView(typed);
+  if (view !== typed) typedByView.set(view, typed);
+  return view;
 }
