@@ -53,6 +53,7 @@ export class Dispatcher {
         throw new CommandError(ErrorCodes.BadValue, `unsupported field '${key}' in command '${name}'`);
       }
     }
+    if (this.engine.activeTxns.size > 0) this.engine.expireTransactions();
     const sid = cmd.lsid ? sessionKey(cmd.lsid as Document) : undefined;
     const txnNumber = cmd.txnNumber === undefined ? undefined : Number(cmd.txnNumber);
     const txn = this.bindTransaction(spec, cmd, sid, txnNumber);

@@ -14,7 +14,12 @@ export interface OpenCursor {
   ns: string;
   docs: Document[];
   pos: number;
+  lastUsed: number;
 }
+
+/** mongod's defaults: idle cursors die after 10 minutes, transactions after 60 seconds. */
+const CURSOR_IDLE_MS = 10 * 60 * 1000;
+const TRANSACTION_LIFETIME_MS = 60 * 1000;
 
 /** Per logical session: the highest txnNumber seen and the transaction it opened, if any. */
 export interface SessionState {
@@ -56,9 +61,21 @@ export class Engine {
   /** Registers a cursor over the rest of `docs` and returns its id (0 when exhausted). */
   openCursor(ns: string, docs: Document[], pos: number): Long {
     if (pos >= docs.length) return Long.ZERO;
+    const now = Date.now();
+    for (const [cid, c] of this.cursors) if (now - c.lastUsed > CURSOR_IDLE_MS) this.cursors.delete(cid);
     const id = this.nextCursorId++;
-    this.cursors.set(id, { ns, docs, pos });
+    this.cursors.set(id, { ns, docs, pos, lastUsed: now });
     return Long.fromNumber(id);
+  }
+
+  /**
+   * Aborts transactions older than mongod's transactionLifetimeLimitSeconds, so a client that
+   * vanished mid-transaction cannot hold locks and old versions forever.
+   */
+  expireTransactions(now = Date.now()): void {
+    for (const txn of [...this.activeTxns]) {
+      if (now - txn.startedAt > TRANSACTION_LIFETIME_MS) this.endTransaction(txn, 'aborted');
+    }
   }
 
   beginTransaction(sid: string, txnNumber: number): Transaction {

@@ -24,6 +24,7 @@ export class Transaction {
   /** Buffered final images by namespace then id key; null marks a deletion. */
   readonly writes = new Map<string, Map<string, { db: string; c: string; doc: Document | null; id: unknown }>>();
   state: TxnState = 'active';
+  readonly startedAt = Date.now();
 
   constructor(readonly sessionId: string, readonly txnNumber: number, readonly snapshot: number) {}
 

@@ -45,6 +45,7 @@ function getMore(ctx: OpContext, cmd: Document): Document {
   if (!cursor) throw new CommandError(ErrorCodes.CursorNotFound, `cursor id ${id} not found`);
   const size = Number(cmd.batchSize ?? 0) > 0 ? Number(cmd.batchSize) : cursor.docs.length;
   const nextBatch = cursor.docs.slice(cursor.pos, cursor.pos + size);
+  cursor.lastUsed = Date.now();
   cursor.pos += nextBatch.length;
   let replyId = Long.fromNumber(id);
   if (cursor.pos >= cursor.docs.length) {
