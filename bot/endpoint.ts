@@ -1,4 +1,4 @@
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { Activity, CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { Db } from 'mongodb';
 import type { Request, Response } from 'restify';
 import type { Config } from '../services/config';
@@ -11,6 +11,12 @@ export interface BotEndpointDeps {
   db: Db;
   orders: OrderLookup;
   logger: Logger;
+  /**
+   * Where botbuilder fetches the Bot Framework signing keys. Leave unset in production (the
+   * public Bot Framework endpoint); tests point it at a loopback stand-in so the real token
+   * check runs without internet.
+   */
+  openIdMetadataUrl?: string;
 }
 
 /** Handles `POST /api/messages`; botbuilder types stay inside bot/. */
@@ -33,8 +39,40 @@ export function looksLikeBotFrameworkToken(header: string | undefined): boolean 
   }
 }
 
-function authOptions(bot: Config['bot']): ConfigurationBotFrameworkAuthenticationOptions {
+/**
+ * Runs botbuilder's own token validation before the turn. CloudAdapter answers 500 when a
+ * signature is wrong (it rethrows the JWT library's error); this turns every failed check
+ * into 401. The adapter validates again (signing keys are cached), which keeps invoke
+ * responses working unchanged.
+ */
+async function authenticated(auth: ConfigurationBotFrameworkAuthentication, req: Request, log: Logger): Promise<boolean> {
+  const activity = req.body as Activity | undefined;
+  if (!activity || typeof activity !== 'object') return true; // the adapter answers 400
+  try {
+    await auth.authenticateRequest(activity, req.headers.authorization ?? '');
+    return true;
+  } catch (error) {
+    log.warn({ reason: error instanceof Error ? error.message : String(error), activityId: activity.id }, 'bot token refused');
+    return false;
+  }
+}
+
+function publicCloudWith(openIdMetadataUrl: string): Record<string, string> {
+  return {
+    ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: openIdMetadataUrl,
+    ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+    ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+    ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+    OAuthUrl: 'https://api.botframework.com',
+    CallerId: 'urn:botframework:azure',
+  };
+}
+
+function authOptions(bot: Config['bot'], openIdMetadataUrl?: string): ConfigurationBotFrameworkAuthenticationOptions {
   const options: Record<string, string> = {};
+  // Setting any endpoint makes botbuilder take every endpoint from here: give the public-cloud ones.
+  if (openIdMetadataUrl) Object.assign(options, publicCloudWith(openIdMetadataUrl));
   if (bot.appId) options.MicrosoftAppId = bot.appId;
   if (bot.appPassword) options.MicrosoftAppPassword = bot.appPassword;
   if (bot.tenantId) options.MicrosoftAppTenantId = bot.tenantId;
@@ -49,7 +87,8 @@ function authOptions(bot: Config['bot']): ConfigurationBotFrameworkAuthenticatio
  */
 export function createBotEndpoint(deps: BotEndpointDeps): BotEndpoint {
   const log = deps.logger;
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authOptions(deps.bot)));
+  const auth = new ConfigurationBotFrameworkAuthentication(authOptions(deps.bot, deps.openIdMetadataUrl));
+  const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context, error) => {
     log.error({ err: error, activityId: context.activity.id }, 'bot turn failed');
     await context.sendActivity(REPLIES.turnError).catch(() => undefined);
@@ -58,6 +97,10 @@ export function createBotEndpoint(deps: BotEndpointDeps): BotEndpoint {
   return async (req, res) => {
     if (deps.bot.appId && !looksLikeBotFrameworkToken(req.headers.authorization)) {
       log.warn({ hasAuthorization: Boolean(req.headers.authorization) }, 'bot request refused before token validation');
+      res.send(401, UNAUTHORIZED);
+      return;
+    }
+    if (deps.bot.appId && !(await authenticated(auth, req, log))) {
       res.send(401, UNAUTHORIZED);
       return;
     }

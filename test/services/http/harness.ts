@@ -2,6 +2,7 @@ import { ObjectId } from 'mongodb';
 import { createBotEndpoint } from '../../../bot/endpoint';
 import type { Config } from '../../../services/config';
 import { createHttpService, HttpService } from '../../../services/http/server';
+import { createLogger } from '../../../services/logger';
 import { orderReadsFromStore } from '../../../services/http/order-reads';
 import { MongoOrderStore } from '../../../services/orders/order-store';
 import type { ServiceOrder } from '../../../services/orders/types';
@@ -16,16 +17,17 @@ export interface Harness {
 }
 
 /** The real HTTP service on a free loopback port, over the real driver and test database. */
-export async function startHarness(options: { apiToken?: string; bot?: Config['bot'] } = {}): Promise<Harness> {
+export async function startHarness(options: { apiToken?: string; bot?: Config['bot']; openIdMetadataUrl?: string } = {}): Promise<Harness> {
   const tdb = await openTestDatabase();
   const store = new MongoOrderStore(tdb.db);
   await store.ensureIndexes();
   const orders = orderReadsFromStore(store);
-  const logger = quietLogger();
+  // TEST_LOG_LEVEL=debug shows the service's own log lines while debugging a test.
+  const logger = process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL) : quietLogger();
   const http = createHttpService({
     logger, apiToken: options.apiToken, orders,
     health: { ping: async () => { await tdb.db.command({ ping: 1 }); }, mailState: () => 'disabled', timeoutMs: 1500 },
-    botEndpoint: createBotEndpoint({ bot: options.bot ?? {}, db: tdb.db, orders, logger }),
+    botEndpoint: createBotEndpoint({ bot: options.bot ?? {}, db: tdb.db, orders, logger, openIdMetadataUrl: options.openIdMetadataUrl }),
   });
   const port = await http.listen(0, '127.0.0.1');
   let closed = false;
