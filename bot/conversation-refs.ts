@@ -7,6 +7,8 @@ export interface ConversationRefDoc {
   _id: string;
   userId: string;
   aadObjectId?: string;
+  /** Directory id of the person, when the sender was found in the directory. */
+  personId?: string;
   name?: string;
   channelId: string;
   conversationId: string;
@@ -14,6 +16,8 @@ export interface ConversationRefDoc {
   serviceUrl: string;
   tenantId?: string;
   reference: Partial<ConversationReference>;
+  /** Set when Teams answered 403/404 to a proactive send: the bot was removed or the chat is gone. */
+  staleAt?: Date;
   updatedAt: Date;
 }
 
@@ -21,18 +25,23 @@ export const CONVERSATION_REFS_COLLECTION = 'conversationRefs';
 
 /**
  * Saves (upserts) the reference of the person who sent an activity. Called on every
- * activity so a changed serviceUrl or conversation is always the one stored.
+ * activity so a changed serviceUrl or conversation is always the one stored; a fresh
+ * activity also clears a stale mark (the person can be reached again). Only personal
+ * (1:1) conversations are stored per person: a team channel is not a way to reach one person.
  */
 export async function saveConversationReference(
   db: Db,
   reference: Partial<ConversationReference>,
   aadObjectId: string | undefined,
   now: Date = new Date(),
+  personId?: string,
 ): Promise<ConversationRefDoc | null> {
   const user = reference.user;
   if (!user?.id || !reference.serviceUrl || !reference.conversation?.id || !reference.channelId) return null;
+  const type = reference.conversation.conversationType;
+  if (type && type !== 'personal') return null;
   const doc: ConversationRefDoc = {
-    _id: aadObjectId ?? user.id,
+    _id: aadObjectId?.toLowerCase() ?? user.id,
     userId: user.id,
     channelId: reference.channelId,
     conversationId: reference.conversation.id,
@@ -40,9 +49,25 @@ export async function saveConversationReference(
     reference: JSON.parse(JSON.stringify(reference)) as Partial<ConversationReference>,
     updatedAt: now,
   };
-  if (aadObjectId) doc.aadObjectId = aadObjectId;
+  if (aadObjectId) doc.aadObjectId = aadObjectId.toLowerCase();
+  if (personId) doc.personId = personId;
   if (user.name) doc.name = user.name;
   if (reference.conversation.tenantId) doc.tenantId = reference.conversation.tenantId;
   await db.collection<ConversationRefDoc>(CONVERSATION_REFS_COLLECTION).replaceOne({ _id: doc._id }, doc, { upsert: true });
   return doc;
+}
+
+/** The usable reference of a directory person (by personId, else by aadObjectId), or null. */
+export async function findReference(db: Db, who: { personId?: string; aadObjectId?: string }): Promise<ConversationRefDoc | null> {
+  const refs = db.collection<ConversationRefDoc>(CONVERSATION_REFS_COLLECTION);
+  const or: Array<Record<string, string>> = [];
+  if (who.personId) or.push({ personId: who.personId });
+  if (who.aadObjectId) or.push({ _id: who.aadObjectId.toLowerCase() });
+  if (or.length === 0) return null;
+  return refs.findOne({ $or: or, staleAt: { $exists: false } }, { sort: { updatedAt: -1 } });
+}
+
+/** Marks a reference unusable after Teams refused a proactive send to it. */
+export async function markReferenceStale(db: Db, id: string, now: Date = new Date()): Promise<void> {
+  await db.collection<ConversationRefDoc>(CONVERSATION_REFS_COLLECTION).updateOne({ _id: id }, { $set: { staleAt: now } });
 }

@@ -1,59 +1,321 @@
-import { ActivityHandler, TurnContext } from 'botbuilder';
-import type { Db } from 'mongodb';
+import { ActivityHandler, ActivityTypes, Attachment, AttachmentLayoutTypes, ConversationState, InvokeResponse, MessageFactory, Storage, TurnContext } from 'botbuilder';
+import { DialogSet, DialogState, DialogTurnStatus } from 'botbuilder-dialogs';
+import { Db, ObjectId } from 'mongodb';
+import type { DirectoryReader } from '../services/directory/directory-store';
 import { AppError } from '../services/errors';
 import type { Logger } from '../services/logger';
+import { getOrder } from '../services/orders/get-order';
+import { listOrders } from '../services/orders/list-orders';
+import type { OrderStore } from '../services/orders/order-store';
+import { reportOrder } from '../services/orders/report-order';
 import type { ServiceOrder } from '../services/orders/types';
-import { STATUS_LABELS } from '../services/workflow';
+import { OPEN_STATUSES, OrderStatus, ruleFor, STATUS_LABELS } from '../services/workflow';
+import { parseCardAction, runCardAction } from './card-actions';
+import { Command, parseCommand } from './commands';
 import { saveConversationReference } from './conversation-refs';
+import { Identity, identify } from './identity';
+import { IntakeDialog, INTAKE_DIALOG } from './intake/intake-dialog';
+import type { IntakeDraft } from './intake/draft';
+import { looksLikeReport, prefillFrom } from './intake/prefill';
+import { errorCardJson, orderCard, orderCardJson } from './order-cards';
 import { REPLIES } from './replies';
 
-/** What the bot needs to answer `estado <folio>`: the get-order use case. */
-export interface OrderLookup {
-  /** Throws AppError NOT_FOUND for an unknown folio. */
-  getOrderByFolio(folio: string): Promise<ServiceOrder>;
+export { FOLIO_PATTERN } from './commands';
+
+/** Longest message the bot reads; longer ones are refused with a clear answer. */
+export const MAX_TEXT_LENGTH = 4000;
+/** Cards shown at most in one answer to a list command. */
+export const MAX_LIST_CARDS = 5;
+const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+/** Teams attaches the formatted copy of every message as text/html; that one is expected. */
+const EXPECTED_ATTACHMENTS = new Set(['text/html', 'text/plain', CARD_CONTENT_TYPE]);
+
+export interface DeskBotDeps {
+  db: Db;
+  /** Where dialog state lives (MongoStorage in the service). */
+  storage: Storage;
+  store: OrderStore;
+  directory: DirectoryReader;
+  /** Every centre, for people who may report for any of them. */
+  centres(): Promise<Array<{ id: string; name: string }>>;
+  logger: Logger;
+  timeZone: string;
+  /** When set, activities from any other tenant are refused. */
+  tenantId?: string;
+  now?: () => Date;
 }
 
-export const FOLIO_PATTERN = /^OS-\d{4}-\d{6}$/;
-
 /**
- * The minimal desk bot: stores the sender's conversation reference on every activity and
- * answers `ayuda`, `estado <folio>` and, otherwise, a welcome. It reads orders only through
- * the get-order use case and never changes one.
+ * The desk's Teams front door. Thin: it identifies the sender, stores their conversation
+ * reference, then either continues the intake dialog, answers a command, or runs one use
+ * case for a card action; every rule lives in services/.
  */
 export class DeskBot extends ActivityHandler {
-  constructor(private readonly deps: { db: Db; orders: OrderLookup; logger: Logger }) {
+  private readonly conversationState: ConversationState;
+  private readonly dialogs: DialogSet;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: DeskBotDeps) {
     super();
-    this.onTurn(async (context, next) => {
-      await this.remember(context);
+    this.log = deps.logger;
+    this.conversationState = new ConversationState(deps.storage);
+    this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialogState'));
+    this.dialogs.add(new IntakeDialog({
+      report: (input) => reportOrder({ orders: deps.store, directory: deps.directory, now: deps.now, timeZone: deps.timeZone }, input),
+      findPerson: async (key) => (key.includes('@') ? deps.directory.personByEmail(key) : /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(key) ? deps.directory.personById(key) : null),
+      centreName: async (id) => (await deps.directory.centre(id))?.name ?? id,
+    }));
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
       await next();
     });
-    this.onMessage(async (context, next) => {
-      await context.sendActivity(await this.answer(TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? ''));
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient?.id;
+      if ((context.activity.membersAdded ?? []).some((m) => m.id !== botId)) await context.sendActivity(REPLIES.welcome);
       await next();
     });
   }
 
-  /** The reply to one message text; exported behaviour, tested as a conversation table. */
-  async answer(rawText: string): Promise<string> {
-    const words = rawText.trim().split(/\s+/).filter(Boolean);
-    const command = (words[0] ?? '').toLowerCase();
-    if (command === 'ayuda') return REPLIES.help;
-    if (command !== 'estado') return REPLIES.welcome;
-    const folio = (words[1] ?? '').toUpperCase();
-    if (!FOLIO_PATTERN.test(folio)) return REPLIES.badFolio;
-    try {
-      const order = await this.deps.orders.getOrderByFolio(folio);
-      return REPLIES.status(order.folio, STATUS_LABELS[order.status]);
-    } catch (error) {
-      if (AppError.is(error, 'NOT_FOUND')) return REPLIES.notFound(folio);
-      this.deps.logger.error({ err: error, folio }, 'order lookup failed');
-      return REPLIES.unavailable;
+  /** Tenant check and reference storage come before any handler. */
+  override async run(context: TurnContext): Promise<void> {
+    if (!this.fromAllowedTenant(context)) {
+      await this.refuseTenant(context);
+      return;
+    }
+    await this.remember(context);
+    await super.run(context);
+  }
+
+  private fromAllowedTenant(context: TurnContext): boolean {
+    const expected = this.deps.tenantId;
+    if (!expected) return true;
+    const a = context.activity;
+    const tenant = a.conversation?.tenantId ?? (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+    if (tenant && tenant.toLowerCase() === expected.toLowerCase()) return true;
+    this.log.warn({ activityId: a.id, tenantId: tenant ?? null, type: a.type }, 'activity from another tenant refused');
+    return false;
+  }
+
+  /** A polite refusal, in the form the activity expects (a message, or an invoke's card). */
+  private async refuseTenant(context: TurnContext): Promise<void> {
+    if (context.activity.type === ActivityTypes.Message) await context.sendActivity(REPLIES.wrongTenant);
+    if (context.activity.type === ActivityTypes.Invoke) {
+      await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: CARD_CONTENT_TYPE, value: errorCardJson(REPLIES.wrongTenant) } } });
     }
   }
 
   private async remember(context: TurnContext): Promise<void> {
+    const identity = await identify(context, this.deps.directory, this.log);
     const reference = TurnContext.getConversationReference(context.activity);
-    const saved = await saveConversationReference(this.deps.db, reference, context.activity.from?.aadObjectId);
-    this.deps.logger.debug({ activityId: context.activity.id, refId: saved?._id }, 'conversation reference saved');
+    const saved = await saveConversationReference(this.deps.db, reference, context.activity.from?.aadObjectId, undefined, identity.person?.id);
+    this.log.debug({ activityId: context.activity.id, refId: saved?._id }, 'conversation reference saved');
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const text = (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '').trim();
+    if (text.length > MAX_TEXT_LENGTH) {
+      await context.sendActivity(REPLIES.tooLong(MAX_TEXT_LENGTH));
+      return;
+    }
+    const unexpected = (context.activity.attachments ?? []).filter((a) => !EXPECTED_ATTACHMENTS.has(a.contentType));
+    const hasValue = context.activity.value !== undefined && context.activity.value !== null;
+    if (unexpected.length > 0) {
+      await context.sendActivity(REPLIES.attachmentsIgnored);
+      if (!text) return;
+    }
+    const dc = await this.dialogs.createContext(context);
+    const command = parseCommand(text);
+    const cancelPressed = (context.activity.value as { intake?: unknown } | undefined)?.intake === 'cancel';
+    if (command?.kind === 'cancel' || cancelPressed) {
+      await context.sendActivity(dc.activeDialog ? REPLIES.intake.cancelled : REPLIES.intake.nothingToCancel);
+      if (dc.activeDialog) await dc.cancelAllDialogs();
+    } else if (dc.activeDialog) {
+      if (command?.kind === 'help') {
+        await context.sendActivity(REPLIES.help);
+        await dc.repromptDialog();
+      } else {
+        await dc.continueDialog();
+      }
+    } else if (!text && !hasValue) {
+      await context.sendActivity(REPLIES.emptyText);
+    } else {
+      await this.answer(context, dc, command, text);
+    }
+    await this.conversationState.saveChanges(context);
+  }
+
+  private async answer(context: TurnContext, dc: Awaited<ReturnType<DialogSet['createContext']>>, command: Command | null, text: string): Promise<void> {
+    const identity = await identify(context, this.deps.directory, this.log);
+    switch (command?.kind) {
+      case 'help':
+        await context.sendActivity(this.helpFor(identity));
+        return;
+      case 'status':
+        await this.showStatus(context, identity, command.folio);
+        return;
+      case 'my_reports':
+        await this.showMyReports(context, identity);
+        return;
+      case 'queue':
+        await this.showQueue(context, identity);
+        return;
+      case 'assigned':
+        await this.showAssigned(context, identity);
+        return;
+      case 'phone_report':
+        if (!identity.person?.roles.includes('analyst')) {
+          await context.sendActivity(REPLIES.notStaff);
+          return;
+        }
+        await context.sendActivity(REPLIES.intake.startPhone);
+        await dc.beginDialog(INTAKE_DIALOG, { mode: 'phone', actorId: identity.person.id, centreChoices: await this.deps.centres() } satisfies IntakeDraft);
+        return;
+      case 'report':
+      case 'cancel':
+      case undefined:
+        break;
+    }
+    if (command?.kind !== 'report' && !looksLikeReport(text)) {
+      await context.sendActivity(REPLIES.welcome);
+      return;
+    }
+    const draft = await this.startDraft(context, identity, command?.kind === 'report' ? '' : text);
+    const status = (await dc.beginDialog(INTAKE_DIALOG, draft)).status;
+    this.log.debug({ activityId: context.activity.id, status: DialogTurnStatus[status] }, 'intake started');
+  }
+
+  /** A new draft: the person's data from the directory and whatever their message already says. */
+  private async startDraft(context: TurnContext, identity: Identity, text: string): Promise<IntakeDraft> {
+    const prefill = text ? prefillFrom(text) : {};
+    const draft: IntakeDraft = { mode: 'self', ...prefill };
+    const person = identity.person;
+    if (person) {
+      draft.requesterId = person.id;
+      const own = await Promise.all(person.centreIds.map(async (id) => ({ id, name: (await this.deps.directory.centre(id))?.name ?? id })));
+      draft.centreChoices = own.length > 0 ? own : await this.deps.centres();
+      if (own.length === 1) draft.centreId = own[0]!.id;
+      if (draft.extension === undefined && person.extension) draft.extension = person.extension;
+      await context.sendActivity(REPLIES.intake.start);
+    } else {
+      draft.unknownRequester = { name: identity.name };
+      if (identity.email) draft.unknownRequester.email = identity.email;
+      draft.centreChoices = await this.deps.centres();
+      await context.sendActivity(`${REPLIES.intake.start} ${REPLIES.intake.unknownUser}`);
+    }
+    return draft;
+  }
+
+  private helpFor(identity: Identity): string {
+    const roles = identity.person?.roles ?? [];
+    const extra = [roles.includes('analyst') ? REPLIES.staffHelp.analyst : '', roles.includes('engineer') ? REPLIES.staffHelp.engineer : ''].filter(Boolean);
+    return [REPLIES.help, ...extra].join('\n');
+  }
+
+  private async showStatus(context: TurnContext, identity: Identity, folio: string | null): Promise<void> {
+    if (!folio) {
+      await context.sendActivity(REPLIES.badFolio);
+      return;
+    }
+    let order: ServiceOrder;
+    try {
+      order = await getOrder({ orders: this.deps.store }, { folio });
+    } catch (error) {
+      if (AppError.is(error, 'NOT_FOUND')) {
+        await context.sendActivity(REPLIES.notFound(folio));
+        return;
+      }
+      this.log.error({ err: error, folio }, 'order lookup failed');
+      await context.sendActivity(REPLIES.unavailable);
+      return;
+    }
+    const card = await orderCard(order, identity.person, this.deps.directory, this.deps.timeZone);
+    await context.sendActivity(MessageFactory.attachment(card, REPLIES.status(order.folio, STATUS_LABELS[order.status])));
+  }
+
+  private async listByStatus(statuses: readonly OrderStatus[], filter: Record<string, string>, keep: (o: ServiceOrder) => boolean): Promise<ServiceOrder[]> {
+    const found: ServiceOrder[] = [];
+    for (const status of statuses) {
+      const page = await listOrders({ orders: this.deps.store }, { ...filter, status, pageSize: 100 });
+      found.push(...page.items.filter(keep));
+    }
+    return found.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  }
+
+  private async sendList(context: TurnContext, identity: Identity, orders: ServiceOrder[], heading: string, empty: string): Promise<void> {
+    if (orders.length === 0) {
+      await context.sendActivity(empty);
+      return;
+    }
+    const cards: Attachment[] = [];
+    for (const order of orders.slice(0, MAX_LIST_CARDS)) cards.push(await orderCard(order, identity.person, this.deps.directory, this.deps.timeZone));
+    const more = orders.length > MAX_LIST_CARDS ? `\n${REPLIES.more(orders.length - MAX_LIST_CARDS)}` : '';
+    const message = MessageFactory.list(cards, `${heading}${more}`);
+    message.attachmentLayout = AttachmentLayoutTypes.List;
+    await context.sendActivity(message);
+  }
+
+  private async showMyReports(context: TurnContext, identity: Identity): Promise<void> {
+    if (!identity.person) {
+      await context.sendActivity(REPLIES.myOrdersEmpty);
+      return;
+    }
+    const orders = await this.listByStatus(OPEN_STATUSES, { requester: identity.person.id }, () => true);
+    await this.sendList(context, identity, orders, REPLIES.myOrders(orders.length), REPLIES.myOrdersEmpty);
+  }
+
+  private async showQueue(context: TurnContext, identity: Identity): Promise<void> {
+    if (!identity.person?.roles.includes('analyst')) {
+      await context.sendActivity(REPLIES.notStaff);
+      return;
+    }
+    const orders = await this.listByStatus(['reported'], {}, () => true);
+    await this.sendList(context, identity, orders, REPLIES.queue(orders.length), REPLIES.queueEmpty);
+  }
+
+  private async showAssigned(context: TurnContext, identity: Identity): Promise<void> {
+    const person = identity.person;
+    if (!person?.roles.includes('engineer')) {
+      await context.sendActivity(REPLIES.notStaff);
+      return;
+    }
+    const statuses: OrderStatus[] = ['engineer_assigned', 'diagnosis', 'provider', 'validation', 'signature', 'validated'];
+    const orders = await this.listByStatus(statuses, {}, (o) => o.engineer?.personId === person.id);
+    await this.sendList(context, identity, orders, REPLIES.assigned(orders.length), REPLIES.assignedEmpty);
+  }
+
+  /** `adaptiveCard/action` (Action.Execute) is answered here, whole; other invokes go to botbuilder. */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    return { status: 200, body: { statusCode: 200, type: CARD_CONTENT_TYPE, value: await this.cardAction(context) } };
+  }
+
+  /** The refreshed card after the action, or the card with the Spanish reason it was refused. */
+  private async cardAction(context: TurnContext): Promise<Record<string, unknown>> {
+    const log = this.log.child({ activityId: context.activity.id });
+    let payload;
+    try {
+      payload = parseCardAction(context.activity.value);
+    } catch (error) {
+      log.warn({ err: error }, 'card action refused: bad payload');
+      return errorCardJson(AppError.is(error) ? error.userMessage : REPLIES.card.badPayload);
+    }
+    const identity = await identify(context, this.deps.directory, this.log);
+        if (!identity.person) {
+      log.warn({ orderId: payload.orderId }, 'card action refused: sender not in directory');
+      return errorCardJson(REPLIES.card.unknownPerson);
+    }
+    try {
+      const order = await runCardAction({ orders: this.deps.store, directory: this.deps.directory, now: this.deps.now }, identity.person, payload);
+      log.info({ orderId: payload.orderId, verb: payload.verb, personId: identity.person.id, status: order.status }, 'card action done');
+      const label = ruleFor(payload.verb).label;
+      return orderCardJson(order, identity.person, this.deps.directory, this.deps.timeZone, { text: REPLIES.card.done(label), tone: 'info' });
+    } catch (error) {
+      if (!AppError.is(error)) throw error;
+      log.warn({ err: error, code: error.code, orderId: payload.orderId, verb: payload.verb }, 'card action refused');
+      const current = await this.deps.store.findById(ObjectId.createFromHexString(payload.orderId));
+      if (!current) return errorCardJson(error.userMessage);
+      return orderCardJson(current, identity.person, this.deps.directory, this.deps.timeZone, { text: error.userMessage, tone: 'error' });
+    }
   }
 }
+

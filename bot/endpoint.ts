@@ -2,15 +2,28 @@ import { Activity, CloudAdapter, ConfigurationBotFrameworkAuthentication, Config
 import type { Db } from 'mongodb';
 import type { Request, Response } from 'restify';
 import type { Config } from '../services/config';
+import { MongoDirectoryStore } from '../services/directory/directory-store';
+import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Logger } from '../services/logger';
-import { DeskBot, OrderLookup } from './desk-bot';
+import { MongoOrderStore } from '../services/orders/order-store';
+import type { OrderStore } from '../services/orders/order-store';
+import type { NotificationChannel } from '../services/outbox/types';
+import { DeskBot } from './desk-bot';
+import { MongoStorage } from './mongo-storage';
 import { REPLIES } from './replies';
+import { TeamsNotificationChannel } from './teams-channel';
 
 export interface BotEndpointDeps {
   bot: Config['bot'];
   db: Db;
-  orders: OrderLookup;
   logger: Logger;
+  /** Defaults to the Mongo stores over `db`. */
+  store?: OrderStore;
+  directory?: DirectoryReader & { snapshot?: () => Promise<{ centres: Array<{ id: string; name: string }> }> };
+  /** Zone for dates on cards and folio years (TZ_DEFAULT). */
+  timeZone?: string;
+  /** Accepted for compatibility; the bot reads orders through the order store. */
+  orders?: unknown;
   /**
    * Where botbuilder fetches the Bot Framework signing keys. Leave unset in production (the
    * public Bot Framework endpoint); tests point it at a loopback stand-in so the real token
@@ -80,12 +93,18 @@ function authOptions(bot: Config['bot'], openIdMetadataUrl?: string): Configurat
   return options as ConfigurationBotFrameworkAuthenticationOptions;
 }
 
+/** The Teams side of the service: the HTTP endpoint and the outbox channel, sharing one adapter. */
+export interface TeamsBot {
+  endpoint: BotEndpoint;
+  channel: NotificationChannel;
+}
+
 /**
  * Wires botbuilder's CloudAdapter with ConfigurationBotFrameworkAuthentication. Without
  * MicrosoftAppId the adapter accepts unauthenticated activities (local emulator only); with
  * it, every request must carry a valid Bot Framework token or is answered 401.
  */
-export function createBotEndpoint(deps: BotEndpointDeps): BotEndpoint {
+export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
   const log = deps.logger;
   const auth = new ConfigurationBotFrameworkAuthentication(authOptions(deps.bot, deps.openIdMetadataUrl));
   const adapter = new CloudAdapter(auth);
@@ -93,8 +112,21 @@ export function createBotEndpoint(deps: BotEndpointDeps): BotEndpoint {
     log.error({ err: error, activityId: context.activity.id }, 'bot turn failed');
     await context.sendActivity(REPLIES.turnError).catch(() => undefined);
   };
-  const bot = new DeskBot({ db: deps.db, orders: deps.orders, logger: log });
-  return async (req, res) => {
+  const store = deps.store ?? new MongoOrderStore(deps.db);
+  const directoryStore = deps.directory ?? new MongoDirectoryStore(deps.db.client, deps.db);
+  const timeZone = deps.timeZone ?? 'America/Mexico_City';
+  const bot = new DeskBot({
+    db: deps.db,
+    storage: new MongoStorage(deps.db),
+    store,
+    directory: directoryStore,
+    centres: async () => ((await directoryStore.snapshot?.())?.centres ?? []).map((c) => ({ id: c.id, name: c.name })),
+    logger: log,
+    timeZone,
+    tenantId: deps.bot.tenantId,
+  });
+  const channel = new TeamsNotificationChannel({ adapter, appId: deps.bot.appId ?? '', db: deps.db, directory: directoryStore, timeZone, logger: log });
+  const endpoint: BotEndpoint = async (req, res) => {
     if (deps.bot.appId && !looksLikeBotFrameworkToken(req.headers.authorization)) {
       log.warn({ hasAuthorization: Boolean(req.headers.authorization) }, 'bot request refused before token validation');
       res.send(401, UNAUTHORIZED);
@@ -106,4 +138,10 @@ export function createBotEndpoint(deps: BotEndpointDeps): BotEndpoint {
     }
     await adapter.process(req, res, (context) => bot.run(context));
   };
+  return { endpoint, channel };
+}
+
+/** The HTTP endpoint alone (kept for callers that need no notification channel). */
+export function createBotEndpoint(deps: BotEndpointDeps): BotEndpoint {
+  return createTeamsBot(deps).endpoint;
 }

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { AppError } from '../services/errors';
+import type { DirectoryReader } from '../services/directory/directory-store';
+import type { Person } from '../services/directory/schema';
+import { acceptOrder } from '../services/orders/accept-order';
+import { assignEngineer } from '../services/orders/assign-engineer';
+import { cancelOrder } from '../services/orders/cancel-order';
+import { closeOrder } from '../services/orders/close-order';
+import { closeRemotely } from '../services/orders/close-remotely';
+import { confirmValidation } from '../services/orders/confirm-validation';
+import { documentAttention } from '../services/orders/document-attention';
+import type { OrderStore } from '../services/orders/order-store';
+import { reassignEngineer } from '../services/orders/reassign-engineer';
+import { recordProviderAttention } from '../services/orders/record-provider-attention';
+import { refuseSignature } from '../services/orders/refuse-signature';
+import { rejectValidation } from '../services/orders/reject-validation';
+import { resolveOnsite } from '../services/orders/resolve-onsite';
+import { signOrder } from '../services/orders/sign-order';
+import { takeOrder } from '../services/orders/take-order';
+import { turnToProvider } from '../services/orders/turn-to-provider';
+import type { TransitionInput } from '../services/orders/inputs';
+import type { ServiceOrder } from '../services/orders/types';
+import { Action, ACTIONS } from '../services/workflow';
+import { REPLIES } from './replies';
+
+const field = (max: number) => z.string().max(max).optional();
+
+/**
+ * What an Action.Execute may carry: the three ids the card was drawn with, plus the values
+ * of the card's own inputs. Anything else is dropped; a missing or malformed id refuses
+ * the whole action before anything is read.
+ */
+export const CardActionPayload = z.object({
+  orderId: z.string().regex(/^[0-9a-f]{24}$/i),
+  verb: z.enum(ACTIONS),
+  version: z.union([z.number().int().min(1).max(1e9), z.string().regex(/^[0-9]{1,9}$/).transform(Number)]),
+  solution: field(5000),
+  documentation: field(5000),
+  reason: field(2000),
+  engineerId: field(64),
+  contractId: field(64),
+});
+export type CardActionPayload = z.infer<typeof CardActionPayload>;
+
+/** Reads the invoke's `action.data`; a bad payload is a VALIDATION error with the Spanish reason. */
+export function parseCardAction(value: unknown): CardActionPayload {
+  const data = (value as { action?: { data?: unknown } } | undefined)?.action?.data;
+  const parsed = CardActionPayload.safeParse(data);
+  if (!parsed.success) {
+    throw new AppError('VALIDATION', `invalid card action: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`, REPLIES.card.badPayload);
+  }
+  return parsed.data;
+}
+
+export interface CardActionDeps {
+  orders: Pick<OrderStore, 'findById' | 'applyChange'>;
+  directory: Pick<DirectoryReader, 'personById' | 'analysts' | 'judgesOfCentre' | 'provider' | 'contractById'>;
+  now?: () => Date;
+}
+
+/**
+ * Runs the use case a card verb stands for, as `actor`, from Teams. The card's version is
+ * the expected version: a card drawn before the order moved is refused (CONFLICT). The
+ * switch is exhaustive: a new workflow action does not compile until it is handled here.
+ */
+export async function runCardAction(deps: CardActionDeps, actor: Person, p: CardActionPayload): Promise<ServiceOrder> {
+  const base: TransitionInput = { orderId: p.orderId, actorId: actor.id, channel: 'teams', expectedVersion: p.version };
+  const verb: Action = p.verb;
+  switch (verb) {
+    case 'take': return takeOrder(deps, base);
+    case 'close_remotely': return closeRemotely(deps, { ...base, solution: p.solution ?? '' });
+    case 'assign_engineer': return assignEngineer(deps, { ...base, engineerId: p.engineerId ?? '' });
+    case 'reassign': return reassignEngineer(deps, { ...base, engineerId: p.engineerId ?? '', reason: p.reason ?? '' });
+    case 'accept': return acceptOrder(deps, base);
+    case 'resolve_onsite': return resolveOnsite(deps, { ...base, documentation: p.documentation ?? '' });
+    case 'turn_to_provider': return turnToProvider(deps, { ...base, contractId: p.contractId ?? '' });
+    case 'record_provider_attention': return recordProviderAttention(deps, base);
+    case 'confirm': return confirmValidation(deps, base);
+    case 'reject': return rejectValidation(deps, { ...base, reason: p.reason ?? '' });
+    case 'sign': return signOrder(deps, base);
+    case 'refuse_signature': return refuseSignature(deps, { ...base, reason: p.reason ?? '' });
+    case 'document': return documentAttention(deps, { ...base, documentation: p.documentation ?? '' });
+    case 'close': return closeOrder(deps, base);
+    case 'cancel': return cancelOrder(deps, { ...base, reason: p.reason ?? '' });
+    default: {
+      const unhandled: never = verb;
+      throw new AppError('VALIDATION', `unhandled verb ${String(unhandled)}`, REPLIES.card.badPayload);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import { Attachment, CardFactory } from 'botbuilder';
+import * as ACData from 'adaptivecards-templating';
+import errorTemplate from './error.json';
+import intakeSummaryTemplate from './intake-summary.json';
+import orderTemplate from './order.json';
+
+/** Card layouts live in this folder as templates; code only supplies the data. */
+export const TEMPLATES = {
+  order: orderTemplate,
+  error: errorTemplate,
+  intakeSummary: intakeSummaryTemplate,
+} as const;
+export type TemplateName = keyof typeof TEMPLATES;
+
+// A field missing from the data renders as empty, never as the raw `${expression}`.
+ACData.GlobalSettings.getUndefinedFieldValueSubstitutionString = () => '—';
+
+/** Expands a template with data; the result is a plain Adaptive Card object. */
+export function expandCard(name: TemplateName, data: object): Record<string, unknown> {
+  return new ACData.Template(TEMPLATES[name]).expand({ $root: data }) as Record<string, unknown>;
+}
+
+/** Expands a template into a message attachment. */
+export function cardAttachment(name: TemplateName, data: object): Attachment {
+  return CardFactory.adaptiveCard(expandCard(name, data));
+}

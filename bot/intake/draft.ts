@@ -1,0 +1,47 @@
+import type { EquipmentType } from '../../services/orders/types';
+
+/** Fields the person can correct from the summary card, with the words that name them. */
+export const EDITABLE_FIELDS = ['equipmentType', 'centreId', 'location', 'inventoryNumber', 'description', 'extension'] as const;
+export type EditableField = (typeof EDITABLE_FIELDS)[number];
+
+export const FIELD_TITLES: Record<EditableField, string> = {
+  equipmentType: 'Equipo',
+  centreId: 'Centro',
+  location: 'Ubicación',
+  inventoryNumber: 'Inventario',
+  description: 'Descripción',
+  extension: 'Extensión',
+};
+
+/** Words a person may type after «corregir» (accents and case folded). */
+export const FIELD_WORDS: ReadonlyArray<[EditableField, RegExp]> = [
+  ['equipmentType', /\b(equipo|tipo)\b/],
+  ['centreId', /\b(centro|sede)\b/],
+  ['location', /\b(ubicacion|sala|area|lugar)\b/],
+  ['inventoryNumber', /\b(inventario|numero de inventario)\b/],
+  ['description', /\b(descripcion|falla|problema)\b/],
+  ['extension', /\b(extension|ext|telefono)\b/],
+];
+
+/**
+ * The report being captured. It travels as the dialog's options and is stored with the
+ * dialog state, so a restart resumes where the person was. `null` means "asked, and the
+ * person does not know / has none"; `undefined` means "not asked yet".
+ */
+export interface IntakeDraft {
+  mode: 'self' | 'phone';
+  /** Directory id of the analyst registering a phone report. */
+  actorId?: string;
+  requesterId?: string;
+  requesterName?: string;
+  /** A requester not in the directory: name as Teams gives it, email from Teams or asked. */
+  unknownRequester?: { name: string; email?: string };
+  /** Centres offered for choice (the requester's own, or every centre). */
+  centreChoices?: Array<{ id: string; name: string }>;
+  centreId?: string;
+  equipmentType?: EquipmentType;
+  location?: string;
+  inventoryNumber?: string | null;
+  description?: string;
+  extension?: string | null;
+}

@@ -1,0 +1,279 @@
+import { Activity, MessageFactory } from 'botbuilder';
+import {
+  ChoicePrompt, ComponentDialog, DialogTurnResult, ListStyle, PromptValidatorContext, TextPrompt, WaterfallDialog, WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { AppError } from '../../services/errors';
+import type { Person } from '../../services/directory/schema';
+import { EQUIPMENT_LABELS, EQUIPMENT_TYPES, EquipmentType, ServiceOrder } from '../../services/orders/types';
+import type { ReportOrderInput } from '../../services/orders/report-order';
+import { cardAttachment } from '../cards/render';
+import { REPLIES } from '../replies';
+import { EDITABLE_FIELDS, EditableField, FIELD_TITLES, FIELD_WORDS, IntakeDraft } from './draft';
+import { fold } from './prefill';
+
+export const INTAKE_DIALOG = 'intake';
+const STEPS = 'intake-steps';
+const P = { requester: 'p-requester', email: 'p-email', equipment: 'p-equipment', centre: 'p-centre', location: 'p-location', inventory: 'p-inventory', description: 'p-description', extension: 'p-extension', confirm: 'p-confirm' } as const;
+
+/** What the intake needs from the rest of the service. */
+export interface IntakeDeps {
+  /** The report-order use case, already bound to its store and directory. */
+  report(input: ReportOrderInput): Promise<ServiceOrder>;
+  /** A person by directory id or email (phone reports name the requester this way). */
+  findPerson(idOrEmail: string): Promise<Person | null>;
+  centreName(id: string): Promise<string>;
+}
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[a-z]{2,}$/i;
+const DONT_KNOW = /^(no se|nose|no lo se|no|ninguno|ninguna|n\/a|na|sin numero|no tengo|desconozco|-)\.?$/;
+
+export type SummaryDecision = { kind: 'confirm' } | { kind: 'edit'; field: EditableField } | { kind: 'cancel' };
+
+/** Reads the answer to the summary: a card button (`value.intake`) or typed words. */
+export function summaryDecision(activity: Partial<Activity>): SummaryDecision | null {
+  const value = activity.value as { intake?: unknown; field?: unknown } | undefined;
+  if (value && typeof value === 'object') {
+    if (value.intake === 'confirm') return { kind: 'confirm' };
+    if (value.intake === 'cancel') return { kind: 'cancel' };
+    if (value.intake === 'edit' && (EDITABLE_FIELDS as readonly unknown[]).includes(value.field)) return { kind: 'edit', field: value.field as EditableField };
+  }
+  const text = fold(activity.text ?? '').trim();
+  if (/^(confirmar|confirmo|si|sí|ok|correcto|esta bien|de acuerdo|listo)\b/.test(text)) return { kind: 'confirm' };
+  if (/^(corregir|cambiar|modificar|editar)\b/.test(text)) {
+    const hit = FIELD_WORDS.find(([, words]) => words.test(text));
+    return hit ? { kind: 'edit', field: hit[0] } : null;
+  }
+  return null;
+}
+
+/**
+ * The guided report in Spanish: who (phone reports only), email (unknown people without
+ * one), equipment, centre, room/area, inventory number, description, extension, then a
+ * summary card to confirm or correct. Every field already in the draft (from the directory
+ * or from the person's first message) is skipped. The draft is the dialog's options, so it
+ * is stored with the dialog state and survives a restart.
+ */
+export class IntakeDialog extends ComponentDialog {
+  constructor(private readonly deps: IntakeDeps) {
+    super(INTAKE_DIALOG);
+    this.initialDialogId = STEPS;
+    const textPrompt = (id: string, ok: (text: string) => boolean) =>
+      new TextPrompt(id, async (p: PromptValidatorContext<string>) => p.recognized.succeeded && ok((p.recognized.value ?? '').trim()));
+    this.addDialog(new TextPrompt(P.requester, async (p) => p.recognized.succeeded && (await this.deps.findPerson((p.recognized.value ?? '').trim())) !== null));
+    this.addDialog(textPrompt(P.email, (t) => EMAIL.test(t)));
+    this.addDialog(new ChoicePrompt(P.equipment, undefined, 'es-es').configure({ style: ListStyle.suggestedAction }));
+    this.addDialog(new ChoicePrompt(P.centre, undefined, 'es-es').configure({ style: ListStyle.suggestedAction }));
+    this.addDialog(textPrompt(P.location, (t) => t.length >= 2 && t.length <= 200));
+    this.addDialog(textPrompt(P.inventory, (t) => t.length >= 1 && t.length <= 50));
+    this.addDialog(textPrompt(P.description, (t) => t.length >= 3 && t.length <= 2000));
+    this.addDialog(textPrompt(P.extension, (t) => DONT_KNOW.test(fold(t)) || /^[0-9]{1,10}$/.test(t.replace(/\s/g, ''))));
+    this.addDialog(new TextPrompt(P.confirm, async (p) => summaryDecision(p.context.activity) !== null));
+    this.addDialog(new WaterfallDialog(STEPS, [
+      this.requesterStep.bind(this), this.afterRequester.bind(this),
+      this.emailStep.bind(this), this.afterEmail.bind(this),
+      this.equipmentStep.bind(this), this.afterEquipment.bind(this),
+      this.centreStep.bind(this), this.afterCentre.bind(this),
+      this.locationStep.bind(this), this.afterLocation.bind(this),
+      this.inventoryStep.bind(this), this.afterInventory.bind(this),
+      this.descriptionStep.bind(this), this.afterDescription.bind(this),
+      this.extensionStep.bind(this), this.afterExtension.bind(this),
+      this.summaryStep.bind(this), this.finishStep.bind(this),
+    ]));
+  }
+
+  private draft(step: WaterfallStepContext): IntakeDraft {
+    return step.options as IntakeDraft;
+  }
+
+  private ask(step: WaterfallStepContext, id: string, prompt: string, retry: string): Promise<DialogTurnResult> {
+    return step.prompt(id, { prompt, retryPrompt: retry });
+  }
+
+  private async requesterStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const d = this.draft(step);
+    if (d.mode !== 'phone' || d.requesterId) return step.next();
+    return this.ask(step, P.requester, REPLIES.intake.askRequester, REPLIES.intake.requesterNotFound);
+  }
+
+  private async afterRequester(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const d = this.draft(step);
+    if (typeof step.result === 'string') {
+      const person = await this.deps.findPerson(step.result.trim());
+      if (person) {
+        d.requesterId = person.id;
+        d.requesterName = person.name;
+        const centres = await Promise.all(person.centreIds.map(async (id) => ({ id, name: await this.deps.centreName(id) })));
+        if (centres.length > 0) d.centreChoices = centres;
+        if (centres.length === 1) d.centreId = centres[0]!.id;
+        if (d.extension === undefined && person.extension) d.extension = person.extension;
+        await step.context.sendActivity(REPLIES.intake.requesterFound(person.name));
+      }
+    }
+    return step.next();
+  }
+
+  private async emailStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const d = this.draft(step);
+    if (!d.unknownRequester || d.unknownRequester.email) return step.next();
+    return this.ask(step, P.email, REPLIES.intake.askEmail, REPLIES.intake.badEmail);
+  }
+
+  private async afterEmail(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const d = this.draft(step);
+    if (typeof step.result === 'string' && d.unknownRequester) d.unknownRequester.email = step.result.trim().toLowerCase();
+    return step.next();
+  }
+
+  private async equipmentStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (this.draft(step).equipmentType) return step.next();
+    return step.prompt(P.equipment, {
+      prompt: REPLIES.intake.askEquipment,
+      retryPrompt: REPLIES.intake.retryEquipment,
+      choices: EQUIPMENT_TYPES.map((type) => ({ value: type, action: { type: 'imBack', title: EQUIPMENT_LABELS[type], value: EQUIPMENT_LABELS[type] }, synonyms: [EQUIPMENT_LABELS[type], ...SYNONYMS[type]] })),
+    });
+  }
+
+  private async afterEquipment(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const found = step.result as { value?: string } | undefined;
+    if (found?.value) this.draft(step).equipmentType = found.value as EquipmentType;
+    return step.next();
+  }
+
+  private async centreStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const d = this.draft(step);
+    if (d.centreId) return step.next();
+    const choices = d.centreChoices ?? [];
+    return step.prompt(P.centre, {
+      prompt: REPLIES.intake.askCentre,
+      retryPrompt: REPLIES.intake.retryCentre,
+      choices: choices.map((c) => ({ value: c.id, action: { type: 'imBack', title: c.name, value: c.name }, synonyms: centreSynonyms(c) })),
+    });
+  }
+
+  private async afterCentre(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const found = step.result as { value?: string } | undefined;
+    if (found?.value) this.draft(step).centreId = found.value;
+    return step.next();
+  }
+
+  private async locationStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (this.draft(step).location) return step.next();
+    return this.ask(step, P.location, REPLIES.intake.askLocation, REPLIES.intake.badLocation);
+  }
+
+  private async afterLocation(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (typeof step.result === 'string') this.draft(step).location = step.result.trim();
+    return step.next();
+  }
+
+  private async inventoryStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (this.draft(step).inventoryNumber !== undefined) return step.next();
+    return this.ask(step, P.inventory, REPLIES.intake.askInventory, REPLIES.intake.badInventory);
+  }
+
+  private async afterInventory(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (typeof step.result === 'string') {
+      const text = step.result.trim();
+      this.draft(step).inventoryNumber = DONT_KNOW.test(fold(text)) ? null : text.toUpperCase();
+    }
+    return step.next();
+  }
+
+  private async descriptionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (this.draft(step).description) return step.next();
+    return this.ask(step, P.description, REPLIES.intake.askDescription, REPLIES.intake.badDescription);
+  }
+
+  private async afterDescription(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (typeof step.result === 'string') this.draft(step).description = step.result.trim();
+    return step.next();
+  }
+
+  private async extensionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (this.draft(step).extension !== undefined) return step.next();
+    return this.ask(step, P.extension, REPLIES.intake.askExtension, REPLIES.intake.badExtension);
+  }
+
+  private async afterExtension(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (typeof step.result === 'string') {
+      const text = step.result.replace(/\s/g, '');
+      this.draft(step).extension = DONT_KNOW.test(fold(text)) ? null : text;
+    }
+    return step.next();
+  }
+
+  private async summaryStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const d = this.draft(step);
+    const card = cardAttachment('intakeSummary', {
+      requesterName: d.mode === 'phone' ? d.requesterName ?? '' : '',
+      equipment: d.equipmentType ? EQUIPMENT_LABELS[d.equipmentType] : '—',
+      centre: d.centreId ? await this.deps.centreName(d.centreId) : '—',
+      location: d.location ?? '—',
+      inventory: d.inventoryNumber ?? REPLIES.intake.unknownValue,
+      description: d.description ?? '—',
+      extension: d.extension ?? REPLIES.intake.none,
+      fields: EDITABLE_FIELDS.map((field) => ({ field, title: FIELD_TITLES[field] })),
+    });
+    const prompt = MessageFactory.attachment(card, REPLIES.intake.summary);
+    return step.prompt(P.confirm, { prompt, retryPrompt: REPLIES.intake.retryConfirm });
+  }
+
+  private async finishStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const d = this.draft(step);
+    const decision = summaryDecision(step.context.activity);
+    if (!decision || decision.kind === 'cancel') {
+      await step.context.sendActivity(REPLIES.intake.cancelled);
+      return step.endDialog();
+    }
+    if (decision.kind === 'edit') {
+      delete d[decision.field];
+      if (decision.field === 'centreId' && (d.centreChoices?.length ?? 0) === 0) d.centreChoices = [];
+      return step.replaceDialog(STEPS, d);
+    }
+    try {
+      const order = await this.deps.report(reportInput(d));
+      await step.context.sendActivity(d.mode === 'phone' ? REPLIES.intake.createdPhone(order.folio, d.requesterName ?? '') : REPLIES.intake.created(order.folio));
+      return step.endDialog(order.folio);
+    } catch (error) {
+      if (!AppError.is(error)) throw error;
+      await step.context.sendActivity(REPLIES.intake.failed(error.userMessage));
+      return step.endDialog();
+    }
+  }
+}
+
+const SYNONYMS: Record<EquipmentType, string[]> = {
+  computer: ['computadora', 'cómputo', 'computo', 'pc', 'laptop', 'equipo'],
+  printer: ['impresora', 'escáner', 'multifuncional'],
+  audio_video: ['grabación', 'grabacion', 'video', 'audiencias', 'cámara', 'audio'],
+  network: ['red', 'internet', 'wifi'],
+  telephony: ['teléfono', 'telefono', 'telefonía', 'telefonia'],
+  other: ['otro', 'otra'],
+};
+
+/** Ways a person names a centre: its name, id, and the place after «en» / «sede» (with and without accents). */
+export function centreSynonyms(centre: { id: string; name: string }): string[] {
+  const parts = [centre.name, centre.id];
+  const place = /\ben (?:la |el )?(.+)$/i.exec(centre.name)?.[1];
+  if (place) parts.push(place, ...place.split(/,|\(|\)|\bsede\b/).map((s) => s.trim()).filter((s) => s.length > 2));
+  return [...new Set([...parts, ...parts.map(fold)])];
+}
+
+/** The report-order input a finished draft stands for. */
+export function reportInput(d: IntakeDraft): ReportOrderInput {
+  const equipment: ReportOrderInput['equipment'] = { type: d.equipmentType ?? 'other' };
+  if (d.location) equipment.location = d.location;
+  if (d.inventoryNumber) equipment.inventoryNumber = d.inventoryNumber;
+  const input: ReportOrderInput = { channel: d.mode === 'phone' ? 'phone' : 'teams', equipment, description: d.description ?? '', centreId: d.centreId };
+  if (d.extension) input.contact = { extension: d.extension };
+  if (d.mode === 'phone') {
+    input.actorId = d.actorId;
+    input.requesterId = d.requesterId;
+  } else if (d.requesterId) {
+    input.actorId = d.requesterId;
+    input.requesterId = d.requesterId;
+  } else {
+    input.unknownRequester = { name: (d.unknownRequester?.name ?? '').padEnd(3, '.'), email: d.unknownRequester?.email ?? '' };
+  }
+  return input;
+}

@@ -1,0 +1,77 @@
+import type { Attachment } from 'botbuilder';
+import type { DirectoryReader } from '../services/directory/directory-store';
+import type { Person } from '../services/directory/schema';
+import { orderFacts } from '../services/orders/apply-transition';
+import { EQUIPMENT_LABELS, ServiceOrder } from '../services/orders/types';
+import { Action, ActorFacts, availableActions, ruleFor, STATUS_LABELS } from '../services/workflow';
+import { cardAttachment, expandCard } from './cards/render';
+
+export type CardDirectory = Pick<DirectoryReader, 'centre' | 'engineersOfCentre' | 'contractsFor'>;
+
+/** A line above the order: what just happened (accent) or why an action was refused (attention). */
+export interface CardNotice {
+  text: string;
+  tone: 'info' | 'error';
+}
+
+export function actorFactsOf(person: Person): ActorFacts {
+  return { personId: person.id, roles: person.roles, centreIds: person.centreIds, providerId: person.providerId };
+}
+
+function formatDate(date: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('es-MX', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
+/**
+ * The data of an order card for one viewer: the order's facts and only the actions the
+ * workflow says this person may take now. Buttons carry the order id, the verb and the
+ * version the card was drawn from; nothing else.
+ */
+export async function orderCardData(order: ServiceOrder, viewer: Person | null, directory: CardDirectory, timeZone: string, notice?: CardNotice): Promise<object> {
+  const actions: Action[] = viewer ? availableActions(orderFacts(order), actorFactsOf(viewer)) : [];
+  const orderId = order._id.toHexString();
+  const rules = actions.map((verb) => ruleFor(verb));
+  const needs = (field: string) => rules.some((r) => (r.requires as readonly string[]).includes(field));
+  const engineers = needs('engineerId') ? await directory.engineersOfCentre(order.centreId) : [];
+  const contracts = needs('contractId') ? await directory.contractsFor(order.centreId, order.equipment.type) : [];
+  const centre = await directory.centre(order.centreId);
+  const base = (verb: Action) => ({ verb, title: ruleFor(verb).label, orderId, version: order.version });
+  return {
+    notice: notice?.text ?? '',
+    noticeColor: notice?.tone === 'error' ? 'Attention' : 'Accent',
+    folio: order.folio,
+    statusLabel: STATUS_LABELS[order.status],
+    equipment: EQUIPMENT_LABELS[order.equipment.type],
+    centre: centre?.name ?? order.centreId,
+    location: order.equipment.location ?? '—',
+    inventory: order.equipment.inventoryNumber ?? '—',
+    requester: order.requester.name,
+    engineer: order.engineer?.name ?? '—',
+    updated: formatDate(order.updatedAt, timeZone),
+    description: order.description,
+    simpleActions: rules.filter((r) => r.requires.length === 0).map((r) => base(r.action)),
+    inputActions: rules.filter((r) => r.requires.length > 0).map((r) => ({
+      ...base(r.action),
+      needsSolution: r.requires.includes('solution'),
+      needsDocumentation: r.requires.includes('documentation'),
+      needsReason: r.requires.includes('reason'),
+      needsEngineer: r.requires.includes('engineerId'),
+      needsContract: r.requires.includes('contractId'),
+    })),
+    engineers: engineers.map((e) => ({ title: e.name, value: e.id })),
+    contracts: contracts.map((c) => ({ title: `${c.number} (${c.providerId})`, value: c.id })),
+  };
+}
+
+export async function orderCard(order: ServiceOrder, viewer: Person | null, directory: CardDirectory, timeZone: string, notice?: CardNotice): Promise<Attachment> {
+  return cardAttachment('order', await orderCardData(order, viewer, directory, timeZone, notice));
+}
+
+export async function orderCardJson(order: ServiceOrder, viewer: Person | null, directory: CardDirectory, timeZone: string, notice?: CardNotice): Promise<Record<string, unknown>> {
+  return expandCard('order', await orderCardData(order, viewer, directory, timeZone, notice));
+}
+
+/** The Spanish error card, for when no order can be shown. */
+export function errorCardJson(message: string, folio = ''): Record<string, unknown> {
+  return expandCard('error', { title: 'No se pudo realizar la acción', message, folio });
+}

@@ -1,0 +1,104 @@
+import { ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
+import type { Db } from 'mongodb';
+import type { DirectoryReader } from '../services/directory/directory-store';
+import { AppError } from '../services/errors';
+import type { Logger } from '../services/logger';
+import type { NoticeEvent } from '../services/notifications/routing';
+import type { PendingNotice, ServiceOrder } from '../services/orders/types';
+import type { NotificationChannel, NotificationDoc } from '../services/outbox/types';
+import { STATUS_LABELS } from '../services/workflow';
+import { findReference, markReferenceStale } from './conversation-refs';
+import { orderCard } from './order-cards';
+import { REPLIES } from './replies';
+
+/** The one adapter call the channel needs (CloudAdapter in the service, a double in tests). */
+export interface ProactiveSender {
+  continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+}
+
+export interface TeamsChannelDeps {
+  adapter: ProactiveSender;
+  /** MicrosoftAppId; empty when running against the local emulator. */
+  appId: string;
+  db: Db;
+  directory: Pick<DirectoryReader, 'personById' | 'centre' | 'engineersOfCentre' | 'contractsFor'>;
+  timeZone: string;
+  logger: Logger;
+}
+
+/** HTTP statuses from Teams that mean "this conversation cannot be reached any more". */
+const GONE = new Set([403, 404]);
+
+function statusOf(error: unknown): number | undefined {
+  const e = error as { statusCode?: unknown; status?: unknown; response?: { status?: unknown } };
+  const status = e?.statusCode ?? e?.status ?? e?.response?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** The sentence above the card, per event of the outbox. */
+export function noticeText(event: string, order: ServiceOrder): string {
+  const n = REPLIES.notice;
+  const label = STATUS_LABELS[order.status];
+  switch (event as NoticeEvent) {
+    case 'order_reported': return n.order_reported(order.folio);
+    case 'new_order': return n.new_order(order.folio);
+    case 'status_changed': return n.status_changed(order.folio, label);
+    case 'validation_request': return n.validation_request(order.folio);
+    case 'order_assigned': return n.order_assigned(order.folio);
+    case 'order_unassigned': return n.order_unassigned(order.folio);
+    case 'validation_rejected': return n.validation_rejected(order.folio);
+    case 'turned_to_provider': return n.turned_to_provider(order.folio);
+    case 'signature_request': return n.signature_request(order.folio);
+    case 'order_validated': return n.order_validated(order.folio);
+    case 'order_resolved': return n.order_resolved(order.folio);
+    default: return n.fallback(order.folio, label);
+  }
+}
+
+/**
+ * Notifications through Teams: a proactive message in the person's stored 1:1 conversation
+ * (their own serviceUrl), carrying the order card drawn for that person's role. The send is
+ * awaited; when Teams answers 403/404 (bot removed, chat gone) the reference is marked stale
+ * and an UPSTREAM error with `details.gone = true` is thrown, which the dispatcher records so
+ * another channel (email) can take over.
+ */
+export class TeamsNotificationChannel implements NotificationChannel {
+  readonly name = 'teams';
+
+  constructor(private readonly deps: TeamsChannelDeps) {}
+
+  private async referenceFor(recipient: PendingNotice['recipient']) {
+    if (!recipient.personId) return null;
+    const person = await this.deps.directory.personById(recipient.personId);
+    const ref = await findReference(this.deps.db, { personId: recipient.personId, aadObjectId: person?.aadObjectId });
+    return ref ? { ref, person } : null;
+  }
+
+  async canReach(recipient: PendingNotice['recipient']): Promise<boolean> {
+    return (await this.referenceFor(recipient)) !== null;
+  }
+
+  async send(notification: NotificationDoc, order: ServiceOrder): Promise<void> {
+    const found = await this.referenceFor(notification.recipient);
+    if (!found) {
+      throw new AppError('UPSTREAM', `no Teams conversation for ${notification.recipient.personId ?? '(no person)'}`, 'No hay una conversación de Teams con esta persona.', { gone: true });
+    }
+    const text = noticeText(notification.event, order);
+    const card = await orderCard(order, found.person, this.deps.directory, this.deps.timeZone, { text, tone: 'info' });
+    const log = this.deps.logger.child({ notificationId: notification._id, orderId: order._id.toHexString(), refId: found.ref._id });
+    try {
+      await this.deps.adapter.continueConversationAsync(this.deps.appId, found.ref.reference, async (context) => {
+        await context.sendActivity(MessageFactory.attachment(card, text));
+      });
+      log.debug('Teams notification sent');
+    } catch (error) {
+      const status = statusOf(error);
+      if (status !== undefined && GONE.has(status)) {
+        await markReferenceStale(this.deps.db, found.ref._id);
+        log.warn({ status }, 'Teams conversation gone; reference marked stale');
+        throw new AppError('UPSTREAM', `Teams answered ${status}: conversation gone, reference marked stale`, 'No fue posible avisar por Teams.', { status, gone: true }, { cause: error });
+      }
+      throw new AppError('UPSTREAM', `Teams send failed${status ? ` (${status})` : ''}: ${error instanceof Error ? error.message : String(error)}`, 'No fue posible avisar por Teams.', { status }, { cause: error });
+    }
+  }
+}
