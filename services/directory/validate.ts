@@ -101,6 +101,9 @@ export function parseDirectory(json: unknown, extraPeople: SourcedPerson[] = [])
     checkRefs(path, 'centreIds', value.centreIds, centreIds, 'centro', errors);
   }
   for (const { path, value } of people) crossCheckPerson(path, value, centreIds, providerIds, errors);
+  // An empty or analyst-less import would silently lock the Service Desk out of every order.
+  if (file.data.centres.length === 0) errors.push('centres: el directorio debe tener al menos un centro');
+  if (!people.some((p) => p.value.roles.includes('analyst'))) errors.push('people: el directorio debe tener al menos un analista');
 
   if (errors.length > 0) throw directoryError(errors);
   return {

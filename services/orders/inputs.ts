@@ -47,3 +47,8 @@ export function snapshotOf(person: Person): PersonSnapshot {
   if (person.aadObjectId) snap.aadObjectId = person.aadObjectId;
   return snap;
 }
+
+/** A copy without `undefined` members, so optional fields are absent in MongoDB rather than null. */
+export function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -7,13 +7,15 @@ import { directoryId, emailSchema } from '../directory/schema';
 import { routeNotices } from '../notifications/routing';
 import type { OrderStore } from './order-store';
 import { EQUIPMENT_TYPES, PersonSnapshot, PRIORITIES, ServiceOrder } from './types';
-import { parseInput, snapshotOf } from './inputs';
+import { compact, parseInput, snapshotOf } from './inputs';
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
 
 const Input = z
   .strictObject({
     channel: z.enum(['teams', 'email', 'phone']),
+    /** A stable id from an edge that may retry (mail intake): a retry finds this order instead of making a second. */
+    orderId: z.string().regex(/^[0-9a-f]{24}$/).optional(),
     /** Directory id of whoever reports: the requester, or the analyst taking a phone call. */
     actorId: directoryId.optional(),
     requesterId: directoryId.optional(),
@@ -95,24 +97,24 @@ export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput):
   const now = (deps.now ?? (() => new Date()))();
   const folio = await deps.orders.nextFolio(yearIn(now, deps.timeZone ?? 'America/Mexico_City'));
   const order: ServiceOrder = {
-    _id: new ObjectId(),
+    _id: input.orderId ? ObjectId.createFromHexString(input.orderId) : new ObjectId(),
     folio,
     status: 'reported',
     version: 1,
     requester: parties.requester,
     centreId: parties.centreId,
     channel: input.channel,
-    equipment: JSON.parse(JSON.stringify(input.equipment)),
+    equipment: compact(input.equipment),
     description: input.description,
     priority: input.priority,
-    attachments: input.attachments.map((a) => JSON.parse(JSON.stringify(a))),
+    attachments: input.attachments.map((a) => compact(a)),
     timestamps: { reportedAt: now },
     history: [{ at: now, action: 'report', by: parties.reporter, role: parties.role, channel: input.channel, to: 'reported' }],
     outbox: [],
     createdAt: now,
     updatedAt: now,
   };
-  if (input.contact) order.contact = JSON.parse(JSON.stringify(input.contact));
+  if (input.contact) order.contact = compact(input.contact);
   const audience = { analysts: await deps.directory.analysts(), judges: [], providerEmails: [] };
   order.outbox = routeNotices({ action: 'report', to: 'reported' }, order, { personId: parties.reporter.personId, email: parties.reporter.email }, audience, now);
   await deps.orders.insert(order);

@@ -54,6 +54,8 @@ export interface HistoryEntry {
   from?: OrderStatus;
   to?: OrderStatus;
   note?: string;
+  /** What the entry came from (a mail's duplicate key), so a retried source is appended once. */
+  sourceId?: string;
   /** For 'notification' entries: the outcome of a notice. */
   notification?: { id: string; recipient: string; channel?: string; outcome: string; detail?: string };
 }

@@ -58,6 +58,13 @@ describe('parseDirectory', () => {
     expect(errors.some((e) => message.test(e))).toBe(true);
   });
 
+  it('refuses an empty directory, which would lock the desk out', () => {
+    expect(errorsOf(() => parseDirectory({}))).toEqual([
+      'centres: el directorio debe tener al menos un centro',
+      'people: el directorio debe tener al menos un analista',
+    ]);
+  });
+
   it('reports every error at once rather than the first', () => {
     const file = example();
     file.people[3].centreIds[0] = 'CJPF-XXX';
