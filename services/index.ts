@@ -33,7 +33,7 @@ async function openStorage(config: Config, log: Logger): Promise<Storage> {
     await mkdir(config.dataDir, { recursive: true });
     engine = await startEngine({ port: 0, dbPath: config.dataDir });
     uri = engine.uri;
-    log.info({ dataDir: config.dataDir, port: engine.port }, 'embedded engine started');
+    log.info({ dataDir: config.dataDir, uri: engine.uri }, 'embedded engine started');
   }
   const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 5000 });
   const db = client.db(dbNameOf(uri));
