@@ -1,29 +1,50 @@
 import { reportOrder } from '../../../services/orders/report-order';
 import { takeOrder } from '../../../services/orders/take-order';
-import { openWorld, P, reportInput, World } from './world';
+import { reassignEngineer } from '../../../services/orders/reassign-engineer';
+import { openWorld, orderIn, P, reportInput, World } from './world';
 
 let w: World;
 beforeAll(async () => { w = await openWorld(); });
 afterAll(async () => { await w.t.close(); });
 
+/** Order store whose first `n` reads all wait until each has happened, forcing a true race. */
+function racingStore(n: number): World['orders'] {
+  let reads = 0;
+  let release!: () => void;
+  const allRead = new Promise<void>((resolve) => { release = resolve; });
+  const orders = Object.create(w.orders) as World['orders'];
+  orders.findById = async (id) => {
+    const found = await w.orders.findById(id);
+    if (++reads <= n) {
+      if (reads === n) release();
+      await allRead;
+    }
+    return found;
+  };
+  return orders;
+}
+
 describe('concurrent use of orders', () => {
+  it('lets one of two simultaneous reassignments win even though the status does not change', async () => {
+    const order = await orderIn(w, 'engineer_assigned');
+    const deps = { ...w.deps, orders: racingStore(2) };
+    const input = (actorId: string, engineerId: string) => ({ orderId: order._id.toHexString(), actorId, channel: 'teams' as const, engineerId, reason: 'Cambio de turno' });
+    const results = await Promise.allSettled([
+      reassignEngineer(deps, input(P.analyst, 'daniel.ortiz')),
+      reassignEngineer(deps, input(P.analyst2, 'daniel.ortiz')),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason).toMatchObject({ code: 'CONFLICT' });
+    const stored = (await w.orders.findById(order._id))!;
+    expect(stored.version).toBe(order.version + 1);
+    expect(stored.history.filter((h) => h.action === 'reassign')).toHaveLength(1);
+  });
+
   it('lets exactly one of two analysts take the same order at once', async () => {
     const order = await reportOrder(w.deps, reportInput());
     const input = (actorId: string) => ({ orderId: order._id.toHexString(), actorId, channel: 'teams' as const });
     // Both must read version 1 before either writes, so the race is real, not sequential.
-    let reads = 0;
-    let release!: () => void;
-    const bothRead = new Promise<void>((resolve) => { release = resolve; });
-    const orders = Object.create(w.orders) as typeof w.orders;
-    orders.findById = async (id) => {
-      const found = await w.orders.findById(id);
-      if (++reads <= 2) {
-        if (reads === 2) release();
-        await bothRead;
-      }
-      return found;
-    };
-    const deps = { ...w.deps, orders };
+    const deps = { ...w.deps, orders: racingStore(2) };
     const results = await Promise.allSettled([takeOrder(deps, input(P.analyst)), takeOrder(deps, input(P.analyst2))]);
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

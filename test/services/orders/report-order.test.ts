@@ -65,6 +65,13 @@ describe('reportOrder', () => {
     expect(await w.t.db.collection('orders').countDocuments()).toBe(before);
   });
 
+  it('numbers the folio by the year in Mexico City, not in UTC, on New Year\'s Eve', async () => {
+    const newYearsEve = new Date('2026-01-01T05:30:00Z'); // 23:30 on 31 Dec 2025 in Mexico City
+    const order = await reportOrder({ ...w.deps, now: () => newYearsEve }, reportInput());
+    expect(order.folio).toMatch(/^OS-2025-\d{6}$/);
+    expect(order.createdAt).toEqual(newYearsEve);
+  });
+
   it('defaults the centre to the requester\'s only centre and the priority to medium', async () => {
     const order = await reportOrder(w.deps, reportInput({ centreId: undefined, priority: undefined }));
     expect(order).toMatchObject({ centreId: 'CJPF-CDMX', priority: 'medium' });
