@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { Db, MongoClient } from 'mongodb';
-import { createBotEndpoint } from '../bot/endpoint';
+import { createTeamsBot } from '../bot/endpoint';
 import { RunningEngine, startEngine } from '../embedded-mongo';
 import { Config, loadConfig } from './config';
 import { MongoDirectoryStore } from './directory/directory-store';
@@ -61,24 +61,27 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Wires everything (STYLE #15): config → logger → storage → directory → use cases → routes → outbox. */
-export async function startService(config: Config, root: Logger, channels: NotificationChannel[] = []): Promise<RunningService> {
+/**
+ * Wires everything (STYLE #15): config → logger → storage → directory → use cases → routes →
+ * outbox. `extraChannels` are tried after Teams (email joins here with the mail issue).
+ */
+export async function startService(config: Config, root: Logger, extraChannels: NotificationChannel[] = []): Promise<RunningService> {
   const storage = await openStorage(config, componentLogger(root, 'storage'));
-  await loadDirectory(storage, config, componentLogger(root, 'directory'));
+  const directory = await loadDirectory(storage, config, componentLogger(root, 'directory'));
   const orderStore = new MongoOrderStore(storage.db);
   await orderStore.ensureIndexes();
   const orders = orderReadsFromStore(orderStore);
+  const teams = createTeamsBot({
+    bot: config.bot, db: storage.db, store: orderStore, directory, timeZone: config.defaultTimeZone, logger: componentLogger(root, 'bot'),
+  });
   const http: HttpService = createHttpService({
     logger: componentLogger(root, 'http'),
     apiToken: config.apiToken,
     orders,
     health: { ping: async () => { await storage.db.command({ ping: 1 }); }, mailState: () => (config.imap ? 'configured' : 'disabled') },
-    botEndpoint: createBotEndpoint({ bot: config.bot, db: storage.db, orders, logger: componentLogger(root, 'bot') }),
+    botEndpoint: teams.endpoint,
   });
-  const outboxLog = componentLogger(root, 'outbox');
-  const dispatcher = channels.length > 0 ? new OutboxDispatcher({ db: storage.db, logger: outboxLog, channels }) : undefined;
-  if (!dispatcher) outboxLog.warn('no notification channel registered: notices are queued and wait for one');
-  const loop = new OutboxLoop({ relay: new OutboxRelay({ db: storage.db, logger: outboxLog }), dispatcher, logger: outboxLog });
+  const loop = outboxLoop(storage.db, [teams.channel, ...extraChannels], componentLogger(root, 'outbox'));
   const port = await http.listen(config.port, config.host);
   loop.start();
   root.info({ port, host: config.host }, 'listening');
@@ -91,6 +94,12 @@ export async function startService(config: Config, root: Logger, channels: Notif
       await storage.engine?.close();
     },
   };
+}
+
+function outboxLoop(db: Db, channels: NotificationChannel[], log: Logger): OutboxLoop {
+  const dispatcher = channels.length > 0 ? new OutboxDispatcher({ db, logger: log, channels }) : undefined;
+  if (!dispatcher) log.warn('no notification channel registered: notices are queued and wait for one');
+  return new OutboxLoop({ relay: new OutboxRelay({ db, logger: log }), dispatcher, logger: log });
 }
 
 async function main(): Promise<void> {
