@@ -86,19 +86,31 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const text = noticeText(notification.event, order);
     const card = await orderCard(order, found.person, this.deps.directory, this.deps.timeZone, { text, tone: 'info' });
     const log = this.deps.logger.child({ notificationId: notification._id, orderId: order._id.toHexString(), refId: found.ref._id });
+    // The adapter hands errors thrown inside the turn to onTurnError (which only logs), so the
+    // send's own failure is caught here and rethrown after the turn, where the dispatcher sees it.
+    let failure: unknown;
     try {
       await this.deps.adapter.continueConversationAsync(this.deps.appId, found.ref.reference, async (context) => {
-        await context.sendActivity(MessageFactory.attachment(card, text));
+        try {
+          await context.sendActivity(MessageFactory.attachment(card, text));
+        } catch (error) {
+          failure = error;
+        }
       });
-      log.debug('Teams notification sent');
     } catch (error) {
-      const status = statusOf(error);
-      if (status !== undefined && GONE.has(status)) {
-        await markReferenceStale(this.deps.db, found.ref._id);
-        log.warn({ status }, 'Teams conversation gone; reference marked stale');
-        throw new AppError('UPSTREAM', `Teams answered ${status}: conversation gone, reference marked stale`, 'No fue posible avisar por Teams.', { status, gone: true }, { cause: error });
-      }
-      throw new AppError('UPSTREAM', `Teams send failed${status ? ` (${status})` : ''}: ${error instanceof Error ? error.message : String(error)}`, 'No fue posible avisar por Teams.', { status }, { cause: error });
+      failure = error;
     }
+    if (failure === undefined) {
+      log.debug('Teams notification sent');
+      return;
+    }
+    const error = failure;
+    const status = statusOf(error);
+    if (status !== undefined && GONE.has(status)) {
+      await markReferenceStale(this.deps.db, found.ref._id);
+      log.warn({ status }, 'Teams conversation gone; reference marked stale');
+      throw new AppError('UPSTREAM', `Teams answered ${status}: conversation gone, reference marked stale`, 'No fue posible avisar por Teams.', { status, gone: true }, { cause: error });
+    }
+    throw new AppError('UPSTREAM', `Teams send failed${status ? ` (${status})` : ''}: ${error instanceof Error ? error.message : String(error)}`, 'No fue posible avisar por Teams.', { status }, { cause: error });
   }
 }

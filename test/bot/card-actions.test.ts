@@ -1,0 +1,115 @@
+import { ObjectId } from 'mongodb';
+import { reportOrder } from '../../services/orders/report-order';
+import type { ServiceOrder } from '../../services/orders/types';
+import { Card, cardsOf, cardText, execute, executeActions, invoke } from './support/cards';
+import { BotWorld, Chat, openBotWorld, userOf } from './support/world';
+
+const ORDER_TEXT = { channel: 'teams' as const, actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'printer' as const, location: 'Sala 3' }, description: 'La impresora de la sala 3 no imprime' };
+
+describe('order cards and card actions', () => {
+  let w: BotWorld;
+  let order: ServiceOrder;
+  const chatOf = (personId: string) => new Chat(w.newBot(), userOf(personId));
+  const stored = async () => (await w.store.findById(order._id))!;
+  const actionOf = (card: Card, verb: string) => {
+    const found = executeActions(card).find((a) => a.verb === verb);
+    if (!found) throw new Error(`no ${verb} on card: ${executeActions(card).map((a) => a.verb).join(', ')}`);
+    return found;
+  };
+
+  beforeAll(async () => {
+    w = await openBotWorld();
+    order = await reportOrder({ orders: w.store, directory: w.directory }, ORDER_TEXT);
+  });
+  afterAll(async () => { await w?.close(); });
+
+  it('shows analysts the queue of new orders with the actions their role may take', async () => {
+    const replies = await chatOf('ana.lopez').say('pendientes');
+    expect(replies.map((r) => r.text).join()).toMatch(/Hay 1 orden nueva/);
+    const [card] = cardsOf(replies);
+    expect(cardText(card!)).toMatch(new RegExp(`${order.folio}[\\s\\S]*Reportada[\\s\\S]*Impresora[\\s\\S]*Sala 3`));
+    expect(executeActions(card!).map((a) => a.verb).sort()).toEqual(['assign_engineer', 'cancel', 'take']);
+    expect(actionOf(card!, 'take').data).toEqual({ orderId: order._id.toHexString(), verb: 'take', version: 1 });
+    expect(actionOf(card!, 'assign_engineer').inputs).toEqual(['engineerId']);
+  });
+
+  it('shows a requester no staff actions and refuses staff commands', async () => {
+    const chat = chatOf('fernando.ruiz');
+    const replies = await chat.say(`estado ${order.folio}`);
+    expect(replies[0]?.text).toMatch(/está en estado: \*\*Reportada\*\*/);
+    expect(executeActions(cardsOf(replies)[0]!)).toEqual([]);
+    expect(await chat.text('pendientes')).toMatch(/solo para el personal/);
+    expect(await chat.text('mis reportes')).toMatch(/Tienes 1 orden abierta/);
+  });
+
+  it('moves the order along from cards: take, assign with a choice list, accept, resolve with documentation, close', async () => {
+    const analyst = chatOf('ana.lopez');
+    const queueCard = cardsOf(await analyst.say('pendientes'))[0]!;
+    const taken = await invoke(analyst, execute(actionOf(queueCard, 'take').data));
+    expect(cardText(taken.card)).toMatch(/Hecho: Tomar la orden[\s\S]*En atención de la Mesa/);
+    expect((await stored()).status).toBe('desk');
+
+    const assign = actionOf(taken.card, 'assign_engineer');
+    const choices = JSON.stringify(taken.card);
+    expect(choices).toContain('miguel.torres');
+    const assigned = await invoke(analyst, execute({ ...assign.data, engineerId: 'miguel.torres' }));
+    expect(cardText(assigned.card)).toMatch(/Turnada a ingeniero[\s\S]*Ingeniero: Miguel/);
+
+    const engineer = chatOf('miguel.torres');
+    const mine = cardsOf(await engineer.say('mis asignadas'))[0]!;
+    const accepted = await invoke(engineer, execute(actionOf(mine, 'accept').data));
+    expect(cardText(accepted.card)).toMatch(/En diagnóstico/);
+    expect(executeActions(accepted.card).map((a) => a.verb).sort()).toEqual(['resolve_onsite', 'turn_to_provider']);
+
+    const resolveAction = actionOf(accepted.card, 'resolve_onsite');
+    const missing = await invoke(engineer, execute(resolveAction.data));
+    expect(cardText(missing.card)).toMatch(/documentation: el texto es muy corto|falta/);
+    expect((await stored()).status).toBe('diagnosis');
+    const resolved = await invoke(engineer, execute({ ...resolveAction.data, documentation: 'Se cambió el fusor; imprime bien.' }));
+    expect(cardText(resolved.card)).toMatch(/Resuelta/);
+
+    const closed = await invoke(analyst, execute({ ...actionOf(cardsOf(await analyst.say(`estado ${order.folio}`))[0]!, 'close').data }));
+    expect(cardText(closed.card)).toMatch(/Cerrada/);
+    expect(executeActions(closed.card)).toEqual([]);
+    const final = await stored();
+    expect(final.history.map((h) => h.action)).toEqual(['report', 'take', 'assign_engineer', 'accept', 'resolve_onsite', 'close']);
+    expect(final.history.slice(1).every((h) => h.channel === 'teams')).toBe(true);
+  });
+
+  describe('refuses bad card actions with a Spanish card and changes nothing', () => {
+    let fresh: ServiceOrder;
+    beforeAll(async () => { fresh = await reportOrder({ orders: w.store, directory: w.directory }, ORDER_TEXT); });
+    const id = () => fresh._id.toHexString();
+
+    it.each([
+      ['no data at all', undefined, /no trae los datos necesarios/],
+      ['a missing orderId', { verb: 'take', version: 1 }, /no trae los datos necesarios/],
+      ['a forged orderId', { orderId: '{"$gt":""}', verb: 'take', version: 1 }, /no trae los datos necesarios/],
+      ['an unknown orderId', { orderId: new ObjectId().toHexString(), verb: 'take', version: 1 }, /No se encontró la orden/],
+      ['a forged verb', { orderId: 'ID', verb: 'set_status', version: 1 }, /no trae los datos necesarios/],
+      ['a missing version', { orderId: 'ID', verb: 'take' }, /no trae los datos necesarios/],
+      ['a forged version', { orderId: 'ID', verb: 'take', version: -4 }, /no trae los datos necesarios/],
+      ['a stale version', { orderId: 'ID', verb: 'take', version: 7 }, /La orden cambió mientras usted la consultaba/],
+      ['an action the state does not allow', { orderId: 'ID', verb: 'close', version: 1 }, /No es posible «Cerrar la orden»/],
+    ])('%s', async (_what, data, expected) => {
+      const payload = data && 'orderId' in data && data.orderId === 'ID' ? { ...data, orderId: id() } : data;
+      const before = await w.store.findById(fresh._id);
+      const { status, card } = await invoke(chatOf('ana.lopez'), payload === undefined ? {} : execute(payload as Record<string, unknown>));
+      expect(status).toBe(200);
+      expect(cardText(card)).toMatch(expected);
+      expect(await w.store.findById(fresh._id)).toEqual(before);
+    });
+
+    it('a role that may not act (a requester taking the order)', async () => {
+      const { card } = await invoke(chatOf('fernando.ruiz'), execute({ orderId: id(), verb: 'take', version: 1 }));
+      expect(cardText(card)).toMatch(/No tiene permiso para «Tomar la orden»/);
+      expect((await w.store.findById(fresh._id))!.version).toBe(1);
+    });
+
+    it('a person not in the directory', async () => {
+      const { card } = await invoke(new Chat(w.newBot(), userOf(null)), execute({ orderId: id(), verb: 'take', version: 1 }));
+      expect(cardText(card)).toMatch(/No te encontré en el directorio/);
+      expect((await w.store.findById(fresh._id))!.version).toBe(1);
+    });
+  });
+});

@@ -1,0 +1,30 @@
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ConnectorPost { conversationId: string; body: { type?: string; text?: string; attachments?: Array<{ contentType: string; content: Record<string, unknown> }> } }
+
+/**
+ * A loopback stand-in for the Bot Connector: records what the bot posts to conversations
+ * and answers with the status set per conversation (200 by default).
+ */
+export async function startConnector(): Promise<{ url: string; posts: ConnectorPost[]; statusFor: Map<string, number>; close(): Promise<void> }> {
+  const posts: ConnectorPost[] = [];
+  const statusFor = new Map<string, number>();
+  const server: Server = createServer((req, res) => {
+    let data = '';
+    req.on('data', (c) => { data += c; });
+    req.on('end', () => {
+      const match = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
+      if (req.method === 'POST' && match) {
+        const conversationId = decodeURIComponent(match[1]!);
+        const status = statusFor.get(conversationId) ?? 200;
+        if (status === 200) posts.push({ conversationId, body: JSON.parse(data) });
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(status === 200 ? { id: `reply-${posts.length}` } : { error: { code: 'BotNotInConversationRoster', message: 'gone' } }));
+        return;
+      }
+      res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, posts, statusFor, close: () => new Promise((r) => server.close(() => r())) };
+}

@@ -1,0 +1,73 @@
+import { createTeamsBot } from '../../bot/endpoint';
+import { ConversationRefDoc, saveConversationReference } from '../../bot/conversation-refs';
+import { reportOrder } from '../../services/orders/report-order';
+import type { NotificationDoc } from '../../services/outbox/types';
+import { quietLogger } from '../services/outbox/fixtures';
+import { guardLoopbackOnly } from '../support/loopback-only';
+import { cardText, executeActions } from './support/cards';
+import { startConnector } from './support/connector';
+import { aadOf, BotWorld, openBotWorld } from './support/world';
+
+describe('TeamsNotificationChannel', () => {
+  const network = guardLoopbackOnly();
+  let w: BotWorld;
+  let connector: Awaited<ReturnType<typeof startConnector>>;
+  const refs = () => w.tdb.db.collection<ConversationRefDoc>('conversationRefs');
+  const remember = (personId: string, conversationId: string) => saveConversationReference(w.tdb.db, {
+    channelId: 'msteams', serviceUrl: connector.url, bot: { id: '28:bot', name: 'Mesa' },
+    user: { id: `29:${personId}`, name: personId }, conversation: { id: conversationId, conversationType: 'personal', isGroup: false, name: '' },
+  }, aadOf(personId), new Date(), personId);
+  const notice = (personId: string, role: 'analyst' | 'engineer', orderId: NotificationDoc['orderId']): NotificationDoc => ({
+    _id: `n-${personId}-${Date.now()}`, orderId, event: role === 'analyst' ? 'new_order' : 'order_assigned', recipient: { personId, role },
+    state: 'claimed', attempts: 1, dueAt: new Date(), log: [], createdAt: new Date(), updatedAt: new Date(),
+  });
+
+  beforeAll(async () => {
+    w = await openBotWorld();
+    connector = await startConnector();
+  });
+  afterAll(async () => {
+    await connector?.close();
+    await w?.close();
+    network.restore();
+  });
+  afterEach(() => { expect(network.attempts).toEqual([]); });
+
+  it('sends the order card for the recipient role through their own stored reference', async () => {
+    const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
+    const order = await reportOrder({ orders: w.store, directory: w.directory }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'network' }, description: 'Sin red en la sala 2' });
+    await remember('ana.lopez', 'a:ana');
+    expect(await channel.canReach({ personId: 'ana.lopez', role: 'analyst' })).toBe(true);
+    expect(await channel.canReach({ personId: 'carlos.ramirez', role: 'analyst' })).toBe(false);
+    await channel.send(notice('ana.lopez', 'analyst', order._id), order);
+    const post = connector.posts.at(-1)!;
+    expect(post.conversationId).toBe('a:ana');
+    expect(post.body.text).toBe(`Nueva orden de servicio ${order.folio}.`);
+    const card = post.body.attachments![0]!.content;
+    expect(cardText(card)).toMatch(new RegExp(`Nueva orden de servicio ${order.folio}[\\s\\S]*Reportada`));
+    expect(executeActions(card).map((a) => a.verb).sort()).toEqual(['assign_engineer', 'cancel', 'take']);
+  });
+
+  it('marks the reference stale on 403/404 and throws a typed error the dispatcher records', async () => {
+    const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
+    const order = await reportOrder({ orders: w.store, directory: w.directory }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'network' }, description: 'Sin red en la sala 5' });
+    for (const [personId, status] of [['miguel.torres', 403], ['daniel.ortiz', 404]] as const) {
+      await remember(personId, `a:${personId}`);
+      connector.statusFor.set(`a:${personId}`, status);
+      await expect(channel.send(notice(personId, 'engineer', order._id), order)).rejects.toMatchObject({ code: 'UPSTREAM', details: { status, gone: true } });
+      expect(await refs().findOne({ _id: aadOf(personId) })).toMatchObject({ staleAt: expect.any(Date) });
+      expect(await channel.canReach({ personId, role: 'engineer' })).toBe(false);
+    }
+  });
+
+  it('throws a retryable UPSTREAM error on other failures and keeps the reference', async () => {
+    const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
+    const order = await reportOrder({ orders: w.store, directory: w.directory }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'network' }, description: 'Sin red en la sala 6' });
+    await remember('jorge.valdez', 'a:jorge');
+    connector.statusFor.set('a:jorge', 400);
+    const error = await channel.send(notice('jorge.valdez', 'engineer', order._id), order).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'UPSTREAM' });
+    expect((error as { details: { gone?: boolean } }).details.gone).toBeUndefined();
+    expect(await channel.canReach({ personId: 'jorge.valdez', role: 'engineer' })).toBe(true);
+  });
+});
