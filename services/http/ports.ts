@@ -1,29 +1,14 @@
+import type { OrderPage } from '../orders/list-orders';
 import type { ServiceOrder } from '../orders/types';
-import type { OrderStatus } from '../workflow';
 
-/** Validated filters of the list endpoint (never raw user values). */
-export interface OrderListQuery {
-  status?: OrderStatus;
-  centreId?: string;
-  requesterId?: string;
-  from?: Date;
-  to?: Date;
-  page: number;
-  pageSize: number;
-}
-
-export interface OrderPage {
-  items: ServiceOrder[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
+export type { OrderPage } from '../orders/list-orders';
 
 /**
- * The read side the HTTP edge and the bot need: the get-order and list-orders use cases.
- * `getOrderByFolio` throws AppError NOT_FOUND for an unknown folio.
+ * The read side the HTTP edge needs: the get-order and list-orders use cases. Both validate
+ * their input and throw AppError VALIDATION naming the field, or NOT_FOUND.
  */
 export interface OrderReads {
   getOrderByFolio(folio: string): Promise<ServiceOrder>;
-  listOrders(query: OrderListQuery): Promise<OrderPage>;
+  /** `query` holds one plain string per parameter; the use case parses the values. */
+  listOrders(query: Record<string, string>): Promise<OrderPage>;
 }

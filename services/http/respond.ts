@@ -14,7 +14,8 @@ export interface ErrorBody {
 export function sendError(res: Response, error: unknown, log: Logger): void {
   if (error instanceof AppError) {
     const body: ErrorBody = { error: { code: error.code, message: error.userMessage } };
-    if (typeof error.details.field === 'string') body.error.field = error.details.field;
+    const field = error.details.field ?? (Array.isArray(error.details.fields) ? error.details.fields[0] : undefined);
+    if (typeof field === 'string' && field !== '') body.error.field = field;
     if (error.code === 'UPSTREAM') log.warn({ err: error }, 'upstream failure');
     res.send(HTTP_STATUS[error.code], body);
     return;
