@@ -12,17 +12,10 @@ import { componentLogger, createLogger, Logger } from './logger';
 import { MongoOrderStore } from './orders/order-store';
 import { NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from './outbox';
 
-/** Database name when the connection string names none. */
-export const DEFAULT_DB_NAME = 'mesa_servicio';
-
 interface Storage {
   client: MongoClient;
   db: Db;
   engine?: RunningEngine;
-}
-
-function dbNameOf(uri: string): string {
-  return /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?/]+)/.exec(uri)?.[1] ?? DEFAULT_DB_NAME;
 }
 
 /** MONGODB_URI when given; otherwise the embedded engine, in this process, on DATA_DIR. */
@@ -36,7 +29,8 @@ async function openStorage(config: Config, log: Logger): Promise<Storage> {
     log.info({ dataDir: config.dataDir, uri: engine.uri }, 'embedded engine started');
   }
   const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 5000 });
-  const db = client.db(dbNameOf(uri));
+  // The database named in the URI, else the driver's default: the same one `npm run directory` uses.
+  const db = client.db();
   log.info({ db: db.databaseName, embedded: Boolean(engine) }, 'database connected');
   return { client, db, engine };
 }

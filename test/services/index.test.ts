@@ -58,7 +58,7 @@ describe('the service entry point (dist/services/index.js)', () => {
     // Write an order straight into the running engine, then read it through the API.
     const engineUri = service.lines.find((l) => l.msg === 'embedded engine started')?.uri as string;
     const client = await MongoClient.connect(engineUri);
-    await client.db('mesa_servicio').collection('orders').insertOne(makeOrder(42));
+    await client.db().collection('orders').insertOne(makeOrder(42));
     await client.close();
     const read = await fetch(`${base}/api/orders/OS-2026-000042`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(read.status).toBe(200);
@@ -74,7 +74,7 @@ describe('the service entry point (dist/services/index.js)', () => {
     const engine = await startEngine({ port: 0, dbPath: dataDir });
     const again = await MongoClient.connect(engine.uri);
     try {
-      const db = again.db('mesa_servicio');
+      const db = again.db();
       expect(await db.collection('orders').findOne({ folio: 'OS-2026-000042' })).not.toBeNull();
       expect(await db.collection('people').countDocuments()).toBeGreaterThan(0);
     } finally {
