@@ -96,4 +96,32 @@ describe('find cursor', () => {
     const e = await serverError(raw({ getMore: Long.fromString('98765432123'), collection: 'many' }));
     expect(e.code).toBe(43);
   });
+
+  // https://www.mongodb.com/docs/manual/reference/command/aggregate/#cursor
+  it('returns aggregate results through a cursor with getMore when they exceed the batch size', async () => {
+    const watcher = new MongoClient(t.uri, { monitorCommands: true });
+    const started: CommandStartedEvent[] = [];
+    watcher.on('commandStarted', (e) => started.push(e));
+    try {
+      const docs = await watcher.db(t.dbName).collection('many')
+        .aggregate([{ $match: { _id: { $gte: 10 } } }, { $sort: { _id: -1 } }], { batchSize: 60 }).toArray();
+      expect(docs).toHaveLength(TOTAL - 10);
+      expect(docs[0]._id).toBe(TOTAL - 1);
+      expect(started.filter((e) => e.commandName === 'getMore').length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/command/find/
+  it('refuses a find command carrying a field it does not know, naming the field', async () => {
+    const e = await serverError(raw({ find: 'many', filter: {}, frobOption: 1 }));
+    expect(e.message).toContain('frobOption');
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/method/cursor.hint/#behavior
+  it('refuses a hint that names no existing index', async () => {
+    await serverError(c.find({ _id: 1 as never }, { hint: { nope: 1 } }).toArray());
+    await serverError(c.find({ _id: 1 as never }, { hint: 'nope_1' }).toArray());
+  });
 });

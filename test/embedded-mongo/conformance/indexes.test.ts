@@ -20,6 +20,19 @@ describe('createIndexes', () => {
     expect(await c.createIndex({ email: 1 }, { unique: true, name: 'email_unique' })).toBe('email_unique');
   });
 
+  // https://www.mongodb.com/docs/manual/reference/method/db.collection.createIndex/#behavior
+  it('creates the collection when indexing one that does not exist yet', async () => {
+    const c = fresh();
+    await c.createIndex({ a: 1 });
+    expect((await t.db.listCollections({ name: c.collectionName }).toArray()).map((x) => x.name)).toEqual([c.collectionName]);
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/command/listIndexes/
+  it('refuses listIndexes on a collection that does not exist with code 26 NamespaceNotFound', async () => {
+    const e = await serverError(t.db.command({ listIndexes: 'no-such-collection' }));
+    expect(e.code).toBe(26);
+  });
+
   // https://www.mongodb.com/docs/manual/reference/command/listIndexes/#output
   it('lists the _id index and each created index with v, key, name and unique', async () => {
     const c = fresh();

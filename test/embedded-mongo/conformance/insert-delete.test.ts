@@ -104,6 +104,22 @@ describe('insert', () => {
     expect(typeof r.writeErrors[0].errmsg).toBe('string');
   });
 
+  // https://www.mongodb.com/docs/manual/reference/write-concern/#w-option
+  // (w: 0 is sent with the OP_MSG moreToCome flag: the server must not reply)
+  it('applies an unacknowledged write and keeps the connection usable when w is 0', async () => {
+    const c = fresh();
+    const r = await c.insertOne({ _id: 'fire' as never }, { writeConcern: { w: 0 } });
+    expect(r.acknowledged).toBe(false);
+    let seen = 0;
+    for (let i = 0; i < 50 && seen === 0; i += 1) {
+      seen = await c.countDocuments({ _id: 'fire' as never });
+      if (seen === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(seen).toBe(1);
+    await c.insertOne({ _id: 'after' as never });
+    expect(await c.countDocuments()).toBe(2);
+  });
+
   // https://www.mongodb.com/docs/manual/reference/method/db.collection.bulkWrite/
   it('reports inserted, matched, modified, deleted and upserted counts of a mixed bulk write', async () => {
     const c = fresh();

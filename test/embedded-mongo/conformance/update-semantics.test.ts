@@ -165,4 +165,18 @@ describe('update', () => {
     expect(e.keyValue).toEqual({ email: 'a' });
     expect(await c.findOne({ _id: 2 as never })).toEqual({ _id: 2, email: 'b' });
   });
+
+  // https://www.mongodb.com/docs/manual/reference/command/update/#output
+  it('reports n, nModified and the upserted index and _id in the update command reply', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 'same' as never, v: 1 });
+    const r = await t.db.command({
+      update: c.collectionName,
+      updates: [
+        { q: { _id: 'new' }, u: { $set: { v: 1 } }, upsert: true },
+        { q: { _id: 'same' }, u: { $set: { v: 1 } } },
+      ],
+    });
+    expect(r).toMatchObject({ ok: 1, n: 2, nModified: 0, upserted: [{ index: 0, _id: 'new' }] });
+  });
 });
