@@ -83,6 +83,11 @@ function removeStaleJournals(dir: string, generation: number): void {
 function loadSnapshot(path: string, catalog: Catalog): number {
   if (!existsSync(path)) return 0;
   const { records } = decodeRecords(readFileSync(path));
+  // A snapshot is renamed into place only once complete, so a missing end marker means the
+  // disk lost data: refuse to start rather than serve a partial data set.
+  if (records.length === 0 || records[records.length - 1].end !== true) {
+    throw new Error(`snapshot ${path} is damaged (no end marker); restore it or move it away`);
+  }
   let generation = 0;
   for (const r of records) {
     if (r.generation !== undefined) generation = r.generation as number;
@@ -122,6 +127,7 @@ function writeSnapshot(dir: string, catalog: Catalog, generation: number): void 
     if (batch.length > 0) put({ db: coll.db, c: coll.name, d: batch });
   }
   put({ retries: [...catalog.retries].map(([sid, e]) => ({ sid, ...e })) });
+  put({ end: true });
   fsyncSync(fd);
   closeSync(fd);
   renameSync(tmp, join(dir, SNAPSHOT));

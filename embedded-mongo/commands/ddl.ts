@@ -124,7 +124,7 @@ function dropDatabase(ctx: OpContext): Document {
 
 function listDatabases(ctx: OpContext, cmd: Document): Document {
   const test = compileFilter(cmd.filter as Document | undefined);
-  const dbs = [...ctx.engine.catalog.dbs.entries()].map(([name, colls]) => {
+  const dbs = [...ctx.engine.catalog.dbs.entries()].filter(([, colls]) => colls.size > 0).map(([name, colls]) => {
     const docs = [...colls.values()].reduce((n, coll) => n + coll.docs.size, 0);
     return { name, sizeOnDisk: docs * 100, empty: docs === 0 };
   }).filter(test);

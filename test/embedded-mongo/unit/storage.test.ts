@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage } from '../../../embedded-mongo/storage';
@@ -44,5 +44,14 @@ describe('Storage', () => {
     const coll = Storage.open(dir, {}).catalog.get('d', 'c');
     expect(coll?.indexes.get('v_1')?.spec.unique).toBe(true);
     expect([...coll!.indexes.get('v_1')!.lookup(['sa'])]).toEqual(['n1']);
+  });
+
+  it('refuses to start from a snapshot that lost its end', () => {
+    const { storage, catalog } = Storage.open(dir, {});
+    put(storage, catalog, 1, 'a');
+    storage.close(catalog);
+    const path = join(dir, 'snapshot.bson');
+    truncateSync(path, statSync(path).size - 5);
+    expect(() => Storage.open(dir, {})).toThrow(/damaged/);
   });
 });
