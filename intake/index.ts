@@ -1,0 +1,10 @@
+export { MailPoller, isTransient } from './poller';
+export type { PollerOptions, IntakeStats } from './poller';
+export { ImapMailSource } from './mail-source';
+export type { MailSource, MailboxSession } from './mail-source';
+export { IntakeStore, stableObjectId } from './intake-store';
+export { handleMail, DEFAULT_RULES } from './handle-mail';
+export type { IntakeRules, HandleMailDeps } from './handle-mail';
+export { createAuthenticator } from './authenticate';
+export type { MailAuthPolicy, DnsResolver, AuthVerdict } from './authenticate';
+export { parseMail } from './parse-mail';

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { Collection, Db, GridFSBucket, MongoServerError, ObjectId } from 'mongodb';
+import type { AttachmentMeta } from '../services/orders/types';
+
+/** What became of one mail, keyed by its duplicate key; written after the effect is stored. */
+export type MailOutcome =
+  | 'order_created' | 'comment_added' | 'validation_confirmed' | 'validation_rejected'
+  | 'automated' | 'bounce' | 'refused' | 'quarantined';
+
+/** The folder a mail ends in, by outcome. */
+export type MailFolder = 'processed' | 'quarantine' | 'refused';
+
+export interface MailLogEntry {
+  _id: string;
+  outcome: MailOutcome;
+  folder: MailFolder;
+  mailbox: string;
+  uid: number;
+  uidValidity: string;
+  messageId?: string;
+  from?: string;
+  subject?: string;
+  orderId?: ObjectId;
+  reason?: string;
+  at: Date;
+}
+
+interface Checkpoint { _id: string; lastUid: number; updatedAt: Date }
+interface Lease { _id: string; holder: string; until: Date }
+interface MailRef { _id: string; messageId: string; orderId: ObjectId; kind: 'sent' | 'received'; at: Date }
+interface Counter { _id: string; count: number; expiresAt: Date }
+
+const DUPLICATE_KEY = 11000;
+const isDuplicate = (error: unknown) => error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+
+/** A stable ObjectId derived from a string, so a retried effect lands on the same document. */
+export function stableObjectId(seed: string): ObjectId {
+  return new ObjectId(createHash('sha256').update(seed).digest().subarray(0, 12));
+}
+
+/**
+ * Everything intake keeps in MongoDB: per mailbox+UIDVALIDITY checkpoints, the polling
+ * lease, the mail log (duplicate keys and outcomes), Message-IDs of mails about each order
+ * (ours and theirs, for threading), per-sender counters, and attachments in GridFS.
+ */
+export class IntakeStore {
+  readonly log: Collection<MailLogEntry>;
+  private readonly checkpoints: Collection<Checkpoint>;
+  private readonly leases: Collection<Lease>;
+  private readonly refs: Collection<MailRef>;
+  private readonly counters: Collection<Counter>;
+  private readonly files: GridFSBucket;
+
+  constructor(db: Db) {
+    this.log = db.collection('mail_log');
+    this.checkpoints = db.collection('mail_checkpoints');
+    this.leases = db.collection('mail_leases');
+    this.refs = db.collection('mail_refs');
+    this.counters = db.collection('mail_counters');
+    this.files = new GridFSBucket(db, { bucketName: 'attachments' });
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.log.createIndex({ outcome: 1, at: -1 });
+    await this.refs.createIndex({ orderId: 1 });
+    await this.counters.createIndex({ expiresAt: 1 });
+  }
+
+  async checkpoint(mailbox: string, uidValidity: string): Promise<number> {
+    return (await this.checkpoints.findOne({ _id: `${mailbox}#${uidValidity}` }))?.lastUid ?? 0;
+  }
+
+  /** Only moves forward: a slow instance can never rewind another's progress. */
+  async advance(mailbox: string, uidValidity: string, uid: number): Promise<void> {
+    const _id = `${mailbox}#${uidValidity}`;
+    try {
+      await this.checkpoints.updateOne({ _id, lastUid: { $lt: uid } }, { $set: { lastUid: uid, updatedAt: new Date() } }, { upsert: true });
+    } catch (error) {
+      if (!isDuplicate(error)) throw error; // already further on
+    }
+  }
+
+  /** Takes or renews the lease on `name` for `ms`; false while another holder's lease is live. */
+  async acquireLease(name: string, holder: string, ms: number): Promise<boolean> {
+    const now = new Date();
+    try {
+      const doc = await this.leases.findOneAndUpdate(
+        { _id: name, $or: [{ holder }, { until: { $lte: now } }] },
+        { $set: { holder, until: new Date(now.getTime() + ms) } },
+        { upsert: true, returnDocument: 'after' },
+      );
+      return doc?.holder === holder;
+    } catch (error) {
+      if (isDuplicate(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.leases.deleteOne({ _id: name, holder });
+  }
+
+  async logged(key: string): Promise<MailLogEntry | null> {
+    return this.log.findOne({ _id: key });
+  }
+
+  /** Records the outcome once; a second write for the same key keeps the first. */
+  async record(entry: MailLogEntry): Promise<void> {
+    try {
+      await this.log.insertOne(entry);
+    } catch (error) {
+      if (!isDuplicate(error)) throw error;
+    }
+  }
+
+  async rememberRef(messageId: string, orderId: ObjectId, kind: MailRef['kind']): Promise<void> {
+    await this.refs.updateOne({ _id: messageId.toLowerCase() }, { $setOnInsert: { messageId, orderId, kind, at: new Date() } }, { upsert: true });
+  }
+
+  async firstReceived(orderId: ObjectId): Promise<string | undefined> {
+    const doc = await this.refs.find({ orderId, kind: 'received' }).sort({ at: 1 }).limit(1).next();
+    return doc?.messageId ?? doc?._id;
+  }
+
+  /** The order the last known Message-ID among `ids` belongs to. */
+  async orderByRefs(ids: readonly string[]): Promise<ObjectId | undefined> {
+    if (ids.length === 0) return undefined;
+    const found = await this.refs.find({ _id: { $in: ids.map((i) => i.toLowerCase()) } }).toArray();
+    for (const id of [...ids].reverse()) {
+      const hit = found.find((f) => f._id === id.toLowerCase());
+      if (hit) return hit.orderId;
+    }
+    return undefined;
+  }
+
+  /** Adds one to the counter `key` (created with `ttlMs` to live) and returns the new count. */
+  async bump(key: string, ttlMs: number): Promise<number> {
+    const expiresAt = new Date(Date.now() + ttlMs);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const doc = await this.counters.findOneAndUpdate({ _id: key }, { $inc: { count: 1 }, $setOnInsert: { expiresAt } }, { upsert: true, returnDocument: 'after' });
+        return doc?.count ?? 1;
+      } catch (error) {
+        if (!isDuplicate(error) || attempt > 2) throw error;
+      }
+    }
+  }
+
+  /**
+   * Stores one attachment under an id derived from `seed`; storing it again (a retried
+   * mail) replaces the partial or complete earlier copy instead of adding a second one.
+   */
+  async storeAttachment(seed: string, file: { filename: string; contentType: string; content: Buffer }): Promise<AttachmentMeta> {
+    const id = stableObjectId(seed);
+    await this.files.delete(id).catch(() => undefined);
+    await new Promise<void>((resolve, reject) => {
+      const upload = this.files.openUploadStreamWithId(id, file.filename, { metadata: { contentType: file.contentType, seed } });
+      upload.once('error', reject);
+      upload.once('finish', () => resolve());
+      upload.end(file.content);
+    });
+    return { fileId: id.toHexString(), filename: file.filename, contentType: file.contentType, size: file.content.length };
+  }
+
+  async readAttachment(fileId: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.files.openDownloadStream(ObjectId.createFromHexString(fileId))) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+}

@@ -1,0 +1,111 @@
+import { ImapFlow } from 'imapflow';
+import type { Logger } from '../services/logger';
+
+/** One selected mailbox, under the mailbox lock for as long as the callback runs. */
+export interface MailboxSession {
+  /** UIDVALIDITY of the mailbox as a decimal string: a change means every UID is new. */
+  readonly uidValidity: string;
+  /** UIDs greater than `uid`, ascending. Never uses \Seen. */
+  uidsAbove(uid: number): Promise<number[]>;
+  fetchSources(uids: readonly number[]): Promise<Array<{ uid: number; source: Buffer }>>;
+  move(uids: readonly number[], folder: string): Promise<void>;
+}
+
+/** The mailbox we read (STYLE #3): IMAP in production, the same in tests (a real Dovecot). */
+export interface MailSource {
+  connect(): Promise<void>;
+  withMailbox<T>(mailbox: string, work: (session: MailboxSession) => Promise<T>): Promise<T>;
+  /** Resolves when new mail may have arrived (IDLE), after `ms` (polling), or when the connection drops. */
+  waitForNews(ms: number): Promise<void>;
+  readonly usable: boolean;
+  close(): Promise<void>;
+}
+
+export interface ImapSourceOptions {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  password?: string;
+  /** XOAUTH2: returns a valid access token (renewed by the caller before it expires). */
+  accessToken?: () => Promise<string>;
+  logger: Logger;
+  /** Loopback test servers: no STARTTLS. */
+  doSTARTTLS?: boolean;
+}
+
+/** imapflow behind MailSource. A new instance per connection: imapflow clients are not reusable. */
+export class ImapMailSource implements MailSource {
+  private client?: ImapFlow;
+  private wake?: () => void;
+
+  constructor(private readonly options: ImapSourceOptions) {}
+
+  get usable(): boolean {
+    return Boolean(this.client?.usable);
+  }
+
+  async connect(): Promise<void> {
+    const o = this.options;
+    const auth = o.accessToken ? { user: o.user, accessToken: await o.accessToken() } : { user: o.user, pass: o.password ?? '' };
+    const client = new ImapFlow({
+      host: o.host, port: o.port, secure: o.secure, auth, logger: false,
+      ...(o.doSTARTTLS === false ? { doSTARTTLS: false } : {}),
+      maxIdleTime: 5 * 60_000,
+    });
+    client.on('error', (error: Error) => o.logger.warn({ err: error }, 'imap connection error'));
+    client.on('exists', () => this.wake?.());
+    client.on('close', () => this.wake?.());
+    await client.connect();
+    this.client = client;
+  }
+
+  async withMailbox<T>(mailbox: string, work: (session: MailboxSession) => Promise<T>): Promise<T> {
+    const client = this.client;
+    if (!client) throw new Error('imap: not connected');
+    const lock = await client.getMailboxLock(mailbox);
+    try {
+      const opened = client.mailbox;
+      if (!opened) throw new Error(`imap: ${mailbox} not selected`);
+      return await work({
+        uidValidity: String(opened.uidValidity),
+        async uidsAbove(uid) {
+          const found = await client.search({ uid: `${uid + 1}:*` }, { uid: true });
+          return (found || []).filter((u) => u > uid).sort((a, b) => a - b);
+        },
+        async fetchSources(uids) {
+          if (uids.length === 0) return [];
+          const messages = await client.fetchAll(uids.join(','), { uid: true, source: true }, { uid: true });
+          return messages.flatMap((m) => (m.source ? [{ uid: m.uid, source: m.source }] : []));
+        },
+        async move(uids, folder) {
+          if (uids.length === 0) return;
+          const moved = await client.messageMove(uids.join(','), folder, { uid: true });
+          if (!moved) throw new Error(`imap: MOVE to ${folder} refused`);
+        },
+      });
+    } finally {
+      lock.release();
+    }
+  }
+
+  waitForNews(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+      if (!this.usable) done();
+    });
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.wake?.();
+    if (!client) return;
+    await client.logout().catch(() => client.close());
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Lines that start the quoted part of a reply or a signature, in the shapes Outlook,
+ * Gmail, Apple Mail and Thunderbird write them in Spanish and English. Everything from
+ * the first such line on is dropped from what is appended to an order.
+ */
+const CUT_LINES: RegExp[] = [
+  /^-{2,}\s*(mensaje original|original message|mensaje reenviado|forwarded message)\s*-{2,}/i,
+  /^[_-]{10,}\s*$/, // Outlook's rule above "De: … Enviado: …" (a <hr> once turned into text)
+  /^(de|from):\s.+/i, // Outlook header block of the quoted mail
+  /^(el|on)\s.+(escribi[oó]|wrote):?\s*$/i,
+  /^(el|on)\s.{0,120}$/i, // "El lun, 3 mar 2026 a las 10:15, Ana" … wrapped before "escribió:"
+  /^--\s*$/, // signature separator
+  /^(enviado desde mi|sent from my)\s/i,
+  /^>/,
+];
+
+function startsQuote(line: string, next: string | undefined): boolean {
+  const l = line.trim();
+  for (const [i, re] of CUT_LINES.entries()) {
+    if (!re.test(l)) continue;
+    // A bare "El …" line only counts when the next line finishes "escribió:".
+    if (i === 4) return next !== undefined && /(escribi[oó]|wrote):?\s*$/i.test(next.trim());
+    return true;
+  }
+  return false;
+}
+
+/** The new text of a reply: quoted history and signature cut, blank runs collapsed. */
+export function trimReply(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const kept: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (startsQuote(lines[i], lines[i + 1])) break;
+    kept.push(lines[i].trimEnd());
+  }
+  return kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+}

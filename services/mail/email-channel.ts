@@ -1,0 +1,58 @@
+import type { ObjectId } from 'mongodb';
+import type { DirectoryReader } from '../directory/directory-store';
+import type { NotificationChannel, NotificationDoc } from '../outbox/types';
+import type { PendingNotice, ServiceOrder } from '../orders/types';
+import { automatedHeaders, notificationMessageId, orderThreadId } from './headers';
+import type { MailSender } from './mail-sender';
+import { renderNotice } from './templates';
+
+/** Message-IDs of mails about each order, so replies to them find the order. */
+export interface ThreadRefs {
+  rememberRef(messageId: string, orderId: ObjectId, kind: 'sent' | 'received'): Promise<void>;
+  /** The Message-ID of the mail the order came from, when it came by mail. */
+  firstReceived(orderId: ObjectId): Promise<string | undefined>;
+}
+
+export interface EmailChannelDeps {
+  sender: MailSender;
+  directory: Pick<DirectoryReader, 'personById'>;
+  refs: ThreadRefs;
+}
+
+/**
+ * The outbox's email channel. Every mail carries the folio tag in the subject, a Message-ID
+ * derived from the notification id (a retry sends the same id), In-Reply-To/References to
+ * the order's thread (and to the requester's original mail, when there is one), our header
+ * and `Auto-Submitted: auto-generated`. The Message-ID is recorded before sending so a
+ * reply that arrives at once already threads.
+ */
+export class EmailChannel implements NotificationChannel {
+  readonly name = 'email';
+
+  constructor(private readonly deps: EmailChannelDeps) {}
+
+  private async address(recipient: PendingNotice['recipient']): Promise<string | undefined> {
+    if (recipient.email) return recipient.email;
+    if (!recipient.personId) return undefined;
+    return (await this.deps.directory.personById(recipient.personId))?.email;
+  }
+
+  async canReach(recipient: PendingNotice['recipient']): Promise<boolean> {
+    return Boolean(await this.address(recipient));
+  }
+
+  async send(notification: NotificationDoc, order: ServiceOrder): Promise<void> {
+    const to = await this.address(notification.recipient);
+    if (!to) throw new Error(`no email address for ${notification.recipient.personId ?? notification.recipient.role}`);
+    const from = this.deps.sender.from;
+    const messageId = notificationMessageId(notification._id, from);
+    const thread = orderThreadId(order._id.toHexString(), from);
+    const original = await this.deps.refs.firstReceived(order._id);
+    const references = original ? [original, thread] : [thread];
+    await this.deps.refs.rememberRef(messageId, order._id, 'sent');
+    await this.deps.sender.send({
+      to, ...renderNotice(notification.event, order), messageId,
+      inReplyTo: original ?? thread, references, headers: automatedHeaders(notification._id),
+    });
+  }
+}

@@ -1,0 +1,83 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import { AppError } from '../errors';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** With angle brackets; we generate it so a retry carries the same one. */
+  messageId: string;
+  inReplyTo?: string;
+  references?: string[];
+  headers: Record<string, string>;
+}
+
+/** The one way out to SMTP (STYLE #3). `send` throws an UPSTREAM AppError on failure. */
+export interface MailSender {
+  readonly from: string;
+  send(mail: OutgoingMail): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SmtpOptions {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string;
+  password?: string;
+  /** OAuth2 access token (XOAUTH2) instead of a password. */
+  accessToken?: () => Promise<string>;
+  from: string;
+  /** Loopback test servers speak plain SMTP. */
+  ignoreTLS?: boolean;
+  maxConnections?: number;
+}
+
+/** nodemailer with a connection pool; the envelope sender is our address so bounces come back to us. */
+export class SmtpMailSender implements MailSender {
+  readonly from: string;
+  private readonly transport: Transporter;
+
+  constructor(private readonly options: SmtpOptions) {
+    this.from = options.from;
+    this.transport = nodemailer.createTransport({
+      pool: true,
+      maxConnections: options.maxConnections ?? 4,
+      maxMessages: Infinity,
+      host: options.host,
+      port: options.port,
+      secure: options.secure,
+      ignoreTLS: options.ignoreTLS ?? false,
+      ...(options.user && options.password ? { auth: { user: options.user, pass: options.password } } : {}),
+    });
+  }
+
+  async send(mail: OutgoingMail): Promise<void> {
+    const auth = this.options.accessToken && this.options.user
+      ? { auth: { type: 'OAuth2' as const, user: this.options.user, accessToken: await this.options.accessToken() } }
+      : {};
+    try {
+      await this.transport.sendMail({
+        from: { name: 'Mesa de Servicio CJPF', address: this.from },
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+        inReplyTo: mail.inReplyTo,
+        references: mail.references,
+        headers: mail.headers,
+        envelope: { from: this.from, to: mail.to },
+        ...auth,
+      });
+    } catch (error) {
+      throw new AppError('UPSTREAM', `SMTP send failed: ${error instanceof Error ? error.message : String(error)}`,
+        'No fue posible enviar el correo; se reintentará.', { to: mail.to }, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.transport.close();
+  }
+}
