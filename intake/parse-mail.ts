@@ -75,7 +75,7 @@ export async function parseMail(source: Buffer): Promise<IncomingMail> {
     const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
     headers.set(key.toLowerCase(), [...(headers.get(key.toLowerCase()) ?? []), value]);
   }
-  const text = (parsed.text ?? '').replace(/\r\n?/g, '\n').trim();
+  const text = (parsed.text ?? '').replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' ').trim();
   const { type, reportType } = contentTypeOf(parsed.headers.get('content-type'));
   const messageId = parsed.messageId?.trim() || undefined;
   return {

@@ -5,7 +5,7 @@
  */
 const CUT_LINES: RegExp[] = [
   /^-{2,}\s*(mensaje original|original message|mensaje reenviado|forwarded message)\s*-{2,}/i,
-  /^_{10,}\s*$/, // Outlook's rule above "De: … Enviado: …"
+  /^[_-]{10,}\s*$/, // Outlook's rule above "De: … Enviado: …" (a <hr> once turned into text)
   /^(de|from):\s.+/i, // Outlook header block of the quoted mail
   /^(el|on)\s.+(escribi[oó]|wrote):?\s*$/i,
   /^(el|on)\s.{0,120}$/i, // "El lun, 3 mar 2026 a las 10:15, Ana" … wrapped before "escribió:"

@@ -1,3 +1,4 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
 import { ImapFlow } from 'imapflow';
 import nodemailer, { SendMailOptions } from 'nodemailer';
 import pino from 'pino';
@@ -199,4 +200,25 @@ export function rawMail(o: { from: string; subject: string; id?: string; body: s
     ...(o.headers ?? ['Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit']),
     '', o.body, '',
   ].join('\n');
+}
+
+/** Runs one poller until the INBOX is empty, then stops it. */
+export async function runPollerUntilEmpty(h: Harness, options: Parameters<Harness['poller']>[0] = {}, timeoutMs = 30000): Promise<MailPoller> {
+  const poller = h.poller(options);
+  poller.start();
+  try {
+    await waitFor('INBOX emptied by the poller', async () => (await folderCounts(h.stack)).INBOX === 0, timeoutMs);
+  } finally {
+    await poller.stop();
+  }
+  return poller;
+}
+
+/** Waits until `user` has `count` mails in the INBOX and returns them parsed, oldest first. */
+export async function inboxOf(h: Harness, user: MailUser, count: number): Promise<ParsedMail[]> {
+  const sources = await waitFor(`${count} mails for ${user.user}`, async () => {
+    const mails = await mailsIn(h.stack, user);
+    return mails.length >= count && mails;
+  });
+  return Promise.all(sources.map((s) => simpleParser(s)));
 }
