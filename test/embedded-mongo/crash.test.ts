@@ -28,7 +28,7 @@ async function tempDir(): Promise<string> {
 }
 
 function connect(uri: string): Promise<MongoClient> {
-  return MongoClient.connect(uri, { retryWrites: false, serverSelectionTimeoutMS: 2000, connectTimeoutMS: 2000 });
+  return MongoClient.connect(uri, { retryWrites: false, serverSelectionTimeoutMS: 500, connectTimeoutMS: 2000 });
 }
 
 async function kill(engine: EngineProcess): Promise<void> {
@@ -77,7 +77,7 @@ async function writer(client: MongoClient, ledger: Ledger, tag: string, killed: 
           await session.commitTransaction();
           ledger.txnsAcked.add(tid);
         } catch (error) {
-          if (session.inTransaction()) await session.abortTransaction().catch(() => undefined);
+          if (session.inTransaction() && !killed()) await session.abortTransaction().catch(() => undefined);
           throw error;
         } finally {
           await session.endSession().catch(() => undefined);
@@ -171,8 +171,10 @@ describeEngine('embedded engine crash safety', () => {
     await setup.db('crash').createCollection('txdocs');
     await setup.db('crash').createCollection('txtotal');
     await setup.close();
-    const deadline = Date.now() + 50_000;
+    const deadline = Date.now() + 55_000;
+    let rounds = 0;
     for (let round = 0; round < ROUNDS && Date.now() < deadline; round += 1) {
+      rounds += 1;
       const client = await connect(engine.uri);
       let killed = false;
       const writers = [writer(client, ledger, `r${round}a`, () => killed), writer(client, ledger, `r${round}b`, () => killed)];
@@ -193,6 +195,7 @@ describeEngine('embedded engine crash safety', () => {
     }
     engine.child.kill('SIGTERM');
     expect((await engine.exited).code).toBe(0);
+    expect(rounds).toBe(ROUNDS);
   }, 90_000);
 
   it('ignores garbage appended to the newest journal file and keeps appending after it', async () => {
