@@ -4,7 +4,7 @@
  */
 import { Document, ObjectId } from 'bson';
 import { pathValues } from './keys';
-import { isPlainObject } from './matcher';
+import { isPlainObject } from './matcher-util';
 
 function typeRank(v: unknown): number {
   if (v === undefined || v === null) return 2;

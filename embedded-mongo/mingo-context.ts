@@ -8,6 +8,9 @@ import { Document } from 'bson';
 import type { Aggregator, Query } from 'mingo';
 import { fieldHasType, bsonTypeName, readTypedPath } from './bson-type';
 import { typedOf } from './values';
+import { sortDocuments } from './compare';
+import { checkSort } from './sort-spec';
+import { CommandError } from './errors';
 
 type Options = NonNullable<ConstructorParameters<typeof Query>[1]>;
 type Evaluate = (obj: unknown, expr: unknown, options: unknown) => unknown;
@@ -25,10 +28,22 @@ function queryType(selector: string, wanted: unknown): (obj: Document) => boolea
   return (obj) => fieldHasType(readTypedPath(typedOf(obj), selector), wanted);
 }
 
+interface LazyIterator {
+  transform(fn: (items: Document[]) => unknown): LazyIterator;
+}
+const { Lazy } = require('mingo/lazy') as { Lazy: (items: Document[]) => LazyIterator };
+
+/** `$sort` in MongoDB's cross-type order (arrays by their min/max element), not mingo's. */
+function bsonSort(coll: LazyIterator, spec: unknown): LazyIterator {
+  const sort = checkSort(spec);
+  if (!sort || Object.keys(sort).length === 0) throw new CommandError(15976, '$sort stage must have at least one sort key');
+  return coll.transform((items) => Lazy(sortDocuments(items, sort)));
+}
+
 const context = core.Context.init({
   accumulator: require('mingo/operators/accumulator'),
   expression: { ...require('mingo/operators/expression'), $type: expressionType },
-  pipeline: require('mingo/operators/pipeline'),
+  pipeline: { ...require('mingo/operators/pipeline'), $sort: bsonSort },
   projection: require('mingo/operators/projection'),
   query: { ...require('mingo/operators/query'), $type: queryType },
   window: require('mingo/operators/window'),
@@ -37,8 +52,12 @@ const context = core.Context.init({
 const BaseQuery = (require('mingo/query') as { Query: typeof Query }).Query;
 const BaseAggregator = (require('mingo/aggregator') as { Aggregator: typeof Aggregator }).Aggregator;
 
-/** Options every mingo call uses: no JavaScript execution, MongoDB-strict semantics. */
-export const mingoOptions: Partial<Options> = { scriptEnabled: false, useStrictMode: true, context: context as Options['context'] };
+/**
+ * Options every mingo call uses. scriptEnabled stays on because mingo's own $setWindowFields
+ * is built on $function internally; user-supplied JavaScript ($where, $function, $accumulator)
+ * never reaches mingo, as matcher.assertSupported refuses it first.
+ */
+export const mingoOptions: Partial<Options> = { scriptEnabled: true, useStrictMode: true, context: context as Options['context'] };
 
 export function newQuery(filter: Document, options: Partial<Options> = mingoOptions): Query {
   return new BaseQuery(filter, options);

@@ -6,7 +6,7 @@
 import { Document, ObjectId } from 'bson';
 import { Collection } from './collection';
 import { valueKey } from './keys';
-import { isPlainObject } from './matcher';
+import { isPlainObject } from './matcher-util';
 
 export interface Plan {
   /** Candidate id keys, or undefined for a full scan. */

@@ -5,7 +5,7 @@
  */
 import { Document } from 'bson';
 import { CommandError, ErrorCodes } from './errors';
-import { isPlainObject } from './matcher';
+import { isPlainObject } from './matcher-util';
 
 const NUMERIC_OPS = new Set(['$inc', '$mul']);
 const ARRAY_OPS = new Set(['$push', '$addToSet', '$pop', '$pull', '$pullAll']);

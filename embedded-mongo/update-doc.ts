@@ -88,6 +88,7 @@ const STORES_VALUES = new Set(['$set', '$push', '$addToSet']);
 function applyOperators(doc: Document, u: Document, opts: ApplyOptions): Document {
   const { $setOnInsert, $currentDate, ...rest } = u;
   checkOperatorTargets(u, toView(doc));
+  assertSupported(opts.arrayFilters, 'arrayFilters');
   const modifier: Document = {};
   for (const [op, args] of Object.entries(rest)) modifier[op] = STORES_VALUES.has(op) ? args : toView(args);
   if (opts.inserting && $setOnInsert) modifier.$set = { ...(modifier.$set ?? {}), ...$setOnInsert };

@@ -41,13 +41,4 @@ export function checkHint(ctx: OpContext, c: string, hint: unknown): void {
   if (!ok && coll) throw new CommandError(ErrorCodes.BadValue, 'hint provided does not correspond to an existing index');
 }
 
-/** Validates a sort specification: each value 1 or -1. */
-export function checkSort(sort: unknown): Document | undefined {
-  if (sort === undefined || sort === null) return undefined;
-  if (!isPlainObject(sort)) throw new CommandError(ErrorCodes.TypeMismatch, 'sort must be an object');
-  for (const [k, v] of Object.entries(sort)) {
-    if (isPlainObject(v)) throw unsupported(`sort by ${JSON.stringify(v)} on '${k}'`);
-    if (Number(v) !== 1 && Number(v) !== -1) throw new CommandError(ErrorCodes.BadValue, `Illegal key in sort specification: ${k}: ${String(v)}`);
-  }
-  return sort;
-}
+export { checkSort } from '../sort-spec';
