@@ -11,6 +11,9 @@ import { orderReadsFromStore } from './http/order-reads';
 import { componentLogger, createLogger, Logger } from './logger';
 import { MongoOrderStore } from './orders/order-store';
 import { NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from './outbox';
+import { SlaMonitor } from './sla/sla-monitor';
+import { MongoSlaStore } from './sla/sla-store';
+import { DEFAULT_DESK_TARGETS } from './sla/targets';
 
 interface Storage {
   client: MongoClient;
@@ -76,13 +79,16 @@ export async function startService(config: Config, root: Logger, extraChannels: 
     botEndpoint: teams.endpoint,
   });
   const loop = outboxLoop(storage.db, [teams.channel, ...extraChannels], componentLogger(root, 'outbox'));
+  const sla = new SlaMonitor({ store: new MongoSlaStore(storage.db), directory, desk: DEFAULT_DESK_TARGETS, logger: componentLogger(root, 'sla') });
   const port = await http.listen(config.port, config.host);
   loop.start();
+  sla.start();
   root.info({ port, host: config.host }, 'listening');
   return {
     port,
     async stop() {
       await http.close();
+      await sla.stop();
       await loop.stop();
       await storage.client.close();
       await storage.engine?.close();

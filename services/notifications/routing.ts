@@ -23,7 +23,9 @@ export interface RoutingAudience {
 export type NoticeEvent =
   | 'order_reported' | 'new_order' | 'status_changed' | 'validation_request' | 'order_assigned'
   | 'order_unassigned' | 'validation_rejected' | 'turned_to_provider' | 'signature_request'
-  | 'order_validated' | 'order_resolved';
+  | 'order_validated' | 'order_resolved'
+  /** From services/sla and services/cedula, not from a state change. */
+  | 'sla_warning' | 'sla_breach' | 'cedula_issued';
 
 interface Draft {
   event: NoticeEvent;

@@ -92,6 +92,10 @@ export interface ServiceOrder {
   history: HistoryEntry[];
   /** Notices not yet handed to the notifications collection. */
   outbox: PendingNotice[];
+  /** SLA thresholds already announced (`<clock>:75`, `<clock>:100`); see services/sla/sla-monitor.ts. */
+  slaMarks?: string[];
+  /** The Cédula de nivel de servicio, once issued after closure; see services/cedula. */
+  cedula?: { code: string; issuedAt: Date };
   createdAt: Date;
   updatedAt: Date;
 }

@@ -1,0 +1,58 @@
+import type { DirectoryReader } from '../directory/directory-store';
+import type { Contract } from '../directory/schema';
+import type { ServiceOrder } from '../orders/types';
+import { BusinessCalendar, calendarForCentre } from './calendar';
+import { ClockContext, orderClocks, OrderClocks } from './clocks';
+import type { DeskTargets } from './targets';
+
+export type ClockDirectory = Pick<DirectoryReader, 'centre' | 'contractById'>;
+
+/**
+ * Directory lookups for clocks, remembered for the life of one source: one pass of the
+ * monitor, one report, one Cédula. Calendars are kept as the same object per centre so
+ * their business timelines are built once. A centre missing from the directory (deleted
+ * since the order was made) falls back to `fallbackZone` with Monday–Friday 09:00–18:00,
+ * rather than stopping every clock of its orders.
+ */
+export class ClockSource {
+  private readonly calendars = new Map<string, Promise<BusinessCalendar>>();
+  private readonly contracts = new Map<string, Promise<Contract | null>>();
+
+  constructor(
+    private readonly directory: ClockDirectory,
+    private readonly desk: DeskTargets,
+    private readonly fallbackZone = 'America/Mexico_City',
+  ) {}
+
+  calendar(centreId: string): Promise<BusinessCalendar> {
+    let found = this.calendars.get(centreId);
+    if (!found) {
+      found = this.directory.centre(centreId).then((centre) => centre ? calendarForCentre(centre) : this.fallback());
+      this.calendars.set(centreId, found);
+    }
+    return found;
+  }
+
+  contract(contractId: string): Promise<Contract | null> {
+    let found = this.contracts.get(contractId);
+    if (!found) {
+      found = this.directory.contractById(contractId);
+      this.contracts.set(contractId, found);
+    }
+    return found;
+  }
+
+  async context(order: Pick<ServiceOrder, 'centreId' | 'provider'>, now: Date): Promise<ClockContext> {
+    const contract = order.provider ? await this.contract(order.provider.contractId) : null;
+    return { calendar: await this.calendar(order.centreId), desk: this.desk, now, ...(contract ? { contract } : {}) };
+  }
+
+  async clocksOf(order: Parameters<typeof orderClocks>[0] & Pick<ServiceOrder, 'centreId' | 'provider'>, now: Date): Promise<OrderClocks> {
+    return orderClocks(order, await this.context(order, now));
+  }
+
+  private fallback(): BusinessCalendar {
+    const day = { start: '09:00', end: '18:00' };
+    return { zone: this.fallbackZone, hours: { mon: day, tue: day, wed: day, thu: day, fri: day }, closedDays: [] };
+  }
+}
