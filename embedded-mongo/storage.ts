@@ -4,7 +4,7 @@
  * that snapshot). The snapshot names its generation, so a crash between writing a snapshot and
  * starting the new journal can never replay stale records on top of it.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Document } from 'bson';
 import { Catalog } from './catalog';
@@ -18,6 +18,7 @@ export interface StorageOptions {
 }
 
 const SNAPSHOT = 'snapshot.bson';
+const LOCK = 'engine.lock';
 const DOCS_PER_RECORD = 1000;
 
 export class Storage {
@@ -32,6 +33,7 @@ export class Storage {
   /** Loads the snapshot and replays the journal into a fresh catalog. */
   static open(dir: string, options: StorageOptions): { storage: Storage; catalog: Catalog } {
     mkdirSync(dir, { recursive: true });
+    takeLock(dir);
     const catalog = new Catalog();
     const generation = loadSnapshot(join(dir, SNAPSHOT), catalog);
     const { journal, records } = Journal.open(journalPath(dir, generation), options.fsync ?? false);
@@ -65,6 +67,31 @@ export class Storage {
   close(catalog: Catalog): void {
     this.compact(catalog);
     this.journal.close();
+    rmSync(join(this.dir, LOCK), { force: true });
+  }
+}
+
+/**
+ * Two engines appending to one journal would interleave records, so a data directory is
+ * owned by one live process (recorded in `engine.lock`); a lock left by a dead process is taken over.
+ */
+function takeLock(dir: string): void {
+  const path = join(dir, LOCK);
+  if (existsSync(path)) {
+    const pid = Number(readFileSync(path, 'utf8'));
+    if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+      throw new Error(`data directory ${dir} is in use by process ${pid}`);
+    }
+  }
+  writeFileSync(path, String(process.pid));
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

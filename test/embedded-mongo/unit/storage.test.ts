@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage } from '../../../embedded-mongo/storage';
@@ -6,6 +6,11 @@ import { Storage } from '../../../embedded-mongo/storage';
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'storage-unit-')); });
 afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+
+/** What a killed process leaves behind: its files, and a lock naming a process that is gone. */
+function simulateCrash(): void {
+  writeFileSync(join(dir, 'engine.lock'), '999999999');
+}
 
 function put(storage: Storage, catalog: ReturnType<typeof Storage.open>['catalog'], _id: number, v: string): void {
   const op = { o: 'put' as const, db: 'd', c: 'c', d: { _id, v } };
@@ -18,6 +23,7 @@ describe('Storage', () => {
     const { storage, catalog } = Storage.open(dir, {});
     put(storage, catalog, 1, 'a');
     put(storage, catalog, 1, 'b');
+    simulateCrash();
     const again = Storage.open(dir, {}).catalog;
     expect(again.get('d', 'c')?.docs.size).toBe(1);
     expect([...again.get('d', 'c')!.docs.values()][0].doc.v).toBe('b');
@@ -33,6 +39,7 @@ describe('Storage', () => {
     expect(files).toContain('snapshot.bson');
     expect(files.filter((f) => f.startsWith('journal-'))).toHaveLength(1);
     expect(files).not.toContain('journal-0.log');
+    simulateCrash();
     expect(Storage.open(dir, {}).catalog.get('d', 'c')?.docs.size).toBe(20);
   });
 
@@ -53,5 +60,12 @@ describe('Storage', () => {
     const path = join(dir, 'snapshot.bson');
     truncateSync(path, statSync(path).size - 5);
     expect(() => Storage.open(dir, {})).toThrow(/damaged/);
+  });
+
+  it('refuses a data directory another live engine holds, and takes it over once closed', () => {
+    const { storage, catalog } = Storage.open(dir, {});
+    expect(() => Storage.open(dir, {})).toThrow(/in use/);
+    storage.close(catalog);
+    expect(() => Storage.open(dir, {})).not.toThrow();
   });
 });
