@@ -92,6 +92,20 @@ describe('find sort, skip and limit', () => {
     expect(desc).toEqual([4, 3, 2, 14, 9, 13, 8, 1, 11, 5, 10, 6, 7, 12]);
   });
 
+  // https://www.mongodb.com/docs/manual/reference/operator/aggregation/sort/#sort-consistency
+  // https://www.mongodb.com/docs/manual/reference/bson-type-comparison-order/
+  it('orders mixed BSON types the same way in an aggregation $sort as in find', async () => {
+    const s = t.db.collection('mixed-agg');
+    await s.insertMany([
+      { _id: 1, v: 'abc' }, { _id: 2, v: true }, { _id: 3, v: new Date(0) }, { _id: 4, v: null },
+      { _id: 5, v: 2 }, { _id: 6, v: { x: 1 } }, { _id: 7, v: new ObjectId() }, { _id: 8 },
+    ] as never[]);
+    const viaFind = (await s.find().sort({ v: 1, _id: 1 }).toArray()).map((d) => d._id);
+    const viaAggregate = (await s.aggregate([{ $sort: { v: 1, _id: 1 } }]).toArray()).map((d) => d._id);
+    expect(viaFind).toEqual([4, 8, 5, 1, 6, 7, 2, 3]);
+    expect(viaAggregate).toEqual(viaFind);
+  });
+
   // https://www.mongodb.com/docs/manual/reference/method/cursor.sort/#sort-consistency
   it('compares numbers of different numeric types by value', async () => {
     const s = t.db.collection('numbers');
