@@ -11,9 +11,16 @@ interface BsonTagged {
   toString(): string;
 }
 
+/**
+ * Stands for an empty array in index keys: MongoDB indexes `[]` under its own key, so an
+ * equality on null must not find it.
+ */
+export const EMPTY_ARRAY: unknown = Object.freeze({ emptyArray: true });
+
 /** The key of one value. null and missing share a key, as in a MongoDB index. */
 export function valueKey(value: unknown): string {
   if (value === undefined || value === null) return 'z';
+  if (value === EMPTY_ARRAY) return 'e';
   switch (typeof value) {
     case 'number':
       return `n${value === 0 ? 0 : value}`;
@@ -47,28 +54,29 @@ function objectKey(value: object): string {
  * indexes: an array at the end contributes its elements, an empty or missing value
  * contributes `undefined`.
  */
-export function pathValues(doc: unknown, path: string): unknown[] {
+export function pathValues(doc: unknown, path: string, markEmptyArrays = false): unknown[] {
   const out: unknown[] = [];
-  collect(doc, path.split('.'), 0, out);
+  collect(doc, path.split('.'), 0, out, markEmptyArrays);
   if (out.length === 0) out.push(undefined);
   return out;
 }
 
-function collect(value: unknown, parts: string[], i: number, out: unknown[]): void {
+function collect(value: unknown, parts: string[], i: number, out: unknown[], markEmpty: boolean): void {
   if (i === parts.length) {
-    if (Array.isArray(value)) out.push(...value);
-    else out.push(value);
+    if (!Array.isArray(value)) out.push(value);
+    else if (value.length === 0 && markEmpty) out.push(EMPTY_ARRAY);
+    else out.push(...value);
     return;
   }
   if (value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) {
     const part = parts[i];
-    if (/^\d+$/.test(part)) collect(value[Number(part)], parts, i + 1, out);
-    for (const item of value) if (item !== null && typeof item === 'object' && !Array.isArray(item)) collect(item, parts, i, out);
+    if (/^\d+$/.test(part)) collect(value[Number(part)], parts, i + 1, out, markEmpty);
+    for (const item of value) if (item !== null && typeof item === 'object' && !Array.isArray(item)) collect(item, parts, i, out, markEmpty);
     return;
   }
   const next = (value as Document)[parts[i]];
-  if (next !== undefined) collect(next, parts, i + 1, out);
+  if (next !== undefined) collect(next, parts, i + 1, out, markEmpty);
 }
 
 /** True when the path resolves to nothing at all (used by sparse indexes). */
@@ -92,7 +100,7 @@ export function documentKeys(doc: Document, fields: string[]): string[][] {
   let tuples: string[][] = [[]];
   let arrays = 0;
   for (const field of fields) {
-    const values = pathValues(doc, field);
+    const values = pathValues(doc, field, true);
     if (values.length > 1) arrays += 1;
     if (arrays > 1) {
       throw new CommandError(ErrorCodes.CannotIndexParallelArrays, `cannot index parallel arrays [${fields.join('] [')}]`);

@@ -55,6 +55,13 @@ describe('documentKeys', () => {
   });
 });
 
+describe('documentKeys for empty arrays', () => {
+  it('keys an empty array apart from null and missing', () => {
+    expect(documentKeys({ k: [] }, ['k'])).not.toEqual(documentKeys({ k: null }, ['k']));
+    expect(documentKeys({}, ['k'])).toEqual(documentKeys({ k: null }, ['k']));
+  });
+});
+
 describe('SecondaryIndex', () => {
   const spec = { name: 'a_1_b_1', key: { a: 1, b: 1 }, unique: true };
 
