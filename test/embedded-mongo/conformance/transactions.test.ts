@@ -148,4 +148,38 @@ describe('transactions', () => {
     });
     expect(await c.countDocuments({ _id: { $in: ['first', 'second'] } as never })).toBe(0);
   });
+
+  // https://www.mongodb.com/docs/manual/core/transactions/#transactions-and-read-concern
+  it('finds its own inserts and misses its own deletes through a unique index inside the transaction', async () => {
+    const c = await fresh();
+    await c.createIndex({ k: 1 }, { unique: true });
+    await c.insertOne({ _id: 'old' as never, k: 'gone' });
+    await inSession(async (s) => {
+      s.startTransaction();
+      await c.insertOne({ _id: 'new' as never, k: 'fresh' }, { session: s });
+      await c.deleteOne({ k: 'gone' }, { session: s });
+      expect(await c.findOne({ k: 'fresh' }, { session: s })).toEqual({ _id: 'new', k: 'fresh' });
+      expect(await c.findOne({ k: 'gone' }, { session: s })).toBeNull();
+      expect(await c.findOne({ k: 'gone' })).toEqual({ _id: 'old', k: 'gone' });
+      await s.abortTransaction();
+    });
+    expect(await c.findOne({ k: 'fresh' })).toBeNull();
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/read-concern-snapshot/
+  it('keeps finding a document by its old indexed key after an outside write changed the key', async () => {
+    const c = await fresh();
+    await c.createIndex({ k: 1 }, { unique: true });
+    await c.insertOne({ _id: 'doc' as never, k: 'before' });
+    await inSession(async (s) => {
+      s.startTransaction({ readConcern: { level: 'snapshot' } });
+      expect(await c.findOne({ k: 'before' }, { session: s })).toEqual({ _id: 'doc', k: 'before' });
+      await c.updateOne({ _id: 'doc' as never }, { $set: { k: 'after' } });
+      expect(await c.findOne({ k: 'before' }, { session: s })).toEqual({ _id: 'doc', k: 'before' });
+      expect(await c.findOne({ k: 'after' }, { session: s })).toBeNull();
+      await s.commitTransaction();
+    });
+    expect(await c.findOne({ k: 'after' })).toEqual({ _id: 'doc', k: 'after' });
+  });
 });
+
