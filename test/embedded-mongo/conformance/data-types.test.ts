@@ -79,6 +79,22 @@ describe('BSON data types', () => {
   });
 });
 
+describe('type conversion in expressions', () => {
+  // https://www.mongodb.com/docs/manual/reference/operator/aggregation/toString/
+  // https://www.mongodb.com/docs/manual/reference/operator/aggregation/toLong/
+  it('converts 64-bit integers, decimals, ObjectIds and dates to strings and back without losing digits', async () => {
+    const [r] = await c.aggregate([{ $project: {
+      _id: 0, long: { $toString: '$long' }, dec: { $toString: '$dec' }, id: { $toString: '$_id' },
+      date: { $toString: '$date' }, back: { $toString: { $toLong: { $toString: '$long' } } },
+      sum: { $toString: { $add: ['$long', 1] } },
+    } }]).toArray();
+    expect(r).toEqual({
+      long: '9007199254740993', dec: '1234.5678901234567890', id: oid.toHexString(),
+      date: '2024-02-29T23:59:59.123Z', back: '9007199254740993', sum: '9007199254740994',
+    });
+  });
+});
+
 describe('UTF-8 strings', () => {
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/strLenCP/
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/strLenBytes/

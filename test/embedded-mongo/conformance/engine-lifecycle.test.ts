@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
+import { Decimal128, Double, Long, MongoClient } from 'mongodb';
 import { RunningEngine, startEngine } from '../../../embedded-mongo';
 import { usingRealMongo } from '../../support/mongo';
 import { killAllEngines, spawnEngine } from './engine-process';
@@ -33,7 +33,7 @@ function tryConnect(host: string, port: number): Promise<string> {
 }
 
 describeEngine('embedded engine persistence', () => {
-  it('brings back documents and indexes, with uniqueness enforced, after a restart on the same dbPath', async () => {
+  it('brings back documents with their exact types, indexes with uniqueness enforced, and drops, after a restart on the same dbPath', async () => {
     const dbPath = await tempDir();
     let engine: RunningEngine = await startEngine({ port: 0, dbPath });
     let client = await MongoClient.connect(engine.uri);
@@ -44,8 +44,15 @@ describeEngine('embedded engine persistence', () => {
       await c.updateOne({ _id: 2 as never }, { $set: { n: 1 } });
       await c.deleteOne({ _id: 1 as never });
       await c.insertOne({ _id: 3 as never, email: 'c@x.mx' });
+      await c.createIndex({ tmp: 1 });
+      await c.dropIndex('tmp_1');
       await client.db('p').collection('dropped').insertOne({ a: 1 });
       await client.db('p').collection('dropped').drop();
+      await client.db('gone').collection('x').insertOne({ a: 1 });
+      await client.db('gone').dropDatabase();
+      await client.db('p').collection('typed').insertOne({
+        _id: 't' as never, d: new Double(2), l: Long.fromString('9007199254740993'), dec: Decimal128.fromString('0.1'), at: new Date(0),
+      });
     } finally {
       await client.close();
       await engine.close();
@@ -59,7 +66,16 @@ describeEngine('embedded engine persistence', () => {
       expect(names).toEqual(['_id_', 'email_unique']);
       const e = await serverError(c.insertOne({ email: 'b@x.mx' }));
       expect(e.code).toBe(11000);
-      expect((await client.db('p').listCollections().toArray()).map((x) => x.name)).toEqual(['people']);
+      expect((await client.db('p').listCollections().toArray()).map((x) => x.name).sort()).toEqual(['people', 'typed']);
+      const { databases } = await client.db('admin').admin().listDatabases({ nameOnly: true });
+      expect(databases.map((d) => d.name)).not.toContain('gone');
+      const [types] = await client.db('p').collection('typed').aggregate([
+        { $project: { d: { $type: '$d' }, l: { $type: '$l' }, dec: { $type: '$dec' }, at: { $type: '$at' } } },
+      ]).toArray();
+      expect(types).toEqual({ _id: 't', d: 'double', l: 'long', dec: 'decimal', at: 'date' });
+      const typed = await client.db('p').collection('typed').findOne({}, { promoteLongs: false });
+      expect(String(typed?.l)).toBe('9007199254740993');
+      expect(String(typed?.dec)).toBe('0.1');
     } finally {
       await client.close();
       await engine.close();
