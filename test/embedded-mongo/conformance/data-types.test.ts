@@ -68,6 +68,19 @@ describe('BSON data types', () => {
     expect(await c.countDocuments({ dec: { $gt: 1234, $lt: 1235 } })).toBe(1);
   });
 
+  // https://www.mongodb.com/docs/manual/reference/bson-type-comparison-order/#numeric-types
+  it('compares 64-bit integers beyond 2^53 exactly in filters and sorts', async () => {
+    const big = t.db.collection('bigints');
+    await big.insertMany([
+      { _id: 'l993', v: Long.fromString('9007199254740993') }, { _id: 'd992', v: new Double(9007199254740992) },
+      { _id: 'l992', v: Long.fromString('9007199254740992') }, { _id: 'l995', v: Long.fromString('9007199254740995') },
+    ] as never[]);
+    const above = await big.find({ v: { $gt: Long.fromString('9007199254740992') } }).sort({ _id: 1 }).toArray();
+    expect(above.map((d) => d._id)).toEqual(['l993', 'l995']);
+    expect((await big.find().sort({ v: -1, _id: 1 }).toArray()).map((d) => d._id)).toEqual(['l995', 'l993', 'd992', 'l992']);
+    expect(await big.countDocuments({ v: new Double(9007199254740992) })).toBe(2);
+  });
+
   // https://www.mongodb.com/docs/manual/tutorial/query-for-null-fields/
   it('tells null from missing with $exists and $type, while a null equality matches both', async () => {
     const nm = t.db.collection('nullmissing');

@@ -1,4 +1,4 @@
-import { Collection, Document, Timestamp } from 'mongodb';
+import { Collection, Decimal128, Document, Int32, Long, Timestamp } from 'mongodb';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
 
 let t: TestDatabase;
@@ -32,6 +32,22 @@ describe('update field operators', () => {
   // https://www.mongodb.com/docs/manual/reference/operator/update/inc/
   it('$inc adds to a number and creates the field with the increment when missing', async () => {
     expect(await apply({ a: 5 }, { $inc: { a: -2, b: 3 } })).toEqual({ a: 3, b: 3 });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/inc/#behavior
+  it('$inc keeps every digit of a long and of a decimal, and widens an overflowing int to long', async () => {
+    n += 1;
+    await c.insertOne({ _id: n as never, l: Long.fromString('9007199254740993'), dec: Decimal128.fromString('0.2'), i: new Int32(2147483647) });
+    await c.updateOne({ _id: n as never }, { $inc: { l: 1, dec: Decimal128.fromString('0.1'), i: 1 } });
+    const [r] = await c.aggregate([
+      { $match: { _id: n } },
+      { $project: { _id: 0, l: { $type: '$l' }, dec: { $type: '$dec' }, i: { $type: '$i' } } },
+    ]).toArray();
+    expect(r).toEqual({ l: 'long', dec: 'decimal', i: 'long' });
+    const doc = await c.findOne({ _id: n as never }, { promoteLongs: false });
+    expect(String(doc?.l)).toBe('9007199254740994');
+    expect(String(doc?.dec)).toBe('0.3');
+    expect(String(doc?.i)).toBe('2147483648');
   });
 
   // https://www.mongodb.com/docs/manual/reference/operator/update/mul/
