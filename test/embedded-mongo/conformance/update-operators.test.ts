@@ -1,4 +1,4 @@
-import { Collection, Decimal128, Document, Int32, Long, Timestamp } from 'mongodb';
+import { Collection, Decimal128, Document, Double, Int32, Long, Timestamp } from 'mongodb';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
 
 let t: TestDatabase;
@@ -22,6 +22,23 @@ describe('update field operators', () => {
   // https://www.mongodb.com/docs/manual/reference/operator/update/set/
   it('$set replaces a value and creates missing embedded documents along a dotted path', async () => {
     expect(await apply({ a: 1 }, { $set: { a: 2, 'x.y.z': 'hola' } })).toEqual({ a: 2, x: { y: { z: 'hola' } } });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/set/
+  it('$set stores each value with its exact BSON type', async () => {
+    n += 1;
+    await c.insertOne({ _id: n as never });
+    await c.updateOne({ _id: n as never }, { $set: {
+      l: Long.fromString('9007199254740993'), d: new Double(2), i: new Int32(2), dec: Decimal128.fromString('2.50'), 'sub.l': Long.fromNumber(3),
+    } });
+    const [r] = await c.aggregate([
+      { $match: { _id: n } },
+      { $project: { _id: 0, l: { $type: '$l' }, d: { $type: '$d' }, i: { $type: '$i' }, dec: { $type: '$dec' }, sub: { $type: '$sub.l' } } },
+    ]).toArray();
+    expect(r).toEqual({ l: 'long', d: 'double', i: 'int', dec: 'decimal', sub: 'long' });
+    const doc = await c.findOne({ _id: n as never }, { promoteLongs: false });
+    expect(String(doc?.l)).toBe('9007199254740993');
+    expect(String(doc?.dec)).toBe('2.50');
   });
 
   // https://www.mongodb.com/docs/manual/reference/operator/update/unset/
