@@ -24,6 +24,7 @@ export interface RetryEntry {
   reply: Document;
 }
 
+/** All databases in memory; mutated only through {@link Catalog.apply} so replay and live writes agree. */
 export class Catalog {
   readonly dbs = new Map<string, Map<string, Collection>>();
   readonly retries = new Map<string, RetryEntry>();

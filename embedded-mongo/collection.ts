@@ -24,8 +24,10 @@ interface PastVersion {
   entry: StoredDoc | undefined;
 }
 
+/** The `_id_` index every collection has; it is the document map itself and cannot be dropped. */
 export const ID_INDEX: IndexSpec = { name: '_id_', key: { _id: 1 } };
 
+/** Documents of one namespace with their indexes; see the file comment for the no-mutation rule. */
 export class Collection {
   readonly docs = new Map<string, StoredDoc>();
   readonly indexes = new Map<string, SecondaryIndex>();

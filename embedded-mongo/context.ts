@@ -21,6 +21,7 @@ export interface Entry {
   view: Document;
 }
 
+/** One command's view and write primitives; must not outlive the command (its ops are journaled once). */
 export class OpContext {
   /** Ops applied by this command, to be journaled before the reply. */
   readonly ops: Op[] = [];

@@ -29,6 +29,7 @@ const ALL: CommandSpec[] = [
 const REGISTRY = new Map<string, CommandSpec>();
 for (const spec of ALL) for (const name of [spec.name, ...(spec.aliases ?? [])]) REGISTRY.set(name, spec);
 
+/** Command router shared by all connections; synchronous, so each command is atomic. */
 export class Dispatcher {
   constructor(private readonly engine: Engine, private readonly server: ServerInfo, private readonly logger?: EngineLogger) {}
 

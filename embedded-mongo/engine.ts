@@ -27,6 +27,7 @@ export interface SessionState {
   txn?: Transaction;
 }
 
+/** Process-wide engine state; everything runs on the event loop, never concurrently. */
 export class Engine {
   readonly sessions = new Map<string, SessionState>();
   readonly cursors = new Map<number, OpenCursor>();
@@ -118,6 +119,7 @@ export class Engine {
   }
 }
 
+/** NoSuchTransaction (251) with the label that makes withTransaction start over. */
 export function noSuchTransaction(txnNumber: number): CommandError {
   return new CommandError(ErrorCodes.NoSuchTransaction, `Transaction with txnNumber ${txnNumber} has been aborted or does not exist.`, {}, ['TransientTransactionError']);
 }

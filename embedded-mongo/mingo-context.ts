@@ -59,10 +59,12 @@ const BaseAggregator = (require('mingo/aggregator') as { Aggregator: typeof Aggr
  */
 export const mingoOptions: Partial<Options> = { scriptEnabled: true, useStrictMode: true, context: context as Options['context'] };
 
+/** A mingo query using the engine context. The filter must have passed assertSupported. */
 export function newQuery(filter: Document, options: Partial<Options> = mingoOptions): Query {
   return new BaseQuery(filter, options);
 }
 
+/** A mingo pipeline using the engine context. The stages must have passed assertSupported. */
 export function newAggregator(pipeline: Document[], options: Partial<Options>): Aggregator {
   return new BaseAggregator(pipeline, options);
 }

@@ -17,6 +17,7 @@ export interface IndexSpec {
 
 type Bucket = string | Set<string>;
 
+/** One secondary index; must be updated on every write to its collection (Collection.write does). */
 export class SecondaryIndex {
   readonly fields: string[];
   /** prefixMaps[i] maps the key of the first i+1 fields to the ids of documents having it. */

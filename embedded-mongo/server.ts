@@ -9,6 +9,7 @@ import { Engine } from './engine';
 import { MessageSplitter, OP_QUERY, decodeMessage, encodeOpMsg, encodeOpReply } from './wire';
 import { errorReply, toCommandError } from './errors';
 
+/** TCP listener bound by the caller to loopback; one reply per request unless moreToCome. */
 export class WireServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();

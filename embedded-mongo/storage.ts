@@ -21,6 +21,7 @@ const SNAPSHOT = 'snapshot.bson';
 const LOCK = 'engine.lock';
 const DOCS_PER_RECORD = 1000;
 
+/** Owner of one data directory (see engine.lock); journal appends are synchronous. */
 export class Storage {
   private generation: number;
   private journal: Journal;

@@ -20,6 +20,7 @@ export function writeConflict(): CommandError {
   );
 }
 
+/** One multi-document transaction: its snapshot sequence and buffered writes. */
 export class Transaction {
   /** Buffered final images by namespace then id key; null marks a deletion. */
   readonly writes = new Map<string, Map<string, { db: string; c: string; doc: Document | null; id: unknown }>>();

@@ -27,6 +27,9 @@ export function isIanaZone(zone: string): boolean {
   }
 }
 
+/** Development-only Cédula secret: public, so codes made with it prove nothing. */
+export const DEV_CEDULA_SECRET = 'development-only-cedula-secret-change-me';
+
 const port = z.coerce.number().int().min(0).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const text = z.string().min(1);
@@ -54,6 +57,7 @@ const schema = z.object({
   MAIL_FROM: z.email().optional(),
   DIRECTORY_FILE: text.optional(),
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  CEDULA_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TZ_DEFAULT: text.refine(isIanaZone, 'must be an IANA time zone such as America/Mexico_City').default('America/Mexico_City'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
@@ -104,6 +108,10 @@ export interface Config {
   readonly directoryFile: string;
   /** Undefined: the read API refuses every request (401). */
   readonly apiToken?: string;
+  /** HMAC key of the Cédula verification codes. Changing it makes every issued Cédula read as tampered. */
+  readonly cedulaSecret: string;
+  /** True when CEDULA_SECRET is unset and the public development default is used (start-up warns). */
+  readonly cedulaSecretIsDefault: boolean;
   readonly defaultTimeZone: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -150,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     directoryFile: resolve(e.DIRECTORY_FILE ?? join(root, 'services', 'directory', 'example-directory.json')),
     apiToken: e.API_TOKEN,
+    cedulaSecret: e.CEDULA_SECRET ?? DEV_CEDULA_SECRET,
+    cedulaSecretIsDefault: e.CEDULA_SECRET === undefined,
     defaultTimeZone: e.TZ_DEFAULT,
     logLevel: e.LOG_LEVEL,
   });

@@ -14,6 +14,10 @@ import { NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from '
 import { SlaMonitor } from './sla/sla-monitor';
 import { MongoSlaStore } from './sla/sla-store';
 import { DEFAULT_DESK_TARGETS } from './sla/targets';
+import { CedulaIssuer } from './cedula/cedula-issuer';
+import { cedulaReads } from './cedula/cedula-routes';
+import { MongoCedulaStore } from './cedula/cedula-store';
+import { verifyCedula } from './cedula/verify-cedula';
 
 interface Storage {
   client: MongoClient;
@@ -71,10 +75,15 @@ export async function startService(config: Config, root: Logger, extraChannels: 
   const teams = createTeamsBot({
     bot: config.bot, db: storage.db, store: orderStore, directory, timeZone: config.defaultTimeZone, logger: componentLogger(root, 'bot'),
   });
+  if (config.cedulaSecretIsDefault) root.warn('CEDULA_SECRET is not set: Cédula codes use the public development default and prove nothing');
+  const cedulaStore = new MongoCedulaStore(storage.db);
+  await cedulaStore.ensureIndexes();
+  const issuer = new CedulaIssuer({ store: cedulaStore, directory, desk: DEFAULT_DESK_TARGETS, secret: config.cedulaSecret, logger: componentLogger(root, 'cedula') });
   const http: HttpService = createHttpService({
     logger: componentLogger(root, 'http'),
     apiToken: config.apiToken,
     orders,
+    cedula: cedulaReads(cedulaStore, (code) => verifyCedula({ store: cedulaStore, secret: config.cedulaSecret }, code)),
     health: { ping: async () => { await storage.db.command({ ping: 1 }); }, mailState: () => (config.imap ? 'configured' : 'disabled') },
     botEndpoint: teams.endpoint,
   });
@@ -83,11 +92,13 @@ export async function startService(config: Config, root: Logger, extraChannels: 
   const port = await http.listen(config.port, config.host);
   loop.start();
   sla.start();
+  issuer.start();
   root.info({ port, host: config.host }, 'listening');
   return {
     port,
     async stop() {
       await http.close();
+      await issuer.stop();
       await sla.stop();
       await loop.stop();
       await storage.client.close();

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 bash test/support/mail-stack/install.sh
+bash test/support/install-poppler.sh
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p tsconfig.build.json
 npx jest "$@"

@@ -4,12 +4,15 @@ import type { Logger } from '../logger';
 import { HealthDeps, registerHealthRoute } from './health';
 import { registerOrderRoutes } from './order-routes';
 import type { OrderReads } from './ports';
+import { CedulaReads, registerCedulaRoutes } from '../cedula/cedula-routes';
 
 export interface HttpDeps {
   logger: Logger;
   health: HealthDeps;
   orders: OrderReads;
   apiToken?: string;
+  /** The Cédula's public verification and staff download; absent: routes not offered. */
+  cedula?: CedulaReads;
   /** `POST /api/messages`, from bot/ (keeps botbuilder out of this folder). */
   botEndpoint: (req: restify.Request, res: restify.Response) => Promise<void>;
 }
@@ -32,6 +35,7 @@ export function createHttpService(deps: HttpDeps): HttpService {
   server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: MAX_BODY_BYTES, rejectUnknown: true }));
   registerHealthRoute(server, deps.health);
   registerOrderRoutes(server, { orders: deps.orders, apiToken: deps.apiToken, logger: deps.logger });
+  if (deps.cedula) registerCedulaRoutes(server, { cedula: deps.cedula, apiToken: deps.apiToken, logger: deps.logger });
   server.post('/api/messages', async (req, res) => {
     try {
       await deps.botEndpoint(req, res);

@@ -1,0 +1,106 @@
+import { GridFSBucket, type Collection, type Db, type ObjectId } from 'mongodb';
+import type { PendingNotice, ServiceOrder } from '../orders/types';
+
+/** One issued Cédula: the signed content, its digests and where its PDF is. */
+export interface CedulaRecord {
+  /** The order's id: one Cédula per order, enforced by the key itself. */
+  _id: ObjectId;
+  code: string;
+  folio: string;
+  /** Canonical JSON of the content, as signed by `code`. */
+  content: string;
+  contentDigest: string;
+  pdfDigest: string;
+  fileId: ObjectId;
+  issuedAt: Date;
+}
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Cédulas in MongoDB: records in `cedulas`, PDFs in the GridFS bucket `cedulas`
+ * (`cedulas.files` / `cedulas.chunks`, through the driver's GridFSBucket).
+ */
+export class MongoCedulaStore {
+  private readonly records: Collection<CedulaRecord>;
+  private readonly orders: Collection<ServiceOrder>;
+  private readonly bucket: GridFSBucket;
+
+  constructor(db: Db) {
+    this.records = db.collection<CedulaRecord>('cedulas');
+    this.orders = db.collection<ServiceOrder>('orders');
+    this.bucket = new GridFSBucket(db, { bucketName: 'cedulas' });
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.records.createIndex({ code: 1 }, { unique: true });
+    await this.records.createIndex({ folio: 1 });
+    // `cedula.code: null` matches orders without a Cédula through this index.
+    await this.orders.createIndex({ status: 1, 'cedula.code': 1 });
+  }
+
+  /** Closed orders that still lack their Cédula (the issuer's work list). */
+  async closedWithoutCedula(limit: number): Promise<ObjectId[]> {
+    const docs = await this.orders.find({ status: 'closed', 'cedula.code': null }, { projection: { _id: 1 } }).limit(limit).toArray();
+    return docs.map((d) => d._id);
+  }
+
+  findOrder(id: ObjectId): Promise<ServiceOrder | null> {
+    return this.orders.findOne({ _id: id }, { projection: { outbox: 0 } });
+  }
+
+  async uploadPdf(filename: string, pdf: Buffer): Promise<ObjectId> {
+    const upload = this.bucket.openUploadStream(filename, { metadata: { contentType: 'application/pdf' } });
+    await new Promise<void>((resolve, reject) => {
+      upload.once('finish', () => resolve());
+      upload.once('error', reject);
+      upload.end(pdf);
+    });
+    return upload.id;
+  }
+
+  async deletePdf(fileId: ObjectId): Promise<void> {
+    await this.bucket.delete(fileId).catch(() => undefined);
+  }
+
+  async readPdf(fileId: ObjectId): Promise<Buffer | null> {
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of this.bucket.openDownloadStream(fileId)) chunks.push(chunk as Buffer);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENOENT') return null;
+      throw error;
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /** Inserts the record; when one exists for the order already, returns that one instead. */
+  async insertOrExisting(record: CedulaRecord): Promise<{ record: CedulaRecord; inserted: boolean }> {
+    try {
+      await this.records.insertOne(record);
+      return { record, inserted: true };
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+      const existing = await this.records.findOne({ _id: record._id });
+      if (!existing) throw error;
+      return { record: existing, inserted: false };
+    }
+  }
+
+  /**
+   * Notes the Cédula on the order and queues its notices in one write, only if the order
+   * has none yet; like a threshold notice, this is not a state change (no version bump).
+   */
+  async markIssued(orderId: ObjectId, cedula: NonNullable<ServiceOrder['cedula']>, notices: PendingNotice[]): Promise<boolean> {
+    const result = await this.orders.updateOne({ _id: orderId, cedula: { $exists: false } }, { $set: { cedula }, $push: { outbox: { $each: notices } } });
+    return result.modifiedCount === 1;
+  }
+
+  byCode(code: string): Promise<CedulaRecord | null> {
+    return this.records.findOne({ code: String(code) });
+  }
+
+  byFolio(folio: string): Promise<CedulaRecord | null> {
+    return this.records.findOne({ folio: String(folio) });
+  }
+}

@@ -1,0 +1,68 @@
+import type { ObjectId } from 'mongodb';
+import type { DirectoryReader } from '../directory/directory-store';
+import { AppError } from '../errors';
+import type { PendingNotice, ServiceOrder } from '../orders/types';
+import { ClockSource } from '../sla/clock-source';
+import type { DeskTargets } from '../sla/targets';
+import { buildCedulaContent, canonicalContent } from './cedula-content';
+import { cedulaCode, sha256 } from './cedula-code';
+import { renderCedulaPdf } from './cedula-pdf';
+import type { CedulaRecord, MongoCedulaStore } from './cedula-store';
+
+export interface IssueCedulaDeps {
+  store: Pick<MongoCedulaStore, 'findOrder' | 'uploadPdf' | 'deletePdf' | 'insertOrExisting' | 'markIssued'>;
+  directory: Pick<DirectoryReader, 'centre' | 'contractById' | 'judgesOfCentre'>;
+  desk: DeskTargets;
+  secret: string;
+  now?: () => Date;
+}
+
+/** Where a reader checks a code; printed on the document. */
+export const verifyPath = (code: string) => `/cedula/verify/${code}`;
+
+/** The requester and the centre's judges get the Cédula once it exists. */
+function cedulaNotices(order: ServiceOrder, judges: readonly { id: string; email: string }[], now: Date): PendingNotice[] {
+  const people: PendingNotice['recipient'][] = [];
+  const r = order.requester;
+  if (r.personId || r.email) people.push({ role: 'requester', ...(r.personId ? { personId: r.personId } : {}), ...(r.email ? { email: r.email } : {}) });
+  for (const j of judges) people.push({ role: 'judge', personId: j.id, email: j.email });
+  const seen = new Set<string>();
+  return people.flatMap((recipient) => {
+    const id = `${order._id.toHexString()}:cedula_issued:${recipient.personId ?? `email:${recipient.email!.toLowerCase()}`}`;
+    if (seen.has(id)) return [];
+    seen.add(id);
+    return [{ id, event: 'cedula_issued', recipient, createdAt: now }];
+  });
+}
+
+/**
+ * Issues the Cédula of a closed order: content from the order, the directory and the SLA
+ * clocks; the code as an HMAC of that content; the PDF into GridFS; the record; then the
+ * order is marked and the requester and judges are told, in one write. Idempotent and safe
+ * to race: the record's key is the order id, so a second issuer finds the first one's
+ * record, drops its own PDF and finishes marking the order with the existing code.
+ */
+export async function issueCedula(deps: IssueCedulaDeps, orderId: ObjectId): Promise<CedulaRecord> {
+  const order = await deps.store.findOrder(orderId);
+  if (!order) throw new AppError('NOT_FOUND', `order ${orderId.toHexString()} not found`, 'No se encontró la orden de servicio.');
+  if (order.status !== 'closed' || !order.timestamps.closedAt) {
+    throw new AppError('INVALID_TRANSITION', `order ${order.folio} is not closed`, 'La cédula se emite solo para órdenes cerradas.', { folio: order.folio });
+  }
+  const issuedAt = (deps.now ?? (() => new Date()))();
+  const centre = await deps.directory.centre(order.centreId);
+  if (!centre) throw new AppError('NOT_FOUND', `centre ${order.centreId} not in directory`, 'El centro de la orden no está en el directorio.');
+  const source = new ClockSource(deps.directory, deps.desk, centre.timeZone);
+  const contract = order.provider ? await source.contract(order.provider.contractId) : null;
+  const clocks = await source.clocksOf(order, order.timestamps.closedAt);
+  const content = buildCedulaContent({ order, centre, contract, clocks, issuedAt });
+  const canonical = canonicalContent(content);
+  const code = cedulaCode(deps.secret, canonical);
+  const pdf = await renderCedulaPdf(content, verifyPath(code));
+  const fileId = await deps.store.uploadPdf(`cedula-${order.folio}.pdf`, pdf);
+  const candidate: CedulaRecord = { _id: order._id, code, folio: order.folio, content: canonical, contentDigest: sha256(canonical), pdfDigest: sha256(pdf), fileId, issuedAt };
+  const { record, inserted } = await deps.store.insertOrExisting(candidate);
+  if (!inserted) await deps.store.deletePdf(fileId);
+  const judges = await deps.directory.judgesOfCentre(order.centreId);
+  await deps.store.markIssued(order._id, { code: record.code, issuedAt: record.issuedAt }, cedulaNotices(order, judges, issuedAt));
+  return record;
+}
