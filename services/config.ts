@@ -55,6 +55,11 @@ const schema = z.object({
   SMTP_PASSWORD: text.optional(),
   SMTP_SECURE: flag.default(false),
   MAIL_FROM: z.email().optional(),
+  /** Comma-separated sender domains served by mail intake; default: the directory's domains. */
+  MAIL_ALLOWED_DOMAINS: z.string().regex(/^[a-z0-9.-]+(\s*,\s*[a-z0-9.-]+)*$/i, 'comma-separated domains').optional(),
+  /** Trust Authentication-Results stamped by this server (e.g. Exchange Online) instead of checking DKIM/SPF/DMARC here. */
+  MAIL_AUTHSERV_ID: text.optional(),
+  MAIL_MAX_PER_SENDER_HOUR: z.coerce.number().int().min(1).default(30),
   DIRECTORY_FILE: text.optional(),
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CEDULA_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -105,6 +110,8 @@ export interface Config {
   readonly imap?: MailServerConfig & { readonly mailbox: string; readonly user: string; readonly password: string };
   /** Undefined when SMTP_HOST is unset: no email channel. */
   readonly smtp?: MailServerConfig & { readonly from: string };
+  /** Mail intake rules; `allowedDomains` undefined: the domains found in the directory. */
+  readonly mail: { readonly allowedDomains?: readonly string[]; readonly authservId?: string; readonly maxPerSenderPerHour: number };
   readonly directoryFile: string;
   /** Undefined: the read API refuses every request (401). */
   readonly apiToken?: string;
@@ -156,6 +163,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtp: e.SMTP_HOST && e.MAIL_FROM
       ? { host: e.SMTP_HOST, port: e.SMTP_PORT, user: e.SMTP_USER, password: e.SMTP_PASSWORD, secure: e.SMTP_SECURE, from: e.MAIL_FROM }
       : undefined,
+    mail: {
+      allowedDomains: e.MAIL_ALLOWED_DOMAINS?.split(',').map((d) => d.trim().toLowerCase()),
+      authservId: e.MAIL_AUTHSERV_ID,
+      maxPerSenderPerHour: e.MAIL_MAX_PER_SENDER_HOUR,
+    },
     directoryFile: resolve(e.DIRECTORY_FILE ?? join(root, 'services', 'directory', 'example-directory.json')),
     apiToken: e.API_TOKEN,
     cedulaSecret: e.CEDULA_SECRET ?? DEV_CEDULA_SECRET,

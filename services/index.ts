@@ -1,3 +1,4 @@
+import { promises as dns } from 'node:dns';
 import { mkdir } from 'node:fs/promises';
 import { Db, MongoClient } from 'mongodb';
 import { createTeamsBot } from '../bot/endpoint';
@@ -11,6 +12,9 @@ import { orderReadsFromStore } from './http/order-reads';
 import { componentLogger, createLogger, Logger } from './logger';
 import { MongoOrderStore } from './orders/order-store';
 import { NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from './outbox';
+import { createAuthenticator, DEFAULT_RULES, ImapMailSource, IntakeStats, IntakeStore, MailPoller } from '../intake';
+import { EmailChannel } from './mail/email-channel';
+import { SmtpMailSender } from './mail/mail-sender';
 import { SlaMonitor } from './sla/sla-monitor';
 import { MongoSlaStore } from './sla/sla-store';
 import { DEFAULT_DESK_TARGETS } from './sla/targets';
@@ -79,17 +83,19 @@ export async function startService(config: Config, root: Logger, extraChannels: 
   const cedulaStore = new MongoCedulaStore(storage.db);
   await cedulaStore.ensureIndexes();
   const issuer = new CedulaIssuer({ store: cedulaStore, directory, desk: DEFAULT_DESK_TARGETS, secret: config.cedulaSecret, logger: componentLogger(root, 'cedula') });
+  const mail = await wireMail(config, storage.db, orderStore, directory, componentLogger(root, 'mail'));
   const http: HttpService = createHttpService({
     logger: componentLogger(root, 'http'),
     apiToken: config.apiToken,
     orders,
     cedula: cedulaReads(cedulaStore, (code) => verifyCedula({ store: cedulaStore, secret: config.cedulaSecret }, code)),
-    health: { ping: async () => { await storage.db.command({ ping: 1 }); }, mailState: () => (config.imap ? 'configured' : 'disabled') },
+    health: { ping: async () => { await storage.db.command({ ping: 1 }); }, mailState: mail.state, mailStats: mail.stats },
     botEndpoint: teams.endpoint,
   });
-  const loop = outboxLoop(storage.db, [teams.channel, ...extraChannels], componentLogger(root, 'outbox'));
+  const loop = outboxLoop(storage.db, [teams.channel, ...(mail.channel ? [mail.channel] : []), ...extraChannels], componentLogger(root, 'outbox'));
   const sla = new SlaMonitor({ store: new MongoSlaStore(storage.db), directory, desk: DEFAULT_DESK_TARGETS, logger: componentLogger(root, 'sla') });
   const port = await http.listen(config.port, config.host);
+  mail.poller?.start();
   loop.start();
   sla.start();
   issuer.start();
@@ -100,11 +106,59 @@ export async function startService(config: Config, root: Logger, extraChannels: 
       await http.close();
       await issuer.stop();
       await sla.stop();
+      await mail.poller?.stop();
       await loop.stop();
+      await mail.sender?.close();
       await storage.client.close();
       await storage.engine?.close();
     },
   };
+}
+
+interface MailWiring {
+  sender?: SmtpMailSender;
+  channel?: EmailChannel;
+  poller?: MailPoller;
+  state(): string;
+  stats(): IntakeStats | undefined;
+}
+
+/**
+ * SMTP_HOST set: the pooled sender and the email channel. IMAP_HOST set: the poller of the
+ * desk mailbox (not started yet), serving the domains of MAIL_ALLOWED_DOMAINS or else those
+ * of the directory, checking senders by the receiving server's Authentication-Results
+ * (MAIL_AUTHSERV_ID) or else by DKIM/SPF/DMARC through the system resolver.
+ */
+async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directory: MongoDirectoryStore, log: Logger): Promise<MailWiring> {
+  const store = new IntakeStore(db);
+  await store.ensureIndexes();
+  const sender = config.smtp ? new SmtpMailSender(config.smtp) : undefined;
+  const channel = sender ? new EmailChannel({ sender, directory, refs: store }) : undefined;
+  const imap = config.imap;
+  if (!imap) return { sender, channel, state: () => 'disabled', stats: () => undefined };
+  const known = await directory.snapshot();
+  const domains = [...known.people.map((p) => p.email), ...known.providers.flatMap((p) => p.contactEmails)].map((e) => e.split('@')[1]);
+  const poller = new MailPoller({
+    deps: {
+      db, orders, directory, store, sender,
+      auth: createAuthenticator(config.mail.authservId
+        ? { mode: 'received', authservId: config.mail.authservId }
+        : { mode: 'mailauth', resolver: (name, rrtype) => dns.resolve(name, rrtype) }),
+      rules: {
+        ...DEFAULT_RULES,
+        ownAddresses: [imap.user, config.smtp?.from].filter((a): a is string => Boolean(a)).map((a) => a.toLowerCase()),
+        allowedDomains: [...new Set(config.mail.allowedDomains ?? domains)],
+        maxPerSenderPerHour: config.mail.maxPerSenderPerHour,
+        timeZone: config.defaultTimeZone,
+      },
+    },
+    source: () => new ImapMailSource({ host: imap.host, port: imap.port, secure: imap.secure, user: imap.user, password: imap.password, logger: log }),
+    mailbox: imap.mailbox,
+    account: imap.user,
+    folders: { processed: 'Procesados', quarantine: 'Cuarentena', refused: 'Rechazados' },
+    logger: log,
+  });
+  return { sender, channel, poller, state: () => poller.stats().state, stats: () => poller.stats() };
 }
 
 function outboxLoop(db: Db, channels: NotificationChannel[], log: Logger): OutboxLoop {

@@ -5,6 +5,8 @@ export interface HealthDeps {
   ping(): Promise<void>;
   /** State of the mail poller: 'disabled' until IMAP is configured and the poller exists. */
   mailState(): string;
+  /** Mail import counters (processed / refused / quarantined / last error), when intake runs. */
+  mailStats?(): unknown;
   timeoutMs?: number;
 }
 
@@ -17,6 +19,6 @@ export function registerHealthRoute(server: Server, deps: HealthDeps): void {
     });
     const db = await Promise.race([deps.ping(), timeout]).then(() => 'ok', () => 'unreachable').finally(() => clearTimeout(timer));
     const healthy = db === 'ok';
-    res.send(healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable', db, mail: deps.mailState() });
+    res.send(healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable', db, mail: deps.mailState(), mailIntake: deps.mailStats?.() });
   });
 }
