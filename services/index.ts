@@ -22,6 +22,8 @@ import { CedulaIssuer } from './cedula/cedula-issuer';
 import { cedulaReads } from './cedula/cedula-routes';
 import { MongoCedulaStore } from './cedula/cedula-store';
 import { verifyCedula } from './cedula/verify-cedula';
+import { reportReads } from './reports/report-reads';
+import { MongoReportSource } from './reports/report-store';
 
 interface Storage {
   client: MongoClient;
@@ -82,12 +84,15 @@ export async function startService(config: Config, root: Logger, extraChannels: 
   if (config.cedulaSecretIsDefault) root.warn('CEDULA_SECRET is not set: Cédula codes use the public development default and prove nothing');
   const cedulaStore = new MongoCedulaStore(storage.db);
   await cedulaStore.ensureIndexes();
+  const reportSource = new MongoReportSource(storage.db);
+  await reportSource.ensureIndexes();
   const issuer = new CedulaIssuer({ store: cedulaStore, directory, desk: DEFAULT_DESK_TARGETS, secret: config.cedulaSecret, logger: componentLogger(root, 'cedula') });
   const mail = await wireMail(config, storage.db, orderStore, directory, componentLogger(root, 'mail'));
   const http: HttpService = createHttpService({
     logger: componentLogger(root, 'http'),
     apiToken: config.apiToken,
     orders,
+    reports: reportReads({ source: reportSource, directory, desk: DEFAULT_DESK_TARGETS, zone: config.defaultTimeZone }),
     cedula: cedulaReads(cedulaStore, (code) => verifyCedula({ store: cedulaStore, secret: config.cedulaSecret }, code)),
     health: { ping: async () => { await storage.db.command({ ping: 1 }); }, mailState: mail.state, mailStats: mail.stats },
     botEndpoint: teams.endpoint,

@@ -5,6 +5,7 @@ import { HealthDeps, registerHealthRoute } from './health';
 import { registerOrderRoutes } from './order-routes';
 import type { OrderReads } from './ports';
 import { CedulaReads, registerCedulaRoutes } from '../cedula/cedula-routes';
+import { registerReportRoutes, ReportReads } from '../reports/report-routes';
 
 export interface HttpDeps {
   logger: Logger;
@@ -13,6 +14,8 @@ export interface HttpDeps {
   apiToken?: string;
   /** The Cédula's public verification and staff download; absent: routes not offered. */
   cedula?: CedulaReads;
+  /** The desk's SLA reports; absent: route not offered. */
+  reports?: ReportReads;
   /** `POST /api/messages`, from bot/ (keeps botbuilder out of this folder). */
   botEndpoint: (req: restify.Request, res: restify.Response) => Promise<void>;
 }
@@ -36,6 +39,7 @@ export function createHttpService(deps: HttpDeps): HttpService {
   registerHealthRoute(server, deps.health);
   registerOrderRoutes(server, { orders: deps.orders, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.cedula) registerCedulaRoutes(server, { cedula: deps.cedula, apiToken: deps.apiToken, logger: deps.logger });
+  if (deps.reports) registerReportRoutes(server, { reports: deps.reports, apiToken: deps.apiToken, logger: deps.logger });
   server.post('/api/messages', async (req, res) => {
     try {
       await deps.botEndpoint(req, res);

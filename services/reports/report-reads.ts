@@ -1,0 +1,19 @@
+import type { DirectoryReader } from '../directory/directory-store';
+import { ClockSource } from '../sla/clock-source';
+import type { DeskTargets } from '../sla/targets';
+import { parseReportQuery } from './report-query';
+import type { ReportReads } from './report-routes';
+import type { ReportSource } from './report-store';
+import { slaReport } from './sla-report';
+
+/** ReportReads over the order source and the directory; days are read in `zone` (TZ_DEFAULT). */
+export function reportReads(deps: { source: ReportSource; directory: Pick<DirectoryReader, 'centre' | 'contractById'>; desk: DeskTargets; zone: string; now?: () => Date }): ReportReads {
+  return {
+    async slaReport(raw) {
+      const query = parseReportQuery(raw, deps.zone);
+      const clocks = new ClockSource(deps.directory, deps.desk, deps.zone);
+      const report = await slaReport({ source: deps.source, clocks, now: (deps.now ?? (() => new Date()))() }, query);
+      return { report, format: query.format };
+    },
+  };
+}
