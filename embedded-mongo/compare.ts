@@ -4,6 +4,7 @@
  */
 import { Document, ObjectId } from 'bson';
 import { pathValues } from './keys';
+import { compareNumbers } from './numeric';
 import { isPlainObject } from './matcher-util';
 
 function typeRank(v: unknown): number {
@@ -35,10 +36,6 @@ function typeRank(v: unknown): number {
   return isPlainObject(v) ? 5 : 5;
 }
 
-function asNumber(v: unknown): number {
-  return typeof v === 'number' ? v : Number(String(v));
-}
-
 /** Total order over BSON values, consistent with MongoDB for the types the engine stores. */
 export function compareValues(a: unknown, b: unknown): number {
   const ra = typeRank(a);
@@ -46,7 +43,7 @@ export function compareValues(a: unknown, b: unknown): number {
   if (ra !== rb) return ra - rb;
   switch (ra) {
     case 2: return 0;
-    case 3: return asNumber(a) - asNumber(b);
+    case 3: return compareNumbers(a, b);
     case 4: return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
     case 9: return Number(a) - Number(b);
     case 10: return (a as Date).getTime() - (b as Date).getTime();

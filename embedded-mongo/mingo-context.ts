@@ -4,7 +4,9 @@
  * modules and replaces `$type` (query and expression) with versions that read exact BSON types.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
-import { Document } from 'bson';
+import { Document, Long } from 'bson';
+import { combine, compareNumbers, readNumber } from './numeric';
+import { pathValues } from './keys';
 import type { Aggregator, Query } from 'mingo';
 import { fieldHasType, bsonTypeName, readTypedPath } from './bson-type';
 import { typedOf } from './values';
@@ -17,11 +19,73 @@ type Evaluate = (obj: unknown, expr: unknown, options: unknown) => unknown;
 
 const core = require('mingo/core') as { Context: { init(ops: Document): unknown }; evalExpr: Evaluate };
 
-function expressionType(obj: unknown, expr: unknown, options: unknown): string {
+/**
+ * Evaluates an expression, reading plain field paths from the typed document so int64 and
+ * Decimal128 values keep every digit; falls back to mingo when the typed original lacks the
+ * field (it was computed by an earlier stage).
+ */
+function typedValue(obj: unknown, expr: unknown, options: unknown): unknown {
   if (typeof expr === 'string' && expr.startsWith('$') && !expr.startsWith('$$')) {
-    return bsonTypeName(readTypedPath(typedOf(obj as Document), expr.slice(1)));
+    const typed = readTypedPath(typedOf(obj as Document), expr.slice(1));
+    if (typed !== undefined) return typed;
   }
-  return bsonTypeName(core.evalExpr(obj, expr, options));
+  return core.evalExpr(obj, expr, options);
+}
+
+function expressionType(obj: unknown, expr: unknown, options: unknown): string {
+  return bsonTypeName(typedValue(obj, expr, options));
+}
+
+const mingoExpressions = require('mingo/operators/expression') as Record<string, Evaluate>;
+
+/** `$toString` that prints int64, Decimal128 and ObjectId exactly as MongoDB does. */
+function toStringOp(obj: unknown, expr: unknown, options: unknown): unknown {
+  const v = typedValue(obj, expr, options);
+  const tag = (v as { _bsontype?: string } | null)?._bsontype;
+  if (tag === 'Long' || tag === 'Decimal128' || tag === 'Int32') return String(v);
+  if (tag === 'Double') return String((v as { value: number }).value);
+  if (tag === 'ObjectId') return (v as { toHexString(): string }).toHexString();
+  if (v instanceof Date) return v.toISOString();
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return mingoExpressions.$toString(obj, { $literal: v }, options);
+}
+
+/** `$toLong` returning a real int64, exact for strings and values beyond 2^53. */
+function toLongOp(obj: unknown, expr: unknown, options: unknown): unknown {
+  const v = typedValue(obj, expr, options);
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' && /^[+-]?\d+$/.test(v.trim())) return Long.fromString(v.trim());
+  const n = readNumber(v);
+  if (n?.big !== undefined) return Long.fromBigInt(n.big);
+  if (n) return Long.fromNumber(Math.trunc(n.value));
+  return Long.fromNumber(Number(mingoExpressions.$toLong(obj, expr, options)));
+}
+
+/** `$add` with exact int64/Decimal128 arithmetic; plain numbers and dates go to mingo. */
+function addOp(obj: unknown, expr: unknown, options: unknown): unknown {
+  const args = Array.isArray(expr) ? expr.map((e) => typedValue(obj, e, options)) : [];
+  const exact = args.some((a) => {
+    const tag = (a as { _bsontype?: string } | null)?._bsontype;
+    return tag === 'Long' || tag === 'Decimal128';
+  });
+  if (!exact) return mingoExpressions.$add(obj, expr, options);
+  if (args.some((a) => a === null || a === undefined)) return null;
+  return args.reduce((sum, a) => combine('add', sum, a) ?? null, 0);
+}
+
+type QueryOp = (selector: string, value: unknown, options: unknown) => (obj: Document) => boolean;
+const mingoQueries = require('mingo/operators/query') as Record<string, QueryOp>;
+
+/**
+ * Range operators with a numeric operand compare exactly against the typed document (int64
+ * beyond 2^53, Decimal128), with MongoDB's type bracketing: only numbers compare with numbers.
+ */
+function numericRange(name: string, accept: (cmp: number) => boolean): QueryOp {
+  return (selector, value, options) => {
+    if (readNumber(value) === undefined) return mingoQueries[name](selector, value, options);
+    return (obj) => pathValues(typedOf(obj), selector).some((v) => readNumber(v) !== undefined && accept(compareNumbers(v, value)));
+  };
 }
 
 function queryType(selector: string, wanted: unknown): (obj: Document) => boolean {
@@ -42,10 +106,17 @@ function bsonSort(coll: LazyIterator, spec: unknown): LazyIterator {
 
 const context = core.Context.init({
   accumulator: require('mingo/operators/accumulator'),
-  expression: { ...require('mingo/operators/expression'), $type: expressionType },
+  expression: { ...mingoExpressions, $type: expressionType, $toString: toStringOp, $toLong: toLongOp, $add: addOp },
   pipeline: { ...require('mingo/operators/pipeline'), $sort: bsonSort },
   projection: require('mingo/operators/projection'),
-  query: { ...require('mingo/operators/query'), $type: queryType },
+  query: {
+    ...mingoQueries,
+    $type: queryType,
+    $gt: numericRange('$gt', (c) => c > 0),
+    $gte: numericRange('$gte', (c) => c >= 0),
+    $lt: numericRange('$lt', (c) => c < 0),
+    $lte: numericRange('$lte', (c) => c <= 0),
+  },
   window: require('mingo/operators/window'),
 });
 

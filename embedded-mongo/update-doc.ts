@@ -86,18 +86,18 @@ export function applyUpdate(doc: Document, u: Document | Document[], opts: Apply
 const STORES_VALUES = new Set(['$set', '$push', '$addToSet']);
 
 function applyOperators(doc: Document, u: Document, opts: ApplyOptions): Document {
-  const { $setOnInsert, $currentDate, ...rest } = u;
+  const { $setOnInsert, $currentDate, ...typed } = u;
   checkOperatorTargets(u, toView(doc));
   assertSupported(opts.arrayFilters, 'arrayFilters');
-  const modifier: Document = {};
-  for (const [op, args] of Object.entries(rest)) modifier[op] = STORES_VALUES.has(op) ? args : toView(args);
-  if (opts.inserting && $setOnInsert) modifier.$set = { ...(modifier.$set ?? {}), ...$setOnInsert };
-  if ($currentDate) modifier.$set = { ...(modifier.$set ?? {}), ...currentDates($currentDate as Document) };
+  if (opts.inserting && $setOnInsert) typed.$set = { ...(typed.$set ?? {}), ...$setOnInsert };
+  if ($currentDate) typed.$set = { ...(typed.$set ?? {}), ...currentDates($currentDate as Document) };
+  if (Object.keys(typed).length === 0) return copyTyped(doc);
   const next = copyView(doc);
-  if (Object.keys(modifier).length === 0) return copyTyped(doc);
-  const positional = Object.values(modifier).some((v) => isPlainObject(v) && Object.keys(v).some((k) => POSITIONAL.test(k)));
+  const positional = Object.values(typed).some((v) => isPlainObject(v) && Object.keys(v).some((k) => POSITIONAL.test(k)));
+  if (!positional && !opts.arrayFilters && tryFastUpdate(next, typed, doc)) return retype(next, doc) as Document;
+  const modifier: Document = {};
+  for (const [op, args] of Object.entries(typed)) modifier[op] = STORES_VALUES.has(op) ? args : toView(args);
   const condition = positional && !opts.inserting ? toView(opts.filter) : undefined;
-  if (!condition && !opts.arrayFilters && tryFastUpdate(next, modifier)) return retype(next, doc) as Document;
   try {
     mingoUpdate(next, modifier, toView(opts.arrayFilters), condition, { cloneMode: 'copy' });
   } catch (err) {

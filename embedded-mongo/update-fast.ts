@@ -1,19 +1,22 @@
 /**
- * A direct implementation of the most common update operators ($set, $unset, $inc on plain
- * field paths), because mingo builds a fresh operator context on every update call, which made
- * updates several times slower than inserts. Anything else returns false and goes to mingo.
+ * A direct implementation of the most common update operators ($set, $unset, $inc, $mul on
+ * plain field paths): mingo builds a fresh operator context on every update call (several times
+ * slower than an insert), and its arithmetic knows only JS numbers, while $inc/$mul must keep
+ * every digit of int64 and Decimal128. Anything else returns false and goes to mingo.
  */
 import { Document } from 'bson';
 import { isPlainObject } from './matcher-util';
+import { combine, readNumber } from './numeric';
 
-const FAST_OPS = new Set(['$set', '$unset', '$inc']);
+const FAST_OPS = new Set(['$set', '$unset', '$inc', '$mul']);
 const PLAIN_PATH = /^[^.$\d][^.$]*(\.[^.$\d][^.$]*)*$/;
 
 /**
- * Applies `modifier` to `view` in place when every operator and path is simple and no path
- * crosses an array; returns false (leaving `view` untouched) otherwise.
+ * Applies `modifier` (typed arguments) to `view` in place when every operator and path is
+ * simple and no path crosses an array; returns false (leaving `view` untouched) otherwise.
+ * Arithmetic reads the operand from `typed`, the document's exact-typed original.
  */
-export function tryFastUpdate(view: Document, modifier: Document): boolean {
+export function tryFastUpdate(view: Document, modifier: Document, typed: Document): boolean {
   const steps: Array<[string, string[], unknown]> = [];
   for (const [op, args] of Object.entries(modifier)) {
     if (!FAST_OPS.has(op) || !isPlainObject(args)) return false;
@@ -21,11 +24,19 @@ export function tryFastUpdate(view: Document, modifier: Document): boolean {
       if (!PLAIN_PATH.test(path)) return false;
       const parts = path.split('.');
       if (crossesArray(view, parts)) return false;
-      if (op === '$inc' && typeof value !== 'number') return false;
+      if ((op === '$inc' || op === '$mul') && readNumber(value) === undefined) return false;
       steps.push([op, parts, value]);
     }
   }
-  for (const [op, parts, value] of steps) apply(view, op, parts, value);
+  for (const [op, parts, value] of steps) {
+    if (op === '$inc' || op === '$mul') {
+      const current = readPath(typed, parts);
+      const zero = op === '$inc' ? value : combine('mul', value, 0);
+      apply(view, '$set', parts, current === undefined ? zero : combine(op === '$inc' ? 'add' : 'mul', current, value));
+    } else {
+      apply(view, op, parts, value);
+    }
+  }
   return true;
 }
 
@@ -39,6 +50,15 @@ function crossesArray(doc: Document, parts: string[]): boolean {
   return false;
 }
 
+function readPath(doc: Document, parts: string[]): unknown {
+  let cur: unknown = doc;
+  for (const part of parts) {
+    if (!isPlainObject(cur)) return undefined;
+    cur = cur[part];
+  }
+  return cur;
+}
+
 function apply(doc: Document, op: string, parts: string[], value: unknown): void {
   const last = parts[parts.length - 1];
   let parent = doc;
@@ -50,6 +70,5 @@ function apply(doc: Document, op: string, parts: string[], value: unknown): void
     parent = parent[part] as Document;
   }
   if (op === '$set') parent[last] = value;
-  else if (op === '$unset') delete parent[last];
-  else parent[last] = ((parent[last] as number | undefined) ?? 0) + (value as number);
+  else delete parent[last];
 }

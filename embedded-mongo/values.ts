@@ -44,6 +44,12 @@ export function copyTyped(doc: Document): Document {
   return decodeTyped(serialize(doc));
 }
 
+/** The Long as a JS number when that number is exactly the same integer. */
+function exactNumber(l: Long): number | undefined {
+  const n = l.toNumber();
+  return BigInt(n) === l.toBigInt() ? n : undefined;
+}
+
 function viewScalar(v: unknown): unknown {
   switch ((v as Tagged)._bsontype) {
     case 'Double':
@@ -51,9 +57,8 @@ function viewScalar(v: unknown): unknown {
     case 'Int32':
       return (v as { value: number }).value;
     case 'Long': {
-      // Beyond 2^53 a number would merge distinct values; mingo compares Longs by their text.
-      const n = (v as Long).toNumber();
-      return Number.isSafeInteger(n) ? n : v;
+      // A number only when it holds the value exactly; mingo compares the rest by their text.
+      return exactNumber(v as Long) ?? v;
     }
     case 'Decimal128':
       return Number((v as Decimal128).toString());
@@ -62,7 +67,7 @@ function viewScalar(v: unknown): unknown {
 }
 
 function isNumericWrapper(v: unknown): boolean {
-  if (v instanceof Long && !Number.isSafeInteger(v.toNumber())) return false;
+  if (v instanceof Long && exactNumber(v) === undefined) return false;
   const tag = (v as Tagged)._bsontype;
   return tag === 'Double' || tag === 'Long' || tag === 'Decimal128' || tag === 'Int32';
 }
