@@ -12,9 +12,9 @@ export interface ReportSource {
 
 /**
  * Orders for reports through one indexed query: `{centreId, createdAt}` when a centre is
- * given, `{createdAt}` otherwise; provider and contract narrow that range. The projection
- * keeps each document small (no description, attachments, outbox; history as times and
- * states only).
+ * given, `{createdAt}` otherwise; provider and contract narrow that range. No projection:
+ * on the embedded engine a projection of nested fields costs more than it saves (measured
+ * with bench:reports), and the documents are read once.
  */
 export class MongoReportSource implements ReportSource {
   private readonly orders: Collection<ServiceOrder>;
@@ -34,7 +34,6 @@ export class MongoReportSource implements ReportSource {
     if (q.providerId) filter['provider.providerId'] = q.providerId;
     if (q.contractId) filter['provider.contractId'] = q.contractId;
     const cursor = this.orders.find(filter, {
-      projection: { _id: 1, status: 1, priority: 1, centreId: 1, provider: 1, timestamps: 1, 'history.at': 1, 'history.to': 1, createdAt: 1 },
       hint: q.centreId ? { centreId: 1, createdAt: 1 } : { createdAt: 1 },
       batchSize: 2000,
     });

@@ -105,7 +105,26 @@ function businessBefore(y: YearTimeline, t: number): number {
   return y.before[lo]! + Math.max(0, t - y.starts[lo]!);
 }
 
-const yearOf = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).year;
+const yearStarts = new Map<string, number>();
+
+/** Epoch ms at which local `year` starts in `zone`, remembered (zone rules are fixed for a run). */
+function yearStart(zone: string, year: number): number {
+  const key = `${zone}|${year}`;
+  let start = yearStarts.get(key);
+  if (start === undefined) {
+    start = DateTime.fromObject({ year, month: 1, day: 1 }, { zone }).toMillis();
+    yearStarts.set(key, start);
+  }
+  return start;
+}
+
+/** The local year of an instant: UTC year corrected by at most one, without a zone conversion per call. */
+function yearOf(ms: number, zone: string): number {
+  const utc = new Date(ms).getUTCFullYear();
+  if (ms < yearStart(zone, utc)) return utc - 1;
+  if (ms >= yearStart(zone, utc + 1)) return utc + 1;
+  return utc;
+}
 
 /**
  * Business time in ms between two instants in the calendar: the parts of `[start, end)` that
