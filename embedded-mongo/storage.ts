@@ -35,12 +35,17 @@ export class Storage {
   static open(dir: string, options: StorageOptions): { storage: Storage; catalog: Catalog } {
     mkdirSync(dir, { recursive: true });
     takeLock(dir);
-    const catalog = new Catalog();
-    const generation = loadSnapshot(join(dir, SNAPSHOT), catalog);
-    const { journal, records } = Journal.open(journalPath(dir, generation), options.fsync ?? false);
-    for (const record of records) catalog.replay(record);
-    removeStaleJournals(dir, generation);
-    return { storage: new Storage(dir, options, generation, journal), catalog };
+    try {
+      const catalog = new Catalog();
+      const generation = loadSnapshot(join(dir, SNAPSHOT), catalog);
+      const { journal, records } = Journal.open(journalPath(dir, generation), options.fsync ?? false);
+      for (const record of records) catalog.replay(record);
+      removeStaleJournals(dir, generation);
+      return { storage: new Storage(dir, options, generation, journal), catalog };
+    } catch (err) {
+      rmSync(join(dir, LOCK), { force: true });
+      throw err;
+    }
   }
 
   /** Persists one record before the command that produced it is acknowledged. */
