@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 bash test/support/mail-stack/install.sh
 bash test/support/install-poppler.sh
+bash test/support/install-chromium.sh
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p tsconfig.build.json
 npx jest "$@"
