@@ -8,7 +8,10 @@ import { MongoCedulaStore } from '../../../services/cedula/cedula-store';
 import { verifyCedula } from '../../../services/cedula/verify-cedula';
 import { DEFAULT_DESK_TARGETS } from '../../../services/sla/targets';
 import { quietLogger } from '../outbox/fixtures';
-import { openWorld, P, World } from '../orders/world';
+import { closeRemotely } from '../../../services/orders/close-remotely';
+import { reportOrder } from '../../../services/orders/report-order';
+import { takeOrder } from '../../../services/orders/take-order';
+import { openWorld, P, reportInput, World } from '../orders/world';
 import { ARTIFACTS, closedThroughProvider, SECRET } from './support';
 import { cdmx } from '../sla/support';
 
@@ -102,6 +105,20 @@ describe('the Cédula de nivel de servicio', () => {
     await w.t.db.collection('cedulas.chunks').updateOne({ files_id: record.fileId, n: 0 }, { $set: { data: Buffer.from('%PDF-1.3 forged') } });
     await expect(verifyCedula(deps, code)).resolves.toMatchObject({ verdict: 'tampered' });
     await expect(verifyCedula({ store, secret: 'another-secret-another-secret-000' }, code)).resolves.toMatchObject({ verdict: 'tampered' });
+  });
+
+  it('covers a remote closure: no provider, validation or signature, the solution as the attention', async () => {
+    const at = (local: string) => ({ ...w.deps, now: () => cdmx(local) });
+    let o = await reportOrder(at('2026-03-05T09:00'), reportInput({ priority: 'medium', equipment: { type: 'printer' }, description: 'La impresora de la oficialía no imprime.' }));
+    o = await takeOrder(at('2026-03-05T09:10'), { orderId: o._id.toHexString(), actorId: P.analyst, channel: 'phone' });
+    o = await closeRemotely(at('2026-03-05T09:40'), { orderId: o._id.toHexString(), actorId: P.analyst, channel: 'phone', solution: 'Se reinició la cola de impresión de forma remota.' });
+    await issuer('2026-03-05T10:00').issueOnce();
+    const record = (await store.byFolio(o.folio))!;
+    const text = pdfText((await store.readPdf(record.fileId))!, 'cedula-remota');
+    for (const expected of ['Impresora', 'Cerrar con solución remota', 'Se reinició la cola de impresión', 'No requerida', 'Resolución de la orden', '1 h 00 min', '40 min', record.code]) {
+      expect(text).toContain(expected);
+    }
+    expect(text).not.toContain('Proveedor ');
   });
 
   it('issues one Cédula when two issuers race on the same closure', async () => {
