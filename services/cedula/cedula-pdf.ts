@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import { CLOCK_STATE_LABELS } from '../sla/clocks';
 import type { CedulaContent } from './cedula-content';
 
 /**
@@ -27,6 +28,9 @@ const INK = '#1f2933';
 const MUTED = '#52606d';
 const RULE = '#9aa5b1';
 const ACCENT = '#6b1d2a';
+const ALERT = '#a61b1b';
+/** The result cell of a breached clock, drawn in red. */
+const BREACHED = CLOCK_STATE_LABELS.breached;
 
 class CedulaWriter {
   private readonly left: number;
@@ -107,7 +111,7 @@ class CedulaWriter {
       const y = d.y;
       let x = this.left;
       cells.forEach((cell, i) => {
-        d.fillColor(bold ? MUTED : INK).text(cell, x + 3, y + 3, { width: widths[i]! - 6 });
+        d.fillColor(bold ? MUTED : cell === BREACHED ? ALERT : INK).text(cell, x + 3, y + 3, { width: widths[i]! - 6 });
         x += widths[i]!;
       });
       d.x = this.left;
