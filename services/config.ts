@@ -60,6 +60,8 @@ const schema = z.object({
   /** Trust Authentication-Results stamped by this server (e.g. Exchange Online) instead of checking DKIM/SPF/DMARC here. */
   MAIL_AUTHSERV_ID: text.optional(),
   MAIL_MAX_PER_SENDER_HOUR: z.coerce.number().int().min(1).default(30),
+  /** How long one instance holds the desk mailbox after its last renewal; another takes over after it. */
+  MAIL_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(15),
   DIRECTORY_FILE: text.optional(),
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CEDULA_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -99,6 +101,8 @@ export interface Config {
   readonly host: string;
   /** Unset: the service starts the embedded engine on `dataDir`. */
   readonly mongodbUri?: string;
+  /** The database named in MONGODB_URI, else `mesa_servicio` (never the driver's `test`). */
+  readonly databaseName: string;
   readonly dataDir: string;
   readonly bot: {
     readonly appId?: string;
@@ -111,8 +115,11 @@ export interface Config {
   /** Undefined when SMTP_HOST is unset: no email channel. */
   readonly smtp?: MailServerConfig & { readonly from: string };
   /** Mail intake rules; `allowedDomains` undefined: the domains found in the directory. */
-  readonly mail: { readonly allowedDomains?: readonly string[]; readonly authservId?: string; readonly maxPerSenderPerHour: number };
-  readonly directoryFile: string;
+  readonly mail: { readonly allowedDomains?: readonly string[]; readonly authservId?: string; readonly maxPerSenderPerHour: number; readonly leaseMs: number };
+  /** DIRECTORY_FILE: loaded at every start when set (a file with errors leaves the stored one). */
+  readonly directoryFile?: string;
+  /** The example directory, loaded only when nothing is stored yet and DIRECTORY_FILE is unset. */
+  readonly exampleDirectoryFile: string;
   /** Undefined: the read API refuses every request (401). */
   readonly apiToken?: string;
   /** HMAC key of the Cédula verification codes. Changing it makes every issued Cédula read as tampered. */
@@ -121,6 +128,14 @@ export interface Config {
   readonly cedulaSecretIsDefault: boolean;
   readonly defaultTimeZone: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export const DEFAULT_DATABASE = 'mesa_servicio';
+
+/** The path segment of a MongoDB URI (`mongodb://h1,h2/<db>?opts`), else DEFAULT_DATABASE. */
+export function databaseNameOf(uri: string | undefined): string {
+  const name = uri?.match(/^mongodb(?:\+srv)?:\/\/[^/?]*\/([^?]+)/)?.[1];
+  return name ? decodeURIComponent(name) : DEFAULT_DATABASE;
 }
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {
@@ -155,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     mongodbUri: e.MONGODB_URI,
+    databaseName: databaseNameOf(e.MONGODB_URI),
     dataDir: resolve(e.DATA_DIR),
     bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, tenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType },
     imap: e.IMAP_HOST && e.IMAP_USER && e.IMAP_PASSWORD
@@ -167,8 +183,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowedDomains: e.MAIL_ALLOWED_DOMAINS?.split(',').map((d) => d.trim().toLowerCase()),
       authservId: e.MAIL_AUTHSERV_ID,
       maxPerSenderPerHour: e.MAIL_MAX_PER_SENDER_HOUR,
+      leaseMs: e.MAIL_LEASE_SECONDS * 1000,
     },
-    directoryFile: resolve(e.DIRECTORY_FILE ?? join(root, 'services', 'directory', 'example-directory.json')),
+    directoryFile: e.DIRECTORY_FILE ? resolve(e.DIRECTORY_FILE) : undefined,
+    exampleDirectoryFile: join(root, 'services', 'directory', 'example-directory.json'),
     apiToken: e.API_TOKEN,
     cedulaSecret: e.CEDULA_SECRET ?? DEV_CEDULA_SECRET,
     cedulaSecretIsDefault: e.CEDULA_SECRET === undefined,

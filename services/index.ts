@@ -12,9 +12,6 @@ import { orderReadsFromStore } from './http/order-reads';
 import { componentLogger, createLogger, Logger } from './logger';
 import { MongoOrderStore } from './orders/order-store';
 import { NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from './outbox';
-import { createAuthenticator, DEFAULT_RULES, ImapMailSource, IntakeStats, IntakeStore, MailPoller } from '../intake';
-import { EmailChannel } from './mail/email-channel';
-import { SmtpMailSender } from './mail/mail-sender';
 import { SlaMonitor } from './sla/sla-monitor';
 import { MongoSlaStore } from './sla/sla-store';
 import { DEFAULT_DESK_TARGETS } from './sla/targets';
@@ -24,6 +21,9 @@ import { MongoCedulaStore } from './cedula/cedula-store';
 import { verifyCedula } from './cedula/verify-cedula';
 import { reportReads } from './reports/report-reads';
 import { MongoReportSource } from './reports/report-store';
+import { createAuthenticator, DEFAULT_RULES, ImapMailSource, IntakeStats, IntakeStore, MailPoller } from '../intake';
+import { EmailChannel } from './mail/email-channel';
+import { SmtpMailSender } from './mail/mail-sender';
 
 interface Storage {
   client: MongoClient;
@@ -42,22 +42,33 @@ async function openStorage(config: Config, log: Logger): Promise<Storage> {
     log.info({ dataDir: config.dataDir, uri: engine.uri }, 'embedded engine started');
   }
   const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 5000 });
-  // The database named in the URI, else the driver's default: the same one `npm run directory` uses.
-  const db = client.db();
+  // The same database `npm run directory` uses.
+  const db = client.db(config.databaseName);
   log.info({ db: db.databaseName, embedded: Boolean(engine) }, 'database connected');
   return { client, db, engine };
 }
 
-/** Loads DIRECTORY_FILE; a file with errors is refused whole and the stored directory stays. */
+/**
+ * DIRECTORY_FILE, when set, is loaded at every start; a file with errors is refused whole and
+ * the stored directory stays. Without it, the stored directory (from `npm run directory --
+ * import`) is kept, and only an empty store gets the example directory, so a demo works out
+ * of the box and an imported directory is never overwritten by the example.
+ */
 async function loadDirectory(storage: Storage, config: Config, log: Logger): Promise<MongoDirectoryStore> {
   const directory = new MongoDirectoryStore(storage.client, storage.db);
   await directory.ensureIndexes();
+  const stored = await directory.snapshot();
+  const file = config.directoryFile ?? (stored.people.length === 0 ? config.exampleDirectoryFile : undefined);
+  if (!file) {
+    log.info({ people: stored.people.length, centres: stored.centres.length }, 'using the stored directory');
+    return directory;
+  }
   try {
-    const loaded = await importDirectory({ directory }, { file: config.directoryFile });
-    log.info({ file: config.directoryFile, people: loaded.people.length, centres: loaded.centres.length }, 'directory loaded');
+    const loaded = await importDirectory({ directory }, { file });
+    log.info({ file, example: !config.directoryFile, people: loaded.people.length, centres: loaded.centres.length }, 'directory loaded');
   } catch (error) {
     if (!AppError.is(error)) throw error;
-    log.error({ file: config.directoryFile, err: error, details: error.details }, 'directory file refused; the stored directory is unchanged');
+    log.error({ file, err: error, details: error.details }, 'directory file refused; the stored directory is unchanged');
   }
   return directory;
 }
@@ -81,13 +92,13 @@ export async function startService(config: Config, root: Logger, extraChannels: 
   const teams = createTeamsBot({
     bot: config.bot, db: storage.db, store: orderStore, directory, timeZone: config.defaultTimeZone, logger: componentLogger(root, 'bot'),
   });
+  const mail = await wireMail(config, storage.db, orderStore, directory, componentLogger(root, 'mail'));
   if (config.cedulaSecretIsDefault) root.warn('CEDULA_SECRET is not set: Cédula codes use the public development default and prove nothing');
   const cedulaStore = new MongoCedulaStore(storage.db);
   await cedulaStore.ensureIndexes();
   const reportSource = new MongoReportSource(storage.db);
   await reportSource.ensureIndexes();
   const issuer = new CedulaIssuer({ store: cedulaStore, directory, desk: DEFAULT_DESK_TARGETS, secret: config.cedulaSecret, logger: componentLogger(root, 'cedula') });
-  const mail = await wireMail(config, storage.db, orderStore, directory, componentLogger(root, 'mail'));
   const http: HttpService = createHttpService({
     logger: componentLogger(root, 'http'),
     apiToken: config.apiToken,
@@ -109,9 +120,9 @@ export async function startService(config: Config, root: Logger, extraChannels: 
     port,
     async stop() {
       await http.close();
+      await mail.poller?.stop();
       await issuer.stop();
       await sla.stop();
-      await mail.poller?.stop();
       await loop.stop();
       await mail.sender?.close();
       await storage.client.close();
@@ -162,6 +173,7 @@ async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directo
     account: imap.user,
     folders: { processed: 'Procesados', quarantine: 'Cuarentena', refused: 'Rechazados' },
     logger: log,
+    leaseMs: config.mail.leaseMs,
   });
   return { sender, channel, poller, state: () => poller.stats().state, stats: () => poller.stats() };
 }

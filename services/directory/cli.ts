@@ -13,7 +13,7 @@ async function connect(): Promise<{ store: MongoDirectoryStore; close(): Promise
   const config = loadConfig();
   const engine = config.mongodbUri ? undefined : await startEngine({ dbPath: config.dataDir });
   const client = await MongoClient.connect(config.mongodbUri ?? engine!.uri);
-  const store = new MongoDirectoryStore(client, client.db());
+  const store = new MongoDirectoryStore(client, client.db(config.databaseName));
   return {
     store,
     async close() {

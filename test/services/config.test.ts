@@ -18,12 +18,22 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3978);
     expect(config.mongodbUri).toBeUndefined();
     expect(isAbsolute(config.dataDir) && config.dataDir.endsWith('data')).toBe(true);
-    expect(config.directoryFile).toMatch(/services[\\/]directory[\\/]example-directory\.json$/);
+    expect(config.directoryFile).toBeUndefined();
+    expect(config.exampleDirectoryFile).toMatch(/services[\\/]directory[\\/]example-directory\.json$/);
+    expect(config.databaseName).toBe('mesa_servicio');
     expect(config.defaultTimeZone).toBe('America/Mexico_City');
     expect(config.logLevel).toBe('info');
     expect(config.imap).toBeUndefined();
     expect(config.smtp).toBeUndefined();
     expect(config.apiToken).toBeUndefined();
+  });
+
+  it('uses the database named in MONGODB_URI, for single hosts, host lists and SRV', () => {
+    expect(loadConfig({ MONGODB_URI: 'mongodb://db.example:27017/mesa_prod?replicaSet=rs0' }).databaseName).toBe('mesa_prod');
+    expect(loadConfig({ MONGODB_URI: 'mongodb://a:1,b:2,c:3/otra' }).databaseName).toBe('otra');
+    expect(loadConfig({ MONGODB_URI: 'mongodb+srv://u:p@cluster.example/escritorio' }).databaseName).toBe('escritorio');
+    expect(loadConfig({ MONGODB_URI: 'mongodb://db.example:27017/?replicaSet=rs0' }).databaseName).toBe('mesa_servicio');
+    expect(loadConfig({ MONGODB_URI: 'mongodb://db.example:27017' }).databaseName).toBe('mesa_servicio');
   });
 
   it('returns a frozen object so nobody changes the configuration after start-up', () => {

@@ -58,7 +58,7 @@ describe('the service entry point (dist/services/index.js)', () => {
     // Write an order straight into the running engine, then read it through the API.
     const engineUri = service.lines.find((l) => l.msg === 'embedded engine started')?.uri as string;
     const client = await MongoClient.connect(engineUri);
-    await client.db().collection('orders').insertOne(makeOrder(42));
+    await client.db('mesa_servicio').collection('orders').insertOne(makeOrder(42));
     await client.close();
     const read = await fetch(`${base}/api/orders/OS-2026-000042`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(read.status).toBe(200);
@@ -74,13 +74,27 @@ describe('the service entry point (dist/services/index.js)', () => {
     const engine = await startEngine({ port: 0, dbPath: dataDir });
     const again = await MongoClient.connect(engine.uri);
     try {
-      const db = again.db();
+      const db = again.db('mesa_servicio');
       expect(await db.collection('orders').findOne({ folio: 'OS-2026-000042' })).not.toBeNull();
       expect(await db.collection('people').countDocuments()).toBeGreaterThan(0);
     } finally {
       await again.close();
       await engine.close();
     }
+  }, 120_000);
+
+  it('keeps the stored directory on a later start without DIRECTORY_FILE', async () => {
+    // Runs after the first test stored the example directory in dataDir.
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    const service = startService(env);
+    child = service.child;
+    await service.ready;
+    const messages = service.lines.map((l) => l.msg);
+    expect(messages).toContain('using the stored directory');
+    expect(messages).not.toContain('directory loaded');
+    const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
+    process.kill(child.pid!, 'SIGTERM');
+    expect(await exited).toBe(0);
   }, 120_000);
 
   it('refuses to start and lists every configuration problem at once', () => {
