@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { MongoClient, ObjectId } from 'mongodb';
 import restify from 'restify';
-import { loadConfig } from '../services/config';
+import { DEFAULT_DATABASE, loadConfig } from '../services/config';
 import { RunningService, startService } from '../services/index';
 import { RunningEngine, startEngine } from '../embedded-mongo';
 import { createLogger } from '../services/logger';
@@ -131,7 +131,7 @@ async function prepareIntakes(botUrl: string, serviceUrl: string, prefix: string
 async function reportedOrders(uri: string, count: number): Promise<string[]> {
   const client = await MongoClient.connect(uri);
   try {
-    const db = client.db();
+    const db = client.db(DEFAULT_DATABASE);
     const ids = await db.collection('orders').find({ status: 'reported' }, { projection: { _id: 1 } }).limit(count).toArray();
     return ids.map((d) => (d._id as ObjectId).toHexString());
   } finally {
