@@ -1,4 +1,6 @@
 import type { Action, OrderStatus, Role } from '../workflow';
+import type { NoticeEvent } from './events';
+import { RouteRule, TRANSITION_ROUTES } from './rules';
 import type { PendingNotice, PersonSnapshot, ServiceOrder } from '../orders/types';
 
 /** The change being announced. `report` is the creation of the order. */
@@ -19,13 +21,7 @@ export interface RoutingAudience {
   providerEmails: readonly string[];
 }
 
-/** The event names a notice can carry; the sender picks the message by this. */
-export type NoticeEvent =
-  | 'order_reported' | 'new_order' | 'status_changed' | 'validation_request' | 'order_assigned'
-  | 'order_unassigned' | 'validation_rejected' | 'turned_to_provider' | 'signature_request'
-  | 'order_validated' | 'order_resolved'
-  /** From services/sla and services/cedula, not from a state change. */
-  | 'sla_warning' | 'sla_breach' | 'cedula_issued';
+export type { NoticeEvent } from './events';
 
 interface Draft {
   event: NoticeEvent;
@@ -34,48 +30,18 @@ interface Draft {
   role: Role | 'provider_contact';
 }
 
-function forRequester(t: RoutedTransition, order: ServiceOrder): Draft[] {
-  const r = order.requester;
-  const event: NoticeEvent = t.action === 'report' ? 'order_reported' : t.to === 'validation' ? 'validation_request' : 'status_changed';
-  return [{ event, personId: r.personId, email: r.email, role: 'requester' }];
-}
-
-function forAnalysts(t: RoutedTransition, audience: RoutingAudience): Draft[] {
-  const event: NoticeEvent | undefined =
-    t.action === 'report' ? 'new_order'
-      : t.to === 'signature' || t.to === 'validated' ? 'order_validated'
-        : t.to === 'resolved' ? 'order_resolved'
-          : undefined;
-  if (!event) return [];
-  return audience.analysts.map((a) => ({ event, personId: a.id, email: a.email, role: 'analyst' as const }));
-}
-
-function forEngineers(t: RoutedTransition, order: ServiceOrder): Draft[] {
-  const drafts: Draft[] = [];
-  const engineer = order.engineer;
-  if (engineer && (t.action === 'assign_engineer' || t.action === 'reassign')) {
-    drafts.push({ event: 'order_assigned', personId: engineer.personId, email: engineer.email, role: 'engineer' });
+function audienceDrafts(rule: RouteRule, t: RoutedTransition, order: ServiceOrder, audience: RoutingAudience): Draft[] {
+  const { event } = rule;
+  const person = (p: PersonSnapshot | undefined, role: Role): Draft[] => (p ? [{ event, personId: p.personId, email: p.email, role }] : []);
+  switch (rule.audience) {
+    case 'requester': return person(order.requester, 'requester');
+    case 'engineer': return person(order.engineer, 'engineer');
+    case 'previous_engineer':
+      return t.previousEngineer && t.previousEngineer.personId !== order.engineer?.personId ? person(t.previousEngineer, 'engineer') : [];
+    case 'analysts': return audience.analysts.map((a) => ({ event, personId: a.id, email: a.email, role: 'analyst' as const }));
+    case 'judges': return audience.judges.map((j) => ({ event, personId: j.id, email: j.email, role: 'judge' as const }));
+    case 'provider': return audience.providerEmails.map((email) => ({ event, email, role: 'provider_contact' as const }));
   }
-  const previous = t.previousEngineer;
-  if (t.action === 'reassign' && previous && previous.personId !== engineer?.personId) {
-    drafts.push({ event: 'order_unassigned', personId: previous.personId, email: previous.email, role: 'engineer' });
-  }
-  if (engineer && t.action === 'reject') {
-    drafts.push({ event: 'validation_rejected', personId: engineer.personId, email: engineer.email, role: 'engineer' });
-  }
-  return drafts;
-}
-
-function forProviderAndJudges(t: RoutedTransition, audience: RoutingAudience): Draft[] {
-  const drafts: Draft[] = [];
-  if (t.action === 'turn_to_provider' || t.action === 'reject') {
-    const event: NoticeEvent = t.action === 'reject' ? 'validation_rejected' : 'turned_to_provider';
-    for (const email of audience.providerEmails) drafts.push({ event, email, role: 'provider_contact' });
-  }
-  if (t.to === 'signature') {
-    for (const j of audience.judges) drafts.push({ event: 'signature_request', personId: j.id, email: j.email, role: 'judge' });
-  }
-  return drafts;
 }
 
 function recipientKey(d: Draft): string | undefined {
@@ -85,12 +51,9 @@ function recipientKey(d: Draft): string | undefined {
 }
 
 /**
- * The notices a change of an order owes, per PROCESS.md "Who hears what": the requester at
- * every change of state (the folio at report, the validation request when the order awaits
- * it); analysts for new orders, validations and resolutions; the engineer the order is
- * turned to (and the one it is taken from, and the assigned one on a rejected validation);
- * the provider's contact emails when turned to them or sent back on rejection; the judges of
- * the order's centre for the signature request.
+ * The notices a change of an order owes, as the routing table `TRANSITION_ROUTES` says
+ * (PROCESS.md "Who hears what"). Each person hears at most one notice per change: the first
+ * rule that reaches them wins, whether they are known by directory id or by email.
  *
  * `order` is the order AFTER the change (its `version` is the new one). The actor never
  * hears about their own action — except the folio receipt of a self-report, which is the
@@ -105,18 +68,20 @@ export function routeNotices(
   audience: RoutingAudience,
   now: Date,
 ): PendingNotice[] {
-  const drafts = [...forRequester(t, order), ...forAnalysts(t, audience), ...forEngineers(t, order), ...forProviderAndJudges(t, audience)];
+  const drafts = TRANSITION_ROUTES[t.action].flatMap((rule) => audienceDrafts(rule, t, order, audience));
   const actorEmail = actor.email?.toLowerCase();
-  const seen = new Set<string>();
+  const told = new Set<string>();
   const notices: PendingNotice[] = [];
   for (const d of drafts) {
     const key = recipientKey(d);
     if (!key) continue;
     const isActor = (actor.personId && d.personId === actor.personId) || (actorEmail && d.email?.toLowerCase() === actorEmail);
     if (isActor && d.event !== 'order_reported') continue;
+    const email = d.email ? `email:${d.email.toLowerCase()}` : undefined;
+    if (told.has(key) || (email && told.has(email))) continue;
+    told.add(key);
+    if (email) told.add(email);
     const id = `${order._id.toHexString()}:${order.version}:${d.event}:${key}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
     const recipient: PendingNotice['recipient'] = { role: d.role };
     if (d.personId) recipient.personId = d.personId;
     if (d.email) recipient.email = d.email;

@@ -1,0 +1,155 @@
+import { EQUIPMENT_LABELS, type ServiceOrder } from '../orders/types';
+import { STATUS_LABELS } from '../workflow';
+import type { NoticeEvent } from './events';
+
+/** The words of one notice: a line for the chat and a subject and paragraphs for a mail. */
+export interface NoticeText {
+  /** One sentence shown above the order card in Teams (or as the lead line of a digest). */
+  line: string;
+  subject: string;
+  paragraphs: string[];
+}
+
+/** The last reason or note recorded on the order (a rejection, a refused signature, a cancellation). */
+export function lastNote(order: Pick<ServiceOrder, 'history'>): string | undefined {
+  for (let i = order.history.length - 1; i >= 0; i -= 1) {
+    const h = order.history[i]!;
+    if (h.action !== 'notification' && h.action !== 'comment' && h.note) return h.note;
+  }
+  return undefined;
+}
+
+const status = (o: ServiceOrder) => STATUS_LABELS[o.status];
+const equipment = (o: ServiceOrder) => EQUIPMENT_LABELS[o.equipment.type];
+const reasonLine = (o: ServiceOrder) => {
+  const note = lastNote(o);
+  return note ? `Motivo: ${note}` : '';
+};
+
+/** True when the order came back to validation because the judge refused to sign. */
+const refusedBy = (o: ServiceOrder) => o.history.filter((h) => h.action !== 'notification' && h.action !== 'comment').at(-1)?.action === 'refuse_signature';
+
+/** Asked of the requester in the validation request and its reminders. */
+export const VALIDATION_QUESTION = '¿Quedó resuelta la falla?';
+
+const VALIDATION_HOW =
+  'Confirme con el botón «Confirmar que quedó resuelta» o, por correo, responda «Sí, quedó resuelto»; ' +
+  'si la falla persiste, use «Rechazar la atención» o responda «No funciona todavía» e indique el motivo.';
+
+/**
+ * The Spanish (es-MX) catalogue of every notice the service sends, by event. Teams and email
+ * render from here, so a person reads the same words on either channel.
+ */
+export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder) => NoticeText> = {
+  order_reported: (o) => ({
+    line: `Tu reporte quedó registrado con el folio ${o.folio}.`,
+    subject: `Reporte recibido, folio ${o.folio}`,
+    paragraphs: [`Registramos su reporte con el folio ${o.folio}.`, `Falla reportada: ${o.description}`, 'La Mesa de Servicio lo atenderá a la brevedad.'],
+  }),
+  new_order: (o) => ({
+    line: `Nueva orden de servicio ${o.folio} (${equipment(o)}).`,
+    subject: `Nueva orden ${o.folio}`,
+    paragraphs: [`${o.requester.name} reportó una falla (${equipment(o)}).`, o.description],
+  }),
+  status_changed: (o) => ({
+    line: `La orden ${o.folio} cambió a «${status(o)}».`,
+    subject: `Su orden ${o.folio}: ${status(o)}`,
+    paragraphs: [`El estado de su orden ahora es «${status(o)}».`, o.status === 'closed' && o.resolution?.solution ? `Solución: ${o.resolution.solution}` : ''],
+  }),
+  validation_request: (o) => ({
+    line: `La orden ${o.folio} fue atendida. ${VALIDATION_QUESTION}`,
+    subject: `${VALIDATION_QUESTION} Orden ${o.folio}`,
+    paragraphs: [
+      refusedBy(o) ? `El Juez Administrador no firmó la validación de la orden ${o.folio}. ${reasonLine(o)}` : `La atención de su reporte ${o.folio} quedó registrada.`,
+      VALIDATION_QUESTION,
+      VALIDATION_HOW,
+    ],
+  }),
+  validation_reminder: (o) => ({
+    line: `Recordatorio: la orden ${o.folio} espera tu validación. ${VALIDATION_QUESTION}`,
+    subject: `Recordatorio: ${VALIDATION_QUESTION} Orden ${o.folio}`,
+    paragraphs: [`La orden ${o.folio} sigue pendiente de su validación. ${VALIDATION_QUESTION}`, VALIDATION_HOW],
+  }),
+  order_assigned: (o) => ({
+    line: `Se te turnó la orden ${o.folio} (${equipment(o)}).`,
+    subject: `Orden ${o.folio} turnada a usted`,
+    paragraphs: [`Se le turnó la orden ${o.folio} (${equipment(o)}).`, o.description, 'Comuníquese con el solicitante y registre el diagnóstico.'],
+  }),
+  order_unassigned: (o) => ({
+    line: `La orden ${o.folio} se reasignó a otro ingeniero.`,
+    subject: `Orden ${o.folio} reasignada`,
+    paragraphs: ['La orden fue turnada a otro ingeniero; ya no requiere su atención.', reasonLine(o)],
+  }),
+  validation_rejected: (o) => ({
+    line: `El solicitante rechazó la atención de la orden ${o.folio}.`,
+    subject: `La atención de la orden ${o.folio} fue rechazada`,
+    paragraphs: ['El solicitante indicó que la falla persiste; la orden regresa al proveedor.', reasonLine(o)],
+  }),
+  turned_to_provider: (o) => ({
+    line: `La orden ${o.folio} se turnó al proveedor.`,
+    subject: `Orden de servicio ${o.folio} turnada a su empresa`,
+    paragraphs: [
+      `Se turnó a su empresa la orden ${o.folio} (${equipment(o)}).`,
+      o.description,
+      o.provider ? `Contrato: ${o.provider.contractId}. Atiéndala dentro de los tiempos del contrato.` : 'Atiéndala dentro de los tiempos del contrato.',
+    ],
+  }),
+  signature_request: (o) => ({
+    line: `La orden ${o.folio} espera tu firma y sello: el solicitante validó la atención.`,
+    subject: `Firma pendiente de la orden ${o.folio}`,
+    paragraphs: [
+      `El solicitante ${o.validation?.confirmedBy.name ?? ''} validó la atención de la orden ${o.folio}; falta su firma y sello.`.replace('  ', ' '),
+      `${equipment(o)}: ${o.description}`,
+    ],
+  }),
+  order_validated: (o) => ({
+    line: `La orden ${o.folio} fue validada por el solicitante.`,
+    subject: `Orden ${o.folio} validada`,
+    paragraphs: [`La orden está «${status(o)}».`],
+  }),
+  order_signed: (o) => ({
+    line: `El Juez Administrador firmó la orden ${o.folio}: documenta la atención.`,
+    subject: `Orden ${o.folio} firmada: documente la atención`,
+    paragraphs: ['La validación fue firmada y sellada por el Juez Administrador.', 'Documente la atención para marcar la orden como «Resuelta».'],
+  }),
+  order_resolved: (o) => ({
+    line: `La orden ${o.folio} quedó resuelta.`,
+    subject: `Orden ${o.folio} resuelta`,
+    paragraphs: ['La atención quedó documentada; la orden puede cerrarse.'],
+  }),
+  order_cancelled: (o) => ({
+    line: `La orden ${o.folio} fue cancelada.`,
+    subject: `Orden ${o.folio} cancelada`,
+    paragraphs: ['La orden fue cancelada y ya no requiere atención.', reasonLine(o)],
+  }),
+  sla_warning: (o) => ({
+    line: `La orden ${o.folio} está por vencer su tiempo de atención.`,
+    subject: `Por vencer: orden ${o.folio}`,
+    paragraphs: [`La orden ${o.folio} (${status(o)}) alcanzó el 75 % de su tiempo de atención.`],
+  }),
+  sla_breach: (o) => ({
+    line: `La orden ${o.folio} venció su tiempo de atención.`,
+    subject: `Vencida: orden ${o.folio}`,
+    paragraphs: [`La orden ${o.folio} (${status(o)}) superó su tiempo de atención.`],
+  }),
+  cedula_issued: (o) => ({
+    line: `Se emitió la Cédula de nivel de servicio de la orden ${o.folio}.`,
+    subject: `Cédula de nivel de servicio, orden ${o.folio}`,
+    paragraphs: [`La orden ${o.folio} fue cerrada y su Cédula de nivel de servicio está disponible.`],
+  }),
+};
+
+/** The words of a notice; an unknown event reads as a change of state. */
+export function noticeMessage(event: string, order: ServiceOrder): NoticeText {
+  const render = (NOTICE_MESSAGES as Record<string, (o: ServiceOrder) => NoticeText>)[event] ?? NOTICE_MESSAGES.status_changed;
+  const text = render(order);
+  return { ...text, paragraphs: text.paragraphs.filter(Boolean) };
+}
+
+/** One message standing for several notices to one person: a lead line and one line per notice. */
+export function digestMessage(items: readonly { event: string; order: ServiceOrder }[]): NoticeText {
+  const lines = items.map(({ event, order }) => `• ${order.folio}: ${noticeMessage(event, order).line}`);
+  const folios = [...new Set(items.map((i) => i.order.folio))];
+  const lead = `Tienes ${items.length} avisos de ${folios.length} ${folios.length === 1 ? 'orden' : 'órdenes'} de servicio:`;
+  return { line: lead, subject: `${items.length} avisos de la Mesa de Servicio`, paragraphs: [lead, lines.join('\n')] };
+}

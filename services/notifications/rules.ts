@@ -1,0 +1,64 @@
+import type { Action } from '../workflow';
+import type { NoticeEvent } from './events';
+
+/**
+ * Who, relative to the order, a rule speaks to:
+ * - `requester`: the order's requester (Teams or email, as reachable);
+ * - `analysts`: the Service Desk analysts (all, or those on duty: ANALYST_ROUTING);
+ * - `engineer`: the engineer the order is turned to, after the change;
+ * - `previous_engineer`: on a reassignment, the engineer the order was taken from;
+ * - `provider`: the contact emails of the provider the order is turned to (always email);
+ * - `judges`: the judges of the order's centre.
+ */
+export type Audience = 'requester' | 'analysts' | 'engineer' | 'previous_engineer' | 'provider' | 'judges';
+
+/** One line of the routing table: this audience hears this event, and its card offers these actions. */
+export interface RouteRule {
+  readonly audience: Audience;
+  readonly event: NoticeEvent;
+  /** Actions the recipient's card (or mail instructions) offers; the card draws them from the workflow. */
+  readonly actions: readonly Action[];
+}
+
+const r = (audience: Audience, event: NoticeEvent, actions: readonly Action[] = []): RouteRule => ({ audience, event, actions });
+
+/**
+ * "Who hears what" (PROCESS.md) as one table, per transition and per non-transition event.
+ * A person hears at most one notice per change: when a person falls under several rules
+ * (an analyst who is also the requester), the FIRST rule listed for them wins, so rules are
+ * listed most specific first. The actor never hears of their own action, except the folio
+ * receipt of a self-report.
+ *
+ * Beyond the literal page, following the seed: on `sign` the engineer and the provider are
+ * told (activity 6 ends with the signed validation handed to them, so they can document
+ * it), and on `cancel` the engineer and provider working on it are told to stop.
+ */
+export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly RouteRule[]>> = {
+  report: [r('requester', 'order_reported'), r('analysts', 'new_order', ['take', 'assign_engineer'])],
+  take: [r('requester', 'status_changed')],
+  close_remotely: [r('requester', 'status_changed')],
+  assign_engineer: [r('engineer', 'order_assigned', ['accept']), r('requester', 'status_changed')],
+  reassign: [r('engineer', 'order_assigned', ['accept']), r('previous_engineer', 'order_unassigned'), r('requester', 'status_changed')],
+  accept: [r('requester', 'status_changed')],
+  resolve_onsite: [r('requester', 'status_changed'), r('analysts', 'order_resolved', ['close'])],
+  turn_to_provider: [r('provider', 'turned_to_provider', ['record_provider_attention']), r('requester', 'status_changed')],
+  record_provider_attention: [r('requester', 'validation_request', ['confirm', 'reject'])],
+  confirm: [r('judges', 'signature_request', ['sign', 'refuse_signature']), r('analysts', 'order_validated')],
+  reject: [r('engineer', 'validation_rejected', ['record_provider_attention']), r('provider', 'validation_rejected', ['record_provider_attention'])],
+  sign: [r('requester', 'status_changed'), r('engineer', 'order_signed', ['document']), r('provider', 'order_signed', ['document']), r('analysts', 'order_validated')],
+  refuse_signature: [r('requester', 'validation_request', ['confirm', 'reject'])],
+  document: [r('requester', 'status_changed'), r('analysts', 'order_resolved', ['close'])],
+  close: [r('requester', 'status_changed')],
+  cancel: [r('requester', 'status_changed'), r('engineer', 'order_cancelled'), r('provider', 'order_cancelled')],
+};
+
+/**
+ * Notices that do not come from a state change, and who hears them (the producers —
+ * services/sla, services/cedula, the validation reminder — follow this).
+ */
+export const EVENT_ROUTES = {
+  sla_warning: [r('analysts', 'sla_warning'), r('engineer', 'sla_warning')],
+  sla_breach: [r('analysts', 'sla_breach'), r('engineer', 'sla_breach')],
+  cedula_issued: [r('requester', 'cedula_issued'), r('judges', 'cedula_issued')],
+  validation_reminder: [r('requester', 'validation_reminder', ['confirm', 'reject'])],
+} as const satisfies Record<string, readonly RouteRule[]>;
