@@ -3,7 +3,7 @@ import type { Collection, Db } from 'mongodb';
 import type { Logger } from '../logger';
 import type { ServiceOrder } from '../orders/types';
 import { recordOutcomeOnOrder } from './history';
-import { NOTIFICATIONS_COLLECTION, NotificationChannel, NotificationAttempt, NotificationDoc, ORDERS_COLLECTION } from './types';
+import { NOTIFICATIONS_COLLECTION, NotificationChannel, NotificationAttempt, NotificationDoc, NotificationOutcome, ORDERS_COLLECTION } from './types';
 
 export interface DispatcherOptions {
   db: Db;
@@ -19,9 +19,32 @@ export interface DispatcherOptions {
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /**
+   * Claims a notice keeps trying its preferred channel (Teams) after ordinary failures
+   * before it falls back to the next one (email). A "gone" answer (403/404: the channel
+   * throws with `details.gone`) falls back at once. Default 2.
+   */
+  fallbackAfterAttempts?: number;
 }
 
 export type DispatchOutcome = 'sent' | 'retry' | 'failed' | 'lost_claim';
+
+/** True when a channel said the recipient cannot be reached there any more (Teams 403/404). */
+function isGone(error: unknown): boolean {
+  return Boolean((error as { details?: { gone?: unknown } } | undefined)?.details?.gone);
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The channels that may carry a notice to this recipient, in order of preference. Provider
+ * contacts sit outside the Teams tenant: always email. Everyone else: Teams first when a
+ * live conversation reference exists (the channel's `canReach`), email otherwise.
+ */
+export function channelsFor(recipient: NotificationDoc['recipient'], channels: readonly NotificationChannel[]): readonly NotificationChannel[] {
+  if (recipient.role === 'provider_contact' || recipient.role === 'provider') return channels.filter((c) => c.name !== 'teams');
+  return channels;
+}
 
 /** Delay before attempt `attempts + 1`: base · 2^(attempts − 1), capped. */
 export function backoffDelay(attempts: number, baseMs: number, maxMs: number): number {
@@ -55,6 +78,7 @@ export class OutboxDispatcher {
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly fallbackAfterAttempts: number;
 
   constructor(private readonly options: DispatcherOptions) {
     this.instanceId = options.instanceId ?? `dispatcher-${randomUUID()}`;
@@ -66,6 +90,7 @@ export class OutboxDispatcher {
     this.maxAttempts = options.maxAttempts ?? 6;
     this.baseDelayMs = options.baseDelayMs ?? 30_000;
     this.maxDelayMs = options.maxDelayMs ?? 30 * 60_000;
+    this.fallbackAfterAttempts = options.fallbackAfterAttempts ?? 2;
   }
 
   /** Atomically takes one due notification for this instance, or null when none is due. */
@@ -99,31 +124,35 @@ export class OutboxDispatcher {
     const order = await this.orders.findOne({ _id: claimed.orderId });
     if (!order) return this.finish(claimed, { state: 'failed', reason: 'order not found' }, log);
     const reachable: NotificationChannel[] = [];
-    for (const channel of this.options.channels) if (await channel.canReach(claimed.recipient)) reachable.push(channel);
-    if (reachable.length === 0) return this.finish(claimed, { state: 'failed', reason: 'no channel can reach the recipient' }, log);
+    for (const channel of channelsFor(claimed.recipient, this.options.channels)) if (await channel.canReach(claimed.recipient)) reachable.push(channel);
+    if (reachable.length === 0) return this.finish(claimed, { state: 'failed', outcome: 'failed', reason: 'no channel can reach the recipient' }, log);
     const errors: string[] = [];
-    for (const channel of reachable) {
+    for (const [index, channel] of reachable.entries()) {
       try {
         await withTimeout(channel.send(claimed, order), this.sendTimeoutMs);
-        return this.finish(claimed, { state: 'sent', channel: channel.name }, log);
+        const outcome: NotificationOutcome = index === 0 ? `sent_${channel.name}` : 'fell_back';
+        return this.finish(claimed, { state: 'sent', outcome, channel: channel.name, ...(index > 0 ? { reason: errors.join('; ') } : {}) }, log);
       } catch (error) {
-        errors.push(`${channel.name}: ${error instanceof Error ? error.message : String(error)}`);
+        errors.push(`${channel.name}: ${errorText(error)}`);
+        const last = index === reachable.length - 1;
+        if (!last && !isGone(error) && claimed.attempts < this.fallbackAfterAttempts) break;
       }
     }
     const reason = errors.join('; ');
-    if (claimed.attempts >= this.maxAttempts) return this.finish(claimed, { state: 'failed', reason }, log);
+    if (claimed.attempts >= this.maxAttempts) return this.finish(claimed, { state: 'failed', outcome: 'failed', reason }, log);
     return this.finish(claimed, { state: 'pending', reason }, log);
   }
 
   private async finish(
     claimed: NotificationDoc,
-    result: { state: 'sent' | 'failed' | 'pending'; channel?: string; reason?: string },
+    result: { state: 'sent' | 'failed' | 'pending'; outcome?: NotificationOutcome; channel?: string; reason?: string },
     log: Logger,
   ): Promise<DispatchOutcome> {
     const now = this.now();
     const final = result.state !== 'pending';
     const set: Partial<NotificationDoc> = { state: result.state, updatedAt: now };
-    if (result.state === 'sent') Object.assign(set, { sentAt: now, channel: result.channel });
+    if (result.outcome) set.outcome = result.outcome;
+    if (result.state === 'sent') Object.assign(set, { sentAt: now, channel: result.channel, ...(result.reason ? { reason: result.reason } : {}) });
     if (result.state === 'failed') Object.assign(set, { failedAt: now, reason: result.reason });
     if (result.state === 'pending') {
       Object.assign(set, { reason: result.reason, dueAt: new Date(now.getTime() + backoffDelay(claimed.attempts, this.baseDelayMs, this.maxDelayMs)) });

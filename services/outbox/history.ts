@@ -28,8 +28,8 @@ export async function recordOutcomeOnOrder(
       id: doc._id,
       recipient: recipientLabel(doc.recipient),
       channel: doc.channel,
-      outcome: doc.state,
-      ...(doc.reason && doc.state === 'failed' ? { detail: doc.reason } : {}),
+      outcome: doc.outcome ?? doc.state,
+      ...(doc.reason && (doc.state === 'failed' || doc.outcome === 'fell_back') ? { detail: doc.reason } : {}),
     },
   };
   await orders.updateOne({ _id: doc.orderId, 'history.notification.id': { $ne: doc._id } }, { $push: { history: entry } });

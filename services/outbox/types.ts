@@ -8,6 +8,13 @@ import type { PendingNotice, ServiceOrder } from '../orders/types';
  */
 export type NotificationState = 'pending' | 'claimed' | 'sent' | 'failed';
 
+/**
+ * How a final notification ended, as support staff read it: sent on its preferred channel
+ * (`sent_teams`, `sent_email`), sent on a later channel after the preferred one failed
+ * (`fell_back`, with the reason), or `failed` (with the reason).
+ */
+export type NotificationOutcome = `sent_${string}` | 'fell_back' | 'failed';
+
 /** One attempt as recorded on the notification, for support staff. */
 export interface NotificationAttempt {
   at: Date;
@@ -36,6 +43,9 @@ export interface NotificationDoc {
   /** Random per claim: only the holder of the current claim may record the outcome. */
   claimToken?: string;
   channel?: string;
+  /** Set with the final state; see NotificationOutcome. */
+  outcome?: NotificationOutcome;
+  /** Why it failed, or why the preferred channel was left for another (fell_back). */
   reason?: string;
   sentAt?: Date;
   failedAt?: Date;

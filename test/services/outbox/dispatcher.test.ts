@@ -35,7 +35,7 @@ describe('OutboxDispatcher', () => {
     expect(doc).toMatchObject({ state: 'sent', channel: 'teams', attempts: 1, historyRecorded: true });
     const history = (await orders().findOne({ _id: order._id }))?.history ?? [];
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ action: 'notification', notification: { id: order.outbox[0].id, outcome: 'sent', channel: 'teams' } });
+    expect(history[0]).toMatchObject({ action: 'notification', notification: { id: order.outbox[0].id, outcome: 'sent_teams', channel: 'teams' } });
   });
 
   it('never sends a sent notification again, however late the clock runs', async () => {
@@ -106,13 +106,37 @@ describe('OutboxDispatcher', () => {
     expect(history[0].notification?.detail).toBe('email: channel unavailable');
   });
 
-  it('falls back to the next channel that can reach the recipient when the first fails', async () => {
+  it('falls back to the next channel that can reach the recipient when the first keeps failing', async () => {
     const [order] = await seed(1, 1);
-    const teams = new RecordingChannel('teams', 1);
+    const teams = new RecordingChannel('teams', 5);
+    const email = new RecordingChannel('email');
+    const d = dispatcher([teams, email], { fallbackAfterAttempts: 2 });
+    await d.dispatchOnce();
+    expect({ teams: teams.attempts, email: email.attempts }).toEqual({ teams: 1, email: 0 });
+    clock += 1_000;
+    await d.dispatchOnce();
+    expect({ teams: teams.attempts, email: email.sent.length }).toEqual({ teams: 2, email: 1 });
+    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({ state: 'sent', channel: 'email', outcome: 'fell_back', reason: 'teams: channel unavailable' });
+    const history = (await orders().findOne({ _id: order._id }))?.history ?? [];
+    expect(history.map((h) => h.notification)).toEqual([expect.objectContaining({ outcome: 'fell_back', channel: 'email', detail: 'teams: channel unavailable' })]);
+  });
+
+  it('falls back at once when the first channel says the recipient is gone there', async () => {
+    const [order] = await seed(1, 1);
+    const gone: NotificationChannel = { name: 'teams', canReach: () => true, send: async () => { throw Object.assign(new Error('Teams answered 403'), { details: { gone: true } }); } };
+    const email = new RecordingChannel('email');
+    await dispatcher([gone, email]).dispatchOnce();
+    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({ state: 'sent', outcome: 'fell_back', attempts: 1 });
+  });
+
+  it('reaches provider contacts by email only, even when another channel claims to reach them', async () => {
+    const [order] = await seed(1, 1);
+    await notifications().updateOne({ _id: order.outbox[0].id }, { $set: { recipient: { email: 'prov@tecno.example.mx', role: 'provider_contact' } } });
+    const teams = new RecordingChannel('teams');
     const email = new RecordingChannel('email');
     await dispatcher([teams, email]).dispatchOnce();
-    expect(email.sent).toHaveLength(1);
-    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({ state: 'sent', channel: 'email' });
+    expect({ teams: teams.attempts, email: email.sent.length }).toEqual({ teams: 0, email: 1 });
+    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({ outcome: 'sent_email' });
   });
 
   it('fails a notification at once when no channel can reach the recipient', async () => {
