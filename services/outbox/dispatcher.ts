@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from '../logger';
 import type { ServiceOrder } from '../orders/types';
+import { batchKey, NEVER_HELD_EVENTS, openQuietWindow, QUIET_WINDOWS_COLLECTION, QuietWindowDoc } from './batching';
 import { recordOutcomeOnOrder } from './history';
 import { NOTIFICATIONS_COLLECTION, NotificationChannel, NotificationAttempt, NotificationDoc, NotificationOutcome, ORDERS_COLLECTION } from './types';
 
@@ -25,9 +26,18 @@ export interface DispatcherOptions {
    * throws with `details.gone`) falls back at once. Default 2.
    */
   fallbackAfterAttempts?: number;
+  /**
+   * Digest window per person (ms); 0 (default) sends every notice on its own. With a window,
+   * a burst for one person (an analyst and 30 new orders) becomes one message per window.
+   */
+  digestWindowMs?: number;
 }
 
-export type DispatchOutcome = 'sent' | 'retry' | 'failed' | 'lost_claim';
+/** `held`: put back to wait for the recipient's digest window. */
+export type DispatchOutcome = 'sent' | 'retry' | 'failed' | 'lost_claim' | 'held';
+
+type FinishResult = { state: 'sent' | 'failed' | 'pending'; outcome?: NotificationOutcome; channel?: string; reason?: string };
+type Item = { doc: NotificationDoc; order: ServiceOrder };
 
 /** True when a channel said the recipient cannot be reached there any more (Teams 403/404). */
 function isGone(error: unknown): boolean {
@@ -79,6 +89,8 @@ export class OutboxDispatcher {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly fallbackAfterAttempts: number;
+  private readonly digestWindowMs: number;
+  private readonly windows: Collection<QuietWindowDoc>;
 
   constructor(private readonly options: DispatcherOptions) {
     this.instanceId = options.instanceId ?? `dispatcher-${randomUUID()}`;
@@ -91,6 +103,8 @@ export class OutboxDispatcher {
     this.baseDelayMs = options.baseDelayMs ?? 30_000;
     this.maxDelayMs = options.maxDelayMs ?? 30 * 60_000;
     this.fallbackAfterAttempts = options.fallbackAfterAttempts ?? 2;
+    this.digestWindowMs = options.digestWindowMs ?? 0;
+    this.windows = options.db.collection<QuietWindowDoc>(QUIET_WINDOWS_COLLECTION);
   }
 
   /** Atomically takes one due notification for this instance, or null when none is due. */
@@ -121,31 +135,94 @@ export class OutboxDispatcher {
   /** Sends one claimed notification and stores the outcome. */
   async process(claimed: NotificationDoc): Promise<DispatchOutcome> {
     const log = this.options.logger.child({ notificationId: claimed._id, orderId: String(claimed.orderId) });
-    const order = await this.orders.findOne({ _id: claimed.orderId });
-    if (!order) return this.finish(claimed, { state: 'failed', reason: 'order not found' }, log);
+    const batch = await this.batchOf(claimed, log);
+    if (batch === 'held') return 'held';
+    const orders = await this.orders.find({ _id: { $in: batch.map((d) => d.orderId) } }).toArray();
+    const items: Item[] = [];
+    for (const doc of batch) {
+      const order = orders.find((o) => o._id.equals(doc.orderId));
+      if (order) items.push({ doc, order });
+      else await this.finish(doc, { state: 'failed', outcome: 'failed', reason: 'order not found' }, log);
+    }
+    if (items.length === 0) return 'failed';
+    const outcome = await this.deliver(items, log);
+    return batch.length > 1 ? 'sent' : outcome;
+  }
+
+  /**
+   * The notices to send together with `claimed`. With a digest window, the first notice for a
+   * person opens a quiet window and goes at once; later ones wait for the window's end, when
+   * whichever instance claims one first opens the next window and takes every waiting
+   * notice for that person into one digest. Without a window: just `claimed`.
+   */
+  private async batchOf(claimed: NotificationDoc, log: Logger): Promise<NotificationDoc[] | 'held'> {
+    const key = batchKey(claimed);
+    if (this.digestWindowMs <= 0 || !key) return [claimed];
+    const now = this.now();
+    const openUntil = await openQuietWindow(this.windows, key, now, this.digestWindowMs);
+    if (openUntil) {
+      const held = await this.notifications.updateOne(
+        { _id: claimed._id, state: 'claimed', claimToken: claimed.claimToken },
+        { $set: { state: 'pending', dueAt: openUntil, updatedAt: now }, $unset: { leaseUntil: '', claimToken: '' }, $inc: { attempts: -1 } },
+      );
+      log.debug({ until: openUntil, held: held.modifiedCount }, 'notice held for the recipient digest');
+      return 'held';
+    }
+    await this.notifications.updateMany(
+      { _id: { $ne: claimed._id }, state: 'pending', dueAt: { $lte: now }, 'recipient.personId': key, event: { $nin: [...NEVER_HELD_EVENTS] } },
+      { $set: { state: 'claimed', claimedBy: this.instanceId, claimToken: claimed.claimToken, leaseUntil: claimed.leaseUntil, updatedAt: now }, $inc: { attempts: 1 } },
+    );
+    const batch = await this.notifications.find({ state: 'claimed', claimToken: claimed.claimToken }).sort({ createdAt: 1 }).toArray();
+    return batch.length > 0 ? batch : [claimed];
+  }
+
+  /** Tries the recipient's channels in order; see `fallbackAfterAttempts`. */
+  private async deliver(items: Item[], log: Logger): Promise<DispatchOutcome> {
+    const first = items[0]!.doc;
     const reachable: NotificationChannel[] = [];
-    for (const channel of channelsFor(claimed.recipient, this.options.channels)) if (await channel.canReach(claimed.recipient)) reachable.push(channel);
-    if (reachable.length === 0) return this.finish(claimed, { state: 'failed', outcome: 'failed', reason: 'no channel can reach the recipient' }, log);
+    for (const channel of channelsFor(first.recipient, this.options.channels)) if (await channel.canReach(first.recipient)) reachable.push(channel);
+    if (reachable.length === 0) return this.finishAll(items, { state: 'failed', outcome: 'failed', reason: 'no channel can reach the recipient' }, log);
     const errors: string[] = [];
+    let remaining = items;
     for (const [index, channel] of reachable.entries()) {
+      const sent: NotificationOutcome = index === 0 ? `sent_${channel.name}` : 'fell_back';
+      const result = { state: 'sent' as const, outcome: sent, channel: channel.name, ...(index > 0 ? { reason: errors.join('; ') } : {}) };
       try {
-        await withTimeout(channel.send(claimed, order), this.sendTimeoutMs);
-        const outcome: NotificationOutcome = index === 0 ? `sent_${channel.name}` : 'fell_back';
-        return this.finish(claimed, { state: 'sent', outcome, channel: channel.name, ...(index > 0 ? { reason: errors.join('; ') } : {}) }, log);
+        if (channel.sendDigest && remaining.length > 1) {
+          await withTimeout(channel.sendDigest(remaining), this.sendTimeoutMs);
+          return this.finishAll(remaining, result, log);
+        }
+        let outcome: DispatchOutcome = 'sent';
+        while (remaining.length > 0) {
+          const { doc, order } = remaining[0]!;
+          await withTimeout(channel.send(doc, order), this.sendTimeoutMs);
+          outcome = await this.finish(doc, result, log);
+          remaining = remaining.slice(1);
+        }
+        return outcome;
       } catch (error) {
         errors.push(`${channel.name}: ${errorText(error)}`);
         const last = index === reachable.length - 1;
-        if (!last && !isGone(error) && claimed.attempts < this.fallbackAfterAttempts) break;
+        if (!last && !isGone(error) && first.attempts < this.fallbackAfterAttempts) break;
       }
     }
     const reason = errors.join('; ');
-    if (claimed.attempts >= this.maxAttempts) return this.finish(claimed, { state: 'failed', outcome: 'failed', reason }, log);
-    return this.finish(claimed, { state: 'pending', reason }, log);
+    let outcome: DispatchOutcome = 'retry';
+    for (const { doc } of remaining) {
+      outcome = await this.finish(doc, doc.attempts >= this.maxAttempts ? { state: 'failed', outcome: 'failed', reason } : { state: 'pending', reason }, log);
+    }
+    return outcome;
+  }
+
+  private async finishAll(items: Item[], result: FinishResult, log: Logger): Promise<DispatchOutcome> {
+    let outcome: DispatchOutcome = 'sent';
+    for (const { doc } of items) outcome = await this.finish(doc, result, log);
+    return outcome;
   }
 
   private async finish(
     claimed: NotificationDoc,
-    result: { state: 'sent' | 'failed' | 'pending'; outcome?: NotificationOutcome; channel?: string; reason?: string },
+    result: FinishResult,
     log: Logger,
   ): Promise<DispatchOutcome> {
     const now = this.now();

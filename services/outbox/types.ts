@@ -64,6 +64,12 @@ export interface NotificationChannel {
   readonly name: string;
   canReach(recipient: PendingNotice['recipient']): boolean | Promise<boolean>;
   send(notification: NotificationDoc, order: ServiceOrder): Promise<void>;
+  /**
+   * Optional: one message standing for several notices to the same person (a digest). When
+   * absent, a batch is sent notice by notice. Must throw on failure; nothing of the batch
+   * counts as sent then.
+   */
+  sendDigest?(items: readonly { doc: NotificationDoc; order: ServiceOrder }[]): Promise<void>;
 }
 
 export const NOTIFICATIONS_COLLECTION = 'notifications';

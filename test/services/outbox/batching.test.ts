@@ -1,0 +1,112 @@
+import { ObjectId } from 'mongodb';
+import { openTestDatabase, TestDatabase } from '../../support/mongo';
+import { NotificationChannel, NotificationDoc, OutboxDispatcher, OutboxRelay } from '../../../services/outbox';
+import type { ServiceOrder } from '../../../services/orders/types';
+import { quietLogger } from './fixtures';
+
+/** A channel that records single sends and digests separately. */
+class DigestChannel implements NotificationChannel {
+  readonly messages: string[][] = [];
+  constructor(readonly name = 'teams') {}
+  canReach() { return true; }
+  async send(doc: NotificationDoc) { this.messages.push([doc._id]); }
+  async sendDigest(items: readonly { doc: NotificationDoc; order: ServiceOrder }[]) { this.messages.push(items.map((i) => i.doc._id)); }
+}
+
+describe('digest batching in the dispatcher', () => {
+  let tdb: TestDatabase;
+  let clock: number;
+  const now = () => new Date(clock);
+  const notifications = () => tdb.db.collection<NotificationDoc>('notifications');
+  const dispatcher = (channels: NotificationChannel[], id: string) =>
+    new OutboxDispatcher({ db: tdb.db, logger: quietLogger(), channels, now, instanceId: id, digestWindowMs: 10_000, leaseMs: 60_000 });
+
+  async function newOrderFor(personId: string, event = 'new_order'): Promise<string> {
+    const _id = new ObjectId();
+    const id = `${_id.toHexString()}:1:${event}:${personId}`;
+    const order: ServiceOrder = {
+      _id, folio: `OS-2026-${_id.toHexString().slice(-6)}`, status: 'reported', version: 1,
+      requester: { personId: 'req', name: 'Ana Solicitante' }, centreId: 'C1', channel: 'teams',
+      equipment: { type: 'computer' }, description: 'No enciende', priority: 'medium', attachments: [],
+      timestamps: { reportedAt: now() }, history: [], createdAt: now(), updatedAt: now(),
+      outbox: [{ id, event, recipient: { personId, role: 'analyst' }, createdAt: now() }],
+    };
+    await tdb.db.collection<ServiceOrder>('orders').insertOne(order);
+    return id;
+  }
+  const relay = () => new OutboxRelay({ db: tdb.db, logger: quietLogger(), now, batchSize: 1000 }).relayOnce();
+
+  beforeAll(async () => { tdb = await openTestDatabase(); });
+  afterAll(async () => { await tdb?.close(); });
+  beforeEach(async () => {
+    clock = Date.parse('2026-03-02T16:00:00Z');
+    for (const c of ['notifications', 'orders', 'notificationWindows']) await tdb.db.collection(c).deleteMany({});
+  });
+
+  it('sends the first notice at once and groups the next 30 for the same person into one digest', async () => {
+    const teams = new DigestChannel();
+    const d = dispatcher([teams], 'A');
+    const first = await newOrderFor('ana');
+    await relay();
+    await d.dispatchOnce();
+    expect(teams.messages).toEqual([[first]]);
+    const burst: string[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      clock += 100;
+      burst.push(await newOrderFor('ana'));
+      await relay();
+      await d.dispatchOnce();
+    }
+    expect(teams.messages).toHaveLength(1);
+    expect(await notifications().countDocuments({ state: 'pending', attempts: 0 })).toBe(30);
+    clock = Date.parse('2026-03-02T16:00:10Z');
+    await d.dispatchOnce();
+    expect(teams.messages).toHaveLength(2);
+    expect([...teams.messages[1]!].sort()).toEqual([...burst].sort());
+    expect(await notifications().countDocuments({ state: 'sent', outcome: 'sent_teams', attempts: 1 })).toBe(31);
+  });
+
+  it('sends notices already waiting for the same person as one digest at once', async () => {
+    const teams = new DigestChannel();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) ids.push(await newOrderFor('ana'));
+    await relay();
+    await dispatcher([teams], 'A').dispatchOnce();
+    expect(teams.messages.map((m) => [...m].sort())).toEqual([[...ids].sort()]);
+  });
+
+  it('never holds a validation request and does not batch different people together', async () => {
+    const teams = new DigestChannel();
+    const d = dispatcher([teams], 'A');
+    const first = await newOrderFor('ana');
+    const other = await newOrderFor('carlos');
+    const ask = await newOrderFor('ana', 'validation_request');
+    await relay();
+    await d.dispatchOnce();
+    expect(teams.messages.flat().sort()).toEqual([first, other, ask].sort());
+    expect(teams.messages).toHaveLength(3);
+  });
+
+  it('sends every notice exactly once when two instances share the window', async () => {
+    const teams = new DigestChannel();
+    const [a, b] = [dispatcher([teams], 'A'), dispatcher([teams], 'B')];
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i += 1) ids.push(await newOrderFor(i % 2 === 0 ? 'ana' : 'carlos'));
+    await relay();
+    await Promise.all([a.dispatchOnce(), b.dispatchOnce()]);
+    clock += 10_000;
+    await Promise.all([a.dispatchOnce(), b.dispatchOnce()]);
+    expect(teams.messages.flat().sort()).toEqual([...ids].sort());
+    expect(teams.messages.length).toBeLessThanOrEqual(4);
+  });
+
+  it('falls back to sending one by one on a channel that cannot send digests', async () => {
+    const email: NotificationChannel = { name: 'email', canReach: () => true, send: jest.fn(async () => undefined) };
+    const d = dispatcher([email], 'A');
+    for (let i = 0; i < 3; i += 1) await newOrderFor('ana');
+    await relay();
+    await d.dispatchOnce();
+    expect(email.send).toHaveBeenCalledTimes(3);
+    expect(await notifications().countDocuments({ state: 'sent' })).toBe(3);
+  });
+});
