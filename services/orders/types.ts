@@ -94,6 +94,8 @@ export interface ServiceOrder {
   outbox: PendingNotice[];
   /** SLA thresholds already announced (`<clock>:75`, `<clock>:100`); see services/sla/sla-monitor.ts. */
   slaMarks?: string[];
+  /** Validation reminders already queued (`<version>:<n>`); see services/notifications/validation-reminder.ts. */
+  reminderMarks?: string[];
   /** The Cédula de nivel de servicio, once issued after closure; see services/cedula. */
   cedula?: { code: string; issuedAt: Date };
   createdAt: Date;

@@ -1,0 +1,110 @@
+import type { Collection, Db } from 'mongodb';
+import type { Logger } from '../logger';
+import type { PendingNotice, ServiceOrder } from '../orders/types';
+
+export interface ValidationReminderOptions {
+  db: Db;
+  logger: Logger;
+  /** Time from the validation request (and between reminders) before the requester is reminded. */
+  intervalMs: number;
+  /** Reminders per validation round; after them the SLA warnings take over. Default 3. */
+  maxReminders?: number;
+  /** How often to look; default a tenth of the interval, at least 10 s. */
+  pollMs?: number;
+  now?: () => Date;
+}
+
+type Waiting = Pick<ServiceOrder, '_id' | 'version' | 'requester' | 'history' | 'reminderMarks'>;
+
+/** When the order last entered `validation` (a round starts again after a refused signature). */
+function enteredValidationAt(order: Pick<ServiceOrder, 'history'>): Date | undefined {
+  for (let i = order.history.length - 1; i >= 0; i -= 1) if (order.history[i]!.to === 'validation') return order.history[i]!.at;
+  return undefined;
+}
+
+/** The reminder of this round due at `now` (1, 2, …), or 0 when none is due. */
+export function dueReminder(enteredAt: Date, now: Date, intervalMs: number, maxReminders: number): number {
+  const n = Math.floor((now.getTime() - enteredAt.getTime()) / intervalMs);
+  return Math.min(n, maxReminders);
+}
+
+/**
+ * Reminds requesters who have not answered "¿Quedó resuelta la falla?". Safe with any number
+ * of instances, like the SLA monitor: each pass recomputes from stored facts, and a reminder
+ * is queued by one conditional write that adds its mark (`<version>:<n>`) and pushes the
+ * notice into the order's outbox only if the mark is absent and the order is still in
+ * `validation` at that version. It never touches `status` or `version`, so it cannot make a
+ * requester's answer fail. After downtime only the latest due reminder is sent, not a backlog.
+ */
+export class ValidationReminder {
+  private readonly orders: Collection<ServiceOrder>;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopping = false;
+
+  constructor(private readonly options: ValidationReminderOptions) {
+    this.orders = options.db.collection<ServiceOrder>('orders');
+  }
+
+  /** One pass; returns how many reminders this instance queued. */
+  async checkOnce(): Promise<number> {
+    const now = (this.options.now ?? (() => new Date()))();
+    const max = this.options.maxReminders ?? 3;
+    const cursor = this.orders.find({ status: 'validation' }, { projection: { _id: 1, version: 1, requester: 1, history: 1, reminderMarks: 1 } });
+    let queued = 0;
+    for await (const order of cursor as AsyncIterable<Waiting>) {
+      if (this.stopping) break;
+      const enteredAt = enteredValidationAt(order);
+      if (!enteredAt) continue;
+      const n = dueReminder(enteredAt, now, this.options.intervalMs, max);
+      if (n === 0) continue;
+      const mark = `${order.version}:${n}`;
+      if (order.reminderMarks?.includes(mark)) continue;
+      const notice = reminderNotice(order, n, now);
+      if (!notice) continue;
+      const written = await this.orders.updateOne(
+        { _id: order._id, status: 'validation', version: order.version, reminderMarks: { $ne: mark } },
+        { $push: { reminderMarks: mark, outbox: notice } },
+      );
+      if (written.modifiedCount === 1) {
+        queued += 1;
+        this.options.logger.info({ orderId: order._id.toHexString(), reminder: n }, 'validation reminder queued');
+      }
+    }
+    return queued;
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  private schedule(delay: number): void {
+    this.timer = setTimeout(() => {
+      this.running = this.checkOnce()
+        .catch((error: unknown) => this.options.logger.error({ err: error }, 'validation reminder pass failed'))
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopping) this.schedule(this.options.pollMs ?? Math.max(10_000, Math.floor(this.options.intervalMs / 10)));
+        });
+    }, delay);
+  }
+}
+
+/** The reminder for the requester, or null when the requester cannot be reached at all. */
+function reminderNotice(order: Waiting, n: number, now: Date): PendingNotice | null {
+  const r = order.requester;
+  const key = r.personId ?? (r.email ? `email:${r.email.toLowerCase()}` : undefined);
+  if (!key) return null;
+  const recipient: PendingNotice['recipient'] = { role: 'requester' };
+  if (r.personId) recipient.personId = r.personId;
+  if (r.email) recipient.email = r.email;
+  return { id: `${order._id.toHexString()}:${order.version}:validation_reminder:${n}:${key}`, event: 'validation_reminder', recipient, createdAt: now };
+}
