@@ -18,7 +18,8 @@ function canonical(value: unknown): unknown {
 
 /**
  * The summary a judge signs: what was asked, for which centre and equipment, and every step
- * taken so far (who, when, from → to, note). Serialised with sorted keys and ISO dates, so
+ * taken so far (who, when, from → to, note); delivery records of notices are not part of
+ * it, since they are appended after the fact without changing the order. Serialised with sorted keys and ISO dates, so
  * the same order always yields the same text and anyone can recompute the digest later.
  */
 export function canonicalSummary(order: ServiceOrder): string {
@@ -33,7 +34,7 @@ export function canonicalSummary(order: ServiceOrder): string {
     provider: order.provider,
     resolution: order.resolution,
     validation: order.validation,
-    history: order.history.map((h) => ({ at: h.at, action: h.action, by: h.by.personId ?? h.by.email, from: h.from, to: h.to, note: h.note })),
+    history: order.history.filter((h) => h.action !== 'notification').map((h) => ({ at: h.at, action: h.action, by: h.by.personId ?? h.by.email, from: h.from, to: h.to, note: h.note })),
   };
   return JSON.stringify(canonical(summary));
 }
