@@ -19,10 +19,14 @@ export async function startConnector(): Promise<{ url: string; posts: ConnectorP
         const conversationId = decodeURIComponent(match[1]!);
         const status = statusFor.get(conversationId) ?? 200;
         if (status === 200) posts.push({ conversationId, body: JSON.parse(data) });
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(status === 200 ? { id: `reply-${posts.length}` } : { error: { code: 'BotNotInConversationRoster', message: 'gone' } }));
+        // Two calls: restify, once loaded in this worker by another test file, patches
+        // http.ServerResponse so writeHead no longer returns the response.
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(status === 200 ? { id: `reply-${posts.length}` } : { error: { code: 'BotNotInConversationRoster', message: 'gone' } }));
         return;
       }
-      res.writeHead(404).end();
+      res.writeHead(404);
+      res.end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
