@@ -152,7 +152,6 @@ async function main(): Promise<void> {
     // The service's own embedded engine, started here so the bench can read the orders it made.
     engine = await startEngine({ port: 0, dbPath: join(dir, 'data') });
     const uri = new URL(engine.uri);
-    uri.pathname = '/mesa_bench';
     const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', MONGODB_URI: uri.toString(), DIRECTORY_FILE: join(dir, 'directory.json'), LOG_LEVEL: 'silent' });
     service = await startService(config, createLogger('silent'));
     const botUrl = `http://127.0.0.1:${service.port}/api/messages`;

@@ -18,8 +18,16 @@ export function actorFactsOf(person: Person): ActorFacts {
   return { personId: person.id, roles: person.roles, centreIds: person.centreIds, providerId: person.providerId };
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Date and time as people in the zone read it; one formatter per zone (building one is costly). */
 function formatDate(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('es-MX', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('es-MX', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+    formatters.set(timeZone, format);
+  }
+  return format.format(date);
 }
 
 /**

