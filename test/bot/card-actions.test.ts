@@ -76,6 +76,52 @@ describe('order cards and card actions', () => {
     expect(final.history.slice(1).every((h) => h.channel === 'teams')).toBe(true);
   });
 
+  it('lets every role act on the provider path from its own cards: contract list, provider, requester, judge, close', async () => {
+    const o = await reportOrder({ orders: w.store, directory: w.directory }, ORDER_TEXT);
+    const analyst = chatOf('ana.lopez');
+    const engineer = chatOf('miguel.torres');
+    const status = async (chat: Chat) => cardsOf(await chat.say(`estado ${o.folio}`))[0]!;
+    const act = async (chat: Chat, verb: string, inputs: Record<string, string> = {}) => {
+      const { card } = await invoke(chat, execute({ ...actionOf(await status(chat), verb).data, ...inputs }));
+      return cardText(card);
+    };
+    expect(await act(analyst, 'assign_engineer', { engineerId: 'miguel.torres' })).toMatch(/Turnada a ingeniero/);
+    expect(await act(engineer, 'accept')).toMatch(/En diagnóstico/);
+    const diagnosis = await status(engineer);
+    expect(actionOf(diagnosis, 'turn_to_provider').inputs).toEqual(['contractId']);
+    expect(JSON.stringify(diagnosis)).toContain('"value":"CT-2026-001"');
+    expect(await act(engineer, 'turn_to_provider', { contractId: 'CT-2026-001' })).toMatch(/Turnada a proveedor/);
+    expect(await act(chatOf('raul.ibarra'), 'record_provider_attention')).toMatch(/Pendiente de validación/);
+    const requester = chatOf('fernando.ruiz');
+    expect(executeActions(await status(requester)).map((a) => a.verb).sort()).toEqual(['confirm', 'reject']);
+    expect(await act(requester, 'reject', { reason: 'Sigue sin imprimir' })).toMatch(/Turnada a proveedor/);
+    expect(await act(chatOf('raul.ibarra'), 'record_provider_attention')).toMatch(/Pendiente de validación/);
+    expect(await act(requester, 'confirm')).toMatch(/Pendiente de firma del Juez/);
+    expect(executeActions(await status(chatOf('ricardo.navarro')))).toEqual([]);
+    const judge = chatOf('patricia.garcia');
+    expect(await act(judge, 'refuse_signature', { reason: 'Falta el sello' })).toMatch(/Pendiente de validación/);
+    expect(await act(requester, 'confirm')).toMatch(/Pendiente de firma del Juez/);
+    expect(await act(judge, 'sign')).toMatch(/Validada/);
+    expect(await act(chatOf('raul.ibarra'), 'document', { documentation: 'Se reemplazó la unidad fusora.' })).toMatch(/Resuelta/);
+    expect(await act(analyst, 'close')).toMatch(/Cerrada/);
+    const final = (await w.store.findById(o._id))!;
+    expect(final.history.map((h) => h.action)).toEqual([
+      'report', 'assign_engineer', 'accept', 'turn_to_provider', 'record_provider_attention', 'reject', 'record_provider_attention',
+      'confirm', 'refuse_signature', 'confirm', 'sign', 'document', 'close',
+    ]);
+  });
+
+  it('lets an analyst close remotely with the solution, or cancel with a reason', async () => {
+    const analyst = chatOf('ana.lopez');
+    for (const [verb, inputs, label] of [['close_remotely', { solution: 'Se reinició la cola de impresión.' }, /Cerrada/], ['cancel', { reason: 'Reporte duplicado' }, /Cancelada/]] as const) {
+      const o = await reportOrder({ orders: w.store, directory: w.directory }, ORDER_TEXT);
+      let card = cardsOf(await analyst.say(`estado ${o.folio}`))[0]!;
+      if (verb === 'close_remotely') card = (await invoke(analyst, execute(actionOf(card, 'take').data))).card;
+      expect(actionOf(card, verb).inputs).toEqual([Object.keys(inputs)[0]]);
+      expect(cardText((await invoke(analyst, execute({ ...actionOf(card, verb).data, ...inputs }))).card)).toMatch(label);
+    }
+  });
+
   describe('refuses bad card actions with a Spanish card and changes nothing', () => {
     let fresh: ServiceOrder;
     beforeAll(async () => { fresh = await reportOrder({ orders: w.store, directory: w.directory }, ORDER_TEXT); });
