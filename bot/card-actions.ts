@@ -20,7 +20,7 @@ import { takeOrder } from '../services/orders/take-order';
 import { turnToProvider } from '../services/orders/turn-to-provider';
 import type { TransitionInput } from '../services/orders/inputs';
 import type { ServiceOrder } from '../services/orders/types';
-import { Action, ACTIONS } from '../services/workflow';
+import { Action, ACTIONS, FIELD_LABELS, ruleFor } from '../services/workflow';
 import { REPLIES } from './replies';
 
 const field = (max: number) => z.string().max(max).optional();
@@ -66,6 +66,13 @@ export interface CardActionDeps {
 export async function runCardAction(deps: CardActionDeps, actor: Person, p: CardActionPayload): Promise<ServiceOrder> {
   const base: TransitionInput = { orderId: p.orderId, actorId: actor.id, channel: 'teams', expectedVersion: p.version };
   const verb: Action = p.verb;
+  // The card's inputs are checked here only to name a missing one in words the person knows;
+  // the workflow checks them again with the state and the role.
+  const rule = ruleFor(verb);
+  const missing = rule.requires.filter((f) => !p[f]?.trim());
+  if (missing.length > 0) {
+    throw new AppError('VALIDATION', `card action ${verb} without ${missing.join(', ')}`, `Para «${rule.label}» falta: ${missing.map((f) => FIELD_LABELS[f]).join(', ')}.`, { missing });
+  }
   switch (verb) {
     case 'take': return takeOrder(deps, base);
     case 'close_remotely': return closeRemotely(deps, { ...base, solution: p.solution ?? '' });

@@ -56,6 +56,15 @@ export function noticeText(event: string, order: ServiceOrder): string {
 }
 
 /**
+ * A requester who reported by chatting with the bot read the folio in that chat a moment
+ * ago; the outbox's receipt would say it twice in the same conversation.
+ */
+function alreadyToldInChat(notification: NotificationDoc, order: ServiceOrder): boolean {
+  return notification.event === 'order_reported' && order.channel === 'teams' && notification.recipient.personId !== undefined
+    && notification.recipient.personId === order.requester.personId;
+}
+
+/**
  * Notifications through Teams: a proactive message in the person's stored 1:1 conversation
  * (their own serviceUrl), carrying the order card drawn for that person's role. The send is
  * awaited; when Teams answers 403/404 (bot removed, chat gone) the reference is marked stale
@@ -79,6 +88,7 @@ export class TeamsNotificationChannel implements NotificationChannel {
   }
 
   async send(notification: NotificationDoc, order: ServiceOrder): Promise<void> {
+    if (alreadyToldInChat(notification, order)) return;
     const found = await this.referenceFor(notification.recipient);
     if (!found) {
       throw new AppError('UPSTREAM', `no Teams conversation for ${notification.recipient.personId ?? '(no person)'}`, 'No hay una conversación de Teams con esta persona.', { gone: true });

@@ -63,7 +63,7 @@ describe('order cards and card actions', () => {
 
     const resolveAction = actionOf(accepted.card, 'resolve_onsite');
     const missing = await invoke(engineer, execute(resolveAction.data));
-    expect(cardText(missing.card)).toMatch(/documentation: el texto es muy corto|falta/);
+    expect(cardText(missing.card)).toMatch(/Para «Documentar solución en sitio» falta: la documentación de la atención\./);
     expect((await stored()).status).toBe('diagnosis');
     const resolved = await invoke(engineer, execute({ ...resolveAction.data, documentation: 'Se cambió el fusor; imprime bien.' }));
     expect(cardText(resolved.card)).toMatch(/Resuelta/);

@@ -48,6 +48,17 @@ describe('TeamsNotificationChannel', () => {
     expect(executeActions(card).map((a) => a.verb).sort()).toEqual(['assign_engineer', 'cancel', 'take']);
   });
 
+  it('does not repeat the folio receipt to a requester who reported in this chat', async () => {
+    const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
+    const order = await reportOrder({ orders: w.store, directory: w.directory }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'network' }, description: 'Sin red en la sala 4' });
+    await remember('fernando.ruiz', 'a:fernando');
+    const before = connector.posts.length;
+    await channel.send({ ...notice('fernando.ruiz', 'analyst', order._id), event: 'order_reported', recipient: { personId: 'fernando.ruiz', role: 'requester' } }, order);
+    expect(connector.posts.length).toBe(before);
+    await channel.send({ ...notice('fernando.ruiz', 'analyst', order._id), event: 'status_changed', recipient: { personId: 'fernando.ruiz', role: 'requester' } }, order);
+    expect(connector.posts.at(-1)?.body.text).toBe(`La orden ${order.folio} cambió a «Reportada».`);
+  });
+
   it('marks the reference stale on 403/404 and throws a typed error the dispatcher records', async () => {
     const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
     const order = await reportOrder({ orders: w.store, directory: w.directory }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'network' }, description: 'Sin red en la sala 5' });
