@@ -67,6 +67,16 @@ const schema = z.object({
   CEDULA_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TZ_DEFAULT: text.refine(isIanaZone, 'must be an IANA time zone such as America/Mexico_City').default('America/Mexico_City'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Whether on-site resolutions (4 → 7) also ask the requester to confirm and the judge to sign; the seed: no. */
+  ONSITE_REQUIRES_VALIDATION: flag.default(false),
+  /** Hours without an answer before the requester is reminded to validate (and between reminders). */
+  VALIDATION_REMINDER_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  /** Who hears of new work for the desk: every analyst, or those on duty in the directory (`onDuty`). */
+  ANALYST_ROUTING: z.enum(['all', 'roster']).default('all'),
+  /** Notices to one person within this many seconds of the last one are grouped into one digest; 0: never. */
+  NOTIFY_DIGEST_SECONDS: z.coerce.number().min(0).max(3600).default(0),
+  /** Attempts on Teams before an ordinary failure falls back to email (403/404 falls back at once). */
+  TEAMS_ATTEMPTS_BEFORE_EMAIL: z.coerce.number().int().min(1).max(10).default(2),
 });
 
 /**
@@ -128,6 +138,14 @@ export interface Config {
   readonly cedulaSecretIsDefault: boolean;
   readonly defaultTimeZone: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** Notification and validation policy; defaults follow the seed. */
+  readonly notifications: {
+    readonly onsiteRequiresValidation: boolean;
+    readonly validationReminderMs: number;
+    readonly analystRouting: 'all' | 'roster';
+    readonly digestWindowMs: number;
+    readonly teamsAttemptsBeforeEmail: number;
+  };
 }
 
 export const DEFAULT_DATABASE = 'mesa_servicio';
@@ -192,5 +210,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cedulaSecretIsDefault: e.CEDULA_SECRET === undefined,
     defaultTimeZone: e.TZ_DEFAULT,
     logLevel: e.LOG_LEVEL,
+    notifications: {
+      onsiteRequiresValidation: e.ONSITE_REQUIRES_VALIDATION,
+      validationReminderMs: Math.round(e.VALIDATION_REMINDER_HOURS * 3600_000),
+      analystRouting: e.ANALYST_ROUTING,
+      digestWindowMs: Math.round(e.NOTIFY_DIGEST_SECONDS * 1000),
+      teamsAttemptsBeforeEmail: e.TEAMS_ATTEMPTS_BEFORE_EMAIL,
+    },
   });
 }

@@ -10,7 +10,9 @@ import { AppError } from './errors';
 import { createHttpService, HttpService } from './http/server';
 import { orderReadsFromStore } from './http/order-reads';
 import { componentLogger, createLogger, Logger } from './logger';
-import { MongoOrderStore } from './orders/order-store';
+import { MongoOrderStore, withWorkflowPolicy } from './orders/order-store';
+import { withAnalystRouting } from './notifications/analyst-routing';
+import { ValidationReminder } from './notifications/validation-reminder';
 import { NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from './outbox';
 import { SlaMonitor } from './sla/sla-monitor';
 import { MongoSlaStore } from './sla/sla-store';
@@ -85,9 +87,10 @@ export interface RunningService {
  */
 export async function startService(config: Config, root: Logger, extraChannels: NotificationChannel[] = []): Promise<RunningService> {
   const storage = await openStorage(config, componentLogger(root, 'storage'));
-  const directory = await loadDirectory(storage, config, componentLogger(root, 'directory'));
-  const orderStore = new MongoOrderStore(storage.db);
-  await orderStore.ensureIndexes();
+  const directory = withAnalystRouting(await loadDirectory(storage, config, componentLogger(root, 'directory')), config.notifications.analystRouting);
+  const mongoOrders = new MongoOrderStore(storage.db);
+  await mongoOrders.ensureIndexes();
+  const orderStore = withWorkflowPolicy(mongoOrders, { onsiteRequiresValidation: config.notifications.onsiteRequiresValidation });
   const orders = orderReadsFromStore(orderStore);
   const teams = createTeamsBot({
     bot: config.bot, db: storage.db, store: orderStore, directory, timeZone: config.defaultTimeZone, logger: componentLogger(root, 'bot'),
@@ -108,12 +111,14 @@ export async function startService(config: Config, root: Logger, extraChannels: 
     health: { ping: async () => { await storage.db.command({ ping: 1 }); }, mailState: mail.state, mailStats: mail.stats },
     botEndpoint: teams.endpoint,
   });
-  const loop = outboxLoop(storage.db, [teams.channel, ...(mail.channel ? [mail.channel] : []), ...extraChannels], componentLogger(root, 'outbox'));
+  const loop = outboxLoop(storage.db, [teams.channel, ...(mail.channel ? [mail.channel] : []), ...extraChannels], config, componentLogger(root, 'outbox'));
+  const reminders = new ValidationReminder({ db: storage.db, intervalMs: config.notifications.validationReminderMs, logger: componentLogger(root, 'reminders') });
   const sla = new SlaMonitor({ store: new MongoSlaStore(storage.db), directory, desk: DEFAULT_DESK_TARGETS, logger: componentLogger(root, 'sla') });
   const port = await http.listen(config.port, config.host);
   mail.poller?.start();
   loop.start();
   sla.start();
+  reminders.start();
   issuer.start();
   root.info({ port, host: config.host }, 'listening');
   return {
@@ -122,6 +127,7 @@ export async function startService(config: Config, root: Logger, extraChannels: 
       await http.close();
       await mail.poller?.stop();
       await issuer.stop();
+      await reminders.stop();
       await sla.stop();
       await loop.stop();
       await mail.sender?.close();
@@ -178,8 +184,9 @@ async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directo
   return { sender, channel, poller, state: () => poller.stats().state, stats: () => poller.stats() };
 }
 
-function outboxLoop(db: Db, channels: NotificationChannel[], log: Logger): OutboxLoop {
-  const dispatcher = channels.length > 0 ? new OutboxDispatcher({ db, logger: log, channels }) : undefined;
+function outboxLoop(db: Db, channels: NotificationChannel[], config: Config, log: Logger): OutboxLoop {
+  const { digestWindowMs, teamsAttemptsBeforeEmail } = config.notifications;
+  const dispatcher = channels.length > 0 ? new OutboxDispatcher({ db, logger: log, channels, digestWindowMs, fallbackAfterAttempts: teamsAttemptsBeforeEmail }) : undefined;
   if (!dispatcher) log.warn('no notification channel registered: notices are queued and wait for one');
   return new OutboxLoop({ relay: new OutboxRelay({ db, logger: log }), dispatcher, logger: log });
 }

@@ -33,6 +33,8 @@ export const PersonSchema = z.strictObject({
   /** For provider contacts: the provider company they speak for. */
   providerId: directoryId.optional(),
   extension: z.string().trim().regex(/^[0-9]{1,10}$/, 'extensión inválida').optional(),
+  /** For analysts: on the duty roster. With ANALYST_ROUTING=roster only they hear of new work. */
+  onDuty: z.boolean().optional(),
 });
 export type Person = z.infer<typeof PersonSchema>;
 

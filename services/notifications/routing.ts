@@ -1,6 +1,6 @@
 import type { Action, OrderStatus, Role } from '../workflow';
 import type { NoticeEvent } from './events';
-import { RouteRule, TRANSITION_ROUTES } from './rules';
+import { RouteRule, routesFor } from './rules';
 import type { PendingNotice, PersonSnapshot, ServiceOrder } from '../orders/types';
 
 /** The change being announced. `report` is the creation of the order. */
@@ -51,7 +51,7 @@ function recipientKey(d: Draft): string | undefined {
 }
 
 /**
- * The notices a change of an order owes, as the routing table `TRANSITION_ROUTES` says
+ * The notices a change of an order owes, as the routing table (`routesFor`) says
  * (PROCESS.md "Who hears what"). Each person hears at most one notice per change: the first
  * rule that reaches them wins, whether they are known by directory id or by email.
  *
@@ -68,7 +68,7 @@ export function routeNotices(
   audience: RoutingAudience,
   now: Date,
 ): PendingNotice[] {
-  const drafts = TRANSITION_ROUTES[t.action].flatMap((rule) => audienceDrafts(rule, t, order, audience));
+  const drafts = routesFor(t.action, t.to).flatMap((rule) => audienceDrafts(rule, t, order, audience));
   const actorEmail = actor.email?.toLowerCase();
   const told = new Set<string>();
   const notices: PendingNotice[] = [];

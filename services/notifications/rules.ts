@@ -1,4 +1,4 @@
-import type { Action } from '../workflow';
+import type { Action, OrderStatus } from '../workflow';
 import type { NoticeEvent } from './events';
 
 /**
@@ -62,3 +62,18 @@ export const EVENT_ROUTES = {
   cedula_issued: [r('requester', 'cedula_issued'), r('judges', 'cedula_issued')],
   validation_reminder: [r('requester', 'validation_reminder', ['confirm', 'reject'])],
 } as const satisfies Record<string, readonly RouteRule[]>;
+
+/**
+ * Rows for the destinations only a policy variant of the workflow produces (see
+ * `transitionsFor`): an on-site resolution that asks the requester to confirm, and a
+ * rejection of an order without provider, which goes back to the engineer.
+ */
+export const VARIANT_ROUTES: Readonly<Partial<Record<`${Action}>${OrderStatus}`, readonly RouteRule[]>>> = {
+  'resolve_onsite>validation': [r('requester', 'validation_request', ['confirm', 'reject'])],
+  'reject>diagnosis': [r('engineer', 'validation_rejected', ['resolve_onsite', 'turn_to_provider'])],
+};
+
+/** The rows for a change: the variant's when its destination has one, else the action's. */
+export function routesFor(action: Action | 'report', to: OrderStatus): readonly RouteRule[] {
+  return (action !== 'report' && VARIANT_ROUTES[`${action}>${to}`]) || TRANSITION_ROUTES[action];
+}

@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import { Action, ActionInput, ActorFacts, Decision, decide, OrderFacts } from '../workflow';
+import { Action, ActionInput, ActorFacts, Decision, decide, OrderFacts, WorkflowPolicy } from '../workflow';
 import type { DirectoryReader } from '../directory/directory-store';
 import type { Person } from '../directory/schema';
 import { routeNotices, RoutingAudience } from '../notifications/routing';
@@ -11,9 +11,11 @@ export type TransitionDirectory = Pick<DirectoryReader, 'personById' | 'analysts
 
 /** What every state-changing use case needs; each adds only the lookups it uses. */
 export interface TransitionDeps {
-  orders: Pick<OrderStore, 'findById' | 'applyChange'>;
+  orders: Pick<OrderStore, 'findById' | 'applyChange' | 'policy'>;
   directory: TransitionDirectory;
   now?: () => Date;
+  /** Variant of the transition table; the seed's when absent. */
+  policy?: WorkflowPolicy;
 }
 
 export interface TransitionContext {
@@ -100,13 +102,13 @@ export async function applyTransition(
   if (!actor) {
     throw new AppError('FORBIDDEN', `actor ${request.actorId} not in directory`, 'Usted no está registrado en el directorio de la Mesa de Servicio.');
   }
-  const decision = decide(orderFacts(order), action, actorFacts(actor), input);
+  const decision = decide(orderFacts(order), action, actorFacts(actor), input, deps.policy ?? deps.orders.policy);
   const now = (deps.now ?? (() => new Date()))();
   const by = snapshotOf(actor);
   const fields: Record<string, unknown> = { ...(patch ? await patch({ order, actor, by, decision, now }) : {}) };
   if (decision.actingAs === 'analyst' && !order.analyst) fields.analyst = by;
 
-  const stamp = FIRST_TIMESTAMP[action];
+  const stamp = FIRST_TIMESTAMP[action] === 'resolvedAt' && decision.to !== 'resolved' ? undefined : FIRST_TIMESTAMP[action];
   const timestamps = { ...order.timestamps };
   if (stamp && !timestamps[stamp]) timestamps[stamp] = now;
   const set: Record<string, unknown> = { ...fields, status: decision.to, updatedAt: now };

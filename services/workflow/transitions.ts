@@ -38,6 +38,8 @@ export interface TransitionRule {
   readonly action: Action;
   readonly from: readonly OrderStatus[];
   readonly to: OrderStatus;
+  /** Where the action leads instead when the order was never turned to a provider. */
+  readonly toWithoutProvider?: OrderStatus;
   /** Role → the ownership it needs. A role absent here may not take the action. */
   readonly allowed: Readonly<Partial<Record<Role, Ownership>>>;
   readonly requires: readonly RequiredField[];
@@ -57,7 +59,7 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   { action: 'turn_to_provider', from: ['diagnosis'], to: 'provider', allowed: { engineer: 'assigned_engineer' }, requires: ['contractId'], activity: 5, label: 'Turnar al proveedor' },
   { action: 'record_provider_attention', from: ['provider'], to: 'validation', allowed: { engineer: 'assigned_engineer', provider: 'order_provider' }, requires: [], activity: 5, label: 'Registrar atención del proveedor' },
   { action: 'confirm', from: ['validation'], to: 'signature', allowed: { requester: 'requester' }, requires: [], activity: 6, label: 'Confirmar que quedó resuelta' },
-  { action: 'reject', from: ['validation'], to: 'provider', allowed: { requester: 'requester' }, requires: ['reason'], activity: 6, label: 'Rechazar la atención' },
+  { action: 'reject', from: ['validation'], to: 'provider', toWithoutProvider: 'diagnosis', allowed: { requester: 'requester' }, requires: ['reason'], activity: 6, label: 'Rechazar la atención' },
   { action: 'sign', from: ['signature'], to: 'validated', allowed: { judge: 'centre_judge' }, requires: [], activity: 6, label: 'Firmar y sellar' },
   { action: 'refuse_signature', from: ['signature'], to: 'validation', allowed: { judge: 'centre_judge' }, requires: ['reason'], activity: 6, label: 'Negar la firma' },
   { action: 'document', from: ['validated'], to: 'resolved', allowed: { engineer: 'assigned_engineer', provider: 'order_provider' }, requires: ['documentation'], activity: 7, label: 'Documentar la atención' },
@@ -66,6 +68,33 @@ export const TRANSITIONS: readonly TransitionRule[] = [
 ];
 
 const RULES = new Map<Action, TransitionRule>(TRANSITIONS.map((r) => [r.action, r]));
+
+/** Policy switches that pick a variant of the transition table (see services/config.ts). */
+export interface WorkflowPolicy {
+  /**
+   * On-site resolutions (4 → 7) also ask the requester to confirm and the judge to sign:
+   * `resolve_onsite` leads to `validation`, and from there the order follows activity 6
+   * (confirm → signature → sign → validated → document → resolved); a rejection of an
+   * order without provider goes back to the engineer's diagnosis. The seed says no.
+   */
+  readonly onsiteRequiresValidation: boolean;
+}
+
+export const SEED_POLICY: WorkflowPolicy = { onsiteRequiresValidation: false };
+
+/**
+ * The transition table under a policy. Variants only change destinations, never who may act
+ * from which state, so cards and menus (availableActions) read the same table either way.
+ */
+export function transitionsFor(policy: WorkflowPolicy = SEED_POLICY): readonly TransitionRule[] {
+  if (!policy.onsiteRequiresValidation) return TRANSITIONS;
+  return TRANSITIONS.map((r) => (r.action === 'resolve_onsite' ? { ...r, to: 'validation' as const } : r));
+}
+
+/** Where `rule` leads for this order. */
+export function destinationOf(rule: TransitionRule, order: Pick<OrderFacts, 'providerId'>): OrderStatus {
+  return order.providerId === undefined && rule.toWithoutProvider ? rule.toWithoutProvider : rule.to;
+}
 
 /** What the workflow needs to know about an order to decide. */
 export interface OrderFacts {
@@ -134,10 +163,11 @@ export function allowedRoles(action: Action, order: OrderFacts, actor: ActorFact
  * Decides whether `actor` may take `action` on `order` now, and where it leads.
  * Checks, in order: the state allows the action (INVALID_TRANSITION), the actor holds a
  * role with the needed relation to the order (FORBIDDEN), the input carries the required
- * fields (VALIDATION). Pure: reads nothing, writes nothing.
+ * fields (VALIDATION). The destination comes from the table under `policy`. Pure: reads
+ * nothing, writes nothing.
  */
-export function decide(order: OrderFacts, action: Action, actor: ActorFacts, input: ActionInput = {}): Decision {
-  const rule = ruleFor(action);
+export function decide(order: OrderFacts, action: Action, actor: ActorFacts, input: ActionInput = {}, policy: WorkflowPolicy = SEED_POLICY): Decision {
+  const rule = transitionsFor(policy).find((r) => r.action === action) ?? ruleFor(action);
   if (!rule.from.includes(order.status)) {
     throw new AppError(
       'INVALID_TRANSITION',
@@ -164,7 +194,7 @@ export function decide(order: OrderFacts, action: Action, actor: ActorFacts, inp
       { action, missing },
     );
   }
-  return { rule, from: order.status, to: rule.to, actingAs: roles[0]! };
+  return { rule, from: order.status, to: destinationOf(rule, order), actingAs: roles[0]! };
 }
 
 export const FIELD_LABELS: Record<RequiredField, string> = {
