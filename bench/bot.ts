@@ -5,7 +5,8 @@
  * bot as the baseline. Run with `npm run bench:bot`. A script that prints figures, not a test.
  *
  * Throughput: closed loop, CONCURRENCY requests in flight. Latency: open loop at RATE req/s
- * (a request leaves every 1000/RATE ms whether or not the previous one finished).
+ * (a request leaves every 1000/RATE ms whether or not the previous one finished). The three
+ * are measured in alternating slices so that outside load weighs on them alike.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ const RATE = 50;
 const LATENCY_REQUESTS = 250;
 const THROUGHPUT_REQUESTS = 300;
 const CONCURRENCY = 8;
+const SLICES = 5;
 const REQUESTER = 'fernando.ruiz';
 const ANALYST = 'ana.lopez';
 
@@ -163,21 +165,39 @@ async function main(): Promise<void> {
     const warm = await prepareIntakes(botUrl, sUrl, 'warm', 40);
     await throughput(warm.length, (i) => [botUrl, activity(sUrl, warm[i]!, REQUESTER, { text: 'confirmar' })]);
 
-    const echoRate = await throughput(THROUGHPUT_REQUESTS * 2, echoMsg);
-    const echoLat = await latencies(LATENCY_REQUESTS, echoMsg);
-
+    // Every figure is measured in SLICES alternating slices (echo, intake, card action), so
+    // load from other work on this shared machine weighs on the three alike.
     const tp = await prepareIntakes(botUrl, sUrl, 'tp', THROUGHPUT_REQUESTS);
-    const intakeRate = await throughput(tp.length, (i) => [botUrl, activity(sUrl, tp[i]!, REQUESTER, { text: 'confirmar' })]);
     const lt = await prepareIntakes(botUrl, sUrl, 'lat', LATENCY_REQUESTS);
-    const intakeLat = await latencies(lt.length, (i) => [botUrl, activity(sUrl, lt[i]!, REQUESTER, { text: 'confirmar' })]);
-
+    // Orders for the card action («take» needs a reported order each), made by the same intake.
+    const stock = await prepareIntakes(botUrl, sUrl, 'stock', THROUGHPUT_REQUESTS + LATENCY_REQUESTS);
+    await throughput(stock.length, (i) => [botUrl, activity(sUrl, stock[i]!, REQUESTER, { text: 'confirmar' })]);
     const takeIds = await reportedOrders(uri.toString(), THROUGHPUT_REQUESTS + LATENCY_REQUESTS);
     if (takeIds.length < THROUGHPUT_REQUESTS + LATENCY_REQUESTS) throw new Error(`only ${takeIds.length} reported orders to take`);
     const take = (id: string, conv: string): unknown => activity(sUrl, conv, ANALYST, {
       type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'take', data: { orderId: id, verb: 'take', version: 1 } } },
     });
-    const cardRate = await throughput(THROUGHPUT_REQUESTS, (i) => [botUrl, take(takeIds[i]!, `a:analyst-${i % 8}`)]);
-    const cardLat = await latencies(LATENCY_REQUESTS, (i) => [botUrl, take(takeIds[THROUGHPUT_REQUESTS + i]!, `a:analyst-${i % 8}`)]);
+    const kinds = {
+      echo: { tp: (i: number) => echoMsg(i), lat: (i: number) => echoMsg(100_000 + i) },
+      intake: { tp: (i: number): [string, unknown] => [botUrl, activity(sUrl, tp[i]!, REQUESTER, { text: 'confirmar' })], lat: (i: number): [string, unknown] => [botUrl, activity(sUrl, lt[i]!, REQUESTER, { text: 'confirmar' })] },
+      card: { tp: (i: number): [string, unknown] => [botUrl, take(takeIds[i]!, `a:analyst-${i % 8}`)], lat: (i: number): [string, unknown] => [botUrl, take(takeIds[THROUGHPUT_REQUESTS + i]!, `a:analyst-${i % 8}`)] },
+    };
+    const seconds = { echo: 0, intake: 0, card: 0 };
+    const lat: Record<keyof typeof kinds, number[]> = { echo: [], intake: [], card: [] };
+    const tpSlice = THROUGHPUT_REQUESTS / SLICES;
+    const latSlice = LATENCY_REQUESTS / SLICES;
+    for (let slice = 0; slice < SLICES; slice++) {
+      for (const kind of Object.keys(kinds) as Array<keyof typeof kinds>) {
+        const t0 = process.hrtime.bigint();
+        await throughput(tpSlice, (i) => kinds[kind].tp(slice * tpSlice + i));
+        seconds[kind] += Number(process.hrtime.bigint() - t0) / 1e9;
+        lat[kind].push(...(await latencies(latSlice, (i) => kinds[kind].lat(slice * latSlice + i))));
+      }
+    }
+    const echoRate = THROUGHPUT_REQUESTS / seconds.echo;
+    const intakeRate = THROUGHPUT_REQUESTS / seconds.intake;
+    const cardRate = THROUGHPUT_REQUESTS / seconds.card;
+    const [echoLat, intakeLat, cardLat] = [lat.echo, lat.intake, lat.card];
 
     const rows: Array<[string, string, string, boolean | undefined]> = [
       ['echo bot throughput', `${echoRate.toFixed(0)} req/s`, '(baseline)', undefined],

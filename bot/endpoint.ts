@@ -8,6 +8,7 @@ import type { Logger } from '../services/logger';
 import { MongoOrderStore } from '../services/orders/order-store';
 import type { OrderStore } from '../services/orders/order-store';
 import type { NotificationChannel } from '../services/outbox/types';
+import { CachedDirectory } from './cached-directory';
 import { DeskBot } from './desk-bot';
 import { MongoStorage } from './mongo-storage';
 import { REPLIES } from './replies';
@@ -114,18 +115,19 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
   };
   const store = deps.store ?? new MongoOrderStore(deps.db);
   const directoryStore = deps.directory ?? new MongoDirectoryStore(deps.db.client, deps.db);
+  const directory = new CachedDirectory(directoryStore);
   const timeZone = deps.timeZone ?? 'America/Mexico_City';
   const bot = new DeskBot({
     db: deps.db,
     storage: new MongoStorage(deps.db),
     store,
-    directory: directoryStore,
+    directory,
     centres: async () => ((await directoryStore.snapshot?.())?.centres ?? []).map((c) => ({ id: c.id, name: c.name })),
     logger: log,
     timeZone,
     tenantId: deps.bot.tenantId,
   });
-  const channel = new TeamsNotificationChannel({ adapter, appId: deps.bot.appId ?? '', db: deps.db, directory: directoryStore, timeZone, logger: log });
+  const channel = new TeamsNotificationChannel({ adapter, appId: deps.bot.appId ?? '', db: deps.db, directory, timeZone, logger: log });
   const endpoint: BotEndpoint = async (req, res) => {
     if (deps.bot.appId && !looksLikeBotFrameworkToken(req.headers.authorization)) {
       log.warn({ hasAuthorization: Boolean(req.headers.authorization) }, 'bot request refused before token validation');

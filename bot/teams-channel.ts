@@ -1,13 +1,14 @@
 import { ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
 import type { Db } from 'mongodb';
 import type { DirectoryReader } from '../services/directory/directory-store';
+import type { Person } from '../services/directory/schema';
 import { AppError } from '../services/errors';
 import type { Logger } from '../services/logger';
 import type { NoticeEvent } from '../services/notifications/routing';
 import type { PendingNotice, ServiceOrder } from '../services/orders/types';
 import type { NotificationChannel, NotificationDoc } from '../services/outbox/types';
 import { STATUS_LABELS } from '../services/workflow';
-import { findReference, markReferenceStale } from './conversation-refs';
+import { ConversationRefDoc, findReference, markReferenceStale } from './conversation-refs';
 import { orderCard } from './order-cards';
 import { REPLIES } from './replies';
 
@@ -25,6 +26,11 @@ export interface TeamsChannelDeps {
   timeZone: string;
   logger: Logger;
 }
+
+/** How long a reference lookup is reused between canReach and send. */
+const REFERENCE_REUSE_MS = 5_000;
+
+type Found = { ref: ConversationRefDoc; person: Person | null };
 
 /** HTTP statuses from Teams that mean "this conversation cannot be reached any more". */
 const GONE = new Set([403, 404]);
@@ -76,11 +82,24 @@ export class TeamsNotificationChannel implements NotificationChannel {
 
   constructor(private readonly deps: TeamsChannelDeps) {}
 
-  private async referenceFor(recipient: PendingNotice['recipient']) {
-    if (!recipient.personId) return null;
-    const person = await this.deps.directory.personById(recipient.personId);
-    const ref = await findReference(this.deps.db, { personId: recipient.personId, aadObjectId: person?.aadObjectId });
-    return ref ? { ref, person } : null;
+  /** canReach and send of one notification follow each other: the lookup is reused for a few seconds. */
+  private readonly recent = new Map<string, { at: number; found: Promise<Found | null> }>();
+
+  private referenceFor(recipient: PendingNotice['recipient']): Promise<Found | null> {
+    const personId = recipient.personId;
+    if (!personId) return Promise.resolve(null);
+    const now = Date.now();
+    const hit = this.recent.get(personId);
+    if (hit && now - hit.at < REFERENCE_REUSE_MS) return hit.found;
+    if (this.recent.size > 1_000) this.recent.clear();
+    const found = (async () => {
+      const person = await this.deps.directory.personById(personId);
+      const ref = await findReference(this.deps.db, { personId, aadObjectId: person?.aadObjectId });
+      return ref ? { ref, person } : null;
+    })();
+    this.recent.set(personId, { at: now, found });
+    found.catch(() => this.recent.delete(personId));
+    return found;
   }
 
   async canReach(recipient: PendingNotice['recipient']): Promise<boolean> {
@@ -117,6 +136,7 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const error = failure;
     const status = statusOf(error);
     if (status !== undefined && GONE.has(status)) {
+      this.recent.delete(notification.recipient.personId ?? '');
       await markReferenceStale(this.deps.db, found.ref._id);
       log.warn({ status }, 'Teams conversation gone; reference marked stale');
       throw new AppError('UPSTREAM', `Teams answered ${status}: conversation gone, reference marked stale`, 'No fue posible avisar por Teams.', { status, gone: true }, { cause: error });
