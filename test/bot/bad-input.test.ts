@@ -24,6 +24,12 @@ describe('bad input to the bot', () => {
     expect(await count()).toBe(before);
   });
 
+  it('treats a sender as unknown when the Teams member lookup fails, and still takes the report', async () => {
+    const chat = new Chat(w.newBot(), { ...userOf(null, 'Visitante Externo'), channelId: 'msteams' });
+    expect(await chat.text('reportar')).toMatch(/la Mesa de Servicio confirmará tus datos/);
+    await chat.say('cancelar');
+  });
+
   it('keeps emoji and mixed scripts of a real report intact in the order', async () => {
     const chat = new Chat(w.newBot(), userOf('fernando.ruiz'));
     await chat.say('🖨️ la impresora de la sala 3 no imprime — 打印机 ошибка');

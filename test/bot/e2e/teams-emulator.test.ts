@@ -61,6 +61,13 @@ describe('Teams bot through the Microsoft 365 Agents Playground', () => {
     expect(cardText(stale.value)).toMatch(/La orden cambió mientras usted la consultaba/);
   }, 60_000);
 
+  it('finds a person by the email Teams gives when the directory has no AAD object id for them', async () => {
+    const carlos = await w.open(PEOPLE.byEmail);
+    await carlos.say('pendientes');
+    const answer = await carlos.waitFor((m) => /órdenes|orden|personal/.test(m.text ?? ''));
+    expect(answer.text).toMatch(/Hay \d+ (orden nueva|órdenes nuevas) por atender|No hay órdenes nuevas/);
+  }, 60_000);
+
   it('keeps the requester informed, and each notice reaches only its person', async () => {
     await requester.waitFor((m) => (m.text ?? '').includes(`La orden ${folio} cambió a «En diagnóstico»`), 30_000);
     const texts = (pg: Playground) => pg.messages.filter((m) => m.from === 'bot').map((m) => m.text ?? '');

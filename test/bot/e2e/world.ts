@@ -22,6 +22,8 @@ export const PEOPLE = {
   other1: userFor('maria.hernandez', 'María Hernández', 'maria.hernandez@cjf.example.mx'),
   other2: userFor('jose.chan', 'José Chan', 'jose.chan@cjf.example.mx'),
   other3: userFor('daniel.ortiz', 'Daniel Ortiz', 'daniel.ortiz@cjf.example.mx'),
+  /** An analyst whose directory entry has no AAD object id: found through Teams by email. */
+  byEmail: { id: 'user-carlos.ramirez', name: 'Carlos Ramírez', aadObjectId: 'b0b0b0b0-0000-4000-8000-0000000000c1', email: 'carlos.ramirez@cjf.example.mx' },
 };
 
 /** The service (in this process, on a free loopback port, with a temporary data dir) and one emulator per person. */
@@ -37,7 +39,9 @@ export interface E2eWorld {
 export async function openE2eWorld(): Promise<E2eWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'bot-e2e-'));
   const directoryFile = join(dir, 'directory.json');
-  writeFileSync(directoryFile, JSON.stringify(botDirectoryJson()));
+  const json = botDirectoryJson() as { people: Array<Record<string, unknown>> };
+  for (const p of json.people) if (p.id === 'carlos.ramirez') delete p.aadObjectId;
+  writeFileSync(directoryFile, JSON.stringify(json));
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), DIRECTORY_FILE: directoryFile, LOG_LEVEL: 'silent' });
   const service = await startService(config, quietLogger());
   const botUrl = `http://127.0.0.1:${service.port}/api/messages`;
