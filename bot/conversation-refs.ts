@@ -57,6 +57,11 @@ export async function saveConversationReference(
   return doc;
 }
 
+/** Indexes for the proactive lookup (by directory person); idempotent, call once at start-up. */
+export async function ensureConversationRefIndexes(db: Db): Promise<void> {
+  await db.collection<ConversationRefDoc>(CONVERSATION_REFS_COLLECTION).createIndex({ personId: 1 }, { sparse: true });
+}
+
 /** The usable reference of a directory person (by personId, else by aadObjectId), or null. */
 export async function findReference(db: Db, who: { personId?: string; aadObjectId?: string }): Promise<ConversationRefDoc | null> {
   const refs = db.collection<ConversationRefDoc>(CONVERSATION_REFS_COLLECTION);

@@ -9,6 +9,7 @@ import { MongoOrderStore } from '../services/orders/order-store';
 import type { OrderStore } from '../services/orders/order-store';
 import type { NotificationChannel } from '../services/outbox/types';
 import { CachedDirectory } from './cached-directory';
+import { ensureConversationRefIndexes } from './conversation-refs';
 import { DeskBot } from './desk-bot';
 import { MongoStorage } from './mongo-storage';
 import { REPLIES } from './replies';
@@ -127,6 +128,7 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     timeZone,
     tenantId: deps.bot.tenantId,
   });
+  ensureConversationRefIndexes(deps.db).catch((error: unknown) => log.error({ err: error }, 'conversation reference index not created'));
   const channel = new TeamsNotificationChannel({ adapter, appId: deps.bot.appId ?? '', db: deps.db, directory, timeZone, logger: log });
   const endpoint: BotEndpoint = async (req, res) => {
     if (deps.bot.appId && !looksLikeBotFrameworkToken(req.headers.authorization)) {

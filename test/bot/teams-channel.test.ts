@@ -48,6 +48,13 @@ describe('TeamsNotificationChannel', () => {
     expect(executeActions(card).map((a) => a.verb).sort()).toEqual(['assign_engineer', 'cancel', 'take']);
   });
 
+  it('indexes stored references by directory person for the proactive lookup', async () => {
+    createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
+    const keys = async () => (await refs().listIndexes().toArray()).map((i) => i.key);
+    for (let i = 0; i < 50 && !JSON.stringify(await keys()).includes('personId'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await keys()).toContainEqual({ personId: 1 });
+  });
+
   it('does not repeat the folio receipt to a requester who reported in this chat', async () => {
     const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
     const order = await reportOrder({ orders: w.store, directory: w.directory }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'network' }, description: 'Sin red en la sala 4' });
