@@ -185,8 +185,10 @@ async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directo
 }
 
 function outboxLoop(db: Db, channels: NotificationChannel[], config: Config, log: Logger): OutboxLoop {
-  const { digestWindowMs, teamsAttemptsBeforeEmail } = config.notifications;
-  const dispatcher = channels.length > 0 ? new OutboxDispatcher({ db, logger: log, channels, digestWindowMs, fallbackAfterAttempts: teamsAttemptsBeforeEmail }) : undefined;
+  const { digestWindowMs, teamsAttemptsBeforeEmail, concurrency, leaseMs } = config.notifications;
+  const dispatcher = channels.length > 0
+    ? new OutboxDispatcher({ db, logger: log, channels, digestWindowMs, fallbackAfterAttempts: teamsAttemptsBeforeEmail, concurrency, leaseMs })
+    : undefined;
   if (!dispatcher) log.warn('no notification channel registered: notices are queued and wait for one');
   return new OutboxLoop({ relay: new OutboxRelay({ db, logger: log }), dispatcher, logger: log });
 }

@@ -31,6 +31,12 @@ export interface DispatcherOptions {
    * a burst for one person (an analyst and 30 new orders) becomes one message per window.
    */
   digestWindowMs?: number;
+  /**
+   * Notifications in flight at once in this instance (each claimed atomically). Default 1.
+   * With a digest window, concurrent claims for one person split their batch (still sent
+   * once each, in more messages), so keep it at 1 there.
+   */
+  concurrency?: number;
 }
 
 /** `held`: put back to wait for the recipient's digest window. */
@@ -120,15 +126,24 @@ export class OutboxDispatcher {
     );
   }
 
-  /** Claims and processes due notifications until none is due, `limit` is hit or `keepGoing` says stop. */
+  /**
+   * Claims and processes due notifications until none is due, `limit` is hit or `keepGoing`
+   * says stop, with up to `concurrency` in flight (a slow SMTP or Teams answer does not
+   * hold up the queue behind it).
+   */
   async dispatchOnce(limit = 100, keepGoing: () => boolean = () => true): Promise<number> {
+    let taken = 0;
     let processed = 0;
-    while (processed < limit && keepGoing()) {
-      const claimed = await this.claimNext();
-      if (!claimed) break;
-      await this.process(claimed);
-      processed += 1;
-    }
+    const worker = async () => {
+      while (taken < limit && keepGoing()) {
+        taken += 1;
+        const claimed = await this.claimNext();
+        if (!claimed) return;
+        await this.process(claimed);
+        processed += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.options.concurrency ?? 1, limit)) }, worker));
     return processed;
   }
 

@@ -7,6 +7,7 @@ export interface OutboxLoopOptions {
   /** Absent while no channel is registered: notices then wait in the queue, unfailed. */
   dispatcher?: OutboxDispatcher;
   logger: Logger;
+  /** Pause between passes when the last one found nothing to do; after a busy pass the next starts at once. Default 250 ms. */
   intervalMs?: number;
 }
 
@@ -27,16 +28,20 @@ export class OutboxLoop {
     this.schedule(0);
   }
 
-  /** One full pass; errors are logged, never thrown, so a DB hiccup does not end the loop. */
-  async runPass(): Promise<void> {
+  /**
+   * One full pass; errors are logged, never thrown, so a DB hiccup does not end the loop.
+   * Returns how much it did (notices relayed and dispatched), 0 after an error.
+   */
+  async runPass(): Promise<number> {
     const { relay, dispatcher, logger } = this.options;
     try {
-      await relay.relayOnce();
-      if (!dispatcher) return;
+      const relayed = await relay.relayOnce();
+      if (!dispatcher) return 0;
       await dispatcher.recordPendingHistory();
-      await dispatcher.dispatchOnce(100, () => !this.stopping);
+      return relayed + (await dispatcher.dispatchOnce(100, () => !this.stopping));
     } catch (error) {
       logger.error({ err: error }, 'outbox pass failed');
+      return 0;
     }
   }
 
@@ -49,10 +54,13 @@ export class OutboxLoop {
 
   private schedule(delay: number): void {
     this.timer = setTimeout(() => {
-      this.running = this.runPass().finally(() => {
-        this.running = undefined;
-        if (!this.stopping) this.schedule(this.options.intervalMs ?? 1000);
-      });
+      let busy = false;
+      this.running = this.runPass()
+        .then((done) => { busy = done > 0; })
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopping) this.schedule(busy ? 0 : this.options.intervalMs ?? 250);
+        });
     }, delay);
   }
 }

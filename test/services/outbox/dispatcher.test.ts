@@ -81,6 +81,19 @@ describe('OutboxDispatcher', () => {
     expect(byInstance.reduce((sum, g) => sum + g.n, 0)).toBe(200);
   }, 120_000);
 
+  it('sends each notification exactly once with several in flight per dispatcher', async () => {
+    await seed(20, 5);
+    const channel = new RecordingChannel();
+    const a = dispatcher([channel], { instanceId: 'A', concurrency: 8 });
+    const b = dispatcher([channel], { instanceId: 'B', concurrency: 8 });
+    const run = async (d: OutboxDispatcher) => { while ((await d.dispatchOnce(50)) > 0); };
+    await Promise.all([run(a), run(b)]);
+    const ids = channel.sent.map((s) => s.id);
+    expect(ids).toHaveLength(100);
+    expect(new Set(ids).size).toBe(100);
+    expect(await notifications().countDocuments({ state: 'sent', attempts: 1 })).toBe(100);
+  }, 120_000);
+
   it('backs off exponentially and records the final failure with its reason', async () => {
     const [order] = await seed(1, 1);
     const id = order.outbox[0].id;
