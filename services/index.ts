@@ -189,6 +189,7 @@ function outboxLoop(db: Db, channels: NotificationChannel[], config: Config, log
   const dispatcher = channels.length > 0
     ? new OutboxDispatcher({ db, logger: log, channels, digestWindowMs, fallbackAfterAttempts: teamsAttemptsBeforeEmail, concurrency, leaseMs })
     : undefined;
+  dispatcher?.ensureIndexes().catch((error: unknown) => log.error({ err: error }, 'could not create the notification indexes'));
   if (!dispatcher) log.warn('no notification channel registered: notices are queued and wait for one');
   return new OutboxLoop({ relay: new OutboxRelay({ db, logger: log }), dispatcher, logger: log });
 }

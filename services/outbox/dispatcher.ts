@@ -113,17 +113,28 @@ export class OutboxDispatcher {
     this.windows = options.db.collection<QuietWindowDoc>(QUIET_WINDOWS_COLLECTION);
   }
 
+  /** Indexes the claim, history catch-up and per-order queries need; idempotent. */
+  async ensureIndexes(): Promise<void> {
+    await this.notifications.createIndex({ state: 1, dueAt: 1 });
+    await this.notifications.createIndex({ state: 1, leaseUntil: 1 });
+    await this.notifications.createIndex({ historyRecorded: 1 });
+    await this.notifications.createIndex({ orderId: 1 });
+    await this.notifications.createIndex({ claimToken: 1 }, { sparse: true });
+  }
+
   /** Atomically takes one due notification for this instance, or null when none is due. */
   async claimNext(): Promise<NotificationDoc | null> {
     const now = this.now();
-    return this.notifications.findOneAndUpdate(
-      { $or: [{ state: 'pending', dueAt: { $lte: now } }, { state: 'claimed', leaseUntil: { $lte: now } }] },
+    const claim = (filter: Record<string, unknown>, sort: Record<string, 1>) => this.notifications.findOneAndUpdate(
+      filter,
       {
         $set: { state: 'claimed', claimedBy: this.instanceId, claimToken: randomUUID(), leaseUntil: new Date(now.getTime() + this.leaseMs), updatedAt: now },
         $inc: { attempts: 1 },
       },
-      { sort: { dueAt: 1 }, returnDocument: 'after' },
+      { sort, returnDocument: 'after' },
     );
+    // Two single-state queries rather than one $or, so each is answered from its index.
+    return (await claim({ state: 'pending', dueAt: { $lte: now } }, { dueAt: 1 })) ?? claim({ state: 'claimed', leaseUntil: { $lte: now } }, { leaseUntil: 1 });
   }
 
   /**
