@@ -1,0 +1,161 @@
+/**
+ * From a state change to the notice delivered: 1,000 changes (an analyst turns 1,000 orders
+ * to the on-site engineer), each owing two notices — the engineer in Teams (through a local
+ * Bot Connector stand-in) and the requester by email (through the real mail stack's SMTP).
+ * Changes are made at RATE per second (open loop) while the outbox loop of one service
+ * instance relays and sends. Latency: from the change's history time to the notice's
+ * `sentAt` (the Bot Connector or SMTP server accepted it). Run with `npm run bench:notify`
+ * (needs root and the mail stack packages, see test/support/mail-stack/install.sh).
+ * A script that prints figures, not a test.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import pino from 'pino';
+import { createTeamsBot } from '../bot/endpoint';
+import { saveConversationReference } from '../bot/conversation-refs';
+import { startEngine } from '../embedded-mongo';
+import { IntakeStore } from '../intake';
+import { MongoDirectoryStore } from '../services/directory/directory-store';
+import { importDirectory } from '../services/directory/load-directory';
+import { EmailChannel } from '../services/mail/email-channel';
+import { SmtpMailSender } from '../services/mail/mail-sender';
+import { assignEngineer } from '../services/orders/assign-engineer';
+import { MongoOrderStore } from '../services/orders/order-store';
+import { reportOrder } from '../services/orders/report-order';
+import type { ServiceOrder } from '../services/orders/types';
+import { NotificationDoc, OutboxDispatcher, OutboxLoop, OutboxRelay } from '../services/outbox';
+import { startMailStack } from '../test/support/mail-stack';
+
+const CHANGES = Number(process.env.BENCH_CHANGES ?? 1000);
+const RATE = Number(process.env.BENCH_RATE ?? 150);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const DESK = 'escritorio@cjf.example.mx';
+const EXAMPLE = join(__dirname, '..', '..', 'services', 'directory', 'example-directory.json');
+
+/** Loopback Bot Connector: accepts every activity at once and counts them. */
+async function startConnector(): Promise<{ url: string; posts: () => number; close(): Promise<void> }> {
+  let posts = 0;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.method === 'POST' && /\/v3\/conversations\/[^/]+\/activities/.test(req.url ?? '')) posts += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `a-${posts}` }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, posts: () => posts, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-notify-'));
+  const logger = pino({ level: 'silent' });
+  const engine = await startEngine({ port: 0, dbPath: join(dir, 'db') });
+  const client = await MongoClient.connect(engine.uri);
+  const db = client.db('bench_notify');
+  const directory = new MongoDirectoryStore(client, db);
+  await directory.ensureIndexes();
+  await importDirectory({ directory }, { file: EXAMPLE });
+  const people = (await directory.snapshot()).people.map((p) => p.email);
+  const stack = await startMailStack({ users: [...new Set([DESK, ...people])].map((user) => ({ user, password: 'clave' })), domains: ['cjf.example.mx', 'tecnoservicios.example.mx', 'audiovis.example.mx'] });
+  const connector = await startConnector();
+  const orders = new MongoOrderStore(db);
+  await orders.ensureIndexes();
+  const intake = new IntakeStore(db);
+  await intake.ensureIndexes();
+  await saveConversationReference(db, {
+    channelId: 'msteams', serviceUrl: connector.url, bot: { id: '28:bot', name: 'Mesa' },
+    user: { id: '29:miguel', name: 'Miguel Torres' }, conversation: { id: 'a:miguel', conversationType: 'personal', isGroup: false, name: '' },
+  }, undefined, new Date(), 'miguel.torres');
+  const sender = new SmtpMailSender({ ...stack.smtp, secure: false, ignoreTLS: true, from: DESK, maxConnections: Number(process.env.BENCH_SMTP_CONNECTIONS ?? 16) });
+  const { channel: teams } = createTeamsBot({ bot: {}, db, logger, store: orders, directory });
+  const email = new EmailChannel({ sender, directory, refs: intake });
+  const deps = { orders, directory };
+
+  const reported: ServiceOrder[] = [];
+  for (let i = 0; i < CHANGES; i += 1) {
+    reported.push(await reportOrder(deps, { channel: 'email', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'printer' }, description: `La impresora ${i} no imprime.` }));
+  }
+  await db.collection('orders').updateMany({}, { $set: { outbox: [] } });
+  const dispatcher = new OutboxDispatcher({ db, logger, channels: [teams, email], concurrency: CONCURRENCY });
+  await dispatcher.ensureIndexes();
+  const timings = new Map<string, { n: number; ms: number }>();
+  const timed = (name: string, target: Record<string, unknown>, method: string) => {
+    const original = (target[method] as (...args: unknown[]) => Promise<unknown>).bind(target);
+    target[method] = async (...args: unknown[]) => {
+      const t0 = performance.now();
+      try { return await original(...args); } finally {
+        const t = timings.get(name) ?? { n: 0, ms: 0 };
+        t.n += 1; t.ms += performance.now() - t0; timings.set(name, t);
+      }
+    };
+  };
+  if (process.env.BENCH_PROFILE) {
+    const anyOf = (x: unknown) => x as Record<string, unknown>;
+    timed('claimNext', anyOf(dispatcher), 'claimNext');
+    timed('process', anyOf(dispatcher), 'process');
+    timed('finish', anyOf(dispatcher), 'finish');
+    timed('teams.canReach', anyOf(teams), 'canReach');
+    timed('teams.send', anyOf(teams), 'send');
+    timed('email.canReach', anyOf(email), 'canReach');
+    timed('email.send', anyOf(email), 'send');
+    timed('sender.send', anyOf(sender), 'send');
+  }
+  const loop = new OutboxLoop({ relay: new OutboxRelay({ db, logger }), dispatcher, logger });
+  loop.start();
+
+  const load = loadavg()[0]!;
+  const started = Date.now();
+  let failures = 0;
+  const inFlight: Promise<unknown>[] = [];
+  for (let i = 0; i < reported.length; i += 1) {
+    const due = started + (i * 1000) / RATE;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const o = reported[i]!;
+    inFlight.push(assignEngineer(deps, { orderId: o._id.toHexString(), actorId: 'ana.lopez', channel: 'teams', expectedVersion: o.version, engineerId: 'miguel.torres' }).catch(() => { failures += 1; }));
+  }
+  await Promise.all(inFlight);
+  const notifications = db.collection<NotificationDoc>('notifications');
+  const expected = CHANGES * 2;
+  const deadline = Date.now() + 120_000;
+  while ((await notifications.countDocuments({ state: 'sent' })) < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await loop.stop();
+
+  const sent = await notifications.find({ state: 'sent' }).toArray();
+  const changedAt = new Map<string, number>();
+  for await (const o of db.collection<ServiceOrder>('orders').find({}, { projection: { history: 1 } })) {
+    const change = o.history.find((h) => h.action === 'assign_engineer');
+    if (change) changedAt.set(o._id.toHexString(), change.at.getTime());
+  }
+  const latency = (docs: NotificationDoc[]) => docs.map((n) => n.sentAt!.getTime() - changedAt.get(n.orderId.toHexString())!).sort((a, b) => a - b);
+  const all = latency(sent);
+  const byChannel = (c: string) => latency(sent.filter((n) => n.channel === c));
+  const first = Math.min(...changedAt.values());
+  const last = Math.max(...sent.map((n) => n.sentAt!.getTime()));
+  const line = (name: string, xs: number[]) => `${name.padEnd(8)} n=${String(xs.length).padStart(5)}  p50=${String(pct(xs, 50)).padStart(5)} ms  p99=${String(pct(xs, 99)).padStart(5)} ms  max=${xs[xs.length - 1]} ms`;
+  console.log(`bench:notify — ${CHANGES} changes at ${RATE}/s, 2 notices each, dispatcher concurrency ${CONCURRENCY}, load avg ${load.toFixed(2)}`);
+  console.log(line('all', all));
+  console.log(line('teams', byChannel('teams')));
+  console.log(line('email', byChannel('email')));
+  console.log(`throughput ${(sent.length / ((last - first) / 1000)).toFixed(0)} notices/s (${sent.length} sent of ${expected}, ${failures} failed changes; Bot Connector got ${connector.posts()})`);
+  console.log(`targets: p99 <= 1000 ms ${pct(all, 99) <= 1000 ? 'met' : 'MISSED'}; >= 200 notices/s ${sent.length / ((last - first) / 1000) >= 200 ? 'met' : 'MISSED'}`);
+
+  if (process.env.BENCH_PROFILE) for (const [k, v] of timings) console.log(`${k.padEnd(16)} n=${v.n} avg=${(v.ms / v.n).toFixed(1)} ms`);
+  await sender.close();
+  await connector.close();
+  await stack.stop();
+  await client.close();
+  await engine.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
