@@ -1,12 +1,19 @@
 /**
- * Chooses the documents a filter must be tested against: the `_id` map or the secondary index
- * with the longest prefix of equality conditions; otherwise the whole collection. A plan is
- * `exact` when the index lookup alone decides the match, so mingo can be skipped on the hot path.
+ * Chooses the documents a filter must be tested against: the `_id` map, a secondary index
+ * looked up with equality and `$in` conditions on a prefix of its fields, or the union of such
+ * lookups over the branches of an `$or`; otherwise the whole collection. A plan is `exact` when
+ * the index lookup alone decides the match, so mingo can be skipped on the hot path.
+ *
+ * Indexes are hash maps, so range conditions (`$gt`, `$lte`, …) are never looked up: they stay
+ * with the filter, which runs on the candidates of the equality prefix before them. Candidates
+ * are always a superset of the matching documents; only `exact` plans skip the filter, and those
+ * are limited to plain equalities on top-level fields, where index keys and matching agree.
  */
 import { Document, ObjectId } from 'bson';
 import { Collection } from './collection';
 import { valueKey } from './keys';
 import { isPlainObject } from './matcher-util';
+import { SecondaryIndex } from './secondary-index';
 
 export interface Plan {
   /** Candidate id keys, or undefined for a full scan. */
@@ -14,6 +21,16 @@ export interface Plan {
   /** True when every candidate is known to match (no further filtering needed). */
   exact: boolean;
 }
+
+/** A plan that uses an index, with the number of candidates it yields (an upper bound). */
+interface Lookup {
+  ids: Iterable<string>;
+  size: number;
+  exact: boolean;
+}
+
+/** Above this many key tuples (a product of `$in` lists) an index is used on a shorter prefix. */
+const MAX_TUPLES = 1_000;
 
 /** Equality conditions of a filter usable as index keys, by field path. */
 export function equalityKeys(filter: Document): Map<string, string> {
@@ -26,6 +43,26 @@ export function equalityKeys(filter: Document): Map<string, string> {
     if (field.charCodeAt(0) === 36) continue;
     const value = isPlainObject(cond) && Object.keys(cond).length === 1 && '$eq' in cond ? cond.$eq : cond;
     if (isIndexableScalar(value)) out.set(field, valueKey(value));
+  }
+  return out;
+}
+
+/**
+ * `$in` conditions of a filter whose values are all indexable scalars, as the distinct keys of
+ * those values by field path. Other operators next to `$in` on the same field are left to the
+ * filter (they only narrow the match).
+ */
+export function inKeys(filter: Document): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [field, cond] of Object.entries(filter)) {
+    if (field === '$and' && Array.isArray(cond)) {
+      for (const part of cond) if (isPlainObject(part)) for (const [f, k] of inKeys(part)) if (!out.has(f)) out.set(f, k);
+      continue;
+    }
+    if (field.charCodeAt(0) === 36 || !isPlainObject(cond) || !Array.isArray(cond.$in)) continue;
+    if (!Object.keys(cond).every((op) => op.charCodeAt(0) === 36)) continue;
+    const values = cond.$in as unknown[];
+    if (values.every(isIndexableScalar)) out.set(field, [...new Set(values.map(valueKey))]);
   }
   return out;
 }
@@ -49,30 +86,84 @@ function onlyEqualities(filter: Document, used: number): boolean {
 
 /** Plans a filter against a collection's current indexes. */
 export function plan(coll: Collection, filter: Document): Plan {
-  const eq = equalityKeys(filter);
-  if (eq.size === 0) return planIdIn(filter);
-  const id = eq.get('_id');
-  if (id !== undefined) return { ids: [id], exact: onlyEqualities(filter, 1) && eq.size === 1 };
-  let best: { index: Collection['indexes'] extends Map<string, infer I> ? I : never; tuple: string[] } | undefined;
-  for (const index of coll.indexes.values()) {
-    const tuple: string[] = [];
-    for (const f of index.fields) {
-      const k = eq.get(f);
-      if (k === undefined || (k === 'z' && index.spec.sparse)) break;
-      tuple.push(k);
-    }
-    if (tuple.length > 0 && (!best || tuple.length > best.tuple.length)) best = { index, tuple };
-  }
-  if (!best) return planIdIn(filter);
-  const covers = best.tuple.length === eq.size && onlyEqualities(filter, eq.size);
-  return { ids: best.index.lookup(best.tuple), exact: covers };
+  const found = lookup(coll, filter);
+  return found ? { ids: found.ids, exact: found.exact } : { exact: false };
 }
 
-/** `_id: {$in: [...]}` of scalars becomes a set of point lookups. */
-function planIdIn(filter: Document): Plan {
-  const cond = filter._id;
-  if (isPlainObject(cond) && Object.keys(cond).length === 1 && Array.isArray(cond.$in) && cond.$in.every(isIndexableScalar)) {
-    return { ids: [...new Set((cond.$in as unknown[]).map(valueKey))], exact: Object.keys(filter).length === 1 };
+/** The cheapest index plan for a filter, or undefined when it needs a full scan. */
+function lookup(coll: Collection, filter: Document): Lookup | undefined {
+  const eq = equalityKeys(filter);
+  const id = eq.get('_id');
+  if (id !== undefined) return { ids: [id], size: 1, exact: onlyEqualities(filter, 1) && eq.size === 1 };
+  const ins = inKeys(filter);
+  const idIn = ins.get('_id');
+  if (idIn !== undefined) {
+    const cond = filter._id as Document | undefined;
+    const alone = Object.keys(filter).length === 1 && isPlainObject(cond) && Object.keys(cond).length === 1;
+    return { ids: idIn, size: idIn.length, exact: alone };
   }
-  return { exact: false };
+  let best: Lookup | undefined;
+  if (eq.size > 0 || ins.size > 0) {
+    for (const index of coll.indexes.values()) {
+      const found = indexLookup(index, filter, eq, ins);
+      if (found && (!best || found.size < best.size || (found.size === best.size && found.exact && !best.exact))) best = found;
+    }
+  }
+  for (const branches of orLists(filter)) {
+    if (best && best.size <= 1) break;
+    const found = unionLookup(coll, branches, Object.keys(filter).length === 1 && '$or' in filter);
+    if (found && (!best || found.size < best.size)) best = found;
+  }
+  return best;
+}
+
+/** Looks `index` up with the equality and `$in` keys of its longest usable field prefix. */
+function indexLookup(index: SecondaryIndex, filter: Document, eq: Map<string, string>, ins: Map<string, string[]>): Lookup | undefined {
+  let tuples: string[][] = [[]];
+  let used = 0;
+  let plain = true;
+  for (const f of index.fields) {
+    const k = eq.get(f);
+    const keys = k !== undefined ? [k] : ins.get(f);
+    // A sparse index has no entry for a document missing all its fields, which null matches.
+    if (keys === undefined || (index.spec.sparse && keys.includes('z'))) break;
+    if (tuples.length * keys.length > MAX_TUPLES) break;
+    tuples = tuples.flatMap((t) => keys.map((key) => [...t, key]));
+    used += 1;
+    if (k === undefined || f.includes('.')) plain = false;
+  }
+  if (used === 0) return undefined;
+  const exact = plain && used === eq.size && onlyEqualities(filter, eq.size);
+  if (tuples.length === 1) return { ids: index.lookup(tuples[0]), size: index.count(tuples[0]), exact };
+  const ids = new Set<string>();
+  for (const t of tuples) for (const i of index.lookup(t)) ids.add(i);
+  return { ids, size: ids.size, exact: false };
+}
+
+/** The `$or` lists of a filter: its own and those of its `$and` parts. */
+function orLists(filter: Document): unknown[][] {
+  const out: unknown[][] = [];
+  if (Array.isArray(filter.$or)) out.push(filter.$or);
+  if (Array.isArray(filter.$and)) {
+    for (const part of filter.$and) if (isPlainObject(part) && Array.isArray(part.$or)) out.push(part.$or);
+  }
+  return out;
+}
+
+/**
+ * An `$or` is served by indexes only when every branch is; its candidates are the union of the
+ * branches' candidates. It is exact when it is the whole filter and every branch is exact.
+ */
+function unionLookup(coll: Collection, branches: unknown[], whole: boolean): Lookup | undefined {
+  if (branches.length === 0) return undefined;
+  const parts: Lookup[] = [];
+  for (const branch of branches) {
+    if (!isPlainObject(branch)) return undefined;
+    const found = lookup(coll, branch);
+    if (!found) return undefined;
+    parts.push(found);
+  }
+  const ids = new Set<string>();
+  for (const p of parts) for (const i of p.ids) ids.add(i);
+  return { ids, size: ids.size, exact: whole && parts.every((p) => p.exact) };
 }

@@ -61,6 +61,13 @@ export class SecondaryIndex {
     return typeof bucket === 'string' ? [bucket] : bucket;
   }
 
+  /** How many documents {@link lookup} would return for `tuple`. */
+  count(tuple: string[]): number {
+    const bucket = this.prefixMaps[tuple.length - 1].get(compoundKey(tuple));
+    if (bucket === undefined) return 0;
+    return typeof bucket === 'string' ? 1 : bucket.size;
+  }
+
   /**
    * For a unique index: the id of another document holding one of `doc`'s keys, if any.
    * Must be called before the write so a violation leaves the collection untouched.
