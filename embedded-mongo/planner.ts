@@ -134,7 +134,10 @@ function indexLookup(index: SecondaryIndex, filter: Document, eq: Map<string, st
   }
   if (used === 0) return undefined;
   const exact = plain && used === eq.size && onlyEqualities(filter, eq.size);
-  if (tuples.length === 1) return { ids: index.lookup(tuples[0]), size: index.count(tuples[0]), exact };
+  if (tuples.length === 1) {
+    const ids = index.lookup(tuples[0]);
+    return { ids, size: ids instanceof Set ? ids.size : (ids as string[]).length, exact };
+  }
   const ids = new Set<string>();
   for (const t of tuples) for (const i of index.lookup(t)) ids.add(i);
   return { ids, size: ids.size, exact: false };

@@ -54,18 +54,11 @@ export class SecondaryIndex {
     }
   }
 
-  /** Ids of documents whose first `tuple.length` fields have exactly these keys. */
+  /** Ids of documents whose first `tuple.length` fields have exactly these keys (an array or a Set). */
   lookup(tuple: string[]): Iterable<string> {
     const bucket = this.prefixMaps[tuple.length - 1].get(compoundKey(tuple));
     if (bucket === undefined) return [];
     return typeof bucket === 'string' ? [bucket] : bucket;
-  }
-
-  /** How many documents {@link lookup} would return for `tuple`. */
-  count(tuple: string[]): number {
-    const bucket = this.prefixMaps[tuple.length - 1].get(compoundKey(tuple));
-    if (bucket === undefined) return 0;
-    return typeof bucket === 'string' ? 1 : bucket.size;
   }
 
   /**
