@@ -46,8 +46,8 @@ function makeRandom(seed: number) {
     if (r < 0.95) return { x: scalar() };
     return [[scalar()]];
   };
-  // Values for the dotted path `n.x`. Arrays nested in arrays are left out: mingo matches
-  // `{'n.x': 0}` against `{n: [[{x: 0}]]}` and `{n: {x: [[0]]}}`, MongoDB and its indexes do not.
+  // Values for the dotted path `n.x`. An array nested in an array at `n.x` is left out: mingo
+  // matches `{'n.x': 0}` against `{n: {x: [[0]]}}`, MongoDB and its indexes do not.
   const nested = (): unknown => {
     const r = rnd();
     if (r < 0.15) return MISSING;
@@ -58,7 +58,8 @@ function makeRandom(seed: number) {
     if (r < 0.75) return {};
     if (r < 0.85) return [{ x: scalar() }, { x: scalar() }];
     if (r < 0.95) return [{ x: scalar() }, { y: 1 }];
-    return [scalar(), { x: scalar() }];
+    if (r < 0.97) return [scalar(), { x: scalar() }];
+    return pick([[[{ x: scalar() }]], [{ x: [null] }], [{ x: [[null]] }], [[null]]]);
   };
   const doc = (id: number): Document => {
     const d: Document = { _id: id };
