@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   await db.collection('orders').updateMany({}, { $set: { outbox: [] } });
   const dispatcher = new OutboxDispatcher({ db, logger, channels: [teams, email], concurrency: CONCURRENCY });
   await dispatcher.ensureIndexes();
+  const relay = new OutboxRelay({ db, logger });
   const timings = new Map<string, { n: number; ms: number }>();
   const timed = (name: string, target: Record<string, unknown>, method: string) => {
     const original = (target[method] as (...args: unknown[]) => Promise<unknown>).bind(target);
@@ -97,6 +98,8 @@ async function main(): Promise<void> {
   };
   if (process.env.BENCH_PROFILE) {
     const anyOf = (x: unknown) => x as Record<string, unknown>;
+    timed('relayOnce', anyOf(relay), 'relayOnce');
+    timed('recordPendingHistory', anyOf(dispatcher), 'recordPendingHistory');
     timed('claimNext', anyOf(dispatcher), 'claimNext');
     timed('process', anyOf(dispatcher), 'process');
     timed('finish', anyOf(dispatcher), 'finish');
@@ -106,7 +109,7 @@ async function main(): Promise<void> {
     timed('email.send', anyOf(email), 'send');
     timed('sender.send', anyOf(sender), 'send');
   }
-  const loop = new OutboxLoop({ relay: new OutboxRelay({ db, logger }), dispatcher, logger });
+  const loop = new OutboxLoop({ relay, dispatcher, logger });
   loop.start();
 
   const load = loadavg()[0]!;
