@@ -104,12 +104,22 @@ export class IntakeStore {
     return this.log.findOne({ _id: key });
   }
 
-  /** Records the outcome once; a second write for the same key keeps the first. */
-  async record(entry: MailLogEntry): Promise<void> {
+  /** The mail-log entries among `keys` (one query per batch instead of one per mail). */
+  async loggedMany(keys: readonly string[]): Promise<Map<string, MailLogEntry>> {
+    if (keys.length === 0) return new Map();
+    const found = await this.log.find({ _id: { $in: [...keys] } }).toArray();
+    return new Map(found.map((e) => [e._id, e]));
+  }
+
+  /** Records outcomes once; a second write for the same key keeps the first. */
+  async record(entries: readonly MailLogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
     try {
-      await this.log.insertOne(entry);
+      await this.log.insertMany([...entries], { ordered: false });
     } catch (error) {
-      if (!isDuplicate(error)) throw error;
+      const writeErrors = (error as { writeErrors?: Array<{ code?: number }> }).writeErrors;
+      const onlyDuplicates = isDuplicate(error) || (Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((w) => w.code === DUPLICATE_KEY));
+      if (!onlyDuplicates) throw error;
     }
   }
 
@@ -152,13 +162,19 @@ export class IntakeStore {
    */
   async storeAttachment(seed: string, file: { filename: string; contentType: string; content: Buffer }): Promise<AttachmentMeta> {
     const id = stableObjectId(seed);
-    await this.files.delete(id).catch(() => undefined);
-    await new Promise<void>((resolve, reject) => {
-      const upload = this.files.openUploadStreamWithId(id, file.filename, { metadata: { contentType: file.contentType, seed } });
-      upload.once('error', reject);
-      upload.once('finish', () => resolve());
-      upload.end(file.content);
+    const upload = () => new Promise<void>((resolve, reject) => {
+      const stream = this.files.openUploadStreamWithId(id, file.filename, { metadata: { contentType: file.contentType, seed } });
+      stream.once('error', reject);
+      stream.once('finish', () => resolve());
+      stream.end(file.content);
     });
+    try {
+      await upload();
+    } catch (error) {
+      if (!isDuplicate(error)) throw error;
+      await this.files.delete(id).catch(() => undefined); // a copy from an interrupted earlier pass
+      await upload();
+    }
     return { fileId: id.toHexString(), filename: file.filename, contentType: file.contentType, size: file.content.length };
   }
 

@@ -5,7 +5,7 @@ import {
 import { AppError } from '../services/errors';
 import type { Logger } from '../services/logger';
 import { Disposition, handleMail, HandleMailDeps } from './handle-mail';
-import type { MailFolder } from './intake-store';
+import type { MailFolder, MailLogEntry } from './intake-store';
 import type { MailboxSession, MailSource } from './mail-source';
 import { contentKey, IncomingMail, parseMail } from './parse-mail';
 
@@ -165,52 +165,58 @@ export class MailPoller {
       const key = m.mail instanceof Error ? contentKey(m.source) : m.mail.key;
       byKey.set(key, [...(byKey.get(key) ?? []), m]);
     }
+    const known = await this.options.deps.store.loggedMany([...byKey.keys()]);
     const folders = new Map<MailFolder, number[]>();
+    const entries: MailLogEntry[] = [];
     const tasks = [...byKey.entries()];
     const limit = this.options.concurrency ?? 8;
     let next = 0;
     const worker = async () => {
       while (next < tasks.length) {
-        const [key, copies] = tasks[next++];
-        for (const copy of copies) {
-          const folder = await this.processOne(session, copy.uid, key, copy.mail);
-          folders.set(folder, [...(folders.get(folder) ?? []), copy.uid]);
+        const [key, [first, ...copies]] = tasks[next++];
+        const earlier = known.get(key);
+        let folder: MailFolder;
+        if (earlier) {
+          this.counters.duplicates += 1;
+          folder = earlier.folder;
+        } else {
+          const entry = await this.processOne(session, first.uid, key, first.mail);
+          entries.push(entry);
+          folder = entry.folder;
         }
+        this.counters.duplicates += copies.length;
+        folders.set(folder, [...(folders.get(folder) ?? []), first.uid, ...copies.map((c) => c.uid)]);
       }
     };
     await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+    // Outcomes first, then the moves: a crash in between leaves mails that the next pass
+    // recognises by their key and only moves.
+    await this.options.deps.store.record(entries);
     for (const [folder, list] of folders) await session.move(list, this.options.folders[folder]);
     await this.options.deps.store.advance(this.options.mailbox, session.uidValidity, Math.max(...uids));
   }
 
-  private async processOne(session: MailboxSession, uid: number, key: string, mail: IncomingMail | Error): Promise<MailFolder> {
-    const { store } = this.options.deps;
+  private async processOne(session: MailboxSession, uid: number, key: string, mail: IncomingMail | Error): Promise<MailLogEntry> {
     const log = this.options.logger.child({ uid, key });
-    const known = await store.logged(key);
-    if (known) {
-      this.counters.duplicates += 1;
-      return known.folder;
-    }
     let disposition: Disposition;
     if (mail instanceof Error) {
       disposition = { outcome: 'quarantined', folder: 'quarantine', reason: `unparsable: ${mail.message}` };
     } else {
       disposition = await this.decide(mail, log);
     }
-    await store.record({
-      _id: key, outcome: disposition.outcome, folder: disposition.folder, mailbox: this.options.mailbox, uid,
-      uidValidity: session.uidValidity, at: new Date(),
-      ...(mail instanceof Error ? {} : { messageId: mail.messageId, from: mail.from?.address, subject: mail.subject.slice(0, 300) }),
-      ...(disposition.orderId ? { orderId: disposition.orderId } : {}),
-      ...(disposition.reason ? { reason: disposition.reason } : {}),
-    });
     const c = this.counters;
     if (disposition.folder === 'quarantine') c.quarantined += 1;
     else if (disposition.folder === 'refused') c.refused += 1;
     else if (disposition.outcome === 'automated' || disposition.outcome === 'bounce') c.automated += 1;
     else c.processed += 1;
     log.info({ outcome: disposition.outcome, reason: disposition.reason, orderId: disposition.orderId?.toHexString() }, 'mail handled');
-    return disposition.folder;
+    return {
+      _id: key, outcome: disposition.outcome, folder: disposition.folder, mailbox: this.options.mailbox, uid,
+      uidValidity: session.uidValidity, at: new Date(),
+      ...(mail instanceof Error ? {} : { messageId: mail.messageId, from: mail.from?.address, subject: mail.subject.slice(0, 300) }),
+      ...(disposition.orderId ? { orderId: disposition.orderId } : {}),
+      ...(disposition.reason ? { reason: disposition.reason } : {}),
+    };
   }
 
   /** handleMail with retries on concurrent order changes; other non-transient failures quarantine. */

@@ -137,6 +137,30 @@ export async function startService(config: Config, root: Logger, extraChannels: 
   };
 }
 
+/**
+ * `--intake-only`: a process that only reads the desk mailbox (a dedicated intake replica):
+ * no HTTP, no outbox. The lease keeps it from working the mailbox beside another instance.
+ */
+export async function startIntakeOnly(config: Config, root: Logger): Promise<RunningService> {
+  const storage = await openStorage(config, componentLogger(root, 'storage'));
+  const directory = await loadDirectory(storage, config, componentLogger(root, 'directory'));
+  const orderStore = new MongoOrderStore(storage.db);
+  await orderStore.ensureIndexes();
+  const mail = await wireMail(config, storage.db, orderStore, directory, componentLogger(root, 'mail'));
+  if (!mail.poller) throw new AppError('VALIDATION', '--intake-only needs IMAP_HOST', 'Para leer el buzón configure IMAP_HOST.');
+  mail.poller.start();
+  root.info('mail intake running');
+  return {
+    port: 0,
+    async stop() {
+      await mail.poller?.stop();
+      await mail.sender?.close();
+      await storage.client.close();
+      await storage.engine?.close();
+    },
+  };
+}
+
 interface MailWiring {
   sender?: SmtpMailSender;
   channel?: EmailChannel;
@@ -203,7 +227,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const root = createLogger(config.logLevel);
-  const service = await startService(config, root);
+  const service = process.argv.includes('--intake-only') ? await startIntakeOnly(config, root) : await startService(config, root);
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;
