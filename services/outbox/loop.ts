@@ -20,6 +20,8 @@ export class OutboxLoop {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopping = false;
+  private lastRelayAt = 0;
+  private lastRelayed = 0;
 
   constructor(private readonly options: OutboxLoopOptions) {}
 
@@ -35,7 +37,10 @@ export class OutboxLoop {
   async runPass(): Promise<number> {
     const { relay, dispatcher, logger } = this.options;
     try {
-      const relayed = await relay.relayOnce();
+      // The relay scans orders for outboxes; while only dispatching is busy, scan once per interval.
+      const relayDue = this.lastRelayed > 0 || Date.now() - this.lastRelayAt >= (this.options.intervalMs ?? 250);
+      const relayed = relayDue ? await relay.relayOnce() : 0;
+      if (relayDue) [this.lastRelayAt, this.lastRelayed] = [Date.now(), relayed];
       if (!dispatcher) return 0;
       await dispatcher.recordPendingHistory();
       return relayed + (await dispatcher.dispatchOnce(100, () => !this.stopping));
