@@ -26,6 +26,15 @@ const reasonLine = (o: ServiceOrder) => {
   return note ? `Motivo: ${note}` : '';
 };
 
+const when = (at: Date, zone: string) =>
+  new Intl.DateTimeFormat('es-MX', { dateStyle: 'long', timeStyle: 'short', timeZone: zone }).format(at);
+
+/** The contract deadlines the provider must meet, in the centre's time zone. */
+function deadlineLine(o: ServiceOrder): string {
+  const d = o.provider?.deadlines;
+  return d ? `Plazo de atención: ${when(d.attendBy, d.zone)}. Plazo de solución: ${when(d.resolveBy, d.zone)}.` : '';
+}
+
 /** True when the order came back to validation because the judge refused to sign. */
 const refusedBy = (o: ServiceOrder) => o.history.filter((h) => h.action !== 'notification' && h.action !== 'comment').at(-1)?.action === 'refuse_signature';
 
@@ -92,6 +101,7 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder) => NoticeTex
       `Se turnó a su empresa la orden ${o.folio} (${equipment(o)}).`,
       o.description,
       o.provider ? `Contrato: ${o.provider.contractId}. Atiéndala dentro de los tiempos del contrato.` : 'Atiéndala dentro de los tiempos del contrato.',
+      deadlineLine(o),
     ],
   }),
   signature_request: (o) => ({

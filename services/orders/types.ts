@@ -83,7 +83,13 @@ export interface ServiceOrder {
   attachments: AttachmentMeta[];
   analyst?: PersonSnapshot;
   engineer?: PersonSnapshot;
-  provider?: { providerId: string; contractId: string; name: string };
+  provider?: {
+    providerId: string;
+    contractId: string;
+    name: string;
+    /** Contract deadlines set when the order was turned to the provider (told to the provider); `zone` is the centre's. */
+    deadlines?: { attendBy: Date; resolveBy: Date; zone: string };
+  };
   /** First time each activity happened; later repeats (rework) do not move these. */
   timestamps: Partial<Record<'reportedAt' | 'takenAt' | 'engineerAssignedAt' | 'acceptedAt' | 'providerAt' | 'providerAttendedAt' | 'confirmedAt' | 'signedAt' | 'resolvedAt' | 'closedAt' | 'cancelledAt', Date>>;
   resolution?: { solution?: string; documentation?: string; by: PersonSnapshot; at: Date };

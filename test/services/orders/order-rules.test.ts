@@ -76,7 +76,10 @@ describe('turnToProvider', () => {
 
   it('records provider and contract on the order', async () => {
     const after = await orderIn(w, 'provider');
-    expect(after.provider).toEqual({ providerId: 'PROV-TECNOSERV', contractId: 'CT-2026-001', name: 'Tecnoservicios Integrales del Centro, S.A. de C.V.' });
+    expect(after.provider).toEqual({
+      providerId: 'PROV-TECNOSERV', contractId: 'CT-2026-001', name: 'Tecnoservicios Integrales del Centro, S.A. de C.V.',
+      deadlines: { attendBy: expect.any(Date), resolveBy: expect.any(Date), zone: 'America/Mexico_City' },
+    });
     expect(after.timestamps.providerAt).toBeInstanceOf(Date);
   });
 });
