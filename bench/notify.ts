@@ -3,7 +3,8 @@
  * to the on-site engineer), each owing two notices — the engineer in Teams (through a local
  * Bot Connector stand-in) and the requester by email (through the real mail stack's SMTP).
  * Changes are made at RATE per second (open loop) while the outbox loop of one service
- * instance relays and sends. Latency: from the change's history time to the notice's
+ * instance relays and sends; the engine runs as its own process, as a database server
+ * would. Latency: from the change's history time to the notice's
  * `sentAt` (the Bot Connector or SMTP server accepted it). Run with `npm run bench:notify`
  * (needs root and the mail stack packages, see test/support/mail-stack/install.sh).
  * A script that prints figures, not a test.
@@ -17,7 +18,8 @@ import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { createTeamsBot } from '../bot/endpoint';
 import { saveConversationReference } from '../bot/conversation-refs';
-import { startEngine } from '../embedded-mongo';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { IntakeStore } from '../intake';
 import { MongoDirectoryStore } from '../services/directory/directory-store';
 import { importDirectory } from '../services/directory/load-directory';
@@ -50,12 +52,25 @@ async function startConnector(): Promise<{ url: string; posts: () => number; clo
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, posts: () => posts, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+/** The engine as its own process, as a database server would be; stopped by PID. */
+async function startEngineProcess(dbPath: string): Promise<{ uri: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'embedded-mongo', 'cli.js'), '--port', '0', '--dbpath', dbPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const uri = await new Promise<string>((ok, fail) => {
+    createInterface({ input: child.stdout! }).once('line', (line) => ok(line.trim()));
+    child.once('exit', (code) => fail(new Error(`engine exited with ${code}`)));
+  });
+  return {
+    uri,
+    stop: () => new Promise<void>((r) => { child.once('exit', () => r()); process.kill(child.pid!, 'SIGTERM'); }),
+  };
+}
+
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-notify-'));
   const logger = pino({ level: 'silent' });
-  const engine = await startEngine({ port: 0, dbPath: join(dir, 'db') });
+  const engine = await startEngineProcess(join(dir, 'db'));
   const client = await MongoClient.connect(engine.uri);
   const db = client.db('bench_notify');
   const directory = new MongoDirectoryStore(client, db);
@@ -154,7 +169,7 @@ async function main(): Promise<void> {
   await connector.close();
   await stack.stop();
   await client.close();
-  await engine.close();
+  await engine.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 
