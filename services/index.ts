@@ -13,6 +13,7 @@ import { componentLogger, createLogger, Logger } from './logger';
 import { MongoOrderStore, withWorkflowPolicy } from './orders/order-store';
 import { withAnalystRouting } from './notifications/analyst-routing';
 import { ValidationReminder } from './notifications/validation-reminder';
+import { withEmailDigest } from './notifications/email-digest';
 import { NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from './outbox';
 import { SlaMonitor } from './sla/sla-monitor';
 import { MongoSlaStore } from './sla/sla-store';
@@ -163,7 +164,7 @@ export async function startIntakeOnly(config: Config, root: Logger): Promise<Run
 
 interface MailWiring {
   sender?: SmtpMailSender;
-  channel?: EmailChannel;
+  channel?: NotificationChannel;
   poller?: MailPoller;
   state(): string;
   stats(): IntakeStats | undefined;
@@ -179,7 +180,7 @@ async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directo
   const store = new IntakeStore(db);
   await store.ensureIndexes();
   const sender = config.smtp ? new SmtpMailSender(config.smtp) : undefined;
-  const channel = sender ? new EmailChannel({ sender, directory, refs: store }) : undefined;
+  const channel = sender ? withEmailDigest(new EmailChannel({ sender, directory, refs: store }), { sender, directory }) : undefined;
   const imap = config.imap;
   if (!imap) return { sender, channel, state: () => 'disabled', stats: () => undefined };
   const known = await directory.snapshot();
@@ -227,19 +228,27 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const root = createLogger(config.logLevel);
-  const service = process.argv.includes('--intake-only') ? await startIntakeOnly(config, root) : await startService(config, root);
-  let stopping = false;
+  // Signals are handled from the first moment: one that arrives while the service is still
+  // starting stops it as soon as it is up, instead of killing it half-initialised.
+  let signalled: NodeJS.Signals | undefined;
+  let service: RunningService | undefined;
   const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
+    if (signalled) return;
+    signalled = signal;
     root.info({ signal }, 'shutting down');
-    service.stop().then(
-      () => { root.info('stopped'); process.exit(0); },
-      (error: unknown) => { root.error({ err: error }, 'shutdown failed'); process.exit(1); },
-    );
+    if (service) stopAndExit(service, root);
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  service = process.argv.includes('--intake-only') ? await startIntakeOnly(config, root) : await startService(config, root);
+  if (signalled) stopAndExit(service, root);
+}
+
+function stopAndExit(service: RunningService, root: Logger): void {
+  service.stop().then(
+    () => { root.info('stopped'); process.exit(0); },
+    (error: unknown) => { root.error({ err: error }, 'shutdown failed'); process.exit(1); },
+  );
 }
 
 if (require.main === module) {

@@ -38,7 +38,7 @@ describe('the service entry point (dist/services/index.js)', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'cjpf-start-'));
   }, 180_000);
   afterAll(async () => {
-    if (child?.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+    if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -95,6 +95,23 @@ describe('the service entry point (dist/services/index.js)', () => {
     const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
     process.kill(child.pid!, 'SIGTERM');
     expect(await exited).toBe(0);
+  }, 120_000);
+
+  it('stops cleanly when SIGTERM arrives while it is still starting', async () => {
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    const service = startService(env);
+    child = service.child;
+    service.ready.catch(() => undefined);
+    const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
+    // The database is open but the HTTP listener is not: the middle of start-up.
+    await new Promise<void>((r) => {
+      const check = setInterval(() => {
+        if (service.lines.some((l) => l.msg === 'database connected')) { clearInterval(check); r(); }
+      }, 5);
+    });
+    process.kill(child.pid!, 'SIGTERM');
+    expect(await exited).toBe(0);
+    expect(service.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
   }, 120_000);
 
   it('refuses to start and lists every configuration problem at once', () => {
