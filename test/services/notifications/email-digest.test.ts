@@ -1,0 +1,50 @@
+import { ObjectId } from 'mongodb';
+import { EmailChannel } from '../../../services/mail/email-channel';
+import { withEmailDigest } from '../../../services/notifications/email-digest';
+import type { ServiceOrder } from '../../../services/orders/types';
+import { NotificationDoc, OutboxDispatcher, OutboxRelay } from '../../../services/outbox';
+import { ANALYST, Harness, inboxOf, silent, startHarness } from '../../intake/support/harness';
+
+describe('email digests', () => {
+  let h: Harness;
+  let clock: number;
+  beforeAll(async () => { h = await startHarness(); }, 120_000);
+  afterAll(async () => { await h?.close(); });
+
+  async function newOrderFor(personId: string, n: number): Promise<string> {
+    const _id = new ObjectId();
+    const now = new Date(clock);
+    const order: ServiceOrder = {
+      _id, folio: `OS-2026-${String(900 + n).padStart(6, '0')}`, status: 'reported', version: 1,
+      requester: { personId: 'jpena', name: 'José Peña' }, centreId: 'CJPF-CDMX', channel: 'email',
+      equipment: { type: 'computer' }, description: `Falla ${n}`, priority: 'medium', attachments: [],
+      timestamps: { reportedAt: now }, history: [], createdAt: now, updatedAt: now,
+      outbox: [{ id: `${_id.toHexString()}:1:new_order:${personId}`, event: 'new_order', recipient: { personId, role: 'analyst' }, createdAt: now }],
+    };
+    await h.db.db.collection<ServiceOrder>('orders').insertOne(order);
+    return order.folio;
+  }
+
+  it('sends a burst for one person as one mail listing every folio', async () => {
+    clock = Date.now();
+    const now = () => new Date(clock);
+    const channel = withEmailDigest(new EmailChannel({ sender: h.sender, directory: h.directory, refs: h.store }), { sender: h.sender, directory: h.directory });
+    const dispatcher = new OutboxDispatcher({ db: h.db.db, logger: silent, channels: [channel], digestWindowMs: 60_000, now });
+    const relay = new OutboxRelay({ db: h.db.db, logger: silent, now });
+    const first = await newOrderFor('ana', 0);
+    await relay.relayOnce();
+    await dispatcher.dispatchOnce();
+    const burst: string[] = [];
+    for (let i = 1; i <= 6; i += 1) burst.push(await newOrderFor('ana', i));
+    await relay.relayOnce();
+    await dispatcher.dispatchOnce();
+    clock += 60_000;
+    await dispatcher.dispatchOnce();
+    expect(await h.db.db.collection<NotificationDoc>('notifications').countDocuments({ state: 'sent', outcome: 'sent_email' })).toBe(7);
+    const mails = await inboxOf(h, ANALYST, 2);
+    expect(mails).toHaveLength(2);
+    expect(mails[0]!.subject).toContain(first);
+    expect(mails[1]!.subject).toBe('6 avisos de la Mesa de Servicio');
+    for (const folio of burst) expect(mails[1]!.text).toContain(`${folio}: Nueva orden de servicio ${folio}`);
+  }, 60_000);
+});
