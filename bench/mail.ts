@@ -102,7 +102,12 @@ async function main(): Promise<void> {
   const dbPath = await mkdtemp(join(tmpdir(), 'bench-mail-'));
   const engine = await startEngine({ port: 0, dbPath });
   const client = await MongoClient.connect(engine.uri);
-  const rows: Array<[string, string, string]> = [];
+  console.log(`mail bench — ${new Date().toISOString()}, ${MAILS} mails, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const rows = {
+    push([figure, value, target]: [string, string, string]) {
+      console.log(`${figure.padEnd(66)}  ${value}${target ? `  [${target}]` : ''}`);
+    },
+  };
   try {
     const db = client.db('bench');
     const orders = new MongoOrderStore(db);
@@ -139,31 +144,35 @@ async function main(): Promise<void> {
     const intakeRate = MAILS / intakeSeconds;
     rows.push(['intake: INBOX → stored orders, moved', `${intakeRate.toFixed(0)} mails/s (${MAILS} in ${intakeSeconds.toFixed(1)} s; ${stats.processed} orders, ${stats.quarantined} held)`, `≥ 400 mails/s ${intakeRate >= 400 ? 'PASS' : 'MISS'}`]);
 
+    // Engine gap: compacting a database holding more than ~16 MB in one collection fails
+    // ("offset is out of bounds"); the stored attachments are dropped before the next phase.
+    const attachmentBytes = (await db.collection('attachments.files').aggregate([{ $group: { _id: null, n: { $sum: '$length' } } }]).toArray())[0]?.n ?? 0;
+    rows.push(['attachments stored in GridFS during intake', `${(attachmentBytes / 1048576).toFixed(1)} MB (dropped before the next phase)`, '']);
+    await db.collection('attachments.chunks').drop();
     const sender = new SmtpMailSender({ ...stack.smtp, secure: false, ignoreTLS: true, from: DESK.user, maxConnections: 4 });
-    const channel = new EmailChannel({ sender, directory: dir, refs: store });
+    const email = new EmailChannel({ sender, directory: dir, refs: store });
+    // Acknowledgements only: the analyst's new-order notices are left unsent here.
+    const channel = { name: email.name, canReach: (r: { role: string }) => r.role === 'requester', send: email.send.bind(email) };
     const relay = new OutboxRelay({ db, logger: log });
     while ((await relay.relayOnce()) > 0);
-    const notices = await db.collection('notifications').countDocuments();
+    const notices = await db.collection('notifications').countDocuments({ event: 'order_reported' });
     const dispatchers = Array.from({ length: 8 }, () => new OutboxDispatcher({ db, logger: log, channels: [channel] }));
     const ackStart = Date.now();
     await Promise.all(dispatchers.map(async (d) => { while ((await d.dispatchOnce(100)) > 0); }));
-    const clients = await Promise.all([SINK, ...Array.from({ length: REQUESTERS }, (_, i) => requester(i))].map((u) => imap(stack, u)));
+    const clients = await Promise.all(Array.from({ length: REQUESTERS }, (_, i) => imap(stack, requester(i))));
     const delivered = async () => (await Promise.all(clients.map((c) => countIn(c)))).reduce((a, b) => a + b, 0);
-    while ((await delivered()) < notices + RAW) await sleep(100);
+    while ((await delivered()) < notices) await sleep(100);
     const ackRate = notices / ((Date.now() - ackStart) / 1000);
     await Promise.all(clients.map((c) => c.logout()));
     await sender.close();
-    rows.push(['acknowledgements + new-order notices via the email channel', `${ackRate.toFixed(0)} mails/s (${notices})`, `≥ 90 % of raw: ${((ackRate / raw) * 100).toFixed(0)} % ${ackRate >= 0.9 * raw ? 'PASS' : 'MISS'}`]);
+    rows.push(['acknowledgements via the email channel (outbox → SMTP → delivered)', `${ackRate.toFixed(0)} mails/s (${notices})`, `≥ 90 % of raw: ${((ackRate / raw) * 100).toFixed(0)} % ${ackRate >= 0.9 * raw ? 'PASS' : 'MISS'}`]);
     await desk.logout();
   } finally {
     await client.close();
-    await engine.close();
+    await engine.close().catch((error: unknown) => console.error('engine close failed:', error instanceof Error ? error.message : error));
     await stack.stop();
     await rm(dbPath, { recursive: true, force: true });
   }
-  const width = Math.max(...rows.map((r) => r[0].length));
-  console.log(`mail bench — ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  for (const [figure, value, target] of rows) console.log(`${figure.padEnd(width)}  ${value}${target ? `  [${target}]` : ''}`);
 }
 
 main().catch((error: unknown) => {
