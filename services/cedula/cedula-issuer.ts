@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import { PeriodicTask } from '../scheduling/periodic-task';
 import { issueCedula, IssueCedulaDeps } from './issue-cedula';
 import type { MongoCedulaStore } from './cedula-store';
 
@@ -16,17 +17,17 @@ export interface CedulaIssuerDeps extends IssueCedulaDeps {
  * instances may run it: `issueCedula` is idempotent per order.
  */
 export class CedulaIssuer {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopping = false;
+  private readonly task: PeriodicTask;
 
-  constructor(private readonly deps: CedulaIssuerDeps) {}
+  constructor(private readonly deps: CedulaIssuerDeps) {
+    this.task = new PeriodicTask({ name: 'cedula', logger: deps.logger, intervalMs: deps.intervalMs ?? 5000, run: () => this.issueOnce() });
+  }
 
   /** Issues what is missing; returns how many Cédulas were handled. */
   async issueOnce(limit = 50): Promise<number> {
     let handled = 0;
     for (const id of await this.deps.store.closedWithoutCedula(limit)) {
-      if (this.stopping) break;
+      if (this.task.stopping) break;
       try {
         const record = await issueCedula(this.deps, id);
         this.deps.logger.info({ orderId: id.toHexString(), folio: record.folio }, 'cedula issued');
@@ -39,25 +40,11 @@ export class CedulaIssuer {
   }
 
   start(): void {
-    this.stopping = false;
-    this.schedule(0);
+    this.task.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  private schedule(delay: number): void {
-    this.timer = setTimeout(() => {
-      this.running = this.issueOnce()
-        .catch((error: unknown) => this.deps.logger.error({ err: error }, 'cedula pass failed'))
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopping) this.schedule(this.deps.intervalMs ?? 5000);
-        });
-    }, delay);
+  /** Lets the current pass end (it stops between orders), then resolves. */
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 }

@@ -1,5 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from '../logger';
+import { PeriodicTask } from '../scheduling/periodic-task';
 import type { PendingNotice, ServiceOrder } from '../orders/types';
 
 export interface ValidationReminderOptions {
@@ -38,12 +39,12 @@ export function dueReminder(enteredAt: Date, now: Date, intervalMs: number, maxR
  */
 export class ValidationReminder {
   private readonly orders: Collection<ServiceOrder>;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopping = false;
+  private readonly task: PeriodicTask;
 
   constructor(private readonly options: ValidationReminderOptions) {
     this.orders = options.db.collection<ServiceOrder>('orders');
+    const intervalMs = options.pollMs ?? Math.max(10_000, Math.floor(options.intervalMs / 10));
+    this.task = new PeriodicTask({ name: 'validation reminder', logger: options.logger, intervalMs, run: () => this.checkOnce() });
   }
 
   /** One pass; returns how many reminders this instance queued. */
@@ -53,7 +54,7 @@ export class ValidationReminder {
     const cursor = this.orders.find({ status: 'validation' }, { projection: { _id: 1, version: 1, requester: 1, history: 1, reminderMarks: 1 } });
     let queued = 0;
     for await (const order of cursor as AsyncIterable<Waiting>) {
-      if (this.stopping) break;
+      if (this.task.stopping) break;
       const enteredAt = enteredValidationAt(order);
       if (!enteredAt) continue;
       const n = dueReminder(enteredAt, now, this.options.intervalMs, max);
@@ -75,26 +76,12 @@ export class ValidationReminder {
   }
 
   start(): void {
-    this.stopping = false;
-    this.schedule(0);
+    this.task.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  private schedule(delay: number): void {
-    this.timer = setTimeout(() => {
-      this.running = this.checkOnce()
-        .catch((error: unknown) => this.options.logger.error({ err: error }, 'validation reminder pass failed'))
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopping) this.schedule(this.options.pollMs ?? Math.max(10_000, Math.floor(this.options.intervalMs / 10)));
-        });
-    }, delay);
+  /** Lets the current pass end (it stops between orders), then resolves. */
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 }
 

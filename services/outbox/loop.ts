@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import { PeriodicTask } from '../scheduling/periodic-task';
 import type { OutboxDispatcher } from './dispatcher';
 import type { OutboxRelay } from './relay';
 
@@ -17,17 +18,18 @@ export interface OutboxLoopOptions {
  * in half on shutdown; unclaimed entries simply wait for the next start.
  */
 export class OutboxLoop {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopping = false;
+  private readonly task: PeriodicTask;
   private lastRelayAt = 0;
   private lastRelayed = 0;
 
-  constructor(private readonly options: OutboxLoopOptions) {}
+  constructor(private readonly options: OutboxLoopOptions) {
+    // A busy pass (anything relayed or dispatched) asks for the next one at once.
+    const run = async () => (await this.runPass()) > 0;
+    this.task = new PeriodicTask({ name: 'outbox', logger: options.logger, intervalMs: options.intervalMs ?? 250, run });
+  }
 
   start(): void {
-    this.stopping = false;
-    this.schedule(0);
+    this.task.start();
   }
 
   /**
@@ -43,29 +45,15 @@ export class OutboxLoop {
       if (relayDue) [this.lastRelayAt, this.lastRelayed] = [Date.now(), relayed];
       if (!dispatcher) return 0;
       await dispatcher.recordPendingHistory();
-      return relayed + (await dispatcher.dispatchOnce(100, () => !this.stopping));
+      return relayed + (await dispatcher.dispatchOnce(100, () => !this.task.stopping));
     } catch (error) {
       logger.error({ err: error }, 'outbox pass failed');
       return 0;
     }
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  private schedule(delay: number): void {
-    this.timer = setTimeout(() => {
-      let busy = false;
-      this.running = this.runPass()
-        .then((done) => { busy = done > 0; })
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopping) this.schedule(busy ? 0 : this.options.intervalMs ?? 250);
-        });
-    }, delay);
+  /** Lets the notification being sent finish and its outcome be stored, then resolves. */
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 }

@@ -1,5 +1,6 @@
 import type { DirectoryReader } from '../directory/directory-store';
 import type { Logger } from '../logger';
+import { PeriodicTask } from '../scheduling/periodic-task';
 import { ClockSource } from './clock-source';
 import { slaNotices, THRESHOLDS, thresholdMark, Threshold } from './sla-notices';
 import type { MonitoredOrder, SlaStore } from './sla-store';
@@ -30,11 +31,11 @@ export interface SlaMonitorDeps {
  * Paused and stopped clocks do not advance, so they never cross a threshold here.
  */
 export class SlaMonitor {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopping = false;
+  private readonly task: PeriodicTask;
 
-  constructor(private readonly deps: SlaMonitorDeps) {}
+  constructor(private readonly deps: SlaMonitorDeps) {
+    this.task = new PeriodicTask({ name: 'sla', logger: deps.logger, intervalMs: deps.intervalMs ?? 60_000, run: () => this.checkOnce() });
+  }
 
   /** One pass over the open orders; returns how many thresholds this instance recorded. */
   async checkOnce(): Promise<number> {
@@ -43,7 +44,7 @@ export class SlaMonitor {
     let analysts: Awaited<ReturnType<SlaMonitorDeps['directory']['analysts']>> | undefined;
     let recorded = 0;
     for await (const order of this.deps.store.openOrders()) {
-      if (this.stopping) break;
+      if (this.task.stopping) break;
       const due = await this.dueThresholds(source, order, now);
       if (due.length === 0) continue;
       analysts ??= await this.deps.directory.analysts();
@@ -73,26 +74,11 @@ export class SlaMonitor {
   }
 
   start(): void {
-    this.stopping = false;
-    this.schedule(0);
+    this.task.start();
   }
 
   /** Lets the current pass end (it stops between orders), then resolves. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  private schedule(delay: number): void {
-    this.timer = setTimeout(() => {
-      this.running = this.checkOnce()
-        .catch((error: unknown) => this.deps.logger.error({ err: error }, 'sla pass failed'))
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopping) this.schedule(this.deps.intervalMs ?? 60_000);
-        });
-    }, delay);
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 }
