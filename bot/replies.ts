@@ -73,20 +73,6 @@ export const REPLIES = {
     unknownPerson: 'No te encontré en el directorio de la Mesa de Servicio, así que no puedes actuar sobre órdenes.',
     done: (label: string) => `Hecho: ${label}.`,
   },
-  notice: {
-    order_reported: (folio: string) => `Tu reporte quedó registrado con el folio ${folio}.`,
-    new_order: (folio: string) => `Nueva orden de servicio ${folio}.`,
-    status_changed: (folio: string, label: string) => `La orden ${folio} cambió a «${label}».`,
-    validation_request: (folio: string) => `La orden ${folio} fue atendida: confirma si quedó resuelta.`,
-    order_assigned: (folio: string) => `Se te turnó la orden ${folio}.`,
-    order_unassigned: (folio: string) => `La orden ${folio} se reasignó a otro ingeniero.`,
-    validation_rejected: (folio: string) => `El solicitante rechazó la atención de la orden ${folio}.`,
-    turned_to_provider: (folio: string) => `La orden ${folio} se turnó al proveedor.`,
-    signature_request: (folio: string) => `La orden ${folio} espera tu firma y sello.`,
-    order_validated: (folio: string) => `La orden ${folio} fue validada.`,
-    order_resolved: (folio: string) => `La orden ${folio} quedó resuelta.`,
-    fallback: (folio: string, label: string) => `La orden ${folio} está en «${label}».`,
-  },
 } as const;
 
 /** Spanish label of an equipment type. */

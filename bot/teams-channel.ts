@@ -4,13 +4,11 @@ import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Person } from '../services/directory/schema';
 import { AppError } from '../services/errors';
 import type { Logger } from '../services/logger';
-import type { NoticeEvent } from '../services/notifications/routing';
+import { noticeMessage } from '../services/notifications/messages';
 import type { PendingNotice, ServiceOrder } from '../services/orders/types';
 import type { NotificationChannel, NotificationDoc } from '../services/outbox/types';
-import { STATUS_LABELS } from '../services/workflow';
 import { ConversationRefDoc, findReference, markReferenceStale } from './conversation-refs';
 import { orderCard } from './order-cards';
-import { REPLIES } from './replies';
 
 /** The one adapter call the channel needs (CloudAdapter in the service, a double in tests). */
 export interface ProactiveSender {
@@ -39,26 +37,6 @@ function statusOf(error: unknown): number | undefined {
   const e = error as { statusCode?: unknown; status?: unknown; response?: { status?: unknown } };
   const status = e?.statusCode ?? e?.status ?? e?.response?.status;
   return typeof status === 'number' ? status : undefined;
-}
-
-/** The sentence above the card, per event of the outbox. */
-export function noticeText(event: string, order: ServiceOrder): string {
-  const n = REPLIES.notice;
-  const label = STATUS_LABELS[order.status];
-  switch (event as NoticeEvent) {
-    case 'order_reported': return n.order_reported(order.folio);
-    case 'new_order': return n.new_order(order.folio);
-    case 'status_changed': return n.status_changed(order.folio, label);
-    case 'validation_request': return n.validation_request(order.folio);
-    case 'order_assigned': return n.order_assigned(order.folio);
-    case 'order_unassigned': return n.order_unassigned(order.folio);
-    case 'validation_rejected': return n.validation_rejected(order.folio);
-    case 'turned_to_provider': return n.turned_to_provider(order.folio);
-    case 'signature_request': return n.signature_request(order.folio);
-    case 'order_validated': return n.order_validated(order.folio);
-    case 'order_resolved': return n.order_resolved(order.folio);
-    default: return n.fallback(order.folio, label);
-  }
 }
 
 /**
@@ -112,7 +90,8 @@ export class TeamsNotificationChannel implements NotificationChannel {
     if (!found) {
       throw new AppError('UPSTREAM', `no Teams conversation for ${notification.recipient.personId ?? '(no person)'}`, 'No hay una conversación de Teams con esta persona.', { gone: true });
     }
-    const text = noticeText(notification.event, order);
+    // The words come from the notice catalogue, the same the email channel uses; only the card is Teams'.
+    const text = noticeMessage(notification.event, order).line;
     const card = await orderCard(order, found.person, this.deps.directory, this.deps.timeZone, { text, tone: 'info' });
     const log = this.deps.logger.child({ notificationId: notification._id, orderId: order._id.toHexString(), refId: found.ref._id });
     // The adapter hands errors thrown inside the turn to onTurnError (which only logs), so the

@@ -8,6 +8,9 @@ import { buildCedulaContent, canonicalContent } from './cedula-content';
 import { cedulaCode, sha256 } from './cedula-code';
 import { renderCedulaPdf } from './cedula-pdf';
 import type { CedulaRecord, MongoCedulaStore } from './cedula-store';
+import { verifyPath } from './cedula-paths';
+
+export { verifyPath };
 
 export interface IssueCedulaDeps {
   store: Pick<MongoCedulaStore, 'findOrder' | 'uploadPdf' | 'deletePdf' | 'insertOrExisting' | 'markIssued'>;
@@ -16,9 +19,6 @@ export interface IssueCedulaDeps {
   secret: string;
   now?: () => Date;
 }
-
-/** Where a reader checks a code; printed on the document. */
-export const verifyPath = (code: string) => `/cedula/verify/${code}`;
 
 /** The requester and the centre's judges get the Cédula once it exists. */
 function cedulaNotices(order: ServiceOrder, judges: readonly { id: string; email: string }[], now: Date): PendingNotice[] {

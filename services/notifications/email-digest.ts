@@ -1,6 +1,7 @@
 import type { DirectoryReader } from '../directory/directory-store';
 import { automatedHeaders, notificationMessageId } from '../mail/headers';
 import type { MailSender } from '../mail/mail-sender';
+import { renderMail } from '../mail/templates';
 import type { NotificationChannel, NotificationDoc } from '../outbox/types';
 import type { ServiceOrder } from '../orders/types';
 import { digestMessage } from './messages';
@@ -9,8 +10,6 @@ export interface EmailDigestDeps {
   sender: MailSender;
   directory: Pick<DirectoryReader, 'personById'>;
 }
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * The email channel with digests: single notices go through `channel` unchanged; a batch for
@@ -28,13 +27,9 @@ export function withEmailDigest(channel: NotificationChannel, deps: EmailDigestD
       const to = first.recipient.email ?? (first.recipient.personId ? (await deps.directory.personById(first.recipient.personId))?.email : undefined);
       if (!to) throw new Error(`no email address for ${first.recipient.personId ?? first.recipient.role}`);
       const digest = digestMessage(items.map((i) => ({ event: i.doc.event, order: i.order })));
-      const footer = 'Mesa de Servicio · Centros de Justicia Penal Federal';
       await deps.sender.send({
         to,
-        subject: digest.subject,
-        text: `${digest.paragraphs.join('\n\n')}\n\n--\n${footer}\n`,
-        html: `<!doctype html><html lang="es-MX"><body style="font-family:Arial,sans-serif">${digest.paragraphs
-          .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('')}<p style="color:#666">${footer}</p></body></html>`,
+        ...renderMail(digest),
         messageId: notificationMessageId(first._id, deps.sender.from),
         headers: automatedHeaders(first._id),
       });

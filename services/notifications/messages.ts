@@ -1,3 +1,4 @@
+import { downloadPath, verifyPath } from '../cedula/cedula-paths';
 import { EQUIPMENT_LABELS, type ServiceOrder } from '../orders/types';
 import { STATUS_LABELS } from '../workflow';
 import type { NoticeEvent } from './events';
@@ -6,9 +7,20 @@ import type { NoticeEvent } from './events';
 export interface NoticeText {
   /** One sentence shown above the order card in Teams (or as the lead line of a digest). */
   line: string;
+  /** The mail subject, without the folio tag the email channel puts in front. */
   subject: string;
+  /** The mail body, one entry per paragraph; empty entries are dropped by `noticeMessage`. */
   paragraphs: string[];
 }
+
+/** The signature closing every mail the service sends. */
+export const MAIL_SIGNATURE = 'Mesa de Servicio · Centros de Justicia Penal Federal';
+
+/** Closes a mail about one order: where it stands, and how to add to it by replying. */
+export const mailFooter = (o: ServiceOrder): string[] => [
+  `Folio: ${o.folio} · Estado: ${STATUS_LABELS[o.status]}`,
+  'Puede responder a este correo para agregar información a la orden; conserve el folio en el asunto.',
+];
 
 /** The last reason or note recorded on the order (a rejection, a refused signature, a cancellation). */
 export function lastNote(order: Pick<ServiceOrder, 'history'>): string | undefined {
@@ -25,6 +37,9 @@ const reasonLine = (o: ServiceOrder) => {
   const note = lastNote(o);
   return note ? `Motivo: ${note}` : '';
 };
+
+/** The comment most recently added to the order. */
+const lastComment = (o: ServiceOrder) => [...o.history].reverse().find((h) => h.action === 'comment');
 
 const when = (at: Date, zone: string) =>
   new Intl.DateTimeFormat('es-MX', { dateStyle: 'long', timeStyle: 'short', timeZone: zone }).format(at);
@@ -56,7 +71,7 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder) => NoticeTex
     paragraphs: [`Registramos su reporte con el folio ${o.folio}.`, `Falla reportada: ${o.description}`, 'La Mesa de Servicio lo atenderá a la brevedad.'],
   }),
   new_order: (o) => ({
-    line: `Nueva orden de servicio ${o.folio} (${equipment(o)}).`,
+    line: `Nueva orden de servicio ${o.folio}.`,
     subject: `Nueva orden ${o.folio}`,
     paragraphs: [`${o.requester.name} reportó una falla (${equipment(o)}).`, o.description],
   }),
@@ -67,7 +82,7 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder) => NoticeTex
   }),
   validation_request: (o) => ({
     line: `La orden ${o.folio} fue atendida. ${VALIDATION_QUESTION}`,
-    subject: `${VALIDATION_QUESTION} Orden ${o.folio}`,
+    subject: `Valide la atención de la orden ${o.folio}: ${VALIDATION_QUESTION}`,
     paragraphs: [
       refusedBy(o) ? `El Juez Administrador no firmó la validación de la orden ${o.folio}. ${reasonLine(o)}` : `La atención de su reporte ${o.folio} quedó registrada.`,
       VALIDATION_QUESTION,
@@ -76,11 +91,11 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder) => NoticeTex
   }),
   validation_reminder: (o) => ({
     line: `Recordatorio: la orden ${o.folio} espera tu validación. ${VALIDATION_QUESTION}`,
-    subject: `Recordatorio: ${VALIDATION_QUESTION} Orden ${o.folio}`,
+    subject: `Recordatorio: valide la atención de la orden ${o.folio}`,
     paragraphs: [`La orden ${o.folio} sigue pendiente de su validación. ${VALIDATION_QUESTION}`, VALIDATION_HOW],
   }),
   order_assigned: (o) => ({
-    line: `Se te turnó la orden ${o.folio} (${equipment(o)}).`,
+    line: `Se te turnó la orden ${o.folio}.`,
     subject: `Orden ${o.folio} turnada a usted`,
     paragraphs: [`Se le turnó la orden ${o.folio} (${equipment(o)}).`, o.description, 'Comuníquese con el solicitante y registre el diagnóstico.'],
   }),
@@ -142,16 +157,44 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder) => NoticeTex
     subject: `Vencida: orden ${o.folio}`,
     paragraphs: [`La orden ${o.folio} (${status(o)}) superó su tiempo de atención.`],
   }),
-  cedula_issued: (o) => ({
-    line: `Se emitió la Cédula de nivel de servicio de la orden ${o.folio}.`,
-    subject: `Cédula de nivel de servicio, orden ${o.folio}`,
-    paragraphs: [`La orden ${o.folio} fue cerrada y su Cédula de nivel de servicio está disponible.`],
-  }),
+  cedula_issued: (o) => {
+    const code = o.cedula?.code;
+    const verify = code ? ` Verifícala con el código ${code} en ${verifyPath(code)}.` : '';
+    return {
+      line: `Se emitió la Cédula de nivel de servicio de la orden ${o.folio}.${verify}`,
+      subject: `Cédula de nivel de servicio emitida, orden ${o.folio}`,
+      paragraphs: [
+        `La orden ${o.folio} fue cerrada y se emitió su Cédula de nivel de servicio.`,
+        code ? `Código de verificación: ${code}. Cualquier persona puede comprobar su autenticidad en ${verifyPath(code)}.` : '',
+        `El personal de la Mesa de Servicio descarga el PDF en ${downloadPath(o.folio)}; si necesita una copia, solicítela a la Mesa de Servicio indicando el folio.`,
+      ],
+    };
+  },
+  order_comment: (o) => {
+    const c = lastComment(o);
+    return {
+      line: `${c?.by.name ?? 'Alguien'} comentó en la orden ${o.folio}: ${c?.note ?? ''}`.trim(),
+      subject: `Nuevo comentario en la orden ${o.folio}`,
+      paragraphs: [`${c?.by.name ?? 'Alguien'} escribió en la orden ${o.folio}:`, c?.note ?? ''],
+    };
+  },
 };
 
-/** The words of a notice; an unknown event reads as a change of state. */
+/**
+ * The words for an event the catalogue does not know (an outbox entry written by an older
+ * version). Every event in NOTICE_EVENTS has its own words; this only keeps a stray one readable.
+ */
+export function genericNotice(o: ServiceOrder): NoticeText {
+  return {
+    line: `La orden ${o.folio} está en «${status(o)}».`,
+    subject: `Orden ${o.folio}: ${status(o)}`,
+    paragraphs: [`La orden ${o.folio} está en «${status(o)}».`],
+  };
+}
+
+/** The words of a notice, the same for every channel; an unknown event gets `genericNotice`. */
 export function noticeMessage(event: string, order: ServiceOrder): NoticeText {
-  const render = (NOTICE_MESSAGES as Record<string, (o: ServiceOrder) => NoticeText>)[event] ?? NOTICE_MESSAGES.status_changed;
+  const render = (NOTICE_MESSAGES as Partial<Record<string, (o: ServiceOrder) => NoticeText>>)[event] ?? genericNotice;
   const text = render(order);
   return { ...text, paragraphs: text.paragraphs.filter(Boolean) };
 }

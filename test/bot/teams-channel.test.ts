@@ -1,5 +1,7 @@
 import { createTeamsBot } from '../../bot/endpoint';
 import { ConversationRefDoc, saveConversationReference } from '../../bot/conversation-refs';
+import { NOTICE_EVENTS } from '../../services/notifications/events';
+import { genericNotice, noticeMessage } from '../../services/notifications/messages';
 import { reportOrder } from '../../services/orders/report-order';
 import type { NotificationDoc } from '../../services/outbox/types';
 import { quietLogger } from '../services/outbox/fixtures';
@@ -46,6 +48,23 @@ describe('TeamsNotificationChannel', () => {
     const card = post.body.attachments![0]!.content;
     expect(cardText(card)).toMatch(new RegExp(`Nueva orden de servicio ${order.folio}[\\s\\S]*Reportada`));
     expect(executeActions(card).map((a) => a.verb).sort()).toEqual(['assign_engineer', 'cancel', 'take']);
+  });
+
+  it('puts a specific sentence naming the folio above the card for every notice event, from the catalogue', async () => {
+    const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
+    const reported = await reportOrder({ orders: w.store, directory: w.directory }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'printer' }, description: 'No imprime en la sala 3' });
+    const order = { ...reported, cedula: { code: 'ABCDE-FGHJK-LMNPQ-RSTUV', issuedAt: new Date() } };
+    await remember('ana.lopez', 'a:ana-all');
+    for (const event of NOTICE_EVENTS) {
+      await channel.send({ ...notice('ana.lopez', 'analyst', order._id), _id: `n-all-${event}`, event }, order);
+      const post = connector.posts.at(-1)!;
+      expect(post.conversationId).toBe('a:ana-all');
+      expect(post.body.text).toBe(noticeMessage(event, order).line);
+      expect(post.body.text).toContain(order.folio);
+      expect(post.body.text).not.toBe(genericNotice(order).line);
+      expect(cardText(post.body.attachments![0]!.content)).toContain(post.body.text!);
+      if (event === 'cedula_issued') expect(post.body.text).toContain('/cedula/verify/ABCDE-FGHJK-LMNPQ-RSTUV');
+    }
   });
 
   it('indexes stored references by directory person for the proactive lookup', async () => {
