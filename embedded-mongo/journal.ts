@@ -6,14 +6,14 @@
  */
 import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { Document, serialize } from 'bson';
-import { decodeTyped } from './values';
+import { Document } from 'bson';
+import { decodeTyped, serializeAny } from './values';
 
 const HEADER = 8;
 
-/** Frames one BSON document as a journal record. */
+/** Frames one BSON document, of any size, as a journal record. */
 export function encodeRecord(doc: Document): Buffer {
-  const payload = serialize(doc);
+  const payload = serializeAny(doc);
   const out = Buffer.allocUnsafe(HEADER + payload.length);
   out.writeUInt32LE(payload.length, 0);
   out.writeUInt32LE(crc32(payload), 4);

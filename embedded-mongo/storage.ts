@@ -6,7 +6,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Document } from 'bson';
+import { Document, calculateObjectSize } from 'bson';
 import { Catalog } from './catalog';
 import { Journal, decodeRecords, encodeRecord } from './journal';
 
@@ -20,6 +20,8 @@ export interface StorageOptions {
 const SNAPSHOT = 'snapshot.bson';
 const LOCK = 'engine.lock';
 const DOCS_PER_RECORD = 1000;
+/** A snapshot record is flushed once its documents pass this many BSON bytes. */
+const BYTES_PER_RECORD = 4 * 1024 * 1024;
 
 /** Owner of one data directory (see engine.lock); journal appends are synchronous. */
 export class Storage {
@@ -150,11 +152,14 @@ function writeSnapshot(dir: string, catalog: Catalog, generation: number): void 
   for (const coll of catalog.all()) {
     put({ collection: { db: coll.db, c: coll.name, indexes: coll.indexSpecs() } });
     let batch: Document[] = [];
+    let bytes = 0;
     for (const { doc } of coll.docs.values()) {
       batch.push(doc);
-      if (batch.length === DOCS_PER_RECORD) {
+      bytes += calculateObjectSize(doc);
+      if (batch.length === DOCS_PER_RECORD || bytes >= BYTES_PER_RECORD) {
         put({ db: coll.db, c: coll.name, d: batch });
         batch = [];
+        bytes = 0;
       }
     }
     if (batch.length > 0) put({ db: coll.db, c: coll.name, d: batch });

@@ -5,7 +5,7 @@
  * pipelines run on a "view" where those wrappers become numbers (int64 beyond 2^53 stays a Long),
  * and updated documents are re-typed from the version they replace.
  */
-import { Decimal128, Document, Double, Long, deserialize, serialize } from 'bson';
+import { Decimal128, Document, Double, Long, calculateObjectSize, deserialize, serialize } from 'bson';
 
 type Tagged = { _bsontype?: string };
 
@@ -37,6 +37,68 @@ export function normalize<T>(value: T): T {
 /** Decodes BSON keeping exact numeric types (the typed form). */
 export function decodeTyped(bytes: Uint8Array): Document {
   return normalize(deserialize(bytes, { promoteValues: false }));
+}
+
+/**
+ * bson's `serialize` writes into one shared scratch buffer of 17 MiB and copies the result out;
+ * a document larger than that makes it throw or return garbage past the scratch end.
+ */
+const SCRATCH_BYTES = 17 * 1024 * 1024;
+/** Values at or below this size are serialized whole when building a large document piecewise. */
+const PIECE_BYTES = 4 * 1024 * 1024;
+
+function isPlainContainer(v: unknown): v is Document {
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return true;
+  const proto = Object.getPrototypeOf(v);
+  return (proto === Object.prototype || proto === null) && typeof (v as { toBSON?: unknown }).toBSON !== 'function';
+}
+
+/** The bytes of one element (type, name, value) as bson writes them inside a document. */
+function elementBytes(name: string, value: unknown, out: Buffer[]): void {
+  if (isPlainContainer(value) && calculateObjectSize({ [name]: value }) > PIECE_BYTES) {
+    const isArray = Array.isArray(value);
+    const body: Buffer[] = [];
+    if (isArray) (value as unknown[]).forEach((v, i) => elementBytes(String(i), v === undefined ? null : v, body));
+    else for (const key of Object.keys(value)) elementBytes(key, (value as Document)[key], body);
+    const bodyLength = body.reduce((n, b) => n + b.length, 0);
+    const head = Buffer.alloc(1 + Buffer.byteLength(name) + 1 + 4);
+    head[0] = isArray ? 0x04 : 0x03;
+    head.write(name, 1, 'utf8');
+    head.writeInt32LE(4 + bodyLength + 1, head.length - 4);
+    out.push(head, ...body, Buffer.from([0]));
+    return;
+  }
+  const wrapped = serialize({ [name]: value });
+  // Strip the wrapper's int32 length and trailing NUL (nothing remains for an ignored undefined).
+  if (wrapped.length > 5) out.push(Buffer.from(wrapped.buffer, wrapped.byteOffset + 4, wrapped.length - 5));
+}
+
+/**
+ * Serializes a document of any size: the usual `serialize` when it fits bson's scratch buffer,
+ * otherwise element by element (large plain objects and arrays are split recursively), so memory
+ * stays about twice the result instead of a permanently grown scratch buffer.
+ */
+export function serializeAny(doc: Document): Buffer {
+  try {
+    const fast = serialize(doc);
+    if (fast.length < SCRATCH_BYTES) return Buffer.from(fast.buffer, fast.byteOffset, fast.length);
+  } catch (err) {
+    // By name: the RangeError may come from another realm (Node's internals under a VM context).
+    if ((err as Error | undefined)?.name !== 'RangeError') throw err;
+  }
+  const body: Buffer[] = [];
+  for (const key of Object.keys(doc)) elementBytes(key, doc[key], body);
+  const length = 4 + body.reduce((n, b) => n + b.length, 0) + 1;
+  const out = Buffer.allocUnsafe(length);
+  out.writeInt32LE(length, 0);
+  let offset = 4;
+  for (const b of body) {
+    out.set(b, offset);
+    offset += b.length;
+  }
+  out[offset] = 0;
+  return out;
 }
 
 /** Deep copy in typed form, by BSON round trip (structuredClone would drop bson classes). */

@@ -3,8 +3,8 @@
  * handshake, OP_MSG for everything else) and the two reply forms (OP_REPLY, OP_MSG).
  * Pure functions over Buffers so framing can be unit-tested without sockets.
  */
-import { Document, serialize } from 'bson';
-import { decodeTyped } from './values';
+import { Document } from 'bson';
+import { decodeTyped, serializeAny } from './values';
 import { CommandError, ErrorCodes } from './errors';
 
 export const OP_REPLY = 1;
@@ -128,7 +128,7 @@ function header(length: number, requestId: number, responseTo: number, opCode: n
 
 /** OP_MSG reply with a single kind-0 section and no flags. */
 export function encodeOpMsg(reply: Document, requestId: number, responseTo: number): Buffer {
-  const body = serialize(reply);
+  const body = serializeAny(reply);
   const prefix = Buffer.alloc(5); // flagBits (0) + section kind (0)
   const total = 16 + prefix.length + body.length;
   return Buffer.concat([header(total, requestId, responseTo, OP_MSG), prefix, body]);
@@ -136,7 +136,7 @@ export function encodeOpMsg(reply: Document, requestId: number, responseTo: numb
 
 /** OP_REPLY carrying one document, the answer to a legacy OP_QUERY command. */
 export function encodeOpReply(reply: Document, requestId: number, responseTo: number): Buffer {
-  const body = serialize(reply);
+  const body = serializeAny(reply);
   const fields = Buffer.alloc(20); // responseFlags, cursorID (int64), startingFrom, numberReturned
   fields.writeInt32LE(1, 16);
   const total = 16 + fields.length + body.length;

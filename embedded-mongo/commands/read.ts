@@ -2,7 +2,7 @@
  * Read commands: find, getMore, killCursors, count, distinct, aggregate. Results are computed
  * when the cursor opens (a consistent view even inside transactions) and handed out in batches.
  */
-import { Document, Long } from 'bson';
+import { Document, Long, calculateObjectSize } from 'bson';
 import { CommandSpec } from './types';
 import { OpContext } from '../context';
 import { CommandError, ErrorCodes, unsupported } from '../errors';
@@ -13,10 +13,28 @@ import { pathValues, valueKey } from '../keys';
 import { copyView } from '../values';
 
 const DEFAULT_BATCH = 101;
+/** mongod caps every reply batch at 16 MiB of documents (always returning at least one). */
+const BATCH_BYTES = 16 * 1024 * 1024;
 
+/** The next batch from `pos`: at most `count` documents and, past the first, at most BATCH_BYTES. */
+function takeBatch(docs: Document[], pos: number, count: number): Document[] {
+  const end = Math.min(docs.length, pos + count);
+  let bytes = 0;
+  let i = pos;
+  for (; i < end; i++) {
+    bytes += calculateObjectSize(docs[i]);
+    if (bytes > BATCH_BYTES && i > pos) break;
+  }
+  return docs.slice(pos, i);
+}
+
+/**
+ * The first batch and, unless `single` (mongod closes a singleBatch cursor after whatever its
+ * first batch holds), a cursor over the rest.
+ */
 function cursorReply(ctx: OpContext, c: string, docs: Document[], batchSize: number | undefined, single: boolean): Document {
-  const size = batchSize === undefined ? DEFAULT_BATCH : Number(batchSize);
-  const firstBatch = single ? docs : docs.slice(0, size);
+  const size = single ? docs.length : batchSize === undefined ? DEFAULT_BATCH : Number(batchSize);
+  const firstBatch = takeBatch(docs, 0, size);
   const ns = `${ctx.db}.${c}`;
   const id = single ? Long.ZERO : ctx.engine.openCursor(ns, docs, firstBatch.length);
   return { cursor: { firstBatch, id, ns }, ok: 1 };
@@ -44,7 +62,7 @@ function getMore(ctx: OpContext, cmd: Document): Document {
   const cursor = ctx.engine.cursors.get(id);
   if (!cursor) throw new CommandError(ErrorCodes.CursorNotFound, `cursor id ${id} not found`);
   const size = Number(cmd.batchSize ?? 0) > 0 ? Number(cmd.batchSize) : cursor.docs.length;
-  const nextBatch = cursor.docs.slice(cursor.pos, cursor.pos + size);
+  const nextBatch = takeBatch(cursor.docs, cursor.pos, size);
   cursor.lastUsed = Date.now();
   cursor.pos += nextBatch.length;
   let replyId = Long.fromNumber(id);
