@@ -8,3 +8,5 @@ export type { IntakeRules, HandleMailDeps } from './handle-mail';
 export { createAuthenticator } from './authenticate';
 export type { MailAuthPolicy, DnsResolver, AuthVerdict } from './authenticate';
 export { parseMail } from './parse-mail';
+export { listHeldMails, HELD_FOLDERS } from './list-held-mails';
+export type { HeldMail, HeldMailPage } from './list-held-mails';

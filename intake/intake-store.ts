@@ -62,6 +62,7 @@ export class IntakeStore {
 
   async ensureIndexes(): Promise<void> {
     await this.log.createIndex({ outcome: 1, at: -1 });
+    await this.log.createIndex({ folder: 1, at: -1 });
     await this.refs.createIndex({ orderId: 1 });
     await this.counters.createIndex({ expiresAt: 1 });
   }
@@ -109,6 +110,16 @@ export class IntakeStore {
     if (keys.length === 0) return new Map();
     const found = await this.log.find({ _id: { $in: [...keys] } }).toArray();
     return new Map(found.map((e) => [e._id, e]));
+  }
+
+  /** Log entries that ended in one of `folders`, newest first, with their total. */
+  async listHeld(query: { folders: readonly MailFolder[]; skip: number; limit: number }): Promise<{ items: MailLogEntry[]; total: number }> {
+    const filter = { folder: { $in: [...query.folders] } };
+    const [items, total] = await Promise.all([
+      this.log.find(filter).sort({ at: -1, _id: -1 }).skip(query.skip).limit(query.limit).toArray(),
+      this.log.countDocuments(filter),
+    ]);
+    return { items, total };
   }
 
   /** Records outcomes once; a second write for the same key keeps the first. */

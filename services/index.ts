@@ -9,6 +9,7 @@ import { importDirectory } from './directory/load-directory';
 import { AppError } from './errors';
 import { createHttpService, HttpService } from './http/server';
 import { orderReadsFromStore } from './http/order-reads';
+import { intakeReadsFrom } from './http/intake-reads';
 import { componentLogger, createLogger, Logger } from './logger';
 import { MongoOrderStore, withWorkflowPolicy } from './orders/order-store';
 import { withAnalystRouting } from './notifications/analyst-routing';
@@ -108,6 +109,7 @@ export async function startService(config: Config, root: Logger, extraChannels: 
     apiToken: config.apiToken,
     orders,
     reports: reportReads({ source: reportSource, directory, desk: DEFAULT_DESK_TARGETS, zone: config.defaultTimeZone }),
+    intake: intakeReadsFrom(mail.store, mail),
     cedula: cedulaReads(cedulaStore, (code) => verifyCedula({ store: cedulaStore, secret: config.cedulaSecret }, code)),
     health: { ping: async () => { await storage.db.command({ ping: 1 }); }, mailState: mail.state, mailStats: mail.stats },
     botEndpoint: teams.endpoint,
@@ -163,6 +165,7 @@ export async function startIntakeOnly(config: Config, root: Logger): Promise<Run
 }
 
 interface MailWiring {
+  store: IntakeStore;
   sender?: SmtpMailSender;
   channel?: NotificationChannel;
   poller?: MailPoller;
@@ -182,7 +185,7 @@ async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directo
   const sender = config.smtp ? new SmtpMailSender(config.smtp) : undefined;
   const channel = sender ? withEmailDigest(new EmailChannel({ sender, directory, refs: store }), { sender, directory }) : undefined;
   const imap = config.imap;
-  if (!imap) return { sender, channel, state: () => 'disabled', stats: () => undefined };
+  if (!imap) return { store, sender, channel, state: () => 'disabled', stats: () => undefined };
   const known = await directory.snapshot();
   const domains = [...known.people.map((p) => p.email), ...known.providers.flatMap((p) => p.contactEmails)].map((e) => e.split('@')[1]);
   const poller = new MailPoller({
@@ -206,7 +209,7 @@ async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directo
     logger: log,
     leaseMs: config.mail.leaseMs,
   });
-  return { sender, channel, poller, state: () => poller.stats().state, stats: () => poller.stats() };
+  return { store, sender, channel, poller, state: () => poller.stats().state, stats: () => poller.stats() };
 }
 
 function outboxLoop(db: Db, channels: NotificationChannel[], config: Config, log: Logger): OutboxLoop {

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import restify, { Server } from 'restify';
 import type { Logger } from '../logger';
 import { HealthDeps, registerHealthRoute } from './health';
+import { IntakeReads, registerIntakeRoutes } from './intake-routes';
 import { registerOrderRoutes } from './order-routes';
 import type { OrderReads } from './ports';
 import { CedulaReads, registerCedulaRoutes } from '../cedula/cedula-routes';
@@ -14,6 +15,8 @@ export interface HttpDeps {
   apiToken?: string;
   /** The Cédula's public verification and staff download; absent: routes not offered. */
   cedula?: CedulaReads;
+  /** Mail import health and held mails (`GET /api/intake`); absent: route not offered. */
+  intake?: IntakeReads;
   /** The desk's SLA reports; absent: route not offered. */
   reports?: ReportReads;
   /** `POST /api/messages`, from bot/ (keeps botbuilder out of this folder). */
@@ -39,6 +42,7 @@ export function createHttpService(deps: HttpDeps): HttpService {
   registerHealthRoute(server, deps.health);
   registerOrderRoutes(server, { orders: deps.orders, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.cedula) registerCedulaRoutes(server, { cedula: deps.cedula, apiToken: deps.apiToken, logger: deps.logger });
+  if (deps.intake) registerIntakeRoutes(server, { intake: deps.intake, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.reports) registerReportRoutes(server, { reports: deps.reports, apiToken: deps.apiToken, logger: deps.logger });
   server.post('/api/messages', async (req, res) => {
     try {
