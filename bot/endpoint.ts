@@ -32,6 +32,8 @@ export interface BotEndpointDeps {
    * check runs without internet.
    */
   openIdMetadataUrl?: string;
+  /** PUBLIC_BASE_URL, for absolute links on notice cards. */
+  publicBaseUrl?: string;
 }
 
 /** Handles `POST /api/messages`; botbuilder types stay inside bot/. */
@@ -129,7 +131,7 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     tenantId: deps.bot.tenantId,
   });
   ensureConversationRefIndexes(deps.db).catch((error: unknown) => log.error({ err: error }, 'conversation reference index not created'));
-  const channel = new TeamsNotificationChannel({ adapter, appId: deps.bot.appId ?? '', db: deps.db, directory, timeZone, logger: log });
+  const channel = new TeamsNotificationChannel({ adapter, appId: deps.bot.appId ?? '', db: deps.db, directory, timeZone, logger: log, publicBaseUrl: deps.publicBaseUrl });
   const endpoint: BotEndpoint = async (req, res) => {
     if (deps.bot.appId && !looksLikeBotFrameworkToken(req.headers.authorization)) {
       log.warn({ hasAuthorization: Boolean(req.headers.authorization) }, 'bot request refused before token validation');

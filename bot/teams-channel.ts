@@ -2,11 +2,13 @@ import { ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
 import type { Db } from 'mongodb';
 import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Person } from '../services/directory/schema';
+import { absoluteUrl, publicPdfPath, verifyPath } from '../services/cedula/cedula-paths';
 import { AppError } from '../services/errors';
 import type { Logger } from '../services/logger';
 import { noticeMessage } from '../services/notifications/messages';
 import type { PendingNotice, ServiceOrder } from '../services/orders/types';
 import type { NotificationChannel, NotificationDoc } from '../services/outbox/types';
+import { cardAttachment } from './cards/render';
 import { ConversationRefDoc, findReference, markReferenceStale } from './conversation-refs';
 import { orderCard } from './order-cards';
 
@@ -23,6 +25,8 @@ export interface TeamsChannelDeps {
   directory: Pick<DirectoryReader, 'personById' | 'centre' | 'engineersOfCentre' | 'contractsFor'>;
   timeZone: string;
   logger: Logger;
+  /** PUBLIC_BASE_URL: Teams opens only absolute links; unset, cards carry the paths. */
+  publicBaseUrl?: string;
 }
 
 /** How long a reference lookup is reused between canReach and send. */
@@ -43,6 +47,18 @@ function statusOf(error: unknown): number | undefined {
  * A requester who reported by chatting with the bot read the folio in that chat a moment
  * ago; the outbox's receipt would say it twice in the same conversation.
  */
+/**
+ * The card of a `cedula_issued` notice: the catalogue's line, the verification code, a
+ * download action (the public PDF route, keyed by the unguessable code) and a verify action.
+ */
+function cedulaCard(order: ServiceOrder, code: string, text: string, baseUrl: string | undefined) {
+  return cardAttachment('cedula', {
+    notice: text, folio: order.folio, code,
+    downloadUrl: absoluteUrl(baseUrl, publicPdfPath(code)),
+    verifyUrl: absoluteUrl(baseUrl, verifyPath(code)),
+  });
+}
+
 function alreadyToldInChat(notification: NotificationDoc, order: ServiceOrder): boolean {
   return notification.event === 'order_reported' && order.channel === 'teams' && notification.recipient.personId !== undefined
     && notification.recipient.personId === order.requester.personId;
@@ -91,8 +107,11 @@ export class TeamsNotificationChannel implements NotificationChannel {
       throw new AppError('UPSTREAM', `no Teams conversation for ${notification.recipient.personId ?? '(no person)'}`, 'No hay una conversación de Teams con esta persona.', { gone: true });
     }
     // The words come from the notice catalogue, the same the email channel uses; only the card is Teams'.
-    const text = noticeMessage(notification.event, order).line;
-    const card = await orderCard(order, found.person, this.deps.directory, this.deps.timeZone, { text, tone: 'info' });
+    const text = noticeMessage(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }).line;
+    const code = notification.event === 'cedula_issued' ? order.cedula?.code : undefined;
+    const card = code
+      ? cedulaCard(order, code, text, this.deps.publicBaseUrl)
+      : await orderCard(order, found.person, this.deps.directory, this.deps.timeZone, { text, tone: 'info' });
     const log = this.deps.logger.child({ notificationId: notification._id, orderId: order._id.toHexString(), refId: found.ref._id });
     // The adapter hands errors thrown inside the turn to onTurnError (which only logs), so the
     // send's own failure is caught here and rethrown after the turn, where the dispatcher sees it.

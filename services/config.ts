@@ -65,6 +65,8 @@ const schema = z.object({
   DIRECTORY_FILE: text.optional(),
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CEDULA_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Where people reach this service (links in mail and Teams cards), e.g. https://mesa.cjf.gob.mx. */
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   TZ_DEFAULT: text.refine(isIanaZone, 'must be an IANA time zone such as America/Mexico_City').default('America/Mexico_City'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Whether on-site resolutions (4 → 7) also ask the requester to confirm and the judge to sign; the seed: no. */
@@ -140,6 +142,8 @@ export interface Config {
   readonly cedulaSecret: string;
   /** True when CEDULA_SECRET is unset and the public development default is used (start-up warns). */
   readonly cedulaSecretIsDefault: boolean;
+  /** PUBLIC_BASE_URL without a trailing slash; unset: links in notices are paths on the service. */
+  readonly publicBaseUrl?: string;
   readonly defaultTimeZone: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** Notification and validation policy; defaults follow the seed. */
@@ -214,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiToken: e.API_TOKEN,
     cedulaSecret: e.CEDULA_SECRET ?? DEV_CEDULA_SECRET,
     cedulaSecretIsDefault: e.CEDULA_SECRET === undefined,
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     defaultTimeZone: e.TZ_DEFAULT,
     logLevel: e.LOG_LEVEL,
     notifications: {

@@ -26,7 +26,7 @@ import { verifyCedula } from './cedula/verify-cedula';
 import { reportReads } from './reports/report-reads';
 import { MongoReportSource } from './reports/report-store';
 import { createAuthenticator, DEFAULT_RULES, ImapMailSource, IntakeStats, IntakeStore, MailPoller } from '../intake';
-import { EmailChannel } from './mail/email-channel';
+import { CedulaPdfs, EmailChannel } from './mail/email-channel';
 import { SmtpMailSender } from './mail/mail-sender';
 
 interface Storage {
@@ -96,11 +96,12 @@ export async function startService(config: Config, root: Logger, extraChannels: 
   const orders = orderReadsFromStore(orderStore);
   const teams = createTeamsBot({
     bot: config.bot, db: storage.db, store: orderStore, directory, timeZone: config.defaultTimeZone, logger: componentLogger(root, 'bot'),
+    publicBaseUrl: config.publicBaseUrl,
   });
-  const mail = await wireMail(config, storage.db, orderStore, directory, componentLogger(root, 'mail'));
   if (config.cedulaSecretIsDefault) root.warn('CEDULA_SECRET is not set: Cédula codes use the public development default and prove nothing');
   const cedulaStore = new MongoCedulaStore(storage.db);
   await cedulaStore.ensureIndexes();
+  const mail = await wireMail(config, storage.db, orderStore, directory, componentLogger(root, 'mail'), cedulaStore);
   const reportSource = new MongoReportSource(storage.db);
   await reportSource.ensureIndexes();
   const issuer = new CedulaIssuer({ store: cedulaStore, directory, desk: DEFAULT_DESK_TARGETS, secret: config.cedulaSecret, logger: componentLogger(root, 'cedula') });
@@ -179,11 +180,11 @@ interface MailWiring {
  * of the directory, checking senders by the receiving server's Authentication-Results
  * (MAIL_AUTHSERV_ID) or else by DKIM/SPF/DMARC through the system resolver.
  */
-async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directory: MongoDirectoryStore, log: Logger): Promise<MailWiring> {
+async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directory: MongoDirectoryStore, log: Logger, cedulaPdfs?: CedulaPdfs): Promise<MailWiring> {
   const store = new IntakeStore(db);
   await store.ensureIndexes();
   const sender = config.smtp ? new SmtpMailSender(config.smtp) : undefined;
-  const channel = sender ? withEmailDigest(new EmailChannel({ sender, directory, refs: store }), { sender, directory }) : undefined;
+  const channel = sender ? withEmailDigest(new EmailChannel({ sender, directory, refs: store, cedulaPdfs, publicBaseUrl: config.publicBaseUrl }), { sender, directory, cedulaPdfs }) : undefined;
   const imap = config.imap;
   if (!imap) return { store, sender, channel, state: () => 'disabled', stats: () => undefined };
   const known = await directory.snapshot();

@@ -1,5 +1,6 @@
 import { Attachment, CardFactory } from 'botbuilder';
 import * as ACData from 'adaptivecards-templating';
+import cedulaTemplate from './cedula.json';
 import errorTemplate from './error.json';
 import intakeSummaryTemplate from './intake-summary.json';
 import orderTemplate from './order.json';
@@ -9,6 +10,7 @@ export const TEMPLATES = {
   order: orderTemplate,
   error: errorTemplate,
   intakeSummary: intakeSummaryTemplate,
+  cedula: cedulaTemplate,
 } as const;
 export type TemplateName = keyof typeof TEMPLATES;
 

@@ -3,12 +3,15 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { checkBearer } from '../http/auth';
 import { sendError } from '../http/respond';
+import { normaliseCode } from './cedula-code';
 import type { Verification } from './verify-cedula';
 
 export interface CedulaReads {
   verify(code: string): Promise<Verification>;
   /** The issued PDF of the order with this folio; NOT_FOUND when there is none (yet). */
   pdfByFolio(folio: string): Promise<{ folio: string; pdf: Buffer }>;
+  /** The issued PDF carrying this verification code; NOT_FOUND for any other code. */
+  pdfByCode(code: string): Promise<{ folio: string; pdf: Buffer }>;
 }
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -32,7 +35,8 @@ export function verificationHtml(v: Verification): string {
 
 /**
  * `GET /cedula/verify/:code` — public, no token: HTML by default, JSON when the client
- * asks for `application/json`. `GET /api/orders/:folio/cedula` — the PDF, bearer-guarded.
+ * asks for `application/json`. `GET /cedula/:code.pdf` — the PDF, public: the unguessable
+ * code is the permission. `GET /api/orders/:folio/cedula` — the PDF, bearer-guarded.
  */
 export function registerCedulaRoutes(server: Server, deps: { cedula: CedulaReads; apiToken?: string; logger: Logger }): void {
   server.get('/cedula/verify/:code', async (req: Request, res: Response) => {
@@ -44,6 +48,16 @@ export function registerCedulaRoutes(server: Server, deps: { cedula: CedulaReads
       } else {
         res.sendRaw(status, verificationHtml(v), { 'Content-Type': 'text/html; charset=utf-8' });
       }
+    } catch (error) {
+      sendError(res, error, deps.logger);
+    }
+  });
+  server.get('/cedula/:file', async (req: Request, res: Response) => {
+    try {
+      const file = String(req.params.file ?? '');
+      const code = file.endsWith('.pdf') ? file.slice(0, -4) : '';
+      const { folio, pdf } = await deps.cedula.pdfByCode(code);
+      res.sendRaw(200, pdf, { 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="cedula-${folio}.pdf"` });
     } catch (error) {
       sendError(res, error, deps.logger);
     }
@@ -61,7 +75,11 @@ export function registerCedulaRoutes(server: Server, deps: { cedula: CedulaReads
 
 /** CedulaReads over the store. */
 export function cedulaReads(
-  store: { byFolio(folio: string): Promise<{ folio: string; fileId: import('mongodb').ObjectId } | null>; readPdf(id: import('mongodb').ObjectId): Promise<Buffer | null> },
+  store: {
+    byFolio(folio: string): Promise<{ folio: string; fileId: import('mongodb').ObjectId } | null>;
+    byCode(code: string): Promise<{ folio: string; fileId: import('mongodb').ObjectId } | null>;
+    readPdf(id: import('mongodb').ObjectId): Promise<Buffer | null>;
+  },
   verify: (code: string) => Promise<Verification>,
 ): CedulaReads {
   return {
@@ -70,6 +88,13 @@ export function cedulaReads(
       const record = /^OS-\d{4}-\d{6}$/.test(folio) ? await store.byFolio(folio) : null;
       const pdf = record ? await store.readPdf(record.fileId) : null;
       if (!record || !pdf) throw new AppError('NOT_FOUND', `no cedula for ${folio}`, 'Esta orden no tiene cédula de nivel de servicio (se emite al cerrarla).', { folio });
+      return { folio: record.folio, pdf };
+    },
+    async pdfByCode(raw) {
+      const code = normaliseCode(raw);
+      const record = code ? await store.byCode(code) : null;
+      const pdf = record ? await store.readPdf(record.fileId) : null;
+      if (!record || !pdf) throw new AppError('NOT_FOUND', 'no cedula for this code', 'Ninguna cédula de nivel de servicio tiene este código.');
       return { folio: record.folio, pdf };
     },
   };

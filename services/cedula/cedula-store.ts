@@ -100,6 +100,13 @@ export class MongoCedulaStore {
     return this.records.findOne({ code: String(code) });
   }
 
+  /** The issued PDF of an order (the record's key is the order id); null when there is none. */
+  async pdfOfOrder(orderId: ObjectId): Promise<{ folio: string; pdf: Buffer } | null> {
+    const record = await this.records.findOne({ _id: orderId }, { projection: { folio: 1, fileId: 1 } });
+    const pdf = record ? await this.readPdf(record.fileId) : null;
+    return record && pdf ? { folio: record.folio, pdf } : null;
+  }
+
   byFolio(folio: string): Promise<CedulaRecord | null> {
     return this.records.findOne({ folio: String(folio) });
   }

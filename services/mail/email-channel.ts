@@ -1,9 +1,10 @@
 import type { ObjectId } from 'mongodb';
 import type { DirectoryReader } from '../directory/directory-store';
+import { AppError } from '../errors';
 import type { NotificationChannel, NotificationDoc } from '../outbox/types';
 import type { PendingNotice, ServiceOrder } from '../orders/types';
 import { automatedHeaders, notificationMessageId, orderThreadId } from './headers';
-import type { MailSender } from './mail-sender';
+import type { MailAttachment, MailSender } from './mail-sender';
 import { renderNotice } from './templates';
 
 /** Message-IDs of mails about each order, so replies to them find the order. */
@@ -13,10 +14,40 @@ export interface ThreadRefs {
   firstReceived(orderId: ObjectId): Promise<string | undefined>;
 }
 
+/** Issued Cédula PDFs, read by the order id a `cedula_issued` notice carries. */
+export interface CedulaPdfs {
+  /** The issued PDF of the order; null when there is none. */
+  pdfOfOrder(orderId: ObjectId): Promise<{ folio: string; pdf: Buffer } | null>;
+}
+
+/**
+ * The Cédula PDFs a mail carrying these notices attaches, re-read from their store by each
+ * `cedula_issued` notice's order id. A notice whose PDF cannot be read fails (and is
+ * retried) rather than leaving without it.
+ */
+export async function cedulaAttachments(pdfs: CedulaPdfs | undefined, notices: readonly NotificationDoc[]): Promise<MailAttachment[]> {
+  if (!pdfs) return [];
+  const attachments: MailAttachment[] = [];
+  for (const n of notices.filter((doc) => doc.event === 'cedula_issued')) {
+    const found = await pdfs.pdfOfOrder(n.orderId);
+    if (!found) {
+      throw new AppError('NOT_FOUND', `no Cédula PDF for order ${n.orderId.toHexString()}`, 'La cédula de nivel de servicio aún no está disponible.', { orderId: n.orderId.toHexString() });
+    }
+    if (!attachments.some((a) => a.filename === `cedula-${found.folio}.pdf`)) {
+      attachments.push({ filename: `cedula-${found.folio}.pdf`, content: found.pdf, contentType: 'application/pdf' });
+    }
+  }
+  return attachments;
+}
+
 export interface EmailChannelDeps {
   sender: MailSender;
   directory: Pick<DirectoryReader, 'personById'>;
   refs: ThreadRefs;
+  /** Attaches the Cédula to `cedula_issued` mails; absent: those mails carry the links only. */
+  cedulaPdfs?: CedulaPdfs;
+  /** PUBLIC_BASE_URL, for absolute links in the words of notices. */
+  publicBaseUrl?: string;
 }
 
 /**
@@ -47,12 +78,13 @@ export class EmailChannel implements NotificationChannel {
     const from = this.deps.sender.from;
     const messageId = notificationMessageId(notification._id, from);
     const thread = orderThreadId(order._id.toHexString(), from);
+    const attachments = await cedulaAttachments(this.deps.cedulaPdfs, [notification]);
     const original = await this.deps.refs.firstReceived(order._id);
     const references = original ? [original, thread] : [thread];
     await this.deps.refs.rememberRef(messageId, order._id, 'sent');
     await this.deps.sender.send({
-      to, ...renderNotice(notification.event, order), messageId,
-      inReplyTo: original ?? thread, references, headers: automatedHeaders(notification._id),
+      to, ...renderNotice(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }), messageId,
+      inReplyTo: original ?? thread, references, headers: automatedHeaders(notification._id), attachments,
     });
   }
 }

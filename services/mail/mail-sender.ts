@@ -11,6 +11,14 @@ export interface OutgoingMail {
   inReplyTo?: string;
   references?: string[];
   headers: Record<string, string>;
+  attachments?: MailAttachment[];
+}
+
+/** A file sent with a mail (the Cédula's PDF). */
+export interface MailAttachment {
+  filename: string;
+  content: Buffer;
+  contentType: string;
 }
 
 /** The one way out to SMTP (STYLE #3). `send` throws an UPSTREAM AppError on failure. */
@@ -68,6 +76,7 @@ export class SmtpMailSender implements MailSender {
         inReplyTo: mail.inReplyTo,
         references: mail.references,
         headers: mail.headers,
+        ...(mail.attachments?.length ? { attachments: mail.attachments } : {}),
         envelope: { from: this.from, to: mail.to },
         ...auth,
       });

@@ -1,4 +1,4 @@
-import { MAIL_SIGNATURE, mailFooter, noticeMessage, type NoticeText } from '../notifications/messages';
+import { MAIL_SIGNATURE, mailFooter, noticeMessage, type NoticeContext, type NoticeText } from '../notifications/messages';
 import type { ServiceOrder } from '../orders/types';
 import { folioTag } from './headers';
 
@@ -28,8 +28,8 @@ export function renderMail(message: Message, footer: readonly string[] = []): Re
 }
 
 /** The mail for one outbox notice; the folio tag leads the subject so replies find the order. */
-export function renderNotice(event: string, order: ServiceOrder): RenderedMail {
-  const message = noticeMessage(event, order);
+export function renderNotice(event: string, order: ServiceOrder, ctx: NoticeContext = {}): RenderedMail {
+  const message = noticeMessage(event, order, ctx);
   return renderMail({ ...message, subject: `${folioTag(order.folio)} ${message.subject}` }, mailFooter(order));
 }
 

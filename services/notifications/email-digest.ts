@@ -1,5 +1,6 @@
 import type { DirectoryReader } from '../directory/directory-store';
 import { automatedHeaders, notificationMessageId } from '../mail/headers';
+import { cedulaAttachments, type CedulaPdfs } from '../mail/email-channel';
 import type { MailSender } from '../mail/mail-sender';
 import { renderMail } from '../mail/templates';
 import type { NotificationChannel, NotificationDoc } from '../outbox/types';
@@ -9,6 +10,8 @@ import { digestMessage } from './messages';
 export interface EmailDigestDeps {
   sender: MailSender;
   directory: Pick<DirectoryReader, 'personById'>;
+  /** A digest holding a `cedula_issued` notice attaches that Cédula, as the single mail would. */
+  cedulaPdfs?: CedulaPdfs;
 }
 
 /**
@@ -27,11 +30,13 @@ export function withEmailDigest(channel: NotificationChannel, deps: EmailDigestD
       const to = first.recipient.email ?? (first.recipient.personId ? (await deps.directory.personById(first.recipient.personId))?.email : undefined);
       if (!to) throw new Error(`no email address for ${first.recipient.personId ?? first.recipient.role}`);
       const digest = digestMessage(items.map((i) => ({ event: i.doc.event, order: i.order })));
+      const attachments = await cedulaAttachments(deps.cedulaPdfs, items.map((i) => i.doc));
       await deps.sender.send({
         to,
         ...renderMail(digest),
         messageId: notificationMessageId(first._id, deps.sender.from),
         headers: automatedHeaders(first._id),
+        attachments,
       });
     },
   };

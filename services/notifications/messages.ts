@@ -1,7 +1,13 @@
-import { downloadPath, verifyPath } from '../cedula/cedula-paths';
+import { absoluteUrl, publicPdfPath, verifyPath } from '../cedula/cedula-paths';
 import { EQUIPMENT_LABELS, type ServiceOrder } from '../orders/types';
 import { STATUS_LABELS } from '../workflow';
 import type { NoticeEvent } from './events';
+
+/** What the words of a notice may depend on besides the order. */
+export interface NoticeContext {
+  /** PUBLIC_BASE_URL: links are absolute under it; unset, they are paths on the service. */
+  publicBaseUrl?: string;
+}
 
 /** The words of one notice: a line for the chat and a subject and paragraphs for a mail. */
 export interface NoticeText {
@@ -64,7 +70,7 @@ const VALIDATION_HOW =
  * The Spanish (es-MX) catalogue of every notice the service sends, by event. Teams and email
  * render from here, so a person reads the same words on either channel.
  */
-export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder) => NoticeText> = {
+export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeContext) => NoticeText> = {
   order_reported: (o) => ({
     line: `Tu reporte quedó registrado con el folio ${o.folio}.`,
     subject: `Reporte recibido, folio ${o.folio}`,
@@ -157,16 +163,17 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder) => NoticeTex
     subject: `Vencida: orden ${o.folio}`,
     paragraphs: [`La orden ${o.folio} (${status(o)}) superó su tiempo de atención.`],
   }),
-  cedula_issued: (o) => {
+  cedula_issued: (o, ctx) => {
     const code = o.cedula?.code;
-    const verify = code ? ` Verifícala con el código ${code} en ${verifyPath(code)}.` : '';
+    const verifyUrl = code ? absoluteUrl(ctx.publicBaseUrl, verifyPath(code)) : '';
+    const verify = code ? ` Verifícala con el código ${code} en ${verifyUrl}.` : '';
     return {
       line: `Se emitió la Cédula de nivel de servicio de la orden ${o.folio}.${verify}`,
       subject: `Cédula de nivel de servicio emitida, orden ${o.folio}`,
       paragraphs: [
-        `La orden ${o.folio} fue cerrada y se emitió su Cédula de nivel de servicio.`,
-        code ? `Código de verificación: ${code}. Cualquier persona puede comprobar su autenticidad en ${verifyPath(code)}.` : '',
-        `El personal de la Mesa de Servicio descarga el PDF en ${downloadPath(o.folio)}; si necesita una copia, solicítela a la Mesa de Servicio indicando el folio.`,
+        `La orden ${o.folio} fue cerrada y se emitió su Cédula de nivel de servicio; se adjunta en PDF.`,
+        code ? `Código de verificación: ${code}. Cualquier persona puede comprobar su autenticidad en ${verifyUrl}.` : '',
+        code ? `También puede descargar el PDF en ${absoluteUrl(ctx.publicBaseUrl, publicPdfPath(code))}.` : '',
       ],
     };
   },
@@ -193,9 +200,9 @@ export function genericNotice(o: ServiceOrder): NoticeText {
 }
 
 /** The words of a notice, the same for every channel; an unknown event gets `genericNotice`. */
-export function noticeMessage(event: string, order: ServiceOrder): NoticeText {
-  const render = (NOTICE_MESSAGES as Partial<Record<string, (o: ServiceOrder) => NoticeText>>)[event] ?? genericNotice;
-  const text = render(order);
+export function noticeMessage(event: string, order: ServiceOrder, ctx: NoticeContext = {}): NoticeText {
+  const render = (NOTICE_MESSAGES as Partial<Record<string, (o: ServiceOrder, ctx: NoticeContext) => NoticeText>>)[event] ?? genericNotice;
+  const text = render(order, ctx);
   return { ...text, paragraphs: text.paragraphs.filter(Boolean) };
 }
 

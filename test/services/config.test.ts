@@ -79,6 +79,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ TZ_DEFAULT: 'America/Tijuana' }).defaultTimeZone).toBe('America/Tijuana');
   });
 
+  it('takes PUBLIC_BASE_URL only as an http(s) URL, without its trailing slash', () => {
+    expect(loadConfig({}).publicBaseUrl).toBeUndefined();
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://mesa.example.gob.mx/' }).publicBaseUrl).toBe('https://mesa.example.gob.mx');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'http://10.0.0.5:3978/mesa' }).publicBaseUrl).toBe('http://10.0.0.5:3978/mesa');
+    for (const bad of ['mesa.example.gob.mx', 'ftp://mesa.example.gob.mx', 'javascript:alert(1)']) {
+      expect(problemsOf({ PUBLIC_BASE_URL: bad }).map((p) => p.field)).toEqual(['PUBLIC_BASE_URL']);
+    }
+  });
+
   it('treats empty values as unset, as an env file with blank lines means', () => {
     const config = loadConfig({ PORT: '', MONGODB_URI: '', API_TOKEN: '' });
     expect(config.port).toBe(3978);

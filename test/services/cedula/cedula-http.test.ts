@@ -88,3 +88,23 @@ describe('GET /api/orders/:folio/cedula', () => {
     expect(await missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 });
+
+describe('GET /cedula/:code.pdf', () => {
+  it('serves the issued PDF, byte for byte, to whoever holds the code, without a token', async () => {
+    const store = new MongoCedulaStore(w.t.db);
+    const issued = (await store.readPdf((await store.byCode(code))!.fileId))!;
+    const res = await fetch(`${base}/cedula/${code}.pdf`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="cedula-${order.folio}.pdf"`);
+    expect(Buffer.from(await res.arrayBuffer()).equals(issued)).toBe(true);
+  });
+
+  it('answers 404 for an unknown code, a malformed one and a name without .pdf', async () => {
+    for (const path of ['/cedula/AAAAA-BBBBB-CCCCC-DDDDD.pdf', '/cedula/nada.pdf', `/cedula/${code}`]) {
+      const res = await fetch(`${base}${path}`);
+      expect([path, res.status]).toEqual([path, 404]);
+      expect(await res.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    }
+  });
+});

@@ -72,14 +72,15 @@ describe('the notice catalogue', () => {
     expect(mail.html).toContain('lang="es-MX"');
   });
 
-  it('says the Cédula was issued, how to verify it and where staff download it', async () => {
+  it('says the Cédula was issued, how to verify it and where to download it', async () => {
     const o = order();
     const { channel, sent } = emailChannel();
     await channel.send(doc('cedula_issued', o), o);
     expect(sent[0]!.subject).toContain('Cédula de nivel de servicio emitida');
     expect(sent[0]!.text).toContain(`/cedula/verify/${CODE}`);
-    expect(sent[0]!.text).toContain(`/api/orders/${FOLIO}/cedula`);
+    expect(sent[0]!.text).toContain(`/cedula/${CODE}.pdf`);
     expect(noticeMessage('cedula_issued', o).line).toContain(`/cedula/verify/${CODE}`);
+    expect(noticeMessage('cedula_issued', o, { publicBaseUrl: 'https://mesa.example.gob.mx' }).line).toContain(`https://mesa.example.gob.mx/cedula/verify/${CODE}`);
   });
 
   it('carries the comment itself in the comment notice', async () => {

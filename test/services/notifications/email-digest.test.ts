@@ -1,5 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { EmailChannel } from '../../../services/mail/email-channel';
+import type { MailSender, OutgoingMail } from '../../../services/mail/mail-sender';
 import { withEmailDigest } from '../../../services/notifications/email-digest';
 import type { ServiceOrder } from '../../../services/orders/types';
 import { NotificationDoc, OutboxDispatcher, OutboxRelay } from '../../../services/outbox';
@@ -47,4 +48,24 @@ describe('email digests', () => {
     expect(mails[1]!.subject).toBe('6 avisos de la Mesa de Servicio');
     for (const folio of burst) expect(mails[1]!.text).toContain(`${folio}: Nueva orden de servicio ${folio}`);
   }, 60_000);
+});
+
+describe('an email digest holding a Cédula notice', () => {
+  it('attaches the Cédula PDF read by the notice order id, as the single mail would', async () => {
+    const orderId = new ObjectId();
+    const sent: OutgoingMail[] = [];
+    const sender: MailSender = { from: 'mesa@cjf.example.mx', send: async (m) => { sent.push(m); }, close: async () => undefined };
+    const pdf = Buffer.from('%PDF-1.7 cedula');
+    const directory = { personById: async () => null };
+    const cedulaPdfs = { pdfOfOrder: async (id: ObjectId) => (id.equals(orderId) ? { folio: 'OS-2026-000077', pdf } : null) };
+    const channel = withEmailDigest(new EmailChannel({ sender, directory, refs: { rememberRef: async () => undefined, firstReceived: async () => undefined } }), { sender, directory, cedulaPdfs });
+    const now = new Date();
+    const order = { _id: orderId, folio: 'OS-2026-000077', status: 'closed', history: [], cedula: { code: 'ABCDE-FGHJK-LMNPQ-RSTUV', issuedAt: now } } as unknown as ServiceOrder;
+    const doc = (event: string): NotificationDoc => ({
+      _id: `${orderId.toHexString()}:${event}:req`, orderId, event, recipient: { personId: 'req', email: 'req@cjf.example.mx', role: 'requester' },
+      state: 'claimed', attempts: 1, dueAt: now, log: [], createdAt: now, updatedAt: now,
+    });
+    await channel.sendDigest!([{ doc: doc('status_changed'), order }, { doc: doc('cedula_issued'), order }]);
+    expect(sent[0]!.attachments).toEqual([{ filename: 'cedula-OS-2026-000077.pdf', content: pdf, contentType: 'application/pdf' }]);
+  });
 });
