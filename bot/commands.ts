@@ -6,6 +6,8 @@ export type Command =
   | { kind: 'status'; folio: string | null }
   | { kind: 'my_reports' }
   | { kind: 'queue' }
+  /** `reporte mes` (this month) or `reporte AAAA-MM`: the SLA headline figures, for analysts. */
+  | { kind: 'sla_report'; month: string | 'current' }
   | { kind: 'assigned' }
   | { kind: 'report' }
   | { kind: 'phone_report' }
@@ -32,6 +34,8 @@ export function parseCommand(text: string): Command | null {
     default:
       break;
   }
+  const month = /^reporte (mes|\d{4}-\d{2})$/.exec(phrase);
+  if (month) return { kind: 'sla_report', month: month[1] === 'mes' ? 'current' : month[1]! };
   if (/^mis (reportes|ordenes)$/.test(phrase)) return { kind: 'my_reports' };
   if (/^(pendientes|cola|ordenes nuevas|nuevas)$/.test(phrase)) return { kind: 'queue' };
   if (/^(mis asignadas|asignadas|mis ordenes asignadas)$/.test(phrase)) return { kind: 'assigned' };

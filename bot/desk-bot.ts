@@ -19,6 +19,8 @@ import type { IntakeDraft } from './intake/draft';
 import { looksLikeReport, prefillFrom } from './intake/prefill';
 import { errorCardJson, orderCard, orderCardJson } from './order-cards';
 import { REPLIES } from './replies';
+import { monthDays, slaReportText } from './sla-report-reply';
+import type { ReportReads } from '../services/reports/report-routes';
 
 export { FOLIO_PATTERN } from './commands';
 
@@ -45,6 +47,8 @@ export interface DeskBotDeps {
   /** When set, activities from any other tenant are refused. */
   tenantId?: string;
   now?: () => Date;
+  /** The SLA report the read API serves; absent: `reporte` answers that it is unavailable. */
+  reports?: ReportReads;
 }
 
 /**
@@ -175,6 +179,9 @@ export class DeskBot extends ActivityHandler {
       case 'queue':
         await this.showQueue(context, identity);
         return;
+      case 'sla_report':
+        await this.showSlaReport(context, identity, command.month);
+        return;
       case 'assigned':
         await this.showAssigned(context, identity);
         return;
@@ -277,6 +284,24 @@ export class DeskBot extends ActivityHandler {
     }
     const orders = await this.listByStatus(OPEN_STATUSES, { requester: identity.person.id }, () => true);
     await this.sendList(context, identity, orders, REPLIES.myOrders(orders.length), REPLIES.myOrdersEmpty);
+  }
+
+  private async showSlaReport(context: TurnContext, identity: Identity, month: string): Promise<void> {
+    if (!identity.person?.roles.includes('analyst')) {
+      await context.sendActivity(REPLIES.notAnalyst);
+      return;
+    }
+    const days = monthDays(month, this.deps.timeZone, (this.deps.now ?? (() => new Date()))());
+    if (!days) {
+      await context.sendActivity(REPLIES.badMonth);
+      return;
+    }
+    if (!this.deps.reports) {
+      await context.sendActivity(REPLIES.unavailable);
+      return;
+    }
+    const { report } = await this.deps.reports.slaReport({ from: days.from, to: days.to });
+    await context.sendActivity(slaReportText(report, days));
   }
 
   private async showQueue(context: TurnContext, identity: Identity): Promise<void> {

@@ -32,6 +32,8 @@ export interface BotEndpointDeps {
    * check runs without internet.
    */
   openIdMetadataUrl?: string;
+  /** The SLA report of the read API, for the analysts' `reporte` command. */
+  reports?: import('../services/reports/report-routes').ReportReads;
   /** PUBLIC_BASE_URL, for absolute links on notice cards. */
   publicBaseUrl?: string;
 }
@@ -129,6 +131,7 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     logger: log,
     timeZone,
     tenantId: deps.bot.tenantId,
+    reports: deps.reports,
   });
   ensureConversationRefIndexes(deps.db).catch((error: unknown) => log.error({ err: error }, 'conversation reference index not created'));
   const channel = new TeamsNotificationChannel({ adapter, appId: deps.bot.appId ?? '', db: deps.db, directory, timeZone, logger: log, publicBaseUrl: deps.publicBaseUrl });

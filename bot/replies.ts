@@ -15,7 +15,7 @@ export const REPLIES = {
     '- **ayuda**: muestra este mensaje.',
   ].join('\n'),
   staffHelp: {
-    analyst: '- **pendientes**: órdenes nuevas por atender.\n- **reporte telefónico**: registra un reporte a nombre de otra persona.',
+    analyst: '- **pendientes**: órdenes nuevas por atender.\n- **reporte mes** o **reporte AAAA-MM**: cifras de nivel de servicio del periodo.\n- **reporte telefónico**: registra un reporte a nombre de otra persona.',
     engineer: '- **mis asignadas**: órdenes que te han turnado.',
   },
   badFolio: 'El folio debe tener la forma OS-2026-000123. Revísalo e inténtalo de nuevo.',
@@ -28,6 +28,8 @@ export const REPLIES = {
   attachmentsIgnored: 'Por ahora no puedo recibir archivos ni imágenes en este chat; describe la falla con texto, por favor.',
   wrongTenant: 'Esta Mesa de Servicio solo atiende a personal de los Centros de Justicia Penal Federal. No puedo procesar tu mensaje.',
   notStaff: 'Esta opción es solo para el personal de la Mesa de Servicio.',
+  notAnalyst: 'El reporte de nivel de servicio es solo para los analistas de la Mesa de Servicio.',
+  badMonth: 'Indica el mes como AAAA-MM (por ejemplo, `reporte 2026-03`) o escribe **reporte mes**.',
   notRegistered: 'No te encontré en el directorio de la Mesa de Servicio; puedes reportar fallas y la Mesa confirmará tus datos.',
   myOrdersEmpty: 'No tienes órdenes de servicio abiertas.',
   myOrders: (n: number) => `Tienes ${n} ${n === 1 ? 'orden abierta' : 'órdenes abiertas'}:`,

@@ -94,7 +94,11 @@ export async function startService(config: Config, root: Logger, extraChannels: 
   await mongoOrders.ensureIndexes();
   const orderStore = withWorkflowPolicy(mongoOrders, { onsiteRequiresValidation: config.notifications.onsiteRequiresValidation });
   const orders = orderReadsFromStore(orderStore);
+  const reportSource = new MongoReportSource(storage.db);
+  await reportSource.ensureIndexes();
+  const reports = reportReads({ source: reportSource, directory, desk: DEFAULT_DESK_TARGETS, zone: config.defaultTimeZone });
   const teams = createTeamsBot({
+    reports,
     bot: config.bot, db: storage.db, store: orderStore, directory, timeZone: config.defaultTimeZone, logger: componentLogger(root, 'bot'),
     publicBaseUrl: config.publicBaseUrl,
   });
@@ -102,14 +106,12 @@ export async function startService(config: Config, root: Logger, extraChannels: 
   const cedulaStore = new MongoCedulaStore(storage.db);
   await cedulaStore.ensureIndexes();
   const mail = await wireMail(config, storage.db, orderStore, directory, componentLogger(root, 'mail'), cedulaStore);
-  const reportSource = new MongoReportSource(storage.db);
-  await reportSource.ensureIndexes();
   const issuer = new CedulaIssuer({ store: cedulaStore, directory, desk: DEFAULT_DESK_TARGETS, secret: config.cedulaSecret, logger: componentLogger(root, 'cedula') });
   const http: HttpService = createHttpService({
     logger: componentLogger(root, 'http'),
     apiToken: config.apiToken,
     orders,
-    reports: reportReads({ source: reportSource, directory, desk: DEFAULT_DESK_TARGETS, zone: config.defaultTimeZone }),
+    reports,
     intake: intakeReadsFrom(mail.store, mail),
     cedula: cedulaReads(cedulaStore, (code) => verifyCedula({ store: cedulaStore, secret: config.cedulaSecret }, code)),
     health: { ping: async () => { await storage.db.command({ ping: 1 }); }, mailState: mail.state, mailStats: mail.stats },
