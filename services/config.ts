@@ -62,6 +62,14 @@ const schema = z.object({
   MAIL_MAX_PER_SENDER_HOUR: z.coerce.number().int().min(1).default(30),
   /** How long one instance holds the desk mailbox after its last renewal; another takes over after it. */
   MAIL_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(15),
+  /** How IMAP and SMTP sign in: a password, or an OAuth2 token (XOAUTH2) from the client-credentials flow. */
+  MAIL_AUTH: z.enum(['password', 'oauth2']).default('password'),
+  MAIL_OAUTH_TENANT_ID: text.optional(),
+  MAIL_OAUTH_CLIENT_ID: text.optional(),
+  MAIL_OAUTH_CLIENT_SECRET: text.optional(),
+  /** Overrides https://login.microsoftonline.com/<tenant> (a national cloud, or a local stand-in in tests). */
+  MAIL_OAUTH_AUTHORITY: z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
+  MAIL_OAUTH_SCOPE: text.default('https://outlook.office365.com/.default'),
   DIRECTORY_FILE: text.optional(),
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CEDULA_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -96,7 +104,11 @@ function crossFieldProblems(env: Record<string, string>): Array<{ field: string;
   };
   need(Boolean(env.MicrosoftAppId) && env.MicrosoftAppType !== 'UserAssignedMSI', 'MicrosoftAppPassword', 'when MicrosoftAppId is set');
   need(env.MicrosoftAppType === 'SingleTenant', 'MicrosoftAppTenantId', 'when MicrosoftAppType is SingleTenant');
-  for (const f of ['IMAP_USER', 'IMAP_PASSWORD']) need(Boolean(env.IMAP_HOST), f, 'when IMAP_HOST is set');
+  const oauth2 = env.MAIL_AUTH === 'oauth2';
+  need(Boolean(env.IMAP_HOST), 'IMAP_USER', 'when IMAP_HOST is set');
+  need(Boolean(env.IMAP_HOST) && !oauth2, 'IMAP_PASSWORD', 'when IMAP_HOST is set and MAIL_AUTH is password');
+  for (const f of ['MAIL_OAUTH_TENANT_ID', 'MAIL_OAUTH_CLIENT_ID', 'MAIL_OAUTH_CLIENT_SECRET']) need(oauth2, f, 'when MAIL_AUTH is oauth2');
+  need(oauth2 && Boolean(env.SMTP_HOST), 'SMTP_USER', 'when MAIL_AUTH is oauth2 (the mailbox that sends)');
   need(Boolean(env.SMTP_HOST), 'MAIL_FROM', 'when SMTP_HOST is set');
   need(Boolean(env.SMTP_USER), 'SMTP_PASSWORD', 'when SMTP_USER is set');
   return problems;
@@ -127,7 +139,9 @@ export interface Config {
     readonly appType?: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
   };
   /** Undefined when IMAP_HOST is unset: the mail poller stays disabled. */
-  readonly imap?: MailServerConfig & { readonly mailbox: string; readonly user: string; readonly password: string };
+  readonly imap?: MailServerConfig & { readonly mailbox: string; readonly user: string };
+  /** Set when MAIL_AUTH=oauth2: IMAP and SMTP sign in with a client-credentials token (XOAUTH2). */
+  readonly mailOAuth?: { readonly tenantId: string; readonly clientId: string; readonly clientSecret: string; readonly authority?: string; readonly scope: string };
   /** Undefined when SMTP_HOST is unset: no email channel. */
   readonly smtp?: MailServerConfig & { readonly from: string };
   /** Mail intake rules; `allowedDomains` undefined: the domains found in the directory. */
@@ -201,11 +215,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseName: databaseNameOf(e.MONGODB_URI),
     dataDir: resolve(e.DATA_DIR),
     bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, tenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType },
-    imap: e.IMAP_HOST && e.IMAP_USER && e.IMAP_PASSWORD
+    imap: e.IMAP_HOST && e.IMAP_USER && (e.IMAP_PASSWORD || e.MAIL_AUTH === 'oauth2')
       ? { host: e.IMAP_HOST, port: e.IMAP_PORT, user: e.IMAP_USER, password: e.IMAP_PASSWORD, secure: e.IMAP_SECURE, mailbox: e.IMAP_MAILBOX }
       : undefined,
     smtp: e.SMTP_HOST && e.MAIL_FROM
       ? { host: e.SMTP_HOST, port: e.SMTP_PORT, user: e.SMTP_USER, password: e.SMTP_PASSWORD, secure: e.SMTP_SECURE, from: e.MAIL_FROM }
+      : undefined,
+    mailOAuth: e.MAIL_AUTH === 'oauth2' && e.MAIL_OAUTH_TENANT_ID && e.MAIL_OAUTH_CLIENT_ID && e.MAIL_OAUTH_CLIENT_SECRET
+      ? { tenantId: e.MAIL_OAUTH_TENANT_ID, clientId: e.MAIL_OAUTH_CLIENT_ID, clientSecret: e.MAIL_OAUTH_CLIENT_SECRET, authority: e.MAIL_OAUTH_AUTHORITY, scope: e.MAIL_OAUTH_SCOPE }
       : undefined,
     mail: {
       allowedDomains: e.MAIL_ALLOWED_DOMAINS?.split(',').map((d) => d.trim().toLowerCase()),

@@ -28,6 +28,7 @@ import { MongoReportSource } from './reports/report-store';
 import { createAuthenticator, DEFAULT_RULES, ImapMailSource, IntakeStats, IntakeStore, MailPoller } from '../intake';
 import { CedulaPdfs, EmailChannel } from './mail/email-channel';
 import { SmtpMailSender } from './mail/mail-sender';
+import { createTokenProvider, msalAcquirer } from './mail/oauth-token';
 
 interface Storage {
   client: MongoClient;
@@ -185,7 +186,9 @@ interface MailWiring {
 async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directory: MongoDirectoryStore, log: Logger, cedulaPdfs?: CedulaPdfs): Promise<MailWiring> {
   const store = new IntakeStore(db);
   await store.ensureIndexes();
-  const sender = config.smtp ? new SmtpMailSender(config.smtp) : undefined;
+  // One token for both IMAP and SMTP: same mailbox, same scope, renewed before it expires.
+  const accessToken = config.mailOAuth ? createTokenProvider({ acquire: msalAcquirer(config.mailOAuth), logger: log }) : undefined;
+  const sender = config.smtp ? new SmtpMailSender({ ...config.smtp, accessToken }) : undefined;
   const channel = sender ? withEmailDigest(new EmailChannel({ sender, directory, refs: store, cedulaPdfs, publicBaseUrl: config.publicBaseUrl }), { sender, directory, cedulaPdfs }) : undefined;
   const imap = config.imap;
   if (!imap) return { store, sender, channel, state: () => 'disabled', stats: () => undefined };
@@ -205,7 +208,7 @@ async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directo
         timeZone: config.defaultTimeZone,
       },
     },
-    source: () => new ImapMailSource({ host: imap.host, port: imap.port, secure: imap.secure, user: imap.user, password: imap.password, logger: log }),
+    source: () => new ImapMailSource({ host: imap.host, port: imap.port, secure: imap.secure, user: imap.user, password: imap.password, accessToken, logger: log }),
     mailbox: imap.mailbox,
     account: imap.user,
     folders: { processed: 'Procesados', quarantine: 'Cuarentena', refused: 'Rechazados' },

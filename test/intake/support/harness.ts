@@ -14,7 +14,7 @@ import { DEFAULT_RULES, HandleMailDeps, IntakeRules } from '../../../intake/hand
 import { IntakeStore } from '../../../intake/intake-store';
 import { ImapMailSource } from '../../../intake/mail-source';
 import { MailPoller, PollerOptions } from '../../../intake/poller';
-import { MailStack, MailUser, startMailStack } from '../../support/mail-stack';
+import { MailStack, MailUser, startMailStack, StartMailStackOptions } from '../../support/mail-stack';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
 
 export const DESK: MailUser = { user: 'escritorio@cjf.example.mx', password: 'mesa-clave' };
@@ -75,9 +75,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(stackUsers: MailUser[] = ALL_USERS): Promise<Harness> {
+export async function startHarness(stackUsers: MailUser[] = ALL_USERS, stackOptions: Pick<StartMailStackOptions, 'oauth2'> = {}): Promise<Harness> {
   const [stack, db] = await Promise.all([
-    startMailStack({ users: stackUsers, domains: ['cjf.example.mx', 'proveedor.example.com', 'externo.example.org'] }),
+    startMailStack({ users: stackUsers, domains: ['cjf.example.mx', 'proveedor.example.com', 'externo.example.org'], ...stackOptions }),
     openTestDatabase(),
   ]);
   const orders = new MongoOrderStore(db.db);

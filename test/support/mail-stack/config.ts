@@ -53,6 +53,14 @@ export function render(template: string, values: Record<string, string | number>
   });
 }
 
+/** Dovecot's `oauth2` passdb: XOAUTH2 tokens checked at an introspection endpoint. */
+export interface OAuth2Passdb {
+  /** e.g. http://127.0.0.1:<port>/introspect; Dovecot POSTs `token=<token>` to it. */
+  introspectionUrl: string;
+  /** Field of the introspection answer holding the login name; default `email`. */
+  usernameAttribute?: string;
+}
+
 export interface StackFiles {
   dovecotConf: string;
   eximConf: string;
@@ -66,7 +74,7 @@ export interface StackFiles {
  * Exim user because Exim drops root when given `-C`), `mail/` (maildirs, owned by `mail`).
  */
 export async function writeStackFiles(
-  dir: string, instance: string, ports: StackPorts, users: MailUser[], domains: string[],
+  dir: string, instance: string, ports: StackPorts, users: MailUser[], domains: string[], oauth2?: OAuth2Passdb,
 ): Promise<StackFiles> {
   const eximIds = await systemIds(EXIM_USER);
   for (const sub of ['dovecot/run', 'dovecot/state', 'log', 'exim/spool', 'exim/log', 'mail']) {
@@ -96,7 +104,20 @@ export async function writeStackFiles(
     DOMAINS: domains.map((d) => d.toLowerCase()).join(' : '),
     EXIM_USER,
     EXIM_GROUP: EXIM_USER,
+    OAUTH_MECHANISMS: oauth2 ? ' xoauth2' : '',
+    OAUTH_PASSDB: oauth2 ? `passdb {\n  driver = oauth2\n  mechanisms = xoauth2\n  args = ${join(dir, 'dovecot/oauth2.conf')}\n}` : '',
   };
+  if (oauth2) {
+    if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(oauth2.introspectionUrl)) throw new Error('mail-stack: introspection must be on 127.0.0.1');
+    const settings = [
+      `introspection_mode = post`,
+      `introspection_url = ${oauth2.introspectionUrl}`,
+      `username_attribute = ${oauth2.usernameAttribute ?? 'email'}`,
+      `active_attribute = active`,
+      `active_value = true`,
+    ];
+    await writeFile(join(dir, 'dovecot/oauth2.conf'), settings.join('\n') + '\n', { mode: 0o644 });
+  }
   const files: StackFiles = {
     dovecotConf: join(dir, 'dovecot.conf'),
     eximConf: join(dir, 'exim.conf'),

@@ -5,10 +5,10 @@ import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIR_PREFIX, recordOwner, removeAbandonedStacks } from './cleanup';
-import { MailUser, StackFiles, StackPorts, validateAccounts, writeStackFiles } from './config';
+import { MailUser, OAuth2Passdb, StackFiles, StackPorts, validateAccounts, writeStackFiles } from './config';
 import { Daemon, killDaemonNow, startDaemon, stopDaemon, waitForBanner } from './process';
 
-export type { MailUser } from './config';
+export type { MailUser, OAuth2Passdb } from './config';
 
 const DOVECOT = '/usr/sbin/dovecot';
 const EXIM = '/usr/sbin/exim4';
@@ -24,6 +24,8 @@ export interface StartMailStackOptions {
   domains?: string[];
   /** How long both daemons may take to greet; default 15 s. */
   startTimeoutMs?: number;
+  /** Also accept XOAUTH2 on IMAP, tokens checked by Dovecot's `oauth2` passdb. */
+  oauth2?: OAuth2Passdb;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function startMailStack(options: StartMailStackOptions): Promise<Ma
   // A free port found by binding to port 0 can be taken before the daemon binds it: retry.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(users, domains, options.startTimeoutMs ?? 15000);
+      return await startOnce(users, domains, options.startTimeoutMs ?? 15000, options.oauth2);
     } catch (err) {
       lastError = err;
     }
@@ -82,7 +84,7 @@ export async function startMailStack(options: StartMailStackOptions): Promise<Ma
   throw lastError;
 }
 
-async function startOnce(users: MailUser[], domains: string[], timeoutMs: number): Promise<MailStack> {
+async function startOnce(users: MailUser[], domains: string[], timeoutMs: number, oauth2?: OAuth2Passdb): Promise<MailStack> {
   const dir = await mkdtemp(join(tmpdir(), DIR_PREFIX));
   chmodSync(dir, 0o755); // Dovecot's unprivileged processes and Exim must reach inside.
   let ports: StackPorts;
@@ -90,7 +92,7 @@ async function startOnce(users: MailUser[], domains: string[], timeoutMs: number
   try {
     ports = await freePorts();
     const instance = `mail-stack-${randomBytes(4).toString('hex')}`;
-    files = await writeStackFiles(dir, instance, ports, users, domains);
+    files = await writeStackFiles(dir, instance, ports, users, domains, oauth2);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
