@@ -19,6 +19,7 @@ const BATCH_BYTES = 16 * 1024 * 1024;
 /** The next batch from `pos`: at most `count` documents and, past the first, at most BATCH_BYTES. */
 function takeBatch(docs: Document[], pos: number, count: number): Document[] {
   const end = Math.min(docs.length, pos + count);
+  if (end - pos <= 1) return docs.slice(pos, end); // one document always fits: skip sizing (findOne)
   let bytes = 0;
   let i = pos;
   for (; i < end; i++) {
