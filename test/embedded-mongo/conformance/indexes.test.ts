@@ -1,16 +1,7 @@
-import { Collection } from 'mongodb';
-import { openTestDatabase, TestDatabase } from '../../support/mongo';
+import { useFreshCollections } from './fresh-collections';
 import { serverError } from './server-error';
 
-let t: TestDatabase;
-beforeAll(async () => { t = await openTestDatabase(); });
-afterAll(async () => { await t?.close(); });
-
-let n = 0;
-function fresh(): Collection {
-  n += 1;
-  return t.db.collection(`ix${n}`);
-}
+const { db, fresh } = useFreshCollections('ix');
 
 describe('createIndexes', () => {
   // https://www.mongodb.com/docs/manual/reference/command/createIndexes/
@@ -24,12 +15,12 @@ describe('createIndexes', () => {
   it('creates the collection when indexing one that does not exist yet', async () => {
     const c = fresh();
     await c.createIndex({ a: 1 });
-    expect((await t.db.listCollections({ name: c.collectionName }).toArray()).map((x) => x.name)).toEqual([c.collectionName]);
+    expect((await db().db.listCollections({ name: c.collectionName }).toArray()).map((x) => x.name)).toEqual([c.collectionName]);
   });
 
   // https://www.mongodb.com/docs/manual/reference/command/listIndexes/
   it('refuses listIndexes on a collection that does not exist with code 26 NamespaceNotFound', async () => {
-    const e = await serverError(t.db.command({ listIndexes: 'no-such-collection' }));
+    const e = await serverError(db().db.command({ listIndexes: 'no-such-collection' }));
     expect(e.code).toBe(26);
   });
 

@@ -1,17 +1,8 @@
-import { Collection, MongoBulkWriteError, MongoServerError, ObjectId } from 'mongodb';
-import { openTestDatabase, TestDatabase } from '../../support/mongo';
+import { MongoBulkWriteError, MongoServerError, ObjectId } from 'mongodb';
+import { useFreshCollections } from './fresh-collections';
 import { serverError } from './server-error';
 
-let t: TestDatabase;
-beforeAll(async () => { t = await openTestDatabase(); });
-afterAll(async () => { await t?.close(); });
-
-let n = 0;
-/** A fresh collection per test so that tests do not see each other's documents. */
-function fresh(): Collection {
-  n += 1;
-  return t.db.collection(`c${n}`);
-}
+const { db, fresh } = useFreshCollections('c');
 
 async function bulkError(operation: Promise<unknown>): Promise<MongoBulkWriteError> {
   const error = await serverError(operation);
@@ -92,7 +83,7 @@ describe('insert', () => {
     const c = fresh();
     await c.createIndex({ email: 1 }, { unique: true });
     await c.insertOne({ _id: 0 as never, email: 'a@x.mx' });
-    const r = await t.db.command({
+    const r = await db().db.command({
       insert: c.collectionName, ordered: false,
       documents: [{ _id: 1, email: 'b@x.mx' }, { _id: 2, email: 'a@x.mx' }, { _id: 1, email: 'z@x.mx' }, { _id: 3, email: 'c@x.mx' }],
     });

@@ -1,16 +1,8 @@
-import { Collection, ObjectId } from 'mongodb';
-import { openTestDatabase, TestDatabase } from '../../support/mongo';
+import { ObjectId } from 'mongodb';
+import { useFreshCollections } from './fresh-collections';
 import { serverError } from './server-error';
 
-let t: TestDatabase;
-beforeAll(async () => { t = await openTestDatabase(); });
-afterAll(async () => { await t?.close(); });
-
-let n = 0;
-function fresh(): Collection {
-  n += 1;
-  return t.db.collection(`u${n}`);
-}
+const { db, fresh } = useFreshCollections('u');
 
 describe('update', () => {
   // https://www.mongodb.com/docs/manual/reference/method/db.collection.updateOne/
@@ -170,7 +162,7 @@ describe('update', () => {
   it('reports n, nModified and the upserted index and _id in the update command reply', async () => {
     const c = fresh();
     await c.insertOne({ _id: 'same' as never, v: 1 });
-    const r = await t.db.command({
+    const r = await db().db.command({
       update: c.collectionName,
       updates: [
         { q: { _id: 'new' }, u: { $set: { v: 1 } }, upsert: true },
