@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 import type { Logger } from '../logger';
 import type { ServiceOrder } from '../orders/types';
 import { batchKey, NEVER_HELD_EVENTS, openQuietWindow, QUIET_WINDOWS_COLLECTION, QuietWindowDoc } from './batching';
-import { recordOutcomeOnOrder } from './history';
+import { recordOutcomeOnOrder, recordOutcomesOnOrders } from './history';
 import { NOTIFICATIONS_COLLECTION, NotificationChannel, NotificationAttempt, NotificationDoc, NotificationOutcome, ORDERS_COLLECTION } from './types';
 
 export interface DispatcherOptions {
@@ -44,6 +44,12 @@ export type DispatchOutcome = 'sent' | 'retry' | 'failed' | 'lost_claim' | 'held
 
 type FinishResult = { state: 'sent' | 'failed' | 'pending'; outcome?: NotificationOutcome; channel?: string; reason?: string };
 type Item = { doc: NotificationDoc; order: ServiceOrder };
+/** Final outcomes whose order-history entries are written together after a batch. */
+type Deferred = NotificationDoc[];
+
+/** Notices claimed in one round trip per concurrent sender; see `claimBatch`. */
+const CLAIMS_PER_SENDER = 4;
+const MAX_CLAIM_BATCH = 64;
 
 /** True when a channel said the recipient cannot be reached there any more (Teams 403/404). */
 function isGone(error: unknown): boolean {
@@ -138,24 +144,108 @@ export class OutboxDispatcher {
   }
 
   /**
+   * Atomically takes up to `max` due notifications (pending and due, or claimed under an
+   * expired lease) for this instance in three round trips, whatever `max` is: pick
+   * candidates, claim them with one conditional update under a fresh token, read back what
+   * this token won. A candidate another instance claimed in between fails the condition and
+   * stays theirs, so a notice is never held by two claims.
+   */
+  async claimBatch(max: number): Promise<NotificationDoc[]> {
+    const now = this.now();
+    const due: Filter<NotificationDoc> = { state: 'pending', dueAt: { $lte: now } };
+    const expired: Filter<NotificationDoc> = { state: 'claimed', leaseUntil: { $lte: now } };
+    const ids = (await this.notifications.find(due, { projection: { _id: 1 } }).sort({ dueAt: 1 }).limit(max).toArray()).map((d) => d._id);
+    if (ids.length < max) {
+      const stale = await this.notifications.find(expired, { projection: { _id: 1 } }).sort({ leaseUntil: 1 }).limit(max - ids.length).toArray();
+      ids.push(...stale.map((d) => d._id));
+    }
+    if (ids.length === 0) return [];
+    const claimToken = randomUUID();
+    await this.notifications.updateMany(
+      { _id: { $in: ids }, $or: [due, expired] },
+      {
+        $set: { state: 'claimed', claimedBy: this.instanceId, claimToken, leaseUntil: new Date(now.getTime() + this.leaseMs), updatedAt: now },
+        $inc: { attempts: 1 },
+      },
+    );
+    return this.notifications.find({ claimToken }).sort({ dueAt: 1 }).toArray();
+  }
+
+  /**
    * Claims and processes due notifications until none is due, `limit` is hit or `keepGoing`
    * says stop, with up to `concurrency` in flight (a slow SMTP or Teams answer does not
-   * hold up the queue behind it).
+   * hold up the queue behind it). Notices are claimed in batches and their orders read
+   * together; the order-history entries of a batch's outcomes are written together once
+   * it is done. With a digest window, notices go one claim at a time (see `batchOf`).
    */
   async dispatchOnce(limit = 100, keepGoing: () => boolean = () => true): Promise<number> {
-    let taken = 0;
+    if (this.digestWindowMs > 0) return this.dispatchOneByOne(limit, keepGoing);
+    const concurrency = Math.max(1, this.options.concurrency ?? 1);
+    let processed = 0;
+    while (processed < limit && keepGoing()) {
+      const batch = await this.claimBatch(Math.min(limit - processed, concurrency * CLAIMS_PER_SENDER, MAX_CLAIM_BATCH));
+      if (batch.length === 0) break;
+      const done = await this.processBatch(batch, concurrency, keepGoing);
+      if (done === 0) break;
+      processed += done;
+    }
+    return processed;
+  }
+
+  private async dispatchOneByOne(limit: number, keepGoing: () => boolean): Promise<number> {
+    let processed = 0;
+    while (processed < limit && keepGoing()) {
+      const claimed = await this.claimNext();
+      if (!claimed) break;
+      await this.process(claimed);
+      processed += 1;
+    }
+    return processed;
+  }
+
+  /**
+   * Sends a claimed batch with `concurrency` workers. A notice whose lease would run out
+   * before its send could time out, or that is still waiting when `keepGoing` says stop, is
+   * put back (unclaimed, its attempt not counted) rather than risking a second sender.
+   */
+  private async processBatch(batch: NotificationDoc[], concurrency: number, keepGoing: () => boolean): Promise<number> {
+    const orderIds = [...new Map(batch.map((d) => [d.orderId.toHexString(), d.orderId])).values()];
+    const orders = new Map((await this.orders.find({ _id: { $in: orderIds } }).toArray()).map((o) => [o._id.toHexString(), o]));
+    const deferred: Deferred = [];
+    const putBack: NotificationDoc[] = [];
+    let next = 0;
     let processed = 0;
     const worker = async () => {
-      while (taken < limit && keepGoing()) {
-        taken += 1;
-        const claimed = await this.claimNext();
-        if (!claimed) return;
-        await this.process(claimed);
+      while (next < batch.length) {
+        const doc = batch[next++]!;
+        if (!keepGoing() || (doc.leaseUntil?.getTime() ?? 0) - this.now().getTime() <= this.sendTimeoutMs) {
+          putBack.push(doc);
+          continue;
+        }
+        const log = this.options.logger.child({ notificationId: doc._id, orderId: String(doc.orderId) });
+        const order = orders.get(doc.orderId.toHexString());
+        if (order) await this.deliver([{ doc, order }], log, deferred);
+        else await this.finish(doc, { state: 'failed', outcome: 'failed', reason: 'order not found' }, log, deferred);
         processed += 1;
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.options.concurrency ?? 1, limit)) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker));
+    } finally {
+      await this.release(putBack);
+      await recordOutcomesOnOrders(this.notifications, this.orders, deferred, this.now());
+    }
     return processed;
+  }
+
+  /** Gives claimed notices back unsent, as if never claimed (due at once, attempt not counted). */
+  private async release(docs: readonly NotificationDoc[]): Promise<void> {
+    for (const doc of docs) {
+      await this.notifications.updateOne(
+        { _id: doc._id, state: 'claimed', claimToken: doc.claimToken },
+        { $set: { state: 'pending', updatedAt: this.now() }, $unset: { leaseUntil: '', claimToken: '' }, $inc: { attempts: -1 } },
+      );
+    }
   }
 
   /** Sends one claimed notification and stores the outcome. */
@@ -203,11 +293,11 @@ export class OutboxDispatcher {
   }
 
   /** Tries the recipient's channels in order; see `fallbackAfterAttempts`. */
-  private async deliver(items: Item[], log: Logger): Promise<DispatchOutcome> {
+  private async deliver(items: Item[], log: Logger, deferred?: Deferred): Promise<DispatchOutcome> {
     const first = items[0]!.doc;
     const reachable: NotificationChannel[] = [];
     for (const channel of channelsFor(first.recipient, this.options.channels)) if (await channel.canReach(first.recipient)) reachable.push(channel);
-    if (reachable.length === 0) return this.finishAll(items, { state: 'failed', outcome: 'failed', reason: 'no channel can reach the recipient' }, log);
+    if (reachable.length === 0) return this.finishAll(items, { state: 'failed', outcome: 'failed', reason: 'no channel can reach the recipient' }, log, deferred);
     const errors: string[] = [];
     let remaining = items;
     for (const [index, channel] of reachable.entries()) {
@@ -216,13 +306,13 @@ export class OutboxDispatcher {
       try {
         if (channel.sendDigest && remaining.length > 1) {
           await withTimeout(channel.sendDigest(remaining), this.sendTimeoutMs);
-          return this.finishAll(remaining, result, log);
+          return this.finishAll(remaining, result, log, deferred);
         }
         let outcome: DispatchOutcome = 'sent';
         while (remaining.length > 0) {
           const { doc, order } = remaining[0]!;
           await withTimeout(channel.send(doc, order), this.sendTimeoutMs);
-          outcome = await this.finish(doc, result, log);
+          outcome = await this.finish(doc, result, log, deferred);
           remaining = remaining.slice(1);
         }
         return outcome;
@@ -235,14 +325,14 @@ export class OutboxDispatcher {
     const reason = errors.join('; ');
     let outcome: DispatchOutcome = 'retry';
     for (const { doc } of remaining) {
-      outcome = await this.finish(doc, doc.attempts >= this.maxAttempts ? { state: 'failed', outcome: 'failed', reason } : { state: 'pending', reason }, log);
+      outcome = await this.finish(doc, doc.attempts >= this.maxAttempts ? { state: 'failed', outcome: 'failed', reason } : { state: 'pending', reason }, log, deferred);
     }
     return outcome;
   }
 
-  private async finishAll(items: Item[], result: FinishResult, log: Logger): Promise<DispatchOutcome> {
+  private async finishAll(items: Item[], result: FinishResult, log: Logger, deferred?: Deferred): Promise<DispatchOutcome> {
     let outcome: DispatchOutcome = 'sent';
-    for (const { doc } of items) outcome = await this.finish(doc, result, log);
+    for (const { doc } of items) outcome = await this.finish(doc, result, log, deferred);
     return outcome;
   }
 
@@ -250,6 +340,7 @@ export class OutboxDispatcher {
     claimed: NotificationDoc,
     result: FinishResult,
     log: Logger,
+    deferred?: Deferred,
   ): Promise<DispatchOutcome> {
     const now = this.now();
     const final = result.state !== 'pending';
@@ -274,7 +365,10 @@ export class OutboxDispatcher {
       return 'lost_claim';
     }
     log.info({ state: result.state, channel: result.channel, attempts: claimed.attempts, reason: result.reason }, 'notification outcome');
-    if (final) await recordOutcomeOnOrder(this.notifications, this.orders, { ...claimed, ...set } as NotificationDoc, now);
+    // The history entry follows the stored outcome: at once, or with the rest of the batch.
+    const outcome = { ...claimed, ...set } as NotificationDoc;
+    if (final && deferred) deferred.push(outcome);
+    else if (final) await recordOutcomeOnOrder(this.notifications, this.orders, outcome, now);
     return result.state === 'pending' ? 'retry' : result.state;
   }
 
@@ -288,7 +382,7 @@ export class OutboxDispatcher {
   /** Writes missing order-history entries for final outcomes (after a crash in between). */
   async recordPendingHistory(limit = 100): Promise<number> {
     const docs = await this.notifications.find({ historyRecorded: false }).limit(limit).toArray();
-    for (const doc of docs) await recordOutcomeOnOrder(this.notifications, this.orders, doc, this.now());
+    await recordOutcomesOnOrders(this.notifications, this.orders, docs, this.now());
     return docs.length;
   }
 }

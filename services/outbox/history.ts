@@ -1,4 +1,4 @@
-import type { Collection } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import type { HistoryEntry, ServiceOrder } from '../orders/types';
 import type { NotificationDoc } from './types';
 
@@ -7,19 +7,9 @@ export function recipientLabel(recipient: NotificationDoc['recipient']): string 
   return recipient.personId ?? recipient.email ?? recipient.role;
 }
 
-/**
- * Appends a 'notification' history entry for a final outcome, at most once per notification
- * (the filter skips orders that already carry one with this id), then marks the notification
- * as recorded. It does not touch `version`: a notice is not a state change and must not make
- * a concurrent transition fail with CONFLICT.
- */
-export async function recordOutcomeOnOrder(
-  notifications: Collection<NotificationDoc>,
-  orders: Collection<ServiceOrder>,
-  doc: NotificationDoc,
-  now: Date,
-): Promise<void> {
-  const entry: HistoryEntry = {
+/** The 'notification' history entry of a final outcome. */
+function outcomeEntry(doc: NotificationDoc, now: Date): HistoryEntry {
+  return {
     at: now,
     action: 'notification',
     by: { name: 'Sistema' },
@@ -32,6 +22,36 @@ export async function recordOutcomeOnOrder(
       ...(doc.reason && (doc.state === 'failed' || doc.outcome === 'fell_back') ? { detail: doc.reason } : {}),
     },
   };
-  await orders.updateOne({ _id: doc.orderId, 'history.notification.id': { $ne: doc._id } }, { $push: { history: entry } });
-  await notifications.updateOne({ _id: doc._id }, { $set: { historyRecorded: true } });
+}
+
+/**
+ * Appends a 'notification' history entry for each final outcome, at most once per
+ * notification (each write skips an order that already carries one with that id), then marks
+ * those notifications as recorded: two round trips for any number of outcomes. It does not
+ * touch `version`: a notice is not a state change and must not make a concurrent transition
+ * fail with CONFLICT. A crash in between leaves `historyRecorded: false`, and the next call
+ * for the same notifications writes nothing twice.
+ */
+export async function recordOutcomesOnOrders(
+  notifications: Collection<NotificationDoc>,
+  orders: Collection<ServiceOrder>,
+  docs: readonly NotificationDoc[],
+  now: Date,
+): Promise<void> {
+  if (docs.length === 0) return;
+  const writes: AnyBulkWriteOperation<ServiceOrder>[] = docs.map((doc) => ({
+    updateOne: { filter: { _id: doc.orderId, 'history.notification.id': { $ne: doc._id } }, update: { $push: { history: outcomeEntry(doc, now) } } },
+  }));
+  await orders.bulkWrite(writes, { ordered: false });
+  await notifications.updateMany({ _id: { $in: docs.map((d) => d._id) } }, { $set: { historyRecorded: true } });
+}
+
+/** {@link recordOutcomesOnOrders} for one notification. */
+export function recordOutcomeOnOrder(
+  notifications: Collection<NotificationDoc>,
+  orders: Collection<ServiceOrder>,
+  doc: NotificationDoc,
+  now: Date,
+): Promise<void> {
+  return recordOutcomesOnOrders(notifications, orders, [doc], now);
 }

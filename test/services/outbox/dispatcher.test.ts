@@ -158,6 +158,41 @@ describe('OutboxDispatcher', () => {
     expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({ state: 'failed', reason: 'no channel can reach the recipient' });
   });
 
+  it('claims due notices in batches and writes one history entry per outcome on each order', async () => {
+    const created = await seed(6, 3);
+    const channel = new RecordingChannel();
+    expect(await dispatcher([channel], { concurrency: 2 }).dispatchOnce()).toBe(18);
+    expect(new Set(channel.sent.map((s) => s.id)).size).toBe(18);
+    expect(await notifications().countDocuments({ state: 'sent', attempts: 1, historyRecorded: true })).toBe(18);
+    for (const order of created) {
+      const history = (await orders().findOne({ _id: order._id }))?.history ?? [];
+      expect(history.map((h) => h.notification?.id).sort()).toEqual(order.outbox.map((n) => n.id).sort());
+    }
+  });
+
+  it('puts a claimed notice back, unsent and its attempt uncounted, when its lease could run out mid-send', async () => {
+    const [order] = await seed(1, 2);
+    const channel = new RecordingChannel();
+    // A send may take up to 60 s but the claim only holds 60 s: sending could outlive it.
+    const d = dispatcher([channel], { leaseMs: 60_000, sendTimeoutMs: 60_000 });
+    expect(await d.dispatchOnce()).toBe(0);
+    expect(channel.attempts).toBe(0);
+    expect(await notifications().find({ orderId: order._id }).project({ _id: 0, state: 1, attempts: 1, claimToken: 1 }).toArray())
+      .toEqual([{ state: 'pending', attempts: 0 }, { state: 'pending', attempts: 0 }]);
+  });
+
+  it('gives back the rest of a claimed batch when told to stop, so nothing waits for a lease', async () => {
+    await seed(1, 6);
+    const channel = new RecordingChannel();
+    let budget = 2;
+    const sent = await dispatcher([channel], { concurrency: 1 }).dispatchOnce(100, () => budget-- > 0);
+    expect(sent).toBe(channel.sent.length);
+    expect(sent).toBeLessThan(6);
+    expect(await notifications().countDocuments({ state: 'claimed' })).toBe(0);
+    expect(await notifications().countDocuments({ state: 'pending', attempts: 0 })).toBe(6 - sent);
+    expect(await dispatcher([channel]).dispatchOnce()).toBe(6 - sent);
+  });
+
   it('writes a missing history entry once after a crash between outcome and history', async () => {
     const [order] = await seed(1, 1);
     await dispatcher([new RecordingChannel()]).dispatchOnce();
