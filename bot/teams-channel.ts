@@ -1,11 +1,12 @@
-import { ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
+import { Attachment, ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
 import type { Db } from 'mongodb';
 import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Person } from '../services/directory/schema';
 import { absoluteUrl, publicPdfPath, verifyPath } from '../services/cedula/cedula-paths';
 import { AppError } from '../services/errors';
 import type { Logger } from '../services/logger';
-import { noticeMessage } from '../services/notifications/messages';
+import { digestMessage, noticeMessage } from '../services/notifications/messages';
+import { STATUS_LABELS } from '../services/workflow';
 import type { PendingNotice, ServiceOrder } from '../services/orders/types';
 import type { NotificationChannel, NotificationDoc } from '../services/outbox/types';
 import { cardAttachment } from './cards/render';
@@ -113,8 +114,43 @@ export class TeamsNotificationChannel implements NotificationChannel {
       ? cedulaCard(order, code, text, this.deps.publicBaseUrl)
       : await orderCard(order, found.person, this.deps.directory, this.deps.timeZone, { text, tone: 'info' });
     const log = this.deps.logger.child({ notificationId: notification._id, orderId: order._id.toHexString(), refId: found.ref._id });
-    // The adapter hands errors thrown inside the turn to onTurnError (which only logs), so the
-    // send's own failure is caught here and rethrown after the turn, where the dispatcher sees it.
+    await this.post(found, notification.recipient, card, text, log);
+  }
+
+  /**
+   * Several notices for one person as ONE message: the catalogue's digest lead, then a line
+   * per notice (folio, state now, what happened) with a «Ver orden» button that asks the bot
+   * for that order's card, actions included. Notices the person already read in this chat
+   * (their own folio receipt) are left out; a single remaining notice goes as usual.
+   */
+  async sendDigest(items: readonly { doc: NotificationDoc; order: ServiceOrder }[]): Promise<void> {
+    const told = items.filter(({ doc, order }) => !alreadyToldInChat(doc, order));
+    if (told.length === 0) return;
+    if (told.length === 1) return this.send(told[0]!.doc, told[0]!.order);
+    const recipient = told[0]!.doc.recipient;
+    const found = await this.referenceFor(recipient);
+    if (!found) {
+      throw new AppError('UPSTREAM', `no Teams conversation for ${recipient.personId ?? '(no person)'}`, 'No hay una conversación de Teams con esta persona.', { gone: true });
+    }
+    const digest = digestMessage(told.map(({ doc, order }) => ({ event: doc.event, order })));
+    const card = cardAttachment('digest', {
+      lead: digest.line,
+      items: told.map(({ doc, order }) => ({
+        folio: order.folio,
+        status: STATUS_LABELS[order.status],
+        line: noticeMessage(doc.event, order, { publicBaseUrl: this.deps.publicBaseUrl }).line,
+      })),
+    });
+    const log = this.deps.logger.child({ notificationIds: told.map((i) => i.doc._id), refId: found.ref._id });
+    await this.post(found, recipient, card, digest.line, log);
+  }
+
+  /**
+   * Posts one message into the stored conversation. The adapter hands errors thrown inside
+   * the turn to onTurnError (which only logs), so the send's own failure is caught here and
+   * rethrown after the turn, where the dispatcher sees it.
+   */
+  private async post(found: Found, recipient: PendingNotice['recipient'], card: Attachment, text: string, log: Logger): Promise<void> {
     let failure: unknown;
     try {
       await this.deps.adapter.continueConversationAsync(this.deps.appId, found.ref.reference, async (context) => {
@@ -134,7 +170,7 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const error = failure;
     const status = statusOf(error);
     if (status !== undefined && GONE.has(status)) {
-      this.recent.delete(notification.recipient.personId ?? '');
+      this.recent.delete(recipient.personId ?? '');
       await markReferenceStale(this.deps.db, found.ref._id);
       log.warn({ status }, 'Teams conversation gone; reference marked stale');
       throw new AppError('UPSTREAM', `Teams answered ${status}: conversation gone, reference marked stale`, 'No fue posible avisar por Teams.', { status, gone: true }, { cause: error });

@@ -1,6 +1,7 @@
 import { Attachment, CardFactory } from 'botbuilder';
 import * as ACData from 'adaptivecards-templating';
 import cedulaTemplate from './cedula.json';
+import digestTemplate from './digest.json';
 import errorTemplate from './error.json';
 import intakeSummaryTemplate from './intake-summary.json';
 import orderTemplate from './order.json';
@@ -11,6 +12,7 @@ export const TEMPLATES = {
   error: errorTemplate,
   intakeSummary: intakeSummaryTemplate,
   cedula: cedulaTemplate,
+  digest: digestTemplate,
 } as const;
 export type TemplateName = keyof typeof TEMPLATES;
 

@@ -85,6 +85,51 @@ describe('TeamsNotificationChannel', () => {
     expect(connector.posts.at(-1)?.body.text).toBe(`La orden ${order.folio} cambió a «Reportada».`);
   });
 
+  it('sends several notices for one person as one digest message, a line and a «Ver orden» button per order', async () => {
+    const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
+    const deps = { orders: w.store, directory: w.directory };
+    const orders = [];
+    for (const room of [7, 8, 9]) {
+      orders.push(await reportOrder(deps, { channel: 'email', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'network' }, description: `Sin red en la sala ${room}` }));
+    }
+    await remember('ana.lopez', 'a:ana-digest');
+    const before = connector.posts.length;
+    await channel.sendDigest(orders.map((order, i) => ({ doc: { ...notice('ana.lopez', 'analyst', order._id), _id: `n-digest-${i}` }, order })));
+    expect(connector.posts.length).toBe(before + 1);
+    const post = connector.posts.at(-1)!;
+    expect(post.conversationId).toBe('a:ana-digest');
+    expect(post.body.text).toBe('Tienes 3 avisos de 3 órdenes de servicio:');
+    const card = post.body.attachments![0]!.content;
+    const text = cardText(card);
+    for (const order of orders) {
+      expect(text).toContain(`**${order.folio}** · Reportada`);
+      expect(text).toContain(`Nueva orden de servicio ${order.folio}.`);
+    }
+    const buttons = JSON.stringify(card).match(/"value":"estado OS-\d{4}-\d{6}"/g) ?? [];
+    expect(buttons).toEqual(orders.map((o) => `"value":"estado ${o.folio}"`));
+  });
+
+  it('leaves the requester\'s own folio receipt out of a digest and sends a lone remaining notice as usual', async () => {
+    const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
+    const order = await reportOrder({ orders: w.store, directory: w.directory }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'printer' }, description: 'No imprime en la sala 10' });
+    await remember('fernando.ruiz', 'a:fernando-digest');
+    const before = connector.posts.length;
+    const asRequester = (event: string, id: string) => ({ doc: { ...notice('fernando.ruiz', 'analyst', order._id), _id: id, event, recipient: { personId: 'fernando.ruiz', role: 'requester' as const } }, order });
+    await channel.sendDigest([asRequester('order_reported', 'n-own-1'), asRequester('status_changed', 'n-own-2')]);
+    expect(connector.posts.length).toBe(before + 1);
+    expect(connector.posts.at(-1)!.body.text).toBe(`La orden ${order.folio} cambió a «Reportada».`);
+  });
+
+  it('fails a digest with the same typed error as a single notice when Teams says the chat is gone', async () => {
+    const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
+    const order = await reportOrder({ orders: w.store, directory: w.directory }, { channel: 'email', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'network' }, description: 'Sin red en la sala 11' });
+    await remember('carlos.ramirez', 'a:carlos-digest');
+    connector.statusFor.set('a:carlos-digest', 404);
+    const items = ['n-gone-1', 'n-gone-2'].map((id) => ({ doc: { ...notice('carlos.ramirez', 'analyst', order._id), _id: id }, order }));
+    await expect(channel.sendDigest(items)).rejects.toMatchObject({ code: 'UPSTREAM', details: { status: 404, gone: true } });
+    expect(await channel.canReach({ personId: 'carlos.ramirez', role: 'analyst' })).toBe(false);
+  });
+
   it('marks the reference stale on 403/404 and throws a typed error the dispatcher records', async () => {
     const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
     const order = await reportOrder({ orders: w.store, directory: w.directory }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'network' }, description: 'Sin red en la sala 5' });

@@ -28,6 +28,8 @@ export function cardText(card: Card): string {
     if (n.type === 'TextBlock') parts.push(String(n.text));
     if (n.type === 'FactSet') for (const f of n.facts as Card[]) parts.push(`${f.title}: ${f.value}`);
     walk(n.body);
+    walk(n.items);
+    walk(n.columns);
   };
   walk(card);
   return parts.join('\n');
