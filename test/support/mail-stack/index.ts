@@ -24,7 +24,10 @@ export interface StartMailStackOptions {
   domains?: string[];
   /** How long both daemons may take to greet; default 15 s. */
   startTimeoutMs?: number;
-  /** Also accept XOAUTH2 on IMAP, tokens checked by Dovecot's `oauth2` passdb. */
+  /**
+   * Also accept XOAUTH2 on IMAP and SMTP, tokens checked by Dovecot's `oauth2` passdb (Exim
+   * passes SMTP AUTH XOAUTH2 to Dovecot's auth process; it logs `A=xoauth2:<user>`).
+   */
   oauth2?: OAuth2Passdb;
 }
 

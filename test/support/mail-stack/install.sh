@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the mail stack tests need (Dovecot IMAP + LMTP, Exim).
+# Exim is Debian's "heavy" build: the light one lacks the dovecot authenticator, through
+# which the stack's SMTP XOAUTH2 is checked by Dovecot (it replaces the light build).
 # Idempotent: returns at once when everything is present. Never starts system services:
 # the tests start their own daemons with their own configuration.
 set -euo pipefail
 
-packages=(dovecot-imapd dovecot-lmtpd exim4-daemon-light)
+packages=(dovecot-imapd dovecot-lmtpd exim4-daemon-heavy)
 missing=()
 for pkg in "${packages[@]}"; do
   if ! dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed'; then
