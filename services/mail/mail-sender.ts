@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { AppError } from '../errors';
 
 export interface OutgoingMail {
@@ -42,12 +43,33 @@ export interface SmtpOptions {
   maxConnections?: number;
 }
 
+/**
+ * Sign-in for the pool. A pooled transport ignores `auth` given per message, so the token
+ * source goes here: nodemailer asks it each time a connection signs in (each new connection,
+ * and once more if the server refuses the token); the source caches and renews the token.
+ */
+function smtpAuth(options: SmtpOptions): Pick<SMTPPool.Options, 'auth'> {
+  const { user, password, accessToken } = options;
+  if (accessToken && user) {
+    return {
+      auth: {
+        type: 'OAuth2',
+        user,
+        provisionCallback: (_user, _renew, done) => {
+          accessToken().then((token) => done(null, token), (error: Error) => done(error));
+        },
+      },
+    };
+  }
+  return user && password ? { auth: { user, pass: password } } : {};
+}
+
 /** nodemailer with a connection pool; the envelope sender is our address so bounces come back to us. */
 export class SmtpMailSender implements MailSender {
   readonly from: string;
   private readonly transport: Transporter;
 
-  constructor(private readonly options: SmtpOptions) {
+  constructor(options: SmtpOptions) {
     this.from = options.from;
     this.transport = nodemailer.createTransport({
       pool: true,
@@ -57,14 +79,11 @@ export class SmtpMailSender implements MailSender {
       port: options.port,
       secure: options.secure,
       ignoreTLS: options.ignoreTLS ?? false,
-      ...(options.user && options.password ? { auth: { user: options.user, pass: options.password } } : {}),
+      ...smtpAuth(options),
     });
   }
 
   async send(mail: OutgoingMail): Promise<void> {
-    const auth = this.options.accessToken && this.options.user
-      ? { auth: { type: 'OAuth2' as const, user: this.options.user, accessToken: await this.options.accessToken() } }
-      : {};
     try {
       await this.transport.sendMail({
         from: { name: 'Mesa de Servicio CJPF', address: this.from },
@@ -78,7 +97,6 @@ export class SmtpMailSender implements MailSender {
         headers: mail.headers,
         ...(mail.attachments?.length ? { attachments: mail.attachments } : {}),
         envelope: { from: this.from, to: mail.to },
-        ...auth,
       });
     } catch (error) {
       throw new AppError('UPSTREAM', `SMTP send failed: ${error instanceof Error ? error.message : String(error)}`,
