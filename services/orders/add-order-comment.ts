@@ -5,7 +5,7 @@ import type { DirectoryReader } from '../directory/directory-store';
 import type { OrderStore } from './order-store';
 import type { HistoryEntry, PendingNotice, PersonSnapshot, ServiceOrder } from './types';
 import { conflictError, notFoundError } from './apply-transition';
-import { orderIdSchema, parseInput, snapshotOf, toObjectId } from './inputs';
+import { compact, orderIdSchema, parseInput, snapshotOf, SourceFields, toObjectId } from './inputs';
 import { directoryId } from '../directory/schema';
 
 const Input = z.strictObject({
@@ -14,7 +14,9 @@ const Input = z.strictObject({
   channel: z.enum(CHANNELS),
   text: z.string().trim().min(1, 'el comentario está vacío').max(5000),
   /** Where the comment came from (a mail's duplicate key): the same source is appended once. */
-  sourceId: z.string().min(1).max(500).optional(),
+  sourceId: SourceFields.shape.sourceId,
+  /** Files that came with the comment (a mailed reply's), named on its history entry. */
+  attachments: SourceFields.shape.attachments,
 });
 export type AddOrderCommentInput = z.input<typeof Input>;
 
@@ -35,7 +37,8 @@ function noticeFor(order: ServiceOrder, version: number, to: PersonSnapshot | { 
 /**
  * Appends a comment to an order's history without changing its state, and tells the other
  * side: a comment by the requester goes to the assigned engineer (else the analyst who took
- * the order, else every analyst); a comment by anyone else goes to the requester. Only
+ * the order, else every analyst); a comment by anyone else goes to the requester. Files
+ * that came with it (already stored by the edge) are named on the same history entry. Only
  * people in the directory may comment, and only on open orders. The write is the same
  * guarded one as a transition (status and version unchanged in the filter, version bumped)
  * so notice ids stay unique per change.
@@ -63,6 +66,7 @@ export async function addOrderComment(deps: AddOrderCommentDeps, raw: AddOrderCo
   }
   const history: HistoryEntry = { at: now, action: 'comment', by: snapshotOf(actor), channel: input.channel, note: input.text };
   if (input.sourceId) history.sourceId = input.sourceId;
+  if (input.attachments?.length) history.attachments = input.attachments.map((a) => compact(a));
   const written = await deps.orders.applyChange({
     id: order._id, from: order.status, version: order.version, set: { updatedAt: now }, history,
     notices: notices.filter((n) => n.recipient.personId !== actor.id),

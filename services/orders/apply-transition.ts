@@ -5,7 +5,7 @@ import type { Person } from '../directory/schema';
 import { routeNotices, RoutingAudience } from '../notifications/routing';
 import type { OrderStore } from './order-store';
 import type { HistoryEntry, PersonSnapshot, ServiceOrder } from './types';
-import { snapshotOf, toObjectId, TransitionInput } from './inputs';
+import { compact, snapshotOf, SourceFields, toObjectId, TransitionInput } from './inputs';
 
 export type TransitionDirectory = Pick<DirectoryReader, 'personById' | 'analysts' | 'judgesOfCentre' | 'provider'>;
 
@@ -86,17 +86,20 @@ async function loadAudience(directory: TransitionDirectory, order: ServiceOrder)
  * the use case add its fields via `patch` (which may refuse), then performs ONE conditional
  * write on `{_id, status, version}` carrying the new status, first-time timestamps, the
  * history entry and the notices owed. If that write matches nothing the order moved on
- * underneath: CONFLICT (or NOT_FOUND if it is gone), and nothing was written.
+ * underneath: CONFLICT (or NOT_FOUND if it is gone), and nothing was written. A request
+ * from an edge that may retry (`sourceId`, a mail's duplicate key) whose source is already
+ * on the history returns the order unchanged; files it brought are named on the entry.
  */
 export async function applyTransition(
   deps: TransitionDeps,
   action: Action,
-  request: TransitionInput,
+  request: TransitionInput & SourceFields,
   input: ActionInput = {},
   patch?: (ctx: TransitionContext) => OrderPatch | Promise<OrderPatch>,
 ): Promise<ServiceOrder> {
   const order = await deps.orders.findById(toObjectId(request.orderId));
   if (!order) throw notFoundError(request.orderId);
+  if (request.sourceId && order.history.some((h) => h.sourceId === request.sourceId)) return order;
   if (request.expectedVersion !== undefined && request.expectedVersion !== order.version) throw conflictError(request.orderId);
   const actor = await deps.directory.personById(request.actorId);
   if (!actor) {
@@ -120,6 +123,8 @@ export async function applyTransition(
   const note = input.reason ?? input.solution ?? input.documentation ?? request.note;
   const history: HistoryEntry = { at: now, action, by, role: decision.actingAs, channel: request.channel, from: decision.from, to: decision.to };
   if (note) history.note = note;
+  if (request.sourceId) history.sourceId = request.sourceId;
+  if (request.attachments?.length) history.attachments = request.attachments.map((a) => compact(a));
 
   const written = await deps.orders.applyChange({ id: order._id, from: decision.from, version: order.version, set, history, notices });
   if (written) return written;

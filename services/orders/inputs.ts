@@ -21,6 +21,25 @@ export const TransitionInput = z.strictObject({
 });
 export type TransitionInput = z.infer<typeof TransitionInput>;
 
+/** One file as recorded on an order or a history entry (see AttachmentMeta). */
+export const attachmentMetaSchema = z.strictObject({
+  fileId: z.string().regex(/^[0-9a-f]{24}$/).optional(),
+  filename: z.string().trim().min(1).max(255),
+  contentType: z.string().max(100),
+  size: z.number().int().min(0),
+  notStored: z.enum(['too_large', 'too_many']).optional(),
+});
+
+/**
+ * What an edge that may retry (mail intake) adds to a request: the source's duplicate key,
+ * so the same source is applied once, and the files it brought, named on the history entry.
+ */
+export const SourceFields = z.strictObject({
+  sourceId: z.string().min(1).max(500).optional(),
+  attachments: z.array(attachmentMetaSchema).max(200).optional(),
+});
+export type SourceFields = z.infer<typeof SourceFields>;
+
 export const reasonSchema = z.string().trim().min(3, 'el motivo es muy corto').max(2000);
 export const longText = z.string().trim().min(3, 'el texto es muy corto').max(5000);
 

@@ -38,10 +38,13 @@ export interface Equipment {
 }
 
 export interface AttachmentMeta {
+  /** The GridFS id (bucket `attachments`); absent when the file was not stored. */
   fileId?: string;
   filename: string;
   contentType: string;
   size: number;
+  /** Why a received file was not stored: over the size limit, or beyond the count limit. */
+  notStored?: 'too_large' | 'too_many';
 }
 
 /** One append-only history line: who did what, when, from which channel. */
@@ -56,6 +59,8 @@ export interface HistoryEntry {
   note?: string;
   /** What the entry came from (a mail's duplicate key), so a retried source is appended once. */
   sourceId?: string;
+  /** Files that came with the entry's source (a mailed reply), stored or recorded as not stored. */
+  attachments?: AttachmentMeta[];
   /** For 'notification' entries: the outcome of a notice. */
   notification?: { id: string; recipient: string; channel?: string; outcome: string; detail?: string };
 }
