@@ -3,7 +3,7 @@ import { AppError } from '../services/errors';
 import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Person } from '../services/directory/schema';
 import type { OrderStore } from '../services/orders/order-store';
-import type { AttachmentMeta, ServiceOrder } from '../services/orders/types';
+import type { AttachmentMeta, HistoryEntry, ServiceOrder } from '../services/orders/types';
 import { reportOrder } from '../services/orders/report-order';
 import { addOrderComment } from '../services/orders/add-order-comment';
 import { confirmValidation } from '../services/orders/confirm-validation';
@@ -95,51 +95,118 @@ async function findOrder(deps: HandleMailDeps, mail: IncomingMail): Promise<Serv
   return id ? deps.orders.findById(id) : null;
 }
 
-/** A requester's yes/no to a validation request; needs the requester and passed authentication. */
-async function answerValidation(deps: HandleMailDeps, mail: IncomingMail, order: ServiceOrder, person: Person, authPassed: boolean): Promise<Disposition | undefined> {
+/** A requester's yes/no to a validation request: only from the order's requester, while it awaits one. */
+function validationIntent(mail: IncomingMail, order: ServiceOrder, person: Person): 'yes' | 'no' | undefined {
   if (order.status !== 'validation' || order.requester.personId !== person.id) return undefined;
-  const answer = validationAnswer(mail.newText);
-  if (!answer) return undefined;
-  if (!authPassed) return quarantine(`validation answer for ${order.folio} without passing sender authentication`);
-  const request = { orderId: order._id.toHexString(), actorId: person.id, channel: 'email' as const };
-  const tdeps = { orders: deps.orders, directory: deps.directory, now: deps.now };
-  if (answer === 'yes') {
-    await confirmValidation(tdeps, request);
-    return { outcome: 'validation_confirmed', folder: 'processed', orderId: order._id };
-  }
-  await rejectValidation(tdeps, { ...request, reason: mail.newText.slice(0, 2000) });
-  return { outcome: 'validation_rejected', folder: 'processed', orderId: order._id };
+  return validationAnswer(mail.newText);
 }
 
-async function storeAttachments(deps: HandleMailDeps, mail: IncomingMail): Promise<{ stored: AttachmentMeta[]; skipped: string[] }> {
-  const stored: AttachmentMeta[] = [];
-  const skipped: string[] = [];
+/** What became of a mail's attachments under the size and count limits. */
+interface MailFiles {
+  /** Stored in GridFS, each with its id. */
+  stored: AttachmentMeta[];
+  /** Received but not stored, each with why (`notStored`). */
+  skipped: AttachmentMeta[];
+  /** One line per skipped file, for the text people read (the description, the comment). */
+  skippedText: string[];
+}
+
+/**
+ * Stores a mail's attachments within the limits, each under an id derived from the mail's
+ * key and its position, so a retried mail replaces its own partial copy instead of adding one.
+ */
+async function storeAttachments(deps: HandleMailDeps, mail: IncomingMail): Promise<MailFiles> {
+  const files: MailFiles = { stored: [], skipped: [], skippedText: [] };
   for (const [i, a] of mail.attachments.entries()) {
-    if (a.size > deps.rules.maxAttachmentBytes) skipped.push(`${a.filename} (${Math.ceil(a.size / 1024)} KB, excede el límite)`);
-    else if (stored.length >= deps.rules.maxAttachments) skipped.push(`${a.filename} (excede el número de adjuntos)`);
-    else stored.push(await deps.store.storeAttachment(`${mail.key}#${i}`, a));
+    const meta = { filename: a.filename, contentType: a.contentType, size: a.size };
+    if (a.size > deps.rules.maxAttachmentBytes) {
+      files.skipped.push({ ...meta, notStored: 'too_large' });
+      files.skippedText.push(`${a.filename} (${Math.ceil(a.size / 1024)} KB, excede el límite)`);
+    } else if (files.stored.length >= deps.rules.maxAttachments) {
+      files.skipped.push({ ...meta, notStored: 'too_many' });
+      files.skippedText.push(`${a.filename} (excede el número de adjuntos)`);
+    } else {
+      files.stored.push(await deps.store.storeAttachment(`${mail.key}#${i}`, a));
+    }
   }
-  return { stored, skipped };
+  return files;
+}
+
+const notStoredLine = (files: MailFiles) => `Adjuntos no guardados: ${files.skippedText.join('; ')}`;
+const notStoredReason = (files: MailFiles) => `attachments not stored: ${files.skippedText.join('; ')}`;
+
+/** A use case's refusal (the mail is held with its reason), as opposed to an outage or a race, which are retried. */
+const isRefusal = (error: unknown): error is AppError => AppError.is(error) && error.code !== 'UPSTREAM' && error.code !== 'CONFLICT';
+
+/** The outcome an earlier pass of the same mail had, read from the history entry it appended. */
+const OUTCOME_OF_ENTRY: Partial<Record<HistoryEntry['action'], MailOutcome>> = {
+  confirm: 'validation_confirmed',
+  reject: 'validation_rejected',
+  comment: 'comment_added',
+};
+
+/**
+ * A reply about an existing order: the requester's yes/no to a validation request (which
+ * needs passed sender authentication), or else a comment. Either way the mail's attachments
+ * are stored first, within the limits, and named on the history entry the reply appends,
+ * over-the-limit ones as not stored with why. A mail an earlier pass already appended (a
+ * re-import after a crash) stores and appends nothing. When the use case refuses the reply,
+ * the files just stored are removed again: the held mail keeps its own copy of them.
+ */
+async function appendReply(deps: HandleMailDeps, mail: IncomingMail, order: ServiceOrder, person: Person, authPassed: boolean): Promise<Disposition> {
+  const earlier = order.history.find((h) => h.sourceId === mail.key);
+  if (earlier) {
+    if (mail.messageId && earlier.action === 'comment') await deps.store.rememberRef(mail.messageId, order._id, 'received');
+    return { outcome: OUTCOME_OF_ENTRY[earlier.action] ?? 'comment_added', folder: 'processed', orderId: order._id, reason: 'already appended by an earlier pass' };
+  }
+  const answer = validationIntent(mail, order, person);
+  if (answer && !authPassed) return quarantine(`validation answer for ${order.folio} without passing sender authentication`);
+  const files = await storeAttachments(deps, mail);
+  const request = {
+    orderId: order._id.toHexString(), actorId: person.id, channel: 'email' as const, sourceId: mail.key,
+    attachments: [...files.stored, ...files.skipped],
+  };
+  const tdeps = { orders: deps.orders, directory: deps.directory, now: deps.now };
+  let outcome: MailOutcome;
+  try {
+    if (answer === 'yes') {
+      await confirmValidation(tdeps, request);
+      outcome = 'validation_confirmed';
+    } else if (answer === 'no') {
+      await rejectValidation(tdeps, { ...request, reason: mail.newText.slice(0, 2000) });
+      outcome = 'validation_rejected';
+    } else {
+      const said = mail.newText || mail.text || mail.subject || files.stored.map((f) => f.filename).join(', ');
+      const text = files.skipped.length ? `${said.slice(0, 4000)}\n\n${notStoredLine(files)}` : said;
+      await addOrderComment(tdeps, { ...request, text: text.slice(0, 5000) });
+      outcome = 'comment_added';
+    }
+  } catch (error) {
+    if (isRefusal(error)) await deps.store.discardAttachments(files.stored.map((f) => f.fileId!));
+    throw error;
+  }
+  if (outcome === 'comment_added' && mail.messageId) await deps.store.rememberRef(mail.messageId, order._id, 'received');
+  return { outcome, folder: 'processed', orderId: order._id, ...(files.skipped.length ? { reason: notStoredReason(files) } : {}) };
 }
 
 async function createOrder(deps: HandleMailDeps, mail: IncomingMail, person: Person): Promise<Disposition> {
   const orderId = stableObjectId(`order:${mail.key}`);
   const existing = await deps.orders.findById(orderId);
   if (!existing) {
-    const { stored, skipped } = await storeAttachments(deps, mail);
+    const files = await storeAttachments(deps, mail);
     const body = mail.newText || mail.text;
-    const parts = [mail.subject, body, skipped.length ? `Adjuntos no guardados: ${skipped.join('; ')}` : ''].filter(Boolean);
+    const parts = [mail.subject, body, files.skipped.length ? notStoredLine(files) : ''].filter(Boolean);
     const description = parts.join('\n\n').slice(0, 5000).padEnd(3, '.');
     await reportOrder(
       { orders: deps.orders, directory: deps.directory, now: deps.now, timeZone: deps.rules.timeZone },
       {
         channel: 'email', orderId: orderId.toHexString(), requesterId: person.id, centreId: person.centreIds[0],
-        equipment: { type: guessEquipment(`${mail.subject} ${body}`) }, description, attachments: stored,
+        equipment: { type: guessEquipment(`${mail.subject} ${body}`) }, description, attachments: files.stored,
       },
     );
-    if (skipped.length) {
+    if (files.skipped.length) {
       if (mail.messageId) await deps.store.rememberRef(mail.messageId, orderId, 'received');
-      return { outcome: 'order_created', folder: 'processed', orderId, reason: `attachments not stored: ${skipped.join('; ')}` };
+      return { outcome: 'order_created', folder: 'processed', orderId, reason: notStoredReason(files) };
     }
   }
   if (mail.messageId) await deps.store.rememberRef(mail.messageId, orderId, 'received');
@@ -151,10 +218,11 @@ async function createOrder(deps: HandleMailDeps, mail: IncomingMail, person: Per
  * status). In order: automated mail (bounce, our own, auto-reply) is filed without a word;
  * outside domains get one polite answer; floods are held; a sender failing DMARC never acts
  * as the directory person; unknown senders are held for an analyst; a reply (folio tag,
- * then References/In-Reply-To) is a validation answer or a comment; anything else from a
- * known person is a new order. Every effect is idempotent on the mail's duplicate key, so a
- * mail processed again after a crash changes nothing twice. Refusals by the use cases
- * (AppError other than UPSTREAM) hold the mail with the reason.
+ * then References/In-Reply-To) is a validation answer or a comment, with its attachments
+ * stored and named on the history entry; anything else from a known person is a new order.
+ * Every effect is idempotent on the mail's duplicate key, so a mail processed again after a
+ * crash changes nothing twice. Refusals by the use cases (AppError other than UPSTREAM and
+ * CONFLICT) hold the mail with the reason.
  */
 export async function handleMail(deps: HandleMailDeps, mail: IncomingMail): Promise<Disposition> {
   const kind = automatedKind(mail, deps.rules.ownAddresses);
@@ -175,16 +243,9 @@ export async function handleMail(deps: HandleMailDeps, mail: IncomingMail): Prom
   try {
     const order = await findOrder(deps, mail);
     if (!order) return await createOrder(deps, mail, person);
-    const answered = await answerValidation(deps, mail, order, person, verdict === 'pass');
-    if (answered) return answered;
-    const text = mail.newText || mail.text || mail.subject;
-    await addOrderComment({ orders: deps.orders, directory: deps.directory, now: deps.now }, {
-      orderId: order._id.toHexString(), actorId: person.id, channel: 'email', text: text.slice(0, 5000), sourceId: mail.key,
-    });
-    if (mail.messageId) await deps.store.rememberRef(mail.messageId, order._id, 'received');
-    return { outcome: 'comment_added', folder: 'processed', orderId: order._id };
+    return await appendReply(deps, mail, order, person, verdict === 'pass');
   } catch (error) {
-    if (AppError.is(error) && error.code !== 'UPSTREAM' && error.code !== 'CONFLICT') return quarantine(`${error.code}: ${error.message}`);
+    if (isRefusal(error)) return quarantine(`${error.code}: ${error.message}`);
     throw error;
   }
 }

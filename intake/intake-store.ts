@@ -189,6 +189,15 @@ export class IntakeStore {
     return { fileId: id.toHexString(), filename: file.filename, contentType: file.contentType, size: file.content.length };
   }
 
+  /**
+   * Removes stored attachments that no order names (their mail was refused and held, with
+   * its own copy of them). Best effort: a file already gone, or a failure, leaves an orphan
+   * at worst and never hides why the mail was refused.
+   */
+  async discardAttachments(fileIds: readonly string[]): Promise<void> {
+    for (const id of fileIds) await this.files.delete(ObjectId.createFromHexString(id)).catch(() => undefined);
+  }
+
   async readAttachment(fileId: string): Promise<Buffer> {
     const chunks: Buffer[] = [];
     for await (const chunk of this.files.openDownloadStream(ObjectId.createFromHexString(fileId))) chunks.push(chunk as Buffer);

@@ -69,7 +69,8 @@ export interface Harness {
   store: IntakeStore;
   sender: SmtpMailSender;
   deps(overrides?: Partial<Omit<HandleMailDeps, 'rules' | 'auth'>> & { rules?: Partial<IntakeRules>; auth?: MailAuthPolicy }): HandleMailDeps;
-  poller(options?: Partial<Omit<PollerOptions, "deps">> & { rules?: Partial<IntakeRules>; auth?: MailAuthPolicy }): MailPoller;
+  /** `deps` replaces parts of what handleMail gets (a failing store, a crashing order store). */
+  poller(options?: Partial<Omit<PollerOptions, "deps">> & { rules?: Partial<IntakeRules>; auth?: MailAuthPolicy; deps?: Partial<HandleMailDeps> }): MailPoller;
   /** Relays outbox notices and sends them all by email once. */
   deliverNotices(): Promise<number>;
   close(): Promise<void>;
@@ -99,9 +100,9 @@ export async function startHarness(stackUsers: MailUser[] = ALL_USERS, stackOpti
   });
   return {
     stack, db, orders, directory, store, sender, deps,
-    poller({ rules, auth, ...o } = {}) {
+    poller({ rules, auth, deps: replaced, ...o } = {}) {
       return new MailPoller({
-        deps: deps({ rules, auth }),
+        deps: { ...deps({ rules, auth }), ...replaced },
         source: () => new ImapMailSource({ ...stack.imap, secure: false, doSTARTTLS: false, user: DESK.user, password: DESK.password, logger: silent }),
         mailbox: 'INBOX', account: DESK.user,
         folders: { processed: 'Procesados', quarantine: 'Cuarentena', refused: 'Rechazados' },
