@@ -94,7 +94,7 @@ describe('TeamsNotificationChannel', () => {
     }
     await remember('ana.lopez', 'a:ana-digest');
     const before = connector.posts.length;
-    await channel.sendDigest(orders.map((order, i) => ({ doc: { ...notice('ana.lopez', 'analyst', order._id), _id: `n-digest-${i}` }, order })));
+    await channel.sendDigest!(orders.map((order, i) => ({ doc: { ...notice('ana.lopez', 'analyst', order._id), _id: `n-digest-${i}` }, order })));
     expect(connector.posts.length).toBe(before + 1);
     const post = connector.posts.at(-1)!;
     expect(post.conversationId).toBe('a:ana-digest');
@@ -115,7 +115,7 @@ describe('TeamsNotificationChannel', () => {
     await remember('fernando.ruiz', 'a:fernando-digest');
     const before = connector.posts.length;
     const asRequester = (event: string, id: string) => ({ doc: { ...notice('fernando.ruiz', 'analyst', order._id), _id: id, event, recipient: { personId: 'fernando.ruiz', role: 'requester' as const } }, order });
-    await channel.sendDigest([asRequester('order_reported', 'n-own-1'), asRequester('status_changed', 'n-own-2')]);
+    await channel.sendDigest!([asRequester('order_reported', 'n-own-1'), asRequester('status_changed', 'n-own-2')]);
     expect(connector.posts.length).toBe(before + 1);
     expect(connector.posts.at(-1)!.body.text).toBe(`La orden ${order.folio} cambió a «Reportada».`);
   });
@@ -126,7 +126,7 @@ describe('TeamsNotificationChannel', () => {
     await remember('carlos.ramirez', 'a:carlos-digest');
     connector.statusFor.set('a:carlos-digest', 404);
     const items = ['n-gone-1', 'n-gone-2'].map((id) => ({ doc: { ...notice('carlos.ramirez', 'analyst', order._id), _id: id }, order }));
-    await expect(channel.sendDigest(items)).rejects.toMatchObject({ code: 'UPSTREAM', details: { status: 404, gone: true } });
+    await expect(channel.sendDigest!(items)).rejects.toMatchObject({ code: 'UPSTREAM', details: { status: 404, gone: true } });
     expect(await channel.canReach({ personId: 'carlos.ramirez', role: 'analyst' })).toBe(false);
   });
 
