@@ -16,6 +16,7 @@ import nodemailer from 'nodemailer';
 import pino from 'pino';
 import { MongoClient } from 'mongodb';
 import { startEngine } from '../embedded-mongo';
+import { CachedDirectory } from '../services/directory/cached-directory';
 import { MongoDirectoryStore } from '../services/directory/directory-store';
 import type { Directory } from '../services/directory/schema';
 import { MongoOrderStore } from '../services/orders/order-store';
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
 
     const poller = new MailPoller({
       deps: {
-        db, orders, directory: dir, store, auth: createAuthenticator({ mode: 'received', authservId: 'mx.cjf.example.mx' }),
+        db, orders, directory: new CachedDirectory(dir), store, auth: createAuthenticator({ mode: 'received', authservId: 'mx.cjf.example.mx' }),
         rules: { ...DEFAULT_RULES, ownAddresses: [DESK.user], allowedDomains: ['cjf.example.mx'], maxPerSenderPerHour: 1_000_000 },
       },
       source: () => new ImapMailSource({ ...stack.imap, secure: false, doSTARTTLS: false, user: DESK.user, password: DESK.password, logger: log }),
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
     rows.push(['attachments stored in GridFS during intake', `${(attachmentBytes / 1048576).toFixed(1)} MB (dropped before the next phase)`, '']);
     await db.collection('attachments.chunks').drop();
     const sender = new SmtpMailSender({ ...stack.smtp, secure: false, ignoreTLS: true, from: DESK.user, maxConnections: 4 });
-    const email = new EmailChannel({ sender, directory: dir, refs: store });
+    const email = new EmailChannel({ sender, directory: new CachedDirectory(dir), refs: store });
     // Acknowledgements only: the analyst's new-order notices are left unsent here.
     const channel = { name: email.name, canReach: (r: { role: string }) => r.role === 'requester', send: email.send.bind(email) };
     const relay = new OutboxRelay({ db, logger: log });

@@ -21,6 +21,7 @@ import { saveConversationReference } from '../bot/conversation-refs';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { IntakeStore } from '../intake';
+import { CachedDirectory } from '../services/directory/cached-directory';
 import { MongoDirectoryStore } from '../services/directory/directory-store';
 import { importDirectory } from '../services/directory/load-directory';
 import { EmailChannel } from '../services/mail/email-channel';
@@ -96,7 +97,8 @@ async function main(): Promise<void> {
   }, undefined, new Date(), 'miguel.torres');
   const sender = new SmtpMailSender({ ...stack.smtp, secure: false, ignoreTLS: true, from: DESK, maxConnections: Number(process.env.BENCH_SMTP_CONNECTIONS ?? 16) });
   const { channel: teams } = createTeamsBot({ bot: {}, db, logger, store: orders, directory });
-  const email = new EmailChannel({ sender, directory, refs: intake });
+  // As the service wires it (services/index.ts): the mail channel reads people through the cache.
+  const email = new EmailChannel({ sender, directory: new CachedDirectory(directory), refs: intake });
   const deps = { orders, directory };
 
   const reported: ServiceOrder[] = [];

@@ -8,7 +8,7 @@ import type { Logger } from '../services/logger';
 import { MongoOrderStore } from '../services/orders/order-store';
 import type { OrderStore } from '../services/orders/order-store';
 import type { NotificationChannel } from '../services/outbox/types';
-import { CachedDirectory } from './cached-directory';
+import { CachedDirectory } from '../services/directory/cached-directory';
 import { ensureConversationRefIndexes } from './conversation-refs';
 import { DeskBot } from './desk-bot';
 import { MongoStorage } from './mongo-storage';

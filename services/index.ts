@@ -4,6 +4,7 @@ import { Db, MongoClient } from 'mongodb';
 import { createTeamsBot } from '../bot/endpoint';
 import { RunningEngine, startEngine } from '../embedded-mongo';
 import { Config, loadConfig } from './config';
+import { CachedDirectory } from './directory/cached-directory';
 import { MongoDirectoryStore } from './directory/directory-store';
 import { importDirectory } from './directory/load-directory';
 import { AppError } from './errors';
@@ -189,14 +190,16 @@ async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directo
   // One token for both IMAP and SMTP: same mailbox, same scope, renewed before it expires.
   const accessToken = config.mailOAuth ? createTokenProvider({ acquire: msalAcquirer(config.mailOAuth), logger: log }) : undefined;
   const sender = config.smtp ? new SmtpMailSender({ ...config.smtp, accessToken }) : undefined;
-  const channel = sender ? withEmailDigest(new EmailChannel({ sender, directory, refs: store, cedulaPdfs, publicBaseUrl: config.publicBaseUrl }), { sender, directory, cedulaPdfs }) : undefined;
+  // Each mail and each notice looks up the same few people: the reads go through the cache.
+  const people = new CachedDirectory(directory);
+  const channel = sender ? withEmailDigest(new EmailChannel({ sender, directory: people, refs: store, cedulaPdfs, publicBaseUrl: config.publicBaseUrl }), { sender, directory: people, cedulaPdfs }) : undefined;
   const imap = config.imap;
   if (!imap) return { store, sender, channel, state: () => 'disabled', stats: () => undefined };
   const known = await directory.snapshot();
   const domains = [...known.people.map((p) => p.email), ...known.providers.flatMap((p) => p.contactEmails)].map((e) => e.split('@')[1]);
   const poller = new MailPoller({
     deps: {
-      db, orders, directory, store, sender,
+      db, orders, directory: people, store, sender,
       auth: createAuthenticator(config.mail.authservId
         ? { mode: 'received', authservId: config.mail.authservId }
         : { mode: 'mailauth', resolver: (name, rrtype) => dns.resolve(name, rrtype) }),

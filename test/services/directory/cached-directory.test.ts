@@ -1,5 +1,5 @@
-import { CachedDirectory } from '../../bot/cached-directory';
-import type { DirectoryReader } from '../../services/directory/directory-store';
+import { CachedDirectory } from '../../../services/directory/cached-directory';
+import type { DirectoryReader } from '../../../services/directory/directory-store';
 
 describe('CachedDirectory', () => {
   const person = { id: 'ana.lopez', name: 'Ana', email: 'ana@x.mx', roles: ['analyst' as const], centreIds: [] };

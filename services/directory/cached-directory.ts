@@ -1,14 +1,15 @@
-import type { DirectoryReader } from '../services/directory/directory-store';
+import type { DirectoryReader } from './directory-store';
 
 /** How long a directory answer is reused. The directory changes only by an import, rarely. */
 export const DIRECTORY_CACHE_MS = 30_000;
 const MAX_ENTRIES = 5_000;
 
 /**
- * The directory as the bot reads it: the same answers, each kept for DIRECTORY_CACHE_MS.
- * Every turn and every notification looks up the same few people, centres and contracts;
- * reusing them halves the database work of a card action. After an import, the bot sees the
- * new directory within DIRECTORY_CACHE_MS. Misses (`null`) are cached too.
+ * The directory as the bot, the mail intake and the mail channel read it: the same answers,
+ * each kept for DIRECTORY_CACHE_MS. Every turn, mail and notification looks up the same few
+ * people, centres and contracts; reusing them halves the database work of a card action and
+ * of a notice. After an import, the service sees the new directory within DIRECTORY_CACHE_MS.
+ * Misses (`null`) are cached too.
  */
 export class CachedDirectory implements DirectoryReader {
   private readonly entries = new Map<string, { at: number; value: Promise<unknown> }>();
