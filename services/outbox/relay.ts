@@ -13,8 +13,12 @@ export interface RelayOptions {
   batchSize?: number;
 }
 
-function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === DUPLICATE_KEY;
+/** True when a bulk insert failed only because some documents already existed. */
+function onlyDuplicateKeys(error: unknown): boolean {
+  const writeErrors = (error as { writeErrors?: unknown } | undefined)?.writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  if (list.length > 0) return list.every((e) => (e as { code?: unknown }).code === DUPLICATE_KEY);
+  return (error as { code?: unknown } | undefined)?.code === DUPLICATE_KEY;
 }
 
 /**
@@ -48,35 +52,33 @@ export class OutboxRelay {
   }
 
   private async relayOrder(order: Pick<ServiceOrder, '_id' | 'outbox'>): Promise<number> {
-    const ids: string[] = [];
-    for (const notice of order.outbox) {
-      await this.insert(order, notice);
-      ids.push(notice.id);
-    }
-    if (ids.length > 0) {
-      await this.orders.updateOne({ _id: order._id }, { $pull: { outbox: { id: { $in: ids } } } });
-      this.options.logger.debug({ orderId: String(order._id), count: ids.length }, 'outbox relayed');
-    }
+    if (order.outbox.length === 0) return 0;
+    await this.insert(order, order.outbox);
+    const ids = order.outbox.map((n) => n.id);
+    await this.orders.updateOne({ _id: order._id }, { $pull: { outbox: { id: { $in: ids } } } });
+    this.options.logger.debug({ orderId: String(order._id), count: ids.length }, 'outbox relayed');
     return ids.length;
   }
 
-  private async insert(order: Pick<ServiceOrder, '_id'>, notice: PendingNotice): Promise<void> {
+  /** Inserts an order's notices in one round trip; a notice already relayed (duplicate key) is skipped. */
+  private async insert(order: Pick<ServiceOrder, '_id'>, notices: readonly PendingNotice[]): Promise<void> {
     const now = this.now();
+    const docs: NotificationDoc[] = notices.map((notice) => ({
+      _id: notice.id,
+      orderId: order._id,
+      event: notice.event,
+      recipient: notice.recipient,
+      state: 'pending',
+      attempts: 0,
+      dueAt: now,
+      log: [],
+      createdAt: notice.createdAt ?? now,
+      updatedAt: now,
+    }));
     try {
-      await this.notifications.insertOne({
-        _id: notice.id,
-        orderId: order._id,
-        event: notice.event,
-        recipient: notice.recipient,
-        state: 'pending',
-        attempts: 0,
-        dueAt: now,
-        log: [],
-        createdAt: notice.createdAt ?? now,
-        updatedAt: now,
-      });
+      await this.notifications.insertMany(docs, { ordered: false });
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
+      if (!onlyDuplicateKeys(error)) throw error;
     }
   }
 }
