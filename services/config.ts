@@ -87,7 +87,7 @@ const schema = z.object({
   NOTIFY_DIGEST_SECONDS: z.coerce.number().min(0).max(3600).default(0),
   /** Attempts on Teams before an ordinary failure falls back to email (403/404 falls back at once). */
   TEAMS_ATTEMPTS_BEFORE_EMAIL: z.coerce.number().int().min(1).max(10).default(2),
-  /** Notices each instance sends at once; 1 when a digest window is set. */
+  /** Notices (or digests) each instance sends at once. */
   NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** How long a claimed notice is held by an instance before another may retry it (after a crash). */
   NOTIFY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
@@ -244,7 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       analystRouting: e.ANALYST_ROUTING,
       digestWindowMs: Math.round(e.NOTIFY_DIGEST_SECONDS * 1000),
       teamsAttemptsBeforeEmail: e.TEAMS_ATTEMPTS_BEFORE_EMAIL,
-      concurrency: e.NOTIFY_DIGEST_SECONDS > 0 ? 1 : e.NOTIFY_CONCURRENCY,
+      concurrency: e.NOTIFY_CONCURRENCY,
       leaseMs: e.NOTIFY_LEASE_SECONDS * 1000,
     },
   });

@@ -32,9 +32,9 @@ export interface DispatcherOptions {
    */
   digestWindowMs?: number;
   /**
-   * Notifications in flight at once in this instance (each claimed atomically). Default 1.
-   * With a digest window, concurrent claims for one person split their batch (still sent
-   * once each, in more messages), so keep it at 1 there.
+   * Sends in flight at once in this instance. Default 1. With a digest window, a person's
+   * notices of one claimed batch are one send; two instances claiming parts of one burst
+   * still send each notice once, at worst in one more message.
    */
   concurrency?: number;
 }
@@ -176,10 +176,10 @@ export class OutboxDispatcher {
    * says stop, with up to `concurrency` in flight (a slow SMTP or Teams answer does not
    * hold up the queue behind it). Notices are claimed in batches and their orders read
    * together; the order-history entries of a batch's outcomes are written together once
-   * it is done. With a digest window, notices go one claim at a time (see `batchOf`).
+   * it is done. With a digest window, a batch's notices for one person travel together
+   * (see `processUnit`).
    */
   async dispatchOnce(limit = 100, keepGoing: () => boolean = () => true): Promise<number> {
-    if (this.digestWindowMs > 0) return this.dispatchOneByOne(limit, keepGoing);
     const concurrency = Math.max(1, this.options.concurrency ?? 1);
     let processed = 0;
     while (processed < limit && keepGoing()) {
@@ -192,50 +192,62 @@ export class OutboxDispatcher {
     return processed;
   }
 
-  private async dispatchOneByOne(limit: number, keepGoing: () => boolean): Promise<number> {
-    let processed = 0;
-    while (processed < limit && keepGoing()) {
-      const claimed = await this.claimNext();
-      if (!claimed) break;
-      await this.process(claimed);
-      processed += 1;
+  /**
+   * The units a claimed batch is sent in: without a digest window, each notice alone; with
+   * one, all of a person's batchable notices together (each in the batch's order).
+   */
+  private unitsOf(batch: readonly NotificationDoc[]): NotificationDoc[][] {
+    if (this.digestWindowMs <= 0) return batch.map((doc) => [doc]);
+    const units: NotificationDoc[][] = [];
+    const byKey = new Map<string, NotificationDoc[]>();
+    for (const doc of batch) {
+      const key = batchKey(doc);
+      const unit = key ? byKey.get(key) : undefined;
+      if (unit) unit.push(doc);
+      else {
+        const fresh = [doc];
+        units.push(fresh);
+        if (key) byKey.set(key, fresh);
+      }
     }
-    return processed;
+    return units;
   }
 
   /**
-   * Sends a claimed batch with `concurrency` workers. A notice whose lease would run out
+   * Sends a claimed batch with `concurrency` workers. A unit whose lease would run out
    * before its send could time out, or that is still waiting when `keepGoing` says stop, is
    * put back (unclaimed, its attempt not counted) rather than risking a second sender.
    */
   private async processBatch(batch: NotificationDoc[], concurrency: number, keepGoing: () => boolean): Promise<number> {
-    const orderIds = [...new Map(batch.map((d) => [d.orderId.toHexString(), d.orderId])).values()];
-    const orders = new Map((await this.orders.find({ _id: { $in: orderIds } }).toArray()).map((o) => [o._id.toHexString(), o]));
+    const orders = await this.ordersOf(batch);
+    const units = this.unitsOf(batch);
     const deferred: Deferred = [];
     const putBack: NotificationDoc[] = [];
     let next = 0;
     let processed = 0;
     const worker = async () => {
-      while (next < batch.length) {
-        const doc = batch[next++]!;
-        if (!keepGoing() || (doc.leaseUntil?.getTime() ?? 0) - this.now().getTime() <= this.sendTimeoutMs) {
-          putBack.push(doc);
+      while (next < units.length) {
+        const unit = units[next++]!;
+        if (!keepGoing() || (unit[0]!.leaseUntil?.getTime() ?? 0) - this.now().getTime() <= this.sendTimeoutMs) {
+          putBack.push(...unit);
           continue;
         }
-        const log = this.options.logger.child({ notificationId: doc._id, orderId: String(doc.orderId) });
-        const order = orders.get(doc.orderId.toHexString());
-        if (order) await this.deliver([{ doc, order }], log, deferred);
-        else await this.finish(doc, { state: 'failed', outcome: 'failed', reason: 'order not found' }, log, deferred);
-        processed += 1;
+        await this.processUnit(unit, orders, deferred);
+        processed += unit.length;
       }
     };
     try {
-      await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(concurrency, units.length) }, worker));
     } finally {
       await this.release(putBack);
       await recordOutcomesOnOrders(this.notifications, this.orders, deferred, this.now());
     }
     return processed;
+  }
+
+  private async ordersOf(docs: readonly NotificationDoc[]): Promise<Map<string, ServiceOrder>> {
+    const ids = [...new Map(docs.map((d) => [d.orderId.toHexString(), d.orderId])).values()];
+    return new Map((await this.orders.find({ _id: { $in: ids } }).toArray()).map((o) => [o._id.toHexString(), o]));
   }
 
   /** Gives claimed notices back unsent, as if never claimed (due at once, attempt not counted). */
@@ -248,48 +260,69 @@ export class OutboxDispatcher {
     }
   }
 
-  /** Sends one claimed notification and stores the outcome. */
+  /** Sends one claimed notification (with whatever a digest window adds to it) and stores the outcome. */
   async process(claimed: NotificationDoc): Promise<DispatchOutcome> {
-    const log = this.options.logger.child({ notificationId: claimed._id, orderId: String(claimed.orderId) });
-    const batch = await this.batchOf(claimed, log);
-    if (batch === 'held') return 'held';
-    const orders = await this.orders.find({ _id: { $in: batch.map((d) => d.orderId) } }).toArray();
-    const items: Item[] = [];
-    for (const doc of batch) {
-      const order = orders.find((o) => o._id.equals(doc.orderId));
-      if (order) items.push({ doc, order });
-      else await this.finish(doc, { state: 'failed', outcome: 'failed', reason: 'order not found' }, log);
-    }
-    if (items.length === 0) return 'failed';
-    const outcome = await this.deliver(items, log);
-    return batch.length > 1 ? 'sent' : outcome;
+    return this.processUnit([claimed], await this.ordersOf([claimed]));
   }
 
   /**
-   * The notices to send together with `claimed`. With a digest window, the first notice for a
-   * person opens a quiet window and goes at once; later ones wait for the window's end, when
-   * whichever instance claims one first opens the next window and takes every waiting
-   * notice for that person into one digest. Without a window: just `claimed`.
+   * Sends one unit: a notice, or a person's notices of one batch. With a digest window, the
+   * first notice for a person opens a quiet window and goes at once; later ones wait for the
+   * window's end, when whichever instance claims one first opens the next window and takes
+   * every notice waiting for that person into one digest.
    */
-  private async batchOf(claimed: NotificationDoc, log: Logger): Promise<NotificationDoc[] | 'held'> {
-    const key = batchKey(claimed);
-    if (this.digestWindowMs <= 0 || !key) return [claimed];
-    const now = this.now();
-    const openUntil = await openQuietWindow(this.windows, key, now, this.digestWindowMs);
-    if (openUntil) {
-      const held = await this.notifications.updateOne(
-        { _id: claimed._id, state: 'claimed', claimToken: claimed.claimToken },
-        { $set: { state: 'pending', dueAt: openUntil, updatedAt: now }, $unset: { leaseUntil: '', claimToken: '' }, $inc: { attempts: -1 } },
-      );
-      log.debug({ until: openUntil, held: held.modifiedCount }, 'notice held for the recipient digest');
-      return 'held';
+  private async processUnit(unit: NotificationDoc[], orders: Map<string, ServiceOrder>, deferred?: Deferred): Promise<DispatchOutcome> {
+    const first = unit[0]!;
+    const log = this.options.logger.child({ notificationId: first._id, orderId: String(first.orderId), ...(unit.length > 1 ? { batched: unit.length } : {}) });
+    const key = this.digestWindowMs > 0 ? batchKey(first) : undefined;
+    let docs = unit;
+    if (key) {
+      const now = this.now();
+      const openUntil = await openQuietWindow(this.windows, key, now, this.digestWindowMs);
+      if (openUntil) {
+        await this.hold(unit, openUntil, now);
+        log.debug({ until: openUntil, held: unit.length }, 'notices held for the recipient digest');
+        return 'held';
+      }
+      const waiting = await this.claimWaitingFor(key, unit, now);
+      if (waiting.length > 0) {
+        docs = [...unit, ...waiting];
+        for (const [id, order] of await this.ordersOf(waiting)) orders.set(id, order);
+      }
     }
-    await this.notifications.updateMany(
-      { _id: { $ne: claimed._id }, state: 'pending', dueAt: { $lte: now }, 'recipient.personId': key, event: { $nin: [...NEVER_HELD_EVENTS] } },
-      { $set: { state: 'claimed', claimedBy: this.instanceId, claimToken: claimed.claimToken, leaseUntil: claimed.leaseUntil, updatedAt: now }, $inc: { attempts: 1 } },
+    const items: Item[] = [];
+    for (const doc of docs) {
+      const order = orders.get(doc.orderId.toHexString());
+      if (order) items.push({ doc, order });
+      else await this.finish(doc, { state: 'failed', outcome: 'failed', reason: 'order not found' }, log, deferred);
+    }
+    if (items.length === 0) return 'failed';
+    const outcome = await this.deliver(items, log, deferred);
+    return docs.length > 1 ? 'sent' : outcome;
+  }
+
+  /** Puts notices back to wait for the end of their recipient's quiet window. */
+  private async hold(docs: readonly NotificationDoc[], until: Date, now: Date): Promise<void> {
+    for (const doc of docs) {
+      await this.notifications.updateOne(
+        { _id: doc._id, state: 'claimed', claimToken: doc.claimToken },
+        { $set: { state: 'pending', dueAt: until, updatedAt: now }, $unset: { leaseUntil: '', claimToken: '' }, $inc: { attempts: -1 } },
+      );
+    }
+  }
+
+  /**
+   * Claims the other notices already due for `key` (outside this batch) under a token of
+   * their own and the unit's lease, so one digest carries everything waiting for the person.
+   */
+  private async claimWaitingFor(key: string, unit: readonly NotificationDoc[], now: Date): Promise<NotificationDoc[]> {
+    const claimToken = randomUUID();
+    const taken = await this.notifications.updateMany(
+      { _id: { $nin: unit.map((d) => d._id) }, state: 'pending', dueAt: { $lte: now }, 'recipient.personId': key, event: { $nin: [...NEVER_HELD_EVENTS] } },
+      { $set: { state: 'claimed', claimedBy: this.instanceId, claimToken, leaseUntil: unit[0]!.leaseUntil, updatedAt: now }, $inc: { attempts: 1 } },
     );
-    const batch = await this.notifications.find({ state: 'claimed', claimToken: claimed.claimToken }).sort({ createdAt: 1 }).toArray();
-    return batch.length > 0 ? batch : [claimed];
+    if (taken.modifiedCount === 0) return [];
+    return this.notifications.find({ claimToken }).sort({ createdAt: 1 }).toArray();
   }
 
   /** Tries the recipient's channels in order; see `fallbackAfterAttempts`. */

@@ -27,7 +27,7 @@ describe('policy switches', () => {
 
   it('parse from the environment and refuse nonsense', () => {
     const c = loadConfig({ ONSITE_REQUIRES_VALIDATION: 'true', VALIDATION_REMINDER_HOURS: '4.5', ANALYST_ROUTING: 'roster', NOTIFY_DIGEST_SECONDS: '30' });
-    expect(c.notifications).toMatchObject({ onsiteRequiresValidation: true, validationReminderMs: 4.5 * 3600_000, analystRouting: 'roster', digestWindowMs: 30_000, concurrency: 1 });
+    expect(c.notifications).toMatchObject({ onsiteRequiresValidation: true, validationReminderMs: 4.5 * 3600_000, analystRouting: 'roster', digestWindowMs: 30_000, concurrency: 8 });
     expect(() => loadConfig({ ANALYST_ROUTING: 'some', VALIDATION_REMINDER_HOURS: '0' })).toThrow(/(?=.*ANALYST_ROUTING)(?=.*VALIDATION_REMINDER_HOURS)/);
   });
 

@@ -100,6 +100,31 @@ describe('digest batching in the dispatcher', () => {
     expect(teams.messages.length).toBeLessThanOrEqual(4);
   });
 
+  it('with several sends in flight, still sends one digest per person per window and every notice once', async () => {
+    const teams = new DigestChannel();
+    const d = new OutboxDispatcher({ db: tdb.db, logger: quietLogger(), channels: [teams], now, instanceId: 'A', digestWindowMs: 10_000, leaseMs: 60_000, concurrency: 8 });
+    const people = ['ana', 'carlos', 'rosa'];
+    const firsts = [];
+    for (const p of people) firsts.push(await newOrderFor(p));
+    await relay();
+    await d.dispatchOnce();
+    expect(teams.messages.map((m) => m.length)).toEqual([1, 1, 1]);
+    const burst: string[] = [];
+    for (let i = 0; i < 30; i += 1) burst.push(await newOrderFor(people[i % 3]!));
+    // A validation request is never held: it goes at once even inside the window.
+    const ask = await newOrderFor('ana', 'validation_request');
+    await relay();
+    await d.dispatchOnce();
+    expect(teams.messages.slice(3)).toEqual([[ask]]);
+    clock += 10_000;
+    await d.dispatchOnce();
+    const digests = teams.messages.slice(4);
+    expect(digests.map((m) => m.length)).toEqual([10, 10, 10]);
+    expect(digests.flat().sort()).toEqual([...burst].sort());
+    expect(new Set(teams.messages.flat()).size).toBe(34);
+    expect(await notifications().countDocuments({ state: 'sent', attempts: 1 })).toBe(34);
+  });
+
   it('falls back to sending one by one on a channel that cannot send digests', async () => {
     const email: NotificationChannel = { name: 'email', canReach: () => true, send: jest.fn(async () => undefined) };
     const d = dispatcher([email], 'A');
