@@ -83,8 +83,12 @@ const schema = z.object({
   VALIDATION_REMINDER_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   /** Who hears of new work for the desk: every analyst, or those on duty in the directory (`onDuty`). */
   ANALYST_ROUTING: z.enum(['all', 'roster']).default('all'),
-  /** Notices to one person within this many seconds of the last one are grouped into one digest; 0: never. */
-  NOTIFY_DIGEST_SECONDS: z.coerce.number().min(0).max(3600).default(0),
+  /**
+   * A person's quiet window: after five messages in it, further notices wait for its end and
+   * leave as one digest (a burst of new orders is a few messages, not thirty); 0: never.
+   * Validation and signature requests are never held.
+   */
+  NOTIFY_DIGEST_SECONDS: z.coerce.number().min(0).max(3600).default(60),
   /** Attempts on Teams before an ordinary failure falls back to email (403/404 falls back at once). */
   TEAMS_ATTEMPTS_BEFORE_EMAIL: z.coerce.number().int().min(1).max(10).default(2),
   /** Notices (or digests) each instance sends at once. */

@@ -1,10 +1,15 @@
 import type { Collection } from 'mongodb';
 import type { NotificationDoc } from './types';
 
-/** One quiet window per person: while `until` lies ahead, new notices for them wait for it. */
+/**
+ * One quiet window per person: until `until`, the person may get `sent` messages (at most the
+ * dispatcher's allowance); further notices wait for the window's end.
+ */
 export interface QuietWindowDoc {
   _id: string;
   until: Date;
+  /** Messages sent to the person in this window; absent on windows from older versions (full). */
+  sent?: number;
 }
 
 export const QUIET_WINDOWS_COLLECTION = 'notificationWindows';
@@ -28,24 +33,27 @@ function isDuplicateKey(error: unknown): boolean {
 }
 
 /**
- * Opens the person's quiet window for `ms` from `now` when none is open, atomically across
- * instances: an update that only matches an expired window, else an insert that only one
- * instance can win. Returns null when this caller opened it (send now), or the end of the
- * window already open (hold the notice until then).
+ * Admits one message to the person's quiet window, atomically across instances: a new window
+ * (none open, or the last one over) or one with room left (fewer than `allowance` messages
+ * sent in it) takes the message and the caller sends now (null). A full window answers its
+ * end, when the held notices leave together as one digest. So a requester's few quick status
+ * changes arrive at once, and only a real burst (an analyst and 30 new orders) is grouped.
  */
-export async function openQuietWindow(windows: Collection<QuietWindowDoc>, key: string, now: Date, ms: number): Promise<Date | null> {
+export async function admitToQuietWindow(windows: Collection<QuietWindowDoc>, key: string, now: Date, ms: number, allowance: number): Promise<Date | null> {
   const until = new Date(now.getTime() + ms);
   for (let tries = 0; tries < 3; tries += 1) {
-    const renewed = await windows.updateOne({ _id: key, until: { $lte: now } }, { $set: { until } });
+    const renewed = await windows.updateOne({ _id: key, until: { $lte: now } }, { $set: { until, sent: 1 } });
     if (renewed.matchedCount === 1) return null;
+    const counted = await windows.updateOne({ _id: key, until: { $gt: now }, sent: { $lt: allowance } }, { $inc: { sent: 1 } });
+    if (counted.matchedCount === 1) return null;
     try {
-      await windows.insertOne({ _id: key, until });
+      await windows.insertOne({ _id: key, until, sent: 1 });
       return null;
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
     const open = await windows.findOne({ _id: key });
-    if (open && open.until > now) return open.until;
+    if (open && open.until > now && (open.sent ?? allowance) >= allowance) return open.until;
   }
   return until;
 }

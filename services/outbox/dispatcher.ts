@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Collection, Db, Filter } from 'mongodb';
 import type { Logger } from '../logger';
 import type { ServiceOrder } from '../orders/types';
-import { batchKey, NEVER_HELD_EVENTS, openQuietWindow, QUIET_WINDOWS_COLLECTION, QuietWindowDoc } from './batching';
+import { admitToQuietWindow, batchKey, NEVER_HELD_EVENTS, QUIET_WINDOWS_COLLECTION, QuietWindowDoc } from './batching';
 import { recordOutcomeOnOrder, recordOutcomesOnOrders } from './history';
 import { NOTIFICATIONS_COLLECTION, NotificationChannel, NotificationAttempt, NotificationDoc, NotificationOutcome, ORDERS_COLLECTION } from './types';
 
@@ -31,6 +31,11 @@ export interface DispatcherOptions {
    * a burst for one person (an analyst and 30 new orders) becomes one message per window.
    */
   digestWindowMs?: number;
+  /**
+   * Messages a person may get within one digest window before further notices wait for its
+   * end (a digest counts as one). Default 5: a few quick status changes are not delayed.
+   */
+  digestAllowance?: number;
   /**
    * Sends in flight at once in this instance. Default 1. With a digest window, a person's
    * notices of one claimed batch are one send; two instances claiming parts of one burst
@@ -102,6 +107,7 @@ export class OutboxDispatcher {
   private readonly maxDelayMs: number;
   private readonly fallbackAfterAttempts: number;
   private readonly digestWindowMs: number;
+  private readonly digestAllowance: number;
   private readonly windows: Collection<QuietWindowDoc>;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -116,6 +122,7 @@ export class OutboxDispatcher {
     this.maxDelayMs = options.maxDelayMs ?? 30 * 60_000;
     this.fallbackAfterAttempts = options.fallbackAfterAttempts ?? 2;
     this.digestWindowMs = options.digestWindowMs ?? 0;
+    this.digestAllowance = Math.max(1, options.digestAllowance ?? 5);
     this.windows = options.db.collection<QuietWindowDoc>(QUIET_WINDOWS_COLLECTION);
   }
 
@@ -267,9 +274,9 @@ export class OutboxDispatcher {
 
   /**
    * Sends one unit: a notice, or a person's notices of one batch. With a digest window, the
-   * first notice for a person opens a quiet window and goes at once; later ones wait for the
-   * window's end, when whichever instance claims one first opens the next window and takes
-   * every notice waiting for that person into one digest.
+   * first few messages to a person in a window go at once (see `digestAllowance`); later
+   * notices wait for the window's end, when whichever instance claims one first opens the
+   * next window and takes every notice waiting for that person into one digest.
    */
   private async processUnit(unit: NotificationDoc[], orders: Map<string, ServiceOrder>, deferred?: Deferred): Promise<DispatchOutcome> {
     const first = unit[0]!;
@@ -278,7 +285,7 @@ export class OutboxDispatcher {
     let docs = unit;
     if (key) {
       const now = this.now();
-      const openUntil = await openQuietWindow(this.windows, key, now, this.digestWindowMs);
+      const openUntil = await admitToQuietWindow(this.windows, key, now, this.digestWindowMs, this.digestAllowance);
       if (openUntil) {
         await this.hold(unit, openUntil, now);
         log.debug({ until: openUntil, held: unit.length }, 'notices held for the recipient digest');

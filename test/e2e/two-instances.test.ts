@@ -102,6 +102,8 @@ describe('two service instances, one killed mid-run', () => {
       IMAP_HOST: '127.0.0.1', IMAP_PORT: String(stack.imap.port), IMAP_SECURE: 'false', IMAP_USER: DESK.user, IMAP_PASSWORD: DESK.password,
       SMTP_HOST: '127.0.0.1', SMTP_PORT: String(stack.smtp.port), SMTP_SECURE: 'false', MAIL_FROM: DESK.user, MAIL_AUTHSERV_ID: 'mx.cjf.example.mx',
       MAIL_LEASE_SECONDS: '3', NOTIFY_LEASE_SECONDS: '5',
+      // Each notice its own message, so a notice sent twice shows as a repeated message.
+      NOTIFY_DIGEST_SECONDS: '0',
     });
     instances.push(await startInstance(env('a')), await startInstance(env('b')));
   }, 180_000);

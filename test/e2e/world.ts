@@ -58,6 +58,9 @@ export async function openDayWorld(env: Record<string, string> = {}): Promise<Da
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: join(dir, 'data'),
     MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`), DIRECTORY_FILE: join(dir, 'directory.json'), ANALYST_ROUTING: 'roster',
+    // Every notice on its own, so each person's notices can be checked one by one; digests
+    // are covered in test/services/outbox/batching.test.ts and test/bot/teams-channel.test.ts.
+    NOTIFY_DIGEST_SECONDS: '0',
     IMAP_HOST: '127.0.0.1', IMAP_PORT: String(stack.imap.port), IMAP_SECURE: 'false', IMAP_USER: DESK.user, IMAP_PASSWORD: DESK.password,
     SMTP_HOST: '127.0.0.1', SMTP_PORT: String(stack.smtp.port), SMTP_SECURE: 'false', MAIL_FROM: DESK.user, MAIL_AUTHSERV_ID: 'mx.cjf.example.mx',
     ...env,

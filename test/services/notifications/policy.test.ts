@@ -20,7 +20,7 @@ const heard = (before: ServiceOrder, after: ServiceOrder) => after.outbox.slice(
 describe('policy switches', () => {
   it('default to the seed', () => {
     expect(loadConfig({}).notifications).toEqual({
-      onsiteRequiresValidation: false, validationReminderMs: 24 * 3600_000, analystRouting: 'all', digestWindowMs: 0, teamsAttemptsBeforeEmail: 2,
+      onsiteRequiresValidation: false, validationReminderMs: 24 * 3600_000, analystRouting: 'all', digestWindowMs: 60_000, teamsAttemptsBeforeEmail: 2,
       concurrency: 8, leaseMs: 120_000,
     });
   });

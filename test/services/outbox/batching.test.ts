@@ -18,8 +18,9 @@ describe('digest batching in the dispatcher', () => {
   let clock: number;
   const now = () => new Date(clock);
   const notifications = () => tdb.db.collection<NotificationDoc>('notifications');
-  const dispatcher = (channels: NotificationChannel[], id: string) =>
-    new OutboxDispatcher({ db: tdb.db, logger: quietLogger(), channels, now, instanceId: id, digestWindowMs: 10_000, leaseMs: 60_000 });
+  // One message per window, so each test shows the grouping plainly; the default allowance has its own test.
+  const dispatcher = (channels: NotificationChannel[], id: string, digestAllowance = 1) =>
+    new OutboxDispatcher({ db: tdb.db, logger: quietLogger(), channels, now, instanceId: id, digestWindowMs: 10_000, leaseMs: 60_000, digestAllowance });
 
   async function newOrderFor(personId: string, event = 'new_order'): Promise<string> {
     const _id = new ObjectId();
@@ -102,7 +103,7 @@ describe('digest batching in the dispatcher', () => {
 
   it('with several sends in flight, still sends one digest per person per window and every notice once', async () => {
     const teams = new DigestChannel();
-    const d = new OutboxDispatcher({ db: tdb.db, logger: quietLogger(), channels: [teams], now, instanceId: 'A', digestWindowMs: 10_000, leaseMs: 60_000, concurrency: 8 });
+    const d = new OutboxDispatcher({ db: tdb.db, logger: quietLogger(), channels: [teams], now, instanceId: 'A', digestWindowMs: 10_000, leaseMs: 60_000, concurrency: 8, digestAllowance: 1 });
     const people = ['ana', 'carlos', 'rosa'];
     const firsts = [];
     for (const p of people) firsts.push(await newOrderFor(p));
@@ -123,6 +124,39 @@ describe('digest batching in the dispatcher', () => {
     expect(digests.flat().sort()).toEqual([...burst].sort());
     expect(new Set(teams.messages.flat()).size).toBe(34);
     expect(await notifications().countDocuments({ state: 'sent', attempts: 1 })).toBe(34);
+  });
+
+  it('by default lets a person\'s first five messages of a window through at once and groups the rest', async () => {
+    const teams = new DigestChannel();
+    const d = new OutboxDispatcher({ db: tdb.db, logger: quietLogger(), channels: [teams], now, instanceId: 'A', digestWindowMs: 10_000, leaseMs: 60_000 });
+    const quick: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      clock += 1_000;
+      quick.push(await newOrderFor('ana'));
+      await relay();
+      await d.dispatchOnce();
+    }
+    expect(teams.messages).toEqual(quick.map((id) => [id]));
+    const rest: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      clock += 500;
+      rest.push(await newOrderFor('ana'));
+      await relay();
+      await d.dispatchOnce();
+    }
+    expect(teams.messages).toHaveLength(5);
+    // The window opened with the first message (16:00:01) ends at 16:00:11.
+    clock = Date.parse('2026-03-02T16:00:11Z');
+    await d.dispatchOnce();
+    expect(teams.messages.slice(5).map((m) => [...m].sort())).toEqual([[...rest].sort()]);
+    // The digest opened a new window and counts as its first message: four more go at once.
+    for (let i = 0; i < 4; i += 1) {
+      clock += 100;
+      await newOrderFor('ana');
+      await relay();
+      await d.dispatchOnce();
+    }
+    expect(teams.messages.map((m) => m.length)).toEqual([1, 1, 1, 1, 1, 5, 1, 1, 1, 1]);
   });
 
   it('falls back to sending one by one on a channel that cannot send digests', async () => {
