@@ -92,7 +92,7 @@ export class MongoCedulaStore {
    * has none yet; like a threshold notice, this is not a state change (no version bump).
    */
   async markIssued(orderId: ObjectId, cedula: NonNullable<ServiceOrder['cedula']>, notices: PendingNotice[]): Promise<boolean> {
-    const result = await this.orders.updateOne({ _id: orderId, cedula: { $exists: false } }, { $set: { cedula }, $push: { outbox: { $each: notices } } });
+    const result = await this.orders.updateOne({ _id: orderId, cedula: { $exists: false } }, { $set: notices.length > 0 ? { cedula, outboxPending: true } : { cedula }, $push: { outbox: { $each: notices } } });
     return result.modifiedCount === 1;
   }
 

@@ -65,7 +65,7 @@ export class ValidationReminder {
       if (!notice) continue;
       const written = await this.orders.updateOne(
         { _id: order._id, status: 'validation', version: order.version, reminderMarks: { $ne: mark } },
-        { $push: { reminderMarks: mark, outbox: notice } },
+        { $push: { reminderMarks: mark, outbox: notice }, $set: { outboxPending: true } },
       );
       if (written.modifiedCount === 1) {
         queued += 1;

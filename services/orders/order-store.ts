@@ -74,6 +74,9 @@ export class MongoOrderStore implements OrderStore {
     await this.orders.createIndex({ 'requester.personId': 1 });
     await this.orders.createIndex({ 'engineer.personId': 1 });
     await this.orders.createIndex({ createdAt: 1 });
+    await this.orders.createIndex({ outboxPending: 1 }, { sparse: true });
+    // Orders written before the flag existed: flagged once, so the relay finds their notices.
+    await this.orders.updateMany({ 'outbox.0': { $exists: true }, outboxPending: { $exists: false } }, { $set: { outboxPending: true } });
   }
 
   async nextFolio(year: number): Promise<string> {
@@ -113,7 +116,7 @@ export class MongoOrderStore implements OrderStore {
     return this.orders.findOneAndUpdate(
       { _id: change.id, status: change.from, version: change.version },
       {
-        $set: change.set,
+        $set: change.notices.length > 0 ? { ...change.set, outboxPending: true } : change.set,
         $inc: { version: 1 },
         $push: { history: change.history, outbox: { $each: change.notices } },
       },
@@ -131,7 +134,7 @@ export class MongoOrderStore implements OrderStore {
     }
     const [items, total] = await Promise.all([
       this.orders
-        .find(filter, { projection: { outbox: 0 } })
+        .find(filter, { projection: { outbox: 0, outboxPending: 0 } })
         .sort({ createdAt: -1, _id: -1 })
         .skip(query.skip)
         .limit(query.limit)

@@ -117,6 +117,7 @@ export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput):
   if (input.contact) order.contact = compact(input.contact);
   const audience = { analysts: await deps.directory.analysts(), judges: [], providerEmails: [] };
   order.outbox = routeNotices({ action: 'report', to: 'reported' }, order, { personId: parties.reporter.personId, email: parties.reporter.email }, audience, now);
+  if (order.outbox.length > 0) order.outboxPending = true;
   await deps.orders.insert(order);
   return order;
 }

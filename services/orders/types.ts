@@ -103,6 +103,11 @@ export interface ServiceOrder {
   history: HistoryEntry[];
   /** Notices not yet handed to the notifications collection. */
   outbox: PendingNotice[];
+  /**
+   * Set by every write that queues notices, cleared by the relay once the outbox is empty:
+   * the relay finds orders with work through an index instead of scanning every order.
+   */
+  outboxPending?: true;
   /** SLA thresholds already announced (`<clock>:75`, `<clock>:100`); see services/sla/sla-monitor.ts. */
   slaMarks?: string[];
   /** Validation reminders already queued (`<version>:<n>`); see services/notifications/validation-reminder.ts. */

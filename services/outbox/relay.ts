@@ -22,10 +22,11 @@ function onlyDuplicateKeys(error: unknown): boolean {
 }
 
 /**
- * Moves notices from `orders.outbox` into `notifications`, then pulls them from the order.
- * Insert-then-pull with the notice id as `_id` makes every step repeatable: after a crash
- * between the two, the next pass inserts again (duplicate key: already relayed) and pulls.
- * Nothing is lost and nothing is duplicated.
+ * Moves notices from `orders.outbox` into `notifications`, then takes them off the order.
+ * Insert-then-remove with the notice id as `_id` makes every step repeatable: after a crash
+ * between the two, the next pass inserts again (duplicate key: already relayed) and removes.
+ * Nothing is lost and nothing is duplicated. Orders with work are found by their
+ * `outboxPending` flag (indexed), which the relay clears only once the outbox is empty.
  */
 export class OutboxRelay {
   private readonly orders: Collection<ServiceOrder>;
@@ -43,7 +44,7 @@ export class OutboxRelay {
   /** One pass; returns how many notices were handed over (including already-relayed ones). */
   async relayOnce(): Promise<number> {
     const orders = await this.orders
-      .find({ 'outbox.0': { $exists: true } }, { projection: { _id: 1, outbox: 1 } })
+      .find({ outboxPending: true }, { projection: { _id: 1, outbox: 1 } })
       .limit(this.batchSize)
       .toArray();
     let moved = 0;
@@ -52,11 +53,19 @@ export class OutboxRelay {
   }
 
   private async relayOrder(order: Pick<ServiceOrder, '_id' | 'outbox'>): Promise<number> {
-    if (order.outbox.length === 0) return 0;
-    await this.insert(order, order.outbox);
     const ids = order.outbox.map((n) => n.id);
-    await this.orders.updateOne({ _id: order._id }, { $pull: { outbox: { id: { $in: ids } } } });
-    this.options.logger.debug({ orderId: String(order._id), count: ids.length }, 'outbox relayed');
+    if (ids.length > 0) await this.insert(order, order.outbox);
+    // The outbox still holds exactly what was read (nothing was queued meanwhile): empty it
+    // and clear the flag in one write. Otherwise take off what was relayed and keep the flag
+    // for the next pass, which finds the newly queued notices.
+    const emptied = await this.orders.updateOne(
+      { _id: order._id, outbox: { $size: ids.length }, ...(ids.length > 0 ? { 'outbox.id': { $all: ids } } : {}) },
+      { $set: { outbox: [] }, $unset: { outboxPending: '' } },
+    );
+    if (emptied.matchedCount === 0 && ids.length > 0) {
+      await this.orders.updateOne({ _id: order._id }, { $pull: { outbox: { id: { $in: ids } } } });
+    }
+    if (ids.length > 0) this.options.logger.debug({ orderId: String(order._id), count: ids.length }, 'outbox relayed');
     return ids.length;
   }
 

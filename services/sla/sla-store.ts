@@ -36,7 +36,7 @@ export class MongoSlaStore implements SlaStore {
   async recordThresholds(orderId: ObjectId, marks: string[], notices: PendingNotice[]): Promise<boolean> {
     const result = await this.orders.updateOne(
       { _id: orderId, slaMarks: { $nin: marks } },
-      { $push: { slaMarks: { $each: marks }, outbox: { $each: notices } } },
+      { $push: { slaMarks: { $each: marks }, outbox: { $each: notices } }, ...(notices.length > 0 ? { $set: { outboxPending: true as const } } : {}) },
     );
     return result.modifiedCount === 1;
   }

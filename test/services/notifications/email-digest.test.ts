@@ -20,6 +20,7 @@ describe('email digests', () => {
       requester: { personId: 'jpena', name: 'José Peña' }, centreId: 'CJPF-CDMX', channel: 'email',
       equipment: { type: 'computer' }, description: `Falla ${n}`, priority: 'medium', attachments: [],
       timestamps: { reportedAt: now }, history: [], createdAt: now, updatedAt: now,
+      outboxPending: true,
       outbox: [{ id: `${_id.toHexString()}:1:new_order:${personId}`, event: 'new_order', recipient: { personId, role: 'analyst' }, createdAt: now }],
     };
     await h.db.db.collection<ServiceOrder>('orders').insertOne(order);

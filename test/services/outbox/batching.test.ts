@@ -30,6 +30,7 @@ describe('digest batching in the dispatcher', () => {
       requester: { personId: 'req', name: 'Ana Solicitante' }, centreId: 'C1', channel: 'teams',
       equipment: { type: 'computer' }, description: 'No enciende', priority: 'medium', attachments: [],
       timestamps: { reportedAt: now() }, history: [], createdAt: now(), updatedAt: now(),
+      outboxPending: true,
       outbox: [{ id, event, recipient: { personId, role: 'analyst' }, createdAt: now() }],
     };
     await tdb.db.collection<ServiceOrder>('orders').insertOne(order);

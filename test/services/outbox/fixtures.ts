@@ -26,7 +26,7 @@ export async function insertOrderWithNotices(db: Db, noticeCount: number): Promi
     _id, folio: `OS-2026-${String(folioCounter).padStart(6, '0')}`, status: 'reported', version: 1,
     requester: { personId: 'person-0', name: 'Ana Solicitante' }, centreId: 'cjpf-cdmx', channel: 'teams',
     equipment: { type: 'computer' }, description: 'No enciende', priority: 'medium', attachments: [],
-    timestamps: { reportedAt: now }, history: [], outbox, createdAt: now, updatedAt: now,
+    timestamps: { reportedAt: now }, history: [], outbox, outboxPending: true, createdAt: now, updatedAt: now,
   };
   await db.collection<ServiceOrder>('orders').insertOne(order);
   return order;

@@ -1,4 +1,6 @@
+import type { Db } from 'mongodb';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
+import { MongoOrderStore } from '../../../services/orders/order-store';
 import { OutboxRelay, NotificationDoc } from '../../../services/outbox';
 import type { ServiceOrder } from '../../../services/orders/types';
 import { insertOrderWithNotices, quietLogger } from './fixtures';
@@ -38,5 +40,48 @@ describe('OutboxRelay', () => {
     const relay = new OutboxRelay({ db: tdb.db, logger: quietLogger() });
     await relay.relayOnce();
     expect(await relay.relayOnce()).toBe(0);
+  });
+
+  it('keeps the flag and relays on the next pass a notice queued while the relay was working', async () => {
+    const order = await insertOrderWithNotices(tdb.db, 1);
+    const orders = tdb.db.collection<ServiceOrder>('orders');
+    const late = { id: `${order._id.toHexString()}-late`, event: 'status_changed', recipient: { personId: 'person-9', role: 'requester' as const }, createdAt: new Date() };
+    // A transition queues another notice between the relay's read and its clean-up.
+    const racing = new Proxy(tdb.db, {
+      get(target, prop, receiver) {
+        if (prop !== 'collection') return Reflect.get(target, prop, receiver);
+        return (name: string) => {
+          const c = target.collection(name);
+          if (name !== 'notifications') return c;
+          return new Proxy(c, {
+            get(ct, p, r) {
+              if (p !== 'insertMany') return Reflect.get(ct, p, r);
+              return async (...args: Parameters<typeof c.insertMany>) => {
+                const result = await ct.insertMany(...args);
+                await orders.updateOne({ _id: order._id }, { $push: { outbox: late }, $set: { outboxPending: true } });
+                return result;
+              };
+            },
+          });
+        };
+      },
+    }) as Db;
+    expect(await new OutboxRelay({ db: racing, logger: quietLogger() }).relayOnce()).toBe(1);
+    const between = await orders.findOne({ _id: order._id });
+    expect([between?.outbox.map((n) => n.id), between?.outboxPending]).toEqual([[late.id], true]);
+    expect(await new OutboxRelay({ db: tdb.db, logger: quietLogger() }).relayOnce()).toBe(1);
+    const after = await orders.findOne({ _id: order._id });
+    expect([after?.outbox, after?.outboxPending]).toEqual([[], undefined]);
+    expect(await tdb.db.collection<NotificationDoc>('notifications').countDocuments({ orderId: order._id })).toBe(2);
+  });
+
+  it('finds orders written before the flag existed once the order indexes are ensured', async () => {
+    const order = await insertOrderWithNotices(tdb.db, 2);
+    await tdb.db.collection<ServiceOrder>('orders').updateOne({ _id: order._id }, { $unset: { outboxPending: '' } });
+    const relay = new OutboxRelay({ db: tdb.db, logger: quietLogger() });
+    expect(await relay.relayOnce()).toBe(0);
+    await new MongoOrderStore(tdb.db).ensureIndexes();
+    expect(await relay.relayOnce()).toBe(2);
+    expect((await tdb.db.collection<ServiceOrder>('orders').findOne({ _id: order._id }))?.outbox).toEqual([]);
   });
 });
