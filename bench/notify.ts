@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < CHANGES; i += 1) {
     reported.push(await reportOrder(deps, { channel: 'email', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'printer' }, description: `La impresora ${i} no imprime.` }));
   }
-  await db.collection('orders').updateMany({}, { $set: { outbox: [] } });
+  await db.collection('orders').updateMany({}, { $set: { outbox: [] }, $unset: { outboxPending: '' } });
   const dispatcher = new OutboxDispatcher({ db, logger, channels: [teams, email], concurrency: CONCURRENCY });
   await dispatcher.ensureIndexes();
   const relay = new OutboxRelay({ db, logger });
