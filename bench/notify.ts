@@ -97,9 +97,10 @@ async function main(): Promise<void> {
   }, undefined, new Date(), 'miguel.torres');
   const sender = new SmtpMailSender({ ...stack.smtp, secure: false, ignoreTLS: true, from: DESK, maxConnections: Number(process.env.BENCH_SMTP_CONNECTIONS ?? 16) });
   const { channel: teams } = createTeamsBot({ bot: {}, db, logger, store: orders, directory });
-  // As the service wires it (services/index.ts): the mail channel reads people through the cache.
-  const email = new EmailChannel({ sender, directory: new CachedDirectory(directory), refs: intake });
-  const deps = { orders, directory };
+  // As the service wires it: Teams actions and the mail channel read people through the cache.
+  const cached = new CachedDirectory(directory);
+  const email = new EmailChannel({ sender, directory: cached, refs: intake });
+  const deps = { orders, directory: cached };
 
   const reported: ServiceOrder[] = [];
   for (let i = 0; i < CHANGES; i += 1) {
