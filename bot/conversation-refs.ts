@@ -24,6 +24,24 @@ export interface ConversationRefDoc {
 export const CONVERSATION_REFS_COLLECTION = 'conversationRefs';
 
 /**
+ * How long an unchanged reference is not written again. Every activity carries the sender's
+ * reference, and a conversation or a run of card actions repeats the same one; the write is
+ * skipped while what would be stored is identical to what this process stored less than this
+ * long ago. A stale mark this process sets forgets the entry, so the next activity clears it;
+ * one set by another instance is cleared by the first activity after this long.
+ */
+export const REFERENCE_REWRITE_MS = 60_000;
+const MAX_REMEMBERED = 10_000;
+/** Per database handle (a new client starts afresh): reference id → what was stored, when. */
+const stored = new WeakMap<Db, Map<string, { fingerprint: string; at: number }>>();
+
+function rememberedFor(db: Db): Map<string, { fingerprint: string; at: number }> {
+  let map = stored.get(db);
+  if (!map) stored.set(db, (map = new Map()));
+  return map;
+}
+
+/**
  * Saves (upserts) the reference of the person who sent an activity. Called on every
  * activity so a changed serviceUrl or conversation is always the one stored; a fresh
  * activity also clears a stale mark (the person can be reached again). Only personal
@@ -53,7 +71,13 @@ export async function saveConversationReference(
   if (personId) doc.personId = personId;
   if (user.name) doc.name = user.name;
   if (reference.conversation.tenantId) doc.tenantId = reference.conversation.tenantId;
+  const fingerprint = JSON.stringify({ ...doc, updatedAt: undefined });
+  const remembered = rememberedFor(db);
+  const last = remembered.get(doc._id);
+  if (last && last.fingerprint === fingerprint && now.getTime() - last.at < REFERENCE_REWRITE_MS && now.getTime() >= last.at) return doc;
   await db.collection<ConversationRefDoc>(CONVERSATION_REFS_COLLECTION).replaceOne({ _id: doc._id }, doc, { upsert: true });
+  if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+  remembered.set(doc._id, { fingerprint, at: now.getTime() });
   return doc;
 }
 
@@ -74,5 +98,6 @@ export async function findReference(db: Db, who: { personId?: string; aadObjectI
 
 /** Marks a reference unusable after Teams refused a proactive send to it. */
 export async function markReferenceStale(db: Db, id: string, now: Date = new Date()): Promise<void> {
+  rememberedFor(db).delete(id);
   await db.collection<ConversationRefDoc>(CONVERSATION_REFS_COLLECTION).updateOne({ _id: id }, { $set: { staleAt: now } });
 }

@@ -1,0 +1,45 @@
+import type { ConversationReference } from 'botbuilder';
+import { ConversationRefDoc, findReference, markReferenceStale, REFERENCE_REWRITE_MS, saveConversationReference } from '../../bot/conversation-refs';
+import { openTestDatabase, TestDatabase } from '../support/mongo';
+
+describe('conversation references', () => {
+  let tdb: TestDatabase;
+  const refs = () => tdb.db.collection<ConversationRefDoc>('conversationRefs');
+  const reference = (serviceUrl = 'https://smba.trafficmanager.net/amer/'): Partial<ConversationReference> => ({
+    channelId: 'msteams', serviceUrl, bot: { id: '28:bot', name: 'Mesa' },
+    user: { id: '29:ana', name: 'Ana López', aadObjectId: 'AAD-ANA' }, conversation: { id: 'a:ana', conversationType: 'personal', isGroup: false, name: '' },
+  });
+  const at = (ms: number) => new Date(Date.parse('2026-03-02T16:00:00Z') + ms);
+
+  beforeAll(async () => { tdb = await openTestDatabase(); });
+  afterAll(async () => { await tdb?.close(); });
+  beforeEach(async () => { await refs().deleteMany({}); });
+
+  it('stores the sender reference once per window while it does not change', async () => {
+    await saveConversationReference(tdb.db, reference(), 'AAD-ANA', at(0), 'ana.lopez');
+    await saveConversationReference(tdb.db, reference(), 'AAD-ANA', at(1_000), 'ana.lopez');
+    expect((await refs().findOne({ _id: 'aad-ana' }))?.updatedAt).toEqual(at(0));
+    await saveConversationReference(tdb.db, reference(), 'AAD-ANA', at(REFERENCE_REWRITE_MS), 'ana.lopez');
+    expect((await refs().findOne({ _id: 'aad-ana' }))?.updatedAt).toEqual(at(REFERENCE_REWRITE_MS));
+  });
+
+  it('writes a changed reference at once (Teams moved the person to another serviceUrl)', async () => {
+    await saveConversationReference(tdb.db, reference(), 'AAD-ANA', at(0), 'ana.lopez');
+    await saveConversationReference(tdb.db, reference('https://smba.trafficmanager.net/mx/'), 'AAD-ANA', at(1_000), 'ana.lopez');
+    expect(await refs().findOne({ _id: 'aad-ana' })).toMatchObject({ serviceUrl: 'https://smba.trafficmanager.net/mx/', updatedAt: at(1_000) });
+  });
+
+  it('clears a stale mark on the next activity even inside the window', async () => {
+    await saveConversationReference(tdb.db, reference(), 'AAD-ANA', at(0), 'ana.lopez');
+    await markReferenceStale(tdb.db, 'aad-ana', at(500));
+    expect(await findReference(tdb.db, { personId: 'ana.lopez' })).toBeNull();
+    await saveConversationReference(tdb.db, reference(), 'AAD-ANA', at(1_000), 'ana.lopez');
+    expect(await findReference(tdb.db, { personId: 'ana.lopez' })).toMatchObject({ _id: 'aad-ana', updatedAt: at(1_000) });
+  });
+
+  it('does not store group or channel conversations as a way to reach one person', async () => {
+    const team = { ...reference(), conversation: { id: '19:team', conversationType: 'channel', isGroup: true, name: 'Soporte' } };
+    expect(await saveConversationReference(tdb.db, team, 'AAD-ANA', at(0), 'ana.lopez')).toBeNull();
+    expect(await refs().countDocuments({})).toBe(0);
+  });
+});
