@@ -6,7 +6,8 @@
  * instance relays and sends; the engine runs as its own process, as a database server
  * would. Latency: from the change's history time to the notice's
  * `sentAt` (the Bot Connector or SMTP server accepted it). Run with `npm run bench:notify`
- * (needs root and the mail stack packages, see test/support/mail-stack/install.sh).
+ * (needs root and the mail stack packages, see test/support/mail-stack/install.sh);
+ * `BENCH_SMTP_DELIVERY=immediate` also has Exim deliver every mail into Dovecot during the run.
  * A script that prints figures, not a test.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -36,6 +37,12 @@ import { startMailStack } from '../test/support/mail-stack';
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 150);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+/**
+ * `queue` (default): the notice ends where the SMTP server accepts it, and Exim keeps it in its
+ * queue, as a remote server (Exchange Online) would deliver it off this machine. `immediate`:
+ * Exim also delivers each mail into Dovecot here, on the same two cores.
+ */
+const SMTP_DELIVERY = process.env.BENCH_SMTP_DELIVERY === 'immediate' ? 'immediate' : 'queue';
 const DESK = 'escritorio@cjf.example.mx';
 const EXAMPLE = join(__dirname, '..', '..', 'services', 'directory', 'example-directory.json');
 
@@ -85,7 +92,7 @@ async function main(): Promise<void> {
   await directory.ensureIndexes();
   await importDirectory({ directory }, { file: EXAMPLE });
   const people = (await directory.snapshot()).people.map((p) => p.email);
-  const stack = await startMailStack({ users: [...new Set([DESK, ...people])].map((user) => ({ user, password: 'clave' })), domains: ['cjf.example.mx', 'tecnoservicios.example.mx', 'audiovis.example.mx'] });
+  const stack = await startMailStack({ users: [...new Set([DESK, ...people])].map((user) => ({ user, password: 'clave' })), domains: ['cjf.example.mx', 'tecnoservicios.example.mx', 'audiovis.example.mx'], delivery: SMTP_DELIVERY });
   const connector = await startConnector();
   const orders = new MongoOrderStore(db);
   await orders.ensureIndexes();
@@ -169,7 +176,7 @@ async function main(): Promise<void> {
   const first = Math.min(...changedAt.values());
   const last = Math.max(...sent.map((n) => n.sentAt!.getTime()));
   const line = (name: string, xs: number[]) => `${name.padEnd(8)} n=${String(xs.length).padStart(5)}  p50=${String(pct(xs, 50)).padStart(5)} ms  p99=${String(pct(xs, 99)).padStart(5)} ms  max=${xs[xs.length - 1]} ms`;
-  console.log(`bench:notify — ${CHANGES} changes at ${RATE}/s, 2 notices each, dispatcher concurrency ${CONCURRENCY}, load avg ${load.toFixed(2)}`);
+  console.log(`bench:notify — ${CHANGES} changes at ${RATE}/s, 2 notices each, dispatcher concurrency ${CONCURRENCY}, SMTP delivery ${SMTP_DELIVERY}, load avg ${load.toFixed(2)}`);
   console.log(line('all', all));
   console.log(line('teams', byChannel('teams')));
   console.log(line('email', byChannel('email')));

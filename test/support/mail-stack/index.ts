@@ -29,6 +29,13 @@ export interface StartMailStackOptions {
    * passes SMTP AUTH XOAUTH2 to Dovecot's auth process; it logs `A=xoauth2:<user>`).
    */
   oauth2?: OAuth2Passdb;
+  /**
+   * `queue`: Exim accepts mail and keeps it in its queue, delivering nothing to the mailboxes
+   * (no queue runner). For benchmarks of sending, where the SMTP server's answer is the end
+   * of the path and its local delivery would only take CPU from what is measured, as a remote
+   * server's would not. Default `immediate`.
+   */
+  delivery?: 'immediate' | 'queue';
 }
 
 /**
@@ -79,7 +86,7 @@ export async function startMailStack(options: StartMailStackOptions): Promise<Ma
   // A free port found by binding to port 0 can be taken before the daemon binds it: retry.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(users, domains, options.startTimeoutMs ?? 15000, options.oauth2);
+      return await startOnce(users, domains, options.startTimeoutMs ?? 15000, options.oauth2, options.delivery ?? 'immediate');
     } catch (err) {
       lastError = err;
     }
@@ -87,7 +94,7 @@ export async function startMailStack(options: StartMailStackOptions): Promise<Ma
   throw lastError;
 }
 
-async function startOnce(users: MailUser[], domains: string[], timeoutMs: number, oauth2?: OAuth2Passdb): Promise<MailStack> {
+async function startOnce(users: MailUser[], domains: string[], timeoutMs: number, oauth2: OAuth2Passdb | undefined, delivery: 'immediate' | 'queue'): Promise<MailStack> {
   const dir = await mkdtemp(join(tmpdir(), DIR_PREFIX));
   chmodSync(dir, 0o755); // Dovecot's unprivileged processes and Exim must reach inside.
   let ports: StackPorts;
@@ -126,7 +133,8 @@ async function startOnce(users: MailUser[], domains: string[], timeoutMs: number
   try {
     // -bdf: SMTP daemon in the foreground; -odi: deliver before taking the connection's next
     // message; -q2s: retry deferred mail (e.g. while Dovecot restarts) every 2 s.
-    exim = startDaemon('exim', EXIM, ['-C', files.eximConf, '-bdf', '-odi', '-q2s']);
+    // (-odq, no -q: accept and queue only; see `delivery`.)
+    exim = startDaemon('exim', EXIM, ['-C', files.eximConf, '-bdf', ...(delivery === 'queue' ? ['-odq'] : ['-odi', '-q2s'])]);
     const deadline = Date.now() + timeoutMs;
     await Promise.all([startDovecot(), waitForBanner(exim, ports.smtp, '220', deadline, describe)]);
   } catch (err) {
