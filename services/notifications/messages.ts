@@ -47,8 +47,13 @@ const reasonLine = (o: ServiceOrder) => {
 /** The comment most recently added to the order. */
 const lastComment = (o: ServiceOrder) => [...o.history].reverse().find((h) => h.action === 'comment');
 
-const when = (at: Date, zone: string) =>
-  new Intl.DateTimeFormat('es-MX', { dateStyle: 'long', timeStyle: 'short', timeZone: zone }).format(at);
+/** One formatter per time zone (building one costs far more than using it). */
+const whenFormats = new Map<string, Intl.DateTimeFormat>();
+function when(at: Date, zone: string): string {
+  let format = whenFormats.get(zone);
+  if (!format) whenFormats.set(zone, (format = new Intl.DateTimeFormat('es-MX', { dateStyle: 'long', timeStyle: 'short', timeZone: zone })));
+  return format.format(at);
+}
 
 /** The contract deadlines the provider must meet, in the centre's time zone. */
 function deadlineLine(o: ServiceOrder): string {
