@@ -5,6 +5,7 @@
  *     desk INBOX → time until every one is a stored order (outcome in mail_log) and moved;
  *  3. acknowledgements: the outbox's email channel sending the notices those orders owe,
  *     time until all are delivered, compared with the raw rate.
+ * The engine runs as its own process, as a database server would (bench/engine-process.ts).
  * BENCH_MAILS (default 5000) and BENCH_RAW (default 1000) change the sizes. A script that
  * prints figures, not a timed test.
  */
@@ -15,7 +16,6 @@ import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import pino from 'pino';
 import { MongoClient } from 'mongodb';
-import { startEngine } from '../embedded-mongo';
 import { CachedDirectory } from '../services/directory/cached-directory';
 import { MongoDirectoryStore } from '../services/directory/directory-store';
 import type { Directory } from '../services/directory/schema';
@@ -25,6 +25,7 @@ import { EmailChannel } from '../services/mail/email-channel';
 import { SmtpMailSender } from '../services/mail/mail-sender';
 import { createAuthenticator, DEFAULT_RULES, ImapMailSource, IntakeStore, MailPoller } from '../intake';
 import { MailStack, startMailStack } from '../test/support/mail-stack';
+import { startEngineProcess } from './engine-process';
 
 const MAILS = Number(process.env.BENCH_MAILS ?? 5000);
 const RAW = Number(process.env.BENCH_RAW ?? 1000);
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
   const users = [DESK, SINK, ...Array.from({ length: REQUESTERS }, (_, i) => requester(i))];
   const stack = await startMailStack({ users });
   const dbPath = await mkdtemp(join(tmpdir(), 'bench-mail-'));
-  const engine = await startEngine({ port: 0, dbPath });
+  const engine = await startEngineProcess(join(dbPath, 'db'));
   const client = await MongoClient.connect(engine.uri);
   console.log(`mail bench — ${new Date().toISOString()}, ${MAILS} mails, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const rows = {
@@ -174,7 +175,7 @@ async function main(): Promise<void> {
     await desk.logout();
   } finally {
     await client.close();
-    await engine.close().catch((error: unknown) => console.error('engine close failed:', error instanceof Error ? error.message : error));
+    await engine.stop();
     await stack.stop();
     await rm(dbPath, { recursive: true, force: true });
   }

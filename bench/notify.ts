@@ -10,7 +10,7 @@
  * `BENCH_SMTP_DELIVERY=immediate` also has Exim deliver every mail into Dovecot during the run.
  * A script that prints figures, not a test.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -19,8 +19,6 @@ import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { createTeamsBot } from '../bot/endpoint';
 import { saveConversationReference } from '../bot/conversation-refs';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { IntakeStore } from '../intake';
 import { CachedDirectory } from '../services/directory/cached-directory';
 import { MongoDirectoryStore } from '../services/directory/directory-store';
@@ -33,6 +31,7 @@ import { reportOrder } from '../services/orders/report-order';
 import type { ServiceOrder } from '../services/orders/types';
 import { NotificationDoc, OutboxDispatcher, OutboxLoop, OutboxRelay } from '../services/outbox';
 import { startMailStack } from '../test/support/mail-stack';
+import { cpuMsOf, startEngineProcess } from './engine-process';
 
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 150);
@@ -61,25 +60,6 @@ async function startConnector(): Promise<{ url: string; posts: () => number; clo
 }
 
 /** The engine as its own process, as a database server would be; stopped by PID. */
-/** CPU time (user + system) a process has used so far, from /proc; clock ticks are 10 ms here. */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-async function startEngineProcess(dbPath: string): Promise<{ uri: string; cpuMs(): number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'embedded-mongo', 'cli.js'), '--port', '0', '--dbpath', dbPath], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const uri = await new Promise<string>((ok, fail) => {
-    createInterface({ input: child.stdout! }).once('line', (line) => ok(line.trim()));
-    child.once('exit', (code) => fail(new Error(`engine exited with ${code}`)));
-  });
-  return {
-    uri,
-    cpuMs: () => cpuMsOf(child.pid!),
-    stop: () => new Promise<void>((r) => { child.once('exit', () => r()); process.kill(child.pid!, 'SIGTERM'); }),
-  };
-}
-
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function main(): Promise<void> {
