@@ -9,7 +9,7 @@ import { mingoOptions, newAggregator, newQuery } from './mingo-context';
 
 type Options = NonNullable<ConstructorParameters<typeof Query>[1]>;
 import { CommandError, unsupported, toCommandError } from './errors';
-import { toView } from './values';
+import { copyTyped, toView } from './values';
 import { isPlainObject } from './matcher-util';
 import { rewritePipeline } from './pipeline-rewrite';
 
@@ -54,13 +54,20 @@ export function compileFilter(filter: Document | undefined): (doc: Document) => 
   }
 }
 
-/** Applies a find-style projection to already-selected documents. */
+/**
+ * Applies a find-style projection to already-selected documents. They may be stored documents,
+ * which must never change (see collection.ts): mingo's projection deletes an excluded dotted path
+ * from the input's own embedded document and merges included dotted paths or operator results
+ * into objects it may share with the input, so those projections run on copies. Top-level
+ * inclusions and exclusions only build new top-level objects.
+ */
 export function project(docs: Document[], projection: Document | undefined): Document[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
   assertSupported(projection, 'projection');
   checkProjection(projection);
+  const deep = Object.keys(projection).some((k) => k.includes('.') || (projection[k] !== null && typeof projection[k] === 'object'));
   try {
-    return newQuery({}).find<Document>(docs, projection).all();
+    return newQuery({}).find<Document>(deep ? docs.map(copyTyped) : docs, projection).all();
   } catch (err) {
     throw toCommandError(err);
   }

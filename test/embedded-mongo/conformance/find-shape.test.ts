@@ -50,6 +50,13 @@ describe('find projection', () => {
     const e = await serverError(people.find({}, { projection: { name: 1, age: 0 } }).toArray());
     expect([31253, 31254]).toContain(e.code);
   });
+
+  // https://www.mongodb.com/docs/manual/tutorial/project-fields-from-query-results/#suppress-specific-fields-in-embedded-documents
+  it('leaves the stored document whole after projections of embedded fields', async () => {
+    expect(await people.findOne({ _id: 1 as never }, { projection: { 'addr.zip': 0, scores: 0 } })).toEqual({ _id: 1, name: 'Ana', age: 30, addr: { city: 'CDMX' } });
+    expect(await people.findOne({ _id: 1 as never }, { projection: { 'addr.city': 1, name: 1 } })).toEqual({ _id: 1, name: 'Ana', addr: { city: 'CDMX' } });
+    expect(await people.findOne({ _id: 1 as never })).toEqual({ _id: 1, name: 'Ana', age: 30, addr: { city: 'CDMX', zip: '01000' }, scores: [80, 95, 70] });
+  });
 });
 
 describe('find sort, skip and limit', () => {
