@@ -157,6 +157,8 @@ function collectEqualities(filter: Document, seed: Document): void {
 
 function setPath(doc: Document, path: string, value: unknown): void {
   const parts = path.split('.');
+  // Walking `__proto__` would write into Object.prototype; refused as mingo refuses it in queries.
+  if (parts.includes('__proto__')) throw new CommandError(ErrorCodes.BadValue, `Accessing __proto__ is not allowed in selector: '${path}'.`);
   let cur = doc;
   for (const part of parts.slice(0, -1)) {
     if (!isPlainObject(cur[part])) cur[part] = {};

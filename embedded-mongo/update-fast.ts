@@ -23,7 +23,8 @@ export function tryFastUpdate(view: Document, modifier: Document, typed: Documen
     for (const [path, value] of Object.entries(args)) {
       if (!PLAIN_PATH.test(path)) return false;
       const parts = path.split('.');
-      if (crossesArray(view, parts)) return false;
+      // `__proto__` would reach Object.prototype; mingo refuses such paths.
+      if (parts.includes('__proto__') || crossesArray(view, parts)) return false;
       if ((op === '$inc' || op === '$mul') && readNumber(value) === undefined) return false;
       steps.push([op, parts, value]);
     }

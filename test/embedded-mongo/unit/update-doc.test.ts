@@ -31,6 +31,14 @@ describe('applyUpdate', () => {
     expect(applyUpdate({ _id: 1 }, { $set: { a: 1 }, $setOnInsert: { b: 1 } })).toEqual({ _id: 1, a: 1 });
   });
 
+  it('refuses paths through __proto__ with code 2 instead of writing into Object.prototype', () => {
+    for (const u of [{ $set: { '__proto__.polluted': 1 } }, { $unset: { '__proto__.hasOwnProperty': 1 } }, { $inc: { 'a.__proto__.polluted': 1 } }]) {
+      expect(code(() => applyUpdate({ _id: 1, a: {} }, u))).toBe(2);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(typeof Object.prototype.hasOwnProperty).toBe('function');
+  });
+
   it('refuses $inc on a string with code 14', () => {
     expect(code(() => applyUpdate({ _id: 1, s: 'x' }, { $inc: { s: 1 } }))).toBe(14);
   });
@@ -54,6 +62,12 @@ describe('upsertDocument', () => {
     expect(doc).toMatchObject({ email: 'a@x', profile: { city: 'CDMX' }, n: 1, created: true });
     expect(doc.age).toBeUndefined();
     expect(Object.keys(doc)[0]).toBe('_id');
+  });
+
+  it('refuses a filter path through __proto__ with code 2 instead of writing into Object.prototype', () => {
+    expect(code(() => upsertDocument({ '__proto__.polluted': 1 }, { $set: { a: 1 } }))).toBe(2);
+    expect(code(() => upsertDocument({ $and: [{ 'a.__proto__.polluted': 1 }] }, { $set: { a: 1 } }))).toBe(2);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('takes _id from the filter for a replacement', () => {
