@@ -63,10 +63,27 @@ export interface ApplyOptions {
   inserting?: boolean;
 }
 
+/** The image an update produces and whether it differs from the document it replaces. */
+export interface UpdateResult {
+  doc: Document;
+  /** False when the image is byte-identical to the old document (nModified 0, nothing written). */
+  changed: boolean;
+}
+
 /** Returns the updated image of `doc`; `doc` itself is never modified. */
 export function applyUpdate(doc: Document, u: Document | Document[], opts: ApplyOptions = {}): Document {
+  return updateDocument(doc, u, opts).doc;
+}
+
+/**
+ * Like {@link applyUpdate}, also telling whether anything changed. The image may share
+ * unmodified subtrees with `doc` (and be `doc` itself when nothing changed): neither may be
+ * mutated afterwards.
+ */
+export function updateDocument(doc: Document, u: Document | Document[], opts: ApplyOptions = {}): UpdateResult {
   const kind = updateKind(u);
   let next: Document;
+  let changed: boolean | undefined;
   if (kind === 'replacement') {
     next = copyDoc(u as Document);
     if (next._id === undefined) next._id = doc._id;
@@ -74,27 +91,32 @@ export function applyUpdate(doc: Document, u: Document | Document[], opts: Apply
     const [out] = runPipeline([copyView(doc)], u as Document[], () => []);
     next = retype(out ?? {}, doc) as Document;
   } else {
-    next = applyOperators(doc, u as Document, opts);
+    ({ doc: next, changed } = applyOperators(doc, u as Document, opts));
   }
   if (doc._id !== undefined && valueKey(next._id) !== valueKey(doc._id)) {
     throw new CommandError(ErrorCodes.ImmutableField, `Performing an update on the path '_id' would modify the immutable field '_id'`);
   }
-  return idFirst(next);
+  next = idFirst(next);
+  return { doc: next, changed: changed ?? !sameDocument(doc, next) };
 }
 
 /** Operators whose arguments are stored as given, so they keep their BSON types. */
 const STORES_VALUES = new Set(['$set', '$push', '$addToSet']);
 
-function applyOperators(doc: Document, u: Document, opts: ApplyOptions): Document {
+/** The new image; `changed` is known when the fast path built it, else left for the caller to compute. */
+function applyOperators(doc: Document, u: Document, opts: ApplyOptions): { doc: Document; changed?: boolean } {
   const { $setOnInsert, $currentDate, ...typed } = u;
-  checkOperatorTargets(u, toView(doc));
+  checkOperatorTargets(u, doc);
   assertSupported(opts.arrayFilters, 'arrayFilters');
   if (opts.inserting && $setOnInsert) typed.$set = { ...(typed.$set ?? {}), ...$setOnInsert };
   if ($currentDate) typed.$set = { ...(typed.$set ?? {}), ...currentDates($currentDate as Document) };
-  if (Object.keys(typed).length === 0) return copyTyped(doc);
-  const next = copyView(doc);
+  if (Object.keys(typed).length === 0) return { doc, changed: false };
   const positional = Object.values(typed).some((v) => isPlainObject(v) && Object.keys(v).some((k) => POSITIONAL.test(k)));
-  if (!positional && !opts.arrayFilters && tryFastUpdate(next, typed, doc)) return retype(next, doc) as Document;
+  if (!positional && !opts.arrayFilters) {
+    const fast = tryFastUpdate(doc, typed);
+    if (fast) return fast;
+  }
+  const next = copyView(doc);
   const modifier: Document = {};
   for (const [op, args] of Object.entries(typed)) modifier[op] = STORES_VALUES.has(op) ? args : toView(args);
   const condition = positional && !opts.inserting ? toView(opts.filter) : undefined;
@@ -103,7 +125,7 @@ function applyOperators(doc: Document, u: Document, opts: ApplyOptions): Documen
   } catch (err) {
     throw toCommandError(err);
   }
-  return retype(next, doc) as Document;
+  return { doc: retype(next, doc) as Document };
 }
 
 let timestampIncrement = 0;
@@ -178,7 +200,7 @@ export function upsertDocument(filter: Document, u: Document | Document[], array
   } else if (kind === 'pipeline') {
     doc = retype(runPipeline([toView(seed)], u as Document[], () => [])[0] ?? {}, seed) as Document;
   } else {
-    doc = applyOperators(seed, u as Document, { arrayFilters, inserting: true });
+    doc = applyOperators(seed, u as Document, { arrayFilters, inserting: true }).doc;
   }
   if (doc._id === undefined) doc._id = new ObjectId();
   return idFirst(doc);

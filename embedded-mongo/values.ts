@@ -134,6 +134,16 @@ function isNumericWrapper(v: unknown): boolean {
   return tag === 'Double' || tag === 'Long' || tag === 'Decimal128' || tag === 'Int32';
 }
 
+/**
+ * The view of one value without descending into it: a number for a numeric wrapper, the value
+ * itself otherwise. Reading a path through a typed document one step at a time with this gives
+ * what the same path gives in the whole document's view.
+ */
+export function viewValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  return isNumericWrapper(value) ? viewScalar(value) : value;
+}
+
 /** The mingo view of a value; returns the same object when nothing needs converting. */
 export function toView<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;

@@ -6,7 +6,7 @@ import { Document } from 'bson';
 import { CommandSpec } from './types';
 import { OpContext } from '../context';
 import { CommandError, ErrorCodes, unsupported } from '../errors';
-import { applyUpdate, sameDocument, upsertDocument, updateKind } from '../update-doc';
+import { updateDocument, upsertDocument, updateKind } from '../update-doc';
 import { sortDocuments } from '../compare';
 import { project } from '../matcher';
 import { checkHint, checkSort, collectionName, refuseCollation } from './options';
@@ -42,8 +42,8 @@ function findAndModify(ctx: OpContext, cmd: Document): Document {
       ok: 1,
     };
   }
-  const next = applyUpdate(doc, cmd.update, { arrayFilters: cmd.arrayFilters, filter });
-  if (!sameDocument(doc, next)) ctx.put(c, next);
+  const { doc: next, changed } = updateDocument(doc, cmd.update, { arrayFilters: cmd.arrayFilters, filter });
+  if (changed) ctx.put(c, next);
   return { lastErrorObject: { n: 1, updatedExisting: true }, value: shape(cmd.new ? next : doc), ok: 1 };
 }
 

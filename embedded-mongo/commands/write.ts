@@ -7,7 +7,7 @@ import { Document, ObjectId } from 'bson';
 import { CommandSpec } from './types';
 import { OpContext } from '../context';
 import { CommandError, ErrorCodes, toCommandError } from '../errors';
-import { applyUpdate, idFirst, sameDocument, upsertDocument, updateKind } from '../update-doc';
+import { idFirst, updateDocument, upsertDocument, updateKind } from '../update-doc';
 import { checkFields, collectionName, refuseCollation, checkHint } from './options';
 
 interface BatchResult {
@@ -84,8 +84,8 @@ export function updateMatching(ctx: OpContext, c: string, st: Document): { match
   const targets = st.multi ? matches : matches.slice(0, 1);
   let modified = 0;
   for (const doc of targets) {
-    const next = applyUpdate(doc, st.u, { arrayFilters: st.arrayFilters, filter });
-    if (sameDocument(doc, next)) continue;
+    const { doc: next, changed } = updateDocument(doc, st.u, { arrayFilters: st.arrayFilters, filter });
+    if (!changed) continue;
     ctx.put(c, next);
     modified += 1;
   }

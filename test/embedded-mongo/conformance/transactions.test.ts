@@ -1,4 +1,4 @@
-import { ClientSession, Collection, MongoServerError } from 'mongodb';
+import { ClientSession, Collection, Document, MongoServerError } from 'mongodb';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
 import { serverError } from './server-error';
 
@@ -180,6 +180,20 @@ describe('transactions', () => {
       await s.commitTransaction();
     });
     expect(await c.findOne({ k: 'after' })).toEqual({ _id: 'doc', k: 'after' });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/read-concern-snapshot/
+  it('keeps reading the old embedded values of its snapshot after an outside $set and $push', async () => {
+    const c = await fresh();
+    await c.insertOne({ _id: 'o' as never, s: { v: 1, log: ['a'] }, other: { k: 1 } });
+    await inSession(async (s) => {
+      s.startTransaction({ readConcern: { level: 'snapshot' } });
+      expect(await c.findOne({ _id: 'o' as never }, { session: s })).toEqual({ _id: 'o', s: { v: 1, log: ['a'] }, other: { k: 1 } });
+      await c.updateOne({ _id: 'o' as never }, { $set: { 's.v': 2 }, $push: { 's.log': 'b' } } as Document);
+      expect(await c.findOne({ _id: 'o' as never }, { session: s })).toEqual({ _id: 'o', s: { v: 1, log: ['a'] }, other: { k: 1 } });
+      await s.commitTransaction();
+    });
+    expect(await c.findOne({ _id: 'o' as never })).toEqual({ _id: 'o', s: { v: 2, log: ['a', 'b'] }, other: { k: 1 } });
   });
 });
 

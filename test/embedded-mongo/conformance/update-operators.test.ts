@@ -1,5 +1,6 @@
 import { Collection, Decimal128, Document, Double, Int32, Long, Timestamp } from 'mongodb';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
+import { serverError } from './server-error';
 
 let t: TestDatabase;
 let c: Collection;
@@ -97,6 +98,38 @@ describe('update field operators', () => {
     expect(Math.abs((doc?.at as Date).getTime() - before)).toBeLessThan(60_000);
     expect(doc?.ts).toBeInstanceOf(Timestamp);
   });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/inc/#behavior
+  it('$inc follows the numeric type rules: int + double is double, double stays double, long stays long, decimal stays decimal', async () => {
+    n += 1;
+    await c.insertOne({ _id: n as never, i: 1, d: new Double(2), l: Long.fromNumber(5), dec: Decimal128.fromString('1.5'), sub: { i: 7 } });
+    await c.updateOne({ _id: n as never }, { $inc: { i: new Double(1), d: 1, l: 1, dec: 1, 'sub.i': 1 } });
+    const [r] = await c.aggregate([
+      { $match: { _id: n } },
+      { $project: { _id: 0, i: { $type: '$i' }, d: { $type: '$d' }, l: { $type: '$l' }, dec: { $type: '$dec' }, sub: { $type: '$sub.i' } } },
+    ]).toArray();
+    expect(r).toEqual({ i: 'double', d: 'double', l: 'long', dec: 'decimal', sub: 'int' });
+    const doc = await c.findOne({ _id: n as never }, { promoteValues: false });
+    expect((doc?.i as Double).value).toBe(2);
+    expect((doc?.d as Double).value).toBe(3);
+    expect(String(doc?.l)).toBe('6');
+    expect(String(doc?.dec)).toBe('2.5');
+    expect((doc?.sub as { i: { value: number } }).i.value).toBe(8);
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/inc/#behavior
+  // https://www.mongodb.com/docs/manual/reference/operator/update/mul/#behavior
+  it('$inc and $mul on a missing field create it with the type of their argument', async () => {
+    n += 1;
+    await c.insertOne({ _id: n as never });
+    await c.updateOne({ _id: n as never }, { $inc: { l: Long.fromNumber(3), 'x.d': new Double(2) }, $mul: { m: new Double(2) } });
+    const [r] = await c.aggregate([
+      { $match: { _id: n } },
+      { $project: { _id: 0, l: { $type: '$l' }, d: { $type: '$x.d' }, m: { $type: '$m' } } },
+    ]).toArray();
+    expect(r).toEqual({ l: 'long', d: 'double', m: 'double' });
+    expect(await c.findOne({ _id: n as never }, { projection: { _id: 0 } })).toEqual({ l: 3, x: { d: 2 }, m: 0 });
+  });
 });
 
 describe('update array operators', () => {
@@ -183,5 +216,40 @@ describe('update array operators', () => {
   // https://www.mongodb.com/docs/manual/reference/operator/update/positional-all/
   it('all-positional $[] updates every element', async () => {
     expect(await apply({ a: [1, 2, 3] }, { $inc: { 'a.$[]': 10 } })).toEqual({ a: [11, 12, 13] });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/push/#behavior
+  it('$push onto a dotted path creates the missing embedded document and array', async () => {
+    expect(await apply({ a: 1 }, { $push: { 'order.log': 'v', 'order.more': { $each: ['x', 'y'] } } }))
+      .toEqual({ a: 1, order: { log: ['v'], more: ['x', 'y'] } });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/push/#behavior
+  it('$push appends onto an array inside an embedded document and leaves its siblings alone', async () => {
+    const doc = await apply({ s: { n: 1, log: [{ at: 1 }] }, t: [1] }, { $push: { 's.log': { at: 2, by: { who: 'x' } } } });
+    expect(doc).toEqual({ s: { n: 1, log: [{ at: 1 }, { at: 2, by: { who: 'x' } }] }, t: [1] });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/push/#behavior
+  it('$push refuses a field that is not an array with code 2', async () => {
+    n += 1;
+    await c.insertOne({ _id: n as never, a: 5, s: { t: 'x' } });
+    for (const update of [{ $push: { a: 1 } }, { $push: { 's.t': { $each: [1] } } }] as Document[]) {
+      const e = await serverError(c.updateOne({ _id: n as never }, update));
+      expect(e.code).toBe(2);
+      expect(e.message).toMatch(/must be an array/);
+    }
+    expect(await c.findOne({ _id: n as never }, { projection: { _id: 0 } })).toEqual({ a: 5, s: { t: 'x' } });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/each/
+  it('$push with $each keeps the BSON type of every value', async () => {
+    n += 1;
+    await c.insertOne({ _id: n as never, a: [1] });
+    await c.updateOne({ _id: n as never }, { $push: { a: { $each: [new Double(2), Long.fromNumber(3), Decimal128.fromString('4.0')] } } } as Document);
+    const doc = await c.findOne({ _id: n as never }, { promoteValues: false });
+    const a = doc?.a as unknown[];
+    expect(a.map((v) => (v as { _bsontype?: string })._bsontype)).toEqual(['Int32', 'Double', 'Long', 'Decimal128']);
+    expect(a.map(String)).toEqual(['1', '2', '3', '4.0']);
   });
 });

@@ -1,4 +1,4 @@
-import { ObjectId } from 'mongodb';
+import { Document, Double, ObjectId } from 'mongodb';
 import { useFreshCollections } from './fresh-collections';
 import { serverError } from './server-error';
 
@@ -170,5 +170,52 @@ describe('update', () => {
       ],
     });
     expect(r).toMatchObject({ ok: 1, n: 2, nModified: 0, upserted: [{ index: 0, _id: 'new' }] });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/method/db.collection.updateOne/#behavior
+  it('reports modifiedCount 0 for $unset of missing fields and $set of equal embedded values', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 1 as never, s: { a: 1, b: [1, { c: 'x' }] }, t: 'y' });
+    for (const update of [
+      { $unset: { nope: '', 's.nope': '', 'x.y': '' } },
+      { $set: { s: { a: 1, b: [1, { c: 'x' }] } } },
+      { $set: { 's.b': [1, { c: 'x' }], t: 'y' } },
+    ]) {
+      const r = await c.updateOne({ _id: 1 as never }, update);
+      expect({ update, matched: r.matchedCount, modified: r.modifiedCount }).toEqual({ update, matched: 1, modified: 0 });
+    }
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/set/
+  it('counts a $set of a double over an equal int as a change and stores the double', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 1 as never, v: 1 });
+    const r = await c.updateOne({ _id: 1 as never }, { $set: { v: new Double(1) } });
+    expect(r.modifiedCount).toBe(1);
+    const [t] = await c.aggregate([{ $project: { _id: 0, v: { $type: '$v' } } }]).toArray();
+    expect(t).toEqual({ v: 'double' });
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/update/push/
+  it('counts every $push as a change, for each document of an updateMany', async () => {
+    const c = fresh();
+    await c.insertMany([{ g: 1, log: ['a'] }, { g: 1 }, { g: 2, log: [] }]);
+    const r = await c.updateMany({ g: 1 }, { $push: { log: 'b' }, $inc: { n: 1 } } as Document);
+    expect(r).toMatchObject({ matchedCount: 2, modifiedCount: 2 });
+    expect(await c.find({}, { projection: { _id: 0 } }).sort({ g: 1, n: -1 }).toArray()).toEqual([
+      { g: 1, log: ['a', 'b'], n: 1 }, { g: 1, log: ['b'], n: 1 }, { g: 2, log: [] },
+    ]);
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/method/db.collection.findOneAndUpdate/
+  it('findOneAndUpdate returns the document before or after a $push onto a long history', async () => {
+    const c = fresh();
+    const history = Array.from({ length: 50 }, (_, i) => ({ i, note: `entry ${i}` }));
+    await c.insertOne({ _id: 1 as never, version: 1, history });
+    const before = await c.findOneAndUpdate({ _id: 1 as never }, { $push: { history: { i: 50 } }, $inc: { version: 1 } } as Document);
+    expect(before).toEqual({ _id: 1, version: 1, history });
+    const after = await c.findOneAndUpdate({ _id: 1 as never }, { $push: { history: { i: 51 } }, $inc: { version: 1 } } as Document, { returnDocument: 'after' });
+    expect(after?.version).toBe(3);
+    expect(after?.history).toEqual([...history, { i: 50 }, { i: 51 }]);
   });
 });
