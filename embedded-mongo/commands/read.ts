@@ -10,7 +10,7 @@ import { project, runPipeline, isPlainObject } from '../matcher';
 import { sortDocuments } from '../compare';
 import { checkHint, checkSort, collectionName, refuseCollation } from './options';
 import { pathValues, valueKey } from '../keys';
-import { copyView } from '../values';
+import { copyView, toView } from '../values';
 
 const DEFAULT_BATCH = 101;
 /** mongod caps every reply batch at 16 MiB of documents (always returning at least one). */
@@ -121,10 +121,67 @@ function aggregate(ctx: OpContext, cmd: Document): Document {
   const pipeline = [...(cmd.pipeline as Document[])];
   const first = pipeline[0];
   const filter = isPlainObject(first) && Object.keys(first).length === 1 && isPlainObject(first.$match) ? (pipeline.shift() as Document).$match : undefined;
-  const input = ctx.entries(c, filter).map((e) => copyView(e.doc));
+  const counted = countOnly(pipeline);
+  if (counted) {
+    const docs = counted.answer(ctx.entries(c, filter).length);
+    return cursorReply(ctx, c, docs, (cmd.cursor as Document).batchSize as number | undefined, false);
+  }
+  // Stored documents are never mutated (see collection.ts), so stages that only read their input
+  // may run on the stored views; any other stage gets private copies it can change.
+  const readOnly = pipeline.every((stage) => READ_ONLY_STAGES.has(stageName(stage) ?? ''));
+  const input = ctx.entries(c, filter).map((e) => (readOnly ? e.view : copyView(e.doc)));
   const resolve = (name: string): Document[] => ctx.find(name, undefined).map(copyView);
   const docs = pipeline.length === 0 ? input : runPipeline(input, pipeline, resolve);
   return cursorReply(ctx, c, docs, (cmd.cursor as Document).batchSize as number | undefined, false);
+}
+
+/**
+ * Stages that never modify the documents they receive, in mingo 7.2 ($count runs as a $group
+ * and a $project of the group's own output). `$project` is not one: excluding a dotted path
+ * deletes it from the input's embedded document.
+ */
+const READ_ONLY_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count', '$group']);
+
+function stageName(stage: unknown): string | undefined {
+  if (!isPlainObject(stage)) return undefined;
+  const keys = Object.keys(stage);
+  return keys.length === 1 ? keys[0] : undefined;
+}
+
+/**
+ * The shape the driver's countDocuments sends after its `$match`: `$skip`/`$limit` stages, then
+ * a `$group` on a constant `_id` whose every field is `{$sum: 1}`. Returns how to answer it from
+ * the number of matching documents, without running the pipeline; undefined for anything else.
+ */
+function countOnly(pipeline: Document[]): { answer: (matched: number) => Document[] } | undefined {
+  const last = pipeline[pipeline.length - 1];
+  if (stageName(last) !== '$group' || !isPlainObject(last.$group)) return undefined;
+  const steps: Array<(n: number) => number> = [];
+  for (const stage of pipeline.slice(0, -1)) {
+    const name = stageName(stage);
+    const v = name === undefined ? undefined : stage[name];
+    if (name === '$skip' && Number.isSafeInteger(v) && v >= 0) steps.push((n) => Math.max(0, n - v));
+    else if (name === '$limit' && Number.isSafeInteger(v) && v > 0) steps.push((n) => Math.min(n, v));
+    else return undefined;
+  }
+  const group = last.$group as Document;
+  const id = toView(group._id);
+  const constant = id === null || typeof id === 'boolean' || (typeof id === 'number' && Number.isFinite(id)) || (typeof id === 'string' && !id.startsWith('$'));
+  if (!constant) return undefined;
+  const fields = Object.keys(group).filter((k) => k !== '_id');
+  for (const f of fields) {
+    const acc = group[f];
+    if (f.startsWith('$') || f.includes('.') || !isPlainObject(acc) || Object.keys(acc).length !== 1 || toView(acc.$sum) !== 1) return undefined;
+  }
+  return {
+    answer: (matched) => {
+      const n = steps.reduce((count, step) => step(count), matched);
+      if (n === 0) return [];
+      const out: Document = { _id: id };
+      for (const f of fields) out[f] = n;
+      return [out];
+    },
+  };
 }
 
 export const readCommands: CommandSpec[] = [

@@ -56,6 +56,15 @@ describe('aggregate $match and $group', () => {
     const out = await run([{ $group: { _id: null, revenue: { $sum: { $multiply: ['$qty', '$price'] } } } }]);
     expect(out).toEqual([{ _id: null, revenue: 107 }]);
   });
+
+  // https://www.mongodb.com/docs/manual/core/aggregation-pipeline/
+  it('leaves the stored documents as they were after $match, $sort, $group and $project stages', async () => {
+    const stored = await orders.find().sort({ _id: 1 }).toArray();
+    await run([{ $match: {} }, { $sort: { qty: -1 } }, { $group: { _id: '$cust', all: { $push: '$$ROOT' }, first: { $first: '$tags' } } }]);
+    await run([{ $match: { item: 'pen' } }, { $project: { tags: 0, 'at.x': 0 } }]);
+    await run([{ $match: {} }, { $count: 'n' }]);
+    expect(await orders.find().sort({ _id: 1 }).toArray()).toEqual(stored);
+  });
 });
 
 describe('aggregate reshaping stages', () => {

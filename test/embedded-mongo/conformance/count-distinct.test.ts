@@ -46,6 +46,25 @@ describe('count', () => {
     const r = await t.db.command({ count: 'items', query: { item: 'pen' } });
     expect(r).toMatchObject({ n: 2, ok: 1 });
   });
+
+  // https://www.mongodb.com/docs/manual/reference/method/db.collection.countDocuments/#syntax
+  it('countDocuments applies skip and then limit to the documents matching the filter', async () => {
+    expect(await c.countDocuments({ item: 'pen' }, { skip: 1 })).toBe(1);
+    expect(await c.countDocuments({ item: 'pen' }, { skip: 2 })).toBe(0);
+    expect(await c.countDocuments({ item: 'pen' }, { limit: 1 })).toBe(1);
+    expect(await c.countDocuments({}, { skip: 1, limit: 10 })).toBe(3);
+    expect(await c.countDocuments({ qty: { $gte: 2 } }, { skip: 1, limit: 1 })).toBe(1);
+    expect(await c.countDocuments({ item: 'none' }, { skip: 0, limit: 5 })).toBe(0);
+  });
+
+  // https://www.mongodb.com/docs/manual/reference/operator/aggregation/group/#group-by-null
+  it('a $group on a constant _id counts the matching documents and yields nothing when none match', async () => {
+    expect(await c.aggregate([{ $match: { item: 'pen' } }, { $group: { _id: null, n: { $sum: 1 }, m: { $sum: 1 } } }]).toArray())
+      .toEqual([{ _id: null, n: 2, m: 2 }]);
+    expect(await c.aggregate([{ $match: {} }, { $skip: 1 }, { $limit: 2 }, { $group: { _id: 1, n: { $sum: 1 } } }]).toArray())
+      .toEqual([{ _id: 1, n: 2 }]);
+    expect(await c.aggregate([{ $match: { item: 'none' } }, { $group: { _id: 1, n: { $sum: 1 } } }]).toArray()).toEqual([]);
+  });
 });
 
 describe('distinct', () => {
