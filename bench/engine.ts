@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Collection, Db, MongoClient } from 'mongodb';
+import { Collection, Db, Document, MongoClient } from 'mongodb';
 import { RunningEngine, startEngine } from '../embedded-mongo';
 
 const SMALL = 1_000;
@@ -158,6 +158,40 @@ async function measureQueue(db: Db, rows: Row[]): Promise<void> {
   await large.drop();
 }
 
+const ORDERS = 2_000;
+const HISTORY = 50;
+const COUNT_OPS = 500;
+
+function historyEntry(i: number): Record<string, unknown> {
+  return { at: new Date(1_700_000_000_000 + i * 1_000), by: `analyst.${i % 7}`, action: 'status', note: `Cambio de estado número ${i}` };
+}
+
+/**
+ * The service's commonest write and poll on its orders: `$push` of one history entry onto an
+ * order that already holds HISTORY of them, and countDocuments over ORDERS matching orders.
+ */
+async function measureOrders(db: Db, rows: Row[]): Promise<void> {
+  const orders = db.collection('orders');
+  for (let i = 0; i < ORDERS; i += BATCH) {
+    const docs = [];
+    for (let j = i; j < Math.min(ORDERS, i + BATCH); j += 1) {
+      docs.push({
+        folio: `F-${j}`, status: 'open', version: 1, requester: { personId: `p${j}`, name: `Persona ${j}` },
+        history: Array.from({ length: HISTORY }, (_, k) => historyEntry(k)), outbox: [],
+      });
+    }
+    await orders.insertMany(docs, { ordered: false });
+  }
+  const ids = (await orders.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+  // Each call pushes onto the next order, so every order keeps about HISTORY entries.
+  const push = await rate(OPS, (i) => orders.updateOne({ _id: ids[i % ORDERS] }, { $push: { history: historyEntry(i) } } as Document));
+  rows.push({ figure: `updateOne $push onto a ${HISTORY}-entry history`, value: perSecond(push) });
+  const count = await rate(COUNT_OPS, () => orders.countDocuments({ status: 'open' }), 20);
+  rows.push({ figure: `countDocuments (${ORDERS.toLocaleString('en-US')} matching docs)`, value: perSecond(count) });
+  // Not part of the restart figure, which measures the lookups collection alone.
+  await orders.drop();
+}
+
 async function measureRestart(engine: RunningEngine, client: MongoClient, dbPath: string, dbName: string, rows: Row[]): Promise<void> {
   await client.close();
   await engine.close();
@@ -204,6 +238,7 @@ async function main(): Promise<void> {
     try {
       await measure(client.db(dbName), rows);
       await measureQueue(client.db(dbName), rows);
+      await measureOrders(client.db(dbName), rows);
     } finally {
       await client.db(dbName).dropDatabase().catch(() => undefined);
       await client.close();
@@ -219,6 +254,7 @@ async function main(): Promise<void> {
     client = await MongoClient.connect(engine.uri);
     await measure(client.db(dbName), rows);
     await measureQueue(client.db(dbName), rows);
+    await measureOrders(client.db(dbName), rows);
     const [e, c] = [engine, client];
     engine = undefined;
     client = undefined;
