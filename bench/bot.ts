@@ -2,7 +2,8 @@
  * Figures of the Teams bot through real HTTP on this machine, against a loopback stand-in for
  * the Bot Connector: the message that completes an intake (and creates an order), a card
  * action (Action.Execute «take»), and — in the same run — a bare botbuilder + restify echo
- * bot as the baseline. Run with `npm run bench:bot`. A script that prints figures, not a test.
+ * bot as the baseline. The engine runs as its own process, as a database server would. Run
+ * with `npm run bench:bot`. A script that prints figures, not a test.
  *
  * Throughput: closed loop, CONCURRENCY requests in flight. Latency: open loop at RATE req/s
  * (a request leaves every 1000/RATE ms whether or not the previous one finished). The three
@@ -19,7 +20,7 @@ import { MongoClient, ObjectId } from 'mongodb';
 import restify from 'restify';
 import { DEFAULT_DATABASE, loadConfig } from '../services/config';
 import { RunningService, startService } from '../services/index';
-import { RunningEngine, startEngine } from '../embedded-mongo';
+import { EngineProcess, startEngineProcess } from './engine-process';
 import { createLogger } from '../services/logger';
 
 const RATE = 50;
@@ -149,10 +150,11 @@ async function main(): Promise<void> {
   const connector = await startConnector();
   const echo = await startEchoBot();
   let service: RunningService | undefined;
-  let engine: RunningEngine | undefined;
+  let engine: EngineProcess | undefined;
   try {
-    // The service's own embedded engine, started here so the bench can read the orders it made.
-    engine = await startEngine({ port: 0, dbPath: join(dir, 'data') });
+    // The engine as its own process, as a database server would run beside the service; the
+    // bench reads the orders the service made through it.
+    engine = await startEngineProcess(join(dir, 'data'));
     const uri = new URL(engine.uri);
     const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', MONGODB_URI: uri.toString(), DIRECTORY_FILE: join(dir, 'directory.json'), LOG_LEVEL: 'silent' });
     service = await startService(config, createLogger('silent'));
@@ -214,7 +216,7 @@ async function main(): Promise<void> {
     process.stdout.write(`connector stand-in received ${connector.count()} activities\n`);
   } finally {
     await service?.stop();
-    await engine?.close();
+    await engine?.stop();
     await echo.close();
     await connector.close();
     rmSync(dir, { recursive: true, force: true });
