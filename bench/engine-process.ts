@@ -23,6 +23,9 @@ export function cpuMsOf(pid: number): number {
 
 export async function startEngineProcess(dbPath: string): Promise<EngineProcess> {
   const child = spawn(process.execPath, [join(__dirname, '..', 'embedded-mongo', 'cli.js'), '--port', '0', '--dbpath', dbPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A bench that fails half-way must not leave the engine running (nor its end of our pipes).
+  const orphan = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
+  process.once('exit', orphan);
   const uri = await new Promise<string>((ok, fail) => {
     createInterface({ input: child.stdout! }).once('line', (line) => ok(line.trim()));
     child.once('exit', (code) => fail(new Error(`engine exited with ${code}`)));

@@ -74,6 +74,8 @@ function reportMail(i: number): Buffer {
 
 async function imap(stack: MailStack, user: { user: string; password: string }): Promise<ImapFlow> {
   const client = new ImapFlow({ ...stack.imap, secure: false, doSTARTTLS: false, logger: false, auth: { user: user.user, pass: user.password } });
+  // An idle connection may time out while another phase runs; that ends it, not the bench.
+  client.on('error', (error: Error) => console.error(`imap ${user.user}: ${error.message}`));
   await client.connect();
   return client;
 }
@@ -164,14 +166,19 @@ async function main(): Promise<void> {
     // One dispatcher with the service's default NOTIFY_CONCURRENCY, as one instance runs it.
     const dispatcher = new OutboxDispatcher({ db, logger: log, channels: [channel], concurrency: 8 });
     const ackStart = Date.now();
-    while ((await dispatcher.dispatchOnce(500)) > 0);
+    const notifications = db.collection('notifications');
+    // Until every acknowledgement is out; one refused by the server is retried after its backoff.
+    while ((await notifications.countDocuments({ state: { $in: ['pending', 'claimed'] } })) > 0) {
+      if ((await dispatcher.dispatchOnce(500)) === 0) await sleep(200);
+    }
+    const retried = await notifications.countDocuments({ attempts: { $gt: 1 } });
     const clients = await Promise.all(Array.from({ length: REQUESTERS }, (_, i) => imap(stack, requester(i))));
     const delivered = async () => (await Promise.all(clients.map((c) => countIn(c)))).reduce((a, b) => a + b, 0);
     while ((await delivered()) < notices) await sleep(100);
     const ackRate = notices / ((Date.now() - ackStart) / 1000);
     await Promise.all(clients.map((c) => c.logout()));
     await sender.close();
-    rows.push(['acknowledgements via the email channel (outbox → SMTP → delivered)', `${ackRate.toFixed(0)} mails/s (${notices})`, `≥ 90 % of raw: ${((ackRate / raw) * 100).toFixed(0)} % ${ackRate >= 0.9 * raw ? 'PASS' : 'MISS'}`]);
+    rows.push(['acknowledgements via the email channel (outbox → SMTP → delivered)', `${ackRate.toFixed(0)} mails/s (${notices})`, `≥ 90 % of raw: ${((ackRate / raw) * 100).toFixed(0)} % ${ackRate >= 0.9 * raw ? 'PASS' : 'MISS'}${retried ? `; ${retried} retried` : ''}`]);
     await desk.logout();
   } finally {
     await client.close();

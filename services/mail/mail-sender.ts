@@ -74,7 +74,9 @@ export class SmtpMailSender implements MailSender {
     this.transport = nodemailer.createTransport({
       pool: true,
       maxConnections: options.maxConnections ?? 4,
-      maxMessages: Infinity,
+      // A connection is replaced after 100 messages: servers cap messages per connection
+      // (Exim refuses the 1,001st by default), and a refused MAIL would fail that notice.
+      maxMessages: 100,
       host: options.host,
       port: options.port,
       secure: options.secure,
