@@ -61,6 +61,9 @@ function isGone(error: unknown): boolean {
   return Boolean((error as { details?: { gone?: unknown } } | undefined)?.details?.gone);
 }
 
+/** The claim tokens a set of claimed notices was taken under (a write is ours only under one of them). */
+const tokensOf = (docs: readonly NotificationDoc[]) => [...new Set(docs.map((d) => d.claimToken).filter((t): t is string => Boolean(t)))];
+
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -108,6 +111,8 @@ export class OutboxDispatcher {
   private readonly fallbackAfterAttempts: number;
   private readonly digestWindowMs: number;
   private readonly digestAllowance: number;
+  /** People whose quiet window this instance saw full, and until when (ms). */
+  private readonly fullUntil = new Map<string, number>();
   private readonly windows: Collection<QuietWindowDoc>;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -259,12 +264,11 @@ export class OutboxDispatcher {
 
   /** Gives claimed notices back unsent, as if never claimed (due at once, attempt not counted). */
   private async release(docs: readonly NotificationDoc[]): Promise<void> {
-    for (const doc of docs) {
-      await this.notifications.updateOne(
-        { _id: doc._id, state: 'claimed', claimToken: doc.claimToken },
-        { $set: { state: 'pending', updatedAt: this.now() }, $unset: { leaseUntil: '', claimToken: '' }, $inc: { attempts: -1 } },
-      );
-    }
+    if (docs.length === 0) return;
+    await this.notifications.updateMany(
+      { _id: { $in: docs.map((d) => d._id) }, state: 'claimed', claimToken: { $in: tokensOf(docs) } },
+      { $set: { state: 'pending', updatedAt: this.now() }, $unset: { leaseUntil: '', claimToken: '' }, $inc: { attempts: -1 } },
+    );
   }
 
   /** Sends one claimed notification (with whatever a digest window adds to it) and stores the outcome. */
@@ -285,8 +289,14 @@ export class OutboxDispatcher {
     let docs = unit;
     if (key) {
       const now = this.now();
-      const openUntil = await admitToQuietWindow(this.windows, key, now, this.digestWindowMs, this.digestAllowance);
+      // A window seen full stays full until it ends (its count only grows): no need to ask again.
+      const knownFull = this.fullUntil.get(key);
+      const openUntil = knownFull !== undefined && knownFull > now.getTime()
+        ? new Date(knownFull)
+        : await admitToQuietWindow(this.windows, key, now, this.digestWindowMs, this.digestAllowance);
       if (openUntil) {
+        if (this.fullUntil.size >= 10_000) this.fullUntil.clear();
+        this.fullUntil.set(key, openUntil.getTime());
         await this.hold(unit, openUntil, now);
         log.debug({ until: openUntil, held: unit.length }, 'notices held for the recipient digest');
         return 'held';
@@ -310,12 +320,10 @@ export class OutboxDispatcher {
 
   /** Puts notices back to wait for the end of their recipient's quiet window. */
   private async hold(docs: readonly NotificationDoc[], until: Date, now: Date): Promise<void> {
-    for (const doc of docs) {
-      await this.notifications.updateOne(
-        { _id: doc._id, state: 'claimed', claimToken: doc.claimToken },
-        { $set: { state: 'pending', dueAt: until, updatedAt: now }, $unset: { leaseUntil: '', claimToken: '' }, $inc: { attempts: -1 } },
-      );
-    }
+    await this.notifications.updateMany(
+      { _id: { $in: docs.map((d) => d._id) }, state: 'claimed', claimToken: { $in: tokensOf(docs) } },
+      { $set: { state: 'pending', dueAt: until, updatedAt: now }, $unset: { leaseUntil: '', claimToken: '' }, $inc: { attempts: -1 } },
+    );
   }
 
   /**
