@@ -71,7 +71,8 @@ export async function saveConversationReference(
   if (personId) doc.personId = personId;
   if (user.name) doc.name = user.name;
   if (reference.conversation.tenantId) doc.tenantId = reference.conversation.tenantId;
-  const fingerprint = JSON.stringify({ ...doc, updatedAt: undefined });
+  // The activity id changes with every activity and proactive sends do not need the latest one.
+  const fingerprint = JSON.stringify({ ...doc, updatedAt: undefined, reference: { ...doc.reference, activityId: undefined } });
   const remembered = rememberedFor(db);
   const last = remembered.get(doc._id);
   if (last && last.fingerprint === fingerprint && now.getTime() - last.at < REFERENCE_REWRITE_MS && now.getTime() >= last.at) return doc;

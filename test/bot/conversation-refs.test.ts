@@ -16,8 +16,9 @@ describe('conversation references', () => {
   beforeEach(async () => { await refs().deleteMany({}); });
 
   it('stores the sender reference once per window while it does not change', async () => {
-    await saveConversationReference(tdb.db, reference(), 'AAD-ANA', at(0), 'ana.lopez');
-    await saveConversationReference(tdb.db, reference(), 'AAD-ANA', at(1_000), 'ana.lopez');
+    await saveConversationReference(tdb.db, { ...reference(), activityId: 'act-1' }, 'AAD-ANA', at(0), 'ana.lopez');
+    // Every activity has its own id; the reference is still the same conversation.
+    await saveConversationReference(tdb.db, { ...reference(), activityId: 'act-2' }, 'AAD-ANA', at(1_000), 'ana.lopez');
     expect((await refs().findOne({ _id: 'aad-ana' }))?.updatedAt).toEqual(at(0));
     await saveConversationReference(tdb.db, reference(), 'AAD-ANA', at(REFERENCE_REWRITE_MS), 'ana.lopez');
     expect((await refs().findOne({ _id: 'aad-ana' }))?.updatedAt).toEqual(at(REFERENCE_REWRITE_MS));
