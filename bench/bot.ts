@@ -29,6 +29,14 @@ const THROUGHPUT_REQUESTS = 300;
 const CONCURRENCY = 8;
 const SLICES = 5;
 const REQUESTER = 'fernando.ruiz';
+/**
+ * Each intake conversation is its own person's 1:1 chat with the bot, as in Teams (one
+ * personal chat per person): `a:tp-7` belongs to requester `req.tp-7`, added to the bench's
+ * directory. One person holding hundreds of chats at once would rewrite their stored
+ * conversation reference on every message, which no real user causes.
+ */
+const requesterOf = (conversationId: string) => `req.${conversationId.slice(2)}`;
+const INTAKE_CONVERSATIONS: Array<[string, number]> = [['warm', 40], ['tp', THROUGHPUT_REQUESTS], ['lat', LATENCY_REQUESTS], ['stock', THROUGHPUT_REQUESTS + LATENCY_REQUESTS]];
 const ANALYST = 'ana.lopez';
 
 /** Deterministic AAD object id per directory person (the bench directory gives everyone one). */
@@ -124,7 +132,7 @@ async function prepareIntakes(botUrl: string, serviceUrl: string, prefix: string
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (next < ids.length) {
       const id = ids[next++]!;
-      await post(botUrl, activity(serviceUrl, id, REQUESTER, { text: 'la impresora de la sala 3 no imprime, inventario CJF-1234' }));
+      await post(botUrl, activity(serviceUrl, id, requesterOf(id), { text: 'la impresora de la sala 3 no imprime, inventario CJF-1234' }));
     }
   }));
   return ids;
@@ -145,6 +153,12 @@ async function reportedOrders(uri: string, count: number): Promise<string[]> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-bot-'));
   const directory = JSON.parse(readFileSync(join(__dirname, '../../services/directory/example-directory.json'), 'utf8')) as { people: Array<Record<string, unknown>> };
+  for (const [prefix, count] of INTAKE_CONVERSATIONS) {
+    for (let i = 0; i < count; i++) {
+      const id = requesterOf(`a:${prefix}-${i}`);
+      directory.people.push({ id, name: `Solicitante ${prefix} ${i}`, email: `${id}@cjf.example.mx`, roles: ['requester'], centreIds: ['CJPF-CDMX'], extension: String(5000 + i) });
+    }
+  }
   for (const p of directory.people) p.aadObjectId = aadOf(String(p.id));
   writeFileSync(join(dir, 'directory.json'), JSON.stringify(directory));
   const connector = await startConnector();
@@ -165,7 +179,7 @@ async function main(): Promise<void> {
     // Warm-up of both bots (JIT, connections, indexes).
     await throughput(100, echoMsg);
     const warm = await prepareIntakes(botUrl, sUrl, 'warm', 40);
-    await throughput(warm.length, (i) => [botUrl, activity(sUrl, warm[i]!, REQUESTER, { text: 'confirmar' })]);
+    await throughput(warm.length, (i) => [botUrl, activity(sUrl, warm[i]!, requesterOf(warm[i]!), { text: 'confirmar' })]);
 
     // Every figure is measured in SLICES alternating slices (echo, intake, card action), so
     // load from other work on this shared machine weighs on the three alike.
@@ -173,7 +187,7 @@ async function main(): Promise<void> {
     const lt = await prepareIntakes(botUrl, sUrl, 'lat', LATENCY_REQUESTS);
     // Orders for the card action («take» needs a reported order each), made by the same intake.
     const stock = await prepareIntakes(botUrl, sUrl, 'stock', THROUGHPUT_REQUESTS + LATENCY_REQUESTS);
-    await throughput(stock.length, (i) => [botUrl, activity(sUrl, stock[i]!, REQUESTER, { text: 'confirmar' })]);
+    await throughput(stock.length, (i) => [botUrl, activity(sUrl, stock[i]!, requesterOf(stock[i]!), { text: 'confirmar' })]);
     const takeIds = await reportedOrders(uri.toString(), THROUGHPUT_REQUESTS + LATENCY_REQUESTS);
     if (takeIds.length < THROUGHPUT_REQUESTS + LATENCY_REQUESTS) throw new Error(`only ${takeIds.length} reported orders to take`);
     const take = (id: string, conv: string): unknown => activity(sUrl, conv, ANALYST, {
@@ -181,8 +195,9 @@ async function main(): Promise<void> {
     });
     const kinds = {
       echo: { tp: (i: number) => echoMsg(i), lat: (i: number) => echoMsg(100_000 + i) },
-      intake: { tp: (i: number): [string, unknown] => [botUrl, activity(sUrl, tp[i]!, REQUESTER, { text: 'confirmar' })], lat: (i: number): [string, unknown] => [botUrl, activity(sUrl, lt[i]!, REQUESTER, { text: 'confirmar' })] },
-      card: { tp: (i: number): [string, unknown] => [botUrl, take(takeIds[i]!, `a:analyst-${i % 8}`)], lat: (i: number): [string, unknown] => [botUrl, take(takeIds[THROUGHPUT_REQUESTS + i]!, `a:analyst-${i % 8}`)] },
+      intake: { tp: (i: number): [string, unknown] => [botUrl, activity(sUrl, tp[i]!, requesterOf(tp[i]!), { text: 'confirmar' })], lat: (i: number): [string, unknown] => [botUrl, activity(sUrl, lt[i]!, requesterOf(lt[i]!), { text: 'confirmar' })] },
+      // The analyst acts from their one chat with the bot.
+      card: { tp: (i: number): [string, unknown] => [botUrl, take(takeIds[i]!, 'a:analyst')], lat: (i: number): [string, unknown] => [botUrl, take(takeIds[THROUGHPUT_REQUESTS + i]!, 'a:analyst')] },
     };
     const seconds = { echo: 0, intake: 0, card: 0 };
     const lat: Record<keyof typeof kinds, number[]> = { echo: [], intake: [], card: [] };
