@@ -26,8 +26,6 @@ export { FOLIO_PATTERN } from './commands';
 
 /** Longest message the bot reads; longer ones are refused with a clear answer. */
 export const MAX_TEXT_LENGTH = 4000;
-/** How long an unchanged conversation reference is not rewritten (it is rewritten on any change). */
-export const REFERENCE_REFRESH_MS = 60_000;
 /** Cards shown at most in one answer to a list command. */
 export const MAX_LIST_CARDS = 5;
 const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -60,7 +58,6 @@ export class DeskBot extends ActivityHandler {
   private readonly conversationState: ConversationState;
   private readonly dialogs: DialogSet;
   private readonly log: Logger;
-  private readonly savedReferences = new Map<string, { signature: string; at: number }>();
 
   constructor(private readonly deps: DeskBotDeps) {
     super();
@@ -112,22 +109,14 @@ export class DeskBot extends ActivityHandler {
   }
 
   /**
-   * Stores the sender's reference. A reference identical to one this instance stored less
-   * than REFERENCE_REFRESH_MS ago is not written again: one write per message would double
-   * the database work of a card action for no new information.
+   * Stores the sender's reference (an unchanged one is not rewritten on every activity; see
+   * saveConversationReference).
    */
   private async remember(context: TurnContext): Promise<void> {
     const identity = await identify(context, this.deps.directory, this.log);
     const reference = TurnContext.getConversationReference(context.activity);
     const a = context.activity;
-    const key = `${a.from?.aadObjectId ?? a.from?.id}`;
-    const signature = [reference.serviceUrl, reference.conversation?.id, a.from?.id, identity.person?.id, reference.conversation?.tenantId].join('|');
-    const last = this.savedReferences.get(key);
-    const now = Date.now();
-    if (last && last.signature === signature && now - last.at < REFERENCE_REFRESH_MS) return;
     const saved = await saveConversationReference(this.deps.db, reference, a.from?.aadObjectId, undefined, identity.person?.id);
-    if (saved) this.savedReferences.set(key, { signature, at: now });
-    if (this.savedReferences.size > 10_000) this.savedReferences.clear();
     this.log.debug({ activityId: a.id, refId: saved?._id }, 'conversation reference saved');
   }
 
