@@ -216,6 +216,17 @@ export async function runPollerUntilEmpty(h: Harness, options: Parameters<Harnes
 }
 
 /** Waits until `user` has `count` mails in the INBOX and returns them parsed, oldest first. */
+/**
+ * The first mail in `user`'s INBOX that `matches`, waiting for it to arrive: delivery is
+ * asynchronous, and mails sent together may land in any order (and after older ones).
+ */
+export async function mailMatching(h: Harness, user: MailUser, matches: (mail: ParsedMail) => boolean): Promise<ParsedMail> {
+  return waitFor(`a matching mail for ${user.user}`, async () => {
+    const mails = await Promise.all((await mailsIn(h.stack, user)).map((s) => simpleParser(s)));
+    return mails.find(matches);
+  });
+}
+
 export async function inboxOf(h: Harness, user: MailUser, count: number): Promise<ParsedMail[]> {
   const sources = await waitFor(`${count} mails for ${user.user}`, async () => {
     const mails = await mailsIn(h.stack, user);
