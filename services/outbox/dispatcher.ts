@@ -163,6 +163,17 @@ export class OutboxDispatcher {
    * stays theirs, so a notice is never held by two claims.
    */
   async claimBatch(max: number): Promise<NotificationDoc[]> {
+    // Instances polling together pick the same oldest candidates and only one wins each; the
+    // others pick again rather than end their pass with due notices left.
+    for (let tries = 0; tries < 3; tries += 1) {
+      const claimed = await this.claimCandidates(max);
+      if (claimed !== 'lost') return claimed;
+    }
+    return [];
+  }
+
+  /** One pick-and-claim round; 'lost' when there were candidates but others claimed them all. */
+  private async claimCandidates(max: number): Promise<NotificationDoc[] | 'lost'> {
     const now = this.now();
     const due: Filter<NotificationDoc> = { state: 'pending', dueAt: { $lte: now } };
     const expired: Filter<NotificationDoc> = { state: 'claimed', leaseUntil: { $lte: now } };
@@ -173,13 +184,14 @@ export class OutboxDispatcher {
     }
     if (ids.length === 0) return [];
     const claimToken = randomUUID();
-    await this.notifications.updateMany(
+    const won = await this.notifications.updateMany(
       { _id: { $in: ids }, $or: [due, expired] },
       {
         $set: { state: 'claimed', claimedBy: this.instanceId, claimToken, leaseUntil: new Date(now.getTime() + this.leaseMs), updatedAt: now },
         $inc: { attempts: 1 },
       },
     );
+    if (won.modifiedCount === 0) return 'lost';
     return this.notifications.find({ claimToken }).sort({ dueAt: 1 }).toArray();
   }
 
