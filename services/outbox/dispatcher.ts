@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Collection, Db, Filter } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 import type { Logger } from '../logger';
 import type { ServiceOrder } from '../orders/types';
-import { admitToQuietWindow, batchKey, NEVER_HELD_EVENTS, QUIET_WINDOWS_COLLECTION, QuietWindowDoc } from './batching';
+import { admitToQuietWindow, batchKey, QUIET_WINDOWS_COLLECTION, QuietWindowDoc } from './batching';
+import { NotificationClaims } from './claims';
 import { recordOutcomeOnOrder, recordOutcomesOnOrders } from './history';
 import { NOTIFICATIONS_COLLECTION, NotificationChannel, NotificationAttempt, NotificationDoc, NotificationOutcome, ORDERS_COLLECTION } from './types';
 
@@ -61,9 +62,6 @@ function isGone(error: unknown): boolean {
   return Boolean((error as { details?: { gone?: unknown } } | undefined)?.details?.gone);
 }
 
-/** The claim tokens a set of claimed notices was taken under (a write is ours only under one of them). */
-const tokensOf = (docs: readonly NotificationDoc[]) => [...new Set(docs.map((d) => d.claimToken).filter((t): t is string => Boolean(t)))];
-
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -114,6 +112,7 @@ export class OutboxDispatcher {
   /** People whose quiet window this instance saw full, and until when (ms). */
   private readonly fullUntil = new Map<string, number>();
   private readonly windows: Collection<QuietWindowDoc>;
+  private readonly claims: NotificationClaims;
 
   constructor(private readonly options: DispatcherOptions) {
     this.instanceId = options.instanceId ?? `dispatcher-${randomUUID()}`;
@@ -129,70 +128,22 @@ export class OutboxDispatcher {
     this.digestWindowMs = options.digestWindowMs ?? 0;
     this.digestAllowance = Math.max(1, options.digestAllowance ?? 5);
     this.windows = options.db.collection<QuietWindowDoc>(QUIET_WINDOWS_COLLECTION);
+    this.claims = new NotificationClaims(this.notifications, { instanceId: this.instanceId, leaseMs: this.leaseMs, now: this.now });
   }
 
   /** Indexes the claim, history catch-up and per-order queries need; idempotent. */
-  async ensureIndexes(): Promise<void> {
-    await this.notifications.createIndex({ state: 1, dueAt: 1 });
-    await this.notifications.createIndex({ state: 1, leaseUntil: 1 });
-    await this.notifications.createIndex({ historyRecorded: 1 });
-    await this.notifications.createIndex({ orderId: 1 });
-    await this.notifications.createIndex({ claimToken: 1 }, { sparse: true });
+  ensureIndexes(): Promise<void> {
+    return this.claims.ensureIndexes();
   }
 
   /** Atomically takes one due notification for this instance, or null when none is due. */
-  async claimNext(): Promise<NotificationDoc | null> {
-    const now = this.now();
-    const claim = (filter: Record<string, unknown>, sort: Record<string, 1>) => this.notifications.findOneAndUpdate(
-      filter,
-      {
-        $set: { state: 'claimed', claimedBy: this.instanceId, claimToken: randomUUID(), leaseUntil: new Date(now.getTime() + this.leaseMs), updatedAt: now },
-        $inc: { attempts: 1 },
-      },
-      { sort, returnDocument: 'after' },
-    );
-    // Two single-state queries rather than one $or, so each is answered from its index.
-    return (await claim({ state: 'pending', dueAt: { $lte: now } }, { dueAt: 1 })) ?? claim({ state: 'claimed', leaseUntil: { $lte: now } }, { leaseUntil: 1 });
+  claimNext(): Promise<NotificationDoc | null> {
+    return this.claims.next();
   }
 
-  /**
-   * Atomically takes up to `max` due notifications (pending and due, or claimed under an
-   * expired lease) for this instance in three round trips, whatever `max` is: pick
-   * candidates, claim them with one conditional update under a fresh token, read back what
-   * this token won. A candidate another instance claimed in between fails the condition and
-   * stays theirs, so a notice is never held by two claims.
-   */
-  async claimBatch(max: number): Promise<NotificationDoc[]> {
-    // Instances polling together pick the same oldest candidates and only one wins each; the
-    // others pick again rather than end their pass with due notices left.
-    for (let tries = 0; tries < 3; tries += 1) {
-      const claimed = await this.claimCandidates(max);
-      if (claimed !== 'lost') return claimed;
-    }
-    return [];
-  }
-
-  /** One pick-and-claim round; 'lost' when there were candidates but others claimed them all. */
-  private async claimCandidates(max: number): Promise<NotificationDoc[] | 'lost'> {
-    const now = this.now();
-    const due: Filter<NotificationDoc> = { state: 'pending', dueAt: { $lte: now } };
-    const expired: Filter<NotificationDoc> = { state: 'claimed', leaseUntil: { $lte: now } };
-    const ids = (await this.notifications.find(due, { projection: { _id: 1 } }).sort({ dueAt: 1 }).limit(max).toArray()).map((d) => d._id);
-    if (ids.length < max) {
-      const stale = await this.notifications.find(expired, { projection: { _id: 1 } }).sort({ leaseUntil: 1 }).limit(max - ids.length).toArray();
-      ids.push(...stale.map((d) => d._id));
-    }
-    if (ids.length === 0) return [];
-    const claimToken = randomUUID();
-    const won = await this.notifications.updateMany(
-      { _id: { $in: ids }, $or: [due, expired] },
-      {
-        $set: { state: 'claimed', claimedBy: this.instanceId, claimToken, leaseUntil: new Date(now.getTime() + this.leaseMs), updatedAt: now },
-        $inc: { attempts: 1 },
-      },
-    );
-    if (won.modifiedCount === 0) return 'lost';
-    return this.notifications.find({ claimToken }).sort({ dueAt: 1 }).toArray();
+  /** Atomically takes up to `max` due notifications for this instance; see NotificationClaims.batch. */
+  claimBatch(max: number): Promise<NotificationDoc[]> {
+    return this.claims.batch(max);
   }
 
   /**
@@ -263,7 +214,7 @@ export class OutboxDispatcher {
     try {
       await Promise.all(Array.from({ length: Math.min(concurrency, units.length) }, worker));
     } finally {
-      await this.release(putBack);
+      await this.claims.release(putBack);
       await recordOutcomesOnOrders(this.notifications, this.orders, deferred, this.now());
     }
     return processed;
@@ -272,15 +223,6 @@ export class OutboxDispatcher {
   private async ordersOf(docs: readonly NotificationDoc[]): Promise<Map<string, ServiceOrder>> {
     const ids = [...new Map(docs.map((d) => [d.orderId.toHexString(), d.orderId])).values()];
     return new Map((await this.orders.find({ _id: { $in: ids } }).toArray()).map((o) => [o._id.toHexString(), o]));
-  }
-
-  /** Gives claimed notices back unsent, as if never claimed (due at once, attempt not counted). */
-  private async release(docs: readonly NotificationDoc[]): Promise<void> {
-    if (docs.length === 0) return;
-    await this.notifications.updateMany(
-      { _id: { $in: docs.map((d) => d._id) }, state: 'claimed', claimToken: { $in: tokensOf(docs) } },
-      { $set: { state: 'pending', updatedAt: this.now() }, $unset: { leaseUntil: '', claimToken: '' }, $inc: { attempts: -1 } },
-    );
   }
 
   /** Sends one claimed notification (with whatever a digest window adds to it) and stores the outcome. */
@@ -309,11 +251,11 @@ export class OutboxDispatcher {
       if (openUntil) {
         if (this.fullUntil.size >= 10_000) this.fullUntil.clear();
         this.fullUntil.set(key, openUntil.getTime());
-        await this.hold(unit, openUntil, now);
+        await this.claims.hold(unit, openUntil, now);
         log.debug({ until: openUntil, held: unit.length }, 'notices held for the recipient digest');
         return 'held';
       }
-      const waiting = await this.claimWaitingFor(key, unit, now);
+      const waiting = await this.claims.waitingFor(key, unit, now);
       if (waiting.length > 0) {
         docs = [...unit, ...waiting];
         for (const [id, order] of await this.ordersOf(waiting)) orders.set(id, order);
@@ -328,28 +270,6 @@ export class OutboxDispatcher {
     if (items.length === 0) return 'failed';
     const outcome = await this.deliver(items, log, deferred);
     return docs.length > 1 ? 'sent' : outcome;
-  }
-
-  /** Puts notices back to wait for the end of their recipient's quiet window. */
-  private async hold(docs: readonly NotificationDoc[], until: Date, now: Date): Promise<void> {
-    await this.notifications.updateMany(
-      { _id: { $in: docs.map((d) => d._id) }, state: 'claimed', claimToken: { $in: tokensOf(docs) } },
-      { $set: { state: 'pending', dueAt: until, updatedAt: now }, $unset: { leaseUntil: '', claimToken: '' }, $inc: { attempts: -1 } },
-    );
-  }
-
-  /**
-   * Claims the other notices already due for `key` (outside this batch) under a token of
-   * their own and the unit's lease, so one digest carries everything waiting for the person.
-   */
-  private async claimWaitingFor(key: string, unit: readonly NotificationDoc[], now: Date): Promise<NotificationDoc[]> {
-    const claimToken = randomUUID();
-    const taken = await this.notifications.updateMany(
-      { _id: { $nin: unit.map((d) => d._id) }, state: 'pending', dueAt: { $lte: now }, 'recipient.personId': key, event: { $nin: [...NEVER_HELD_EVENTS] } },
-      { $set: { state: 'claimed', claimedBy: this.instanceId, claimToken, leaseUntil: unit[0]!.leaseUntil, updatedAt: now }, $inc: { attempts: 1 } },
-    );
-    if (taken.modifiedCount === 0) return [];
-    return this.notifications.find({ claimToken }).sort({ createdAt: 1 }).toArray();
   }
 
   /** Tries the recipient's channels in order; see `fallbackAfterAttempts`. */
