@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { AppError } from '../errors';
+import type { AccessTokenSource } from './oauth-token';
 
 export interface OutgoingMail {
   to: string;
@@ -36,7 +37,7 @@ export interface SmtpOptions {
   user?: string;
   password?: string;
   /** OAuth2 access token (XOAUTH2) instead of a password. */
-  accessToken?: () => Promise<string>;
+  accessToken?: AccessTokenSource;
   from: string;
   /** Loopback test servers speak plain SMTP. */
   ignoreTLS?: boolean;
@@ -55,8 +56,9 @@ function smtpAuth(options: SmtpOptions): Pick<SMTPPool.Options, 'auth'> {
       auth: {
         type: 'OAuth2',
         user,
-        provisionCallback: (_user, _renew, done) => {
-          accessToken().then((token) => done(null, token), (error: Error) => done(error));
+        // `renew`: the server refused the token it was just given; ask for a new one.
+        provisionCallback: (_user, renew, done) => {
+          accessToken(renew ? { refresh: true } : undefined).then((token) => done(null, token), (error: Error) => done(error));
         },
       },
     };

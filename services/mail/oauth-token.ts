@@ -46,6 +46,15 @@ export function msalAcquirer(creds: ClientCredentials): TokenAcquirer {
   };
 }
 
+/**
+ * Gives the current access token. `refresh`: the server just refused the one it was given
+ * (revoked before its time), so get a new one rather than the cached one.
+ */
+export type AccessTokenSource = (options?: { refresh?: boolean }) => Promise<string>;
+
+/** Forced refreshes closer together than this share one new token (several connections refused at once). */
+const REFRESH_COALESCE_MS = 5_000;
+
 export interface TokenProviderOptions {
   acquire: TokenAcquirer;
   /** Renew this long before expiry (default 5 min), capped at half the token's lifetime. */
@@ -59,7 +68,7 @@ export interface TokenProviderOptions {
  * present a token that lapses mid-handshake. Concurrent callers share one request. A failure
  * is an UPSTREAM AppError (the poller and the outbox pause and retry on UPSTREAM).
  */
-export function createTokenProvider(options: TokenProviderOptions): () => Promise<string> {
+export function createTokenProvider(options: TokenProviderOptions): AccessTokenSource {
   const now = options.now ?? Date.now;
   const margin = options.renewBeforeMs ?? 5 * 60_000;
   let cached: { token: string; renewAt: number } | undefined;
@@ -78,7 +87,13 @@ export function createTokenProvider(options: TokenProviderOptions): () => Promis
         'No fue posible obtener el token de acceso al correo.', {}, { cause: error });
     }
   };
-  return async () => {
+  let forcedAt = -Infinity;
+  return async ({ refresh = false } = {}) => {
+    if (refresh && now() - forcedAt >= REFRESH_COALESCE_MS && cached) {
+      forcedAt = now();
+      cached = { ...cached, renewAt: -Infinity };
+      options.logger?.warn('mail access token refused by the server; getting a new one');
+    }
     if (cached && now() < cached.renewAt) return cached.token;
     pending ??= fetchToken().finally(() => { pending = undefined; });
     return pending;

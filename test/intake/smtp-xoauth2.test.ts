@@ -116,4 +116,22 @@ describe('SMTP XOAUTH2 sign-in (msal client credentials → Exim dovecot authent
       return subjects.includes(first.subject) && subjects.includes(second.subject);
     });
   });
+
+  it('replaces a token the server refuses before its time (revoked) and the send still goes out', async () => {
+    const accessToken = provider();
+    const first = notice('Con el primer token');
+    await sender(accessToken).send(first);
+    const firstToken = idp.issued.at(-1)!;
+    idp.revoke(firstToken.token);
+    // A new connection signs in with the cached token, is refused, and asks for a new one.
+    const requests = idp.tokenRequests;
+    const second = notice('Con el token de reemplazo');
+    await sender(accessToken).send(second);
+    expect(idp.tokenRequests).toBe(requests + 1);
+    const replacement = idp.issued.at(-1)!;
+    expect(replacement.token).not.toBe(firstToken.token);
+    expect(idp.introspected.slice(-2)).toEqual([firstToken.token, replacement.token]);
+    expect(received(second.messageId)).toContain(`A=xoauth2:${DESK.user} `);
+    await waitFor('the second mail delivered', async () => (await subjectsOf()).includes(second.subject));
+  });
 });

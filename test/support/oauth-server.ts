@@ -23,6 +23,8 @@ export interface OAuthStandIn {
   introspected: string[];
   /** Issues a token outside the flow (e.g. an already expired one). */
   mint(lifetimeMs: number): string;
+  /** Revokes a token: introspection answers it inactive from now on, whatever its expiry. */
+  revoke(token: string): void;
   stop(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export async function startOAuthStandIn(o: OAuthStandInOptions): Promise<OAuthSt
       ca: cert,
       introspectionUrl: `http://127.0.0.1:${introspectionPort}/introspect`,
       mint,
+      revoke: (token: string) => { tokens.delete(token); },
       stop: async () => {
         for (const s of [tokenServer, introspection]) {
           s.closeAllConnections();
