@@ -1,5 +1,6 @@
 import { ImapFlow } from 'imapflow';
 import type { Logger } from '../services/logger';
+import type { AccessTokenSource } from '../services/mail/oauth-token';
 
 /** One selected mailbox, under the mailbox lock for as long as the callback runs. */
 export interface MailboxSession {
@@ -28,7 +29,7 @@ export interface ImapSourceOptions {
   user: string;
   password?: string;
   /** XOAUTH2: returns a valid access token (renewed by the caller before it expires). */
-  accessToken?: () => Promise<string>;
+  accessToken?: AccessTokenSource;
   logger: Logger;
   /** Loopback test servers: no STARTTLS. */
   doSTARTTLS?: boolean;
@@ -45,9 +46,23 @@ export class ImapMailSource implements MailSource {
     return Boolean(this.client?.usable);
   }
 
+  /**
+   * Signs in. A token the server refuses (revoked before its time) gets one more try with a
+   * new token, rather than failing every reconnect until the cached one is due for renewal.
+   */
   async connect(): Promise<void> {
+    try {
+      await this.open(false);
+    } catch (error) {
+      if (!this.options.accessToken || !(error as { authenticationFailed?: unknown }).authenticationFailed) throw error;
+      this.options.logger.warn('imap refused the access token; signing in again with a new one');
+      await this.open(true);
+    }
+  }
+
+  private async open(refreshToken: boolean): Promise<void> {
     const o = this.options;
-    const auth = o.accessToken ? { user: o.user, accessToken: await o.accessToken() } : { user: o.user, pass: o.password ?? '' };
+    const auth = o.accessToken ? { user: o.user, accessToken: await o.accessToken(refreshToken ? { refresh: true } : undefined) } : { user: o.user, pass: o.password ?? '' };
     const client = new ImapFlow({
       host: o.host, port: o.port, secure: o.secure, auth, logger: false,
       ...(o.doSTARTTLS === false ? { doSTARTTLS: false } : {}),

@@ -1,6 +1,6 @@
 import { ImapMailSource } from '../../intake';
 import { AppError } from '../../services/errors';
-import { createTokenProvider, msalAcquirer } from '../../services/mail/oauth-token';
+import { AccessTokenSource, createTokenProvider, msalAcquirer } from '../../services/mail/oauth-token';
 import { OAuthStandIn, startOAuthStandIn } from '../support/oauth-server';
 import { allOrders, DESK, folderCounts, Harness, sendMail, silent, startHarness, waitFor, ALL_USERS } from './support/harness';
 
@@ -14,7 +14,7 @@ describe('XOAUTH2 sign-in (msal client credentials → Dovecot oauth2 passdb)', 
   const provider = (renewBeforeMs = RENEW_BEFORE_MS, secret = CLIENT.clientSecret) => createTokenProvider({
     acquire: msalAcquirer({ ...CLIENT, clientSecret: secret, authority: idp.authority, tlsCa: idp.ca }), renewBeforeMs, logger: silent,
   });
-  const source = (accessToken: () => Promise<string>) =>
+  const source = (accessToken: AccessTokenSource) =>
     new ImapMailSource({ ...h.stack.imap, secure: false, doSTARTTLS: false, user: DESK.user, accessToken, logger: silent });
 
   beforeAll(async () => {
@@ -53,6 +53,21 @@ describe('XOAUTH2 sign-in (msal client credentials → Dovecot oauth2 passdb)', 
     const wrong = provider(RENEW_BEFORE_MS, 'otro-secreto');
     await expect(wrong()).rejects.toMatchObject({ code: 'UPSTREAM' });
     await expect(wrong()).rejects.toBeInstanceOf(AppError);
+  });
+
+  it('signs in again with a new token when the server refuses one revoked before its time', async () => {
+    const accessToken = provider();
+    const first = source(accessToken);
+    await first.connect();
+    await first.close();
+    const revoked = idp.issued.at(-1)!.token;
+    idp.revoke(revoked);
+    const requests = idp.tokenRequests;
+    const again = source(accessToken);
+    await again.connect();
+    await again.close();
+    expect(idp.tokenRequests).toBe(requests + 1);
+    expect(idp.introspected.slice(-2)).toEqual([revoked, idp.issued.at(-1)!.token]);
   });
 
   it('caches the token, shares one request between callers, and renews it before it expires', async () => {
