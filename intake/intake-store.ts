@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Collection, Db, GridFSBucket, MongoServerError, ObjectId } from 'mongodb';
 import type { AttachmentMeta } from '../services/orders/types';
+import { isDuplicateKey, onlyDuplicateKeys } from '../services/mongo-errors';
 
 /** What became of one mail, keyed by its duplicate key; written after the effect is stored. */
 export type MailOutcome =
@@ -30,8 +31,7 @@ interface Lease { _id: string; holder: string; until: Date }
 interface MailRef { _id: string; messageId: string; orderId: ObjectId; kind: 'sent' | 'received'; at: Date }
 interface Counter { _id: string; count: number; expiresAt: Date }
 
-const DUPLICATE_KEY = 11000;
-const isDuplicate = (error: unknown) => error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+const isDuplicate = (error: unknown) => error instanceof MongoServerError && isDuplicateKey(error);
 
 /** A stable ObjectId derived from a string, so a retried effect lands on the same document. */
 export function stableObjectId(seed: string): ObjectId {
@@ -128,9 +128,7 @@ export class IntakeStore {
     try {
       await this.log.insertMany([...entries], { ordered: false });
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: Array<{ code?: number }> }).writeErrors;
-      const onlyDuplicates = isDuplicate(error) || (Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((w) => w.code === DUPLICATE_KEY));
-      if (!onlyDuplicates) throw error;
+      if (!onlyDuplicateKeys(error)) throw error;
     }
   }
 

@@ -1,5 +1,6 @@
 import { GridFSBucket, type Collection, type Db, type ObjectId } from 'mongodb';
 import type { PendingNotice, ServiceOrder } from '../orders/types';
+import { isDuplicateKey } from '../mongo-errors';
 
 /** One issued Cédula: the signed content, its digests and where its PDF is. */
 export interface CedulaRecord {
@@ -15,7 +16,6 @@ export interface CedulaRecord {
   issuedAt: Date;
 }
 
-const DUPLICATE_KEY = 11000;
 
 /**
  * Cédulas in MongoDB: records in `cedulas`, PDFs in the GridFS bucket `cedulas`
@@ -80,7 +80,7 @@ export class MongoCedulaStore {
       await this.records.insertOne(record);
       return { record, inserted: true };
     } catch (error) {
-      if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+      if (!isDuplicateKey(error)) throw error;
       const existing = await this.records.findOne({ _id: record._id });
       if (!existing) throw error;
       return { record: existing, inserted: false };

@@ -1,6 +1,7 @@
 import { Collection, Db, MongoServerError, ObjectId } from 'mongodb';
 import type { OrderStatus, WorkflowPolicy } from '../workflow';
 import type { HistoryEntry, PendingNotice, ServiceOrder } from './types';
+import { isDuplicateKey } from '../mongo-errors';
 
 /** One state change, already decided by the workflow: the store only writes it, guarded. */
 export interface OrderChange {
@@ -51,7 +52,6 @@ export function withWorkflowPolicy<S extends Pick<OrderStore, 'applyChange'>>(st
   return governed;
 }
 
-const DUPLICATE_KEY = 11000;
 
 /**
  * Orders in MongoDB (`orders`), folios from `counters` (one document per year, `$inc` with
@@ -95,7 +95,7 @@ export class MongoOrderStore implements OrderStore {
       if (!doc) throw new Error(`counter ${key} returned no document`);
       return doc.seq;
     } catch (error) {
-      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY && attempt < 3) return this.increment(key, attempt + 1);
+      if (error instanceof MongoServerError && isDuplicateKey(error) && attempt < 3) return this.increment(key, attempt + 1);
       throw error;
     }
   }

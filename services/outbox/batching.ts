@@ -1,5 +1,6 @@
 import type { Collection } from 'mongodb';
 import type { NotificationDoc } from './types';
+import { isDuplicateKey } from '../mongo-errors';
 
 /**
  * One quiet window per person: until `until`, the person may get `sent` messages (at most the
@@ -26,10 +27,6 @@ export function batchKey(doc: Pick<NotificationDoc, 'event' | 'recipient'>): str
   if (NEVER_HELD.has(doc.event) || !doc.recipient.personId) return undefined;
   if (doc.recipient.role === 'provider_contact' || doc.recipient.role === 'provider') return undefined;
   return doc.recipient.personId;
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: unknown } | undefined)?.code === 11000;
 }
 
 /**

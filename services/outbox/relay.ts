@@ -2,8 +2,7 @@ import type { Collection, Db } from 'mongodb';
 import type { Logger } from '../logger';
 import type { PendingNotice, ServiceOrder } from '../orders/types';
 import { NOTIFICATIONS_COLLECTION, NotificationDoc, ORDERS_COLLECTION } from './types';
-
-const DUPLICATE_KEY = 11000;
+import { onlyDuplicateKeys } from '../mongo-errors';
 
 export interface RelayOptions {
   db: Db;
@@ -11,14 +10,6 @@ export interface RelayOptions {
   now?: () => Date;
   /** Orders handled per pass. */
   batchSize?: number;
-}
-
-/** True when a bulk insert failed only because some documents already existed. */
-function onlyDuplicateKeys(error: unknown): boolean {
-  const writeErrors = (error as { writeErrors?: unknown } | undefined)?.writeErrors;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-  if (list.length > 0) return list.every((e) => (e as { code?: unknown }).code === DUPLICATE_KEY);
-  return (error as { code?: unknown } | undefined)?.code === DUPLICATE_KEY;
 }
 
 /**
