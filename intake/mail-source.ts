@@ -71,7 +71,12 @@ export class ImapMailSource implements MailSource {
     client.on('error', (error: Error) => o.logger.warn({ err: error }, 'imap connection error'));
     client.on('exists', () => this.wake?.());
     client.on('close', () => this.wake?.());
-    await client.connect();
+    try {
+      await client.connect();
+    } catch (error) {
+      client.close(); // a refused sign-in leaves the socket open otherwise
+      throw error;
+    }
     this.client = client;
   }
 
