@@ -97,16 +97,20 @@ export class TeamsNotificationChannel implements NotificationChannel {
     return found;
   }
 
+  /** The person's live reference, or the "gone" error that sends the notice to email. */
+  private async reachable(recipient: PendingNotice['recipient']): Promise<Found> {
+    const found = await this.referenceFor(recipient);
+    if (found) return found;
+    throw new AppError('UPSTREAM', `no Teams conversation for ${recipient.personId ?? '(no person)'}`, 'No hay una conversación de Teams con esta persona.', { gone: true });
+  }
+
   async canReach(recipient: PendingNotice['recipient']): Promise<boolean> {
     return (await this.referenceFor(recipient)) !== null;
   }
 
   async send(notification: NotificationDoc, order: ServiceOrder): Promise<void> {
     if (alreadyToldInChat(notification, order)) return;
-    const found = await this.referenceFor(notification.recipient);
-    if (!found) {
-      throw new AppError('UPSTREAM', `no Teams conversation for ${notification.recipient.personId ?? '(no person)'}`, 'No hay una conversación de Teams con esta persona.', { gone: true });
-    }
+    const found = await this.reachable(notification.recipient);
     // The words come from the notice catalogue, the same the email channel uses; only the card is Teams'.
     const text = noticeMessage(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }).line;
     const code = notification.event === 'cedula_issued' ? order.cedula?.code : undefined;
@@ -128,10 +132,7 @@ export class TeamsNotificationChannel implements NotificationChannel {
     if (told.length === 0) return;
     if (told.length === 1) return this.send(told[0]!.doc, told[0]!.order);
     const recipient = told[0]!.doc.recipient;
-    const found = await this.referenceFor(recipient);
-    if (!found) {
-      throw new AppError('UPSTREAM', `no Teams conversation for ${recipient.personId ?? '(no person)'}`, 'No hay una conversación de Teams con esta persona.', { gone: true });
-    }
+    const found = await this.reachable(recipient);
     const digest = digestMessage(told.map(({ doc, order }) => ({ event: doc.event, order })));
     const card = cardAttachment('digest', {
       lead: digest.line,
