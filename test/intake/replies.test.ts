@@ -1,11 +1,8 @@
 import type { ServiceOrder } from '../../services/orders/types';
 import { takeOrder } from '../../services/orders/take-order';
 import { assignEngineer } from '../../services/orders/assign-engineer';
-import { acceptOrder } from '../../services/orders/accept-order';
-import { turnToProvider } from '../../services/orders/turn-to-provider';
-import { recordProviderAttention } from '../../services/orders/record-provider-attention';
 import {
-  allOrders, DESK, ENGINEER, folderCounts, Harness, inboxOf, mailMatching, REQUESTER, runPollerUntilEmpty, sendMail, startHarness, waitFor,
+  allOrders, toValidation, DESK, ENGINEER, folderCounts, Harness, inboxOf, mailMatching, REQUESTER, runPollerUntilEmpty, sendMail, startHarness, waitFor,
 } from './support/harness';
 
 describe('replies by mail', () => {
@@ -38,14 +35,6 @@ describe('replies by mail', () => {
     return orders[orders.length - 1];
   }
 
-  async function toValidation(o: ServiceOrder): Promise<void> {
-    const id = o._id.toHexString();
-    await takeOrder(deps(), { orderId: id, actorId: 'ana', channel: 'teams' });
-    await assignEngineer(deps(), { orderId: id, actorId: 'ana', channel: 'teams', engineerId: 'ingeniero' });
-    await acceptOrder(deps(), { orderId: id, actorId: 'ingeniero', channel: 'teams' });
-    await turnToProvider(deps(), { orderId: id, actorId: 'ingeniero', channel: 'teams', contractId: 'CT-1' });
-    await recordProviderAttention(deps(), { orderId: id, actorId: 'prov1', channel: 'email' });
-  }
 
   it('threads both ways: the requester answers by folio, the engineer answers our mail without the folio', async () => {
     const o = await newOrder('La impresora no imprime', '<r1@cjf.example.mx>');
@@ -84,7 +73,7 @@ describe('replies by mail', () => {
 
   it('confirms a validation when the requester answers "Sí, quedó resuelto" to the request', async () => {
     const o = await newOrder('El escáner no funciona', '<r2@cjf.example.mx>');
-    await toValidation(o);
+    await toValidation(h, o);
     await h.deliverNotices();
     const request = await mailMatching(h, REQUESTER, (m) => Boolean(m.subject?.includes('Valide la atención') && m.subject.includes(o.folio)));
     await fromRequester({ subject: `Re: ${request.subject}`.replace(`[${o.folio}] `, ''), id: '<r2-yes@cjf.example.mx>', inReplyTo: request.messageId, text: '¡Sí, quedó resuelto! Gracias.\n\nEnviado desde mi iPhone' });
@@ -96,7 +85,7 @@ describe('replies by mail', () => {
 
   it('rejects a validation with the reason when the requester answers "No funciona todavía"', async () => {
     const o = await newOrder('La impresora atasca hojas', '<r3@cjf.example.mx>');
-    await toValidation(o);
+    await toValidation(h, o);
     await fromRequester({ subject: `RE: [${o.folio}] Valide la atención`, id: '<r3-no@cjf.example.mx>', text: 'No funciona todavía, sigue atascando las hojas.' });
     await deliver(1);
     const stored = await order(o._id);
@@ -106,7 +95,7 @@ describe('replies by mail', () => {
 
   it('holds a "sí" that fails DMARC for the requester\'s domain and never confirms with it', async () => {
     const o = await newOrder('El teléfono no da tono', '<r4@cjf.example.mx>');
-    await toValidation(o);
+    await toValidation(h, o);
     await fromRequester({ subject: `RE: [${o.folio}] Valide la atención`, id: '<r4-spoof@cjf.example.mx>', text: 'Sí, quedó resuelto.', envelopeFrom: 'fulano@externo.example.org' });
     await deliver(1);
     expect((await order(o._id)).status).toBe('validation');
@@ -115,7 +104,7 @@ describe('replies by mail', () => {
 
   it('holds a validation answer whose sender only has no DMARC result when authentication is required to pass', async () => {
     const o = await newOrder('El proyector no enciende', '<r5@cjf.example.mx>');
-    await toValidation(o);
+    await toValidation(h, o);
     await fromRequester({ subject: `RE: [${o.folio}] Valide la atención`, id: '<r5-yes@cjf.example.mx>', text: 'Sí, ya funciona.' });
     await waitFor('delivery', async () => (await folderCounts(h.stack)).INBOX >= 1);
     await runPollerUntilEmpty(h, { auth: { mode: 'received', authservId: 'mx.cjf.example.mx' } });

@@ -4,14 +4,11 @@ import { orderReadsFromStore } from '../../services/http/order-reads';
 import { createHttpService } from '../../services/http/server';
 import { takeOrder } from '../../services/orders/take-order';
 import { assignEngineer } from '../../services/orders/assign-engineer';
-import { acceptOrder } from '../../services/orders/accept-order';
-import { turnToProvider } from '../../services/orders/turn-to-provider';
-import { recordProviderAttention } from '../../services/orders/record-provider-attention';
 import type { OrderStore } from '../../services/orders/order-store';
 import type { AttachmentMeta, HistoryEntry, ServiceOrder } from '../../services/orders/types';
 import type { IntakeStore } from '../../intake/intake-store';
 import {
-  allOrders, appendRaw, DESK, folderCounts, Harness, mailsIn, REQUESTER, runPollerUntilEmpty, sendMail, silent, startHarness, waitFor,
+  allOrders, toValidation, appendRaw, DESK, folderCounts, Harness, mailsIn, REQUESTER, runPollerUntilEmpty, sendMail, silent, startHarness, waitFor,
 } from './support/harness';
 
 /** A small PNG-looking and a PDF-looking file: the bytes matter, not whether a viewer opens them. */
@@ -59,14 +56,6 @@ describe('attachments of replies by mail', () => {
     return orders[orders.length - 1];
   }
 
-  async function toValidation(o: ServiceOrder): Promise<void> {
-    const id = o._id.toHexString();
-    await takeOrder(deps(), { orderId: id, actorId: 'ana', channel: 'teams' });
-    await assignEngineer(deps(), { orderId: id, actorId: 'ana', channel: 'teams', engineerId: 'ingeniero' });
-    await acceptOrder(deps(), { orderId: id, actorId: 'ingeniero', channel: 'teams' });
-    await turnToProvider(deps(), { orderId: id, actorId: 'ingeniero', channel: 'teams', contractId: 'CT-1' });
-    await recordProviderAttention(deps(), { orderId: id, actorId: 'prov1', channel: 'email' });
-  }
 
   async function expectStored(meta: AttachmentMeta | undefined, expected: Attachment): Promise<void> {
     expect(meta).toEqual({ fileId: expect.stringMatching(/^[0-9a-f]{24}$/), filename: expected.filename, contentType: expected.contentType, size: expected.content.length });
@@ -142,8 +131,8 @@ describe('attachments of replies by mail', () => {
   it('keeps the photo of a validation answer: "sí" still confirms and "no" still rejects, each entry naming its file', async () => {
     const yes = await newOrder('El escáner no enciende', '<ra-3@cjf.example.mx>');
     const no = await newOrder('La bocina no suena', '<ra-4@cjf.example.mx>');
-    await toValidation(yes);
-    await toValidation(no);
+    await toValidation(h, yes);
+    await toValidation(h, no);
     const photo = { filename: 'funcionando.png', content: PNG, contentType: 'image/png' };
     const proof = { filename: 'sigue-fallando.pdf', content: PDF, contentType: 'application/pdf' };
     await fromRequester({ subject: `RE: [${yes.folio}] Valide la atención`, id: '<ra-3-yes@cjf.example.mx>', text: 'Sí, quedó resuelto. Va la foto.', attachments: [photo] });

@@ -6,6 +6,11 @@ import { MongoDirectoryStore } from '../../../services/directory/directory-store
 import type { Directory } from '../../../services/directory/schema';
 import { MongoOrderStore } from '../../../services/orders/order-store';
 import type { ServiceOrder } from '../../../services/orders/types';
+import { acceptOrder } from '../../../services/orders/accept-order';
+import { assignEngineer } from '../../../services/orders/assign-engineer';
+import { recordProviderAttention } from '../../../services/orders/record-provider-attention';
+import { takeOrder } from '../../../services/orders/take-order';
+import { turnToProvider } from '../../../services/orders/turn-to-provider';
 import { OutboxDispatcher, OutboxRelay } from '../../../services/outbox';
 import { EmailChannel } from '../../../services/mail/email-channel';
 import { SmtpMailSender } from '../../../services/mail/mail-sender';
@@ -233,4 +238,18 @@ export async function inboxOf(h: Harness, user: MailUser, count: number): Promis
     return mails.length >= count && mails;
   });
   return Promise.all(sources.map((s) => simpleParser(s)));
+}
+
+/**
+ * Walks an order of the harness directory along the provider path to `validation` (taken,
+ * assigned, accepted, turned to the provider, attended), as the staff would from Teams.
+ */
+export async function toValidation(h: Harness, o: ServiceOrder): Promise<void> {
+  const deps = { orders: h.orders, directory: h.directory };
+  const orderId = o._id.toHexString();
+  await takeOrder(deps, { orderId, actorId: 'ana', channel: 'teams' });
+  await assignEngineer(deps, { orderId, actorId: 'ana', channel: 'teams', engineerId: 'ingeniero' });
+  await acceptOrder(deps, { orderId, actorId: 'ingeniero', channel: 'teams' });
+  await turnToProvider(deps, { orderId, actorId: 'ingeniero', channel: 'teams', contractId: 'CT-1' });
+  await recordProviderAttention(deps, { orderId, actorId: 'prov1', channel: 'email' });
 }
