@@ -96,4 +96,31 @@ describe('channel choice per person', () => {
     const n = await notifications().findOne({ orderId: assigned._id, event: 'order_assigned' });
     expect(n).toMatchObject({ outcome: 'sent_email', channel: 'email' });
   }, 60_000);
+
+  it('groups a burst of new orders for an analyst into one Teams digest after the first five messages', async () => {
+    let clock = Date.now();
+    const now = () => new Date(clock);
+    const { channel: teams } = createTeamsBot({ bot: {}, db: h.db.db, logger: silent, store: h.orders, directory: h.directory });
+    const email = new EmailChannel({ sender: h.sender, directory: h.directory, refs: h.store });
+    const quiet = new OutboxDispatcher({ db: h.db.db, logger: silent, channels: [teams, email], now, digestWindowMs: 60_000, concurrency: 4 });
+    const relayNow = new OutboxRelay({ db: h.db.db, logger: silent, now });
+    const send = async () => { for (;;) { await relayNow.relayOnce(); if ((await quiet.dispatchOnce(500)) === 0) return; } };
+    const before = connector.posts.filter((p) => p.conversationId === 'a:ana').length;
+    const burst: ServiceOrder[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      burst.push(await reportOrder(deps(), { channel: 'email', actorId: 'jpena', requesterId: 'jpena', equipment: { type: 'printer' }, description: `La impresora ${i} no imprime.` }));
+      clock += 1_000;
+      await send();
+    }
+    const toAna = () => connector.posts.filter((p) => p.conversationId === 'a:ana').slice(before);
+    expect(toAna().map((p) => p.body.text)).toEqual(burst.slice(0, 5).map((o) => `Nueva orden de servicio ${o.folio}.`));
+    clock += 60_000;
+    await send();
+    const [digest, ...more] = toAna().slice(5);
+    expect(more).toEqual([]);
+    expect(digest!.body.text).toBe('Tienes 7 avisos de 7 órdenes de servicio:');
+    const card = JSON.stringify(digest!.body.attachments![0]!.content);
+    for (const o of burst.slice(5)) expect(card).toContain(`estado ${o.folio}`);
+    expect(await notifications().countDocuments({ orderId: { $in: burst.map((o) => o._id) }, event: 'new_order', state: 'sent', outcome: 'sent_teams' })).toBe(12);
+  }, 60_000);
 });
