@@ -114,8 +114,7 @@ async function main(): Promise<void> {
     const anyOf = (x: unknown) => x as Record<string, unknown>;
     timed('relayOnce', anyOf(relay), 'relayOnce');
     timed('recordPendingHistory', anyOf(dispatcher), 'recordPendingHistory');
-    timed('claimNext', anyOf(dispatcher), 'claimNext');
-    timed('process', anyOf(dispatcher), 'process');
+    timed('claimBatch', anyOf(dispatcher), 'claimBatch');
     timed('finish', anyOf(dispatcher), 'finish');
     timed('teams.canReach', anyOf(teams), 'canReach');
     timed('teams.send', anyOf(teams), 'send');
