@@ -45,10 +45,6 @@ function statusOf(error: unknown): number | undefined {
 }
 
 /**
- * A requester who reported by chatting with the bot read the folio in that chat a moment
- * ago; the outbox's receipt would say it twice in the same conversation.
- */
-/**
  * The card of a `cedula_issued` notice: the catalogue's line, the verification code, a
  * download action (the public PDF route, keyed by the unguessable code) and a verify action.
  */
@@ -58,11 +54,6 @@ function cedulaCard(order: ServiceOrder, code: string, text: string, baseUrl: st
     downloadUrl: absoluteUrl(baseUrl, publicPdfPath(code)),
     verifyUrl: absoluteUrl(baseUrl, verifyPath(code)),
   });
-}
-
-function alreadyToldInChat(notification: NotificationDoc, order: ServiceOrder): boolean {
-  return notification.event === 'order_reported' && order.channel === 'teams' && notification.recipient.personId !== undefined
-    && notification.recipient.personId === order.requester.personId;
 }
 
 /**
@@ -109,7 +100,6 @@ export class TeamsNotificationChannel implements NotificationChannel {
   }
 
   async send(notification: NotificationDoc, order: ServiceOrder): Promise<void> {
-    if (alreadyToldInChat(notification, order)) return;
     const found = await this.reachable(notification.recipient);
     // The words come from the notice catalogue, the same the email channel uses; only the card is Teams'.
     const text = noticeMessage(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }).line;
@@ -124,11 +114,9 @@ export class TeamsNotificationChannel implements NotificationChannel {
   /**
    * Several notices for one person as ONE message: the catalogue's digest lead, then a line
    * per notice (folio, state now, what happened) with a «Ver orden» button that asks the bot
-   * for that order's card, actions included. Notices the person already read in this chat
-   * (their own folio receipt) are left out; a single remaining notice goes as usual.
+   * for that order's card, actions included. A single notice goes as usual.
    */
-  async sendDigest(items: readonly { doc: NotificationDoc; order: ServiceOrder }[]): Promise<void> {
-    const told = items.filter(({ doc, order }) => !alreadyToldInChat(doc, order));
+  async sendDigest(told: readonly { doc: NotificationDoc; order: ServiceOrder }[]): Promise<void> {
     if (told.length === 0) return;
     if (told.length === 1) return this.send(told[0]!.doc, told[0]!.order);
     const recipient = told[0]!.doc.recipient;

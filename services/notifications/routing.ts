@@ -56,8 +56,9 @@ function recipientKey(d: Draft): string | undefined {
  * rule that reaches them wins, whether they are known by directory id or by email.
  *
  * `order` is the order AFTER the change (its `version` is the new one). The actor never
- * hears about their own action — except the folio receipt of a self-report, which is the
- * requester's proof the report was registered. Ids are `${orderId}:${version}:${event}:${recipientKey}`,
+ * hears about their own action — except the folio receipt of a self-report by mail, which is
+ * the requester's proof the report was registered. A report made by chat showed its reporter
+ * the folio in that chat's reply, so it owes them no receipt. Ids are `${orderId}:${version}:${event}:${recipientKey}`,
  * so the same change always yields the same ids and a retry can never send twice; a
  * recipient with neither person id nor email is unreachable and skipped.
  */
@@ -70,13 +71,14 @@ export function routeNotices(
 ): PendingNotice[] {
   const drafts = routesFor(t.action, t.to).flatMap((rule) => audienceDrafts(rule, t, order, audience));
   const actorEmail = actor.email?.toLowerCase();
+  const toldInChat = t.action === 'report' && order.channel === 'teams';
   const told = new Set<string>();
   const notices: PendingNotice[] = [];
   for (const d of drafts) {
     const key = recipientKey(d);
     if (!key) continue;
     const isActor = (actor.personId && d.personId === actor.personId) || (actorEmail && d.email?.toLowerCase() === actorEmail);
-    if (isActor && d.event !== 'order_reported') continue;
+    if (isActor && (d.event !== 'order_reported' || toldInChat)) continue;
     const email = d.email ? `email:${d.email.toLowerCase()}` : undefined;
     if (told.has(key) || (email && told.has(email))) continue;
     told.add(key);

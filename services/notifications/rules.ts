@@ -27,7 +27,7 @@ const r = (audience: Audience, event: NoticeEvent, actions: readonly Action[] = 
  * A person hears at most one notice per change: when a person falls under several rules
  * (an analyst who is also the requester), the FIRST rule listed for them wins, so rules are
  * listed most specific first. The actor never hears of their own action, except the folio
- * receipt of a self-report.
+ * receipt of a self-report by mail (a chat report shows the folio in its reply).
  *
  * Beyond the literal page, following the seed: on `sign` the engineer and the provider are
  * told (activity 6 ends with the signed validation handed to them, so they can document

@@ -74,17 +74,6 @@ describe('TeamsNotificationChannel', () => {
     expect(await keys()).toContainEqual({ personId: 1 });
   });
 
-  it('does not repeat the folio receipt to a requester who reported in this chat', async () => {
-    const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
-    const order = await reportOrder({ orders: w.store, directory: w.directory }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'network' }, description: 'Sin red en la sala 4' });
-    await remember('fernando.ruiz', 'a:fernando');
-    const before = connector.posts.length;
-    await channel.send({ ...notice('fernando.ruiz', 'analyst', order._id), event: 'order_reported', recipient: { personId: 'fernando.ruiz', role: 'requester' } }, order);
-    expect(connector.posts.length).toBe(before);
-    await channel.send({ ...notice('fernando.ruiz', 'analyst', order._id), event: 'status_changed', recipient: { personId: 'fernando.ruiz', role: 'requester' } }, order);
-    expect(connector.posts.at(-1)?.body.text).toBe(`La orden ${order.folio} cambió a «Reportada».`);
-  });
-
   it('sends several notices for one person as one digest message, a line and a «Ver orden» button per order', async () => {
     const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
     const deps = { orders: w.store, directory: w.directory };
@@ -109,13 +98,12 @@ describe('TeamsNotificationChannel', () => {
     expect(buttons).toEqual(orders.map((o) => `"value":"estado ${o.folio}"`));
   });
 
-  it('leaves the requester\'s own folio receipt out of a digest and sends a lone remaining notice as usual', async () => {
+  it('sends a digest of a single notice as that notice alone', async () => {
     const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
     const order = await reportOrder({ orders: w.store, directory: w.directory }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'printer' }, description: 'No imprime en la sala 10' });
     await remember('fernando.ruiz', 'a:fernando-digest');
     const before = connector.posts.length;
-    const asRequester = (event: string, id: string) => ({ doc: { ...notice('fernando.ruiz', 'analyst', order._id), _id: id, event, recipient: { personId: 'fernando.ruiz', role: 'requester' as const } }, order });
-    await channel.sendDigest!([asRequester('order_reported', 'n-own-1'), asRequester('status_changed', 'n-own-2')]);
+    await channel.sendDigest!([{ doc: { ...notice('fernando.ruiz', 'analyst', order._id), _id: 'n-own-2', event: 'status_changed', recipient: { personId: 'fernando.ruiz', role: 'requester' as const } }, order }]);
     expect(connector.posts.length).toBe(before + 1);
     expect(connector.posts.at(-1)!.body.text).toBe(`La orden ${order.folio} cambió a «Reportada».`);
   });

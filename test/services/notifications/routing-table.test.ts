@@ -12,7 +12,7 @@ function order(status: OrderStatus, over: Partial<ServiceOrder> = {}): ServiceOr
   return {
     _id: new ObjectId('65f000000000000000000002'), folio: 'OS-2026-000002', status, version: 7,
     requester: { personId: 'req', name: 'Fernando Ruiz', email: 'req@cjf.example.mx' },
-    centreId: 'C1', channel: 'teams', equipment: { type: 'printer' }, description: 'No imprime', priority: 'high',
+    centreId: 'C1', channel: 'email', equipment: { type: 'printer' }, description: 'No imprime', priority: 'high',
     attachments: [], timestamps: {}, history: [], outbox: [], createdAt: NOW, updatedAt: NOW,
     engineer: { personId: 'eng', name: 'Miguel Torres', email: 'eng@cjf.example.mx' },
     provider: { providerId: 'P1', contractId: 'K1', name: 'Tecnoservicios' },
@@ -98,6 +98,16 @@ describe('the routing table', () => {
     expect(heard('report', 'ana1', o)).toEqual(['ana2:order_reported']);
     const provIsReq = order('signature', { requester: { name: 'Externo', email: 'PROV@tecno.example.mx' } });
     expect(heard('sign', 'judge', provIsReq)).toEqual(['PROV@tecno.example.mx:status_changed', 'ana1:order_validated', 'ana2:order_validated', 'eng:order_signed'].sort());
+  });
+
+  it('gives a folio receipt to the requester of a mailed or phoned report, but not to one who reported by chat and read it in the reply', () => {
+    const report = { action: 'report' as const, to: 'reported' as const };
+    const hears = (channel: ServiceOrder['channel'], actor: string) =>
+      routeNotices(report, order('reported', { channel }), { personId: actor }, AUDIENCE, NOW).map((n) => `${n.recipient.personId}:${n.event}`).sort();
+    expect(hears('email', 'req')).toEqual(['ana1:new_order', 'ana2:new_order', 'req:order_reported']);
+    expect(hears('teams', 'req')).toEqual(['ana1:new_order', 'ana2:new_order']);
+    // An analyst registering a call from Teams: the requester was not in that chat.
+    expect(hears('phone', 'ana1')).toEqual(['ana2:new_order', 'req:order_reported']);
   });
 
   it('routes SLA warnings and breaches to analysts and the engineer, and the Cédula to the requester and judges', () => {

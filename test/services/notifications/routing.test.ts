@@ -29,7 +29,9 @@ function route(t: RoutedTransition, actor: { personId?: string; email?: string }
 
 describe('routeNotices', () => {
   it('gives the requester the folio and tells every analyst of the new order when reported', () => {
-    expect(route({ action: 'report', to: 'reported' }, { personId: 'req-1' })).toEqual(['new_order>ana-1', 'new_order>ana-2', 'order_reported>req-1']);
+    expect(route({ action: 'report', to: 'reported' }, { personId: 'req-1' }, order({ channel: 'email' }))).toEqual(['new_order>ana-1', 'new_order>ana-2', 'order_reported>req-1']);
+    // Reported by chat: the bot's reply showed the folio.
+    expect(route({ action: 'report', to: 'reported' }, { personId: 'req-1' })).toEqual(['new_order>ana-1', 'new_order>ana-2']);
   });
 
   it('does not tell the analyst who registered a phone call about their own report', () => {

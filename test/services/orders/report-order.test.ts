@@ -19,7 +19,10 @@ describe('reportOrder', () => {
       requester: { personId: P.requester, name: 'Fernando Ruiz Delgado', email: 'fernando.ruiz@cjf.example.mx' },
     });
     expect(stored.history).toEqual([expect.objectContaining({ action: 'report', to: 'reported', role: 'requester', by: expect.objectContaining({ personId: P.requester }) })]);
-    expect(heard(stored)).toEqual(['new_order>ana.lopez', 'new_order>carlos.ramirez', 'order_reported>fernando.ruiz']);
+    // The chat's reply gave the folio; only a mailed report is receipted by notice.
+    expect(heard(stored)).toEqual(['new_order>ana.lopez', 'new_order>carlos.ramirez']);
+    const mailed = await reportOrder(w.deps, reportInput({ channel: 'email' }));
+    expect(heard(mailed)).toEqual(['new_order>ana.lopez', 'new_order>carlos.ramirez', 'order_reported>fernando.ruiz']);
   });
 
   it('records the analyst as reporter and spares them the new-order notice when an analyst registers a phone call', async () => {
