@@ -32,53 +32,68 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 100;
   }
 
-  /** One pass; returns how many notices were handed over (including already-relayed ones). */
+  /**
+   * One pass over up to `batchSize` flagged orders, in three round trips whatever their
+   * number: read them, insert all their notices, then empty each outbox and clear its flag
+   * (one bulk write of conditional updates). An order whose outbox grew meanwhile fails its
+   * condition; a fourth round trip takes off just what was relayed and leaves its flag for
+   * the next pass. Returns how many notices were handed over (including already-relayed ones).
+   */
   async relayOnce(): Promise<number> {
     const orders = await this.orders
       .find({ outboxPending: true }, { projection: { _id: 1, outbox: 1 } })
       .limit(this.batchSize)
       .toArray();
-    let moved = 0;
-    for (const order of orders) moved += await this.relayOrder(order);
-    return moved;
-  }
-
-  private async relayOrder(order: Pick<ServiceOrder, '_id' | 'outbox'>): Promise<number> {
-    const ids = order.outbox.map((n) => n.id);
-    if (ids.length > 0) await this.insert(order, order.outbox);
-    // The outbox still holds exactly what was read (nothing was queued meanwhile): empty it
-    // and clear the flag in one write. Otherwise take off what was relayed and keep the flag
-    // for the next pass, which finds the newly queued notices.
-    const emptied = await this.orders.updateOne(
-      { _id: order._id, outbox: { $size: ids.length }, ...(ids.length > 0 ? { 'outbox.id': { $all: ids } } : {}) },
-      { $set: { outbox: [] }, $unset: { outboxPending: '' } },
-    );
-    if (emptied.matchedCount === 0 && ids.length > 0) {
-      await this.orders.updateOne({ _id: order._id }, { $pull: { outbox: { id: { $in: ids } } } });
-    }
-    if (ids.length > 0) this.options.logger.debug({ orderId: String(order._id), count: ids.length }, 'outbox relayed');
-    return ids.length;
-  }
-
-  /** Inserts an order's notices in one round trip; a notice already relayed (duplicate key) is skipped. */
-  private async insert(order: Pick<ServiceOrder, '_id'>, notices: readonly PendingNotice[]): Promise<void> {
+    if (orders.length === 0) return 0;
     const now = this.now();
-    const docs: NotificationDoc[] = notices.map((notice) => ({
-      _id: notice.id,
-      orderId: order._id,
-      event: notice.event,
-      recipient: notice.recipient,
-      state: 'pending',
-      attempts: 0,
-      dueAt: now,
-      log: [],
-      createdAt: notice.createdAt ?? now,
-      updatedAt: now,
-    }));
+    const docs = orders.flatMap((order) => order.outbox.map((notice) => notificationOf(order, notice, now)));
+    if (docs.length > 0) await this.insert(docs);
+    const idsOf = (order: Pick<ServiceOrder, 'outbox'>) => order.outbox.map((n) => n.id);
+    // Each outbox still holding exactly what was read (nothing queued meanwhile) is emptied
+    // and its flag cleared in one write.
+    const emptied = await this.orders.bulkWrite(orders.map((order) => {
+      const ids = idsOf(order);
+      return {
+        updateOne: {
+          filter: { _id: order._id, outbox: { $size: ids.length }, ...(ids.length > 0 ? { 'outbox.id': { $all: ids } } : {}) },
+          update: { $set: { outbox: [] }, $unset: { outboxPending: '' } },
+        },
+      };
+    }), { ordered: false });
+    if (emptied.matchedCount < orders.length) {
+      // Which orders grew is not told per write; pulling what was relayed is a no-op on the emptied ones.
+      const grown = orders.filter((order) => order.outbox.length > 0);
+      if (grown.length > 0) {
+        await this.orders.bulkWrite(grown.map((order) => ({
+          updateOne: { filter: { _id: order._id }, update: { $pull: { outbox: { id: { $in: idsOf(order) } } } } },
+        })), { ordered: false });
+      }
+    }
+    if (docs.length > 0) this.options.logger.debug({ orders: orders.length, count: docs.length }, 'outbox relayed');
+    return docs.length;
+  }
+
+  /** Inserts notices in one round trip; a notice already relayed (duplicate key) is skipped. */
+  private async insert(docs: NotificationDoc[]): Promise<void> {
     try {
       await this.notifications.insertMany(docs, { ordered: false });
     } catch (error) {
       if (!onlyDuplicateKeys(error)) throw error;
     }
   }
+}
+
+function notificationOf(order: Pick<ServiceOrder, '_id'>, notice: PendingNotice, now: Date): NotificationDoc {
+  return {
+    _id: notice.id,
+    orderId: order._id,
+    event: notice.event,
+    recipient: notice.recipient,
+    state: 'pending',
+    attempts: 0,
+    dueAt: now,
+    log: [],
+    createdAt: notice.createdAt ?? now,
+    updatedAt: now,
+  };
 }

@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import { Db, MongoClient } from 'mongodb';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
 import { MongoOrderStore } from '../../../services/orders/order-store';
 import { OutboxRelay, NotificationDoc } from '../../../services/outbox';
@@ -20,6 +20,23 @@ describe('OutboxRelay', () => {
     const after = await tdb.db.collection<ServiceOrder>('orders').findOne({ _id: order._id });
     expect(after?.outbox).toEqual([]);
     expect(after?.version).toBe(1);
+  });
+
+  it('relays a pass of many orders in three round trips, whatever their number', async () => {
+    const orders = [];
+    for (let i = 0; i < 30; i++) orders.push(await insertOrderWithNotices(tdb.db, 2));
+    const watcher = new MongoClient(tdb.uri, { monitorCommands: true });
+    const commands: string[] = [];
+    watcher.on('commandStarted', (e) => { if (e.commandName !== 'endSessions') commands.push(`${e.commandName} ${String(e.command[e.commandName])}`); });
+    try {
+      expect(await new OutboxRelay({ db: watcher.db(tdb.dbName), logger: quietLogger() }).relayOnce()).toBe(60);
+    } finally {
+      await watcher.close();
+    }
+    expect(commands).toEqual(['find orders', 'insert notifications', 'update orders']);
+    const after = await tdb.db.collection<ServiceOrder>('orders').find({ _id: { $in: orders.map((o) => o._id) } }).toArray();
+    expect(after.every((o) => o.outbox.length === 0 && o.outboxPending === undefined)).toBe(true);
+    expect(await tdb.db.collection('notifications').countDocuments({ orderId: { $in: orders.map((o) => o._id) } })).toBe(60);
   });
 
   it('neither loses nor duplicates a notice when it crashed between insert and pull', async () => {
@@ -44,6 +61,7 @@ describe('OutboxRelay', () => {
 
   it('keeps the flag and relays on the next pass a notice queued while the relay was working', async () => {
     const order = await insertOrderWithNotices(tdb.db, 1);
+    const calm = await insertOrderWithNotices(tdb.db, 2);
     const orders = tdb.db.collection<ServiceOrder>('orders');
     const late = { id: `${order._id.toHexString()}-late`, event: 'status_changed', recipient: { personId: 'person-9', role: 'requester' as const }, createdAt: new Date() };
     // A transition queues another notice between the relay's read and its clean-up.
@@ -66,9 +84,12 @@ describe('OutboxRelay', () => {
         };
       },
     }) as Db;
-    expect(await new OutboxRelay({ db: racing, logger: quietLogger() }).relayOnce()).toBe(1);
+    expect(await new OutboxRelay({ db: racing, logger: quietLogger() }).relayOnce()).toBe(3);
     const between = await orders.findOne({ _id: order._id });
     expect([between?.outbox.map((n) => n.id), between?.outboxPending]).toEqual([[late.id], true]);
+    // The order relayed in the same pass that did not grow is emptied and unflagged as usual.
+    const calmAfter = await orders.findOne({ _id: calm._id });
+    expect([calmAfter?.outbox, calmAfter?.outboxPending]).toEqual([[], undefined]);
     expect(await new OutboxRelay({ db: tdb.db, logger: quietLogger() }).relayOnce()).toBe(1);
     const after = await orders.findOne({ _id: order._id });
     expect([after?.outbox, after?.outboxPending]).toEqual([[], undefined]);
