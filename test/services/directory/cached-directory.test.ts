@@ -26,6 +26,30 @@ describe('CachedDirectory', () => {
     expect(f.calls).toEqual(['ana.lopez', 'nadie', 'ana.lopez']);
   });
 
+  it('keeps a person found by Teams id under their directory id and email too, for the same TTL', async () => {
+    let now = 1_000;
+    const aad = '6f1c1b1e-0000-4000-8000-00000000a11a';
+    const ana = { ...person, email: 'Ana@X.mx', aadObjectId: aad };
+    const calls: string[] = [];
+    const inner = {
+      personByAadObjectId: async (id: string) => { calls.push(`aad ${id}`); return id.toLowerCase() === aad ? ana : null; },
+      personById: async (id: string) => { calls.push(`id ${id}`); return id === 'ana.lopez' ? ana : null; },
+      personByEmail: async (email: string) => { calls.push(`email ${email}`); return email.toLowerCase() === 'ana@x.mx' ? ana : null; },
+    } as unknown as DirectoryReader;
+    const dir = new CachedDirectory(inner, 30_000, () => now);
+    expect(await dir.personByAadObjectId(aad.toUpperCase())).toEqual(ana);
+    expect(await dir.personById('ana.lopez')).toEqual(ana);
+    expect(await dir.personByEmail(' ana@x.MX ')).toEqual(ana);
+    expect(calls).toEqual([`aad ${aad.toUpperCase()}`]);
+    // Misses name no person, so they fill nothing else.
+    expect(await dir.personById('nadie')).toBeNull();
+    expect(await dir.personByEmail('nadie@x.mx')).toBeNull();
+    expect(calls).toHaveLength(3);
+    now += 30_000;
+    expect(await dir.personById('ana.lopez')).toEqual(ana);
+    expect(calls.at(-1)).toBe('id ana.lopez');
+  });
+
   it('does not keep a failed lookup', async () => {
     const f = fake();
     const dir = new CachedDirectory(f.inner, 30_000, () => 0);
