@@ -38,6 +38,9 @@ export const REPLIES = {
   assignedEmpty: 'No tienes órdenes asignadas pendientes.',
   assigned: (n: number) => `Tienes ${n} ${n === 1 ? 'orden asignada' : 'órdenes asignadas'}:`,
   more: (n: number) => `… y ${n} más. Consulta una con **estado <folio>**.`,
+  /** Closing line of a Teams digest too long for one message, with the list that shows the rest. */
+  digestMore: (n: number, role: string) => `… y ${n} ${n === 1 ? 'aviso' : 'avisos'} más. Consulta una orden con **estado <folio>**${
+    role === 'analyst' ? ' o escribe **pendientes**' : role === 'engineer' ? ' o escribe **mis asignadas**' : ' o escribe **mis reportes**'}.`,
   intake: {
     start: 'Vamos a registrar tu reporte. Puedes escribir **cancelar** en cualquier momento.',
     startPhone: 'Vamos a registrar un reporte telefónico. Puedes escribir **cancelar** en cualquier momento.',

@@ -12,6 +12,7 @@ import type { NotificationChannel, NotificationDoc } from '../services/outbox/ty
 import { cardAttachment } from './cards/render';
 import { ConversationRefDoc, findReference, markReferenceStale } from './conversation-refs';
 import { orderCard } from './order-cards';
+import { REPLIES } from './replies';
 
 /** The one adapter call the channel needs (CloudAdapter in the service, a double in tests). */
 export interface ProactiveSender {
@@ -37,6 +38,10 @@ type Found = { ref: ConversationRefDoc; person: Person | null };
 
 /** HTTP statuses from Teams that mean "this conversation cannot be reached any more". */
 const GONE = new Set([403, 404]);
+
+/** Lines a Teams digest lists at most, and the card size it stays under (Teams' limit is about 28 KB a message). */
+const DIGEST_MAX_LINES = 20;
+const DIGEST_MAX_BYTES = 20_000;
 
 function statusOf(error: unknown): number | undefined {
   const e = error as { statusCode?: unknown; status?: unknown; response?: { status?: unknown } };
@@ -122,16 +127,27 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const recipient = told[0]!.doc.recipient;
     const found = await this.reachable(recipient);
     const digest = digestMessage(told.map(({ doc, order }) => ({ event: doc.event, order })));
-    const card = cardAttachment('digest', {
-      lead: digest.line,
-      items: told.map(({ doc, order }) => ({
-        folio: order.folio,
-        status: STATUS_LABELS[order.status],
-        line: noticeMessage(doc.event, order, { publicBaseUrl: this.deps.publicBaseUrl }).line,
-      })),
-    });
+    const card = this.digestCard(digest.line, told, recipient.role);
     const log = this.deps.logger.child({ notificationIds: told.map((i) => i.doc._id), refId: found.ref._id });
     await this.post(found, recipient, card, digest.line, log);
+  }
+
+  /**
+   * The digest card, listing as many notices as fit in one Teams message (Teams refuses one
+   * over about 28 KB): at most DIGEST_MAX_LINES, fewer when long lines make the card heavier
+   * than DIGEST_MAX_BYTES. A closing line counts the rest and names the list that shows them.
+   */
+  private digestCard(lead: string, told: readonly { doc: NotificationDoc; order: ServiceOrder }[], role: string): Attachment {
+    const line = ({ doc, order }: { doc: NotificationDoc; order: ServiceOrder }) => ({
+      folio: order.folio,
+      status: STATUS_LABELS[order.status],
+      line: noticeMessage(doc.event, order, { publicBaseUrl: this.deps.publicBaseUrl }).line,
+    });
+    for (let shown = Math.min(told.length, DIGEST_MAX_LINES); ; shown = Math.ceil(shown / 2)) {
+      const rest = told.length - shown;
+      const card = cardAttachment('digest', { lead, items: told.slice(0, shown).map(line), more: rest > 0 ? REPLIES.digestMore(rest, role) : '' });
+      if (shown === 1 || Buffer.byteLength(JSON.stringify(card)) <= DIGEST_MAX_BYTES) return card;
+    }
   }
 
   /**

@@ -96,6 +96,28 @@ describe('TeamsNotificationChannel', () => {
     }
     const buttons = JSON.stringify(card).match(/"value":"estado OS-\d{4}-\d{6}"/g) ?? [];
     expect(buttons).toEqual(orders.map((o) => `"value":"estado ${o.folio}"`));
+    expect(text).not.toContain('avisos más');
+  });
+
+  it('keeps a digest of hundreds of notices within one Teams message, counting the rest and naming the list that shows them', async () => {
+    const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
+    const deps = { orders: w.store, directory: w.directory };
+    const orders = [];
+    for (let i = 0; i < 30; i++) {
+      orders.push(await reportOrder(deps, { channel: 'email', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'network' }, description: `Sin red en el área ${i}` }));
+    }
+    await remember('ana.lopez', 'a:ana-burst');
+    const before = connector.posts.length;
+    const items = Array.from({ length: 300 }, (_, i) => ({ doc: { ...notice('ana.lopez', 'analyst', orders[i % 30]!._id), _id: `n-burst-${i}` }, order: orders[i % 30]! }));
+    await channel.sendDigest!(items);
+    expect(connector.posts.length).toBe(before + 1);
+    const post = connector.posts.at(-1)!;
+    expect(post.body.text).toBe('Tienes 300 avisos de 30 órdenes de servicio:');
+    expect(Buffer.byteLength(JSON.stringify(post.body))).toBeLessThan(28_000);
+    const card = post.body.attachments![0]!.content;
+    const listed = (JSON.stringify(card).match(/"value":"estado OS-\d{4}-\d{6}"/g) ?? []).length;
+    expect(listed).toBeGreaterThan(0);
+    expect(cardText(card)).toContain(`… y ${300 - listed} avisos más. Consulta una orden con **estado <folio>** o escribe **pendientes**.`);
   });
 
   it('sends a digest of a single notice as that notice alone', async () => {
