@@ -3,6 +3,7 @@ import { ConversationRefDoc, saveConversationReference } from '../../bot/convers
 import { NOTICE_EVENTS } from '../../services/notifications/events';
 import { genericNotice, noticeMessage } from '../../services/notifications/messages';
 import { reportOrder } from '../../services/orders/report-order';
+import type { ServiceOrder } from '../../services/orders/types';
 import type { NotificationDoc } from '../../services/outbox/types';
 import { quietLogger } from '../services/outbox/fixtures';
 import { guardLoopbackOnly } from '../support/loopback-only';
@@ -102,7 +103,7 @@ describe('TeamsNotificationChannel', () => {
   it('keeps a digest of hundreds of notices within one Teams message, counting the rest and naming the list that shows them', async () => {
     const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), store: w.store, directory: w.directory });
     const deps = { orders: w.store, directory: w.directory };
-    const orders = [];
+    const orders: ServiceOrder[] = [];
     for (let i = 0; i < 30; i++) {
       orders.push(await reportOrder(deps, { channel: 'email', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'network' }, description: `Sin red en el área ${i}` }));
     }
