@@ -17,6 +17,7 @@ import { withAnalystRouting } from './notifications/analyst-routing';
 import { ValidationReminder } from './notifications/validation-reminder';
 import { withEmailDigest } from './notifications/email-digest';
 import { NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from './outbox';
+import { DEFAULT_DIGEST_ALLOWANCE } from './outbox/batching';
 import { SlaMonitor } from './sla/sla-monitor';
 import { MongoSlaStore } from './sla/sla-store';
 import { DEFAULT_DESK_TARGETS } from './sla/targets';
@@ -228,7 +229,8 @@ function outboxLoop(db: Db, channels: NotificationChannel[], config: Config, log
     : undefined;
   dispatcher?.ensureIndexes().catch((error: unknown) => log.error({ err: error }, 'could not create the notification indexes'));
   if (!dispatcher) log.warn('no notification channel registered: notices are queued and wait for one');
-  return new OutboxLoop({ relay: new OutboxRelay({ db, logger: log }), dispatcher, logger: log });
+  const relay = new OutboxRelay({ db, logger: log, ...(dispatcher && digestWindowMs > 0 ? { digestAllowance: DEFAULT_DIGEST_ALLOWANCE } : {}) });
+  return new OutboxLoop({ relay, dispatcher, logger: log });
 }
 
 async function main(): Promise<void> {

@@ -15,6 +15,14 @@ export interface QuietWindowDoc {
 
 export const QUIET_WINDOWS_COLLECTION = 'notificationWindows';
 
+/** Messages a person may get within one quiet window before further notices wait for its end. */
+export const DEFAULT_DIGEST_ALLOWANCE = 5;
+
+/** True when the window is still open at `now` and has no room left for another message. */
+export function isFull(window: QuietWindowDoc, now: Date, allowance: number): boolean {
+  return window.until > now && (window.sent ?? allowance) >= allowance;
+}
+
 /**
  * Notices that ask the person to act now (answer a validation, sign) are never held back
  * for a digest: the card with its buttons is the point of them.
@@ -50,7 +58,7 @@ export async function admitToQuietWindow(windows: Collection<QuietWindowDoc>, ke
       if (!isDuplicateKey(error)) throw error;
     }
     const open = await windows.findOne({ _id: key });
-    if (open && open.until > now && (open.sent ?? allowance) >= allowance) return open.until;
+    if (open && isFull(open, now, allowance)) return open.until;
   }
   return until;
 }

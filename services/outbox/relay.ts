@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import type { PendingNotice, ServiceOrder } from '../orders/types';
 import { NOTIFICATIONS_COLLECTION, NotificationDoc, ORDERS_COLLECTION } from './types';
 import { onlyDuplicateKeys } from '../mongo-errors';
+import { batchKey, isFull, QUIET_WINDOWS_COLLECTION, QuietWindowDoc } from './batching';
 
 export interface RelayOptions {
   db: Db;
@@ -10,6 +11,13 @@ export interface RelayOptions {
   now?: () => Date;
   /** Orders handled per pass. */
   batchSize?: number;
+  /**
+   * The dispatcher's digest allowance, when it runs with a digest window. A notice for a
+   * person whose quiet window is already full is then inserted due at the window's end,
+   * where the dispatcher would otherwise claim it only to put it back: during a burst to
+   * an analyst, most notices skip that claim-and-hold round.
+   */
+  digestAllowance?: number;
 }
 
 /**
@@ -24,12 +32,14 @@ export class OutboxRelay {
   private readonly notifications: Collection<NotificationDoc>;
   private readonly now: () => Date;
   private readonly batchSize: number;
+  private readonly windows: Collection<QuietWindowDoc>;
 
   constructor(private readonly options: RelayOptions) {
     this.orders = options.db.collection<ServiceOrder>(ORDERS_COLLECTION);
     this.notifications = options.db.collection<NotificationDoc>(NOTIFICATIONS_COLLECTION);
     this.now = options.now ?? (() => new Date());
     this.batchSize = options.batchSize ?? 100;
+    this.windows = options.db.collection<QuietWindowDoc>(QUIET_WINDOWS_COLLECTION);
   }
 
   /**
@@ -47,6 +57,7 @@ export class OutboxRelay {
     if (orders.length === 0) return 0;
     const now = this.now();
     const docs = orders.flatMap((order) => order.outbox.map((notice) => notificationOf(order, notice, now)));
+    if (docs.length > 0) await this.holdForFullWindows(docs, now);
     if (docs.length > 0) await this.insert(docs);
     const idsOf = (order: Pick<ServiceOrder, 'outbox'>) => order.outbox.map((n) => n.id);
     // Each outbox still holding exactly what was read (nothing queued meanwhile) is emptied
@@ -71,6 +82,21 @@ export class OutboxRelay {
     }
     if (docs.length > 0) this.options.logger.debug({ orders: orders.length, count: docs.length }, 'outbox relayed');
     return docs.length;
+  }
+
+  /** Makes notices for people whose quiet window is full due at its end (see `digestAllowance`). */
+  private async holdForFullWindows(docs: NotificationDoc[], now: Date): Promise<void> {
+    const allowance = this.options.digestAllowance;
+    if (allowance === undefined) return;
+    const keys = [...new Set(docs.map(batchKey).filter((k): k is string => k !== undefined))];
+    if (keys.length === 0) return;
+    const open = await this.windows.find({ _id: { $in: keys }, until: { $gt: now } }).toArray();
+    const fullUntil = new Map(open.filter((w) => isFull(w, now, allowance)).map((w) => [w._id, w.until]));
+    if (fullUntil.size === 0) return;
+    for (const doc of docs) {
+      const until = fullUntil.get(batchKey(doc) ?? '');
+      if (until) doc.dueAt = until;
+    }
   }
 
   /** Inserts notices in one round trip; a notice already relayed (duplicate key) is skipped. */
