@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from '../logger';
 import type { ServiceOrder } from '../orders/types';
-import { admitToQuietWindow, batchKey, QUIET_WINDOWS_COLLECTION, QuietWindowDoc } from './batching';
+import { admitToQuietWindow, batchKey, DEFAULT_DIGEST_ALLOWANCE, QUIET_WINDOWS_COLLECTION, QuietWindowDoc } from './batching';
 import { NotificationClaims } from './claims';
-import { recordOutcomeOnOrder, recordOutcomesOnOrders } from './history';
+import { recordOutcomesOnOrders } from './history';
 import { NOTIFICATIONS_COLLECTION, NotificationChannel, NotificationAttempt, NotificationDoc, NotificationOutcome, ORDERS_COLLECTION } from './types';
 
 export interface DispatcherOptions {
@@ -126,7 +126,7 @@ export class OutboxDispatcher {
     this.maxDelayMs = options.maxDelayMs ?? 30 * 60_000;
     this.fallbackAfterAttempts = options.fallbackAfterAttempts ?? 2;
     this.digestWindowMs = options.digestWindowMs ?? 0;
-    this.digestAllowance = Math.max(1, options.digestAllowance ?? 5);
+    this.digestAllowance = Math.max(1, options.digestAllowance ?? DEFAULT_DIGEST_ALLOWANCE);
     this.windows = options.db.collection<QuietWindowDoc>(QUIET_WINDOWS_COLLECTION);
     this.claims = new NotificationClaims(this.notifications, { instanceId: this.instanceId, leaseMs: this.leaseMs, now: this.now });
   }
@@ -310,45 +310,56 @@ export class OutboxDispatcher {
     return outcome;
   }
 
-  private async finishAll(items: Item[], result: FinishResult, log: Logger, deferred?: Deferred): Promise<DispatchOutcome> {
-    let outcome: DispatchOutcome = 'sent';
-    for (const { doc } of items) outcome = await this.finish(doc, result, log, deferred);
-    return outcome;
+  private finishAll(items: Item[], result: FinishResult, log: Logger, deferred?: Deferred): Promise<DispatchOutcome> {
+    return this.finishMany(items.map((i) => i.doc), result, log, deferred);
   }
 
-  private async finish(
-    claimed: NotificationDoc,
-    result: FinishResult,
-    log: Logger,
-    deferred?: Deferred,
-  ): Promise<DispatchOutcome> {
+  private finish(claimed: NotificationDoc, result: FinishResult, log: Logger, deferred?: Deferred): Promise<DispatchOutcome> {
+    return this.finishMany([claimed], result, log, deferred);
+  }
+
+  /**
+   * Stores one outcome for notices this instance holds, in one round trip however many (a
+   * digest at the end of a busy window carries hundreds). Each write names the notice's
+   * claim token, so a notice whose lease ran out and was claimed elsewhere is left alone;
+   * those are told apart afterwards by this attempt's log line.
+   */
+  private async finishMany(docs: readonly NotificationDoc[], result: FinishResult, log: Logger, deferred?: Deferred): Promise<DispatchOutcome> {
     const now = this.now();
     const final = result.state !== 'pending';
-    const set: Partial<NotificationDoc> = { state: result.state, updatedAt: now };
-    if (result.outcome) set.outcome = result.outcome;
-    if (result.state === 'sent') Object.assign(set, { sentAt: now, channel: result.channel, ...(result.reason ? { reason: result.reason } : {}) });
-    if (result.state === 'failed') Object.assign(set, { failedAt: now, reason: result.reason });
-    if (result.state === 'pending') {
-      Object.assign(set, { reason: result.reason, dueAt: new Date(now.getTime() + backoffDelay(claimed.attempts, this.baseDelayMs, this.maxDelayMs)) });
-    }
-    if (final) set.historyRecorded = false;
-    const stored = await this.notifications.updateOne(
-      { _id: claimed._id, state: 'claimed', claimToken: claimed.claimToken },
-      {
-        $set: set,
-        $unset: { leaseUntil: '', claimToken: '' },
-        $push: { log: this.attemptLine(now, result) },
+    const line = this.attemptLine(now, result);
+    const sets = docs.map((claimed) => {
+      const set: Partial<NotificationDoc> = { state: result.state, updatedAt: now };
+      if (result.outcome) set.outcome = result.outcome;
+      if (result.state === 'sent') Object.assign(set, { sentAt: now, channel: result.channel, ...(result.reason ? { reason: result.reason } : {}) });
+      if (result.state === 'failed') Object.assign(set, { failedAt: now, reason: result.reason });
+      if (result.state === 'pending') {
+        Object.assign(set, { reason: result.reason, dueAt: new Date(now.getTime() + backoffDelay(claimed.attempts, this.baseDelayMs, this.maxDelayMs)) });
+      }
+      if (final) set.historyRecorded = false;
+      return set;
+    });
+    const stored = await this.notifications.bulkWrite(docs.map((claimed, i) => ({
+      updateOne: {
+        filter: { _id: claimed._id, state: 'claimed', claimToken: claimed.claimToken },
+        update: { $set: sets[i]!, $unset: { leaseUntil: '', claimToken: '' }, $push: { log: line } },
       },
-    );
-    if (stored.matchedCount === 0) {
-      log.warn({ state: result.state }, 'claim lost before the outcome was stored (lease expired)');
-      return 'lost_claim';
+    })), { ordered: false });
+    let kept = docs.map((doc, i) => ({ ...doc, ...sets[i] }) as NotificationDoc);
+    if (stored.matchedCount < docs.length) {
+      const ours = new Set((await this.notifications
+        .find({ _id: { $in: docs.map((d) => d._id) }, log: { $elemMatch: { by: this.instanceId, at: now } } }, { projection: { _id: 1 } })
+        .toArray()).map((d) => d._id));
+      log.warn({ state: result.state, lost: docs.filter((d) => !ours.has(d._id)).map((d) => d._id) }, 'claim lost before the outcome was stored (lease expired)');
+      kept = kept.filter((d) => ours.has(d._id));
     }
-    log.info({ state: result.state, channel: result.channel, attempts: claimed.attempts, reason: result.reason }, 'notification outcome');
-    // The history entry follows the stored outcome: at once, or with the rest of the batch.
-    const outcome = { ...claimed, ...set } as NotificationDoc;
-    if (final && deferred) deferred.push(outcome);
-    else if (final) await recordOutcomeOnOrder(this.notifications, this.orders, outcome, now);
+    if (kept.length > 0) {
+      log.info({ state: result.state, channel: result.channel, attempts: docs[0]!.attempts, reason: result.reason, ...(docs.length > 1 ? { count: kept.length } : {}) }, 'notification outcome');
+    }
+    // The history entries follow the stored outcomes: at once, or with the rest of the batch.
+    if (final && deferred) deferred.push(...kept);
+    else if (final && kept.length > 0) await recordOutcomesOnOrders(this.notifications, this.orders, kept, now);
+    if (kept.length < docs.length) return 'lost_claim';
     return result.state === 'pending' ? 'retry' : result.state;
   }
 

@@ -45,13 +45,3 @@ export async function recordOutcomesOnOrders(
   await orders.bulkWrite(writes, { ordered: false });
   await notifications.updateMany({ _id: { $in: docs.map((d) => d._id) } }, { $set: { historyRecorded: true } });
 }
-
-/** {@link recordOutcomesOnOrders} for one notification. */
-export function recordOutcomeOnOrder(
-  notifications: Collection<NotificationDoc>,
-  orders: Collection<ServiceOrder>,
-  doc: NotificationDoc,
-  now: Date,
-): Promise<void> {
-  return recordOutcomesOnOrders(notifications, orders, [doc], now);
-}

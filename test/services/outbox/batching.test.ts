@@ -160,6 +160,52 @@ describe('digest batching in the dispatcher', () => {
     expect(teams.messages.map((m) => m.length)).toEqual([1, 1, 1, 1, 1, 5, 1, 1, 1, 1]);
   });
 
+  it('has the relay queue notices for a person whose window is full due at its end, so none is claimed only to be put back', async () => {
+    const teams = new DigestChannel();
+    const d = dispatcher([teams], 'A');
+    const holdingRelay = () => new OutboxRelay({ db: tdb.db, logger: quietLogger(), now, batchSize: 1000, digestAllowance: 1 }).relayOnce();
+    const first = await newOrderFor('ana');
+    await holdingRelay();
+    await d.dispatchOnce();
+    expect(teams.messages).toEqual([[first]]);
+    const burst: string[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      clock += 100;
+      burst.push(await newOrderFor('ana'));
+    }
+    const other = await newOrderFor('carlos');
+    await holdingRelay();
+    const queued = await notifications().find({ _id: { $in: burst } }).toArray();
+    expect(queued.map((n) => [n.state, n.attempts, n.dueAt.toISOString()])).toEqual(burst.map(() => ['pending', 0, '2026-03-02T16:00:10.000Z']));
+    // Carlos has no window yet: his notice is due now and the only one the dispatcher takes.
+    expect(await d.dispatchOnce()).toBe(1);
+    expect(teams.messages).toEqual([[first], [other]]);
+    clock = Date.parse('2026-03-02T16:00:10Z');
+    await d.dispatchOnce();
+    expect(teams.messages.slice(2).map((m) => [...m].sort())).toEqual([[...burst].sort()]);
+    expect(await notifications().countDocuments({ state: 'sent', attempts: 1 })).toBe(12);
+  });
+
+  it('stores a digest\'s outcome for every notice still held, and leaves one whose claim passed to another instance alone', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) ids.push(await newOrderFor('ana'));
+    await relay();
+    const stolen = ids[1]!;
+    // While the digest is on the wire, another instance takes one notice over (its lease ran out there).
+    const teams = new DigestChannel();
+    const send = teams.sendDigest.bind(teams);
+    teams.sendDigest = async (items) => {
+      await notifications().updateOne({ _id: stolen }, { $set: { claimToken: 'elsewhere', claimedBy: 'B' } });
+      await send(items);
+    };
+    await dispatcher([teams], 'A', 5).dispatchOnce();
+    expect(teams.messages.map((m) => [...m].sort())).toEqual([[...ids].sort()]);
+    const docs = new Map((await notifications().find({ _id: { $in: ids } }).toArray()).map((d) => [d._id, d]));
+    expect(ids.map((id) => [docs.get(id)!.state, docs.get(id)!.claimedBy])).toEqual([['sent', 'A'], ['claimed', 'B'], ['sent', 'A']]);
+    const history = (await tdb.db.collection<ServiceOrder>('orders').find({}).toArray()).flatMap((o) => o.history.map((h) => h.notification?.id));
+    expect(history.sort()).toEqual([ids[0], ids[2]].sort());
+  });
+
   it('falls back to sending one by one on a channel that cannot send digests', async () => {
     const email: NotificationChannel = { name: 'email', canReach: () => true, send: jest.fn(async () => undefined) };
     const d = dispatcher([email], 'A');
