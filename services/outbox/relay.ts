@@ -33,6 +33,12 @@ export class OutboxRelay {
   private readonly now: () => Date;
   private readonly batchSize: number;
   private readonly windows: Collection<QuietWindowDoc>;
+  private full = false;
+
+  /** True when the last pass took a whole batch, so more orders may be waiting. */
+  get lastPassFull(): boolean {
+    return this.full;
+  }
 
   constructor(private readonly options: RelayOptions) {
     this.orders = options.db.collection<ServiceOrder>(ORDERS_COLLECTION);
@@ -54,6 +60,7 @@ export class OutboxRelay {
       .find({ outboxPending: true }, { projection: { _id: 1, outbox: 1 } })
       .limit(this.batchSize)
       .toArray();
+    this.full = orders.length >= this.batchSize;
     if (orders.length === 0) return 0;
     const now = this.now();
     const docs = orders.flatMap((order) => order.outbox.map((notice) => notificationOf(order, notice, now)));

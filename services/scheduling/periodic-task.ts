@@ -8,9 +8,17 @@ export interface PeriodicTaskOptions {
   intervalMs: number;
   /**
    * One pass. Resolving to exactly `true` means more work is waiting, so the next pass starts
-   * at once instead of after `intervalMs`; any other value (counts included) waits the interval.
+   * at once instead of after `intervalMs`; `{ nextInMs }` asks for the next pass after that
+   * pause instead; any other value (counts included) waits the interval.
    */
   run: () => Promise<unknown>;
+}
+
+/** The pause before the next pass that a pass's result asks for. */
+function pauseAfter(result: unknown, intervalMs: number): number {
+  if (result === true) return 0;
+  const next = (result as { nextInMs?: unknown } | null | undefined)?.nextInMs;
+  return typeof next === 'number' && next >= 0 ? next : intervalMs;
 }
 
 /**
@@ -64,15 +72,15 @@ export class PeriodicTask {
 
   private async pass(): Promise<void> {
     const { name, logger, intervalMs, run } = this.options;
-    let more = false;
+    let pause = intervalMs;
     try {
       // Deferred so that a `run` which throws synchronously is caught like a rejection.
-      more = (await Promise.resolve().then(run)) === true;
+      pause = pauseAfter(await Promise.resolve().then(run), intervalMs);
     } catch (error) {
       logger.error({ err: error, task: name }, `${name} pass failed`);
     } finally {
       this.running = undefined;
-      if (this.active) this.schedule(more ? 0 : intervalMs);
+      if (this.active) this.schedule(pause);
     }
   }
 }

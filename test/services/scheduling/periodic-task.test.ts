@@ -35,6 +35,24 @@ describe('PeriodicTask', () => {
     await waitFor(() => passes >= 3);
   });
 
+  it('waits the pause a pass asks for before the next one', async () => {
+    const at: number[] = [];
+    task = new PeriodicTask({
+      name: 't',
+      logger: recordingLogger().logger,
+      intervalMs: 10_000,
+      run: async () => { at.push(Date.now()); return at.length < 3 ? { nextInMs: 40 } : 3; },
+    });
+    task.start();
+    await waitFor(() => at.length === 3);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(35);
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(35);
+    expect(at[2]! - at[0]!).toBeLessThan(1000);
+    // A count is not a pause: the third pass waits the interval.
+    await sleep(100);
+    expect(at).toHaveLength(3);
+  });
+
   it('runs the next pass at once when a pass says more work is waiting', async () => {
     const at: number[] = [];
     task = new PeriodicTask({
