@@ -1,5 +1,5 @@
 import { ActivityHandler, ActivityTypes, Attachment, AttachmentLayoutTypes, ConversationState, InvokeResponse, MessageFactory, Storage, TurnContext } from 'botbuilder';
-import { DialogSet, DialogState, DialogTurnStatus } from 'botbuilder-dialogs';
+import { DialogSet, DialogState, DialogStateManagerConfiguration, DialogTurnStatus } from 'botbuilder-dialogs';
 import { Db, ObjectId } from 'mongodb';
 import type { DirectoryReader } from '../services/directory/directory-store';
 import { AppError } from '../services/errors';
@@ -31,6 +31,12 @@ export const MAX_LIST_CARDS = 5;
 const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 /** Teams attaches the formatted copy of every message as text/html; that one is expected. */
 const EXPECTED_ATTACHMENTS = new Set(['text/html', 'text/plain', CARD_CONTENT_TYPE]);
+/**
+ * Where botbuilder-dialogs looks in the turn state for its memory-scope configuration. It
+ * builds one afresh on every turn that lacks it, though it depends on nothing of the turn:
+ * the bot keeps the first and hands it to every later turn.
+ */
+const DIALOG_STATE_CONFIGURATION = 'DialogStateManagerConfiguration';
 
 export interface DeskBotDeps {
   db: Db;
@@ -58,6 +64,7 @@ export class DeskBot extends ActivityHandler {
   private readonly conversationState: ConversationState;
   private readonly dialogs: DialogSet;
   private readonly log: Logger;
+  private stateConfiguration: DialogStateManagerConfiguration | undefined;
 
   constructor(private readonly deps: DeskBotDeps) {
     super();
@@ -132,7 +139,9 @@ export class DeskBot extends ActivityHandler {
       await context.sendActivity(REPLIES.attachmentsIgnored);
       if (!text) return;
     }
+    if (this.stateConfiguration) context.turnState.set(DIALOG_STATE_CONFIGURATION, this.stateConfiguration);
     const dc = await this.dialogs.createContext(context);
+    this.stateConfiguration ??= context.turnState.get(DIALOG_STATE_CONFIGURATION);
     const command = parseCommand(text);
     const cancelPressed = (context.activity.value as { intake?: unknown } | undefined)?.intake === 'cancel';
     if (command?.kind === 'cancel' || cancelPressed) {
