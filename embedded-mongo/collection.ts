@@ -65,12 +65,11 @@ export class Collection {
       list.push({ until: seq, entry: old });
       this.history.set(id, list);
     }
-    if (old) for (const index of this.indexes.values()) index.remove(id, old.doc);
+    for (const index of this.indexes.values()) index.replace(id, old?.doc, doc);
     if (doc === undefined) {
       this.docs.delete(id);
       return;
     }
-    for (const index of this.indexes.values()) index.add(id, doc);
     this.docs.set(id, { doc, view: viewOf(doc), seq });
   }
 

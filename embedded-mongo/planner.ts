@@ -13,7 +13,7 @@ import { Document, ObjectId } from 'bson';
 import { Collection } from './collection';
 import { valueKey } from './keys';
 import { isPlainObject } from './matcher-util';
-import { SecondaryIndex } from './secondary-index';
+import { RangeBounds, SecondaryIndex } from './secondary-index';
 
 export interface Plan {
   /** Candidate id keys, or undefined for a full scan. */
@@ -67,6 +67,56 @@ export function inKeys(filter: Document): Map<string, string[]> {
   return out;
 }
 
+const RANGE_OPS: Record<string, 'lo' | 'hi'> = { $gt: 'lo', $gte: 'lo', $lt: 'hi', $lte: 'hi' };
+
+/** A range bound's sortable value: Dates by time, numbers that compare exactly as doubles. */
+function rangeValue(value: unknown): { kind: 'd' | 'n'; value: number } | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : { kind: 'd', value: value.getTime() };
+  if (typeof value === 'number') return Number.isNaN(value) ? undefined : { kind: 'n', value };
+  const tag = (value as { _bsontype?: string } | null)?._bsontype;
+  if (tag === 'Int32' || tag === 'Double' || tag === 'Long') {
+    const n = Number(String(value));
+    if (Number.isNaN(n) || (tag === 'Long' && !Number.isSafeInteger(n))) return undefined;
+    return { kind: 'n', value: n };
+  }
+  return undefined;
+}
+
+/**
+ * `$gt`/`$gte`/`$lt`/`$lte` conditions of a filter on Dates or numbers, by field path, as the
+ * bounds an ordered index lookup takes. Other operators beside them only narrow the match and
+ * are left to the filter; bounds of different kinds match nothing and are not planned.
+ */
+export function rangeKeys(filter: Document): Map<string, RangeBounds> {
+  const out = new Map<string, RangeBounds>();
+  for (const [field, cond] of Object.entries(filter)) {
+    if (field === '$and' && Array.isArray(cond)) {
+      for (const part of cond) if (isPlainObject(part)) for (const [f, r] of rangeKeys(part)) if (!out.has(f)) out.set(f, r);
+      continue;
+    }
+    if (field.charCodeAt(0) === 36 || !isPlainObject(cond)) continue;
+    let bounds: RangeBounds | undefined;
+    let mixed = false;
+    for (const [op, arg] of Object.entries(cond)) {
+      const side = RANGE_OPS[op];
+      if (!side) continue;
+      const v = rangeValue(arg);
+      if (!v || (bounds && bounds.kind !== v.kind)) {
+        mixed = true;
+        break;
+      }
+      bounds ??= { kind: v.kind };
+      const inclusive = op === '$gte' || op === '$lte';
+      const current = bounds[side];
+      // Two bounds on one side (`$gt: 1, $gte: 3`): keep the tighter one.
+      const tighter = !current || (side === 'lo' ? v.value > current.value || (v.value === current.value && !inclusive) : v.value < current.value || (v.value === current.value && !inclusive));
+      if (tighter) bounds[side] = { value: v.value, inclusive };
+    }
+    if (bounds && !mixed) out.set(field, bounds);
+  }
+  return out;
+}
+
 function isIndexableScalar(value: unknown): boolean {
   if (value === null) return true;
   switch (typeof value) {
@@ -103,9 +153,10 @@ function lookup(coll: Collection, filter: Document): Lookup | undefined {
     return { ids: idIn, size: idIn.length, exact: alone };
   }
   let best: Lookup | undefined;
-  if (eq.size > 0 || ins.size > 0) {
+  const ranges = rangeKeys(filter);
+  if (eq.size > 0 || ins.size > 0 || ranges.size > 0) {
     for (const index of coll.indexes.values()) {
-      const found = indexLookup(index, filter, eq, ins);
+      const found = indexLookup(index, filter, eq, ins, ranges);
       if (found && (!best || found.size < best.size || (found.size === best.size && found.exact && !best.exact))) best = found;
     }
   }
@@ -117,8 +168,12 @@ function lookup(coll: Collection, filter: Document): Lookup | undefined {
   return best;
 }
 
-/** Looks `index` up with the equality and `$in` keys of its longest usable field prefix. */
-function indexLookup(index: SecondaryIndex, filter: Document, eq: Map<string, string>, ins: Map<string, string[]>): Lookup | undefined {
+/**
+ * Looks `index` up with the equality and `$in` keys of its longest usable field prefix and,
+ * when the field after that prefix has a range condition, narrows to that range in the
+ * index's order.
+ */
+function indexLookup(index: SecondaryIndex, filter: Document, eq: Map<string, string>, ins: Map<string, string[]>, ranges: Map<string, RangeBounds>): Lookup | undefined {
   let tuples: string[][] = [[]];
   let used = 0;
   let plain = true;
@@ -131,6 +186,20 @@ function indexLookup(index: SecondaryIndex, filter: Document, eq: Map<string, st
     tuples = tuples.flatMap((t) => keys.map((key) => [...t, key]));
     used += 1;
     if (k === undefined || f.includes('.')) plain = false;
+  }
+  const bounds = used < index.fields.length ? ranges.get(index.fields[used]!) : undefined;
+  if (bounds) {
+    const ids = new Set<string>();
+    let served = true;
+    for (const t of tuples) {
+      const found = index.range(t, bounds);
+      if (!found) {
+        served = false;
+        break;
+      }
+      for (const i of found) ids.add(i);
+    }
+    if (served) return { ids, size: ids.size, exact: false };
   }
   if (used === 0) return undefined;
   const exact = plain && used === eq.size && onlyEqualities(filter, eq.size);
