@@ -25,7 +25,8 @@ import { createLogger } from '../services/logger';
 
 const RATE = 50;
 const LATENCY_REQUESTS = 250;
-const THROUGHPUT_REQUESTS = 300;
+/** 200 a slice: a slice of an echo bot then lasts about a third of a second, long enough to be steady. */
+const THROUGHPUT_REQUESTS = 1000;
 const CONCURRENCY = 8;
 const SLICES = 5;
 const REQUESTER = 'fernando.ruiz';
