@@ -1,3 +1,4 @@
+import { MongoClient } from 'mongodb';
 import { MongoStorage } from '../../bot/mongo-storage';
 import { openTestDatabase, TestDatabase } from '../support/mongo';
 
@@ -25,6 +26,32 @@ describe('MongoStorage', () => {
     await storage.write({ k: { ...first, n: 2 } });
     await expect(storage.write({ k: { ...second, n: 3 } })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect((await storage.read(['k'])).k).toMatchObject({ n: 2 });
+  });
+
+  it('serves turns running together with one read and one write, failing only the turn whose eTag is stale', async () => {
+    await storage.write({ a: { n: 1 }, b: { n: 1 }, c: { n: 1 } });
+    const watcher = new MongoClient(t.uri, { monitorCommands: true });
+    const commands: string[] = [];
+    watcher.on('commandStarted', (e) => { if (['find', 'update'].includes(e.commandName)) commands.push(e.commandName); });
+    try {
+      const together = new MongoStorage(watcher.db(t.dbName));
+      const [a, b, c] = await Promise.all([together.read(['a']), together.read(['b']), together.read(['c'])]);
+      expect(commands).toEqual(['find']);
+      expect([a.a.n, b.b.n, c.c.n]).toEqual([1, 1, 1]);
+      await storage.write({ b: { ...b.b, n: 2 } }); // another instance moves b on
+      const results = await Promise.allSettled([
+        together.write({ a: { ...a.a, n: 3 } }),
+        together.write({ b: { ...b.b, n: 3 } }),
+        together.write({ c: { n: 3, eTag: '*' } }),
+      ]);
+      expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code?: string }).code))).toEqual(['ok', 'CONFLICT', 'ok']);
+      // One bulk write, then one read of the eTags to tell which write lost.
+      expect(commands).toEqual(['find', 'update', 'find']);
+    } finally {
+      await watcher.close();
+    }
+    const stored = await storage.read(['a', 'b', 'c']);
+    expect([stored.a.n, stored.b.n, stored.c.n]).toEqual([3, 2, 3]);
   });
 
   it('overwrites when the eTag is * or absent, and deletes', async () => {
