@@ -1,6 +1,7 @@
 import { Collection, Db, MongoServerError, ObjectId } from 'mongodb';
 import type { OrderStatus, WorkflowPolicy } from '../workflow';
 import type { HistoryEntry, PendingNotice, ServiceOrder } from './types';
+import { coalesce } from '../coalesce';
 import { isDuplicateKey } from '../mongo-errors';
 
 /** One state change, already decided by the workflow: the store only writes it, guarded. */
@@ -80,29 +81,64 @@ export class MongoOrderStore implements OrderStore {
   }
 
   async nextFolio(year: number): Promise<string> {
-    const seq = await this.increment(`folio-${year}`);
+    const seq = await this.nextInSequence(`folio-${year}`);
     return `OS-${year}-${String(seq).padStart(6, '0')}`;
   }
 
+  /**
+   * Folios asked for together (reports arriving at once) are taken in one increment of the
+   * counter by their number, then handed out in the order asked: still one folio per order,
+   * consecutive, never twice.
+   */
+  private readonly nextInSequence = coalesce(async (keys: readonly string[]) => {
+    const counts = new Map<string, number>();
+    for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+    const next = new Map<string, number>();
+    await Promise.all([...counts].map(async ([key, n]) => next.set(key, (await this.increment(key, n)) - n + 1)));
+    return keys.map((key) => {
+      const seq = next.get(key)!;
+      next.set(key, seq + 1);
+      return { ok: true as const, value: seq };
+    });
+  });
+
   /** Two first-of-the-year upserts can race on the same _id; the loser retries and increments. */
-  private async increment(key: string, attempt = 0): Promise<number> {
+  private async increment(key: string, by: number, attempt = 0): Promise<number> {
     try {
       const doc = await this.counters.findOneAndUpdate(
         { _id: key },
-        { $inc: { seq: 1 } },
+        { $inc: { seq: by } },
         { upsert: true, returnDocument: 'after' },
       );
       if (!doc) throw new Error(`counter ${key} returned no document`);
       return doc.seq;
     } catch (error) {
-      if (error instanceof MongoServerError && isDuplicateKey(error) && attempt < 3) return this.increment(key, attempt + 1);
+      if (error instanceof MongoServerError && isDuplicateKey(error) && attempt < 3) return this.increment(key, by, attempt + 1);
       throw error;
     }
   }
 
-  async insert(order: ServiceOrder): Promise<void> {
-    await this.orders.insertOne(order);
+  insert(order: ServiceOrder): Promise<void> {
+    return this.insertTogether(order);
   }
+
+  /**
+   * Orders reported together go in one unordered insert; an order the database refuses (a
+   * duplicate id) fails alone, with the server's error as its own insert would have had it.
+   */
+  private readonly insertTogether = coalesce(async (orders: readonly ServiceOrder[]) => {
+    const refused = new Map<number, unknown>();
+    try {
+      await this.orders.insertMany([...orders], { ordered: false });
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+      if (writeErrors === undefined) throw error;
+      for (const e of (Array.isArray(writeErrors) ? writeErrors : [writeErrors]) as Array<{ index: number; code?: number; errmsg?: string; errInfo?: Record<string, unknown> }>) {
+        refused.set(e.index, new MongoServerError({ message: e.errmsg ?? 'insert refused', errmsg: e.errmsg, code: e.code, errInfo: e.errInfo }));
+      }
+    }
+    return orders.map((_, i) => (refused.has(i) ? { ok: false as const, error: refused.get(i) } : { ok: true as const, value: undefined }));
+  });
 
   async findById(id: ObjectId): Promise<ServiceOrder | null> {
     return this.orders.findOne({ _id: id });

@@ -1,3 +1,5 @@
+import { MongoClient, MongoServerError, ObjectId } from 'mongodb';
+import { MongoOrderStore } from '../../../services/orders/order-store';
 import { reportOrder } from '../../../services/orders/report-order';
 import { takeOrder } from '../../../services/orders/take-order';
 import { reassignEngineer } from '../../../services/orders/reassign-engineer';
@@ -63,6 +65,28 @@ describe('concurrent use of orders', () => {
     expect(new Set(orders.map((o) => o.folio)).size).toBe(50);
     expect(numbers[49]! - numbers[0]!).toBe(49);
     expect(await w.t.db.collection('orders').countDocuments({ folio: { $in: orders.map((o) => o.folio) } })).toBe(50);
+  });
+
+  it('gives reports arriving together one counter increment and one insert; an order refused for a duplicate id fails alone', async () => {
+    const watcher = new MongoClient(w.t.uri, { monitorCommands: true });
+    const commands: string[] = [];
+    watcher.on('commandStarted', (e) => { if (['findAndModify', 'insert'].includes(e.commandName)) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`); });
+    try {
+      const store = new MongoOrderStore(watcher.db(w.t.dbName));
+      const folios = await Promise.all(Array.from({ length: 5 }, () => store.nextFolio(2032)));
+      expect(folios).toEqual(['OS-2032-000001', 'OS-2032-000002', 'OS-2032-000003', 'OS-2032-000004', 'OS-2032-000005']);
+      const taken = await orderIn(w, 'reported');
+      const fresh = (n: number) => ({ ...taken, _id: new ObjectId(), folio: `OS-2032-00010${n}`, history: [], outbox: [] });
+      const results = await Promise.allSettled([store.insert(fresh(1)), store.insert({ ...taken, folio: 'OS-2032-000109' }), store.insert(fresh(2))]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      const refused = (results[1] as PromiseRejectedResult).reason as MongoServerError;
+      expect(refused).toBeInstanceOf(MongoServerError);
+      expect(refused.code).toBe(11000);
+      expect(await w.t.db.collection('orders').countDocuments({ folio: { $in: ['OS-2032-000101', 'OS-2032-000102', 'OS-2032-000109'] } })).toBe(2);
+      expect(commands).toEqual(['findAndModify counters', 'insert orders']);
+    } finally {
+      await watcher.close();
+    }
   });
 
   it('starts a new sequence each year', async () => {
