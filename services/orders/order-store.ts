@@ -140,9 +140,16 @@ export class MongoOrderStore implements OrderStore {
     return orders.map((_, i) => (refused.has(i) ? { ok: false as const, error: refused.get(i) } : { ok: true as const, value: undefined }));
   });
 
-  async findById(id: ObjectId): Promise<ServiceOrder | null> {
-    return this.orders.findOne({ _id: id });
+  findById(id: ObjectId): Promise<ServiceOrder | null> {
+    return this.findTogether(id);
   }
+
+  /** Orders looked up together (card actions arriving at once) are read in one query. */
+  private readonly findTogether = coalesce(async (ids: readonly ObjectId[]) => {
+    const found = await this.orders.find({ _id: { $in: [...new Map(ids.map((id) => [id.toHexString(), id])).values()] } }).toArray();
+    const byId = new Map(found.map((o) => [o._id.toHexString(), o]));
+    return ids.map((id) => ({ ok: true as const, value: byId.get(id.toHexString()) ?? null }));
+  });
 
   async findByFolio(folio: string): Promise<ServiceOrder | null> {
     return this.orders.findOne({ folio: String(folio) });

@@ -67,7 +67,7 @@ describe('concurrent use of orders', () => {
     expect(await w.t.db.collection('orders').countDocuments({ folio: { $in: orders.map((o) => o.folio) } })).toBe(50);
   });
 
-  it('gives reports arriving together one counter increment and one insert; an order refused for a duplicate id fails alone', async () => {
+  it('gives reports arriving together one counter increment and one insert (an order refused for a duplicate id fails alone), and lookups one query', async () => {
     const watcher = new MongoClient(w.t.uri, { monitorCommands: true });
     const commands: string[] = [];
     watcher.on('commandStarted', (e) => { if (['findAndModify', 'insert'].includes(e.commandName)) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`); });
@@ -84,6 +84,11 @@ describe('concurrent use of orders', () => {
       expect(refused.code).toBe(11000);
       expect(await w.t.db.collection('orders').countDocuments({ folio: { $in: ['OS-2032-000101', 'OS-2032-000102', 'OS-2032-000109'] } })).toBe(2);
       expect(commands).toEqual(['findAndModify counters', 'insert orders']);
+      // Orders looked up together are read in one query.
+      watcher.on('commandStarted', (e) => { if (e.commandName === 'find') commands.push(`find ${String(e.command.find)}`); });
+      const looked = await Promise.all([store.findById(taken._id), store.findById(new ObjectId()), store.findById(taken._id)]);
+      expect(looked.map((o) => o?.folio ?? null)).toEqual([taken.folio, null, taken.folio]);
+      expect(commands.slice(2)).toEqual(['find orders']);
     } finally {
       await watcher.close();
     }
