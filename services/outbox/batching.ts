@@ -9,7 +9,7 @@ import { isDuplicateKey } from '../mongo-errors';
 export interface QuietWindowDoc {
   _id: string;
   until: Date;
-  /** Messages sent to the person in this window; absent on windows from older versions (full). */
+  /** Messages asked for in this window (beyond the allowance: refused); absent on windows from older versions (full). */
   sent?: number;
 }
 
@@ -38,27 +38,29 @@ export function batchKey(doc: Pick<NotificationDoc, 'event' | 'recipient'>): str
 }
 
 /**
- * Admits one message to the person's quiet window, atomically across instances: a new window
- * (none open, or the last one over) or one with room left (fewer than `allowance` messages
- * sent in it) takes the message and the caller sends now (null). A full window answers its
- * end, when the held notices leave together as one digest. So a requester's few quick status
- * changes arrive at once, and only a real burst (an analyst and 30 new orders) is grouped.
+ * Admits one message to the person's quiet window, atomically across instances and in one
+ * round trip: a new window (none open, or the last one over) or one with room left (fewer
+ * than `allowance` messages in it) takes the message and the caller sends now (null). A full
+ * window answers its end, when the held notices leave together as one digest. So a
+ * requester's few quick status changes arrive at once, and only a real burst (an analyst and
+ * 30 new orders) is grouped.
  */
 export async function admitToQuietWindow(windows: Collection<QuietWindowDoc>, key: string, now: Date, ms: number, allowance: number): Promise<Date | null> {
   const until = new Date(now.getTime() + ms);
-  for (let tries = 0; tries < 3; tries += 1) {
-    const renewed = await windows.updateOne({ _id: key, until: { $lte: now } }, { $set: { until, sent: 1 } });
-    if (renewed.matchedCount === 1) return null;
-    const counted = await windows.updateOne({ _id: key, until: { $gt: now }, sent: { $lt: allowance } }, { $inc: { sent: 1 } });
-    if (counted.matchedCount === 1) return null;
+  // No window yet (until missing) or the last one over: a new window counting this message.
+  const over = { $lte: [{ $ifNull: ['$until', new Date(0)] }, now] };
+  for (let tries = 0; ; tries += 1) {
     try {
-      await windows.insertOne({ _id: key, until, sent: 1 });
-      return null;
+      const window = await windows.findOneAndUpdate(
+        { _id: key },
+        [{ $set: { until: { $cond: [over, until, '$until'] }, sent: { $cond: [over, 1, { $add: [{ $ifNull: ['$sent', allowance] }, 1] }] } } }],
+        { upsert: true, returnDocument: 'after' },
+      );
+      if (!window) return until;
+      return (window.sent ?? allowance + 1) <= allowance ? null : window.until;
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
+      // Two first messages to one person can race on the upsert; the loser counts in the winner's window.
+      if (!isDuplicateKey(error) || tries >= 2) throw error;
     }
-    const open = await windows.findOne({ _id: key });
-    if (open && isFull(open, now, allowance)) return open.until;
   }
-  return until;
 }

@@ -1,4 +1,5 @@
-import { ObjectId } from 'mongodb';
+import { MongoClient, ObjectId } from 'mongodb';
+import { admitToQuietWindow, QuietWindowDoc } from '../../../services/outbox/batching';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
 import { NotificationChannel, NotificationDoc, OutboxDispatcher, OutboxRelay } from '../../../services/outbox';
 import type { ServiceOrder } from '../../../services/orders/types';
@@ -204,6 +205,23 @@ describe('digest batching in the dispatcher', () => {
     expect(ids.map((id) => [docs.get(id)!.state, docs.get(id)!.claimedBy])).toEqual([['sent', 'A'], ['claimed', 'B'], ['sent', 'A']]);
     const history = (await tdb.db.collection<ServiceOrder>('orders').find({}).toArray()).flatMap((o) => o.history.map((h) => h.notification?.id));
     expect(history.sort()).toEqual([ids[0], ids[2]].sort());
+  });
+
+  it('admits a message to a quiet window in one round trip, whether the window is new, open or over', async () => {
+    const watcher = new MongoClient(tdb.uri, { monitorCommands: true });
+    const commands: string[] = [];
+    watcher.on('commandStarted', (e) => { if (e.commandName !== 'endSessions') commands.push(e.commandName); });
+    try {
+      const windows = watcher.db(tdb.dbName).collection<QuietWindowDoc>('notificationWindows');
+      const at = (s: number) => new Date(clock + s * 1000);
+      const answers = [];
+      for (const s of [0, 1, 2, 3]) answers.push(await admitToQuietWindow(windows, 'rosa', at(s), 10_000, 3));
+      answers.push(await admitToQuietWindow(windows, 'rosa', at(10), 10_000, 3));
+      expect(answers).toEqual([null, null, null, at(10), null]);
+      expect(commands).toEqual(Array(5).fill('findAndModify'));
+    } finally {
+      await watcher.close();
+    }
   });
 
   it('falls back to sending one by one on a channel that cannot send digests', async () => {
