@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import { coalesce } from '../services/coalesce';
 import type { ConversationReference } from 'botbuilder';
 
 /** One stored reference per person, so proactive messages reach them later (STYLE #9). */
@@ -88,13 +89,36 @@ export async function ensureConversationRefIndexes(db: Db): Promise<void> {
 }
 
 /** The usable reference of a directory person (by personId, else by aadObjectId), or null. */
-export async function findReference(db: Db, who: { personId?: string; aadObjectId?: string }): Promise<ConversationRefDoc | null> {
+export function findReference(db: Db, who: { personId?: string; aadObjectId?: string }): Promise<ConversationRefDoc | null> {
+  if (!who.personId && !who.aadObjectId) return Promise.resolve(null);
+  let find = finders.get(db);
+  if (!find) finders.set(db, (find = referenceFinder(db)));
+  return find(who);
+}
+
+const finders = new WeakMap<Db, (who: { personId?: string; aadObjectId?: string }) => Promise<ConversationRefDoc | null>>();
+
+/**
+ * Lookups made together (the outbox sending to several people at once) are one query: every
+ * live reference of any of them, then, for each person, the latest of those that are theirs
+ * (by directory id or Teams id).
+ */
+function referenceFinder(db: Db) {
   const refs = db.collection<ConversationRefDoc>(CONVERSATION_REFS_COLLECTION);
-  const or: Array<Record<string, string>> = [];
-  if (who.personId) or.push({ personId: who.personId });
-  if (who.aadObjectId) or.push({ _id: who.aadObjectId.toLowerCase() });
-  if (or.length === 0) return null;
-  return refs.findOne({ $or: or, staleAt: { $exists: false } }, { sort: { updatedAt: -1 } });
+  return coalesce(async (people: readonly { personId?: string; aadObjectId?: string }[]) => {
+    const personIds = [...new Set(people.flatMap((p) => (p.personId ? [p.personId] : [])))];
+    const aadIds = [...new Set(people.flatMap((p) => (p.aadObjectId ? [p.aadObjectId.toLowerCase()] : [])))];
+    const or: Array<Record<string, unknown>> = [];
+    if (personIds.length > 0) or.push({ personId: { $in: personIds } });
+    if (aadIds.length > 0) or.push({ _id: { $in: aadIds } });
+    const live = await refs.find({ $or: or, staleAt: { $exists: false } }).toArray();
+    return people.map((who) => {
+      const aad = who.aadObjectId?.toLowerCase();
+      const theirs = live.filter((r) => (who.personId !== undefined && r.personId === who.personId) || (aad !== undefined && r._id === aad));
+      const latest = theirs.reduce<ConversationRefDoc | null>((best, r) => (!best || r.updatedAt > best.updatedAt ? r : best), null);
+      return { ok: true as const, value: latest };
+    });
+  });
 }
 
 /** Marks a reference unusable after Teams refused a proactive send to it. */

@@ -1,4 +1,5 @@
 import type { ConversationReference } from 'botbuilder';
+import { MongoClient } from 'mongodb';
 import { ConversationRefDoc, findReference, markReferenceStale, REFERENCE_REWRITE_MS, saveConversationReference } from '../../bot/conversation-refs';
 import { openTestDatabase, TestDatabase } from '../support/mongo';
 
@@ -28,6 +29,31 @@ describe('conversation references', () => {
     await saveConversationReference(tdb.db, reference(), 'AAD-ANA', at(0), 'ana.lopez');
     await saveConversationReference(tdb.db, reference('https://smba.trafficmanager.net/mx/'), 'AAD-ANA', at(1_000), 'ana.lopez');
     expect(await refs().findOne({ _id: 'aad-ana' })).toMatchObject({ serviceUrl: 'https://smba.trafficmanager.net/mx/', updatedAt: at(1_000) });
+  });
+
+  it('finds the references of people looked up together in one query, each their own latest live one', async () => {
+    const person = (id: string, aad: string): Partial<ConversationReference> => ({ ...reference(), user: { id: `29:${id}`, name: id, aadObjectId: aad }, conversation: { id: `a:${id}`, conversationType: 'personal', isGroup: false, name: '' } });
+    await saveConversationReference(tdb.db, person('ana', 'AAD-ANA'), 'AAD-ANA', at(0), 'ana.lopez');
+    await saveConversationReference(tdb.db, person('ana-2', 'AAD-ANA-2'), 'AAD-ANA-2', at(5_000), 'ana.lopez');
+    await saveConversationReference(tdb.db, person('carlos', 'AAD-CARLOS'), 'AAD-CARLOS', at(0), 'carlos.ramirez');
+    await saveConversationReference(tdb.db, person('rosa', 'AAD-ROSA'), 'AAD-ROSA', at(0), 'rosa.mendez');
+    await markReferenceStale(tdb.db, 'aad-rosa', at(1_000));
+    const watcher = new MongoClient(tdb.uri, { monitorCommands: true });
+    let finds = 0;
+    watcher.on('commandStarted', (e) => { if (e.commandName === 'find') finds += 1; });
+    try {
+      const db = watcher.db(tdb.dbName);
+      const found = await Promise.all([
+        findReference(db, { personId: 'ana.lopez' }),
+        findReference(db, { aadObjectId: 'AAD-CARLOS' }),
+        findReference(db, { personId: 'rosa.mendez', aadObjectId: 'AAD-ROSA' }),
+        findReference(db, { personId: 'nadie' }),
+      ]);
+      expect(found.map((r) => r?._id ?? null)).toEqual(['aad-ana-2', 'aad-carlos', null, null]);
+      expect(finds).toBe(1);
+    } finally {
+      await watcher.close();
+    }
   });
 
   it('clears a stale mark on the next activity even inside the window', async () => {
