@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import type { ServiceOrder } from '../orders/types';
 import { admitToQuietWindow, batchKey, DEFAULT_DIGEST_ALLOWANCE, QUIET_WINDOWS_COLLECTION, QuietWindowDoc } from './batching';
 import { NotificationClaims } from './claims';
+import { coalesce } from '../coalesce';
 import { recordOutcomesOnOrders } from './history';
 import { NOTIFICATIONS_COLLECTION, NotificationChannel, NotificationAttempt, NotificationDoc, NotificationOutcome, ORDERS_COLLECTION } from './types';
 
@@ -50,6 +51,8 @@ export type DispatchOutcome = 'sent' | 'retry' | 'failed' | 'lost_claim' | 'held
 
 type FinishResult = { state: 'sent' | 'failed' | 'pending'; outcome?: NotificationOutcome; channel?: string; reason?: string };
 type Item = { doc: NotificationDoc; order: ServiceOrder };
+/** One outcome to store: the notice as claimed, what to set, and this attempt's log line. */
+type OutcomeWrite = { claimed: NotificationDoc; set: Partial<NotificationDoc>; line: NotificationAttempt };
 /** Final outcomes whose order-history entries are written together after a batch. */
 type Deferred = NotificationDoc[];
 
@@ -339,19 +342,11 @@ export class OutboxDispatcher {
       if (final) set.historyRecorded = false;
       return set;
     });
-    const stored = await this.notifications.bulkWrite(docs.map((claimed, i) => ({
-      updateOne: {
-        filter: { _id: claimed._id, state: 'claimed', claimToken: claimed.claimToken },
-        update: { $set: sets[i]!, $unset: { leaseUntil: '', claimToken: '' }, $push: { log: line } },
-      },
-    })), { ordered: false });
+    const stored = await this.storeTogether(docs.map((claimed, i) => ({ claimed, set: sets[i]!, line })));
     let kept = docs.map((doc, i) => ({ ...doc, ...sets[i] }) as NotificationDoc);
-    if (stored.matchedCount < docs.length) {
-      const ours = new Set((await this.notifications
-        .find({ _id: { $in: docs.map((d) => d._id) }, log: { $elemMatch: { by: this.instanceId, at: now } } }, { projection: { _id: 1 } })
-        .toArray()).map((d) => d._id));
-      log.warn({ state: result.state, lost: docs.filter((d) => !ours.has(d._id)).map((d) => d._id) }, 'claim lost before the outcome was stored (lease expired)');
-      kept = kept.filter((d) => ours.has(d._id));
+    if (stored.some((ok) => !ok)) {
+      log.warn({ state: result.state, lost: docs.filter((_, i) => !stored[i]).map((d) => d._id) }, 'claim lost before the outcome was stored (lease expired)');
+      kept = kept.filter((_, i) => stored[i]);
     }
     if (kept.length > 0) {
       log.info({ state: result.state, channel: result.channel, attempts: docs[0]!.attempts, reason: result.reason, ...(docs.length > 1 ? { count: kept.length } : {}) }, 'notification outcome');
@@ -362,6 +357,34 @@ export class OutboxDispatcher {
     if (kept.length < docs.length) return 'lost_claim';
     return result.state === 'pending' ? 'retry' : result.state;
   }
+
+  /**
+   * Outcome writes of the units finishing together (several sends in flight), as one bulk
+   * write; answers, per write, whether it was stored. Each write names its claim token, so a
+   * notice another instance took over is left alone; when not every write applied, this
+   * instance's attempt line on each notice tells which did.
+   */
+  private readonly storeTogether = coalesce(async (calls: readonly OutcomeWrite[][]) => {
+    const all = calls.flat();
+    let applied = 0;
+    try {
+      const result = await this.notifications.bulkWrite(all.map(({ claimed, set, line }) => ({
+        updateOne: {
+          filter: { _id: claimed._id, state: 'claimed', claimToken: claimed.claimToken },
+          update: { $set: set, $unset: { leaseUntil: '', claimToken: '' }, $push: { log: line } },
+        },
+      })), { ordered: false });
+      applied = result.matchedCount;
+    } catch (error) {
+      if ((error as { writeErrors?: unknown }).writeErrors === undefined) throw error;
+    }
+    if (applied === all.length) return calls.map((writes) => ({ ok: true as const, value: writes.map(() => true) }));
+    const logs = new Map((await this.notifications
+      .find({ _id: { $in: all.map((w) => w.claimed._id) } }, { projection: { log: 1 } })
+      .toArray()).map((d) => [d._id, d.log ?? []]));
+    const ours = (w: OutcomeWrite) => (logs.get(w.claimed._id) ?? []).some((l) => l.by === this.instanceId && l.at.getTime() === w.line.at.getTime());
+    return calls.map((writes) => ({ ok: true as const, value: writes.map(ours) }));
+  });
 
   private attemptLine(at: Date, result: { state: string; channel?: string; reason?: string }): NotificationAttempt {
     const line: NotificationAttempt = { at, by: this.instanceId, outcome: result.state === 'sent' ? 'sent' : 'error' };
