@@ -1,6 +1,6 @@
-import { Activity, MessageFactory } from 'botbuilder';
+import { Activity, MessageFactory, TurnContext } from 'botbuilder';
 import {
-  ChoicePrompt, ComponentDialog, DialogTurnResult, ListStyle, PromptValidatorContext, TextPrompt, WaterfallDialog, WaterfallStepContext,
+  ChoicePrompt, ComponentDialog, DialogTurnResult, ListStyle, PromptOptions, PromptValidatorContext, TextPrompt, WaterfallDialog, WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { AppError } from '../../services/errors';
 import type { Person } from '../../services/directory/schema';
@@ -46,6 +46,23 @@ export function summaryDecision(activity: Partial<Activity>): SummaryDecision | 
   return null;
 }
 
+/** What the summary card shows. */
+type SummaryFacts = { requesterName: string; equipment: string; centre: string; location: string; inventory: string; description: string; extension: string };
+
+/**
+ * The summary's confirm-or-correct prompt. Its options, stored with the dialog state and read
+ * and written on every turn, keep the summary's facts rather than the rendered card (a
+ * fifth of the size); the card is drawn whenever the prompt asks, a reprompt included.
+ */
+class SummaryPrompt extends TextPrompt {
+  protected override async onPrompt(context: TurnContext, state: unknown, options: PromptOptions, isRetry: boolean): Promise<void> {
+    if (isRetry && options.retryPrompt) return super.onPrompt(context, state, options, isRetry);
+    const facts = options.validations as SummaryFacts;
+    const card = cardAttachment('intakeSummary', { ...facts, fields: EDITABLE_FIELDS.map((field) => ({ field, title: FIELD_TITLES[field] })) });
+    await context.sendActivity(MessageFactory.attachment(card, REPLIES.intake.summary));
+  }
+}
+
 /**
  * The guided report in Spanish: who (phone reports only), email (unknown people without
  * one), equipment, centre, room/area, inventory number, description, extension, then a
@@ -67,7 +84,7 @@ export class IntakeDialog extends ComponentDialog {
     this.addDialog(textPrompt(P.inventory, (t) => t.length >= 1 && t.length <= 50));
     this.addDialog(textPrompt(P.description, (t) => t.length >= 3 && t.length <= 2000));
     this.addDialog(textPrompt(P.extension, (t) => DONT_KNOW.test(fold(t)) || /^[0-9]{1,10}$/.test(t.replace(/\s/g, ''))));
-    this.addDialog(new TextPrompt(P.confirm, async (p) => summaryDecision(p.context.activity) !== null));
+    this.addDialog(new SummaryPrompt(P.confirm, async (p) => summaryDecision(p.context.activity) !== null));
     this.addDialog(new WaterfallDialog(STEPS, [
       this.requesterStep.bind(this), this.afterRequester.bind(this),
       this.emailStep.bind(this), this.afterEmail.bind(this),
@@ -204,7 +221,7 @@ export class IntakeDialog extends ComponentDialog {
 
   private async summaryStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const d = this.draft(step);
-    const card = cardAttachment('intakeSummary', {
+    const facts: SummaryFacts = {
       requesterName: d.mode === 'phone' ? d.requesterName ?? '' : '',
       equipment: d.equipmentType ? EQUIPMENT_LABELS[d.equipmentType] : '—',
       centre: d.centreId ? await this.deps.centreName(d.centreId) : '—',
@@ -212,10 +229,8 @@ export class IntakeDialog extends ComponentDialog {
       inventory: d.inventoryNumber ?? REPLIES.intake.unknownValue,
       description: d.description ?? '—',
       extension: d.extension ?? REPLIES.intake.none,
-      fields: EDITABLE_FIELDS.map((field) => ({ field, title: FIELD_TITLES[field] })),
-    });
-    const prompt = MessageFactory.attachment(card, REPLIES.intake.summary);
-    return step.prompt(P.confirm, { prompt, retryPrompt: REPLIES.intake.retryConfirm });
+    };
+    return step.prompt(P.confirm, { validations: facts, retryPrompt: REPLIES.intake.retryConfirm });
   }
 
   private async finishStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

@@ -110,6 +110,22 @@ describe('intake dialog', () => {
     expect(await orders(w).countDocuments()).toBe(before);
   });
 
+  it('keeps the summary\'s facts, not its card, in the stored dialog state, and shows the card again when asked for help', async () => {
+    const chat = new Chat(w.newBot(), userOf('fernando.ruiz'), 'a:summary-state');
+    const summary = await chat.say('la impresora de la sala 3 no imprime, inventario CJF-77');
+    const card = JSON.stringify(summary.flatMap((a) => a.attachments ?? []));
+    expect(card).toContain('Resumen de tu reporte');
+    expect(card).toContain('CJF-77');
+    const stored = await w.tdb.db.collection<{ _id: string; json: string }>('botState').findOne({ _id: { $regex: 'a:summary-state' } });
+    expect(stored?.json).toContain('CJF-77');
+    expect(stored?.json).not.toContain('AdaptiveCard');
+    const again = await chat.say('ayuda');
+    expect(again.map((a) => a.text).join('\n')).toContain('Puedo ayudarte');
+    expect(JSON.stringify(again.flatMap((a) => a.attachments ?? []))).toBe(card);
+    await table(chat, [['confirmar', /folio/]]);
+    expect(await lastOrder(w)).toMatchObject({ equipment: { type: 'printer', inventoryNumber: 'CJF-77' } });
+  });
+
   it('resumes mid-dialog after a restart (a new bot instance on the same storage)', async () => {
     const who = userOf('maria.hernandez');
     const first = new Chat(w.newBot(), who, 'a:restart');
