@@ -90,7 +90,11 @@ export class MongoStorage implements Storage {
     });
   });
 
-  /** Conditional writes whose eTag is not the stored one lost to another change. */
+  /**
+   * Conditional writes whose eTag is not the stored one lost to another change. A write that
+   * applied and was then replaced by another instance before this read also reads as lost:
+   * that turn is told to write again, and no state is lost.
+   */
   private async lostWrites(all: readonly StateWrite[], failed: Map<StateWrite, unknown>): Promise<Map<StateWrite, unknown>> {
     const conditional = all.filter((w) => w.ifETag !== undefined && !failed.has(w));
     if (conditional.length === 0) return failed;
