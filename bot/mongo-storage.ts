@@ -3,6 +3,7 @@ import type { Storage, StoreItems } from 'botbuilder';
 import type { Collection, Db } from 'mongodb';
 import { coalesce } from '../services/coalesce';
 import { AppError } from '../services/errors';
+import { refusedWrites } from '../services/mongo-errors';
 
 /** One stored bot state item. The state is kept as JSON text so no key can clash with BSON rules (`$`, `.`). */
 interface StateDoc {
@@ -77,9 +78,9 @@ export class MongoStorage implements Storage {
       })), { ordered: false });
       applied = result.matchedCount + result.upsertedCount;
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-      if (writeErrors === undefined) throw error;
-      for (const e of (Array.isArray(writeErrors) ? writeErrors : [writeErrors]) as Array<{ index: number; errmsg?: string }>) {
+      const refused = refusedWrites(error);
+      if (!refused) throw error;
+      for (const e of refused) {
         failed.set(all[e.index]!, new Error(`bot state ${all[e.index]!.doc._id} not written: ${e.errmsg ?? 'write error'}`));
       }
     }

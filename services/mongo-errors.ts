@@ -11,8 +11,25 @@ export function isDuplicateKey(error: unknown): boolean {
  * the others were written, so a repeated insert of the same documents has done its work.
  */
 export function onlyDuplicateKeys(error: unknown): boolean {
-  const writeErrors = (error as { writeErrors?: unknown } | undefined)?.writeErrors;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-  if (list.length > 0) return list.every(isDuplicateKey);
+  const refused = refusedWrites(error);
+  if (refused && refused.length > 0) return refused.every(isDuplicateKey);
   return isDuplicateKey(error);
+}
+
+/** One write a bulk operation's server refused: its position in the batch and the reason. */
+export interface RefusedWrite {
+  index: number;
+  code?: number;
+  errmsg?: string;
+  errInfo?: Record<string, unknown>;
+}
+
+/**
+ * The writes a failed bulk operation had refused (the others were applied), or undefined
+ * when the error is not of that kind and the whole command failed.
+ */
+export function refusedWrites(error: unknown): RefusedWrite[] | undefined {
+  const writeErrors = (error as { writeErrors?: unknown } | undefined)?.writeErrors;
+  if (writeErrors === undefined || writeErrors === null) return undefined;
+  return (Array.isArray(writeErrors) ? writeErrors : [writeErrors]) as RefusedWrite[];
 }

@@ -2,7 +2,7 @@ import { Collection, Db, MongoServerError, ObjectId } from 'mongodb';
 import type { OrderStatus, WorkflowPolicy } from '../workflow';
 import type { HistoryEntry, PendingNotice, ServiceOrder } from './types';
 import { coalesce } from '../coalesce';
-import { isDuplicateKey } from '../mongo-errors';
+import { isDuplicateKey, refusedWrites } from '../mongo-errors';
 
 /** One state change, already decided by the workflow: the store only writes it, guarded. */
 export interface OrderChange {
@@ -131,9 +131,9 @@ export class MongoOrderStore implements OrderStore {
     try {
       await this.orders.insertMany([...orders], { ordered: false });
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-      if (writeErrors === undefined) throw error;
-      for (const e of (Array.isArray(writeErrors) ? writeErrors : [writeErrors]) as Array<{ index: number; code?: number; errmsg?: string; errInfo?: Record<string, unknown> }>) {
+      const writes = refusedWrites(error);
+      if (!writes) throw error;
+      for (const e of writes) {
         refused.set(e.index, new MongoServerError({ message: e.errmsg ?? 'insert refused', errmsg: e.errmsg, code: e.code, errInfo: e.errInfo }));
       }
     }

@@ -6,6 +6,7 @@ import { admitToQuietWindow, batchKey, DEFAULT_DIGEST_ALLOWANCE, QUIET_WINDOWS_C
 import { NotificationClaims } from './claims';
 import { coalesce } from '../coalesce';
 import { recordOutcomesOnOrders } from './history';
+import { refusedWrites } from '../mongo-errors';
 import { NOTIFICATIONS_COLLECTION, NotificationChannel, NotificationAttempt, NotificationDoc, NotificationOutcome, ORDERS_COLLECTION } from './types';
 
 export interface DispatcherOptions {
@@ -376,7 +377,7 @@ export class OutboxDispatcher {
       })), { ordered: false });
       applied = result.matchedCount;
     } catch (error) {
-      if ((error as { writeErrors?: unknown }).writeErrors === undefined) throw error;
+      if (!refusedWrites(error)) throw error;
     }
     if (applied === all.length) return calls.map((writes) => ({ ok: true as const, value: writes.map(() => true) }));
     const logs = new Map((await this.notifications
