@@ -33,6 +33,12 @@ class SortedIds {
   readonly values: number[] = [];
   readonly ids: string[] = [];
 
+  static of(value: number, id: string): SortedIds {
+    const sorted = new SortedIds();
+    sorted.add(value, id);
+    return sorted;
+  }
+
   /** First position whose (value, id) is not before (value, id). */
   private position(value: number, id: string): number {
     let lo = 0;
@@ -148,47 +154,41 @@ export class SecondaryIndex {
   }
 
   private addTuples(id: string, tuples: string[][]): void {
-    for (const tuple of tuples) {
-      for (let i = 0; i < tuple.length; i++) {
-        addTo(this.prefixMaps[i], compoundKey(tuple.slice(0, i + 1)), id);
-        this.addOrdered(i, tuple, id);
-      }
-    }
+    for (const tuple of tuples) this.indexTuple(id, tuple, true);
     if (tuples.length > 1) {
       for (let i = 0; i < this.fields.length; i++) if (new Set(tuples.map((t) => t[i])).size > 1) this.multikey[i] = true;
     }
   }
 
   private removeTuples(id: string, tuples: string[][]): void {
-    for (const tuple of tuples) {
-      for (let i = 0; i < tuple.length; i++) {
-        removeFrom(this.prefixMaps[i], compoundKey(tuple.slice(0, i + 1)), id);
-        this.removeOrdered(i, tuple, id);
-      }
+    for (const tuple of tuples) this.indexTuple(id, tuple, false);
+  }
+
+  /** Adds or removes one key tuple at every level: the equality maps and the ordered values. */
+  private indexTuple(id: string, tuple: string[], add: boolean): void {
+    const change = add ? addTo : removeFrom;
+    let prefix = '';
+    for (let i = 0; i < tuple.length; i++) {
+      const key = compoundKey(tuple.slice(0, i + 1));
+      change(this.prefixMaps[i]!, key, id);
+      // Field i in order, under the key of the fields before it (the previous level's key).
+      const order = sortable(tuple[i]!);
+      if (order === 'loose') change(this.loose[i]!, prefix, id);
+      else if (order) this.changeOrdered(i, `${order.kind}${prefix}`, order.value, id, add);
+      prefix = key;
     }
   }
 
-  private addOrdered(i: number, tuple: string[], id: string): void {
-    const order = sortable(tuple[i]!);
-    if (order === undefined) return;
-    const prefix = prefixKey(tuple, i);
-    if (order === 'loose') return addTo(this.loose[i]!, prefix, id);
-    const key = `${order.kind}${prefix}`;
-    let sorted = this.ordered[i]!.get(key);
-    if (!sorted) this.ordered[i]!.set(key, (sorted = new SortedIds()));
-    sorted.add(order.value, id);
-  }
-
-  private removeOrdered(i: number, tuple: string[], id: string): void {
-    const order = sortable(tuple[i]!);
-    if (order === undefined) return;
-    const prefix = prefixKey(tuple, i);
-    if (order === 'loose') return removeFrom(this.loose[i]!, prefix, id);
-    const key = `${order.kind}${prefix}`;
-    const sorted = this.ordered[i]!.get(key);
+  private changeOrdered(i: number, slot: string, value: number, id: string, add: boolean): void {
+    const sorted = this.ordered[i]!.get(slot);
+    if (add) {
+      if (sorted) sorted.add(value, id);
+      else this.ordered[i]!.set(slot, SortedIds.of(value, id));
+      return;
+    }
     if (!sorted) return;
-    sorted.remove(order.value, id);
-    if (sorted.ids.length === 0) this.ordered[i]!.delete(key);
+    sorted.remove(value, id);
+    if (sorted.ids.length === 0) this.ordered[i]!.delete(slot);
   }
 
   /**
