@@ -51,9 +51,9 @@ export class OutboxRelay {
   /**
    * One pass over up to `batchSize` flagged orders, in three round trips whatever their
    * number: read them, insert all their notices, then empty each outbox and clear its flag
-   * (one bulk write of conditional updates). An order whose outbox grew meanwhile fails its
-   * condition; a fourth round trip takes off just what was relayed and leaves its flag for
-   * the next pass. Returns how many notices were handed over (including already-relayed ones).
+   * (one bulk write of conditional updates); with `digestAllowance`, one more reads the
+   * recipients' quiet windows. An order whose outbox grew meanwhile fails its condition; one
+   * more round trip takes off just what was relayed and leaves its flag for the next pass. Returns how many notices were handed over (including already-relayed ones).
    */
   async relayOnce(): Promise<number> {
     const orders = await this.orders
@@ -64,8 +64,10 @@ export class OutboxRelay {
     if (orders.length === 0) return 0;
     const now = this.now();
     const docs = orders.flatMap((order) => order.outbox.map((notice) => notificationOf(order, notice, now)));
-    if (docs.length > 0) await this.holdForFullWindows(docs, now);
-    if (docs.length > 0) await this.insert(docs);
+    if (docs.length > 0) {
+      await this.holdForFullWindows(docs, now);
+      await this.insert(docs);
+    }
     const idsOf = (order: Pick<ServiceOrder, 'outbox'>) => order.outbox.map((n) => n.id);
     // Each outbox still holding exactly what was read (nothing queued meanwhile) is emptied
     // and its flag cleared in one write.
