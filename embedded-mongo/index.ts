@@ -11,6 +11,9 @@ import { WireServer } from './server';
 import { Storage } from './storage';
 
 export type { EngineLogger } from './dispatch';
+export { DataDamageError } from './journal';
+export { repairDataDir } from './storage';
+export type { RepairReport } from './storage';
 
 export interface EngineOptions {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
@@ -42,13 +45,15 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
 /**
  * Starts the engine. Data under `dbPath` is recovered first (snapshot, then journal, a torn
  * tail truncated), so the returned URI only becomes reachable once the data is consistent.
+ * Damaged data files reject with a DataDamageError naming the file and offset; a directory
+ * another running engine holds rejects too.
  */
 export async function startEngine(options: EngineOptions = {}): Promise<RunningEngine> {
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) throw new Error(`embedded engine listens on loopback only, refusing host ${host}`);
   const replicaSetName = options.replicaSetName === undefined ? 'rs0' : options.replicaSetName;
   const { storage, catalog } = options.dbPath
-    ? Storage.open(options.dbPath, { fsync: options.fsync, compactBytes: options.compactBytes })
+    ? Storage.open(options.dbPath, { fsync: options.fsync, compactBytes: options.compactBytes, logger: options.logger })
     : { storage: undefined, catalog: new Catalog() };
   const engine = new Engine(catalog, storage);
   const info = { host: '127.0.0.1', port: 0, replicaSetName, startedAt: new Date() };

@@ -44,7 +44,7 @@ async function openStorage(config: Config, log: Logger): Promise<Storage> {
   let uri = config.mongodbUri;
   if (!uri) {
     await mkdir(config.dataDir, { recursive: true });
-    engine = await startEngine({ port: 0, dbPath: config.dataDir });
+    engine = await startEngine({ port: 0, dbPath: config.dataDir, logger: componentLogger(log, 'engine') });
     uri = engine.uri;
     log.info({ dataDir: config.dataDir, uri: engine.uri }, 'embedded engine started');
   }

@@ -17,12 +17,15 @@ const started = new Set<ChildProcess>();
 /**
  * Starts `node dist/embedded-mongo/cli.js --port 0 --dbpath <dbPath>` and resolves with the URI it
  * prints on one line when ready. Fails when the process exits first or prints nothing in time.
+ * `prefix` runs it under another command (e.g. `unshare` for a fresh PID namespace).
  */
-export function spawnEngine(dbPath: string, timeoutMs = 20_000): Promise<EngineProcess> {
+export function spawnEngine(dbPath: string, timeoutMs = 20_000, prefix: string[] = []): Promise<EngineProcess> {
   if (!existsSync(ENGINE_CLI)) {
     return Promise.reject(new Error(`${ENGINE_CLI} is missing: build first (npx tsc -p tsconfig.build.json)`));
   }
-  const child = spawn(process.execPath, [ENGINE_CLI, '--port', '0', '--dbpath', dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = [process.execPath, ENGINE_CLI, '--port', '0', '--dbpath', dbPath];
+  const all = [...prefix, ...argv];
+  const child = spawn(all[0]!, all.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   started.add(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {

@@ -7,9 +7,9 @@ let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'storage-unit-')); });
 afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
 
-/** What a killed process leaves behind: its files, and a lock naming a process that is gone. */
-function simulateCrash(): void {
-  writeFileSync(join(dir, 'engine.lock'), '999999999');
+/** What a killed process leaves behind: its files as they are, and no lock held. */
+function simulateCrash(storage: Storage): void {
+  storage.abandon();
 }
 
 function put(storage: Storage, catalog: ReturnType<typeof Storage.open>['catalog'], _id: number, v: string): void {
@@ -23,7 +23,7 @@ describe('Storage', () => {
     const { storage, catalog } = Storage.open(dir, {});
     put(storage, catalog, 1, 'a');
     put(storage, catalog, 1, 'b');
-    simulateCrash();
+    simulateCrash(storage);
     const again = Storage.open(dir, {}).catalog;
     expect(again.get('d', 'c')?.docs.size).toBe(1);
     expect([...again.get('d', 'c')!.docs.values()][0].doc.v).toBe('b');
@@ -39,7 +39,7 @@ describe('Storage', () => {
     expect(files).toContain('snapshot.bson');
     expect(files.filter((f) => f.startsWith('journal-'))).toHaveLength(1);
     expect(files).not.toContain('journal-0.log');
-    simulateCrash();
+    simulateCrash(storage);
     expect(Storage.open(dir, {}).catalog.get('d', 'c')?.docs.size).toBe(20);
   });
 
@@ -60,6 +60,14 @@ describe('Storage', () => {
     const path = join(dir, 'snapshot.bson');
     truncateSync(path, statSync(path).size - 5);
     expect(() => Storage.open(dir, {})).toThrow(/damaged/);
+  });
+
+  it('starts on a directory whose lock file names a live process that is not an engine (a restart in a fresh PID namespace)', () => {
+    for (const pid of [1, process.ppid, process.pid]) {
+      writeFileSync(join(dir, 'engine.lock'), String(pid));
+      const { storage, catalog } = Storage.open(dir, {});
+      storage.close(catalog);
+    }
   });
 
   it('refuses a data directory another live engine holds, and takes it over once closed', () => {
