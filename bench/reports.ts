@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient, ObjectId } from 'mongodb';
-import { startEngine } from '../embedded-mongo';
+import { startEngine } from '@cjpf/embedded-mongo';
 import { MongoDirectoryStore } from '../services/directory/directory-store';
 import { importDirectory } from '../services/directory/load-directory';
 import type { ServiceOrder } from '../services/orders/types';

@@ -2,7 +2,7 @@ import { promises as dns } from 'node:dns';
 import { mkdir } from 'node:fs/promises';
 import { Db, MongoClient } from 'mongodb';
 import { createTeamsBot } from '../bot/endpoint';
-import { RunningEngine, startEngine } from '../embedded-mongo';
+import { RunningEngine, startEngine } from '@cjpf/embedded-mongo';
 import { Config, loadConfig } from './config';
 import { CachedDirectory } from './directory/cached-directory';
 import { MongoDirectoryStore } from './directory/directory-store';

@@ -1,7 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../config';
 import { AppError } from '../errors';
-import { startEngine } from '../../embedded-mongo';
+import { startEngine } from '@cjpf/embedded-mongo';
 import { MongoDirectoryStore } from './directory-store';
 import { importDirectory } from './load-directory';
 import type { Directory } from './schema';

@@ -15,7 +15,7 @@ import { MailStack, startMailStack } from '../support/mail-stack';
 import { ALL_USERS, appendRaw, DESK, DIRECTORY, folderCounts, mailsIn, rawMail, REQUESTER, silent, waitFor } from './support/harness';
 
 const ROOT = join(__dirname, '..', '..');
-const ENGINE = join(ROOT, 'dist', 'embedded-mongo', 'cli.js');
+const ENGINE = join(ROOT, 'packages', 'embedded-mongo', 'dist', 'src', 'cli.js');
 const SERVICE = join(ROOT, 'dist', 'services', 'index.js');
 const MAILS = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
