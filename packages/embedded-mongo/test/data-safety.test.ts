@@ -97,7 +97,7 @@ describeEngine('embedded engine data safety', () => {
     expect(lost).toHaveLength(1);
     engine.child.kill('SIGTERM');
     expect((await engine.exited).code).toBe(0);
-  }, 60_000);
+  }, 300_000);
 
   it('never lets two live engines share a data directory, and lets a restart in after the owner is killed whatever pid the lock file names', async () => {
     const dbPath = await tempDir();
@@ -112,13 +112,13 @@ describeEngine('embedded engine data safety', () => {
       const restarted = await spawnEngine(dbPath);
       await kill(restarted);
     }
-  }, 60_000);
+  }, 300_000);
 
   (canUnshare ? it : it.skip)('restarts after SIGKILL in a fresh PID namespace, where the new engine is PID 1 again', async () => {
     const dbPath = await tempDir();
     const inNamespace = ['unshare', '--pid', '--fork', '--kill-child', '--mount-proc'];
     for (let round = 0; round < 2; round += 1) {
-      const engine = await spawnEngine(dbPath, 20_000, inNamespace);
+      const engine = await spawnEngine(dbPath, undefined, inNamespace);
       await withClient(engine.uri, (client) => client.db('ns').collection('c').insertOne({ round }));
       expect((await readFile(join(dbPath, 'engine.lock'), 'utf8')).trim()).toBe('1');
       // Kill the engine itself (PID 1 inside), as a container runtime does; unshare then exits.
@@ -131,5 +131,5 @@ describeEngine('embedded engine data safety', () => {
     expect(await withClient(engine.uri, (client) => client.db('ns').collection('c').countDocuments())).toBe(2);
     engine.child.kill('SIGTERM');
     expect((await engine.exited).code).toBe(0);
-  }, 60_000);
+  }, 300_000);
 });

@@ -19,7 +19,7 @@ const started = new Set<ChildProcess>();
  * prints on one line when ready. Fails when the process exits first or prints nothing in time.
  * `prefix` runs it under another command (e.g. `unshare` for a fresh PID namespace).
  */
-export function spawnEngine(dbPath: string, timeoutMs = 20_000, prefix: string[] = []): Promise<EngineProcess> {
+export function spawnEngine(dbPath: string, timeoutMs = 120_000, prefix: string[] = []): Promise<EngineProcess> {
   if (!existsSync(ENGINE_CLI)) {
     return Promise.reject(new Error(`${ENGINE_CLI} is missing: build first (npx tsc -p tsconfig.build.json)`));
   }
