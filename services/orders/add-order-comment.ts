@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import { CHANNELS, FINAL_STATUSES } from '../workflow';
 import type { DirectoryReader } from '../directory/directory-store';
+import { analystsToNotify, AnalystRouting } from '../notifications/analyst-routing';
 import type { OrderStore } from './order-store';
 import type { HistoryEntry, PendingNotice, PersonSnapshot, ServiceOrder } from './types';
 import { conflictError, notFoundError } from './apply-transition';
@@ -24,6 +25,8 @@ export interface AddOrderCommentDeps {
   orders: Pick<OrderStore, 'findById' | 'applyChange'>;
   directory: Pick<DirectoryReader, 'personById' | 'analysts'>;
   now?: () => Date;
+  /** Which analysts hear a comment on an order nobody took yet; every analyst when absent. */
+  analystRouting?: AnalystRouting;
 }
 
 function noticeFor(order: ServiceOrder, version: number, to: PersonSnapshot | { personId: string; email: string }, role: PendingNotice['recipient']['role'], now: Date): PendingNotice {
@@ -60,7 +63,7 @@ export async function addOrderComment(deps: AddOrderCommentDeps, raw: AddOrderCo
   if (byRequester) {
     const assignee = order.engineer ?? order.analyst;
     if (assignee) notices.push(noticeFor(order, version, assignee, order.engineer ? 'engineer' : 'analyst', now));
-    else for (const a of await deps.directory.analysts()) notices.push(noticeFor(order, version, { personId: a.id, email: a.email }, 'analyst', now));
+    else for (const a of await analystsToNotify(deps.directory, deps.analystRouting ?? 'all')) notices.push(noticeFor(order, version, { personId: a.id, email: a.email }, 'analyst', now));
   } else if (order.requester.personId || order.requester.email) {
     notices.push(noticeFor(order, version, order.requester, 'requester', now));
   }

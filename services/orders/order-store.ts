@@ -1,5 +1,5 @@
 import { Collection, Db, MongoServerError, ObjectId } from 'mongodb';
-import type { OrderStatus, WorkflowPolicy } from '../workflow';
+import type { OrderStatus } from '../workflow';
 import type { HistoryEntry, PendingNotice, ServiceOrder } from './types';
 import { coalesce } from '../coalesce';
 import { isDuplicateKey, refusedWrites } from '../mongo-errors';
@@ -39,20 +39,7 @@ export interface OrderStore {
    */
   applyChange(change: OrderChange): Promise<ServiceOrder | null>;
   list(query: OrderQuery): Promise<{ items: ServiceOrder[]; total: number }>;
-  /**
-   * The workflow variant orders are changed under (services/config.ts); the seed's when
-   * absent. It rides on the store because the store is what every edge hands every use case.
-   */
-  readonly policy?: WorkflowPolicy;
 }
-
-/** The same store, deciding transitions under `policy` (see `transitionsFor`). */
-export function withWorkflowPolicy<S extends Pick<OrderStore, 'applyChange'>>(store: S, policy: WorkflowPolicy): S & { readonly policy: WorkflowPolicy } {
-  const governed = Object.create(store) as S & { policy: WorkflowPolicy };
-  governed.policy = policy;
-  return governed;
-}
-
 
 /**
  * Orders in MongoDB (`orders`), folios from `counters` (one document per year, `$inc` with
