@@ -15,8 +15,9 @@ import { componentLogger, Logger } from './logger';
 import { MongoOrderStore } from './orders/order-store';
 import type { OrderServices } from './orders/order-services';
 import { ValidationReminder } from './notifications/validation-reminder';
+import { MongoReminderStore } from './notifications/reminder-store';
 import { NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from './outbox';
-import { DEFAULT_DIGEST_ALLOWANCE } from './outbox/batching';
+import { DEFAULT_DIGEST_ALLOWANCE } from './outbox/quiet-windows';
 import { SlaMonitor } from './sla/sla-monitor';
 import { MongoSlaStore } from './sla/sla-store';
 import { DEFAULT_DESK_TARGETS } from './sla/targets';
@@ -158,7 +159,7 @@ export async function wire(config: Config, root: Logger, mode: StartMode, extraC
     botEndpoint: teams.endpoint,
   });
   const loop = outboxLoop(storage.db, [teams.channel, ...(mail.channel ? [mail.channel] : []), ...extraChannels], config, componentLogger(root, 'outbox'));
-  const reminders = new ValidationReminder({ db: storage.db, intervalMs: config.notifications.validationReminderMs, logger: componentLogger(root, 'reminders') });
+  const reminders = new ValidationReminder({ store: new MongoReminderStore(storage.db), intervalMs: config.notifications.validationReminderMs, logger: componentLogger(root, 'reminders') });
   const sla = new SlaMonitor({ store: new MongoSlaStore(storage.db), directory: directoryStore, analystRouting: config.notifications.analystRouting, desk: DEFAULT_DESK_TARGETS, logger: componentLogger(root, 'sla') });
   const port = await http.listen(config.port, config.host);
   mail.poller?.start();

@@ -1,4 +1,5 @@
-import { Collection, Db, MongoServerError, ObjectId } from 'mongodb';
+import { Collection, Db, MongoServerError, ObjectId, UpdateFilter } from 'mongodb';
+import { queueing } from '../notifications/notices';
 import type { OrderStatus } from '../workflow';
 import type { HistoryEntry, PendingNotice, ServiceOrder } from './types';
 import { coalesce } from '../coalesce';
@@ -145,11 +146,7 @@ export class MongoOrderStore implements OrderStore {
   async applyChange(change: OrderChange): Promise<ServiceOrder | null> {
     return this.orders.findOneAndUpdate(
       { _id: change.id, status: change.from, version: change.version },
-      {
-        $set: change.notices.length > 0 ? { ...change.set, outboxPending: true } : change.set,
-        $inc: { version: 1 },
-        $push: { history: change.history, outbox: { $each: change.notices } },
-      },
+      queueing({ $set: change.set, $inc: { version: 1 }, $push: { history: change.history } }, change.notices) as UpdateFilter<ServiceOrder>,
       { returnDocument: 'after' },
     );
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queuedOnInsert } from '../notifications/notices';
 import { ObjectId } from 'mongodb';
 import { AppError } from '../errors';
 import type { Role } from '../workflow';
@@ -124,8 +125,7 @@ export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput):
   };
   if (input.contact) order.contact = compact(input.contact);
   const audience = { analysts: await analystsToNotify(deps.directory, deps.analystRouting ?? 'all'), judges: [], providerEmails: [] };
-  order.outbox = routeNotices({ action: 'report', to: 'reported' }, order, { personId: parties.reporter.personId, email: parties.reporter.email }, audience, now);
-  if (order.outbox.length > 0) order.outboxPending = true;
+  Object.assign(order, queuedOnInsert(routeNotices({ action: 'report', to: 'reported' }, order, { personId: parties.reporter.personId, email: parties.reporter.email }, audience, now)));
   await deps.orders.insert(order);
   return order;
 }
