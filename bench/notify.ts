@@ -85,11 +85,14 @@ async function main(): Promise<void> {
     user: { id: '29:miguel', name: 'Miguel Torres' }, conversation: { id: 'a:miguel', conversationType: 'personal', isGroup: false, name: '' },
   }, undefined, new Date(), 'miguel.torres');
   const sender = new SmtpMailSender({ ...stack.smtp, secure: false, ignoreTLS: true, from: DESK, maxConnections: Number(process.env.BENCH_SMTP_CONNECTIONS ?? 16) });
-  const { channel: teams } = createTeamsBot({ bot: {}, db, logger, store: orders, directory });
   // As the service wires it: Teams actions and the mail channel read people through the cache.
   const cached = new CachedDirectory(directory);
+  const { channel: teams } = createTeamsBot({
+    bot: {}, db, logger, centres: async () => [],
+    services: { orders, directory: cached, policy: { onsiteRequiresValidation: false }, analystRouting: 'all', timeZone: 'America/Mexico_City' },
+  });
   const email = new EmailChannel({ sender, directory: cached, refs: intake });
-  const deps = { orders, directory: cached };
+  const deps = { orders, directory: cached, timeZone: 'America/Mexico_City' };
 
   const reported: ServiceOrder[] = [];
   for (let i = 0; i < 2 * CHANGES; i += 1) {

@@ -10,6 +10,7 @@ import { closeRemotely } from '../services/orders/close-remotely';
 import { confirmValidation } from '../services/orders/confirm-validation';
 import { documentAttention } from '../services/orders/document-attention';
 import type { OrderStore } from '../services/orders/order-store';
+import type { OrderServices } from '../services/orders/order-services';
 import { reassignEngineer } from '../services/orders/reassign-engineer';
 import { recordProviderAttention } from '../services/orders/record-provider-attention';
 import { refuseSignature } from '../services/orders/refuse-signature';
@@ -52,11 +53,10 @@ export function parseCardAction(value: unknown): CardActionPayload {
   return parsed.data;
 }
 
-export interface CardActionDeps {
+export type CardActionDeps = Pick<OrderServices, 'policy' | 'analystRouting' | 'now'> & {
   orders: Pick<OrderStore, 'findById' | 'applyChange'>;
   directory: Pick<DirectoryReader, 'personById' | 'analysts' | 'judgesOfCentre' | 'provider' | 'contractById'>;
-  now?: () => Date;
-}
+};
 
 /**
  * Runs the use case a card verb stands for, as `actor`, from Teams. The card's version is

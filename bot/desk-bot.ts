@@ -1,12 +1,11 @@
 import { ActivityHandler, ActivityTypes, Attachment, AttachmentLayoutTypes, ConversationState, InvokeResponse, MessageFactory, Storage, TurnContext } from 'botbuilder';
 import { DialogSet, DialogState, DialogStateManagerConfiguration, DialogTurnStatus } from 'botbuilder-dialogs';
 import { Db, ObjectId } from 'mongodb';
-import type { DirectoryReader } from '../services/directory/directory-store';
 import { AppError } from '../services/errors';
 import type { Logger } from '../services/logger';
 import { getOrder } from '../services/orders/get-order';
 import { listOrders } from '../services/orders/list-orders';
-import type { OrderStore } from '../services/orders/order-store';
+import type { OrderServices } from '../services/orders/order-services';
 import { reportOrder } from '../services/orders/report-order';
 import type { ServiceOrder } from '../services/orders/types';
 import { OPEN_STATUSES, OrderStatus, ruleFor, STATUS_LABELS } from '../services/workflow';
@@ -42,15 +41,13 @@ export interface DeskBotDeps {
   db: Db;
   /** Where dialog state lives (MongoStorage in the service). */
   storage: Storage;
-  store: OrderStore;
-  directory: DirectoryReader;
+  /** The use cases' stores and rules, the same ones the mail intake gets. */
+  services: OrderServices;
   /** Every centre, for people who may report for any of them. */
   centres(): Promise<Array<{ id: string; name: string }>>;
   logger: Logger;
-  timeZone: string;
   /** When set, activities from any other tenant are refused. */
   tenantId?: string;
-  now?: () => Date;
   /** The SLA report the read API serves; absent: `reporte` answers that it is unavailable. */
   reports?: ReportReads;
 }
@@ -72,9 +69,9 @@ export class DeskBot extends ActivityHandler {
     this.conversationState = new ConversationState(deps.storage);
     this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialogState'));
     this.dialogs.add(new IntakeDialog({
-      report: (input) => reportOrder({ orders: deps.store, directory: deps.directory, now: deps.now, timeZone: deps.timeZone }, input),
-      findPerson: async (key) => (key.includes('@') ? deps.directory.personByEmail(key) : /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(key) ? deps.directory.personById(key) : null),
-      centreName: async (id) => (await deps.directory.centre(id))?.name ?? id,
+      report: (input) => reportOrder(deps.services, input),
+      findPerson: async (key) => (key.includes('@') ? deps.services.directory.personByEmail(key) : /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(key) ? deps.services.directory.personById(key) : null),
+      centreName: async (id) => (await deps.services.directory.centre(id))?.name ?? id,
     }));
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
@@ -120,7 +117,7 @@ export class DeskBot extends ActivityHandler {
    * saveConversationReference).
    */
   private async remember(context: TurnContext): Promise<void> {
-    const identity = await identify(context, this.deps.directory, this.log);
+    const identity = await identify(context, this.deps.services.directory, this.log);
     const reference = TurnContext.getConversationReference(context.activity);
     const a = context.activity;
     const saved = await saveConversationReference(this.deps.db, reference, a.from?.aadObjectId, undefined, identity.person?.id);
@@ -163,7 +160,7 @@ export class DeskBot extends ActivityHandler {
   }
 
   private async answer(context: TurnContext, dc: Awaited<ReturnType<DialogSet['createContext']>>, command: Command | null, text: string): Promise<void> {
-    const identity = await identify(context, this.deps.directory, this.log);
+    const identity = await identify(context, this.deps.services.directory, this.log);
     switch (command?.kind) {
       case 'help':
         await context.sendActivity(this.helpFor(identity));
@@ -212,7 +209,7 @@ export class DeskBot extends ActivityHandler {
     const person = identity.person;
     if (person) {
       draft.requesterId = person.id;
-      const own = await Promise.all(person.centreIds.map(async (id) => ({ id, name: (await this.deps.directory.centre(id))?.name ?? id })));
+      const own = await Promise.all(person.centreIds.map(async (id) => ({ id, name: (await this.deps.services.directory.centre(id))?.name ?? id })));
       draft.centreChoices = own.length > 0 ? own : await this.deps.centres();
       if (own.length === 1) draft.centreId = own[0]!.id;
       if (draft.extension === undefined && person.extension) draft.extension = person.extension;
@@ -239,7 +236,7 @@ export class DeskBot extends ActivityHandler {
     }
     let order: ServiceOrder;
     try {
-      order = await getOrder({ orders: this.deps.store }, { folio });
+      order = await getOrder(this.deps.services, { folio });
     } catch (error) {
       if (AppError.is(error, 'NOT_FOUND')) {
         await context.sendActivity(REPLIES.notFound(folio));
@@ -249,14 +246,14 @@ export class DeskBot extends ActivityHandler {
       await context.sendActivity(REPLIES.unavailable);
       return;
     }
-    const card = await orderCard(order, identity.person, this.deps.directory, this.deps.timeZone);
+    const card = await orderCard(order, identity.person, this.deps.services.directory, this.deps.services.timeZone);
     await context.sendActivity(MessageFactory.attachment(card, REPLIES.status(order.folio, STATUS_LABELS[order.status])));
   }
 
   private async listByStatus(statuses: readonly OrderStatus[], filter: Record<string, string>, keep: (o: ServiceOrder) => boolean): Promise<ServiceOrder[]> {
     const found: ServiceOrder[] = [];
     for (const status of statuses) {
-      const page = await listOrders({ orders: this.deps.store }, { ...filter, status, pageSize: 100 });
+      const page = await listOrders({ orders: this.deps.services.orders }, { ...filter, status, pageSize: 100 });
       found.push(...page.items.filter(keep));
     }
     return found.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
@@ -268,7 +265,7 @@ export class DeskBot extends ActivityHandler {
       return;
     }
     const cards: Attachment[] = [];
-    for (const order of orders.slice(0, MAX_LIST_CARDS)) cards.push(await orderCard(order, identity.person, this.deps.directory, this.deps.timeZone));
+    for (const order of orders.slice(0, MAX_LIST_CARDS)) cards.push(await orderCard(order, identity.person, this.deps.services.directory, this.deps.services.timeZone));
     const more = orders.length > MAX_LIST_CARDS ? `\n${REPLIES.more(orders.length - MAX_LIST_CARDS)}` : '';
     const message = MessageFactory.list(cards, `${heading}${more}`);
     message.attachmentLayout = AttachmentLayoutTypes.List;
@@ -289,7 +286,7 @@ export class DeskBot extends ActivityHandler {
       await context.sendActivity(REPLIES.notAnalyst);
       return;
     }
-    const days = monthDays(month, this.deps.timeZone, (this.deps.now ?? (() => new Date()))());
+    const days = monthDays(month, this.deps.services.timeZone, (this.deps.services.now ?? (() => new Date()))());
     if (!days) {
       await context.sendActivity(REPLIES.badMonth);
       return;
@@ -338,22 +335,22 @@ export class DeskBot extends ActivityHandler {
       log.warn({ err: error }, 'card action refused: bad payload');
       return errorCardJson(AppError.is(error) ? error.userMessage : REPLIES.card.badPayload);
     }
-    const identity = await identify(context, this.deps.directory, this.log);
+    const identity = await identify(context, this.deps.services.directory, this.log);
         if (!identity.person) {
       log.warn({ orderId: payload.orderId }, 'card action refused: sender not in directory');
       return errorCardJson(REPLIES.card.unknownPerson);
     }
     try {
-      const order = await runCardAction({ orders: this.deps.store, directory: this.deps.directory, now: this.deps.now }, identity.person, payload);
+      const order = await runCardAction(this.deps.services, identity.person, payload);
       log.info({ orderId: payload.orderId, verb: payload.verb, personId: identity.person.id, status: order.status }, 'card action done');
       const label = ruleFor(payload.verb).label;
-      return orderCardJson(order, identity.person, this.deps.directory, this.deps.timeZone, { text: REPLIES.card.done(label), tone: 'info' });
+      return orderCardJson(order, identity.person, this.deps.services.directory, this.deps.services.timeZone, { text: REPLIES.card.done(label), tone: 'info' });
     } catch (error) {
       if (!AppError.is(error)) throw error;
       log.warn({ err: error, code: error.code, orderId: payload.orderId, verb: payload.verb }, 'card action refused');
-      const current = await this.deps.store.findById(ObjectId.createFromHexString(payload.orderId));
+      const current = await this.deps.services.orders.findById(ObjectId.createFromHexString(payload.orderId));
       if (!current) return errorCardJson(error.userMessage);
-      return orderCardJson(current, identity.person, this.deps.directory, this.deps.timeZone, { text: error.userMessage, tone: 'error' });
+      return orderCardJson(current, identity.person, this.deps.services.directory, this.deps.services.timeZone, { text: error.userMessage, tone: 'error' });
     }
   }
 }

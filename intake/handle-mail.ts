@@ -3,6 +3,7 @@ import { AppError } from '../services/errors';
 import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Person } from '../services/directory/schema';
 import type { OrderStore } from '../services/orders/order-store';
+import type { OrderServices } from '../services/orders/order-services';
 import type { AttachmentMeta, HistoryEntry, ServiceOrder } from '../services/orders/types';
 import { reportOrder } from '../services/orders/report-order';
 import { addOrderComment } from '../services/orders/add-order-comment';
@@ -30,15 +31,15 @@ export interface IntakeRules {
   timeZone: string;
 }
 
-export const DEFAULT_RULES: Omit<IntakeRules, 'ownAddresses' | 'allowedDomains'> = {
+export const DEFAULT_RULES: Omit<IntakeRules, 'ownAddresses' | 'allowedDomains' | 'timeZone'> = {
   maxPerSenderPerHour: 30,
   maxAttachmentBytes: 10 * 1024 * 1024,
   maxAttachments: 10,
   refusalWindowMs: 24 * 3600_000,
-  timeZone: 'America/Mexico_City',
 };
 
-export interface HandleMailDeps {
+/** The order rules configuration chose come with the stores, as they do for the bot. */
+export interface HandleMailDeps extends Pick<OrderServices, 'policy' | 'analystRouting'> {
   db: Db;
   orders: OrderStore;
   directory: DirectoryReader;
@@ -166,7 +167,7 @@ async function appendReply(deps: HandleMailDeps, mail: IncomingMail, order: Serv
     orderId: order._id.toHexString(), actorId: person.id, channel: 'email' as const, sourceId: mail.key,
     attachments: [...files.stored, ...files.skipped],
   };
-  const tdeps = { orders: deps.orders, directory: deps.directory, now: deps.now };
+  const tdeps = { orders: deps.orders, directory: deps.directory, now: deps.now, policy: deps.policy, analystRouting: deps.analystRouting };
   let outcome: MailOutcome;
   try {
     if (answer === 'yes') {
@@ -198,7 +199,7 @@ async function createOrder(deps: HandleMailDeps, mail: IncomingMail, person: Per
     const parts = [mail.subject, body, files.skipped.length ? notStoredLine(files) : ''].filter(Boolean);
     const description = parts.join('\n\n').slice(0, 5000).padEnd(3, '.');
     await reportOrder(
-      { orders: deps.orders, directory: deps.directory, now: deps.now, timeZone: deps.rules.timeZone },
+      { orders: deps.orders, directory: deps.directory, now: deps.now, timeZone: deps.rules.timeZone, analystRouting: deps.analystRouting },
       {
         channel: 'email', orderId: orderId.toHexString(), requesterId: person.id, centreId: person.centreIds[0],
         equipment: { type: guessEquipment(`${mail.subject} ${body}`) }, description, attachments: files.stored,

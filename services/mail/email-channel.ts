@@ -5,7 +5,8 @@ import type { NotificationChannel, NotificationDoc } from '../outbox/types';
 import type { PendingNotice, ServiceOrder } from '../orders/types';
 import { automatedHeaders, notificationMessageId, orderThreadId } from './headers';
 import type { MailAttachment, MailSender } from './mail-sender';
-import { renderNotice } from './templates';
+import { digestMessage } from '../notifications/messages';
+import { renderMail, renderNotice } from './templates';
 
 /** Message-IDs of mails about each order, so replies to them find the order. */
 export interface ThreadRefs {
@@ -68,13 +69,18 @@ export class EmailChannel implements NotificationChannel {
     return (await this.deps.directory.personById(recipient.personId))?.email;
   }
 
+  private async addressOf(recipient: PendingNotice['recipient']): Promise<string> {
+    const to = await this.address(recipient);
+    if (!to) throw new AppError('NOT_FOUND', `no email address for ${recipient.personId ?? recipient.role}`, 'La persona no tiene correo registrado.');
+    return to;
+  }
+
   async canReach(recipient: PendingNotice['recipient']): Promise<boolean> {
     return Boolean(await this.address(recipient));
   }
 
   async send(notification: NotificationDoc, order: ServiceOrder): Promise<void> {
-    const to = await this.address(notification.recipient);
-    if (!to) throw new Error(`no email address for ${notification.recipient.personId ?? notification.recipient.role}`);
+    const to = await this.addressOf(notification.recipient);
     const from = this.deps.sender.from;
     const messageId = notificationMessageId(notification._id, from);
     const thread = orderThreadId(order._id.toHexString(), from);
@@ -85,6 +91,25 @@ export class EmailChannel implements NotificationChannel {
     await this.deps.sender.send({
       to, ...renderNotice(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }), messageId,
       inReplyTo: original ?? thread, references, headers: automatedHeaders(notification._id), attachments,
+    });
+  }
+
+  /**
+   * A batch for one person (the dispatcher's quiet window) leaves as ONE mail listing each
+   * folio and what happened, from the catalogue, with any Cédula a single mail would carry.
+   * Its Message-ID is derived from the first notice's id, so a retried batch carries the same.
+   */
+  async sendDigest(items: readonly { doc: NotificationDoc; order: ServiceOrder }[]): Promise<void> {
+    const first = items[0]!.doc;
+    const to = await this.addressOf(first.recipient);
+    const digest = digestMessage(items.map((i) => ({ event: i.doc.event, order: i.order })));
+    const attachments = await cedulaAttachments(this.deps.cedulaPdfs, items.map((i) => i.doc));
+    await this.deps.sender.send({
+      to,
+      ...renderMail(digest),
+      messageId: notificationMessageId(first._id, this.deps.sender.from),
+      headers: automatedHeaders(first._id),
+      attachments,
     });
   }
 }

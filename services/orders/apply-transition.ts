@@ -2,6 +2,7 @@ import { AppError } from '../errors';
 import { Action, ActionInput, ActorFacts, Decision, decide, OrderFacts, WorkflowPolicy } from '../workflow';
 import type { DirectoryReader } from '../directory/directory-store';
 import type { Person } from '../directory/schema';
+import { analystsToNotify, AnalystRouting } from '../notifications/analyst-routing';
 import { routeNotices, RoutingAudience } from '../notifications/routing';
 import type { OrderStore } from './order-store';
 import type { HistoryEntry, PersonSnapshot, ServiceOrder } from './types';
@@ -11,11 +12,13 @@ export type TransitionDirectory = Pick<DirectoryReader, 'personById' | 'analysts
 
 /** What every state-changing use case needs; each adds only the lookups it uses. */
 export interface TransitionDeps {
-  orders: Pick<OrderStore, 'findById' | 'applyChange' | 'policy'>;
+  orders: Pick<OrderStore, 'findById' | 'applyChange'>;
   directory: TransitionDirectory;
   now?: () => Date;
   /** Variant of the transition table; the seed's when absent. */
   policy?: WorkflowPolicy;
+  /** Which analysts hear of the change; every analyst when absent. */
+  analystRouting?: AnalystRouting;
 }
 
 export interface TransitionContext {
@@ -70,9 +73,10 @@ export const conflictError = (orderId: string) =>
 export const notFoundError = (what: string) =>
   new AppError('NOT_FOUND', `order ${what} not found`, 'No se encontró la orden de servicio.', { order: what });
 
-async function loadAudience(directory: TransitionDirectory, order: ServiceOrder): Promise<RoutingAudience> {
+async function loadAudience(deps: TransitionDeps, order: ServiceOrder): Promise<RoutingAudience> {
+  const { directory } = deps;
   const [analysts, judges, provider] = await Promise.all([
-    directory.analysts(),
+    analystsToNotify(directory, deps.analystRouting ?? 'all'),
     directory.judgesOfCentre(order.centreId),
     order.provider ? directory.provider(order.provider.providerId) : Promise.resolve(null),
   ]);
@@ -105,7 +109,7 @@ export async function applyTransition(
   if (!actor) {
     throw new AppError('FORBIDDEN', `actor ${request.actorId} not in directory`, 'Usted no está registrado en el directorio de la Mesa de Servicio.');
   }
-  const decision = decide(orderFacts(order), action, actorFacts(actor), input, deps.policy ?? deps.orders.policy);
+  const decision = decide(orderFacts(order), action, actorFacts(actor), input, deps.policy);
   const now = (deps.now ?? (() => new Date()))();
   const by = snapshotOf(actor);
   const fields: Record<string, unknown> = { ...(patch ? await patch({ order, actor, by, decision, now }) : {}) };
@@ -119,7 +123,7 @@ export async function applyTransition(
 
   const after: ServiceOrder = { ...order, ...fields, status: decision.to, version: order.version + 1, timestamps, updatedAt: now };
   const t = { action, from: decision.from, to: decision.to, previousEngineer: order.engineer };
-  const notices = routeNotices(t, after, { personId: actor.id, email: actor.email }, await loadAudience(deps.directory, after), now);
+  const notices = routeNotices(t, after, { personId: actor.id, email: actor.email }, await loadAudience(deps, after), now);
   const note = input.reason ?? input.solution ?? input.documentation ?? request.note;
   const history: HistoryEntry = { at: now, action, by, role: decision.actingAs, channel: request.channel, from: decision.from, to: decision.to };
   if (note) history.note = note;

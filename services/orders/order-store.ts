@@ -1,5 +1,6 @@
-import { Collection, Db, MongoServerError, ObjectId } from 'mongodb';
-import type { OrderStatus, WorkflowPolicy } from '../workflow';
+import { Collection, Db, MongoServerError, ObjectId, UpdateFilter } from 'mongodb';
+import { queueing } from '../notifications/notices';
+import type { OrderStatus } from '../workflow';
 import type { HistoryEntry, PendingNotice, ServiceOrder } from './types';
 import { coalesce } from '../coalesce';
 import { isDuplicateKey, refusedWrites } from '../mongo-errors';
@@ -39,20 +40,7 @@ export interface OrderStore {
    */
   applyChange(change: OrderChange): Promise<ServiceOrder | null>;
   list(query: OrderQuery): Promise<{ items: ServiceOrder[]; total: number }>;
-  /**
-   * The workflow variant orders are changed under (services/config.ts); the seed's when
-   * absent. It rides on the store because the store is what every edge hands every use case.
-   */
-  readonly policy?: WorkflowPolicy;
 }
-
-/** The same store, deciding transitions under `policy` (see `transitionsFor`). */
-export function withWorkflowPolicy<S extends Pick<OrderStore, 'applyChange'>>(store: S, policy: WorkflowPolicy): S & { readonly policy: WorkflowPolicy } {
-  const governed = Object.create(store) as S & { policy: WorkflowPolicy };
-  governed.policy = policy;
-  return governed;
-}
-
 
 /**
  * Orders in MongoDB (`orders`), folios from `counters` (one document per year, `$inc` with
@@ -158,11 +146,7 @@ export class MongoOrderStore implements OrderStore {
   async applyChange(change: OrderChange): Promise<ServiceOrder | null> {
     return this.orders.findOneAndUpdate(
       { _id: change.id, status: change.from, version: change.version },
-      {
-        $set: change.notices.length > 0 ? { ...change.set, outboxPending: true } : change.set,
-        $inc: { version: 1 },
-        $push: { history: change.history, outbox: { $each: change.notices } },
-      },
+      queueing({ $set: change.set, $inc: { version: 1 }, $push: { history: change.history } }, change.notices) as UpdateFilter<ServiceOrder>,
       { returnDocument: 'after' },
     );
   }

@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { queuedOnInsert } from '../notifications/notices';
 import { ObjectId } from 'mongodb';
 import { AppError } from '../errors';
 import type { Role } from '../workflow';
 import type { DirectoryReader } from '../directory/directory-store';
 import { directoryId, emailSchema } from '../directory/schema';
+import { analystsToNotify, AnalystRouting } from '../notifications/analyst-routing';
 import { routeNotices } from '../notifications/routing';
 import type { OrderStore } from './order-store';
 import { EQUIPMENT_TYPES, PersonSnapshot, PRIORITIES, ServiceOrder } from './types';
@@ -42,7 +44,9 @@ export interface ReportOrderDeps {
   directory: Pick<DirectoryReader, 'personById' | 'centre' | 'analysts'>;
   now?: () => Date;
   /** Zone whose calendar year numbers the folio (TZ_DEFAULT). */
-  timeZone?: string;
+  timeZone: string;
+  /** Which analysts hear of the new order; every analyst when absent. */
+  analystRouting?: AnalystRouting;
 }
 
 const invalid = (field: string, log: string, user: string) => new AppError('VALIDATION', log, `${field}: ${user}`, { field });
@@ -100,7 +104,7 @@ export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput):
   const input = parseInput(Input, raw);
   const parties = await resolveParties(deps, input);
   const now = (deps.now ?? (() => new Date()))();
-  const folio = await deps.orders.nextFolio(yearIn(now, deps.timeZone ?? 'America/Mexico_City'));
+  const folio = await deps.orders.nextFolio(yearIn(now, deps.timeZone));
   const order: ServiceOrder = {
     _id: input.orderId ? ObjectId.createFromHexString(input.orderId) : new ObjectId(),
     folio,
@@ -120,9 +124,8 @@ export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput):
     updatedAt: now,
   };
   if (input.contact) order.contact = compact(input.contact);
-  const audience = { analysts: await deps.directory.analysts(), judges: [], providerEmails: [] };
-  order.outbox = routeNotices({ action: 'report', to: 'reported' }, order, { personId: parties.reporter.personId, email: parties.reporter.email }, audience, now);
-  if (order.outbox.length > 0) order.outboxPending = true;
+  const audience = { analysts: await analystsToNotify(deps.directory, deps.analystRouting ?? 'all'), judges: [], providerEmails: [] };
+  Object.assign(order, queuedOnInsert(routeNotices({ action: 'report', to: 'reported' }, order, { personId: parties.reporter.personId, email: parties.reporter.email }, audience, now)));
   await deps.orders.insert(order);
   return order;
 }

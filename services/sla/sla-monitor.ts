@@ -1,5 +1,6 @@
 import type { DirectoryReader } from '../directory/directory-store';
 import type { Logger } from '../logger';
+import { analystsToNotify, AnalystRouting } from '../notifications/analyst-routing';
 import { PeriodicTask } from '../scheduling/periodic-task';
 import { ClockSource } from './clock-source';
 import { slaNotices, THRESHOLDS, thresholdMark, Threshold } from './sla-notices';
@@ -10,6 +11,8 @@ export interface SlaMonitorDeps {
   store: SlaStore;
   directory: Pick<DirectoryReader, 'centre' | 'contractById' | 'analysts'>;
   desk: DeskTargets;
+  /** Which analysts hear of thresholds; every analyst when absent. */
+  analystRouting?: AnalystRouting;
   logger: Logger;
   now?: () => Date;
   intervalMs?: number;
@@ -47,7 +50,7 @@ export class SlaMonitor {
       if (this.task.stopping) break;
       const due = await this.dueThresholds(source, order, now);
       if (due.length === 0) continue;
-      analysts ??= await this.deps.directory.analysts();
+      analysts ??= await analystsToNotify(this.deps.directory, this.deps.analystRouting ?? 'all');
       for (const { clock, thresholds } of due) {
         const announced = thresholds[thresholds.length - 1]!;
         const marks = thresholds.map((t) => thresholdMark(clock, t));

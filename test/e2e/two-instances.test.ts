@@ -144,7 +144,7 @@ describe('two service instances, one killed mid-run', () => {
 
   it('loses no notice, sends none twice beyond the killed instance in-flight sends, and moves no order twice', async () => {
     const [a, b] = instances as [Instance, Instance];
-    const deps = { orders: new MongoOrderStore(tdb.db), directory: new MongoDirectoryStore(tdb.client, tdb.db) };
+    const deps = { orders: new MongoOrderStore(tdb.db), directory: new MongoDirectoryStore(tdb.client, tdb.db), timeZone: 'America/Mexico_City' };
     const notifications = () => tdb.db.collection<NotificationDoc>('notifications');
     for (const [i, id] of MAIL_SENDERS.entries()) {
       await sendMail(stack, { from: `${id}@cjf.example.mx`, to: DESK.user, subject: `Falla ${i}: no hay red`, text: `No hay red en la sala ${i}.`, messageId: `<two-${i}@cjf.example.mx>` });

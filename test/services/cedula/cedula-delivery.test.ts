@@ -1,3 +1,4 @@
+import { botServices } from '../../support/order-services';
 import { simpleParser } from 'mailparser';
 import { createTeamsBot } from '../../../bot/endpoint';
 import { saveConversationReference } from '../../../bot/conversation-refs';
@@ -58,7 +59,7 @@ describe('Cédula delivery on closure', () => {
       channelId: 'msteams', serviceUrl: connector.url, bot: { id: '28:bot', name: 'Mesa' },
       user: { id: `29:${P.judge}`, name: P.judge }, conversation: { id: 'a:judge', conversationType: 'personal', isGroup: false, name: '' },
     }, undefined, new Date(), P.judge);
-    const { channel: teams } = createTeamsBot({ bot: {}, db: w.t.db, logger: quietLogger(), store: w.orders, directory: w.directory, publicBaseUrl: BASE });
+    const { channel: teams } = createTeamsBot({ bot: {}, db: w.t.db, logger: quietLogger(), ...botServices(w.orders, w.directory), publicBaseUrl: BASE });
     const intake = new IntakeStore(w.t.db);
     await intake.ensureIndexes();
     const email = new EmailChannel({ sender, directory: w.directory, refs: intake, cedulaPdfs: store, publicBaseUrl: BASE });

@@ -1,5 +1,7 @@
 import { ObjectId } from 'mongodb';
-import { createBotEndpoint } from '../../../bot/endpoint';
+import { createTeamsBot } from '../../../bot/endpoint';
+import { MongoDirectoryStore } from '../../../services/directory/directory-store';
+import { botServices } from '../../support/order-services';
 import type { Config } from '../../../services/config';
 import { createHttpService, HttpService } from '../../../services/http/server';
 import { createLogger } from '../../../services/logger';
@@ -27,7 +29,7 @@ export async function startHarness(options: { apiToken?: string; bot?: Config['b
   const http = createHttpService({
     logger, apiToken: options.apiToken, orders,
     health: { ping: async () => { await tdb.db.command({ ping: 1 }); }, mailState: () => 'disabled', timeoutMs: 1500 },
-    botEndpoint: createBotEndpoint({ bot: options.bot ?? {}, db: tdb.db, orders, logger, openIdMetadataUrl: options.openIdMetadataUrl }),
+    botEndpoint: createTeamsBot({ bot: options.bot ?? {}, db: tdb.db, logger, openIdMetadataUrl: options.openIdMetadataUrl, ...botServices(store, new MongoDirectoryStore(tdb.client, tdb.db)) }).endpoint,
   });
   const port = await http.listen(0, '127.0.0.1');
   let closed = false;

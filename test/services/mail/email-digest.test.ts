@@ -1,7 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { EmailChannel } from '../../../services/mail/email-channel';
 import type { MailSender, OutgoingMail } from '../../../services/mail/mail-sender';
-import { withEmailDigest } from '../../../services/notifications/email-digest';
 import type { ServiceOrder } from '../../../services/orders/types';
 import { NotificationDoc, OutboxDispatcher, OutboxRelay } from '../../../services/outbox';
 import { ANALYST, Harness, inboxOf, silent, startHarness } from '../../intake/support/harness';
@@ -30,7 +29,7 @@ describe('email digests', () => {
   it('sends a burst for one person as one mail listing every folio', async () => {
     clock = Date.now();
     const now = () => new Date(clock);
-    const channel = withEmailDigest(new EmailChannel({ sender: h.sender, directory: h.directory, refs: h.store }), { sender: h.sender, directory: h.directory });
+    const channel = new EmailChannel({ sender: h.sender, directory: h.directory, refs: h.store });
     const dispatcher = new OutboxDispatcher({ db: h.db.db, logger: silent, channels: [channel], digestWindowMs: 60_000, now });
     const relay = new OutboxRelay({ db: h.db.db, logger: silent, now });
     const first = await newOrderFor('ana', 0);
@@ -59,7 +58,7 @@ describe('an email digest holding a Cédula notice', () => {
     const pdf = Buffer.from('%PDF-1.7 cedula');
     const directory = { personById: async () => null };
     const cedulaPdfs = { pdfOfOrder: async (id: ObjectId) => (id.equals(orderId) ? { folio: 'OS-2026-000077', pdf } : null) };
-    const channel = withEmailDigest(new EmailChannel({ sender, directory, refs: { rememberRef: async () => undefined, firstReceived: async () => undefined } }), { sender, directory, cedulaPdfs });
+    const channel = new EmailChannel({ sender, directory, refs: { rememberRef: async () => undefined, firstReceived: async () => undefined }, cedulaPdfs });
     const now = new Date();
     const order = { _id: orderId, folio: 'OS-2026-000077', status: 'closed', history: [], cedula: { code: 'ABCDE-FGHJK-LMNPQ-RSTUV', issuedAt: now } } as unknown as ServiceOrder;
     const doc = (event: string): NotificationDoc => ({

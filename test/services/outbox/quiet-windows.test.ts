@@ -1,5 +1,5 @@
 import { MongoClient, ObjectId } from 'mongodb';
-import { admitToQuietWindow, QuietWindowDoc } from '../../../services/outbox/batching';
+import { admitToQuietWindow, QuietWindowDoc } from '../../../services/outbox/quiet-windows';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
 import { NotificationChannel, NotificationDoc, OutboxDispatcher, OutboxRelay } from '../../../services/outbox';
 import type { ServiceOrder } from '../../../services/orders/types';

@@ -1,5 +1,4 @@
 import type { Collection } from 'mongodb';
-import type { NotificationDoc } from './types';
 import { isDuplicateKey } from '../mongo-errors';
 
 /**
@@ -21,20 +20,6 @@ export const DEFAULT_DIGEST_ALLOWANCE = 5;
 /** True when the window is still open at `now` and has no room left for another message. */
 export function isFull(window: QuietWindowDoc, now: Date, allowance: number): boolean {
   return window.until > now && (window.sent ?? allowance) >= allowance;
-}
-
-/**
- * Notices that ask the person to act now (answer a validation, sign) are never held back
- * for a digest: the card with its buttons is the point of them.
- */
-export const NEVER_HELD_EVENTS: readonly string[] = ['validation_request', 'validation_reminder', 'signature_request'];
-const NEVER_HELD = new Set(NEVER_HELD_EVENTS);
-
-/** The key a notice is batched under, or undefined when it is sent on its own. */
-export function batchKey(doc: Pick<NotificationDoc, 'event' | 'recipient'>): string | undefined {
-  if (NEVER_HELD.has(doc.event) || !doc.recipient.personId) return undefined;
-  if (doc.recipient.role === 'provider_contact' || doc.recipient.role === 'provider') return undefined;
-  return doc.recipient.personId;
 }
 
 /**
@@ -62,5 +47,27 @@ export async function admitToQuietWindow(windows: Collection<QuietWindowDoc>, ke
       // Two first messages to one person can race on the upsert; the loser counts in the winner's window.
       if (!isDuplicateKey(error) || tries >= 2) throw error;
     }
+  }
+}
+
+/**
+ * The quiet windows as one dispatcher instance sees them: a window seen full stays full until
+ * it ends (its count only grows), so that answer is kept instead of asked again.
+ */
+export class QuietWindows {
+  private readonly fullUntil = new Map<string, number>();
+
+  constructor(private readonly windows: Collection<QuietWindowDoc>, private readonly ms: number, private readonly allowance: number) {}
+
+  /** Null when a message to `key` may leave now; otherwise when the person's window ends. */
+  async admit(key: string, now: Date): Promise<Date | null> {
+    const knownFull = this.fullUntil.get(key);
+    if (knownFull !== undefined && knownFull > now.getTime()) return new Date(knownFull);
+    const openUntil = await admitToQuietWindow(this.windows, key, now, this.ms, this.allowance);
+    if (openUntil) {
+      if (this.fullUntil.size >= 10_000) this.fullUntil.clear();
+      this.fullUntil.set(key, openUntil.getTime());
+    }
+    return openUntil;
   }
 }
