@@ -30,6 +30,28 @@ export function isIanaZone(zone: string): boolean {
 /** Development-only Cédula secret: public, so codes made with it prove nothing. */
 export const DEV_CEDULA_SECRET = 'development-only-cedula-secret-change-me';
 
+const splitList = (value: string) => value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+
+const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|::1)$/i;
+
+/** True for a loopback interface or host name: 127.0.0.0/8, ::1, localhost. */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK_HOST.test(host.trim());
+}
+
+/** Each entry an http(s) URL; plain http only for loopback hosts (a local emulator). */
+function validServiceUrlList(value: string): boolean {
+  const entries = splitList(value);
+  return entries.length > 0 && entries.every((entry) => {
+    try {
+      const url = new URL(entry);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+    } catch {
+      return false;
+    }
+  });
+}
+
 const port = z.coerce.number().int().min(0).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const text = z.string().min(1);
@@ -43,6 +65,8 @@ const schema = z.object({
   MicrosoftAppPassword: text.optional(),
   MicrosoftAppTenantId: text.optional(),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
+  /** Comma-separated connector URL prefixes the bot may call and trust (an activity's serviceUrl). */
+  BOT_SERVICE_URLS: z.string().refine(validServiceUrlList, 'comma-separated http(s) URLs; plain http only for loopback').optional(),
   IMAP_HOST: text.optional(),
   IMAP_PORT: port.default(993),
   IMAP_USER: text.optional(),
@@ -141,6 +165,11 @@ export interface Config {
     readonly appPassword?: string;
     readonly tenantId?: string;
     readonly appType?: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    /**
+     * BOT_SERVICE_URLS: the connector addresses activities may name. Unset: the public Teams
+     * service with an app id, loopback addresses without one (see bot/service-urls.ts).
+     */
+    readonly serviceUrls?: readonly string[];
   };
   /** Undefined when IMAP_HOST is unset: the mail poller stays disabled. */
   readonly imap?: MailServerConfig & { readonly mailbox: string; readonly user: string };
@@ -218,7 +247,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mongodbUri: e.MONGODB_URI,
     databaseName: databaseNameOf(e.MONGODB_URI),
     dataDir: resolve(e.DATA_DIR),
-    bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, tenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType },
+    bot: {
+      appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, tenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType,
+      serviceUrls: e.BOT_SERVICE_URLS ? splitList(e.BOT_SERVICE_URLS) : undefined,
+    },
     imap: e.IMAP_HOST && e.IMAP_USER && (e.IMAP_PASSWORD || e.MAIL_AUTH === 'oauth2')
       ? { host: e.IMAP_HOST, port: e.IMAP_PORT, user: e.IMAP_USER, password: e.IMAP_PASSWORD, secure: e.IMAP_SECURE, mailbox: e.IMAP_MAILBOX }
       : undefined,
