@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { Db, MongoClient } from 'mongodb';
 import { createTeamsBot } from '../bot/endpoint';
 import { RunningEngine, startEngine } from '../embedded-mongo';
-import { Config, loadConfig } from './config';
+import { Config, loadConfig, startupWarnings } from './config';
 import { CachedDirectory } from './directory/cached-directory';
 import { MongoDirectoryStore } from './directory/directory-store';
 import { importDirectory } from './directory/load-directory';
@@ -25,6 +25,7 @@ import { CedulaIssuer } from './cedula/cedula-issuer';
 import { cedulaReads } from './cedula/cedula-routes';
 import { MongoCedulaStore } from './cedula/cedula-store';
 import { verifyCedula } from './cedula/verify-cedula';
+import { cedulaSecretFor } from './cedula/cedula-secret';
 import { reportReads } from './reports/report-reads';
 import { MongoReportSource } from './reports/report-store';
 import { createAuthenticator, DEFAULT_RULES, ImapMailSource, IntakeStats, IntakeStore, MailPoller } from '../intake';
@@ -91,6 +92,7 @@ export interface RunningService {
  * outbox. `extraChannels` are tried after Teams (email joins here with the mail issue).
  */
 export async function startService(config: Config, root: Logger, extraChannels: NotificationChannel[] = []): Promise<RunningService> {
+  for (const warning of startupWarnings(config)) root.warn(warning);
   const storage = await openStorage(config, componentLogger(root, 'storage'));
   const directory = withAnalystRouting(await loadDirectory(storage, config, componentLogger(root, 'directory')), config.notifications.analystRouting);
   const mongoOrders = new MongoOrderStore(storage.db);
@@ -105,18 +107,18 @@ export async function startService(config: Config, root: Logger, extraChannels: 
     bot: config.bot, db: storage.db, store: orderStore, directory, timeZone: config.defaultTimeZone, logger: componentLogger(root, 'bot'),
     publicBaseUrl: config.publicBaseUrl,
   });
-  if (config.cedulaSecretIsDefault) root.warn('CEDULA_SECRET is not set: Cédula codes use the public development default and prove nothing');
+  const cedulaSecret = await cedulaSecretFor(config, componentLogger(root, 'cedula'));
   const cedulaStore = new MongoCedulaStore(storage.db);
   await cedulaStore.ensureIndexes();
   const mail = await wireMail(config, storage.db, orderStore, directory, componentLogger(root, 'mail'), cedulaStore);
-  const issuer = new CedulaIssuer({ store: cedulaStore, directory, desk: DEFAULT_DESK_TARGETS, secret: config.cedulaSecret, logger: componentLogger(root, 'cedula') });
+  const issuer = new CedulaIssuer({ store: cedulaStore, directory, desk: DEFAULT_DESK_TARGETS, secret: cedulaSecret, logger: componentLogger(root, 'cedula') });
   const http: HttpService = createHttpService({
     logger: componentLogger(root, 'http'),
     apiToken: config.apiToken,
     orders,
     reports,
     intake: intakeReadsFrom(mail.store, mail),
-    cedula: cedulaReads(cedulaStore, (code) => verifyCedula({ store: cedulaStore, secret: config.cedulaSecret }, code)),
+    cedula: cedulaReads(cedulaStore, (code) => verifyCedula({ store: cedulaStore, secret: cedulaSecret }, code)),
     health: { ping: async () => { await storage.db.command({ ping: 1 }); }, mailState: mail.state, mailStats: mail.stats },
     botEndpoint: teams.endpoint,
   });
