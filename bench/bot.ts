@@ -171,7 +171,7 @@ async function main(): Promise<void> {
     // bench reads the orders the service made through it.
     engine = await startEngineProcess(join(dir, 'data'));
     const uri = new URL(engine.uri);
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', MONGODB_URI: uri.toString(), DIRECTORY_FILE: join(dir, 'directory.json'), LOG_LEVEL: 'silent' });
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', MONGODB_URI: uri.toString(), CEDULA_SECRET: 'bench-cedula-secret-0123456789abcdef', DIRECTORY_FILE: join(dir, 'directory.json'), LOG_LEVEL: 'silent' });
     service = await startService(config, createLogger('silent'));
     const botUrl = `http://127.0.0.1:${service.port}/api/messages`;
     const sUrl = connector.url;

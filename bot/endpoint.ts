@@ -10,6 +10,9 @@ import { ensureConversationRefIndexes } from './conversation-refs';
 import { DeskBot } from './desk-bot';
 import { MongoStorage } from './mongo-storage';
 import { REPLIES } from './replies';
+import { sendError, refuse } from '../services/http/respond';
+import { parseActivity } from './activity-shape';
+import { serviceUrlPolicy } from './service-urls';
 import { TeamsNotificationChannel } from './teams-channel';
 
 export interface BotEndpointDeps {
@@ -93,6 +96,14 @@ function authOptions(bot: Config['bot'], openIdMetadataUrl?: string): Configurat
   return options as ConfigurationBotFrameworkAuthenticationOptions;
 }
 
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host.slice(0, 255);
+  } catch {
+    return '(not a URL)';
+  }
+}
+
 /** The Teams side of the service: the HTTP endpoint and the outbox channel, sharing one adapter. */
 export interface TeamsBot {
   endpoint: BotEndpoint;
@@ -124,14 +135,30 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
   });
   ensureConversationRefIndexes(deps.db).catch((error: unknown) => log.error({ err: error }, 'conversation reference index not created'));
   const channel = new TeamsNotificationChannel({ adapter, appId: deps.bot.appId ?? '', db: deps.db, directory, timeZone, logger: log, publicBaseUrl: deps.publicBaseUrl });
+  const serviceUrls = serviceUrlPolicy(deps.bot);
   const endpoint: BotEndpoint = async (req, res) => {
     if (deps.bot.appId && !looksLikeBotFrameworkToken(req.headers.authorization)) {
       log.warn({ hasAuthorization: Boolean(req.headers.authorization) }, 'bot request refused before token validation');
       res.send(401, UNAUTHORIZED);
       return;
     }
+    try {
+      req.body = parseActivity(req.body);
+    } catch (error) {
+      log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'malformed activity refused');
+      sendError(res, error, log);
+      return;
+    }
     if (deps.bot.appId && !(await authenticated(auth, req, log))) {
       res.send(401, UNAUTHORIZED);
+      return;
+    }
+    const activity = req.body as Activity;
+    // Replies and member look-ups go to the serviceUrl: only a connector the deployment
+    // named may be called, and only its answers are believed.
+    if (!serviceUrls.allows(activity.serviceUrl)) {
+      log.warn({ activityId: activity.id, serviceUrlHost: hostOf(activity.serviceUrl), allowed: serviceUrls.description }, 'activity from a connector address not allowed');
+      refuse(res, 403, 'FORBIDDEN', 'La actividad proviene de un servicio de conexión no autorizado para este bot.');
       return;
     }
     await adapter.process(req, res, (context) => bot.run(context));

@@ -27,8 +27,27 @@ export function isIanaZone(zone: string): boolean {
   }
 }
 
-/** Development-only Cédula secret: public, so codes made with it prove nothing. */
-export const DEV_CEDULA_SECRET = 'development-only-cedula-secret-change-me';
+const splitList = (value: string) => value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+
+const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|::1)$/i;
+
+/** True for a loopback interface or host name: 127.0.0.0/8, ::1, localhost. */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK_HOST.test(host.trim());
+}
+
+/** Each entry an http(s) URL; plain http only for loopback hosts (a local emulator). */
+function validServiceUrlList(value: string): boolean {
+  const entries = splitList(value);
+  return entries.length > 0 && entries.every((entry) => {
+    try {
+      const url = new URL(entry);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+    } catch {
+      return false;
+    }
+  });
+}
 
 const port = z.coerce.number().int().min(0).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -36,13 +55,18 @@ const text = z.string().min(1);
 
 const schema = z.object({
   PORT: port.default(3978),
-  HOST: text.default('0.0.0.0'),
+  /** Default: 0.0.0.0 with MicrosoftAppId, 127.0.0.1 without (see crossFieldProblems). */
+  HOST: text.optional(),
+  /** Accept unauthenticated bot activities on a non-loopback HOST (no MicrosoftAppId): a loud, explicit choice. */
+  ALLOW_UNAUTHENTICATED_BOT: flag.default(false),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
   DATA_DIR: text.default('./data'),
   MicrosoftAppId: text.optional(),
   MicrosoftAppPassword: text.optional(),
   MicrosoftAppTenantId: text.optional(),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
+  /** Comma-separated connector URL prefixes the bot may call and trust (an activity's serviceUrl). */
+  BOT_SERVICE_URLS: z.string().refine(validServiceUrlList, 'comma-separated http(s) URLs; plain http only for loopback').optional(),
   IMAP_HOST: text.optional(),
   IMAP_PORT: port.default(993),
   IMAP_USER: text.optional(),
@@ -115,6 +139,17 @@ function crossFieldProblems(env: Record<string, string>): Array<{ field: string;
   need(oauth2 && Boolean(env.SMTP_HOST), 'SMTP_USER', 'when MAIL_AUTH is oauth2 (the mailbox that sends)');
   need(Boolean(env.SMTP_HOST), 'MAIL_FROM', 'when SMTP_HOST is set');
   need(Boolean(env.SMTP_USER), 'SMTP_PASSWORD', 'when SMTP_USER is set');
+  // Several instances on one database must share one key, and no production data may be
+  // signed with a key nobody chose: a real deployment names it.
+  need(Boolean(env.MONGODB_URI) || Boolean(env.MicrosoftAppId), 'CEDULA_SECRET', 'when MONGODB_URI or MicrosoftAppId is set (generate one with: openssl rand -base64 48)');
+  const unauthenticated = !env.MicrosoftAppId;
+  const allowUnauthenticated = env.ALLOW_UNAUTHENTICATED_BOT === 'true' || env.ALLOW_UNAUTHENTICATED_BOT === '1';
+  if (unauthenticated && env.HOST && !isLoopback(env.HOST) && !allowUnauthenticated) {
+    problems.push({ field: 'HOST', message: 'must be a loopback address (127.0.0.1, ::1) while MicrosoftAppId is unset, since the bot endpoint then accepts activities without authentication; set MicrosoftAppId, or ALLOW_UNAUTHENTICATED_BOT=true to accept that risk' });
+  }
+  if (!unauthenticated && allowUnauthenticated) {
+    problems.push({ field: 'ALLOW_UNAUTHENTICATED_BOT', message: 'cannot be true when MicrosoftAppId is set (the bot endpoint then always authenticates)' });
+  }
   return problems;
 }
 
@@ -131,6 +166,8 @@ export interface Config {
   readonly port: number;
   /** Interface to listen on (0.0.0.0: all; 127.0.0.1: this machine only). */
   readonly host: string;
+  /** ALLOW_UNAUTHENTICATED_BOT: unauthenticated bot activities accepted on any HOST, by explicit choice (warned at each start). */
+  readonly allowUnauthenticatedBot: boolean;
   /** Unset: the service starts the embedded engine on `dataDir`. */
   readonly mongodbUri?: string;
   /** The database named in MONGODB_URI, else `mesa_servicio` (never the driver's `test`). */
@@ -141,6 +178,11 @@ export interface Config {
     readonly appPassword?: string;
     readonly tenantId?: string;
     readonly appType?: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    /**
+     * BOT_SERVICE_URLS: the connector addresses activities may name. Unset: the public Teams
+     * service with an app id, loopback addresses without one (see bot/service-urls.ts).
+     */
+    readonly serviceUrls?: readonly string[];
   };
   /** Undefined when IMAP_HOST is unset: the mail poller stays disabled. */
   readonly imap?: MailServerConfig & { readonly mailbox: string; readonly user: string };
@@ -156,10 +198,12 @@ export interface Config {
   readonly exampleDirectoryFile: string;
   /** Undefined: the read API refuses every request (401). */
   readonly apiToken?: string;
-  /** HMAC key of the Cédula verification codes. Changing it makes every issued Cédula read as tampered. */
-  readonly cedulaSecret: string;
-  /** True when CEDULA_SECRET is unset and the public development default is used (start-up warns). */
-  readonly cedulaSecretIsDefault: boolean;
+  /**
+   * CEDULA_SECRET, the HMAC key of the Cédula verification codes; changing it makes every
+   * issued Cédula read as tampered. Unset (embedded engine only): a key generated into the
+   * data directory on the first start (services/cedula/cedula-secret.ts).
+   */
+  readonly cedulaSecret?: string;
   /** PUBLIC_BASE_URL without a trailing slash; unset: links in notices are paths on the service. */
   readonly publicBaseUrl?: string;
   readonly defaultTimeZone: string;
@@ -214,11 +258,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const root = packageRoot();
   return deepFreeze<Config>({
     port: e.PORT,
-    host: e.HOST,
+    host: e.HOST ?? (e.MicrosoftAppId ? '0.0.0.0' : '127.0.0.1'),
+    allowUnauthenticatedBot: !e.MicrosoftAppId && e.ALLOW_UNAUTHENTICATED_BOT,
     mongodbUri: e.MONGODB_URI,
     databaseName: databaseNameOf(e.MONGODB_URI),
     dataDir: resolve(e.DATA_DIR),
-    bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, tenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType },
+    bot: {
+      appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, tenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType,
+      serviceUrls: e.BOT_SERVICE_URLS ? splitList(e.BOT_SERVICE_URLS) : undefined,
+    },
     imap: e.IMAP_HOST && e.IMAP_USER && (e.IMAP_PASSWORD || e.MAIL_AUTH === 'oauth2')
       ? { host: e.IMAP_HOST, port: e.IMAP_PORT, user: e.IMAP_USER, password: e.IMAP_PASSWORD, secure: e.IMAP_SECURE, mailbox: e.IMAP_MAILBOX }
       : undefined,
@@ -237,8 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     directoryFile: e.DIRECTORY_FILE ? resolve(e.DIRECTORY_FILE) : undefined,
     exampleDirectoryFile: join(root, 'services', 'directory', 'example-directory.json'),
     apiToken: e.API_TOKEN,
-    cedulaSecret: e.CEDULA_SECRET ?? DEV_CEDULA_SECRET,
-    cedulaSecretIsDefault: e.CEDULA_SECRET === undefined,
+    cedulaSecret: e.CEDULA_SECRET,
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     defaultTimeZone: e.TZ_DEFAULT,
     logLevel: e.LOG_LEVEL,
@@ -252,4 +299,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseMs: e.NOTIFY_LEASE_SECONDS * 1000,
     },
   });
+}
+
+/**
+ * Choices the configuration allows but an operator must hear about at every start: the
+ * service logs each as a warning.
+ */
+export function startupWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.allowUnauthenticatedBot) {
+    warnings.push(`ALLOW_UNAUTHENTICATED_BOT=true: the bot endpoint on ${config.host} accepts activities without authentication; anyone who reaches it can act as any person of the directory`);
+  }
+  return warnings;
 }

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { Db, MongoClient } from 'mongodb';
 import { createTeamsBot } from '../bot/endpoint';
 import { RunningEngine, startEngine } from '@cjpf/embedded-mongo';
-import type { Config } from './config';
+import { startupWarnings, type Config } from './config';
 import { CachedDirectory } from './directory/cached-directory';
 import { MongoDirectoryStore } from './directory/directory-store';
 import { importDirectory } from './directory/load-directory';
@@ -25,6 +25,7 @@ import { CedulaIssuer } from './cedula/cedula-issuer';
 import { cedulaReads } from './cedula/cedula-routes';
 import { MongoCedulaStore } from './cedula/cedula-store';
 import { verifyCedula } from './cedula/verify-cedula';
+import { cedulaSecretFor } from './cedula/cedula-secret';
 import { reportReads } from './reports/report-reads';
 import { MongoReportSource } from './reports/report-store';
 import { createAuthenticator, DEFAULT_RULES, ImapMailSource, IntakeStats, IntakeStore, MailPoller } from '../intake';
@@ -101,6 +102,7 @@ export type StartMode = 'service' | 'intake-only';
  * `extraChannels` are tried after Teams and email.
  */
 export async function wire(config: Config, root: Logger, mode: StartMode, extraChannels: NotificationChannel[] = []): Promise<RunningService> {
+  for (const warning of startupWarnings(config)) root.warn(warning);
   const storage = await openStorage(config, componentLogger(root, 'storage'));
   const directoryStore = await loadDirectory(storage, config, componentLogger(root, 'directory'));
   const orderStore = new MongoOrderStore(storage.db);
@@ -146,15 +148,15 @@ export async function wire(config: Config, root: Logger, mode: StartMode, extraC
     centres: async () => (await directoryStore.snapshot()).centres.map((c) => ({ id: c.id, name: c.name })),
     reports, publicBaseUrl: config.publicBaseUrl,
   });
-  if (config.cedulaSecretIsDefault) root.warn('CEDULA_SECRET is not set: Cédula codes use the public development default and prove nothing');
-  const issuer = new CedulaIssuer({ store: cedulas, directory: directoryStore, desk: DEFAULT_DESK_TARGETS, secret: config.cedulaSecret, logger: componentLogger(root, 'cedula') });
+  const cedulaSecret = await cedulaSecretFor(config, componentLogger(root, 'cedula'));
+  const issuer = new CedulaIssuer({ store: cedulas, directory: directoryStore, desk: DEFAULT_DESK_TARGETS, secret: cedulaSecret, logger: componentLogger(root, 'cedula') });
   const http: HttpService = createHttpService({
     logger: componentLogger(root, 'http'),
     apiToken: config.apiToken,
     orders: orderReadsFromStore(orderStore),
     reports,
     intake: intakeReadsFrom(mail.store, mail),
-    cedula: cedulaReads(cedulas, (code) => verifyCedula({ store: cedulas, secret: config.cedulaSecret }, code)),
+    cedula: cedulaReads(cedulas, (code) => verifyCedula({ store: cedulas, secret: cedulaSecret }, code)),
     health: { ping: async () => { await storage.db.command({ ping: 1 }); }, mailState: mail.state, mailStats: mail.stats },
     botEndpoint: teams.endpoint,
   });

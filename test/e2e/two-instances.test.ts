@@ -98,7 +98,7 @@ describe('two service instances, one killed mid-run', () => {
     }
     const env = (name: string): NodeJS.ProcessEnv => ({
       PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: join(dir, name),
-      MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`), DIRECTORY_FILE: join(dir, 'directory.json'),
+      MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`), CEDULA_SECRET: 'e2e-cedula-secret-0123456789abcdef', DIRECTORY_FILE: join(dir, 'directory.json'),
       IMAP_HOST: '127.0.0.1', IMAP_PORT: String(stack.imap.port), IMAP_SECURE: 'false', IMAP_USER: DESK.user, IMAP_PASSWORD: DESK.password,
       SMTP_HOST: '127.0.0.1', SMTP_PORT: String(stack.smtp.port), SMTP_SECURE: 'false', MAIL_FROM: DESK.user, MAIL_AUTHSERV_ID: 'mx.cjf.example.mx',
       MAIL_LEASE_SECONDS: '3', NOTIFY_LEASE_SECONDS: '5',

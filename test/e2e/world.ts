@@ -57,7 +57,7 @@ export async function openDayWorld(env: Record<string, string> = {}): Promise<Da
   connector.statusFor.set('a:carlos', 403);
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: join(dir, 'data'),
-    MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`), DIRECTORY_FILE: join(dir, 'directory.json'), ANALYST_ROUTING: 'roster',
+    MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`), CEDULA_SECRET: 'e2e-cedula-secret-0123456789abcdef', DIRECTORY_FILE: join(dir, 'directory.json'), ANALYST_ROUTING: 'roster',
     // Every notice on its own, so each person's notices can be checked one by one; digests
     // are covered in test/services/outbox/batching.test.ts and test/bot/teams-channel.test.ts.
     NOTIFY_DIGEST_SECONDS: '0',

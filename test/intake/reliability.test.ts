@@ -102,7 +102,7 @@ const built = existsSync(ENGINE) && existsSync(SERVICE);
     })).then(() => undefined);
 
     const env = {
-      ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', MONGODB_URI: uri, DIRECTORY_FILE: join(dir, 'directory.json'),
+      ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', MONGODB_URI: uri, CEDULA_SECRET: 'intake-cedula-secret-0123456789abcdef', DIRECTORY_FILE: join(dir, 'directory.json'),
       IMAP_HOST: '127.0.0.1', IMAP_PORT: String(stack.imap.port), IMAP_SECURE: 'false', IMAP_USER: DESK.user, IMAP_PASSWORD: DESK.password,
       MAIL_AUTHSERV_ID: 'mx.cjf.example.mx', MAIL_MAX_PER_SENDER_HOUR: '100000', MAIL_LEASE_SECONDS: '2',
     };
