@@ -16,6 +16,7 @@ import { saveConversationReference } from './conversation-refs';
 import { Identity, identify } from './identity';
 import { IntakeDialog, INTAKE_DIALOG } from './intake/intake-dialog';
 import type { IntakeDraft } from './intake/draft';
+import { answerRepeatedConfirmation, IntakeReceipt, ReceiptProperty } from './intake/receipt';
 import { looksLikeReport, prefillFrom } from './intake/prefill';
 import { errorCardJson, orderCard, orderCardJson } from './order-cards';
 import { REPLIES } from './replies';
@@ -63,6 +64,7 @@ export interface DeskBotDeps {
 export class DeskBot extends ActivityHandler {
   private readonly conversationState: ConversationState;
   private readonly dialogs: DialogSet;
+  private readonly receipt: ReceiptProperty;
   private readonly log: Logger;
   private stateConfiguration: DialogStateManagerConfiguration | undefined;
 
@@ -71,7 +73,9 @@ export class DeskBot extends ActivityHandler {
     this.log = deps.logger;
     this.conversationState = new ConversationState(deps.storage);
     this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialogState'));
+    this.receipt = this.conversationState.createProperty<IntakeReceipt | undefined>('intakeReceipt');
     this.dialogs.add(new IntakeDialog({
+      receipt: this.receipt,
       report: (input) => reportOrder({ orders: deps.store, directory: deps.directory, now: deps.now, timeZone: deps.timeZone }, input),
       findPerson: async (key) => (key.includes('@') ? deps.directory.personByEmail(key) : /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(key) ? deps.directory.personById(key) : null),
       centreName: async (id) => (await deps.directory.centre(id))?.name ?? id,
@@ -144,6 +148,7 @@ export class DeskBot extends ActivityHandler {
     this.stateConfiguration ??= context.turnState.get(DIALOG_STATE_CONFIGURATION);
     const command = parseCommand(text);
     const cancelPressed = (context.activity.value as { intake?: unknown } | undefined)?.intake === 'cancel';
+    let reported = false;
     if (command?.kind === 'cancel' || cancelPressed) {
       await context.sendActivity(dc.activeDialog ? REPLIES.intake.cancelled : REPLIES.intake.nothingToCancel);
       if (dc.activeDialog) await dc.cancelAllDialogs();
@@ -152,14 +157,23 @@ export class DeskBot extends ActivityHandler {
         await context.sendActivity(REPLIES.help);
         await dc.repromptDialog();
       } else {
-        await dc.continueDialog();
+        reported = (await dc.continueDialog()).status === DialogTurnStatus.complete && Boolean(await this.receipt.get(context));
       }
+    } else if (await answerRepeatedConfirmation(context, this.receipt)) {
+      // A confirmation repeated after its report was made: answered with the folio already given.
     } else if (!text && !hasValue) {
       await context.sendActivity(REPLIES.emptyText);
     } else {
       await this.answer(context, dc, command, text);
     }
-    await this.conversationState.saveChanges(context);
+    try {
+      await this.conversationState.saveChanges(context);
+    } catch (error) {
+      // A repeat of this confirmation ran at the same time and saved first: the report is
+      // made once either way (its id is the draft's), and the person has their folio.
+      if (!reported || !AppError.is(error, 'CONFLICT')) throw error;
+      this.log.info({ activityId: context.activity.id }, 'concurrent repeat of an intake confirmation: its state save gave way');
+    }
   }
 
   private async answer(context: TurnContext, dc: Awaited<ReturnType<DialogSet['createContext']>>, command: Command | null, text: string): Promise<void> {

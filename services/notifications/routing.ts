@@ -30,7 +30,7 @@ interface Draft {
   role: Role | 'provider_contact';
 }
 
-function audienceDrafts(rule: RouteRule, t: RoutedTransition, order: ServiceOrder, audience: RoutingAudience): Draft[] {
+function audienceDrafts(rule: RouteRule, t: RoutedTransition, order: Omit<ServiceOrder, 'folio'>, audience: RoutingAudience): Draft[] {
   const { event } = rule;
   const person = (p: PersonSnapshot | undefined, role: Role): Draft[] => (p ? [{ event, personId: p.personId, email: p.email, role }] : []);
   switch (rule.audience) {
@@ -64,7 +64,7 @@ function recipientKey(d: Draft): string | undefined {
  */
 export function routeNotices(
   t: RoutedTransition,
-  order: ServiceOrder,
+  order: Omit<ServiceOrder, 'folio'>,
   actor: { personId?: string; email?: string },
   audience: RoutingAudience,
   now: Date,
