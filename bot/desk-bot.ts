@@ -5,6 +5,7 @@ import type { DirectoryReader } from '../services/directory/directory-store';
 import { AppError } from '../services/errors';
 import type { Logger } from '../services/logger';
 import { getOrder } from '../services/orders/get-order';
+import type { OrderViewer } from '../services/orders/order-visibility';
 import { listOrders } from '../services/orders/list-orders';
 import type { OrderStore } from '../services/orders/order-store';
 import { reportOrder } from '../services/orders/report-order';
@@ -253,7 +254,8 @@ export class DeskBot extends ActivityHandler {
     }
     let order: ServiceOrder;
     try {
-      order = await getOrder({ orders: this.deps.store }, { folio });
+      const viewer: OrderViewer = identity.person ? { person: identity.person } : { person: null, email: identity.email };
+      order = await getOrder({ orders: this.deps.store }, { folio, viewer });
     } catch (error) {
       if (AppError.is(error, 'NOT_FOUND')) {
         await context.sendActivity(REPLIES.notFound(folio));
