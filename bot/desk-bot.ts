@@ -4,6 +4,7 @@ import { Db, ObjectId } from 'mongodb';
 import { AppError } from '../services/errors';
 import type { Logger } from '../services/logger';
 import { getOrder } from '../services/orders/get-order';
+import type { OrderViewer } from '../services/orders/order-visibility';
 import { listOrders } from '../services/orders/list-orders';
 import type { OrderServices } from '../services/orders/order-services';
 import { reportOrder } from '../services/orders/report-order';
@@ -15,6 +16,7 @@ import { saveConversationReference } from './conversation-refs';
 import { Identity, identify } from './identity';
 import { IntakeDialog, INTAKE_DIALOG } from './intake/intake-dialog';
 import type { IntakeDraft } from './intake/draft';
+import { answerRepeatedConfirmation, IntakeReceipt, ReceiptProperty } from './intake/receipt';
 import { looksLikeReport, prefillFrom } from './intake/prefill';
 import { errorCardJson, orderCard, orderCardJson } from './order-cards';
 import { REPLIES } from './replies';
@@ -60,6 +62,7 @@ export interface DeskBotDeps {
 export class DeskBot extends ActivityHandler {
   private readonly conversationState: ConversationState;
   private readonly dialogs: DialogSet;
+  private readonly receipt: ReceiptProperty;
   private readonly log: Logger;
   private stateConfiguration: DialogStateManagerConfiguration | undefined;
 
@@ -68,7 +71,9 @@ export class DeskBot extends ActivityHandler {
     this.log = deps.logger;
     this.conversationState = new ConversationState(deps.storage);
     this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialogState'));
+    this.receipt = this.conversationState.createProperty<IntakeReceipt | undefined>('intakeReceipt');
     this.dialogs.add(new IntakeDialog({
+      receipt: this.receipt,
       report: (input) => reportOrder(deps.services, input),
       findPerson: async (key) => (key.includes('@') ? deps.services.directory.personByEmail(key) : /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(key) ? deps.services.directory.personById(key) : null),
       centreName: async (id) => (await deps.services.directory.centre(id))?.name ?? id,
@@ -141,6 +146,7 @@ export class DeskBot extends ActivityHandler {
     this.stateConfiguration ??= context.turnState.get(DIALOG_STATE_CONFIGURATION);
     const command = parseCommand(text);
     const cancelPressed = (context.activity.value as { intake?: unknown } | undefined)?.intake === 'cancel';
+    let reported = false;
     if (command?.kind === 'cancel' || cancelPressed) {
       await context.sendActivity(dc.activeDialog ? REPLIES.intake.cancelled : REPLIES.intake.nothingToCancel);
       if (dc.activeDialog) await dc.cancelAllDialogs();
@@ -149,14 +155,23 @@ export class DeskBot extends ActivityHandler {
         await context.sendActivity(REPLIES.help);
         await dc.repromptDialog();
       } else {
-        await dc.continueDialog();
+        reported = (await dc.continueDialog()).status === DialogTurnStatus.complete && Boolean(await this.receipt.get(context));
       }
+    } else if (await answerRepeatedConfirmation(context, this.receipt)) {
+      // A confirmation repeated after its report was made: answered with the folio already given.
     } else if (!text && !hasValue) {
       await context.sendActivity(REPLIES.emptyText);
     } else {
       await this.answer(context, dc, command, text);
     }
-    await this.conversationState.saveChanges(context);
+    try {
+      await this.conversationState.saveChanges(context);
+    } catch (error) {
+      // A repeat of this confirmation ran at the same time and saved first: the report is
+      // made once either way (its id is the draft's), and the person has their folio.
+      if (!reported || !AppError.is(error, 'CONFLICT')) throw error;
+      this.log.info({ activityId: context.activity.id }, 'concurrent repeat of an intake confirmation: its state save gave way');
+    }
   }
 
   private async answer(context: TurnContext, dc: Awaited<ReturnType<DialogSet['createContext']>>, command: Command | null, text: string): Promise<void> {
@@ -236,7 +251,8 @@ export class DeskBot extends ActivityHandler {
     }
     let order: ServiceOrder;
     try {
-      order = await getOrder(this.deps.services, { folio });
+      const viewer: OrderViewer = identity.person ? { person: identity.person } : { person: null, email: identity.email };
+      order = await getOrder(this.deps.services, { folio, viewer });
     } catch (error) {
       if (AppError.is(error, 'NOT_FOUND')) {
         await context.sendActivity(REPLIES.notFound(folio));

@@ -31,7 +31,7 @@ interface Draft {
   role: Role | 'provider_contact';
 }
 
-function audienceDrafts(rule: RouteRule, t: RoutedTransition, order: ServiceOrder, audience: RoutingAudience): Draft[] {
+function audienceDrafts(rule: RouteRule, t: RoutedTransition, order: Omit<ServiceOrder, 'folio'>, audience: RoutingAudience): Draft[] {
   const { event } = rule;
   const person = (p: PersonSnapshot | undefined, role: Role): Draft[] => (p ? [{ event, personId: p.personId, email: p.email, role }] : []);
   switch (rule.audience) {
@@ -59,7 +59,7 @@ function audienceDrafts(rule: RouteRule, t: RoutedTransition, order: ServiceOrde
  */
 export function routeNotices(
   t: RoutedTransition,
-  order: ServiceOrder,
+  order: Omit<ServiceOrder, 'folio'>,
   actor: { personId?: string; email?: string },
   audience: RoutingAudience,
   now: Date,

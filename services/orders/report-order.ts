@@ -7,7 +7,7 @@ import type { DirectoryReader } from '../directory/directory-store';
 import { directoryId, emailSchema } from '../directory/schema';
 import { analystsToNotify, AnalystRouting } from '../notifications/analyst-routing';
 import { routeNotices } from '../notifications/routing';
-import type { OrderStore } from './order-store';
+import type { OrderStore, UnnumberedOrder } from './order-store';
 import { EQUIPMENT_TYPES, PersonSnapshot, PRIORITIES, ServiceOrder } from './types';
 import { compact, parseInput, snapshotOf } from './inputs';
 
@@ -16,7 +16,11 @@ const optionalText = (max: number) => z.string().trim().min(1).max(max).optional
 const Input = z
   .strictObject({
     channel: z.enum(['teams', 'email', 'phone']),
-    /** A stable id from an edge that may retry (mail intake): a retry finds this order instead of making a second. */
+    /**
+     * The report's idempotency key, minted by the edge when the report starts (a Teams draft,
+     * a mail's duplicate key): every repeat of the same report — concurrent, retried, or sent
+     * again after a crash — gets the order this id names instead of a second one.
+     */
     orderId: z.string().regex(/^[0-9a-f]{24}$/).optional(),
     /** Directory id of whoever reports: the requester, or the analyst taking a phone call. */
     actorId: directoryId.optional(),
@@ -40,7 +44,7 @@ const Input = z
 export type ReportOrderInput = z.input<typeof Input>;
 
 export interface ReportOrderDeps {
-  orders: Pick<OrderStore, 'nextFolio' | 'insert'>;
+  orders: Pick<OrderStore, 'create'>;
   directory: Pick<DirectoryReader, 'personById' | 'centre' | 'analysts'>;
   now?: () => Date;
   /** Zone whose calendar year numbers the folio (TZ_DEFAULT). */
@@ -94,20 +98,24 @@ function yearIn(date: Date, timeZone: string): number {
   return Number(format.format(date));
 }
 
+/** The same person on both sides, by directory id or, for someone not in it, by email. */
+function samePerson(a: PersonSnapshot, b: PersonSnapshot): boolean {
+  return a.personId !== undefined || b.personId !== undefined ? a.personId === b.personId : a.email?.toLowerCase() === b.email?.toLowerCase();
+}
+
 /**
- * Activity 1: creates a service order in `reported` with a folio from the atomic counter,
- * the requester as a snapshot (or, for someone not in the directory, as given and flagged
- * `unverified`), the history's first entry, and — in the same insert — the notices owed:
- * the requester gets the folio, the analysts hear of a new order (never the reporter).
+ * Activity 1: creates a service order in `reported`, numbered with the next folio in the
+ * same atomic step, the requester as a snapshot (or, for someone not in the directory, as
+ * given and flagged `unverified`), the history's first entry, and — in the same insert —
+ * the notices owed: the requester gets the folio, the analysts hear of a new order (never
+ * the reporter). A repeat of a report (same `orderId`) returns the order already made.
  */
 export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput): Promise<ServiceOrder> {
   const input = parseInput(Input, raw);
   const parties = await resolveParties(deps, input);
   const now = (deps.now ?? (() => new Date()))();
-  const folio = await deps.orders.nextFolio(yearIn(now, deps.timeZone));
-  const order: ServiceOrder = {
+  const order: UnnumberedOrder = {
     _id: input.orderId ? ObjectId.createFromHexString(input.orderId) : new ObjectId(),
-    folio,
     status: 'reported',
     version: 1,
     requester: parties.requester,
@@ -126,6 +134,9 @@ export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput):
   if (input.contact) order.contact = compact(input.contact);
   const audience = { analysts: await analystsToNotify(deps.directory, deps.analystRouting ?? 'all'), judges: [], providerEmails: [] };
   Object.assign(order, queuedOnInsert(routeNotices({ action: 'report', to: 'reported' }, order, { personId: parties.reporter.personId, email: parties.reporter.email }, audience, now)));
-  await deps.orders.insert(order);
-  return order;
+  const { order: stored, created } = await deps.orders.create(order, yearIn(now, deps.timeZone));
+  if (!created && !samePerson(stored.requester, order.requester)) {
+    throw new AppError('CONFLICT', `order ${stored._id.toHexString()} exists for another requester`, 'Ese reporte ya existe a nombre de otra persona.');
+  }
+  return stored;
 }

@@ -1,4 +1,5 @@
 import { guardLoopbackOnly } from '../support/loopback-only';
+import { Teardown } from '../support/teardown';
 import { CardHand, DayWorld, mailsAbout, noticesOf, openDayWorld, orderByFolio, reportByChat, reportByMail, settled, until } from './world';
 
 /**
@@ -26,13 +27,18 @@ describe('a day in the life of the service desk', () => {
   let w: DayWorld;
   let hands: Record<'requester' | 'analyst' | 'engineer' | 'judge', CardHand>;
 
+  const teardown = new Teardown();
+
   beforeAll(async () => {
-    w = await openDayWorld();
+    w = await openDayWorld(teardown);
     hands = { requester: new CardHand(w.pg.requester), analyst: new CardHand(w.pg.analyst), engineer: new CardHand(w.pg.engineer), judge: new CardHand(w.pg.judge) };
   }, 120_000);
   afterAll(async () => {
-    await w?.close();
-    network.restore();
+    try {
+      await teardown.close();
+    } finally {
+      network.restore();
+    }
   }, 60_000);
   afterEach(() => { expect(network.attempts).toEqual([]); });
 

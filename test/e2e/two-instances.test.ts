@@ -15,6 +15,7 @@ import { aadOf, botDirectoryJson } from '../bot/support/world';
 import { folderCounts, sendMail } from '../intake/support/harness';
 import { MailStack, startMailStack } from '../support/mail-stack';
 import { openTestDatabase, TestDatabase } from '../support/mongo';
+import { Teardown } from '../support/teardown';
 import { until } from './world';
 
 const ROOT = resolve(__dirname, '../..');
@@ -54,9 +55,29 @@ async function startSlowConnector(delayMs: number) {
   };
 }
 
-/** Starts the built service as its own process; resolves once it logs "listening". */
-async function startInstance(env: NodeJS.ProcessEnv): Promise<Instance> {
-  const child = spawn(process.execPath, [ENTRY], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Stops an instance by PID: SIGTERM, then SIGKILL when it has not exited after a grace
+ * period; resolves once it has exited.
+ */
+async function stopInstance(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  if (child.pid && child.exitCode === null && child.signalCode === null) {
+    process.kill(child.pid, 'SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 10_000); })]);
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      process.kill(child.pid, 'SIGKILL');
+      await exited;
+    }
+  }
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+}
+
+/** Starts the built service as its own process, registered on `teardown` at once; resolves once it logs "listening". */
+async function startInstance(env: NodeJS.ProcessEnv, teardown: Teardown): Promise<Instance> {
+  const child = await teardown.add(spawn(process.execPath, [ENTRY], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }), stopInstance);
   child.stderr!.resume();
   const port = await new Promise<number>((ok, fail) => {
     createInterface({ input: child.stdout! }).on('line', (text) => {
@@ -82,14 +103,19 @@ describe('two service instances, one killed mid-run', () => {
   let connector: Awaited<ReturnType<typeof startSlowConnector>>;
   let dir: string;
   const instances: Instance[] = [];
+  const teardown = new Teardown();
 
   beforeAll(async () => {
     if (!existsSync(ENTRY)) execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
-    dir = mkdtempSync(join(tmpdir(), 'two-instances-'));
+    dir = await teardown.add(mkdtempSync(join(tmpdir(), 'two-instances-')), async (d) => rmSync(d, { recursive: true, force: true }));
     const directory = botDirectoryJson() as { people: Array<{ id: string; email: string }>; providers: Array<{ contactEmails: string[] }> };
     writeFileSync(join(dir, 'directory.json'), JSON.stringify(directory));
     const emails = new Set([DESK.user, ...directory.people.map((p) => p.email), ...directory.providers.flatMap((p) => p.contactEmails)]);
-    [tdb, stack, connector] = await Promise.all([openTestDatabase(), startMailStack({ users: [...emails].map((user) => ({ user, password: 'clave' })) }), startSlowConnector(300)]);
+    [tdb, stack, connector] = await Promise.all([
+      openTestDatabase().then((t) => teardown.add(t, (x) => x.close())),
+      startMailStack({ users: [...emails].map((user) => ({ user, password: 'clave' })) }).then((m) => teardown.add(m, (x) => x.stop())),
+      startSlowConnector(300).then((c) => teardown.add(c, (x) => x.close())),
+    ]);
     for (const id of ['fernando.ruiz', 'ana.lopez', 'carlos.ramirez']) {
       await saveConversationReference(tdb.db, {
         channelId: 'msteams', serviceUrl: connector.url, bot: { id: '28:bot', name: 'Mesa' },
@@ -105,25 +131,12 @@ describe('two service instances, one killed mid-run', () => {
       // Each notice its own message, so a notice sent twice shows as a repeated message.
       NOTIFY_DIGEST_SECONDS: '0',
     });
-    instances.push(await startInstance(env('a')), await startInstance(env('b')));
+    instances.push(await startInstance(env('a'), teardown));
+    instances.push(await startInstance(env('b'), teardown));
   }, 180_000);
 
   afterAll(async () => {
-    for (const i of instances) {
-      if (i.child.pid && i.child.exitCode === null && i.child.signalCode === null) {
-        const exited = new Promise((r) => i.child.once('exit', r));
-        process.kill(i.child.pid, 'SIGTERM');
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 10_000); })]);
-        clearTimeout(timer);
-      }
-      i.child.stdout?.destroy();
-      i.child.stderr?.destroy();
-    }
-    await connector?.close();
-    await stack?.stop();
-    await tdb?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await teardown.close();
   }, 60_000);
 
   /** Ana presses «Tomar la orden» on a card of `order` drawn at its version, through one instance's bot endpoint. */

@@ -15,6 +15,7 @@ import { PEOPLE, TENANT } from '../bot/e2e/world';
 import { mailsIn, sendMail, silent } from '../intake/support/harness';
 import { MailStack, MailUser, startMailStack } from '../support/mail-stack';
 import { openTestDatabase, TestDatabase } from '../support/mongo';
+import type { Teardown } from '../support/teardown';
 
 export const DESK: MailUser = { user: 'escritorio@cjf.example.mx', password: 'clave' };
 
@@ -37,18 +38,21 @@ export interface DayWorld {
   connector: Awaited<ReturnType<typeof startConnector>>;
   pg: Record<'requester' | 'analyst' | 'engineer' | 'judge', Playground>;
   dir: string;
-  close(): Promise<void>;
 }
 
-export async function openDayWorld(env: Record<string, string> = {}): Promise<DayWorld> {
-  const dir = mkdtempSync(join(tmpdir(), 'day-e2e-'));
+/**
+ * Starts the day's world, registering each part on `teardown` as soon as it runs, so the
+ * suite's `afterAll` stops whatever came up even when this fails or times out half-way.
+ */
+export async function openDayWorld(teardown: Teardown, env: Record<string, string> = {}): Promise<DayWorld> {
+  const dir = await teardown.add(mkdtempSync(join(tmpdir(), 'day-e2e-')), async (d) => rmSync(d, { recursive: true, force: true }));
   const directory = botDirectoryJson() as { people: Array<Record<string, unknown> & { email: string }>; providers: Array<{ contactEmails: string[] }> };
   for (const p of directory.people) if (p.id === 'ana.lopez' || p.id === 'carlos.ramirez') p.onDuty = true;
   writeFileSync(join(dir, 'directory.json'), JSON.stringify(directory));
   const [tdb, stack, connector] = await Promise.all([
-    openTestDatabase(),
-    startMailStack({ users: mailUsers(directory) }),
-    startConnector(),
+    openTestDatabase().then((t) => teardown.add(t, (x) => x.close())),
+    startMailStack({ users: mailUsers(directory) }).then((m) => teardown.add(m, (x) => x.stop())),
+    startConnector().then((c) => teardown.add(c, (x) => x.close())),
   ]);
   await saveConversationReference(tdb.db, {
     channelId: 'msteams', serviceUrl: connector.url, bot: { id: '28:bot', name: 'Mesa' },
@@ -65,11 +69,14 @@ export async function openDayWorld(env: Record<string, string> = {}): Promise<Da
     SMTP_HOST: '127.0.0.1', SMTP_PORT: String(stack.smtp.port), SMTP_SECURE: 'false', MAIL_FROM: DESK.user, MAIL_AUTHSERV_ID: 'mx.cjf.example.mx',
     ...env,
   });
-  const service = await startService(config, silent);
+  const service = await teardown.add(await startService(config, silent), (x) => x.stop());
   const botUrl = `http://127.0.0.1:${service.port}/api/messages`;
   const everyone = Object.values(PEOPLE);
   const open = async (person: PlaygroundUser) => {
-    const pg = new Playground(person, everyone.filter((p) => p.id !== person.id).slice(0, 5), `a:chat-${person.id}`, join(dir, person.id), TENANT);
+    const pg = await teardown.add(
+      new Playground(person, everyone.filter((p) => p.id !== person.id).slice(0, 5), `a:chat-${person.id}`, join(dir, person.id), TENANT),
+      (x) => x.stop(),
+    );
     await pg.start(botUrl);
     await pg.install();
     await pg.waitFor((m) => /Mesa de Servicio/.test(m.text ?? ''));
@@ -77,17 +84,7 @@ export async function openDayWorld(env: Record<string, string> = {}): Promise<Da
   };
   const [requester, analyst, engineer, judge] = await Promise.all([open(PEOPLE.requester), open(PEOPLE.analyst), open(PEOPLE.engineer), open(PEOPLE.judge)]);
   const pg = { requester, analyst, engineer, judge };
-  return {
-    tdb, stack, service, connector, pg, dir,
-    async close() {
-      for (const p of Object.values(pg)) await p.stop();
-      await service.stop();
-      await connector.close();
-      await stack.stop();
-      await tdb.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { tdb, stack, service, connector, pg, dir };
 }
 
 const cardOf = (m: StreamMessage) => m.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
