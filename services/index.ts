@@ -215,7 +215,7 @@ async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directo
     source: () => new ImapMailSource({ host: imap.host, port: imap.port, secure: imap.secure, user: imap.user, password: imap.password, accessToken, logger: log }),
     mailbox: imap.mailbox,
     account: imap.user,
-    folders: { processed: 'Procesados', quarantine: 'Cuarentena', refused: 'Rechazados' },
+    folders: config.mail.folders,
     logger: log,
     leaseMs: config.mail.leaseMs,
   });
