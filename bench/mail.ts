@@ -132,7 +132,7 @@ async function main(): Promise<void> {
 
     const poller = new MailPoller({
       deps: {
-        db, orders, directory: new CachedDirectory(dir), store, auth: createAuthenticator({ mode: 'received', authservId: 'mx.cjf.example.mx' }),
+        orders, directory: new CachedDirectory(dir), store, auth: createAuthenticator({ mode: 'received', authservId: 'mx.cjf.example.mx' }),
         rules: { ...DEFAULT_RULES, ownAddresses: [DESK.user], allowedDomains: ['cjf.example.mx'], maxPerSenderPerHour: 1_000_000 },
       },
       source: () => new ImapMailSource({ ...stack.imap, secure: false, doSTARTTLS: false, user: DESK.user, password: DESK.password, logger: log }),

@@ -200,7 +200,7 @@ async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directo
   const domains = [...known.people.map((p) => p.email), ...known.providers.flatMap((p) => p.contactEmails)].map((e) => e.split('@')[1]);
   const poller = new MailPoller({
     deps: {
-      db, orders, directory: people, store, sender,
+      orders, directory: people, store, sender,
       auth: createAuthenticator(config.mail.authservId
         ? { mode: 'received', authservId: config.mail.authservId }
         : { mode: 'mailauth', resolver: (name, rrtype) => dns.resolve(name, rrtype) }),

@@ -98,7 +98,7 @@ export async function startHarness(stackUsers: MailUser[] = ALL_USERS, stackOpti
   const relay = new OutboxRelay({ db: db.db, logger: silent });
   const dispatcher = new OutboxDispatcher({ db: db.db, logger: silent, channels: [channel], baseDelayMs: 100 });
   const deps: Harness['deps'] = ({ rules, auth, ...rest } = {}) => ({
-    db: db.db, orders, directory, store, sender,
+    orders, directory, store, sender,
     auth: createAuthenticator(auth ?? { mode: 'mailauth', resolver: DNS }),
     ...rest,
     rules: { ...DEFAULT_RULES, ownAddresses: [DESK.user], allowedDomains: ['cjf.example.mx', 'proveedor.example.com'], ...rules },
