@@ -79,7 +79,7 @@ const BULK_PRECEDENCE = /^(bulk|junk|list|auto_reply|auto-reply)$/i;
 export const RULES: readonly Rule[] = [
   { kind: 'bounce', why: 'multipart/report; report-type=delivery-status', test: (m) => report(m, 'delivery-status') },
   { kind: 'bounce', why: 'message/delivery-status part', test: (m) => hasPart(m, 'message/delivery-status') || hasPart(m, 'message/global-delivery-status') },
-  { kind: 'bounce', why: 'Exchange non-delivery report', test: (m) => /^\s*true\s*$/i.test(header(m, 'x-ms-exchange-message-is-ndr') ?? '') },
+  { kind: 'bounce', why: 'Exchange non-delivery report', test: (m) => has(m, 'x-ms-exchange-message-is-ndr') && !/^\s*false\s*$/i.test(header(m, 'x-ms-exchange-message-is-ndr') ?? '') },
   { kind: 'feedback_report', why: 'ARF abuse report (report-type=feedback-report)', test: (m) => report(m, 'feedback-report') || hasPart(m, 'message/feedback-report') },
   { kind: 'read_receipt', why: 'read receipt (report-type=disposition-notification)', test: (m) => report(m, 'disposition-notification') || hasPart(m, 'message/disposition-notification') },
   { kind: 'read_receipt', why: 'read receipt (Content-Class: urn:content-classes:MDN)', test: (m) => /urn:content-classes:mdn/i.test(header(m, 'content-class') ?? '') },
