@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import iconv from 'iconv-lite';
 import { decode as decodeUtf7 } from 'utf7';
 
 /**
@@ -29,9 +30,10 @@ export function decodeUtf7Text(text: string): string {
   return decodeUtf7(text);
 }
 
-const cp1252 = new TextDecoder('windows-1252');
+// Node's own TextDecoder('windows-1252') decodes as ISO-8859-1 (0x93 stays U+0093).
+const cp1252 = (byte: number): string => iconv.decode(Buffer.of(byte), 'windows-1252');
 /** UTF-8 bytes of each Windows-1252 character 0x80–0xFF. */
-const HIGH = Array.from({ length: 128 }, (_, i) => Buffer.from(cp1252.decode(Uint8Array.of(0x80 + i)), 'utf8'));
+const HIGH = Array.from({ length: 128 }, (_, i) => Buffer.from(cp1252(0x80 + i), 'utf8'));
 
 /** Length of the valid UTF-8 sequence starting at `i`, or 0. */
 function utf8SequenceAt(bytes: Buffer, i: number): number {
@@ -68,4 +70,13 @@ export function repairUndeclared8bit(source: Buffer): Buffer | undefined {
   }
   out.push(source.subarray(start));
   return Buffer.concat(out);
+}
+
+/**
+ * C1 control characters (U+0080–U+009F) as the Windows-1252 characters they stand for: text
+ * labelled (or defaulted to) ISO-8859-1 is almost always Windows-1252, where those bytes are
+ * curly quotes, dashes and the euro sign, as browsers also read it.
+ */
+export function c1AsWindows1252(text: string): string {
+  return /[\u0080-\u009f]/.test(text) ? text.replace(/[\u0080-\u009f]/g, (c) => cp1252(c.charCodeAt(0))) : text;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { convert as htmlToText } from 'html-to-text';
 import { simpleParser, type AddressObject, type Attachment, type HeaderValue, type ParsedMail } from 'mailparser';
-import { declaresUtf7, decodeUtf7Text, hasUtf7Word, repairUndeclared8bit } from './charsets';
+import { c1AsWindows1252, declaresUtf7, decodeUtf7Text, hasUtf7Word, repairUndeclared8bit } from './charsets';
 import { unpackTnef } from './tnef';
 import { trimReply, trimSignature } from './trim-reply';
 
@@ -123,7 +123,7 @@ function filesOf(parsed: ParsedMail): MailAttachment[] {
       } catch {
         // Not readable as TNEF: the original is kept below.
       }
-      files.push({ filename: nameOf(a, type, files.length + 1) || 'winmail.dat', contentType: type, size: content.length, content });
+      files.push({ filename: a.filename ? nameOf(a, type, files.length + 1) : 'winmail.dat', contentType: type, size: content.length, content });
       continue;
     }
     files.push({ filename: nameOf(a, type, files.length + 1), contentType: type, size: content.length, content });
@@ -136,7 +136,7 @@ const PARSE_OPTIONS = { skipImageLinks: true, skipTextToHtml: true, skipTextLink
 /** The text of a parsed mail; an HTML body inside multipart/related gets no text from mailparser. */
 function textOf(parsed: ParsedMail): string {
   const raw = parsed.text || (typeof parsed.html === 'string' ? htmlToText(parsed.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] }) : '');
-  return raw.replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' ').trim();
+  return c1AsWindows1252(raw).replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' ').trim();
 }
 
 /**
@@ -153,13 +153,13 @@ export async function parseMail(source: Buffer): Promise<IncomingMail> {
     headers.set(key.toLowerCase(), [...(headers.get(key.toLowerCase()) ?? []), value]);
   }
   let text = textOf(parsed);
-  let subject = (parsed.subject ?? '').trim();
+  let subject = c1AsWindows1252(parsed.subject ?? '').trim();
   if (text.includes('\ufffd') || subject.includes('\ufffd')) {
     const repaired = repairUndeclared8bit(source);
     if (repaired) {
       const again = await simpleParser(repaired, PARSE_OPTIONS);
       const fixedText = textOf(again);
-      const fixedSubject = (again.subject ?? '').trim();
+      const fixedSubject = c1AsWindows1252(again.subject ?? '').trim();
       if (text.includes('\ufffd') && !fixedText.includes('\ufffd')) text = fixedText;
       if (subject.includes('\ufffd') && !fixedSubject.includes('\ufffd')) subject = fixedSubject;
     }
