@@ -72,31 +72,66 @@ function reportMail(i: number): Buffer {
   return Buffer.from([...head, `Content-Type: multipart/mixed; boundary="${boundary}"`, '', ...body].join('\r\n'));
 }
 
-async function imap(stack: MailStack, user: { user: string; password: string }): Promise<ImapFlow> {
-  const client = new ImapFlow({ ...stack.imap, secure: false, doSTARTTLS: false, logger: false, auth: { user: user.user, pass: user.password } });
-  // An idle connection may time out while another phase runs; that ends it, not the bench.
-  client.on('error', (error: Error) => console.error(`imap ${user.user}: ${error.message}`));
-  await client.connect();
-  return client;
-}
+/**
+ * One mailbox watched across the bench's phases. The server may drop a connection that sits
+ * idle while another phase runs (or that starves on a busy machine): the next use opens a
+ * new one, and closing a connection that is already gone is not a failure.
+ */
+class Mailbox {
+  private client?: ImapFlow;
 
-async function countIn(client: ImapFlow, folder = 'INBOX'): Promise<number> {
-  const status = await client.status(folder, { messages: true });
-  return (status && status.messages) || 0;
+  constructor(private readonly stack: MailStack, private readonly user: { user: string; password: string }) {}
+
+  private async connected(): Promise<ImapFlow> {
+    if (this.client?.usable) return this.client;
+    this.client?.close();
+    const client = new ImapFlow({ ...this.stack.imap, secure: false, doSTARTTLS: false, logger: false, auth: { user: this.user.user, pass: this.user.password } });
+    client.on('error', () => undefined); // a drop shows as !usable; the next use reconnects
+    await client.connect();
+    this.client = client;
+    return client;
+  }
+
+  /** Messages in `folder`; one reconnect when the connection drops under the command. */
+  async count(folder = 'INBOX'): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const status = await (await this.connected()).status(folder, { messages: true });
+        return (status && status.messages) || 0;
+      } catch (error) {
+        if (attempt > 0 || this.client?.usable) throw error;
+      }
+    }
+  }
+
+  async append(folder: string, source: Buffer): Promise<void> {
+    await (await this.connected()).append(folder, source);
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    if (!client.usable) {
+      client.close();
+      return;
+    }
+    await client.logout().catch(() => client.close());
+  }
 }
 
 async function rawSmtpRate(stack: MailStack): Promise<number> {
   const transport = nodemailer.createTransport({ ...stack.smtp, secure: false, ignoreTLS: true, pool: true, maxConnections: 4 });
-  const sink = await imap(stack, SINK);
-  const before = await countIn(sink);
+  const sink = new Mailbox(stack, SINK);
+  const before = await sink.count();
   const start = Date.now();
   await Promise.all(Array.from({ length: RAW }, (_, i) => transport.sendMail({
     from: DESK.user, to: SINK.user, subject: `[OS-2026-${String(i).padStart(6, '0')}] Reporte recibido`, text: 'Registramos su reporte.', html: '<p>Registramos su reporte.</p>',
   })));
-  while ((await countIn(sink)) < before + RAW) await sleep(50);
+  while ((await sink.count()) < before + RAW) await sleep(50);
   const seconds = (Date.now() - start) / 1000;
   transport.close();
-  await sink.logout();
+  await sink.close();
   return RAW / seconds;
 }
 
@@ -125,14 +160,14 @@ async function main(): Promise<void> {
     const raw = await rawSmtpRate(stack);
     rows.push(['raw nodemailer → Exim → Dovecot', `${raw.toFixed(0)} mails/s (${RAW})`, 'ceiling']);
 
-    const desk = await imap(stack, DESK);
+    const desk = new Mailbox(stack, DESK);
     const fillStart = Date.now();
     for (let i = 0; i < MAILS; i++) await desk.append('INBOX', reportMail(i));
     rows.push(['fill INBOX by APPEND (setup)', `${(MAILS / ((Date.now() - fillStart) / 1000)).toFixed(0)} mails/s`, '']);
 
     const poller = new MailPoller({
       deps: {
-        db, orders, directory: new CachedDirectory(dir), policy: { onsiteRequiresValidation: false }, analystRouting: 'all', store, auth: createAuthenticator({ mode: 'received', authservId: 'mx.cjf.example.mx' }),
+        orders, directory: new CachedDirectory(dir), policy: { onsiteRequiresValidation: false }, analystRouting: 'all', store, auth: createAuthenticator({ mode: 'received', authservId: 'mx.cjf.example.mx' }),
         rules: { ...DEFAULT_RULES, timeZone: 'America/Mexico_City', ownAddresses: [DESK.user], allowedDomains: ['cjf.example.mx'], maxPerSenderPerHour: 1_000_000 },
       },
       source: () => new ImapMailSource({ ...stack.imap, secure: false, doSTARTTLS: false, user: DESK.user, password: DESK.password, logger: log }),
@@ -141,7 +176,7 @@ async function main(): Promise<void> {
     });
     const intakeStart = Date.now();
     poller.start();
-    while ((await countIn(desk, 'Procesados')) + (await countIn(desk, 'Cuarentena')) < MAILS) await sleep(100);
+    while ((await desk.count('Procesados')) + (await desk.count('Cuarentena')) < MAILS) await sleep(100);
     const intakeSeconds = (Date.now() - intakeStart) / 1000;
     await poller.stop();
     const stats = poller.stats();
@@ -172,14 +207,14 @@ async function main(): Promise<void> {
       if ((await dispatcher.dispatchOnce(500)) === 0) await sleep(200);
     }
     const retried = await notifications.countDocuments({ attempts: { $gt: 1 } });
-    const clients = await Promise.all(Array.from({ length: REQUESTERS }, (_, i) => imap(stack, requester(i))));
-    const delivered = async () => (await Promise.all(clients.map((c) => countIn(c)))).reduce((a, b) => a + b, 0);
+    const clients = Array.from({ length: REQUESTERS }, (_, i) => new Mailbox(stack, requester(i)));
+    const delivered = async () => (await Promise.all(clients.map((c) => c.count()))).reduce((a, b) => a + b, 0);
     while ((await delivered()) < notices) await sleep(100);
     const ackRate = notices / ((Date.now() - ackStart) / 1000);
-    await Promise.all(clients.map((c) => c.logout()));
+    await Promise.all(clients.map((c) => c.close()));
     await sender.close();
     rows.push(['acknowledgements via the email channel (outbox → SMTP → delivered)', `${ackRate.toFixed(0)} mails/s (${notices})`, `≥ 90 % of raw: ${((ackRate / raw) * 100).toFixed(0)} % ${ackRate >= 0.9 * raw ? 'PASS' : 'MISS'}${retried ? `; ${retried} retried` : ''}`]);
-    await desk.logout();
+    await desk.close();
   } finally {
     await client.close();
     await engine.stop();

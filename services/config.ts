@@ -86,6 +86,10 @@ const schema = z.object({
   MAIL_MAX_PER_SENDER_HOUR: z.coerce.number().int().min(1).default(30),
   /** How long one instance holds the desk mailbox after its last renewal; another takes over after it. */
   MAIL_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(15),
+  /** Folders of the desk mailbox mail is filed into; created at start when missing. */
+  MAIL_FOLDER_PROCESSED: text.default('Procesados'),
+  MAIL_FOLDER_QUARANTINE: text.default('Cuarentena'),
+  MAIL_FOLDER_REFUSED: text.default('Rechazados'),
   /** How IMAP and SMTP sign in: a password, or an OAuth2 token (XOAUTH2) from the client-credentials flow. */
   MAIL_AUTH: z.enum(['password', 'oauth2']).default('password'),
   MAIL_OAUTH_TENANT_ID: text.optional(),
@@ -191,7 +195,11 @@ export interface Config {
   /** Undefined when SMTP_HOST is unset: no email channel. */
   readonly smtp?: MailServerConfig & { readonly from: string };
   /** Mail intake rules; `allowedDomains` undefined: the domains found in the directory. */
-  readonly mail: { readonly allowedDomains?: readonly string[]; readonly authservId?: string; readonly maxPerSenderPerHour: number; readonly leaseMs: number };
+  readonly mail: {
+    readonly allowedDomains?: readonly string[]; readonly authservId?: string; readonly maxPerSenderPerHour: number; readonly leaseMs: number;
+    /** Folders mail is filed into, by outcome. */
+    readonly folders: { readonly processed: string; readonly quarantine: string; readonly refused: string };
+  };
   /** DIRECTORY_FILE: loaded at every start when set (a file with errors leaves the stored one). */
   readonly directoryFile?: string;
   /** The example directory, loaded only when nothing is stored yet and DIRECTORY_FILE is unset. */
@@ -281,6 +289,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authservId: e.MAIL_AUTHSERV_ID,
       maxPerSenderPerHour: e.MAIL_MAX_PER_SENDER_HOUR,
       leaseMs: e.MAIL_LEASE_SECONDS * 1000,
+      folders: { processed: e.MAIL_FOLDER_PROCESSED, quarantine: e.MAIL_FOLDER_QUARANTINE, refused: e.MAIL_FOLDER_REFUSED },
     },
     directoryFile: e.DIRECTORY_FILE ? resolve(e.DIRECTORY_FILE) : undefined,
     exampleDirectoryFile: join(root, 'services', 'directory', 'example-directory.json'),

@@ -212,7 +212,7 @@ async function wireMail(config: Config, db: Db, services: OrderServices, directo
   const domains = [...known.people.map((p) => p.email), ...known.providers.flatMap((p) => p.contactEmails)].map((e) => e.split('@')[1]);
   const poller = new MailPoller({
     deps: {
-      db, orders: services.orders, directory: services.directory, policy: services.policy, analystRouting: services.analystRouting, store, sender,
+      orders: services.orders, directory: services.directory, policy: services.policy, analystRouting: services.analystRouting, store, sender,
       auth: createAuthenticator(config.mail.authservId
         ? { mode: 'received', authservId: config.mail.authservId }
         : { mode: 'mailauth', resolver: (name, rrtype) => dns.resolve(name, rrtype) }),
@@ -227,7 +227,7 @@ async function wireMail(config: Config, db: Db, services: OrderServices, directo
     source: () => new ImapMailSource({ host: imap.host, port: imap.port, secure: imap.secure, user: imap.user, password: imap.password, accessToken, logger: log }),
     mailbox: imap.mailbox,
     account: imap.user,
-    folders: { processed: 'Procesados', quarantine: 'Cuarentena', refused: 'Rechazados' },
+    folders: config.mail.folders,
     logger: log,
     leaseMs: config.mail.leaseMs,
   });

@@ -55,7 +55,7 @@ export interface EmailChannelDeps {
  * The outbox's email channel. Every mail carries the folio tag in the subject, a Message-ID
  * derived from the notification id (a retry sends the same id), In-Reply-To/References to
  * the order's thread (and to the requester's original mail, when there is one), our header
- * and `Auto-Submitted: auto-generated`. The Message-ID is recorded before sending so a
+ * and `Auto-Submitted` (`auto-replied` on the receipt of a mailed report). The Message-ID is recorded before sending so a
  * reply that arrives at once already threads.
  */
 export class EmailChannel implements NotificationChannel {
@@ -90,7 +90,9 @@ export class EmailChannel implements NotificationChannel {
     await this.deps.refs.rememberRef(messageId, order._id, 'sent');
     await this.deps.sender.send({
       to, ...renderNotice(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }), messageId,
-      inReplyTo: original ?? thread, references, headers: automatedHeaders(notification._id), attachments,
+      inReplyTo: original ?? thread, references, attachments,
+      // The receipt of a mailed report answers that mail; every other notice is generated.
+      headers: automatedHeaders(notification._id, original && notification.event === 'order_reported' ? 'auto-replied' : 'auto-generated'),
     });
   }
 

@@ -99,7 +99,7 @@ export async function startHarness(stackUsers: MailUser[] = ALL_USERS, stackOpti
   const relay = new OutboxRelay({ db: db.db, logger: silent });
   const dispatcher = new OutboxDispatcher({ db: db.db, logger: silent, channels: [channel], baseDelayMs: 100 });
   const deps: Harness['deps'] = ({ rules, auth, ...rest } = {}) => ({
-    db: db.db, orders, directory, store, sender, policy: SEED_POLICY, analystRouting: 'all',
+    orders, directory, store, sender, policy: SEED_POLICY, analystRouting: 'all',
     auth: createAuthenticator(auth ?? { mode: 'mailauth', resolver: DNS }),
     ...rest,
     rules: { ...DEFAULT_RULES, timeZone: 'America/Mexico_City', ownAddresses: [DESK.user], allowedDomains: ['cjf.example.mx', 'proveedor.example.com'], ...rules },
