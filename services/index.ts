@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { Db, MongoClient } from 'mongodb';
 import { createTeamsBot } from '../bot/endpoint';
 import { RunningEngine, startEngine } from '../embedded-mongo';
-import { Config, loadConfig } from './config';
+import { Config, describeConfig, loadConfig, readEnvFile } from './config';
 import { CachedDirectory } from './directory/cached-directory';
 import { MongoDirectoryStore } from './directory/directory-store';
 import { importDirectory } from './directory/load-directory';
@@ -235,13 +235,17 @@ function outboxLoop(db: Db, channels: NotificationChannel[], config: Config, log
 
 async function main(): Promise<void> {
   let config: Config;
+  let envFile: string | undefined;
   try {
-    config = loadConfig();
+    const environment = readEnvFile();
+    envFile = environment.file;
+    config = loadConfig(environment.env);
   } catch (error) {
     createLogger('error').fatal({ problems: AppError.is(error) ? error.details.problems : undefined, err: error }, 'invalid configuration');
     process.exit(1);
   }
   const root = createLogger(config.logLevel);
+  root.info({ envFile, config: describeConfig(config) }, 'configuration');
   // Signals are handled from the first moment: one that arrives while the service is still
   // starting stops it as soon as it is up, instead of killing it half-initialised.
   let signalled: NodeJS.Signals | undefined;
@@ -252,8 +256,10 @@ async function main(): Promise<void> {
     root.info({ signal }, 'shutting down');
     if (service) stopAndExit(service, root);
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  // `on`, not `once`: Ctrl-C under `npm start` delivers SIGINT twice (the terminal's, and the
+  // one npm forwards); a second signal must not kill the process in the middle of its stop.
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
   service = process.argv.includes('--intake-only') ? await startIntakeOnly(config, root) : await startService(config, root);
   if (signalled) stopAndExit(service, root);
 }
