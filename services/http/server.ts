@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import restify, { Server } from 'restify';
+import restify, { type Request, type Response, type Server } from './restify';
 import type { Logger } from '../logger';
 import { HealthDeps, registerHealthRoute } from './health';
 import { IntakeReads, registerIntakeRoutes } from './intake-routes';
@@ -20,7 +20,7 @@ export interface HttpDeps {
   /** The desk's SLA reports; absent: route not offered. */
   reports?: ReportReads;
   /** `POST /api/messages`, from bot/ (keeps botbuilder out of this folder). */
-  botEndpoint: (req: restify.Request, res: restify.Response) => Promise<void>;
+  botEndpoint: (req: Request, res: Response) => Promise<void>;
 }
 
 export interface HttpService {
