@@ -96,6 +96,8 @@ const schema = z.object({
   NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** How long a claimed notice is held by an instance before another may retry it (after a crash). */
   NOTIFY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  /** Seconds between recounts of the order gauge of /metrics (other instances' changes show after one); 0: never. */
+  METRICS_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
 
 /**
@@ -175,6 +177,8 @@ export interface Config {
     readonly concurrency: number;
     readonly leaseMs: number;
   };
+  /** /metrics: how often the order gauge is recounted from the database (0: only at start). */
+  readonly metrics: { readonly reconcileMs: number };
 }
 
 export const DEFAULT_DATABASE = 'mesa_servicio';
@@ -252,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvFile().env): Config {
       concurrency: e.NOTIFY_CONCURRENCY,
       leaseMs: e.NOTIFY_LEASE_SECONDS * 1000,
     },
+    metrics: { reconcileMs: e.METRICS_RECONCILE_SECONDS * 1000 },
   });
 }
 

@@ -31,6 +31,8 @@ import { createAuthenticator, DEFAULT_RULES, ImapMailSource, IntakeStats, Intake
 import { CedulaPdfs, EmailChannel } from './mail/email-channel';
 import { SmtpMailSender } from './mail/mail-sender';
 import { createTokenProvider, msalAcquirer } from './mail/oauth-token';
+import { DeskMetrics } from './metrics/desk-metrics';
+import { orderGaugeReconciler, seedOrderGauge, withOrderMetrics, withSlaMetrics } from './metrics/order-metrics';
 
 interface Storage {
   client: MongoClient;
@@ -93,8 +95,12 @@ export interface RunningService {
 export async function startService(config: Config, root: Logger, extraChannels: NotificationChannel[] = []): Promise<RunningService> {
   const storage = await openStorage(config, componentLogger(root, 'storage'));
   const directory = withAnalystRouting(await loadDirectory(storage, config, componentLogger(root, 'directory')), config.notifications.analystRouting);
-  const mongoOrders = new MongoOrderStore(storage.db);
+  // Metrics: kept as things happen (the order gauge counted once here), never recounted per scrape.
+  const metrics = new DeskMetrics({ intake: () => mail.stats() });
+  const mongoOrders = withOrderMetrics(new MongoOrderStore(storage.db), metrics);
   await mongoOrders.ensureIndexes();
+  await seedOrderGauge(storage.db, metrics);
+  const metricsReconciler = orderGaugeReconciler({ db: storage.db, metrics, intervalMs: config.metrics.reconcileMs, logger: componentLogger(root, 'metrics') });
   const orderStore = withWorkflowPolicy(mongoOrders, { onsiteRequiresValidation: config.notifications.onsiteRequiresValidation });
   const orders = orderReadsFromStore(orderStore);
   const reportSource = new MongoReportSource(storage.db);
@@ -119,22 +125,25 @@ export async function startService(config: Config, root: Logger, extraChannels: 
     cedula: cedulaReads(cedulaStore, (code) => verifyCedula({ store: cedulaStore, secret: config.cedulaSecret }, code)),
     health: { ping: async () => { await storage.db.command({ ping: 1 }); }, mailState: mail.state, mailStats: mail.stats },
     botEndpoint: teams.endpoint,
+    metrics,
   });
-  const loop = outboxLoop(storage.db, [teams.channel, ...(mail.channel ? [mail.channel] : []), ...extraChannels], config, componentLogger(root, 'outbox'));
+  const loop = outboxLoop(storage.db, [teams.channel, ...(mail.channel ? [mail.channel] : []), ...extraChannels], config, componentLogger(root, 'outbox'), (o, n) => metrics.notices.inc({ channel: o.channel ?? 'none', outcome: o.outcome }, n));
   const reminders = new ValidationReminder({ db: storage.db, intervalMs: config.notifications.validationReminderMs, logger: componentLogger(root, 'reminders') });
-  const sla = new SlaMonitor({ store: new MongoSlaStore(storage.db), directory, desk: DEFAULT_DESK_TARGETS, logger: componentLogger(root, 'sla') });
+  const sla = new SlaMonitor({ store: withSlaMetrics(new MongoSlaStore(storage.db), metrics), directory, desk: DEFAULT_DESK_TARGETS, logger: componentLogger(root, 'sla') });
   const port = await http.listen(config.port, config.host);
   mail.poller?.start();
   loop.start();
   sla.start();
   reminders.start();
   issuer.start();
+  metricsReconciler.start();
   root.info({ port, host: config.host }, 'listening');
   return {
     port,
     async stop() {
       await http.close();
       await mail.poller?.stop();
+      await metricsReconciler.stop();
       await issuer.stop();
       await reminders.stop();
       await sla.stop();
@@ -169,6 +178,8 @@ export async function startIntakeOnly(config: Config, root: Logger): Promise<Run
     },
   };
 }
+
+type OutboxDispatcherOutcome = NonNullable<ConstructorParameters<typeof OutboxDispatcher>[0]['onOutcome']>;
 
 interface MailWiring {
   store: IntakeStore;
@@ -222,10 +233,10 @@ async function wireMail(config: Config, db: Db, orders: MongoOrderStore, directo
   return { store, sender, channel, poller, state: () => poller.stats().state, stats: () => poller.stats() };
 }
 
-function outboxLoop(db: Db, channels: NotificationChannel[], config: Config, log: Logger): OutboxLoop {
+function outboxLoop(db: Db, channels: NotificationChannel[], config: Config, log: Logger, onOutcome?: OutboxDispatcherOutcome): OutboxLoop {
   const { digestWindowMs, teamsAttemptsBeforeEmail, concurrency, leaseMs } = config.notifications;
   const dispatcher = channels.length > 0
-    ? new OutboxDispatcher({ db, logger: log, channels, digestWindowMs, fallbackAfterAttempts: teamsAttemptsBeforeEmail, concurrency, leaseMs })
+    ? new OutboxDispatcher({ db, logger: log, channels, onOutcome, digestWindowMs, fallbackAfterAttempts: teamsAttemptsBeforeEmail, concurrency, leaseMs })
     : undefined;
   dispatcher?.ensureIndexes().catch((error: unknown) => log.error({ err: error }, 'could not create the notification indexes'));
   if (!dispatcher) log.warn('no notification channel registered: notices are queued and wait for one');

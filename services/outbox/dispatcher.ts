@@ -13,6 +13,8 @@ export interface DispatcherOptions {
   db: Db;
   logger: Logger;
   channels: readonly NotificationChannel[];
+  /** Told each stored outcome (`retry` for a failed attempt that will be tried again), for metrics. */
+  onOutcome?: (outcome: { channel?: string; outcome: string }, count: number) => void;
   /** Recorded as `claimedBy`; unique per process. */
   instanceId?: string;
   now?: () => Date;
@@ -350,6 +352,7 @@ export class OutboxDispatcher {
       kept = kept.filter((_, i) => stored[i]);
     }
     if (kept.length > 0) {
+      this.options.onOutcome?.({ channel: result.channel, outcome: result.outcome ?? (result.state === 'pending' ? 'retry' : result.state) }, kept.length);
       log.info({ state: result.state, channel: result.channel, attempts: docs[0]!.attempts, reason: result.reason, ...(docs.length > 1 ? { count: kept.length } : {}) }, 'notification outcome');
     }
     // The history entries follow the stored outcomes: at once, or with the rest of the batch.
