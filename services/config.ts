@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { AppError } from './errors';
 
@@ -123,6 +124,8 @@ const schema = z.object({
   NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** How long a claimed notice is held by an instance before another may retry it (after a crash). */
   NOTIFY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  /** Seconds between recounts of the order gauge of /metrics (other instances' changes show after one); 0: never. */
+  METRICS_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
 
 /**
@@ -226,6 +229,8 @@ export interface Config {
     readonly concurrency: number;
     readonly leaseMs: number;
   };
+  /** /metrics: how often the order gauge is recounted from the database (0: only at start). */
+  readonly metrics: { readonly reconcileMs: number };
 }
 
 export const DEFAULT_DATABASE = 'mesa_servicio';
@@ -251,7 +256,7 @@ function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
  * AppError (`details.problems` lists `{field, message}`), so an operator fixes the whole
  * file in one go instead of one restart per mistake. Secrets never appear in messages.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = readEnvFile().env): Config {
   const raw = withoutEmpty(env);
   const parsed = schema.safeParse(raw);
   const problems = [
@@ -307,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.NOTIFY_CONCURRENCY,
       leaseMs: e.NOTIFY_LEASE_SECONDS * 1000,
     },
+    metrics: { reconcileMs: e.METRICS_RECONCILE_SECONDS * 1000 },
   });
 }
 
@@ -320,4 +326,53 @@ export function startupWarnings(config: Config): string[] {
     warnings.push(`ALLOW_UNAUTHENTICATED_BOT=true: the bot endpoint on ${config.host} accepts activities without authentication; anyone who reaches it can act as any person of the directory`);
   }
   return warnings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The env file and the start-up summary of the configuration.
+
+/**
+ * The environment with the variables of an env file added (`ENV_FILE`, else `.env` in the
+ * working directory). A variable set, non-empty, in the environment wins over the file, so a
+ * process manager or container can override one value without editing the file. A missing
+ * default `.env` is normal; a missing `ENV_FILE` is an error, since someone named it.
+ */
+export function readEnvFile(env: NodeJS.ProcessEnv = process.env): { env: NodeJS.ProcessEnv; file?: string } {
+  const named = env.ENV_FILE?.trim();
+  const file = resolve(named || '.env');
+  if (!existsSync(file)) {
+    if (!named) return { env };
+    throw new AppError('VALIDATION', `ENV_FILE ${file} does not exist`, `No existe el archivo de configuración ENV_FILE (${file}).`, {
+      problems: [{ field: 'ENV_FILE', message: `${file} does not exist` }],
+    });
+  }
+  const fromFile = parseEnv(readFileSync(file, 'utf8'));
+  const merged: NodeJS.ProcessEnv = { ...fromFile };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && (value.trim() !== '' || !(key in fromFile))) merged[key] = value;
+  return { env: merged, file };
+}
+
+const REDACTED = '[redacted]';
+/** Keys of Config holding a secret, at any depth. */
+const SECRET_KEYS = new Set(['appPassword', 'password', 'clientSecret', 'apiToken', 'cedulaSecret']);
+
+/** A MongoDB URI without its password (`mongodb://user:[redacted]@host/db`). */
+export function redactUri(uri: string): string {
+  return uri.replace(/^(mongodb(?:\+srv)?:\/\/[^:@/]+):[^@/]*@/, `$1:${REDACTED}@`);
+}
+
+/**
+ * The configuration as logged at every start: every value an operator may need to check,
+ * each secret replaced by `[redacted]` when set (so "set" and "unset" stay visible) and the
+ * MongoDB URI without its password.
+ */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (!value || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) && v !== undefined ? REDACTED : walk(v)]));
+  };
+  const described = walk(config) as Record<string, unknown>;
+  if (config.mongodbUri) described.mongodbUri = redactUri(config.mongodbUri);
+  return described;
 }

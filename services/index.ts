@@ -1,5 +1,5 @@
 import { AppError } from './errors';
-import { Config, loadConfig } from './config';
+import { Config, describeConfig, loadConfig, readEnvFile } from './config';
 import { createLogger, Logger } from './logger';
 import type { NotificationChannel } from './outbox';
 import { RunningService, StartMode, wire } from './wire';
@@ -18,13 +18,17 @@ export function startIntakeOnly(config: Config, root: Logger): Promise<RunningSe
 
 async function main(): Promise<void> {
   let config: Config;
+  let envFile: string | undefined;
   try {
-    config = loadConfig();
+    const environment = readEnvFile();
+    envFile = environment.file;
+    config = loadConfig(environment.env);
   } catch (error) {
     createLogger('error').fatal({ problems: AppError.is(error) ? error.details.problems : undefined, err: error }, 'invalid configuration');
     process.exit(1);
   }
   const root = createLogger(config.logLevel);
+  root.info({ envFile, config: describeConfig(config) }, 'configuration');
   // Signals are handled from the first moment: one that arrives while the service is still
   // starting stops it as soon as it is up, instead of killing it half-initialised.
   let signalled: NodeJS.Signals | undefined;
@@ -35,8 +39,10 @@ async function main(): Promise<void> {
     root.info({ signal }, 'shutting down');
     if (service) stopAndExit(service, root);
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  // `on`, not `once`: Ctrl-C under `npm start` delivers SIGINT twice (the terminal's, and the
+  // one npm forwards); a second signal must not kill the process in the middle of its stop.
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
   const mode: StartMode = process.argv.includes('--intake-only') ? 'intake-only' : 'service';
   service = await wire(config, root, mode);
   if (signalled) stopAndExit(service, root);

@@ -16,7 +16,7 @@ import { MongoOrderStore } from './orders/order-store';
 import type { OrderServices } from './orders/order-services';
 import { ValidationReminder } from './notifications/validation-reminder';
 import { MongoReminderStore } from './notifications/reminder-store';
-import { NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from './outbox';
+import { DispatcherOptions, NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from './outbox';
 import { DEFAULT_DIGEST_ALLOWANCE } from './outbox/quiet-windows';
 import { SlaMonitor } from './sla/sla-monitor';
 import { MongoSlaStore } from './sla/sla-store';
@@ -32,6 +32,8 @@ import { createAuthenticator, DEFAULT_RULES, ImapMailSource, IntakeStats, Intake
 import { CedulaPdfs, EmailChannel } from './mail/email-channel';
 import { SmtpMailSender } from './mail/mail-sender';
 import { createTokenProvider, msalAcquirer } from './mail/oauth-token';
+import { DeskMetrics } from './metrics/desk-metrics';
+import { orderGaugeReconciler, seedOrderGauge, withOrderMetrics, withSlaMetrics } from './metrics/order-metrics';
 
 interface Storage {
   client: MongoClient;
@@ -105,8 +107,12 @@ export async function wire(config: Config, root: Logger, mode: StartMode, extraC
   for (const warning of startupWarnings(config)) root.warn(warning);
   const storage = await openStorage(config, componentLogger(root, 'storage'));
   const directoryStore = await loadDirectory(storage, config, componentLogger(root, 'directory'));
-  const orderStore = new MongoOrderStore(storage.db);
+  // Metrics: kept as things happen (the order gauge counted once here), never recounted per scrape.
+  const metrics = new DeskMetrics({ intake: () => mail.stats() });
+  const orderStore = withOrderMetrics(new MongoOrderStore(storage.db), metrics);
   await orderStore.ensureIndexes();
+  await seedOrderGauge(storage.db, metrics);
+  const metricsReconciler = orderGaugeReconciler({ db: storage.db, metrics, intervalMs: config.metrics.reconcileMs, logger: componentLogger(root, 'metrics') });
   // Each turn, mail and notice looks up the same few people: the edges read through one cache.
   const directory = new CachedDirectory(directoryStore);
   const services: OrderServices = {
@@ -159,22 +165,25 @@ export async function wire(config: Config, root: Logger, mode: StartMode, extraC
     cedula: cedulaReads(cedulas, (code) => verifyCedula({ store: cedulas, secret: cedulaSecret }, code)),
     health: { ping: async () => { await storage.db.command({ ping: 1 }); }, mailState: mail.state, mailStats: mail.stats },
     botEndpoint: teams.endpoint,
+    metrics,
   });
-  const loop = outboxLoop(storage.db, [teams.channel, ...(mail.channel ? [mail.channel] : []), ...extraChannels], config, componentLogger(root, 'outbox'));
+  const loop = outboxLoop(storage.db, [teams.channel, ...(mail.channel ? [mail.channel] : []), ...extraChannels], config, componentLogger(root, 'outbox'), (o, n) => metrics.notices.inc({ channel: o.channel ?? 'none', outcome: o.outcome }, n));
   const reminders = new ValidationReminder({ store: new MongoReminderStore(storage.db), intervalMs: config.notifications.validationReminderMs, logger: componentLogger(root, 'reminders') });
-  const sla = new SlaMonitor({ store: new MongoSlaStore(storage.db), directory: directoryStore, analystRouting: config.notifications.analystRouting, desk: DEFAULT_DESK_TARGETS, logger: componentLogger(root, 'sla') });
+  const sla = new SlaMonitor({ store: withSlaMetrics(new MongoSlaStore(storage.db), metrics), directory: directoryStore, analystRouting: config.notifications.analystRouting, desk: DEFAULT_DESK_TARGETS, logger: componentLogger(root, 'sla') });
   const port = await http.listen(config.port, config.host);
   mail.poller?.start();
   loop.start();
   sla.start();
   reminders.start();
   issuer.start();
+  metricsReconciler.start();
   root.info({ port, host: config.host }, 'listening');
   return {
     port,
     async stop() {
       await http.close();
       await mail.poller?.stop();
+      await metricsReconciler.stop();
       await issuer.stop();
       await reminders.stop();
       await sla.stop();
@@ -234,10 +243,10 @@ async function wireMail(config: Config, db: Db, services: OrderServices, directo
   return { store, sender, channel, poller, state: () => poller.stats().state, stats: () => poller.stats() };
 }
 
-function outboxLoop(db: Db, channels: NotificationChannel[], config: Config, log: Logger): OutboxLoop {
+function outboxLoop(db: Db, channels: NotificationChannel[], config: Config, log: Logger, onOutcome?: DispatcherOptions['onOutcome']): OutboxLoop {
   const { digestWindowMs, teamsAttemptsBeforeEmail, concurrency, leaseMs } = config.notifications;
   const dispatcher = channels.length > 0
-    ? new OutboxDispatcher({ db, logger: log, channels, digestWindowMs, fallbackAfterAttempts: teamsAttemptsBeforeEmail, concurrency, leaseMs })
+    ? new OutboxDispatcher({ db, logger: log, channels, onOutcome, digestWindowMs, fallbackAfterAttempts: teamsAttemptsBeforeEmail, concurrency, leaseMs })
     : undefined;
   dispatcher?.ensureIndexes().catch((error: unknown) => log.error({ err: error }, 'could not create the notification indexes'));
   if (!dispatcher) log.warn('no notification channel registered: notices are queued and wait for one');

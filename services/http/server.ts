@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import restify, { Server } from 'restify';
+import restify, { type Request, type Response, type Server } from './restify';
 import type { Logger } from '../logger';
 import { jsonBody, refuseBodyOnBodylessMethods } from './bodies';
 import { HealthDeps, registerHealthRoute } from './health';
@@ -8,6 +8,8 @@ import { registerOrderRoutes } from './order-routes';
 import type { OrderReads } from './ports';
 import { CedulaReads, registerCedulaRoutes } from '../cedula/cedula-routes';
 import { registerReportRoutes, ReportReads } from '../reports/report-routes';
+import type { DeskMetrics } from '../metrics/desk-metrics';
+import { registerMetricsRoute } from '../metrics/metrics-route';
 
 export interface HttpDeps {
   logger: Logger;
@@ -20,8 +22,10 @@ export interface HttpDeps {
   intake?: IntakeReads;
   /** The desk's SLA reports; absent: route not offered. */
   reports?: ReportReads;
+  /** `GET /metrics` (bearer-guarded) and the HTTP latency histogram; absent: not offered. */
+  metrics?: DeskMetrics;
   /** `POST /api/messages`, from bot/ (keeps botbuilder out of this folder). */
-  botEndpoint: (req: restify.Request, res: restify.Response) => Promise<void>;
+  botEndpoint: (req: Request, res: Response) => Promise<void>;
 }
 
 export interface HttpService {
@@ -47,6 +51,7 @@ export function createHttpService(deps: HttpDeps): HttpService {
   server.pre(refuseBodyOnBodylessMethods());
   server.use(restify.plugins.queryParser({ mapParams: false, allowDots: false, parameterLimit: 20, arrayLimit: 0, depth: 1 }));
   registerHealthRoute(server, deps.health);
+  if (deps.metrics) registerMetricsRoute(server, { metrics: deps.metrics, apiToken: deps.apiToken, logger: deps.logger });
   registerOrderRoutes(server, { orders: deps.orders, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.cedula) registerCedulaRoutes(server, { cedula: deps.cedula, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.intake) registerIntakeRoutes(server, { intake: deps.intake, apiToken: deps.apiToken, logger: deps.logger });

@@ -5,7 +5,7 @@ import type { ServiceOrder } from '../orders/types';
 import { batchKey } from '../notifications/delivery-rules';
 import { NotificationClaims } from './claims';
 import { deliver, DeliveryOptions, Item } from './delivery';
-import { Deferred, DispatchOutcome, Outcomes } from './outcomes';
+import { Deferred, DispatchOutcome, OutcomeOptions, Outcomes } from './outcomes';
 import { DEFAULT_DIGEST_ALLOWANCE, QUIET_WINDOWS_COLLECTION, QuietWindowDoc, QuietWindows } from './quiet-windows';
 import { NOTIFICATIONS_COLLECTION, NotificationChannel, NotificationDoc, ORDERS_COLLECTION } from './types';
 import { unitsOf } from './units';
@@ -17,6 +17,8 @@ export interface DispatcherOptions {
   db: Db;
   logger: Logger;
   channels: readonly NotificationChannel[];
+  /** Told each stored outcome, for metrics (see `OutcomeOptions.onOutcome`). */
+  onOutcome?: OutcomeOptions['onOutcome'];
   /** Recorded as `claimedBy`; unique per process. */
   instanceId?: string;
   now?: () => Date;
@@ -86,6 +88,7 @@ export class OutboxDispatcher {
     this.outcomes = new Outcomes({
       notifications, orders: this.orders, instanceId: this.instanceId, now: this.now,
       baseDelayMs: options.baseDelayMs ?? 30_000, maxDelayMs: options.maxDelayMs ?? 30 * 60_000, maxAttempts: options.maxAttempts ?? 6,
+      onOutcome: options.onOutcome,
     });
     this.delivery = { channels: options.channels, sendTimeoutMs: this.sendTimeoutMs, fallbackAfterAttempts: options.fallbackAfterAttempts ?? 2, outcomes: this.outcomes };
     const digestWindowMs = options.digestWindowMs ?? 0;

@@ -21,6 +21,8 @@ export interface OutcomeOptions {
   baseDelayMs: number;
   maxDelayMs: number;
   maxAttempts: number;
+  /** Told each stored outcome (`retry` for a failed attempt that will be tried again), for metrics. */
+  onOutcome?: (outcome: { channel?: string; outcome: string }, count: number) => void;
 }
 
 /** Delay before attempt `attempts + 1`: base · 2^(attempts − 1), capped. */
@@ -58,6 +60,7 @@ export class Outcomes {
       kept = kept.filter((_, i) => stored[i]);
     }
     if (kept.length > 0) {
+      this.o.onOutcome?.({ channel: result.channel, outcome: result.outcome ?? (result.state === 'pending' ? 'retry' : result.state) }, kept.length);
       log.info({ state: result.state, channel: result.channel, attempts: docs[0]!.attempts, reason: result.reason, ...(docs.length > 1 ? { count: kept.length } : {}) }, 'notification outcome');
     }
     if (final && deferred) deferred.push(...kept);
