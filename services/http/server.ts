@@ -56,7 +56,7 @@ export function createHttpService(deps: HttpDeps): HttpService {
   if (deps.cedula) registerCedulaRoutes(server, { cedula: deps.cedula, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.intake) registerIntakeRoutes(server, { intake: deps.intake, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.reports) registerReportRoutes(server, { reports: deps.reports, apiToken: deps.apiToken, logger: deps.logger });
-  server.post('/api/messages', jsonBody(MAX_BODY_BYTES), async (req: restify.Request, res: restify.Response) => {
+  server.post('/api/messages', jsonBody(MAX_BODY_BYTES), async (req: Request, res: Response) => {
     try {
       await deps.botEndpoint(req, res);
     } catch (error) {

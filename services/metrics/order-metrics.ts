@@ -2,7 +2,6 @@ import type { Db } from 'mongodb';
 import type { Logger } from '../logger';
 import { PeriodicTask } from '../scheduling/periodic-task';
 import type { OrderChange, OrderStore } from '../orders/order-store';
-import type { ServiceOrder } from '../orders/types';
 import type { SlaStore } from '../sla/sla-store';
 import type { DeskMetrics } from './desk-metrics';
 
@@ -21,14 +20,16 @@ export async function seedOrderGauge(db: Db, metrics: DeskMetrics): Promise<numb
 }
 
 /**
- * The same store, moving the order gauge on each insert and each state change it writes (the
- * only two ways an order enters a state). A write that matched nothing moves nothing.
+ * The same store, moving the order gauge on each new order and each state change it writes
+ * (the only two ways an order enters a state). A write that matched nothing, or a repeated
+ * report that found its order already made, moves nothing.
  */
-export function withOrderMetrics<S extends Pick<OrderStore, 'insert' | 'applyChange'>>(store: S, metrics: DeskMetrics): S {
+export function withOrderMetrics<S extends Pick<OrderStore, 'create' | 'applyChange'>>(store: S, metrics: DeskMetrics): S {
   const measured = Object.create(store) as S;
-  measured.insert = async (order: ServiceOrder) => {
-    await store.insert(order);
-    metrics.orderMoved(order.centreId, order.status);
+  measured.create = async (order, year) => {
+    const result = await store.create(order, year);
+    if (result.created) metrics.orderMoved(result.order.centreId, result.order.status);
+    return result;
   };
   measured.applyChange = async (change: OrderChange) => {
     const after = await store.applyChange(change);

@@ -1,4 +1,4 @@
-import { ClientSession, Collection, Db, MongoClient, MongoServerError, ObjectId, UpdateFilter } from 'mongodb';
+import { ClientSession, Collection, Db, MongoClient, ObjectId, UpdateFilter } from 'mongodb';
 import { queueing } from '../notifications/notices';
 import type { OrderStatus } from '../workflow';
 import type { HistoryEntry, PendingNotice, ServiceOrder } from './types';

@@ -1,4 +1,5 @@
 import { reportOrder } from '../../services/orders/report-order';
+import { orderServices } from '../support/order-services';
 import type { ServiceOrder } from '../../services/orders/types';
 import { cardsOf, cardText } from './support/cards';
 import { BotWorld, Chat, openBotWorld, userOf } from './support/world';
@@ -13,7 +14,7 @@ describe('estado <folio>', () => {
 
   beforeAll(async () => {
     w = await openBotWorld();
-    order = await reportOrder({ orders: w.store, directory: w.directory }, {
+    order = await reportOrder(orderServices(w.store, w.directory), {
       channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz',
       equipment: { type: 'printer', location: 'Sala 3' }, description: 'La impresora de la sala 3 no imprime',
     });

@@ -8,6 +8,7 @@ import type { ServiceOrder } from '../../../services/orders/types';
 import { quietLogger } from '../../services/outbox/fixtures';
 import { startConnector } from '../support/connector';
 import { DeskBot } from '../../../bot/desk-bot';
+import { botServices } from '../../support/order-services';
 import { aadOf, BotWorld, Chat, openBotWorld, userOf } from '../support/world';
 
 type Connector = Awaited<ReturnType<typeof startConnector>>;
@@ -15,7 +16,7 @@ type Connector = Awaited<ReturnType<typeof startConnector>>;
 /** The bot behind the real HTTP service (restify + CloudAdapter) on a free loopback port. */
 async function startBot(w: BotWorld): Promise<{ url: string; http: HttpService }> {
   const logger = quietLogger();
-  const teams = createTeamsBot({ bot: {}, db: w.tdb.db, logger, store: w.store, directory: w.directory, timeZone: 'America/Mexico_City' });
+  const teams = createTeamsBot({ bot: {}, db: w.tdb.db, logger, ...botServices(w.store, w.directory) });
   const http = createHttpService({
     logger, orders: orderReadsFromStore(w.store), botEndpoint: teams.endpoint,
     health: { ping: async () => undefined, mailState: () => 'disabled', timeoutMs: 1500 },
@@ -115,8 +116,7 @@ describe('intake confirmation over HTTP', () => {
     }
     const storage = new FailingOnce(w.tdb.db);
     const bot = new DeskBot({
-      db: w.tdb.db, storage, store: w.store, directory: w.directory, logger: quietLogger(), timeZone: 'America/Mexico_City',
-      centres: async () => (await w.directory.snapshot()).centres.map((c) => ({ id: c.id, name: c.name })),
+      db: w.tdb.db, storage, logger: quietLogger(), ...botServices(w.store, w.directory),
     });
     const chat = new Chat(bot, userOf('maria.hernandez'), `a:crash-${randomUUID()}`);
     expect(await chat.text('la impresora de la sala 2 no imprime, inventario CJF-55')).toMatch(/Revisa los datos/);

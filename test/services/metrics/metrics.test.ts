@@ -69,8 +69,8 @@ describe('/metrics', () => {
   });
 
   it('moves the gauge with each insert and state change, without counting again', async () => {
-    const order = makeOrder(5);
-    await store.insert(order);
+    const { folio: _folio, ...unnumbered } = makeOrder(5);
+    const { order } = await store.create(unnumbered, 2026);
     const changed = await store.applyChange({
       id: order._id, from: 'reported', version: 1, set: { status: 'desk' },
       history: { at: new Date(), action: 'take', by, channel: 'teams', from: 'reported', to: 'desk' }, notices: [],
