@@ -31,12 +31,12 @@ const MB = 1024 * 1024;
 /**
  * The service as `npm start` runs it (`dist/services/index.js`), in its own process, on the
  * embedded engine in `dataDir` (MONGODB_URI removed from its environment), on a free
- * loopback port. `env` adds settings; `nodeArgs` go to node (e.g. `--cpu-prof`);
+ * loopback port, logging at `info` (the default, and the level of the lines it waits for). `env` adds settings; `nodeArgs` go to node (e.g. `--cpu-prof`);
  * `countCommands` switches on the probe's count of database commands. Resolves
  * once the service logs `listening`; rejects with its last output if it exits before.
  */
 export async function startServiceProcess(options: { dataDir: string; env?: Record<string, string>; nodeArgs?: string[]; startTimeoutMs?: number; countCommands?: boolean }): Promise<ServiceProcess> {
-  const env: Record<string, string | undefined> = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: options.dataDir, LOG_LEVEL: 'info', ...options.env, BENCH_COUNT_COMMANDS: options.countCommands ? '1' : '0' };
+  const env: Record<string, string | undefined> = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: options.dataDir, ...options.env, LOG_LEVEL: 'info', BENCH_COUNT_COMMANDS: options.countCommands ? '1' : '0' };
   delete env.MONGODB_URI;
   const started = process.hrtime.bigint();
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '-r', benchEntry('bench/support/probe.js'), productionEntry('services/index.js')], {
