@@ -98,8 +98,10 @@ async function measure(size: number): Promise<Figures> {
       for (const [year, seq] of folios) await db.collection<{ _id: string; seq: number }>('counters').updateOne({ _id: `folio-${year}` }, { $max: { seq } }, { upsert: true });
     });
     const seedSeconds = (performance.now() - seedStart) / 1000;
-    const sample = JSON.stringify(makeOrder(size >> 1, size, range, ids, people)).length;
-    process.stdout.write(`  ${size} orders (${(sample / 1024).toFixed(1)} KB each as JSON) over ${days} days at ${centres} centres seeded in ${seedSeconds.toFixed(1)} s; ${loadLine()}\n`);
+    const step = Math.max(1, Math.floor(size / 100));
+    const sampled = Array.from({ length: Math.ceil(size / step) }, (_, k) => JSON.stringify(makeOrder(k * step, size, range, ids, people)).length);
+    const average = sampled.reduce((a, b) => a + b, 0) / sampled.length;
+    process.stdout.write(`  ${size} orders (${(average / 1024).toFixed(1)} KB each on average, as JSON) over ${days} days at ${centres} centres seeded in ${seedSeconds.toFixed(1)} s; ${loadLine()}\n`);
 
     const service = await startServiceProcess({ dataDir, env: { API_TOKEN: TOKEN }, startTimeoutMs: 600_000 });
     const figures: Figures = { 'start-up to listening (s)': service.startMs / 1000 };
