@@ -50,7 +50,7 @@ export async function startServiceProcess(options: { dataDir: string; env?: Reco
   createInterface({ input: child.stderr! }).on('line', keep);
   let engineUri = '';
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start in ${options.startTimeoutMs ?? 120_000} ms:\n${tail.join('\n')}`)), options.startTimeoutMs ?? 120_000);
+    const timer = setTimeout(() => reject(new Error(`service did not start in ${options.startTimeoutMs ?? 600_000} ms:\n${tail.join('\n')}`)), options.startTimeoutMs ?? 600_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       keep(line);
       let entry: { msg?: string; uri?: string; port?: number };
