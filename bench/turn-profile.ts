@@ -22,17 +22,25 @@ const OUT = join(ROOT, 'test-artifacts', 'turn-profile');
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
 
-/** Self time (ms) by key over a V8 .cpuprofile. */
-function selfTime(file: string, key: (frame: ProfileNode['callFrame']) => string): Map<string, number> {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+/**
+ * Self time (ms) by key over the samples of a V8 .cpuprofile taken within `window` (µs of
+ * the monotonic clock, which `process.hrtime` reads in every process alike).
+ */
+function selfTime(file: string, window: [number, number], key: (frame: ProfileNode['callFrame']) => string): Map<string, number> {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number };
   const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const totals = new Map<string, number>();
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i]!;
+    if (at < window[0] || at > window[1]) return;
     const k = key(frames.get(id)!);
     totals.set(k, (totals.get(k) ?? 0) + profile.timeDeltas[i]! / 1000);
   });
   return totals;
 }
+
+const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 function moduleOf(frame: ProfileNode['callFrame']): string {
   if (!frame.url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
@@ -40,7 +48,8 @@ function moduleOf(frame: ProfileNode['callFrame']): string {
   const nm = path.lastIndexOf('node_modules/');
   if (nm >= 0) return path.slice(nm + 13).split('/').slice(0, path.slice(nm + 13).startsWith('@') ? 2 : 1).join('/');
   if (path.startsWith('node:')) return 'node internals';
-  return relative(join(ROOT, 'dist'), path).split('/').slice(0, 2).join('/');
+  const [top, second] = relative(join(ROOT, 'dist'), path).split('/');
+  return top === 'services' || top === 'bot' ? `${top}/${second}` : `${top}`;
 }
 
 function top(totals: Map<string, number>, n: number, all: number): string {
@@ -56,6 +65,7 @@ async function main(): Promise<void> {
   const requesterOf = (id: string) => `req.${id.slice(2)}`;
   writeBenchDirectory(join(dir, 'directory.json'), ids.map(requesterOf));
   const connector = await startConnector();
+  const window: [number, number] = [0, 0];
   const service = await startServiceProcess({
     dataDir: join(dir, 'data'), env: { DIRECTORY_FILE: join(dir, 'directory.json') }, countCommands: true, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${OUT}`],
   });
@@ -70,8 +80,10 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 3000));
     const before = { commands: await service.commands(), cpu: service.cpuMs() };
     const t0 = performance.now();
+    window[0] = monotonicMicros();
     const run = await runLoad({ url, bodies: say(measured, 'confirmar'), connections: 1, amount: measured.length });
     const seconds = (performance.now() - t0) / 1000;
+    window[1] = monotonicMicros();
     const after = { commands: await service.commands(), cpu: service.cpuMs() };
     // The new-order notices each turn queued, relayed and tried in the background.
     await new Promise((r) => setTimeout(r, 3000));
@@ -94,10 +106,10 @@ async function main(): Promise<void> {
   const file = readdirSync(OUT).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('the service wrote no CPU profile');
   const path = join(OUT, file);
-  const byModule = selfTime(path, moduleOf);
+  const byModule = selfTime(path, window, moduleOf);
   const all = [...byModule.values()].reduce((a, b) => a + b, 0);
-  process.stdout.write(`\nCPU profile of the whole service run (start-up, preparation and turns): ${path}\nself time by module:\n${top(byModule, 18, all)}\n`);
-  const byFunction = selfTime(path, (f) => `${f.functionName || '(anonymous)'} ${moduleOf(f)}:${f.lineNumber + 1}`);
+  process.stdout.write(`\nCPU profile of the service while the turns ran: ${path}\nself time by module:\n${top(byModule, 18, all)}\n`);
+  const byFunction = selfTime(path, window, (f) => `${f.functionName || '(anonymous)'} ${moduleOf(f)}:${f.lineNumber + 1}`);
   process.stdout.write(`self time by function:\n${top(byFunction, 25, all)}\n`);
 }
 

@@ -14,6 +14,12 @@ export function loadLine(): string {
   return `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)`;
 }
 
+/** Whether a 1-minute load average means the machine is busy, and the sentence that says why. */
+export function busyVerdict(oneMinute: number, cores: number): { busy: boolean; reason: string } {
+  const limit = BUSY_SHARE * cores;
+  return { busy: oneMinute > limit, reason: `1-minute load average ${oneMinute.toFixed(2)} > ${BUSY_SHARE} × ${cores} cores = ${limit.toFixed(2)}` };
+}
+
 /**
  * Refuses to measure on a busy machine: figures taken while other programs use the cores say
  * more about those programs than about this service, and would be compared with idle runs.
@@ -23,18 +29,17 @@ export function loadLine(): string {
 export function requireIdleMachine(bench: string, argv: readonly string[] = process.argv): Machine {
   const cores = cpus().length;
   const forced = argv.includes('--force');
-  const oneMinute = loadavg()[0]!;
-  const limit = BUSY_SHARE * cores;
+  const verdict = busyVerdict(loadavg()[0]!, cores);
   process.stdout.write(`${bench} — ${new Date().toISOString()}, ${loadLine()} before start\n`);
-  if (oneMinute > limit) {
+  if (verdict.busy) {
     if (!forced) {
       process.stderr.write(
-        `${bench}: the machine is busy (1-minute load average ${oneMinute.toFixed(2)} > ${BUSY_SHARE} × ${cores} cores = ${limit.toFixed(2)}), ` +
+        `${bench}: the machine is busy (${verdict.reason}), ` +
           'so its figures would not compare with other runs. Run it again when the machine is idle, or add --force to measure anyway (figures marked FORCED).\n',
       );
       process.exit(3);
     }
     process.stdout.write(`FORCED: measuring on a busy machine; these figures do not compare with idle runs\n`);
   }
-  return { cores, forced: forced && oneMinute > limit };
+  return { cores, forced: forced && verdict.busy };
 }
