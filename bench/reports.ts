@@ -75,10 +75,12 @@ async function main(): Promise<void> {
     const reads = reportReads({ source, directory, desk: DEFAULT_DESK_TARGETS, zone: 'America/Mexico_City', now: () => new Date('2027-01-15T18:00:00Z') });
     for (const [label, extra] of [['whole desk', {}], ['one centre (CJPF-CDMX)', { centre: 'CJPF-CDMX' }], ['one contract (CT-2026-001)', { contract: 'CT-2026-001' }]] as const) {
       start = process.hrtime.bigint();
+      const cpu = process.cpuUsage();
       const { report } = await reads.slaReport({ from: '2026-01-01', to: '2026-12-31', ...extra });
       const total = report.groups.find((g) => g.dimension === 'total')!;
       const desk = total.clocks.find((c) => c.clock === 'desk_response')!;
-      console.log(`12-month report, ${label}: ${seconds(start)} s for ${total.orders} orders, ${report.groups.length} groups (desk response compliance ${((desk.complianceRate ?? 0) * 100).toFixed(1)} %)`);
+      const used = process.cpuUsage(cpu);
+      console.log(`12-month report, ${label}: ${seconds(start)} s (CPU ${((used.user + used.system) / 1e6).toFixed(2)} s, engine and report in this process) for ${total.orders} orders, ${report.groups.length} groups (desk response compliance ${((desk.complianceRate ?? 0) * 100).toFixed(1)} %)`);
     }
   } finally {
     await client.close();

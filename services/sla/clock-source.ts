@@ -7,6 +7,9 @@ import type { DeskTargets } from './targets';
 
 export type ClockDirectory = Pick<DirectoryReader, 'centre' | 'contractById'>;
 
+/** What places an order's clocks: its centre's calendar and, once turned to a provider, the contract. */
+export type ClockPlace = Pick<ServiceOrder, 'centreId'> & { provider?: Pick<NonNullable<ServiceOrder['provider']>, 'contractId'> };
+
 /**
  * Directory lookups for clocks, remembered for the life of one source: one pass of the
  * monitor, one report, one Cédula. Calendars are kept as the same object per centre so
@@ -42,12 +45,12 @@ export class ClockSource {
     return found;
   }
 
-  async context(order: Pick<ServiceOrder, 'centreId' | 'provider'>, now: Date): Promise<ClockContext> {
+  async context(order: ClockPlace, now: Date): Promise<ClockContext> {
     const contract = order.provider ? await this.contract(order.provider.contractId) : null;
     return { calendar: await this.calendar(order.centreId), desk: this.desk, now, ...(contract ? { contract } : {}) };
   }
 
-  async clocksOf(order: Parameters<typeof orderClocks>[0] & Pick<ServiceOrder, 'centreId' | 'provider'>, now: Date): Promise<OrderClocks> {
+  async clocksOf(order: Parameters<typeof orderClocks>[0] & ClockPlace, now: Date): Promise<OrderClocks> {
     return orderClocks(order, await this.context(order, now));
   }
 
