@@ -129,7 +129,7 @@ export async function applyTransition(
   const note = input.reason ?? input.solution ?? input.documentation ?? request.note;
   const history: HistoryEntry = { at: now, action, by, role: decision.actingAs, channel: request.channel, from: decision.from, to: decision.to };
   if (note) history.note = note;
-  if (changes?.length) history.changes = changes;
+  if (changes?.length) history.changes = changes.map((c) => compact(c));
   if (request.sourceId) history.sourceId = request.sourceId;
   if (request.attachments?.length) history.attachments = request.attachments.map((a) => compact(a));
 
