@@ -20,7 +20,6 @@ import { NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from '
 import { DEFAULT_DIGEST_ALLOWANCE } from './outbox/batching';
 import { SlaMonitor } from './sla/sla-monitor';
 import { MongoSlaStore } from './sla/sla-store';
-import { DEFAULT_DESK_TARGETS } from './sla/targets';
 import { CedulaIssuer } from './cedula/cedula-issuer';
 import { cedulaReads } from './cedula/cedula-routes';
 import { MongoCedulaStore } from './cedula/cedula-store';
@@ -99,7 +98,7 @@ export async function startService(config: Config, root: Logger, extraChannels: 
   const orders = orderReadsFromStore(orderStore);
   const reportSource = new MongoReportSource(storage.db);
   await reportSource.ensureIndexes();
-  const reports = reportReads({ source: reportSource, directory, desk: DEFAULT_DESK_TARGETS, zone: config.defaultTimeZone });
+  const reports = reportReads({ source: reportSource, directory, desk: directory, zone: config.defaultTimeZone });
   const teams = createTeamsBot({
     reports,
     bot: config.bot, db: storage.db, store: orderStore, directory, timeZone: config.defaultTimeZone, logger: componentLogger(root, 'bot'),
@@ -109,7 +108,7 @@ export async function startService(config: Config, root: Logger, extraChannels: 
   const cedulaStore = new MongoCedulaStore(storage.db);
   await cedulaStore.ensureIndexes();
   const mail = await wireMail(config, storage.db, orderStore, directory, componentLogger(root, 'mail'), cedulaStore);
-  const issuer = new CedulaIssuer({ store: cedulaStore, directory, desk: DEFAULT_DESK_TARGETS, secret: config.cedulaSecret, logger: componentLogger(root, 'cedula') });
+  const issuer = new CedulaIssuer({ store: cedulaStore, directory, desk: directory, secret: config.cedulaSecret, logger: componentLogger(root, 'cedula') });
   const http: HttpService = createHttpService({
     logger: componentLogger(root, 'http'),
     apiToken: config.apiToken,
@@ -122,7 +121,7 @@ export async function startService(config: Config, root: Logger, extraChannels: 
   });
   const loop = outboxLoop(storage.db, [teams.channel, ...(mail.channel ? [mail.channel] : []), ...extraChannels], config, componentLogger(root, 'outbox'));
   const reminders = new ValidationReminder({ db: storage.db, intervalMs: config.notifications.validationReminderMs, logger: componentLogger(root, 'reminders') });
-  const sla = new SlaMonitor({ store: new MongoSlaStore(storage.db), directory, desk: DEFAULT_DESK_TARGETS, logger: componentLogger(root, 'sla') });
+  const sla = new SlaMonitor({ store: new MongoSlaStore(storage.db), directory, desk: directory, logger: componentLogger(root, 'sla') });
   const port = await http.listen(config.port, config.host);
   mail.poller?.start();
   loop.start();
