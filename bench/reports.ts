@@ -13,7 +13,7 @@ import { importDirectory } from '../services/directory/load-directory';
 import type { ServiceOrder } from '../services/orders/types';
 import { reportReads } from '../services/reports/report-reads';
 import { MongoReportSource } from '../services/reports/report-store';
-import { DEFAULT_DESK_TARGETS } from '../services/sla/targets';
+import { EXAMPLE_DESK_TARGETS } from './desk-targets';
 import type { OrderStatus } from '../services/workflow';
 
 const ORDERS = Number(process.env.ORDERS ?? 100_000);
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       await db.collection<ServiceOrder>('orders').insertMany(Array.from({ length: Math.min(BATCH, ORDERS - i) }, (_, k) => makeOrder(i + k)), { ordered: false });
     }
     console.log(`loaded ${ORDERS} orders over 12 months in ${seconds(start)} s`);
-    const reads = reportReads({ source, directory, desk: DEFAULT_DESK_TARGETS, zone: 'America/Mexico_City', now: () => new Date('2027-01-15T18:00:00Z') });
+    const reads = reportReads({ source, directory, desk: EXAMPLE_DESK_TARGETS, zone: 'America/Mexico_City', now: () => new Date('2027-01-15T18:00:00Z') });
     for (const [label, extra] of [['whole desk', {}], ['one centre (CJPF-CDMX)', { centre: 'CJPF-CDMX' }], ['one contract (CT-2026-001)', { contract: 'CT-2026-001' }]] as const) {
       start = process.hrtime.bigint();
       const cpu = process.cpuUsage();

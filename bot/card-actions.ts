@@ -23,6 +23,12 @@ import type { TransitionInput } from '../services/orders/inputs';
 import type { ServiceOrder } from '../services/orders/types';
 import { Action, ACTIONS, FIELD_LABELS, ruleFor } from '../services/workflow';
 import { REPLIES } from './replies';
+import { setPriority } from '../services/orders/set-priority';
+import { correctFacts } from '../services/orders/correct-facts';
+
+/** The card's optional inputs that were filled in; the use case checks their values. */
+const present = (values: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v.trim() !== ''));
 
 const field = (max: number) => z.string().max(max).optional();
 
@@ -40,6 +46,14 @@ export const CardActionPayload = z.object({
   reason: field(2000),
   engineerId: field(64),
   contractId: field(64),
+  priority: field(20),
+  impact: field(10),
+  urgency: field(10),
+  equipmentType: field(20),
+  location: field(200),
+  inventoryNumber: field(50),
+  centreId: field(64),
+  addendum: field(5000),
 });
 export type CardActionPayload = z.infer<typeof CardActionPayload>;
 
@@ -55,7 +69,7 @@ export function parseCardAction(value: unknown): CardActionPayload {
 
 export type CardActionDeps = Pick<OrderServices, 'policy' | 'analystRouting' | 'now'> & {
   orders: Pick<OrderStore, 'findById' | 'applyChange'>;
-  directory: Pick<DirectoryReader, 'personById' | 'analysts' | 'judgesOfCentre' | 'provider' | 'contractById'>;
+  directory: Pick<DirectoryReader, 'personById' | 'analysts' | 'judgesOfCentre' | 'provider' | 'contractById' | 'centre' | 'contractsFor'>;
 };
 
 /**
@@ -89,6 +103,9 @@ export async function runCardAction(deps: CardActionDeps, actor: Person, p: Card
     case 'document': return documentAttention(deps, { ...base, documentation: p.documentation ?? '' });
     case 'close': return closeOrder(deps, base);
     case 'cancel': return cancelOrder(deps, { ...base, reason: p.reason ?? '' });
+    case 'set_priority': return setPriority(deps, { ...base, ...present({ priority: p.priority, impact: p.impact, urgency: p.urgency }), reason: p.reason ?? '' } as never);
+    case 'correct_facts':
+      return correctFacts(deps, { ...base, ...present({ equipmentType: p.equipmentType, location: p.location, inventoryNumber: p.inventoryNumber, centreId: p.centreId, addendum: p.addendum }), reason: p.reason ?? '' } as never);
     default: {
       const unhandled: never = verb;
       throw new AppError('VALIDATION', `unhandled verb ${String(unhandled)}`, REPLIES.card.badPayload);

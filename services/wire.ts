@@ -20,7 +20,6 @@ import { DispatcherOptions, NotificationChannel, OutboxDispatcher, OutboxLoop, O
 import { DEFAULT_DIGEST_ALLOWANCE } from './outbox/quiet-windows';
 import { SlaMonitor } from './sla/sla-monitor';
 import { MongoSlaStore } from './sla/sla-store';
-import { DEFAULT_DESK_TARGETS } from './sla/targets';
 import { CedulaIssuer } from './cedula/cedula-issuer';
 import { cedulaReads } from './cedula/cedula-routes';
 import { MongoCedulaStore } from './cedula/cedula-store';
@@ -148,14 +147,14 @@ export async function wire(config: Config, root: Logger, mode: StartMode, extraC
   const cedulas = cedulaStore!;
   const reportSource = new MongoReportSource(storage.db);
   await reportSource.ensureIndexes();
-  const reports = reportReads({ source: reportSource, directory: directoryStore, desk: DEFAULT_DESK_TARGETS, zone: config.defaultTimeZone });
+  const reports = reportReads({ source: reportSource, directory: directoryStore, desk: directoryStore, zone: config.defaultTimeZone });
   const teams = createTeamsBot({
     bot: config.bot, db: storage.db, services, logger: componentLogger(root, 'bot'),
     centres: async () => (await directoryStore.snapshot()).centres.map((c) => ({ id: c.id, name: c.name })),
     reports, publicBaseUrl: config.publicBaseUrl,
   });
   const cedulaSecret = await cedulaSecretFor(config, componentLogger(root, 'cedula'));
-  const issuer = new CedulaIssuer({ store: cedulas, directory: directoryStore, desk: DEFAULT_DESK_TARGETS, secret: cedulaSecret, logger: componentLogger(root, 'cedula') });
+  const issuer = new CedulaIssuer({ store: cedulas, directory: directoryStore, desk: directoryStore, secret: cedulaSecret, logger: componentLogger(root, 'cedula') });
   const http: HttpService = createHttpService({
     logger: componentLogger(root, 'http'),
     apiToken: config.apiToken,
@@ -169,7 +168,7 @@ export async function wire(config: Config, root: Logger, mode: StartMode, extraC
   });
   const loop = outboxLoop(storage.db, [teams.channel, ...(mail.channel ? [mail.channel] : []), ...extraChannels], config, componentLogger(root, 'outbox'), (o, n) => metrics.notices.inc({ channel: o.channel ?? 'none', outcome: o.outcome }, n));
   const reminders = new ValidationReminder({ store: new MongoReminderStore(storage.db), intervalMs: config.notifications.validationReminderMs, logger: componentLogger(root, 'reminders') });
-  const sla = new SlaMonitor({ store: withSlaMetrics(new MongoSlaStore(storage.db), metrics), directory: directoryStore, analystRouting: config.notifications.analystRouting, desk: DEFAULT_DESK_TARGETS, logger: componentLogger(root, 'sla') });
+  const sla = new SlaMonitor({ store: withSlaMetrics(new MongoSlaStore(storage.db), metrics), directory: directoryStore, analystRouting: config.notifications.analystRouting, desk: directoryStore, logger: componentLogger(root, 'sla') });
   const port = await http.listen(config.port, config.host);
   mail.poller?.start();
   loop.start();

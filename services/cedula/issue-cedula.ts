@@ -4,7 +4,7 @@ import type { DirectoryReader } from '../directory/directory-store';
 import { AppError } from '../errors';
 import type { PendingNotice, ServiceOrder } from '../orders/types';
 import { ClockSource } from '../sla/clock-source';
-import type { DeskTargets } from '../sla/targets';
+import type { DeskTargetSource } from '../sla/targets';
 import { buildCedulaContent, canonicalContent } from './cedula-content';
 import { cedulaCode, sha256 } from './cedula-code';
 import { renderCedulaPdf } from './cedula-pdf';
@@ -16,7 +16,7 @@ export { verifyPath };
 export interface IssueCedulaDeps {
   store: Pick<MongoCedulaStore, 'findOrder' | 'uploadPdf' | 'deletePdf' | 'insertOrExisting' | 'markIssued'>;
   directory: Pick<DirectoryReader, 'centre' | 'contractById' | 'judgesOfCentre'>;
-  desk: DeskTargets;
+  desk: DeskTargetSource;
   secret: string;
   now?: () => Date;
 }

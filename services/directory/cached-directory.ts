@@ -64,6 +64,7 @@ export class CachedDirectory implements DirectoryReader {
   centre(id: string) { return this.cached(`c:${id}`, () => this.inner.centre(id)); }
   provider(id: string) { return this.cached(`pr:${id}`, () => this.inner.provider(id)); }
   contractById(id: string) { return this.cached(`k:${id}`, () => this.inner.contractById(id)); }
+  deskTargets(centreId: string) { return this.cached(`dt:${centreId}`, () => this.inner.deskTargets(centreId)); }
   contractsFor(centreId: string, equipment: Parameters<DirectoryReader['contractsFor']>[1]) {
     return this.cached(`kf:${centreId}:${equipment}`, () => this.inner.contractsFor(centreId, equipment));
   }

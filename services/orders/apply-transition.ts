@@ -5,7 +5,7 @@ import type { Person } from '../directory/schema';
 import { analystsToNotify, AnalystRouting } from '../notifications/analyst-routing';
 import { routeNotices, RoutingAudience } from '../notifications/routing';
 import type { OrderStore } from './order-store';
-import type { HistoryEntry, PersonSnapshot, ServiceOrder } from './types';
+import type { FieldChange, HistoryEntry, PersonSnapshot, ServiceOrder } from './types';
 import { compact, snapshotOf, SourceFields, toObjectId, TransitionInput } from './inputs';
 
 export type TransitionDirectory = Pick<DirectoryReader, 'personById' | 'analysts' | 'judgesOfCentre' | 'provider'>;
@@ -30,7 +30,12 @@ export interface TransitionContext {
 }
 
 /** Top-level order fields a use case adds to the change (engineer, provider, resolution, …). */
-export type OrderPatch = Partial<Pick<ServiceOrder, 'engineer' | 'provider' | 'resolution' | 'validation' | 'signature'>>;
+export type OrderPatch = Partial<Pick<ServiceOrder,
+  'engineer' | 'provider' | 'resolution' | 'validation' | 'signature' |
+  'priority' | 'priorityBasis' | 'equipment' | 'centreId' | 'coverage' | 'addenda' | 'repeatFailure' | 'slaMarks'>>;
+
+/** What a use case's `patch` returns: fields to set, and for a same-state action what it changed (for the history). */
+export type PatchResult = OrderPatch & { changes?: FieldChange[] };
 
 /** First time each action happened; a repeat (rework) keeps the first time. */
 const FIRST_TIMESTAMP: Partial<Record<Action, keyof ServiceOrder['timestamps']>> = {
@@ -99,7 +104,7 @@ export async function applyTransition(
   action: Action,
   request: TransitionInput & SourceFields,
   input: ActionInput = {},
-  patch?: (ctx: TransitionContext) => OrderPatch | Promise<OrderPatch>,
+  patch?: (ctx: TransitionContext) => PatchResult | Promise<PatchResult>,
 ): Promise<ServiceOrder> {
   const order = await deps.orders.findById(toObjectId(request.orderId));
   if (!order) throw notFoundError(request.orderId);
@@ -112,7 +117,8 @@ export async function applyTransition(
   const decision = decide(orderFacts(order), action, actorFacts(actor), input, deps.policy);
   const now = (deps.now ?? (() => new Date()))();
   const by = snapshotOf(actor);
-  const fields: Record<string, unknown> = { ...(patch ? await patch({ order, actor, by, decision, now }) : {}) };
+  const { changes, ...patched }: PatchResult = patch ? await patch({ order, actor, by, decision, now }) : {};
+  const fields: Record<string, unknown> = { ...patched };
   if (decision.actingAs === 'analyst' && !order.analyst) fields.analyst = by;
 
   const stamp = FIRST_TIMESTAMP[action] === 'resolvedAt' && decision.to !== 'resolved' ? undefined : FIRST_TIMESTAMP[action];
@@ -127,6 +133,7 @@ export async function applyTransition(
   const note = input.reason ?? input.solution ?? input.documentation ?? request.note;
   const history: HistoryEntry = { at: now, action, by, role: decision.actingAs, channel: request.channel, from: decision.from, to: decision.to };
   if (note) history.note = note;
+  if (changes?.length) history.changes = changes.map((c) => compact(c));
   if (request.sourceId) history.sourceId = request.sourceId;
   if (request.attachments?.length) history.attachments = request.attachments.map((a) => compact(a));
 

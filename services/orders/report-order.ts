@@ -8,8 +8,10 @@ import { directoryId, emailSchema } from '../directory/schema';
 import { analystsToNotify, AnalystRouting } from '../notifications/analyst-routing';
 import { routeNotices } from '../notifications/routing';
 import type { OrderStore, UnnumberedOrder } from './order-store';
-import { EQUIPMENT_TYPES, PersonSnapshot, PRIORITIES, ServiceOrder } from './types';
+import { EQUIPMENT_TYPES, PersonSnapshot, ServiceOrder } from './types';
 import { compact, parseInput, snapshotOf } from './inputs';
+import { intakeFacts, IntakeFactsDeps, PriorityHints } from './intake-facts';
+import { callerContact } from './phone-report';
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
 
@@ -25,12 +27,16 @@ const Input = z
     /** Directory id of whoever reports: the requester, or the analyst taking a phone call. */
     actorId: directoryId.optional(),
     requesterId: directoryId.optional(),
-    /** A requester not found in the directory: kept as given and flagged unverified. */
-    unknownRequester: z.strictObject({ name: z.string().trim().min(3).max(200), email: emailSchema }).optional(),
+    /**
+     * A requester not found in the directory: kept as given and flagged unverified. The
+     * email is how they hear of the order; only a phone caller may leave none (the desk
+     * then reaches them by the phone or extension on `contact`).
+     */
+    unknownRequester: z.strictObject({ name: z.string().trim().min(3).max(200), email: emailSchema.optional() }).optional(),
     centreId: directoryId.optional(),
     equipment: z.strictObject({ type: z.enum(EQUIPMENT_TYPES), inventoryNumber: optionalText(50), location: optionalText(200) }),
     description: z.string().trim().min(3, 'describa la falla (mínimo 3 caracteres)').max(5000),
-    priority: z.enum(PRIORITIES).default('medium'),
+    ...PriorityHints,
     contact: z.strictObject({ extension: z.string().regex(/^[0-9]{1,10}$/).optional(), phone: z.string().regex(/^[0-9 +()-]{7,20}$/).optional() }).optional(),
     attachments: z
       .array(z.strictObject({ fileId: optionalText(100), filename: z.string().trim().min(1).max(255), contentType: z.string().max(100), size: z.number().int().min(0) }))
@@ -40,12 +46,16 @@ const Input = z
   .refine((i) => (i.requesterId === undefined) !== (i.unknownRequester === undefined), {
     message: 'indique requesterId o unknownRequester (solo uno)',
     path: ['requesterId'],
+  })
+  .refine((i) => i.channel === 'phone' || !i.unknownRequester || i.unknownRequester.email !== undefined, {
+    message: 'indique el correo de quien reporta',
+    path: ['unknownRequester', 'email'],
   });
 export type ReportOrderInput = z.input<typeof Input>;
 
-export interface ReportOrderDeps {
+export interface ReportOrderDeps extends Omit<IntakeFactsDeps, 'directory'> {
   orders: Pick<OrderStore, 'create'>;
-  directory: Pick<DirectoryReader, 'personById' | 'centre' | 'analysts'>;
+  directory: Pick<DirectoryReader, 'personById' | 'centre' | 'analysts'> & IntakeFactsDeps['directory'];
   now?: () => Date;
   /** Zone whose calendar year numbers the folio (TZ_DEFAULT). */
   timeZone: string;
@@ -74,7 +84,7 @@ async function resolveParties(deps: ReportOrderDeps, input: z.infer<typeof Input
   } else {
     if (!input.centreId) throw invalid('centreId', 'centre required', 'indique el centro donde está el equipo.');
     if (!(await deps.directory.centre(input.centreId))) throw invalid('centreId', `centre ${input.centreId} not found`, `el centro «${input.centreId}» no existe.`);
-    base = { requester: { ...input.unknownRequester!, unverified: true }, centreId: input.centreId };
+    base = { requester: compact({ ...input.unknownRequester!, unverified: true as const }), centreId: input.centreId };
   }
   if (input.channel !== 'phone') {
     if (input.actorId && input.actorId !== input.requesterId) {
@@ -114,6 +124,8 @@ export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput):
   const input = parseInput(Input, raw);
   const parties = await resolveParties(deps, input);
   const now = (deps.now ?? (() => new Date()))();
+  const contact = await callerContact(deps, input);
+  const facts = await intakeFacts(deps, { ...input, equipment: compact(input.equipment), centreId: parties.centreId }, now);
   const order: UnnumberedOrder = {
     _id: input.orderId ? ObjectId.createFromHexString(input.orderId) : new ObjectId(),
     status: 'reported',
@@ -121,9 +133,8 @@ export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput):
     requester: parties.requester,
     centreId: parties.centreId,
     channel: input.channel,
-    equipment: compact(input.equipment),
+    ...facts,
     description: input.description,
-    priority: input.priority,
     attachments: input.attachments.map((a) => compact(a)),
     timestamps: { reportedAt: now },
     history: [{ at: now, action: 'report', by: parties.reporter, role: parties.role, channel: input.channel, to: 'reported' }],
@@ -131,7 +142,7 @@ export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput):
     createdAt: now,
     updatedAt: now,
   };
-  if (input.contact) order.contact = compact(input.contact);
+  if (contact) order.contact = contact;
   const audience = { analysts: await analystsToNotify(deps.directory, deps.analystRouting ?? 'all'), judges: [], providerEmails: [] };
   Object.assign(order, queuedOnInsert(routeNotices({ action: 'report', to: 'reported' }, order, { personId: parties.reporter.personId, email: parties.reporter.email }, audience, now)));
   const { order: stored, created } = await deps.orders.create(order, yearIn(now, deps.timeZone));

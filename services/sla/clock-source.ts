@@ -3,7 +3,7 @@ import type { Contract } from '../directory/schema';
 import type { ServiceOrder } from '../orders/types';
 import { BusinessCalendar, calendarForCentre } from './calendar';
 import { ClockContext, orderClocks, OrderClocks } from './clocks';
-import type { DeskTargets } from './targets';
+import { DeskTargets, DeskTargetSource, isTargetReader } from './targets';
 
 export type ClockDirectory = Pick<DirectoryReader, 'centre' | 'contractById'>;
 
@@ -20,10 +20,11 @@ export type ClockPlace = Pick<ServiceOrder, 'centreId'> & { provider?: Pick<NonN
 export class ClockSource {
   private readonly calendars = new Map<string, Promise<BusinessCalendar>>();
   private readonly contracts = new Map<string, Promise<Contract | null>>();
+  private readonly targets = new Map<string, Promise<DeskTargets | null>>();
 
   constructor(
     private readonly directory: ClockDirectory,
-    private readonly desk: DeskTargets,
+    private readonly desk: DeskTargetSource,
     private readonly fallbackZone = 'America/Mexico_City',
   ) {}
 
@@ -45,9 +46,21 @@ export class ClockSource {
     return found;
   }
 
+  /** The desk's targets in a centre, from the directory when it is the source. */
+  deskTargets(centreId: string): Promise<DeskTargets | null> {
+    const source = this.desk;
+    if (!isTargetReader(source)) return Promise.resolve(source);
+    let found = this.targets.get(centreId);
+    if (!found) {
+      found = source.deskTargets(centreId);
+      this.targets.set(centreId, found);
+    }
+    return found;
+  }
+
   async context(order: ClockPlace, now: Date): Promise<ClockContext> {
     const contract = order.provider ? await this.contract(order.provider.contractId) : null;
-    return { calendar: await this.calendar(order.centreId), desk: this.desk, now, ...(contract ? { contract } : {}) };
+    return { calendar: await this.calendar(order.centreId), desk: await this.deskTargets(order.centreId), now, ...(contract ? { contract } : {}) };
   }
 
   async clocksOf(order: Parameters<typeof orderClocks>[0] & ClockPlace, now: Date): Promise<OrderClocks> {

@@ -5,12 +5,12 @@ import { PeriodicTask } from '../scheduling/periodic-task';
 import { ClockSource } from './clock-source';
 import { slaNotices, THRESHOLDS, thresholdMark, Threshold } from './sla-notices';
 import type { MonitoredOrder, SlaStore } from './sla-store';
-import type { DeskTargets } from './targets';
+import type { DeskTargetSource } from './targets';
 
 export interface SlaMonitorDeps {
   store: SlaStore;
   directory: Pick<DirectoryReader, 'centre' | 'contractById' | 'analysts'>;
-  desk: DeskTargets;
+  desk: DeskTargetSource;
   /** Which analysts hear of thresholds; every analyst when absent. */
   analystRouting?: AnalystRouting;
   logger: Logger;

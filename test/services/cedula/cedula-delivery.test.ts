@@ -8,7 +8,7 @@ import { EmailChannel } from '../../../services/mail/email-channel';
 import { SmtpMailSender } from '../../../services/mail/mail-sender';
 import type { ServiceOrder } from '../../../services/orders/types';
 import { NotificationDoc, OutboxDispatcher, OutboxRelay } from '../../../services/outbox';
-import { DEFAULT_DESK_TARGETS } from '../../../services/sla/targets';
+import { EXAMPLE_DESK_TARGETS } from '../../support/desk-targets';
 import { IntakeStore } from '../../../intake/intake-store';
 import { startConnector } from '../../bot/support/connector';
 import { mailsIn, waitFor } from '../../intake/support/harness';
@@ -42,7 +42,7 @@ describe('Cédula delivery on closure', () => {
     store = new MongoCedulaStore(w.t.db);
     await store.ensureIndexes();
     order = await closedThroughProvider(w);
-    await new CedulaIssuer({ store, directory: w.directory, desk: DEFAULT_DESK_TARGETS, secret: SECRET, logger: quietLogger() }).issueOnce();
+    await new CedulaIssuer({ store, directory: w.directory, desk: EXAMPLE_DESK_TARGETS, secret: SECRET, logger: quietLogger() }).issueOnce();
     sender = new SmtpMailSender({ ...stack.smtp, secure: false, ignoreTLS: true, from: DESK.user });
   }, 120_000);
   afterAll(async () => {
