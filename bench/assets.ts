@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { startEngine } from '../embedded-mongo';
+import { startEngine } from '@cjpf/embedded-mongo';
 import { MongoDirectoryStore } from '../services/directory/directory-store';
 import { importDirectory } from '../services/directory/load-directory';
 import { MongoAssetStore } from '../services/assets/asset-store';

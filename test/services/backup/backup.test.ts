@@ -128,7 +128,7 @@ describe('database dump and restore (mongodump layout)', () => {
   it('works as npm run db: dump, then a refused and a forced restore', async () => {
     if (!existsSync(join(ROOT, 'dist/services/backup/cli.js'))) await run('npm', ['run', '-s', 'build'], { cwd: ROOT });
     const cli = join(ROOT, 'dist/services/backup/cli.js');
-    const env = { PATH: process.env.PATH, MONGODB_URI: `${engine.uri.replace(/\/(\?|$)/, '/origen$1')}` };
+    const env = { PATH: process.env.PATH, CEDULA_SECRET: 'backup-test-cedula-secret-0123456789abcdef', MONGODB_URI: `${engine.uri.replace(/\/(\?|$)/, '/origen$1')}` };
     const dumped = await run(process.execPath, [cli, 'dump', '--out', join(dir, 'cli')], { cwd: dir, env });
     expect(dumped.stdout).toMatch(/orders: 2501 documentos/);
     expect(existsSync(join(dir, 'cli', 'origen', 'orders.bson'))).toBe(true);
