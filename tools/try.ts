@@ -31,7 +31,8 @@ export function pickPerson(people: readonly TryPerson[], word: string): TryPerso
   const byId = people.find((p) => p.id === word);
   if (byId) return byId;
   const role = ROLE_WORDS[word.toLowerCase()];
-  const found = role ? people.find((p) => p.roles.includes(role)) : undefined;
+  // Someone whose main role it is first (a judge who also reports is not "the requester").
+  const found = role ? people.find((p) => p.roles[0] === role) ?? people.find((p) => p.roles.includes(role)) : undefined;
   if (!found) throw new Error(`«${word}» no es un rol (${Object.keys(ROLE_WORDS).join(', ')}) ni una persona del directorio (${people.map((p) => p.id).join(', ')})`);
   return found;
 }

@@ -23,6 +23,11 @@ describe('npm run try (the Teams emulator as a person of the directory)', () => 
     expect(others).not.toContain(me.id);
   });
 
+  it('picks someone whose main role it is', () => {
+    expect(pickPerson(people, 'solicitante').id).toBe('fernando.ruiz');
+    expect(pickPerson(people, 'juez').id).toBe('patricia.garcia');
+  });
+
   it('names a person by id too, and explains an unknown word', () => {
     expect(pickPerson(people, 'ricardo.navarro').id).toBe('ricardo.navarro');
     expect(() => pickPerson(people, 'astronauta')).toThrow(/no es un rol/);
