@@ -136,5 +136,5 @@ describe('database dump and restore (mongodump layout)', () => {
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringMatching(/ya tiene datos.*--replace/) });
     const forced = await run(process.execPath, [cli, 'restore', '--from', join(dir, 'cli'), '--replace'], { cwd: dir, env });
     expect(forced.stdout).toMatch(/Restaurada origen/);
-  });
+  }, 180_000);
 });
