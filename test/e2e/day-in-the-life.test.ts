@@ -1,6 +1,6 @@
 import { guardLoopbackOnly } from '../support/loopback-only';
 import { Teardown } from '../support/teardown';
-import { CardHand, DayWorld, mailsAbout, noticesOf, openDayWorld, orderByFolio, reportByChat, reportByMail, settled, until } from './world';
+import { CardHand, DayWorld, mailsAbout, noticesOf, openDayWorld, orderByFolio, reportByChat, reportByMail, settled, stillWaitingFor, until } from './world';
 
 /**
  * A day at the desk with real clients only: Microsoft's Teams emulator for the requester,
@@ -40,7 +40,11 @@ describe('a day in the life of the service desk', () => {
       network.restore();
     }
   }, 60_000);
-  afterEach(() => { expect(network.attempts).toEqual([]); });
+  afterEach(() => {
+    const pending = stillWaitingFor();
+    if (pending.length > 0) console.error(`still waiting for: ${pending.join('; ')}`);
+    expect(network.attempts).toEqual([]);
+  });
 
   /** Every Teams notice of the order reached that person's chat, and nothing more did. */
   async function expectTeamsChats(folio: string, expected: string[]): Promise<void> {
@@ -74,7 +78,7 @@ describe('a day in the life of the service desk', () => {
   }
 
   async function closedWithCedula(folio: string): Promise<void> {
-    await until(`the Cédula of ${folio}`, async () => Boolean((await orderByFolio(w, folio)).cedula), 30_000);
+    await until(`the Cédula of ${folio}`, async () => Boolean((await orderByFolio(w, folio)).cedula));
     await settled(w);
   }
 
@@ -83,7 +87,7 @@ describe('a day in the life of the service desk', () => {
     const receipt = await until('the folio receipt by mail', async () => {
       const mails = await mailsAbout(w.stack, `${MARIA}@cjf.example.mx`);
       return mails[0];
-    }, 60_000);
+    });
     const folio = /OS-\d{4}-\d{6}/.exec(receipt.subject!)![0];
     await settled(w);
     await hands.analyst.act(folio, 'take');

@@ -79,7 +79,7 @@ export async function openDayWorld(teardown: Teardown, env: Record<string, strin
     );
     await pg.start(botUrl);
     await pg.install();
-    await pg.waitFor((m) => /Mesa de Servicio/.test(m.text ?? ''));
+    await pg.waitFor((m) => /Mesa de Servicio/.test(m.text ?? ''), Infinity);
     return pg;
   };
   const [requester, analyst, engineer, judge] = await Promise.all([open(PEOPLE.requester), open(PEOPLE.analyst), open(PEOPLE.engineer), open(PEOPLE.judge)]);
@@ -101,7 +101,7 @@ export class CardHand {
   }
 
   /** Presses `verb` on the freshest card of `folio` offering it, with `inputs`; returns the card answered. */
-  async act(folio: string, verb: string, inputs: Record<string, string> = {}, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+  async act(folio: string, verb: string, inputs: Record<string, string> = {}, timeoutMs = Infinity): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const candidates = [
@@ -126,11 +126,11 @@ export class CardHand {
 export async function reportByChat(pg: Playground, text: string): Promise<string> {
   const start = pg.messages.length;
   await pg.say(text);
-  await pg.waitFor((m) => /número de inventario/.test(m.text ?? ''), 30_000, start);
+  await pg.waitFor((m) => /número de inventario/.test(m.text ?? ''), Infinity, start);
   await pg.say('no sé');
-  await pg.waitFor((m) => /Revisa los datos|Resumen de tu reporte/.test(`${m.text ?? ''}${cardOf(m) ? cardText(cardOf(m)!) : ''}`), 30_000, start);
+  await pg.waitFor((m) => /Revisa los datos|Resumen de tu reporte/.test(`${m.text ?? ''}${cardOf(m) ? cardText(cardOf(m)!) : ''}`), Infinity, start);
   await pg.say('confirmar');
-  const done = await pg.waitFor((m) => /folio \*\*OS-\d{4}-\d{6}\*\*/.test(m.text ?? ''), 30_000, start);
+  const done = await pg.waitFor((m) => /folio \*\*OS-\d{4}-\d{6}\*\*/.test(m.text ?? ''), Infinity, start);
   return /OS-\d{4}-\d{6}/.exec(done.text!)![0];
 }
 
@@ -138,13 +138,28 @@ export async function reportByMail(stack: MailStack, from: string, subject: stri
   await sendMail(stack, { from, to: DESK.user, subject, text, messageId: `<${Date.now()}.${Math.random().toString(36).slice(2)}@cjf.example.mx>` });
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+/** What the suite's waits are waiting for right now (see `until`), for the report of a test that timed out. */
+const waiting = new Set<string>();
+export const stillWaitingFor = (): string[] => [...waiting];
+
+/**
+ * Waits until `probe` finds what it looks for. It sets no deadline of its own unless given
+ * one: how long the machine takes is not a guess a wait should make. The test's timeout
+ * bounds it, and `stillWaitingFor` names what it was waiting for when that fired.
+ */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = Infinity): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
+  const entry = `${what} (since ${new Date().toISOString()})`;
+  waiting.add(entry);
+  try {
+    for (;;) {
+      const value = await probe();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  } finally {
+    waiting.delete(entry);
   }
 }
 
@@ -156,7 +171,7 @@ export async function settled(w: DayWorld): Promise<void> {
       w.tdb.db.collection<NotificationDoc>('notifications').countDocuments({ state: { $in: ['pending', 'claimed'] } }),
     ]);
     return outboxes === 0 && open === 0;
-  }, 60_000);
+  });
 }
 
 export async function orderByFolio(w: DayWorld, folio: string): Promise<ServiceOrder> {
