@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import restify, { Server } from 'restify';
 import type { Logger } from '../logger';
 import { jsonBody, refuseBodyOnBodylessMethods } from './bodies';
+import { RateLimits, rateLimits, securityHeaders } from './security';
 import { HealthDeps, registerHealthRoute } from './health';
 import { IntakeReads, registerIntakeRoutes } from './intake-routes';
 import { registerOrderRoutes } from './order-routes';
@@ -20,6 +21,8 @@ export interface HttpDeps {
   intake?: IntakeReads;
   /** The desk's SLA reports; absent: route not offered. */
   reports?: ReportReads;
+  /** Per-address limits on public routes and failed API sign-ins; default DEFAULT_RATE_LIMITS. */
+  rateLimits?: RateLimits;
   /** `POST /api/messages`, from bot/ (keeps botbuilder out of this folder). */
   botEndpoint: (req: restify.Request, res: restify.Response) => Promise<void>;
 }
@@ -44,6 +47,8 @@ export function createHttpService(deps: HttpDeps): HttpService {
   const server = restify.createServer({ name: '', handleUncaughtExceptions: false });
   // No general body parser: restify's writes multipart uploads to the temp folder before any
   // route runs. Bodyless methods are refused a body here; each route that takes one reads it.
+  server.pre(securityHeaders());
+  server.pre(rateLimits(deps.rateLimits));
   server.pre(refuseBodyOnBodylessMethods());
   server.use(restify.plugins.queryParser({ mapParams: false, allowDots: false, parameterLimit: 20, arrayLimit: 0, depth: 1 }));
   registerHealthRoute(server, deps.health);
