@@ -121,6 +121,9 @@ const schema = z.object({
   NOTIFY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
 });
 
+/** Every environment variable the service reads; README's configuration table documents each. */
+export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
+
 /**
  * Rules between variables, checked on the raw strings so they are reported together with
  * the per-variable problems (zod skips refinements when a field already failed).
