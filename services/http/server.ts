@@ -36,7 +36,7 @@ export interface HttpService {
 }
 
 /**
- * Bot activities are small (Teams caps a message near 100 KB; cards and files travel as
+ * Bot activities are small (a Teams message is limited to about 28 KB; files travel as
  * links); anything bigger is refused (413). Only routes that declare a JSON body read one.
  */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -45,10 +45,10 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export function createHttpService(deps: HttpDeps): HttpService {
   // An empty name keeps restify from announcing the service in a `Server` header.
   const server = restify.createServer({ name: '', handleUncaughtExceptions: false });
-  // No general body parser: restify's writes multipart uploads to the temp folder before any
-  // route runs. Bodyless methods are refused a body here; each route that takes one reads it.
   server.pre(securityHeaders());
   server.pre(rateLimits(deps.rateLimits));
+  // No general body parser: restify's writes multipart uploads to the temp folder before any
+  // route runs. Bodyless methods are refused a body here; each route that takes one reads it.
   server.pre(refuseBodyOnBodylessMethods());
   server.use(restify.plugins.queryParser({ mapParams: false, allowDots: false, parameterLimit: 20, arrayLimit: 0, depth: 1 }));
   registerHealthRoute(server, deps.health);
