@@ -134,8 +134,8 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     reports: deps.reports,
   });
   ensureConversationRefIndexes(deps.db).catch((error: unknown) => log.error({ err: error }, 'conversation reference index not created'));
-  const channel = new TeamsNotificationChannel({ adapter, appId: deps.bot.appId ?? '', db: deps.db, directory, timeZone, logger: log, publicBaseUrl: deps.publicBaseUrl });
   const serviceUrls = serviceUrlPolicy(deps.bot);
+  const channel = new TeamsNotificationChannel({ adapter, appId: deps.bot.appId ?? '', db: deps.db, directory, timeZone, logger: log, publicBaseUrl: deps.publicBaseUrl, serviceUrls });
   const endpoint: BotEndpoint = async (req, res) => {
     if (deps.bot.appId && !looksLikeBotFrameworkToken(req.headers.authorization)) {
       log.warn({ hasAuthorization: Boolean(req.headers.authorization) }, 'bot request refused before token validation');

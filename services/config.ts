@@ -128,6 +128,9 @@ const schema = z.object({
   METRICS_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
 
+/** Every environment variable the service reads; README's configuration table documents each. */
+export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
+
 /**
  * Rules between variables, checked on the raw strings so they are reported together with
  * the per-variable problems (zod skips refinements when a field already failed).

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import restify, { type Request, type Response, type Server } from './restify';
 import type { Logger } from '../logger';
 import { jsonBody, refuseBodyOnBodylessMethods } from './bodies';
+import { RateLimits, rateLimits, securityHeaders } from './security';
 import { HealthDeps, registerHealthRoute } from './health';
 import { IntakeReads, registerIntakeRoutes } from './intake-routes';
 import { registerOrderRoutes } from './order-routes';
@@ -24,6 +25,8 @@ export interface HttpDeps {
   reports?: ReportReads;
   /** `GET /metrics` (bearer-guarded) and the HTTP latency histogram; absent: not offered. */
   metrics?: DeskMetrics;
+  /** Per-address limits on public routes and failed API sign-ins; default DEFAULT_RATE_LIMITS. */
+  rateLimits?: RateLimits;
   /** `POST /api/messages`, from bot/ (keeps botbuilder out of this folder). */
   botEndpoint: (req: Request, res: Response) => Promise<void>;
 }
@@ -37,7 +40,7 @@ export interface HttpService {
 }
 
 /**
- * Bot activities are small (Teams caps a message near 100 KB; cards and files travel as
+ * Bot activities are small (a Teams message is limited to about 28 KB; files travel as
  * links); anything bigger is refused (413). Only routes that declare a JSON body read one.
  */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -46,6 +49,8 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export function createHttpService(deps: HttpDeps): HttpService {
   // An empty name keeps restify from announcing the service in a `Server` header.
   const server = restify.createServer({ name: '', handleUncaughtExceptions: false });
+  server.pre(securityHeaders());
+  server.pre(rateLimits(deps.rateLimits));
   // No general body parser: restify's writes multipart uploads to the temp folder before any
   // route runs. Bodyless methods are refused a body here; each route that takes one reads it.
   server.pre(refuseBodyOnBodylessMethods());

@@ -52,6 +52,17 @@ describe('TeamsNotificationChannel', () => {
     expect(executeActions(card).map((a) => a.verb).sort()).toEqual(['assign_engineer', 'cancel', 'take']);
   });
 
+  it('does not use a stored conversation whose connector the deployment did not name, and calls nobody', async () => {
+    await saveConversationReference(w.tdb.db, {
+      channelId: 'msteams', serviceUrl: 'https://attacker.example/', bot: { id: '28:bot', name: 'Mesa' },
+      user: { id: '29:rosa.mendoza', name: 'rosa.mendoza' }, conversation: { id: 'a:rosa', conversationType: 'personal', isGroup: false, name: '' },
+    }, aadOf('rosa.mendoza'), new Date(), 'rosa.mendoza');
+    const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), ...botServices(w.store, w.directory) });
+    const order = await reportOrder({ orders: w.store, directory: w.directory, timeZone: TEST_ZONE }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'network' }, description: 'Sin red en la sala 4' });
+    expect(await channel.canReach({ personId: 'rosa.mendoza', role: 'engineer' })).toBe(false);
+    await expect(channel.send(notice('rosa.mendoza', 'engineer', order._id), order)).rejects.toMatchObject({ code: 'UPSTREAM', details: { gone: true } });
+  });
+
   it('puts a specific sentence naming the folio above the card for every notice event, from the catalogue', async () => {
     const { channel } = createTeamsBot({ bot: {}, db: w.tdb.db, logger: quietLogger(), ...botServices(w.store, w.directory) });
     const reported = await reportOrder({ orders: w.store, directory: w.directory, timeZone: TEST_ZONE }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'printer' }, description: 'No imprime en la sala 3' });
