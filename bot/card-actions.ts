@@ -56,7 +56,7 @@ export function parseCardAction(value: unknown): CardActionPayload {
   return parsed.data;
 }
 
-export type CardActionDeps = Pick<OrderServices, 'policy' | 'analystRouting' | 'now'> & {
+export type CardActionDeps = Pick<OrderServices, 'policy' | 'analystRouting' | 'now' | 'timeZone'> & {
   orders: Pick<OrderStore, 'findById' | 'applyChange'>;
   directory: Pick<DirectoryReader, 'personById' | 'analysts' | 'judgesOfCentre' | 'provider' | 'contractById'>;
 };

@@ -160,7 +160,7 @@ export async function wire(config: Config, root: Logger, mode: StartMode, extraC
   });
   const loop = outboxLoop(storage.db, [teams.channel, ...(mail.channel ? [mail.channel] : []), ...extraChannels], config, componentLogger(root, 'outbox'));
   const reminders = new ValidationReminder({ store: new MongoReminderStore(storage.db), intervalMs: config.notifications.validationReminderMs, logger: componentLogger(root, 'reminders') });
-  const sla = new SlaMonitor({ store: new MongoSlaStore(storage.db), directory: directoryStore, analystRouting: config.notifications.analystRouting, desk: DEFAULT_DESK_TARGETS, logger: componentLogger(root, 'sla') });
+  const sla = new SlaMonitor({ store: new MongoSlaStore(storage.db), directory: directoryStore, analystRouting: config.notifications.analystRouting, desk: DEFAULT_DESK_TARGETS, zone: config.defaultTimeZone, logger: componentLogger(root, 'sla') });
   const port = await http.listen(config.port, config.host);
   mail.poller?.start();
   loop.start();
