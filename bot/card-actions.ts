@@ -1,4 +1,6 @@
+import { ObjectId } from 'mongodb';
 import { z } from 'zod';
+import type { Logger } from '../services/logger';
 import { AppError } from '../services/errors';
 import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Person } from '../services/directory/schema';
@@ -22,6 +24,7 @@ import { turnToProvider } from '../services/orders/turn-to-provider';
 import type { TransitionInput } from '../services/orders/inputs';
 import type { ServiceOrder } from '../services/orders/types';
 import { Action, ACTIONS, FIELD_LABELS, ruleFor } from '../services/workflow';
+import { errorCardJson, orderCardJson } from './order-cards';
 import { REPLIES } from './replies';
 import { setPriority } from '../services/orders/set-priority';
 import { correctFacts } from '../services/orders/correct-facts';
@@ -67,7 +70,7 @@ export function parseCardAction(value: unknown): CardActionPayload {
   return parsed.data;
 }
 
-export type CardActionDeps = Pick<OrderServices, 'policy' | 'analystRouting' | 'now'> & {
+export type CardActionDeps = Pick<OrderServices, 'policy' | 'analystRouting' | 'now' | 'timeZone'> & {
   orders: Pick<OrderStore, 'findById' | 'applyChange'>;
   directory: Pick<DirectoryReader, 'personById' | 'analysts' | 'judgesOfCentre' | 'provider' | 'contractById' | 'centre' | 'contractsFor'>;
 };
@@ -110,5 +113,36 @@ export async function runCardAction(deps: CardActionDeps, actor: Person, p: Card
       const unhandled: never = verb;
       throw new AppError('VALIDATION', `unhandled verb ${String(unhandled)}`, REPLIES.card.badPayload);
     }
+  }
+}
+
+/**
+ * Answers an Action.Execute: the refreshed card after the action, or the card with the
+ * Spanish reason it was refused (a bad payload, a sender not in the directory, or the use
+ * case's own refusal, shown on the order as it is now).
+ */
+export async function answerCardAction(services: OrderServices, value: unknown, person: Person | null, log: Logger): Promise<Record<string, unknown>> {
+  let payload: CardActionPayload;
+  try {
+    payload = parseCardAction(value);
+  } catch (error) {
+    log.warn({ err: error }, 'card action refused: bad payload');
+    return errorCardJson(AppError.is(error) ? error.userMessage : REPLIES.card.badPayload);
+  }
+  if (!person) {
+    log.warn({ orderId: payload.orderId }, 'card action refused: sender not in directory');
+    return errorCardJson(REPLIES.card.unknownPerson);
+  }
+  const { directory, timeZone } = services;
+  try {
+    const order = await runCardAction(services, person, payload);
+    log.info({ orderId: payload.orderId, verb: payload.verb, personId: person.id, status: order.status }, 'card action done');
+    return orderCardJson(order, person, directory, timeZone, { text: REPLIES.card.done(ruleFor(payload.verb).label), tone: 'info' });
+  } catch (error) {
+    if (!AppError.is(error)) throw error;
+    log.warn({ err: error, code: error.code, orderId: payload.orderId, verb: payload.verb }, 'card action refused');
+    const current = await services.orders.findById(ObjectId.createFromHexString(payload.orderId));
+    if (!current) return errorCardJson(error.userMessage);
+    return orderCardJson(current, person, directory, timeZone, { text: error.userMessage, tone: 'error' });
   }
 }

@@ -1,5 +1,3 @@
-import { EQUIPMENT_LABELS, EquipmentType } from '../services/orders/types';
-
 /** Every text the bot says (es-MX), in one place. */
 export const REPLIES = {
   welcome:
@@ -82,4 +80,3 @@ export const REPLIES = {
 } as const;
 
 /** Spanish label of an equipment type. */
-export const equipmentLabel = (type: EquipmentType): string => EQUIPMENT_LABELS[type];

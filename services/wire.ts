@@ -168,7 +168,7 @@ export async function wire(config: Config, root: Logger, mode: StartMode, extraC
   });
   const loop = outboxLoop(storage.db, [teams.channel, ...(mail.channel ? [mail.channel] : []), ...extraChannels], config, componentLogger(root, 'outbox'), (o, n) => metrics.notices.inc({ channel: o.channel ?? 'none', outcome: o.outcome }, n));
   const reminders = new ValidationReminder({ store: new MongoReminderStore(storage.db), intervalMs: config.notifications.validationReminderMs, logger: componentLogger(root, 'reminders') });
-  const sla = new SlaMonitor({ store: withSlaMetrics(new MongoSlaStore(storage.db), metrics), directory: directoryStore, analystRouting: config.notifications.analystRouting, desk: directoryStore, logger: componentLogger(root, 'sla') });
+  const sla = new SlaMonitor({ store: withSlaMetrics(new MongoSlaStore(storage.db), metrics), directory: directoryStore, analystRouting: config.notifications.analystRouting, desk: directoryStore, zone: config.defaultTimeZone, logger: componentLogger(root, 'sla') });
   const port = await http.listen(config.port, config.host);
   mail.poller?.start();
   loop.start();

@@ -26,7 +26,7 @@ export interface CedulaPdfs {
  * `cedula_issued` notice's order id. A notice whose PDF cannot be read fails (and is
  * retried) rather than leaving without it.
  */
-export async function cedulaAttachments(pdfs: CedulaPdfs | undefined, notices: readonly NotificationDoc[]): Promise<MailAttachment[]> {
+async function cedulaAttachments(pdfs: CedulaPdfs | undefined, notices: readonly NotificationDoc[]): Promise<MailAttachment[]> {
   if (!pdfs) return [];
   const attachments: MailAttachment[] = [];
   for (const n of notices.filter((doc) => doc.event === 'cedula_issued')) {

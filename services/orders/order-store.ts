@@ -20,6 +20,10 @@ export interface OrderChange {
 /** Already-typed filters; list-orders validates user values before building one. */
 export interface OrderQuery {
   status?: OrderStatus;
+  /** Any of these states (with `status`, both must hold). */
+  statuses?: readonly OrderStatus[];
+  /** Orders turned to this engineer. */
+  engineerId?: string;
   centreId?: string;
   requesterId?: string;
   from?: Date;
@@ -143,6 +147,8 @@ export class MongoOrderStore implements OrderStore {
   async list(query: OrderQuery): Promise<{ items: ServiceOrder[]; total: number }> {
     const filter: Record<string, unknown> = {};
     if (query.status) filter.status = query.status;
+    if (query.statuses) filter.status = query.status ? (query.statuses.includes(query.status) ? query.status : { $in: [] }) : { $in: [...query.statuses] };
+    if (query.engineerId) filter['engineer.personId'] = query.engineerId;
     if (query.centreId) filter.centreId = query.centreId;
     if (query.requesterId) filter['requester.personId'] = query.requesterId;
     if (query.from || query.to) {

@@ -25,7 +25,8 @@ export class ClockSource {
   constructor(
     private readonly directory: ClockDirectory,
     private readonly desk: DeskTargetSource,
-    private readonly fallbackZone = 'America/Mexico_City',
+    /** TZ_DEFAULT, for a centre the directory does not know. */
+    private readonly fallbackZone: string,
   ) {}
 
   calendar(centreId: string): Promise<BusinessCalendar> {

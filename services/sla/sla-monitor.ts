@@ -11,6 +11,8 @@ export interface SlaMonitorDeps {
   store: SlaStore;
   directory: Pick<DirectoryReader, 'centre' | 'contractById' | 'analysts'>;
   desk: DeskTargetSource;
+  /** TZ_DEFAULT, for a centre the directory does not know. */
+  zone: string;
   /** Which analysts hear of thresholds; every analyst when absent. */
   analystRouting?: AnalystRouting;
   logger: Logger;
@@ -43,7 +45,7 @@ export class SlaMonitor {
   /** One pass over the open orders; returns how many thresholds this instance recorded. */
   async checkOnce(): Promise<number> {
     const now = (this.deps.now ?? (() => new Date()))();
-    const source = new ClockSource(this.deps.directory, this.deps.desk);
+    const source = new ClockSource(this.deps.directory, this.deps.desk, this.deps.zone);
     let analysts: Awaited<ReturnType<SlaMonitorDeps['directory']['analysts']>> | undefined;
     let recorded = 0;
     for await (const order of this.deps.store.openOrders()) {

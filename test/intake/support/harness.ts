@@ -251,6 +251,6 @@ export async function toValidation(h: Harness, o: ServiceOrder): Promise<void> {
   await takeOrder(deps, { orderId, actorId: 'ana', channel: 'teams' });
   await assignEngineer(deps, { orderId, actorId: 'ana', channel: 'teams', engineerId: 'ingeniero' });
   await acceptOrder(deps, { orderId, actorId: 'ingeniero', channel: 'teams' });
-  await turnToProvider(deps, { orderId, actorId: 'ingeniero', channel: 'teams', contractId: 'CT-1' });
+  await turnToProvider({ ...deps, timeZone: 'America/Mexico_City' }, { orderId, actorId: 'ingeniero', channel: 'teams', contractId: 'CT-1' });
   await recordProviderAttention(deps, { orderId, actorId: 'prov1', channel: 'email' });
 }

@@ -22,7 +22,7 @@ function clock(start: string) {
 }
 
 function monitor(now: () => Date, db = w.t.db) {
-  return new SlaMonitor({ store: new MongoSlaStore(db), directory: w.directory, desk: EXAMPLE_DESK_TARGETS, logger: quietLogger(), now });
+  return new SlaMonitor({ store: new MongoSlaStore(db), directory: w.directory, desk: EXAMPLE_DESK_TARGETS, zone: 'America/Mexico_City', logger: quietLogger(), now });
 }
 
 async function reportAt(local: string): Promise<ServiceOrder> {

@@ -17,7 +17,7 @@ describe('desk targets in the directory', () => {
   });
 
   it('reach the clocks through the directory', async () => {
-    const clocks = new ClockSource(w.directory, w.directory);
+    const clocks = new ClockSource(w.directory, w.directory, 'America/Mexico_City');
     const ctx = await clocks.context({ centreId: 'CJPF-QROO-CUN' }, new Date());
     expect(ctx.desk?.onsiteAttentionHours.critical).toBe(3);
   });
@@ -26,7 +26,7 @@ describe('desk targets in the directory', () => {
     const { serviceLevels: _none, ...without } = example;
     await w.directory.replaceAll(parseDirectory(without));
     expect(await w.directory.deskTargets('CJPF-CDMX')).toBeNull();
-    const clocks = new ClockSource(w.directory, w.directory);
+    const clocks = new ClockSource(w.directory, w.directory, 'America/Mexico_City');
     const now = new Date();
     const measured = await clocks.clocksOf({ status: 'desk', priority: 'high', centreId: 'CJPF-CDMX', timestamps: { reportedAt: now }, history: [] }, now);
     expect(measured.clocks).toEqual([]);

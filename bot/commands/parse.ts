@@ -1,4 +1,4 @@
-import { fold } from './intake/prefill';
+import { fold } from '../intake/prefill';
 
 /** What a message asks for, when it is a command. Everything else may start a report. */
 export type Command =
