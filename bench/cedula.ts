@@ -9,7 +9,7 @@ import { renderCedulaPdf } from '../services/cedula/cedula-pdf';
 import { verifyPath } from '../services/cedula/issue-cedula';
 import type { ServiceOrder } from '../services/orders/types';
 import { orderClocks } from '../services/sla/clocks';
-import { DEFAULT_DESK_TARGETS } from '../services/sla/targets';
+import { EXAMPLE_DESK_TARGETS } from './desk-targets';
 import type { OrderStatus } from '../services/workflow';
 
 const RUNS = 300;
@@ -48,7 +48,7 @@ function closedOrder(): ServiceOrder {
 }
 
 async function generate(order: ServiceOrder): Promise<number> {
-  const clocks = orderClocks(order, { calendar: { zone: centre.timeZone, hours: centre.businessHours, closedDays: centre.nonWorkingDays }, desk: DEFAULT_DESK_TARGETS, contract, now: order.timestamps.closedAt! });
+  const clocks = orderClocks(order, { calendar: { zone: centre.timeZone, hours: centre.businessHours, closedDays: centre.nonWorkingDays }, desk: EXAMPLE_DESK_TARGETS, contract, now: order.timestamps.closedAt! });
   const content = buildCedulaContent({ order, centre, contract, clocks, issuedAt: new Date() });
   const code = cedulaCode('bench-secret-bench-secret-bench-secret', canonicalContent(content));
   return (await renderCedulaPdf(content, verifyPath(code))).length;

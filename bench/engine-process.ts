@@ -5,8 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+
+/** The engine package's built CLI, beside its built entry point. */
+const ENGINE_CLI = join(dirname(require.resolve('@cjpf/embedded-mongo')), 'cli.js');
 
 export interface EngineProcess {
   uri: string;
@@ -22,7 +25,7 @@ export function cpuMsOf(pid: number): number {
 }
 
 export async function startEngineProcess(dbPath: string): Promise<EngineProcess> {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'embedded-mongo', 'cli.js'), '--port', '0', '--dbpath', dbPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [ENGINE_CLI, '--port', '0', '--dbpath', dbPath], { stdio: ['ignore', 'pipe', 'inherit'] });
   // A bench that fails half-way must not leave the engine running (nor its end of our pipes).
   const orphan = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
   process.once('exit', orphan);

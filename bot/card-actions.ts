@@ -1,4 +1,6 @@
+import { ObjectId } from 'mongodb';
 import { z } from 'zod';
+import type { Logger } from '../services/logger';
 import { AppError } from '../services/errors';
 import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Person } from '../services/directory/schema';
@@ -10,6 +12,7 @@ import { closeRemotely } from '../services/orders/close-remotely';
 import { confirmValidation } from '../services/orders/confirm-validation';
 import { documentAttention } from '../services/orders/document-attention';
 import type { OrderStore } from '../services/orders/order-store';
+import type { OrderServices } from '../services/orders/order-services';
 import { reassignEngineer } from '../services/orders/reassign-engineer';
 import { recordProviderAttention } from '../services/orders/record-provider-attention';
 import { refuseSignature } from '../services/orders/refuse-signature';
@@ -21,7 +24,14 @@ import { turnToProvider } from '../services/orders/turn-to-provider';
 import type { TransitionInput } from '../services/orders/inputs';
 import type { ServiceOrder } from '../services/orders/types';
 import { Action, ACTIONS, FIELD_LABELS, ruleFor } from '../services/workflow';
+import { errorCardJson, orderCardJson } from './order-cards';
 import { REPLIES } from './replies';
+import { setPriority } from '../services/orders/set-priority';
+import { correctFacts } from '../services/orders/correct-facts';
+
+/** The card's optional inputs that were filled in; the use case checks their values. */
+const present = (values: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v.trim() !== ''));
 
 const field = (max: number) => z.string().max(max).optional();
 
@@ -39,6 +49,14 @@ export const CardActionPayload = z.object({
   reason: field(2000),
   engineerId: field(64),
   contractId: field(64),
+  priority: field(20),
+  impact: field(10),
+  urgency: field(10),
+  equipmentType: field(20),
+  location: field(200),
+  inventoryNumber: field(50),
+  centreId: field(64),
+  addendum: field(5000),
 });
 export type CardActionPayload = z.infer<typeof CardActionPayload>;
 
@@ -52,11 +70,10 @@ export function parseCardAction(value: unknown): CardActionPayload {
   return parsed.data;
 }
 
-export interface CardActionDeps {
+export type CardActionDeps = Pick<OrderServices, 'policy' | 'analystRouting' | 'now' | 'timeZone'> & {
   orders: Pick<OrderStore, 'findById' | 'applyChange'>;
-  directory: Pick<DirectoryReader, 'personById' | 'analysts' | 'judgesOfCentre' | 'provider' | 'contractById'>;
-  now?: () => Date;
-}
+  directory: Pick<DirectoryReader, 'personById' | 'analysts' | 'judgesOfCentre' | 'provider' | 'contractById' | 'centre' | 'contractsFor'>;
+};
 
 /**
  * Runs the use case a card verb stands for, as `actor`, from Teams. The card's version is
@@ -89,9 +106,43 @@ export async function runCardAction(deps: CardActionDeps, actor: Person, p: Card
     case 'document': return documentAttention(deps, { ...base, documentation: p.documentation ?? '' });
     case 'close': return closeOrder(deps, base);
     case 'cancel': return cancelOrder(deps, { ...base, reason: p.reason ?? '' });
+    case 'set_priority': return setPriority(deps, { ...base, ...present({ priority: p.priority, impact: p.impact, urgency: p.urgency }), reason: p.reason ?? '' } as never);
+    case 'correct_facts':
+      return correctFacts(deps, { ...base, ...present({ equipmentType: p.equipmentType, location: p.location, inventoryNumber: p.inventoryNumber, centreId: p.centreId, addendum: p.addendum }), reason: p.reason ?? '' } as never);
     default: {
       const unhandled: never = verb;
       throw new AppError('VALIDATION', `unhandled verb ${String(unhandled)}`, REPLIES.card.badPayload);
     }
+  }
+}
+
+/**
+ * Answers an Action.Execute: the refreshed card after the action, or the card with the
+ * Spanish reason it was refused (a bad payload, a sender not in the directory, or the use
+ * case's own refusal, shown on the order as it is now).
+ */
+export async function answerCardAction(services: OrderServices, value: unknown, person: Person | null, log: Logger): Promise<Record<string, unknown>> {
+  let payload: CardActionPayload;
+  try {
+    payload = parseCardAction(value);
+  } catch (error) {
+    log.warn({ err: error }, 'card action refused: bad payload');
+    return errorCardJson(AppError.is(error) ? error.userMessage : REPLIES.card.badPayload);
+  }
+  if (!person) {
+    log.warn({ orderId: payload.orderId }, 'card action refused: sender not in directory');
+    return errorCardJson(REPLIES.card.unknownPerson);
+  }
+  const { directory, timeZone } = services;
+  try {
+    const order = await runCardAction(services, person, payload);
+    log.info({ orderId: payload.orderId, verb: payload.verb, personId: person.id, status: order.status }, 'card action done');
+    return orderCardJson(order, person, directory, timeZone, { text: REPLIES.card.done(ruleFor(payload.verb).label), tone: 'info' });
+  } catch (error) {
+    if (!AppError.is(error)) throw error;
+    log.warn({ err: error, code: error.code, orderId: payload.orderId, verb: payload.verb }, 'card action refused');
+    const current = await services.orders.findById(ObjectId.createFromHexString(payload.orderId));
+    if (!current) return errorCardJson(error.userMessage);
+    return orderCardJson(current, person, directory, timeZone, { text: error.userMessage, tone: 'error' });
   }
 }

@@ -1,33 +1,24 @@
-import { ActivityHandler, ActivityTypes, Attachment, AttachmentLayoutTypes, ConversationState, InvokeResponse, MessageFactory, Storage, TurnContext } from 'botbuilder';
+import { ActivityHandler, ActivityTypes, ConversationState, InvokeResponse, Storage, TurnContext } from 'botbuilder';
 import { DialogSet, DialogState, DialogStateManagerConfiguration, DialogTurnStatus } from 'botbuilder-dialogs';
-import { Db, ObjectId } from 'mongodb';
-import type { DirectoryReader } from '../services/directory/directory-store';
+import type { Db } from 'mongodb';
 import { AppError } from '../services/errors';
 import type { Logger } from '../services/logger';
-import { getOrder } from '../services/orders/get-order';
-import { listOrders } from '../services/orders/list-orders';
-import type { OrderStore } from '../services/orders/order-store';
+import type { OrderServices } from '../services/orders/order-services';
 import { reportOrder } from '../services/orders/report-order';
-import type { ServiceOrder } from '../services/orders/types';
-import { OPEN_STATUSES, OrderStatus, ruleFor, STATUS_LABELS } from '../services/workflow';
-import { parseCardAction, runCardAction } from './card-actions';
-import { Command, parseCommand } from './commands';
+import { answerCardAction } from './card-actions';
+import { Command, isReplyCommand, parseCommand, runCommand } from './commands';
 import { saveConversationReference } from './conversation-refs';
 import { Identity, identify } from './identity';
 import { IntakeDialog, INTAKE_DIALOG } from './intake/intake-dialog';
 import type { IntakeDraft } from './intake/draft';
+import { answerRepeatedConfirmation, IntakeReceipt, ReceiptProperty } from './intake/receipt';
 import { looksLikeReport, prefillFrom } from './intake/prefill';
-import { errorCardJson, orderCard, orderCardJson } from './order-cards';
+import { errorCardJson } from './order-cards';
 import { REPLIES } from './replies';
-import { monthDays, slaReportText } from './sla-report-reply';
 import type { ReportReads } from '../services/reports/report-routes';
-
-export { FOLIO_PATTERN } from './commands';
 
 /** Longest message the bot reads; longer ones are refused with a clear answer. */
 export const MAX_TEXT_LENGTH = 4000;
-/** Cards shown at most in one answer to a list command. */
-export const MAX_LIST_CARDS = 5;
 const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 /** Teams attaches the formatted copy of every message as text/html; that one is expected. */
 const EXPECTED_ATTACHMENTS = new Set(['text/html', 'text/plain', CARD_CONTENT_TYPE]);
@@ -42,15 +33,13 @@ export interface DeskBotDeps {
   db: Db;
   /** Where dialog state lives (MongoStorage in the service). */
   storage: Storage;
-  store: OrderStore;
-  directory: DirectoryReader;
+  /** The use cases' stores and rules, the same ones the mail intake gets. */
+  services: OrderServices;
   /** Every centre, for people who may report for any of them. */
   centres(): Promise<Array<{ id: string; name: string }>>;
   logger: Logger;
-  timeZone: string;
   /** When set, activities from any other tenant are refused. */
   tenantId?: string;
-  now?: () => Date;
   /** The SLA report the read API serves; absent: `reporte` answers that it is unavailable. */
   reports?: ReportReads;
 }
@@ -63,6 +52,7 @@ export interface DeskBotDeps {
 export class DeskBot extends ActivityHandler {
   private readonly conversationState: ConversationState;
   private readonly dialogs: DialogSet;
+  private readonly receipt: ReceiptProperty;
   private readonly log: Logger;
   private stateConfiguration: DialogStateManagerConfiguration | undefined;
 
@@ -71,10 +61,12 @@ export class DeskBot extends ActivityHandler {
     this.log = deps.logger;
     this.conversationState = new ConversationState(deps.storage);
     this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialogState'));
+    this.receipt = this.conversationState.createProperty<IntakeReceipt | undefined>('intakeReceipt');
     this.dialogs.add(new IntakeDialog({
-      report: (input) => reportOrder({ orders: deps.store, directory: deps.directory, now: deps.now, timeZone: deps.timeZone }, input),
-      findPerson: async (key) => (key.includes('@') ? deps.directory.personByEmail(key) : /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(key) ? deps.directory.personById(key) : null),
-      centreName: async (id) => (await deps.directory.centre(id))?.name ?? id,
+      receipt: this.receipt,
+      report: (input) => reportOrder(deps.services, input),
+      findPerson: async (key) => (key.includes('@') ? deps.services.directory.personByEmail(key) : /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(key) ? deps.services.directory.personById(key) : null),
+      centreName: async (id) => (await deps.services.directory.centre(id))?.name ?? id,
     }));
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
@@ -120,7 +112,7 @@ export class DeskBot extends ActivityHandler {
    * saveConversationReference).
    */
   private async remember(context: TurnContext): Promise<void> {
-    const identity = await identify(context, this.deps.directory, this.log);
+    const identity = await identify(context, this.deps.services.directory, this.log);
     const reference = TurnContext.getConversationReference(context.activity);
     const a = context.activity;
     const saved = await saveConversationReference(this.deps.db, reference, a.from?.aadObjectId, undefined, identity.person?.id);
@@ -144,6 +136,7 @@ export class DeskBot extends ActivityHandler {
     this.stateConfiguration ??= context.turnState.get(DIALOG_STATE_CONFIGURATION);
     const command = parseCommand(text);
     const cancelPressed = (context.activity.value as { intake?: unknown } | undefined)?.intake === 'cancel';
+    let reported = false;
     if (command?.kind === 'cancel' || cancelPressed) {
       await context.sendActivity(dc.activeDialog ? REPLIES.intake.cancelled : REPLIES.intake.nothingToCancel);
       if (dc.activeDialog) await dc.cancelAllDialogs();
@@ -152,49 +145,39 @@ export class DeskBot extends ActivityHandler {
         await context.sendActivity(REPLIES.help);
         await dc.repromptDialog();
       } else {
-        await dc.continueDialog();
+        reported = (await dc.continueDialog()).status === DialogTurnStatus.complete && Boolean(await this.receipt.get(context));
       }
+    } else if (await answerRepeatedConfirmation(context, this.receipt)) {
+      // A confirmation repeated after its report was made: answered with the folio already given.
     } else if (!text && !hasValue) {
       await context.sendActivity(REPLIES.emptyText);
     } else {
       await this.answer(context, dc, command, text);
     }
-    await this.conversationState.saveChanges(context);
+    try {
+      await this.conversationState.saveChanges(context);
+    } catch (error) {
+      // A repeat of this confirmation ran at the same time and saved first: the report is
+      // made once either way (its id is the draft's), and the person has their folio.
+      if (!reported || !AppError.is(error, 'CONFLICT')) throw error;
+      this.log.info({ activityId: context.activity.id }, 'concurrent repeat of an intake confirmation: its state save gave way');
+    }
   }
 
   private async answer(context: TurnContext, dc: Awaited<ReturnType<DialogSet['createContext']>>, command: Command | null, text: string): Promise<void> {
-    const identity = await identify(context, this.deps.directory, this.log);
-    switch (command?.kind) {
-      case 'help':
-        await context.sendActivity(this.helpFor(identity));
+    const identity = await identify(context, this.deps.services.directory, this.log);
+    if (isReplyCommand(command)) {
+      await runCommand({ turn: context, identity, services: this.deps.services, logger: this.log, centres: this.deps.centres, reports: this.deps.reports }, command);
+      return;
+    }
+    if (command?.kind === 'phone_report') {
+      if (!identity.person?.roles.includes('analyst')) {
+        await context.sendActivity(REPLIES.notStaff);
         return;
-      case 'status':
-        await this.showStatus(context, identity, command.folio);
-        return;
-      case 'my_reports':
-        await this.showMyReports(context, identity);
-        return;
-      case 'queue':
-        await this.showQueue(context, identity);
-        return;
-      case 'sla_report':
-        await this.showSlaReport(context, identity, command.month);
-        return;
-      case 'assigned':
-        await this.showAssigned(context, identity);
-        return;
-      case 'phone_report':
-        if (!identity.person?.roles.includes('analyst')) {
-          await context.sendActivity(REPLIES.notStaff);
-          return;
-        }
-        await context.sendActivity(REPLIES.intake.startPhone);
-        await dc.beginDialog(INTAKE_DIALOG, { mode: 'phone', actorId: identity.person.id, centreChoices: await this.deps.centres() } satisfies IntakeDraft);
-        return;
-      case 'report':
-      case 'cancel':
-      case undefined:
-        break;
+      }
+      await context.sendActivity(REPLIES.intake.startPhone);
+      await dc.beginDialog(INTAKE_DIALOG, { mode: 'phone', actorId: identity.person.id, centreChoices: await this.deps.centres() } satisfies IntakeDraft);
+      return;
     }
     if (command?.kind !== 'report' && !looksLikeReport(text)) {
       await context.sendActivity(REPLIES.welcome);
@@ -212,7 +195,7 @@ export class DeskBot extends ActivityHandler {
     const person = identity.person;
     if (person) {
       draft.requesterId = person.id;
-      const own = await Promise.all(person.centreIds.map(async (id) => ({ id, name: (await this.deps.directory.centre(id))?.name ?? id })));
+      const own = await Promise.all(person.centreIds.map(async (id) => ({ id, name: (await this.deps.services.directory.centre(id))?.name ?? id })));
       draft.centreChoices = own.length > 0 ? own : await this.deps.centres();
       if (own.length === 1) draft.centreId = own[0]!.id;
       if (draft.extension === undefined && person.extension) draft.extension = person.extension;
@@ -226,135 +209,11 @@ export class DeskBot extends ActivityHandler {
     return draft;
   }
 
-  private helpFor(identity: Identity): string {
-    const roles = identity.person?.roles ?? [];
-    const extra = [roles.includes('analyst') ? REPLIES.staffHelp.analyst : '', roles.includes('engineer') ? REPLIES.staffHelp.engineer : ''].filter(Boolean);
-    return [REPLIES.help, ...extra].join('\n');
-  }
-
-  private async showStatus(context: TurnContext, identity: Identity, folio: string | null): Promise<void> {
-    if (!folio) {
-      await context.sendActivity(REPLIES.badFolio);
-      return;
-    }
-    let order: ServiceOrder;
-    try {
-      order = await getOrder({ orders: this.deps.store }, { folio });
-    } catch (error) {
-      if (AppError.is(error, 'NOT_FOUND')) {
-        await context.sendActivity(REPLIES.notFound(folio));
-        return;
-      }
-      this.log.error({ err: error, folio }, 'order lookup failed');
-      await context.sendActivity(REPLIES.unavailable);
-      return;
-    }
-    const card = await orderCard(order, identity.person, this.deps.directory, this.deps.timeZone);
-    await context.sendActivity(MessageFactory.attachment(card, REPLIES.status(order.folio, STATUS_LABELS[order.status])));
-  }
-
-  private async listByStatus(statuses: readonly OrderStatus[], filter: Record<string, string>, keep: (o: ServiceOrder) => boolean): Promise<ServiceOrder[]> {
-    const found: ServiceOrder[] = [];
-    for (const status of statuses) {
-      const page = await listOrders({ orders: this.deps.store }, { ...filter, status, pageSize: 100 });
-      found.push(...page.items.filter(keep));
-    }
-    return found.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-  }
-
-  private async sendList(context: TurnContext, identity: Identity, orders: ServiceOrder[], heading: string, empty: string): Promise<void> {
-    if (orders.length === 0) {
-      await context.sendActivity(empty);
-      return;
-    }
-    const cards: Attachment[] = [];
-    for (const order of orders.slice(0, MAX_LIST_CARDS)) cards.push(await orderCard(order, identity.person, this.deps.directory, this.deps.timeZone));
-    const more = orders.length > MAX_LIST_CARDS ? `\n${REPLIES.more(orders.length - MAX_LIST_CARDS)}` : '';
-    const message = MessageFactory.list(cards, `${heading}${more}`);
-    message.attachmentLayout = AttachmentLayoutTypes.List;
-    await context.sendActivity(message);
-  }
-
-  private async showMyReports(context: TurnContext, identity: Identity): Promise<void> {
-    if (!identity.person) {
-      await context.sendActivity(REPLIES.myOrdersEmpty);
-      return;
-    }
-    const orders = await this.listByStatus(OPEN_STATUSES, { requester: identity.person.id }, () => true);
-    await this.sendList(context, identity, orders, REPLIES.myOrders(orders.length), REPLIES.myOrdersEmpty);
-  }
-
-  private async showSlaReport(context: TurnContext, identity: Identity, month: string): Promise<void> {
-    if (!identity.person?.roles.includes('analyst')) {
-      await context.sendActivity(REPLIES.notAnalyst);
-      return;
-    }
-    const days = monthDays(month, this.deps.timeZone, (this.deps.now ?? (() => new Date()))());
-    if (!days) {
-      await context.sendActivity(REPLIES.badMonth);
-      return;
-    }
-    if (!this.deps.reports) {
-      await context.sendActivity(REPLIES.unavailable);
-      return;
-    }
-    const { report } = await this.deps.reports.slaReport({ from: days.from, to: days.to });
-    await context.sendActivity(slaReportText(report, days));
-  }
-
-  private async showQueue(context: TurnContext, identity: Identity): Promise<void> {
-    if (!identity.person?.roles.includes('analyst')) {
-      await context.sendActivity(REPLIES.notStaff);
-      return;
-    }
-    const orders = await this.listByStatus(['reported'], {}, () => true);
-    await this.sendList(context, identity, orders, REPLIES.queue(orders.length), REPLIES.queueEmpty);
-  }
-
-  private async showAssigned(context: TurnContext, identity: Identity): Promise<void> {
-    const person = identity.person;
-    if (!person?.roles.includes('engineer')) {
-      await context.sendActivity(REPLIES.notStaff);
-      return;
-    }
-    const statuses: OrderStatus[] = ['engineer_assigned', 'diagnosis', 'provider', 'validation', 'signature', 'validated'];
-    const orders = await this.listByStatus(statuses, {}, (o) => o.engineer?.personId === person.id);
-    await this.sendList(context, identity, orders, REPLIES.assigned(orders.length), REPLIES.assignedEmpty);
-  }
-
   /** `adaptiveCard/action` (Action.Execute) is answered here, whole; other invokes go to botbuilder. */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
-    return { status: 200, body: { statusCode: 200, type: CARD_CONTENT_TYPE, value: await this.cardAction(context) } };
-  }
-
-  /** The refreshed card after the action, or the card with the Spanish reason it was refused. */
-  private async cardAction(context: TurnContext): Promise<Record<string, unknown>> {
-    const log = this.log.child({ activityId: context.activity.id });
-    let payload;
-    try {
-      payload = parseCardAction(context.activity.value);
-    } catch (error) {
-      log.warn({ err: error }, 'card action refused: bad payload');
-      return errorCardJson(AppError.is(error) ? error.userMessage : REPLIES.card.badPayload);
-    }
-    const identity = await identify(context, this.deps.directory, this.log);
-        if (!identity.person) {
-      log.warn({ orderId: payload.orderId }, 'card action refused: sender not in directory');
-      return errorCardJson(REPLIES.card.unknownPerson);
-    }
-    try {
-      const order = await runCardAction({ orders: this.deps.store, directory: this.deps.directory, now: this.deps.now }, identity.person, payload);
-      log.info({ orderId: payload.orderId, verb: payload.verb, personId: identity.person.id, status: order.status }, 'card action done');
-      const label = ruleFor(payload.verb).label;
-      return orderCardJson(order, identity.person, this.deps.directory, this.deps.timeZone, { text: REPLIES.card.done(label), tone: 'info' });
-    } catch (error) {
-      if (!AppError.is(error)) throw error;
-      log.warn({ err: error, code: error.code, orderId: payload.orderId, verb: payload.verb }, 'card action refused');
-      const current = await this.deps.store.findById(ObjectId.createFromHexString(payload.orderId));
-      if (!current) return errorCardJson(error.userMessage);
-      return orderCardJson(current, identity.person, this.deps.directory, this.deps.timeZone, { text: error.userMessage, tone: 'error' });
-    }
+    const identity = await identify(context, this.deps.services.directory, this.log);
+    const value = await answerCardAction(this.deps.services, context.activity.value, identity.person, this.log.child({ activityId: context.activity.id }));
+    return { status: 200, body: { statusCode: 200, type: CARD_CONTENT_TYPE, value } };
   }
 }
-

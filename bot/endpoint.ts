@@ -2,30 +2,27 @@ import { Activity, CloudAdapter, ConfigurationBotFrameworkAuthentication, Config
 import type { Db } from 'mongodb';
 import type { Request, Response } from 'restify';
 import type { Config } from '../services/config';
-import { MongoDirectoryStore } from '../services/directory/directory-store';
-import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Logger } from '../services/logger';
-import { MongoOrderStore } from '../services/orders/order-store';
-import type { OrderStore } from '../services/orders/order-store';
+import type { OrderServices } from '../services/orders/order-services';
 import type { NotificationChannel } from '../services/outbox/types';
-import { CachedDirectory } from '../services/directory/cached-directory';
+import type { ReportReads } from '../services/reports/report-routes';
 import { ensureConversationRefIndexes } from './conversation-refs';
 import { DeskBot } from './desk-bot';
 import { MongoStorage } from './mongo-storage';
 import { REPLIES } from './replies';
+import { sendError, refuse } from '../services/http/respond';
+import { parseActivity } from './activity-shape';
+import { serviceUrlPolicy } from './service-urls';
 import { TeamsNotificationChannel } from './teams-channel';
 
 export interface BotEndpointDeps {
   bot: Config['bot'];
   db: Db;
   logger: Logger;
-  /** Defaults to the Mongo stores over `db`. */
-  store?: OrderStore;
-  directory?: DirectoryReader & { snapshot?: () => Promise<{ centres: Array<{ id: string; name: string }> }> };
-  /** Zone for dates on cards and folio years (TZ_DEFAULT). */
-  timeZone?: string;
-  /** Accepted for compatibility; the bot reads orders through the order store. */
-  orders?: unknown;
+  /** The use cases' stores and rules; the bot and its notification channel read this directory. */
+  services: OrderServices;
+  /** Every centre, for people who may report for any of them. */
+  centres(): Promise<Array<{ id: string; name: string }>>;
   /**
    * Where botbuilder fetches the Bot Framework signing keys. Leave unset in production (the
    * public Bot Framework endpoint); tests point it at a loopback stand-in so the real token
@@ -33,7 +30,7 @@ export interface BotEndpointDeps {
    */
   openIdMetadataUrl?: string;
   /** The SLA report of the read API, for the analysts' `reporte` command. */
-  reports?: import('../services/reports/report-routes').ReportReads;
+  reports?: ReportReads;
   /** PUBLIC_BASE_URL, for absolute links on notice cards. */
   publicBaseUrl?: string;
 }
@@ -99,6 +96,14 @@ function authOptions(bot: Config['bot'], openIdMetadataUrl?: string): Configurat
   return options as ConfigurationBotFrameworkAuthenticationOptions;
 }
 
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host.slice(0, 255);
+  } catch {
+    return '(not a URL)';
+  }
+}
+
 /** The Teams side of the service: the HTTP endpoint and the outbox channel, sharing one adapter. */
 export interface TeamsBot {
   endpoint: BotEndpoint;
@@ -118,39 +123,45 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     log.error({ err: error, activityId: context.activity.id }, 'bot turn failed');
     await context.sendActivity(REPLIES.turnError).catch(() => undefined);
   };
-  const store = deps.store ?? new MongoOrderStore(deps.db);
-  const directoryStore = deps.directory ?? new MongoDirectoryStore(deps.db.client, deps.db);
-  const directory = new CachedDirectory(directoryStore);
-  const timeZone = deps.timeZone ?? 'America/Mexico_City';
+  const { directory, timeZone } = deps.services;
   const bot = new DeskBot({
     db: deps.db,
     storage: new MongoStorage(deps.db),
-    store,
-    directory,
-    centres: async () => ((await directoryStore.snapshot?.())?.centres ?? []).map((c) => ({ id: c.id, name: c.name })),
+    services: deps.services,
+    centres: deps.centres,
     logger: log,
-    timeZone,
     tenantId: deps.bot.tenantId,
     reports: deps.reports,
   });
   ensureConversationRefIndexes(deps.db).catch((error: unknown) => log.error({ err: error }, 'conversation reference index not created'));
-  const channel = new TeamsNotificationChannel({ adapter, appId: deps.bot.appId ?? '', db: deps.db, directory, timeZone, logger: log, publicBaseUrl: deps.publicBaseUrl });
+  const serviceUrls = serviceUrlPolicy(deps.bot);
+  const channel = new TeamsNotificationChannel({ adapter, appId: deps.bot.appId ?? '', db: deps.db, directory, timeZone, logger: log, publicBaseUrl: deps.publicBaseUrl, serviceUrls });
   const endpoint: BotEndpoint = async (req, res) => {
     if (deps.bot.appId && !looksLikeBotFrameworkToken(req.headers.authorization)) {
       log.warn({ hasAuthorization: Boolean(req.headers.authorization) }, 'bot request refused before token validation');
       res.send(401, UNAUTHORIZED);
       return;
     }
+    try {
+      req.body = parseActivity(req.body);
+    } catch (error) {
+      log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'malformed activity refused');
+      sendError(res, error, log);
+      return;
+    }
     if (deps.bot.appId && !(await authenticated(auth, req, log))) {
       res.send(401, UNAUTHORIZED);
+      return;
+    }
+    const activity = req.body as Activity;
+    // Replies and member look-ups go to the serviceUrl: only a connector the deployment
+    // named may be called, and only its answers are believed.
+    if (!serviceUrls.allows(activity.serviceUrl)) {
+      log.warn({ activityId: activity.id, serviceUrlHost: hostOf(activity.serviceUrl), allowed: serviceUrls.description }, 'activity from a connector address not allowed');
+      refuse(res, 403, 'FORBIDDEN', 'La actividad proviene de un servicio de conexión no autorizado para este bot.');
       return;
     }
     await adapter.process(req, res, (context) => bot.run(context));
   };
   return { endpoint, channel };
-}
-
-/** The HTTP endpoint alone (kept for callers that need no notification channel). */
-export function createBotEndpoint(deps: BotEndpointDeps): BotEndpoint {
-  return createTeamsBot(deps).endpoint;
 }

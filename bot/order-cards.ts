@@ -14,6 +14,12 @@ export interface CardNotice {
   tone: 'info' | 'error';
 }
 
+/**
+ * Actions whose inputs the order card does not draw yet (a priority, the facts to
+ * correct): a button with only a reason field would always be refused.
+ */
+const NOT_ON_CARD: ReadonlySet<Action> = new Set<Action>(['set_priority', 'correct_facts']);
+
 export function actorFactsOf(person: Person): ActorFacts {
   return { personId: person.id, roles: person.roles, centreIds: person.centreIds, providerId: person.providerId };
 }
@@ -36,7 +42,7 @@ function formatDate(date: Date, timeZone: string): string {
  * version the card was drawn from; nothing else.
  */
 export async function orderCardData(order: ServiceOrder, viewer: Person | null, directory: CardDirectory, timeZone: string, notice?: CardNotice): Promise<object> {
-  const actions: Action[] = viewer ? availableActions(orderFacts(order), actorFactsOf(viewer)) : [];
+  const actions: Action[] = viewer ? availableActions(orderFacts(order), actorFactsOf(viewer)).filter((a) => !NOT_ON_CARD.has(a)) : [];
   const orderId = order._id.toHexString();
   const rules = actions.map((verb) => ruleFor(verb));
   const needs = (field: string) => rules.some((r) => (r.requires as readonly string[]).includes(field));

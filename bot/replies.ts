@@ -1,5 +1,3 @@
-import { EQUIPMENT_LABELS, EquipmentType } from '../services/orders/types';
-
 /** Every text the bot says (es-MX), in one place. */
 export const REPLIES = {
   welcome:
@@ -66,6 +64,7 @@ export const REPLIES = {
     retryConfirm: 'Responde **confirmar** para registrar el reporte, o **corregir** seguido del dato (equipo, centro, ubicación, inventario, descripción, extensión).',
     created: (folio: string) => `Listo. Tu reporte quedó registrado con el folio **${folio}**. Te avisaré aquí cada vez que avance.`,
     createdPhone: (folio: string, name: string) => `Listo. El reporte de ${name} quedó registrado con el folio **${folio}**.`,
+    alreadyCreated: (folio: string) => `Ese reporte ya quedó registrado con el folio **${folio}**; no se registró otro.`,
     cancelled: 'Cancelé el reporte; no se registró nada. Cuando quieras, vuelve a escribirme.',
     nothingToCancel: 'No hay ningún reporte en captura. Escribe **ayuda** para ver las opciones.',
     failed: (reason: string) => `No pude registrar el reporte: ${reason}`,
@@ -81,4 +80,3 @@ export const REPLIES = {
 } as const;
 
 /** Spanish label of an equipment type. */
-export const equipmentLabel = (type: EquipmentType): string => EQUIPMENT_LABELS[type];

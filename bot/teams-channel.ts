@@ -13,6 +13,7 @@ import { cardAttachment } from './cards/render';
 import { ConversationRefDoc, findReference, markReferenceStale } from './conversation-refs';
 import { orderCard } from './order-cards';
 import { REPLIES } from './replies';
+import type { ServiceUrlPolicy } from './service-urls';
 
 /** The one adapter call the channel needs (CloudAdapter in the service, a double in tests). */
 export interface ProactiveSender {
@@ -29,6 +30,12 @@ export interface TeamsChannelDeps {
   logger: Logger;
   /** PUBLIC_BASE_URL: Teams opens only absolute links; unset, cards carry the paths. */
   publicBaseUrl?: string;
+  /**
+   * Connectors the deployment names. A stored reference elsewhere (saved before the policy,
+   * or under another one) is treated as no reference: the notice goes by email, and the
+   * service calls no host it was not told to.
+   */
+  serviceUrls?: ServiceUrlPolicy;
 }
 
 /** How long a reference lookup is reused between canReach and send. */
@@ -86,6 +93,10 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const found = (async () => {
       const person = await this.deps.directory.personById(personId);
       const ref = await findReference(this.deps.db, { personId, aadObjectId: person?.aadObjectId });
+      if (ref && this.deps.serviceUrls && !this.deps.serviceUrls.allows(ref.serviceUrl)) {
+        this.deps.logger.warn({ refId: ref._id, allowed: this.deps.serviceUrls.description }, 'stored conversation names a connector not allowed; not used');
+        return null;
+      }
       return ref ? { ref, person } : null;
     })();
     this.recent.set(personId, { at: now, found });

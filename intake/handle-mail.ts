@@ -1,8 +1,9 @@
-import type { Db, ObjectId } from 'mongodb';
+import type { ObjectId } from 'mongodb';
 import { AppError } from '../services/errors';
 import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Person } from '../services/directory/schema';
 import type { OrderStore } from '../services/orders/order-store';
+import type { OrderServices } from '../services/orders/order-services';
 import type { AttachmentMeta, HistoryEntry, ServiceOrder } from '../services/orders/types';
 import { reportOrder } from '../services/orders/report-order';
 import { addOrderComment } from '../services/orders/add-order-comment';
@@ -12,7 +13,7 @@ import { automatedHeaders, FOLIO_TAG } from '../services/mail/headers';
 import type { MailSender } from '../services/mail/mail-sender';
 import { renderRefusal } from '../services/mail/templates';
 import type { MailAuthenticator } from './authenticate';
-import { automatedKind, bouncedReference } from './hygiene';
+import { bouncedReference, classifyAutomated, mayAnswer } from './hygiene';
 import { IntakeStore, MailFolder, MailOutcome, stableObjectId } from './intake-store';
 import type { IncomingMail } from './parse-mail';
 import { guessEquipment, validationAnswer } from './reply-intent';
@@ -30,16 +31,15 @@ export interface IntakeRules {
   timeZone: string;
 }
 
-export const DEFAULT_RULES: Omit<IntakeRules, 'ownAddresses' | 'allowedDomains'> = {
+export const DEFAULT_RULES: Omit<IntakeRules, 'ownAddresses' | 'allowedDomains' | 'timeZone'> = {
   maxPerSenderPerHour: 30,
   maxAttachmentBytes: 10 * 1024 * 1024,
   maxAttachments: 10,
   refusalWindowMs: 24 * 3600_000,
-  timeZone: 'America/Mexico_City',
 };
 
-export interface HandleMailDeps {
-  db: Db;
+/** The order rules configuration chose come with the stores, as they do for the bot. */
+export interface HandleMailDeps extends Pick<OrderServices, 'policy' | 'analystRouting'> {
   orders: OrderStore;
   directory: DirectoryReader;
   store: IntakeStore;
@@ -60,18 +60,20 @@ export interface Disposition {
 const quarantine = (reason: string): Disposition => ({ outcome: 'quarantined', folder: 'quarantine', reason });
 
 /** A bounce of one of our notices marks that notice failed (it never reached the person). */
-async function recordBounce(deps: HandleMailDeps, mail: IncomingMail): Promise<Disposition> {
+async function recordBounce(deps: HandleMailDeps, mail: IncomingMail, why: string): Promise<Disposition> {
   const ref = bouncedReference(mail);
-  if (!ref || ref.startsWith('reply:')) return { outcome: 'bounce', folder: 'processed', reason: 'bounce of no notification of ours' };
-  const now = new Date();
-  await deps.db.collection<{ _id: string }>('notifications').updateOne(
-    { _id: ref, state: { $ne: 'failed' } },
-    { $set: { state: 'failed', failedAt: now, reason: 'bounced: the recipient server returned the mail', updatedAt: now, historyRecorded: false } },
-  );
-  return { outcome: 'bounce', folder: 'processed', reason: `bounce of notification ${ref}` };
+  if (!ref || ref.startsWith('reply:')) return { outcome: 'bounce', folder: 'processed', reason: `bounce (${why}) of no notification of ours` };
+  await deps.store.markNoticeBounced(ref);
+  return { outcome: 'bounce', folder: 'processed', reason: `bounce (${why}) of notification ${ref}` };
 }
 
+/**
+ * Mail from outside the served domains: one polite answer per sender and window, and none at
+ * all to an address that must never be answered (RFC 3834: delivery software, abuse desks,
+ * no-reply boxes, a null envelope sender).
+ */
 async function refuseOutsider(deps: HandleMailDeps, mail: IncomingMail, address: string): Promise<Disposition> {
+  if (!mayAnswer(mail, deps.rules.ownAddresses)) return { outcome: 'refused', folder: 'refused', reason: 'sender domain not served (an address never answered)' };
   const count = await deps.store.bump(`refusal:${address}`, deps.rules.refusalWindowMs);
   if (count === 1 && deps.sender) {
     const reply = renderRefusal(mail.subject || 'su mensaje');
@@ -79,7 +81,7 @@ async function refuseOutsider(deps: HandleMailDeps, mail: IncomingMail, address:
       to: address, ...reply,
       messageId: `<r.${stableObjectId(mail.key).toHexString()}@${deps.sender.from.split('@')[1]}>`,
       ...(mail.messageId ? { inReplyTo: mail.messageId, references: [mail.messageId] } : {}),
-      headers: automatedHeaders(`reply:${mail.key}`),
+      headers: automatedHeaders(`reply:${mail.key}`, 'auto-replied'),
     });
   }
   return { outcome: 'refused', folder: 'refused', reason: `sender domain not served${count > 1 ? ' (answer already sent)' : ''}` };
@@ -166,7 +168,7 @@ async function appendReply(deps: HandleMailDeps, mail: IncomingMail, order: Serv
     orderId: order._id.toHexString(), actorId: person.id, channel: 'email' as const, sourceId: mail.key,
     attachments: [...files.stored, ...files.skipped],
   };
-  const tdeps = { orders: deps.orders, directory: deps.directory, now: deps.now };
+  const tdeps = { orders: deps.orders, directory: deps.directory, now: deps.now, policy: deps.policy, analystRouting: deps.analystRouting };
   let outcome: MailOutcome;
   try {
     if (answer === 'yes') {
@@ -194,11 +196,12 @@ async function createOrder(deps: HandleMailDeps, mail: IncomingMail, person: Per
   const existing = await deps.orders.findById(orderId);
   if (!existing) {
     const files = await storeAttachments(deps, mail);
-    const body = mail.newText || mail.text;
+    // A new report keeps what it quotes or forwards: that is often the report itself.
+    const body = mail.reportText || mail.text;
     const parts = [mail.subject, body, files.skipped.length ? notStoredLine(files) : ''].filter(Boolean);
     const description = parts.join('\n\n').slice(0, 5000).padEnd(3, '.');
     await reportOrder(
-      { orders: deps.orders, directory: deps.directory, now: deps.now, timeZone: deps.rules.timeZone },
+      { orders: deps.orders, directory: deps.directory, now: deps.now, timeZone: deps.rules.timeZone, analystRouting: deps.analystRouting },
       {
         channel: 'email', orderId: orderId.toHexString(), requesterId: person.id, centreId: person.centreIds[0],
         equipment: { type: guessEquipment(`${mail.subject} ${body}`) }, description, attachments: files.stored,
@@ -225,9 +228,9 @@ async function createOrder(deps: HandleMailDeps, mail: IncomingMail, person: Per
  * CONFLICT) hold the mail with the reason.
  */
 export async function handleMail(deps: HandleMailDeps, mail: IncomingMail): Promise<Disposition> {
-  const kind = automatedKind(mail, deps.rules.ownAddresses);
-  if (kind === 'bounce') return recordBounce(deps, mail);
-  if (kind) return { outcome: 'automated', folder: 'processed', reason: kind };
+  const automated = classifyAutomated(mail, deps.rules.ownAddresses);
+  if (automated?.kind === 'bounce') return recordBounce(deps, mail, automated.why);
+  if (automated) return { outcome: 'automated', folder: 'processed', reason: `${automated.kind}: ${automated.why}` };
   if (!mail.from) return quarantine('no sender address');
   const address = mail.from.address;
   const domain = address.split('@')[1] ?? '';

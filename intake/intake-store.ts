@@ -50,8 +50,10 @@ export class IntakeStore {
   private readonly refs: Collection<MailRef>;
   private readonly counters: Collection<Counter>;
   private readonly files: GridFSBucket;
+  private readonly notifications: Collection<{ _id: string; state?: string }>;
 
   constructor(db: Db) {
+    this.notifications = db.collection('notifications');
     this.log = db.collection('mail_log');
     this.checkpoints = db.collection('mail_checkpoints');
     this.leases = db.collection('mail_leases');
@@ -65,6 +67,18 @@ export class IntakeStore {
     await this.log.createIndex({ folder: 1, at: -1 });
     await this.refs.createIndex({ orderId: 1 });
     await this.counters.createIndex({ expiresAt: 1 });
+  }
+
+  /**
+   * Marks one of our notices failed because the recipient's server returned it: it never
+   * reached the person. A notice already failed keeps its first reason.
+   */
+  async markNoticeBounced(notificationId: string): Promise<void> {
+    const now = new Date();
+    await this.notifications.updateOne(
+      { _id: notificationId, state: { $ne: 'failed' } },
+      { $set: { state: 'failed', failedAt: now, reason: 'bounced: the recipient server returned the mail', updatedAt: now, historyRecorded: false } },
+    );
   }
 
   async checkpoint(mailbox: string, uidValidity: string): Promise<number> {

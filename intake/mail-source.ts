@@ -1,4 +1,5 @@
 import { ImapFlow } from 'imapflow';
+import { AppError } from '../services/errors';
 import type { Logger } from '../services/logger';
 import type { AccessTokenSource } from '../services/mail/oauth-token';
 
@@ -9,12 +10,18 @@ export interface MailboxSession {
   /** UIDs greater than `uid`, ascending. Never uses \Seen. */
   uidsAbove(uid: number): Promise<number[]>;
   fetchSources(uids: readonly number[]): Promise<Array<{ uid: number; source: Buffer }>>;
+  /** Throws UPSTREAM when the server refuses (a missing folder, for instance). */
   move(uids: readonly number[], folder: string): Promise<void>;
 }
 
 /** The mailbox we read (STYLE #3): IMAP in production, the same in tests (a real Dovecot). */
 export interface MailSource {
   connect(): Promise<void>;
+  /**
+   * Creates each folder that does not exist yet (a real mailbox starts with none of ours).
+   * Throws UPSTREAM when one can neither be found nor created.
+   */
+  ensureFolders(paths: readonly string[]): Promise<void>;
   withMailbox<T>(mailbox: string, work: (session: MailboxSession) => Promise<T>): Promise<T>;
   /** Resolves when new mail may have arrived (IDLE), after `ms` (polling), or when the connection drops. */
   waitForNews(ms: number): Promise<void>;
@@ -33,6 +40,29 @@ export interface ImapSourceOptions {
   logger: Logger;
   /** Loopback test servers: no STARTTLS. */
   doSTARTTLS?: boolean;
+}
+
+/**
+ * An IMAP failure as the service's error: always UPSTREAM (the server or the connection, not
+ * the mail), keeping imapflow's codes in the details and the original as the cause so the
+ * poller's retry logic and the logs still see what happened.
+ */
+function upstream(action: string, error: unknown): AppError {
+  if (AppError.is(error)) return error;
+  const e = error as { message?: string; code?: string; serverResponseCode?: string; responseText?: string };
+  const said = e.responseText ?? e.message ?? String(error);
+  return new AppError('UPSTREAM', `imap: ${action}: ${said}`, 'El buzón de la mesa no responde; se reintentará.', {
+    code: e.code, serverResponseCode: e.serverResponseCode,
+  }, { cause: error });
+}
+
+/** Runs one IMAP step, mapping whatever it throws to UPSTREAM. */
+async function step<T>(action: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw upstream(action, error);
+  }
 }
 
 /** imapflow behind MailSource. A new instance per connection: imapflow clients are not reusable. */
@@ -54,9 +84,9 @@ export class ImapMailSource implements MailSource {
     try {
       await this.open(false);
     } catch (error) {
-      if (!this.options.accessToken || !(error as { authenticationFailed?: unknown }).authenticationFailed) throw error;
+      if (!this.options.accessToken || !(error as { authenticationFailed?: unknown }).authenticationFailed) throw upstream('connect', error);
       this.options.logger.warn('imap refused the access token; signing in again with a new one');
-      await this.open(true);
+      await step('connect', () => this.open(true));
     }
   }
 
@@ -80,28 +110,44 @@ export class ImapMailSource implements MailSource {
     this.client = client;
   }
 
-  async withMailbox<T>(mailbox: string, work: (session: MailboxSession) => Promise<T>): Promise<T> {
+  private connected(): ImapFlow {
     const client = this.client;
-    if (!client) throw new Error('imap: not connected');
-    const lock = await client.getMailboxLock(mailbox);
+    if (!client?.usable) throw new AppError('UPSTREAM', 'imap: not connected', 'El buzón de la mesa no responde; se reintentará.');
+    return client;
+  }
+
+  async ensureFolders(paths: readonly string[]): Promise<void> {
+    const client = this.connected();
+    const existing = new Set((await step('list folders', () => client.list())).map((m) => m.path.toLowerCase()));
+    for (const path of paths) {
+      if (existing.has(path.toLowerCase())) continue;
+      const made = await step(`create folder ${path}`, () => client.mailboxCreate(path));
+      if (!made) throw new AppError('UPSTREAM', `imap: create folder ${path}: not allowed in this state`, 'El buzón de la mesa no responde; se reintentará.');
+      this.options.logger.info({ folder: path, created: made.created }, 'mail folder ready');
+    }
+  }
+
+  async withMailbox<T>(mailbox: string, work: (session: MailboxSession) => Promise<T>): Promise<T> {
+    const client = this.connected();
+    const lock = await step(`open ${mailbox}`, () => client.getMailboxLock(mailbox));
     try {
       const opened = client.mailbox;
-      if (!opened) throw new Error(`imap: ${mailbox} not selected`);
+      if (!opened) throw new AppError('UPSTREAM', `imap: ${mailbox} not selected`, 'El buzón de la mesa no responde; se reintentará.');
       return await work({
         uidValidity: String(opened.uidValidity),
         async uidsAbove(uid) {
-          const found = await client.search({ uid: `${uid + 1}:*` }, { uid: true });
+          const found = await step('search', () => client.search({ uid: `${uid + 1}:*` }, { uid: true }));
           return (found || []).filter((u) => u > uid).sort((a, b) => a - b);
         },
         async fetchSources(uids) {
           if (uids.length === 0) return [];
-          const messages = await client.fetchAll(uids.join(','), { uid: true, source: true }, { uid: true });
+          const messages = await step('fetch', () => client.fetchAll(uids.join(','), { uid: true, source: true }, { uid: true }));
           return messages.flatMap((m) => (m.source ? [{ uid: m.uid, source: m.source }] : []));
         },
         async move(uids, folder) {
           if (uids.length === 0) return;
-          const moved = await client.messageMove(uids.join(','), folder, { uid: true });
-          if (!moved) throw new Error(`imap: MOVE to ${folder} refused`);
+          const moved = await step(`move to ${folder}`, () => client.messageMove(uids.join(','), folder, { uid: true }));
+          if (!moved) throw new AppError('UPSTREAM', `imap: MOVE to ${folder} refused`, 'El buzón de la mesa no responde; se reintentará.', { folder });
         },
       });
     } finally {
@@ -126,6 +172,12 @@ export class ImapMailSource implements MailSource {
     this.client = undefined;
     this.wake?.();
     if (!client) return;
+    // A connection the server already dropped (idle timeout, restart) has nothing to log out
+    // of: closing it is all that is left, and not an error.
+    if (!client.usable) {
+      client.close();
+      return;
+    }
     await client.logout().catch(() => client.close());
   }
 }

@@ -29,7 +29,8 @@ export interface PollerOptions {
 
 /** Import health for /healthz and the read API. */
 export interface IntakeStats {
-  state: 'stopped' | 'waiting_lease' | 'connected' | 'reconnecting';
+  /** `cannot_file`: connected, but a folder mail is filed into can neither be found nor created. */
+  state: 'stopped' | 'waiting_lease' | 'connected' | 'reconnecting' | 'cannot_file';
   processed: number;
   refused: number;
   quarantined: number;
@@ -38,6 +39,8 @@ export interface IntakeStats {
   lastError?: string;
   lastErrorAt?: Date;
   lastRunAt?: Date;
+  /** Why filing fails, while it does. */
+  filingError?: string;
 }
 
 /** Failures of the database, IMAP or SMTP: pause and retry; the mail stays where it is. */
@@ -110,15 +113,16 @@ export class MailPoller {
           const source = this.options.source();
           this.current = source;
           await source.connect();
+          await this.ensureFolders(source);
         }
-        this.counters.state = 'connected';
+        if (!this.counters.filingError) this.counters.state = 'connected';
         const handled = await this.drain(this.current, leaseMs);
         failures = 0;
         if (handled === 0 && this.running) await this.current.waitForNews(Math.min(this.options.pollMs ?? 30_000, leaseMs / 3));
       } catch (error) {
         failures += 1;
         this.noteError(error);
-        this.counters.state = 'reconnecting';
+        if (!this.counters.filingError) this.counters.state = 'reconnecting';
         await this.disconnect();
         const delay = Math.min(this.options.maxBackoffMs ?? 30_000, 250 * 2 ** Math.min(failures, 10));
         this.options.logger.warn({ err: error, delayMs: delay }, 'mail intake paused; retrying');
@@ -132,6 +136,52 @@ export class MailPoller {
     const source = this.current;
     this.current = undefined;
     await source?.close().catch(() => undefined);
+  }
+
+  /** The folders mail is filed into, created when missing; failing, the mailbox is reported unable to file. */
+  private async ensureFolders(source: MailSource): Promise<void> {
+    try {
+      await source.ensureFolders([...new Set(Object.values(this.options.folders))]);
+      this.filingWorks();
+    } catch (error) {
+      this.filingFails(error);
+      throw error;
+    }
+  }
+
+  private filingWorks(): void {
+    if (!this.counters.filingError) return;
+    delete this.counters.filingError;
+    this.counters.state = 'connected';
+    this.options.logger.info('mail can be filed again');
+  }
+
+  private filingFails(error: unknown): void {
+    this.counters.filingError = error instanceof Error ? error.message : String(error);
+    this.counters.state = 'cannot_file';
+    this.options.logger.error({ err: error }, 'mail cannot be filed: the folders are missing and cannot be created');
+  }
+
+  /**
+   * Moves a batch to its folder. A refused MOVE re-checks the folders (someone may have
+   * deleted or renamed one) and tries once more; failing again, the batch stays in the INBOX,
+   * the mailbox is reported unable to file, and the loop backs off instead of re-reading it.
+   */
+  private async file(source: MailSource, session: MailboxSession, uids: number[], folder: string): Promise<void> {
+    try {
+      await session.move(uids, folder);
+    } catch (error) {
+      if (!source.usable) throw error;
+      this.options.logger.warn({ err: error, folder }, 'MOVE refused; checking the folders');
+      await this.ensureFolders(source);
+      try {
+        await session.move(uids, folder);
+      } catch (again) {
+        this.filingFails(again);
+        throw again;
+      }
+    }
+    this.filingWorks();
   }
 
   private noteError(error: unknown): void {
@@ -148,7 +198,7 @@ export class MailPoller {
         const from = await deps.store.checkpoint(mailbox, session.uidValidity);
         const uids = (await session.uidsAbove(from)).slice(0, this.options.batchSize ?? 200);
         if (uids.length === 0 || !this.running) return total;
-        await this.processBatch(session, uids);
+        await this.processBatch(source, session, uids);
         total += uids.length;
         this.counters.lastRunAt = new Date();
         if (!(await deps.store.acquireLease(this.leaseName, this.instanceId, leaseMs))) return total;
@@ -156,7 +206,7 @@ export class MailPoller {
     });
   }
 
-  private async processBatch(session: MailboxSession, uids: number[]): Promise<void> {
+  private async processBatch(source: MailSource, session: MailboxSession, uids: number[]): Promise<void> {
     const fetched = await session.fetchSources(uids);
     const parsed = await Promise.all(fetched.map(async (m) => ({ ...m, mail: await parseMail(m.source).catch((e: unknown) => e as Error) })));
     // One task per duplicate key, so two copies of one mail in a batch never race.
@@ -192,7 +242,7 @@ export class MailPoller {
     // Outcomes first, then the moves: a crash in between leaves mails that the next pass
     // recognises by their key and only moves.
     await this.options.deps.store.record(entries);
-    for (const [folder, list] of folders) await session.move(list, this.options.folders[folder]);
+    for (const [folder, list] of folders) await this.file(source, session, list, this.options.folders[folder]);
     await this.options.deps.store.advance(this.options.mailbox, session.uidValidity, Math.max(...uids));
   }
 

@@ -25,6 +25,28 @@ function startsQuote(line: string, next: string | undefined): boolean {
   return false;
 }
 
+const SIGNATURE_START = [/^--\s*$/, /^(enviado desde mi|sent from my)\s/i];
+/** Lines that open a forwarded or quoted mail: where a signature block ends. */
+const FORWARD_START = CUT_LINES.slice(0, 4);
+
+/**
+ * A new report's text: each signature block (from `-- ` or «Enviado desde mi…» up to the
+ * next forwarded or quoted mail, or the end) is cut, and everything else is kept — a
+ * forwarded mail is the report, so its content must stay.
+ */
+export function trimSignature(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const kept: string[] = [];
+  let inSignature = false;
+  for (const line of lines) {
+    const l = line.trim();
+    if (inSignature && FORWARD_START.some((re) => re.test(l))) inSignature = false;
+    else if (!inSignature && SIGNATURE_START.some((re) => re.test(l))) inSignature = true;
+    if (!inSignature) kept.push(line.trimEnd());
+  }
+  return kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+}
+
 /** The new text of a reply: quoted history and signature cut, blank runs collapsed. */
 export function trimReply(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');

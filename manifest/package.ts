@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ZipFile } from 'yazl';
-import { loadConfig } from '../services/config';
+import { readEnvFile } from '../services/config';
 import { AppError } from '../services/errors';
 
 /** Folder of manifest.json and the icons, from sources and from dist/ alike. */
@@ -46,11 +46,21 @@ export function buildPackage(appId: string, outFile: string, dir: string = sourc
   });
 }
 
+/**
+ * The app id to package, from the environment (or the env file). Only the id: packaging needs
+ * no secret, so the service's full configuration (which wants the app password with the id)
+ * is not required here.
+ */
+export function appIdFrom(env: NodeJS.ProcessEnv): string {
+  const appId = env.MicrosoftAppId?.trim();
+  if (!appId) throw new AppError('VALIDATION', 'MicrosoftAppId is not set', 'Defina MicrosoftAppId para generar el paquete de Teams.');
+  return appId;
+}
+
 async function main(): Promise<void> {
-  const config = loadConfig();
-  if (!config.bot.appId) throw new AppError('VALIDATION', 'MicrosoftAppId is not set', 'Defina MicrosoftAppId para generar el paquete de Teams.');
+  const appId = appIdFrom(readEnvFile().env);
   const out = resolve(process.argv[2] ?? join(sourceDir(), '..', 'dist', 'teams-app.zip'));
-  await buildPackage(config.bot.appId, out);
+  await buildPackage(appId, out);
   process.stdout.write(`${out}\n`);
 }
 

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { AppError } from './errors';
 
@@ -27,8 +28,27 @@ export function isIanaZone(zone: string): boolean {
   }
 }
 
-/** Development-only Cédula secret: public, so codes made with it prove nothing. */
-export const DEV_CEDULA_SECRET = 'development-only-cedula-secret-change-me';
+const splitList = (value: string) => value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+
+const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|::1)$/i;
+
+/** True for a loopback interface or host name: 127.0.0.0/8, ::1, localhost. */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK_HOST.test(host.trim());
+}
+
+/** Each entry an http(s) URL; plain http only for loopback hosts (a local emulator). */
+function validServiceUrlList(value: string): boolean {
+  const entries = splitList(value);
+  return entries.length > 0 && entries.every((entry) => {
+    try {
+      const url = new URL(entry);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+    } catch {
+      return false;
+    }
+  });
+}
 
 const port = z.coerce.number().int().min(0).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -36,13 +56,18 @@ const text = z.string().min(1);
 
 const schema = z.object({
   PORT: port.default(3978),
-  HOST: text.default('0.0.0.0'),
+  /** Default: 0.0.0.0 with MicrosoftAppId, 127.0.0.1 without (see crossFieldProblems). */
+  HOST: text.optional(),
+  /** Accept unauthenticated bot activities on a non-loopback HOST (no MicrosoftAppId): a loud, explicit choice. */
+  ALLOW_UNAUTHENTICATED_BOT: flag.default(false),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
   DATA_DIR: text.default('./data'),
   MicrosoftAppId: text.optional(),
   MicrosoftAppPassword: text.optional(),
   MicrosoftAppTenantId: text.optional(),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
+  /** Comma-separated connector URL prefixes the bot may call and trust (an activity's serviceUrl). */
+  BOT_SERVICE_URLS: z.string().refine(validServiceUrlList, 'comma-separated http(s) URLs; plain http only for loopback').optional(),
   IMAP_HOST: text.optional(),
   IMAP_PORT: port.default(993),
   IMAP_USER: text.optional(),
@@ -62,6 +87,10 @@ const schema = z.object({
   MAIL_MAX_PER_SENDER_HOUR: z.coerce.number().int().min(1).default(30),
   /** How long one instance holds the desk mailbox after its last renewal; another takes over after it. */
   MAIL_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(15),
+  /** Folders of the desk mailbox mail is filed into; created at start when missing. */
+  MAIL_FOLDER_PROCESSED: text.default('Procesados'),
+  MAIL_FOLDER_QUARANTINE: text.default('Cuarentena'),
+  MAIL_FOLDER_REFUSED: text.default('Rechazados'),
   /** How IMAP and SMTP sign in: a password, or an OAuth2 token (XOAUTH2) from the client-credentials flow. */
   MAIL_AUTH: z.enum(['password', 'oauth2']).default('password'),
   MAIL_OAUTH_TENANT_ID: text.optional(),
@@ -95,7 +124,12 @@ const schema = z.object({
   NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** How long a claimed notice is held by an instance before another may retry it (after a crash). */
   NOTIFY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  /** Seconds between recounts of the order gauge of /metrics (other instances' changes show after one); 0: never. */
+  METRICS_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
+
+/** Every environment variable the service reads; README's configuration table documents each. */
+export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
 
 /**
  * Rules between variables, checked on the raw strings so they are reported together with
@@ -115,6 +149,17 @@ function crossFieldProblems(env: Record<string, string>): Array<{ field: string;
   need(oauth2 && Boolean(env.SMTP_HOST), 'SMTP_USER', 'when MAIL_AUTH is oauth2 (the mailbox that sends)');
   need(Boolean(env.SMTP_HOST), 'MAIL_FROM', 'when SMTP_HOST is set');
   need(Boolean(env.SMTP_USER), 'SMTP_PASSWORD', 'when SMTP_USER is set');
+  // Several instances on one database must share one key, and no production data may be
+  // signed with a key nobody chose: a real deployment names it.
+  need(Boolean(env.MONGODB_URI) || Boolean(env.MicrosoftAppId), 'CEDULA_SECRET', 'when MONGODB_URI or MicrosoftAppId is set (generate one with: openssl rand -base64 48)');
+  const unauthenticated = !env.MicrosoftAppId;
+  const allowUnauthenticated = env.ALLOW_UNAUTHENTICATED_BOT === 'true' || env.ALLOW_UNAUTHENTICATED_BOT === '1';
+  if (unauthenticated && env.HOST && !isLoopback(env.HOST) && !allowUnauthenticated) {
+    problems.push({ field: 'HOST', message: 'must be a loopback address (127.0.0.1, ::1) while MicrosoftAppId is unset, since the bot endpoint then accepts activities without authentication; set MicrosoftAppId, or ALLOW_UNAUTHENTICATED_BOT=true to accept that risk' });
+  }
+  if (!unauthenticated && allowUnauthenticated) {
+    problems.push({ field: 'ALLOW_UNAUTHENTICATED_BOT', message: 'cannot be true when MicrosoftAppId is set (the bot endpoint then always authenticates)' });
+  }
   return problems;
 }
 
@@ -131,6 +176,8 @@ export interface Config {
   readonly port: number;
   /** Interface to listen on (0.0.0.0: all; 127.0.0.1: this machine only). */
   readonly host: string;
+  /** ALLOW_UNAUTHENTICATED_BOT: unauthenticated bot activities accepted on any HOST, by explicit choice (warned at each start). */
+  readonly allowUnauthenticatedBot: boolean;
   /** Unset: the service starts the embedded engine on `dataDir`. */
   readonly mongodbUri?: string;
   /** The database named in MONGODB_URI, else `mesa_servicio` (never the driver's `test`). */
@@ -141,6 +188,11 @@ export interface Config {
     readonly appPassword?: string;
     readonly tenantId?: string;
     readonly appType?: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    /**
+     * BOT_SERVICE_URLS: the connector addresses activities may name. Unset: the public Teams
+     * service with an app id, loopback addresses without one (see bot/service-urls.ts).
+     */
+    readonly serviceUrls?: readonly string[];
   };
   /** Undefined when IMAP_HOST is unset: the mail poller stays disabled. */
   readonly imap?: MailServerConfig & { readonly mailbox: string; readonly user: string };
@@ -149,17 +201,23 @@ export interface Config {
   /** Undefined when SMTP_HOST is unset: no email channel. */
   readonly smtp?: MailServerConfig & { readonly from: string };
   /** Mail intake rules; `allowedDomains` undefined: the domains found in the directory. */
-  readonly mail: { readonly allowedDomains?: readonly string[]; readonly authservId?: string; readonly maxPerSenderPerHour: number; readonly leaseMs: number };
+  readonly mail: {
+    readonly allowedDomains?: readonly string[]; readonly authservId?: string; readonly maxPerSenderPerHour: number; readonly leaseMs: number;
+    /** Folders mail is filed into, by outcome. */
+    readonly folders: { readonly processed: string; readonly quarantine: string; readonly refused: string };
+  };
   /** DIRECTORY_FILE: loaded at every start when set (a file with errors leaves the stored one). */
   readonly directoryFile?: string;
   /** The example directory, loaded only when nothing is stored yet and DIRECTORY_FILE is unset. */
   readonly exampleDirectoryFile: string;
   /** Undefined: the read API refuses every request (401). */
   readonly apiToken?: string;
-  /** HMAC key of the Cédula verification codes. Changing it makes every issued Cédula read as tampered. */
-  readonly cedulaSecret: string;
-  /** True when CEDULA_SECRET is unset and the public development default is used (start-up warns). */
-  readonly cedulaSecretIsDefault: boolean;
+  /**
+   * CEDULA_SECRET, the HMAC key of the Cédula verification codes; changing it makes every
+   * issued Cédula read as tampered. Unset (embedded engine only): a key generated into the
+   * data directory on the first start (services/cedula/cedula-secret.ts).
+   */
+  readonly cedulaSecret?: string;
   /** PUBLIC_BASE_URL without a trailing slash; unset: links in notices are paths on the service. */
   readonly publicBaseUrl?: string;
   readonly defaultTimeZone: string;
@@ -174,6 +232,8 @@ export interface Config {
     readonly concurrency: number;
     readonly leaseMs: number;
   };
+  /** /metrics: how often the order gauge is recounted from the database (0: only at start). */
+  readonly metrics: { readonly reconcileMs: number };
 }
 
 export const DEFAULT_DATABASE = 'mesa_servicio';
@@ -199,7 +259,7 @@ function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
  * AppError (`details.problems` lists `{field, message}`), so an operator fixes the whole
  * file in one go instead of one restart per mistake. Secrets never appear in messages.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = readEnvFile().env): Config {
   const raw = withoutEmpty(env);
   const parsed = schema.safeParse(raw);
   const problems = [
@@ -214,11 +274,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const root = packageRoot();
   return deepFreeze<Config>({
     port: e.PORT,
-    host: e.HOST,
+    host: e.HOST ?? (e.MicrosoftAppId ? '0.0.0.0' : '127.0.0.1'),
+    allowUnauthenticatedBot: !e.MicrosoftAppId && e.ALLOW_UNAUTHENTICATED_BOT,
     mongodbUri: e.MONGODB_URI,
     databaseName: databaseNameOf(e.MONGODB_URI),
     dataDir: resolve(e.DATA_DIR),
-    bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, tenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType },
+    bot: {
+      appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, tenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType,
+      serviceUrls: e.BOT_SERVICE_URLS ? splitList(e.BOT_SERVICE_URLS) : undefined,
+    },
     imap: e.IMAP_HOST && e.IMAP_USER && (e.IMAP_PASSWORD || e.MAIL_AUTH === 'oauth2')
       ? { host: e.IMAP_HOST, port: e.IMAP_PORT, user: e.IMAP_USER, password: e.IMAP_PASSWORD, secure: e.IMAP_SECURE, mailbox: e.IMAP_MAILBOX }
       : undefined,
@@ -233,12 +297,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authservId: e.MAIL_AUTHSERV_ID,
       maxPerSenderPerHour: e.MAIL_MAX_PER_SENDER_HOUR,
       leaseMs: e.MAIL_LEASE_SECONDS * 1000,
+      folders: { processed: e.MAIL_FOLDER_PROCESSED, quarantine: e.MAIL_FOLDER_QUARANTINE, refused: e.MAIL_FOLDER_REFUSED },
     },
     directoryFile: e.DIRECTORY_FILE ? resolve(e.DIRECTORY_FILE) : undefined,
     exampleDirectoryFile: join(root, 'services', 'directory', 'example-directory.json'),
     apiToken: e.API_TOKEN,
-    cedulaSecret: e.CEDULA_SECRET ?? DEV_CEDULA_SECRET,
-    cedulaSecretIsDefault: e.CEDULA_SECRET === undefined,
+    cedulaSecret: e.CEDULA_SECRET,
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     defaultTimeZone: e.TZ_DEFAULT,
     logLevel: e.LOG_LEVEL,
@@ -251,5 +315,67 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.NOTIFY_CONCURRENCY,
       leaseMs: e.NOTIFY_LEASE_SECONDS * 1000,
     },
+    metrics: { reconcileMs: e.METRICS_RECONCILE_SECONDS * 1000 },
   });
+}
+
+/**
+ * Choices the configuration allows but an operator must hear about at every start: the
+ * service logs each as a warning.
+ */
+export function startupWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.allowUnauthenticatedBot) {
+    warnings.push(`ALLOW_UNAUTHENTICATED_BOT=true: the bot endpoint on ${config.host} accepts activities without authentication; anyone who reaches it can act as any person of the directory`);
+  }
+  return warnings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The env file and the start-up summary of the configuration.
+
+/**
+ * The environment with the variables of an env file added (`ENV_FILE`, else `.env` in the
+ * working directory). A variable set, non-empty, in the environment wins over the file, so a
+ * process manager or container can override one value without editing the file. A missing
+ * default `.env` is normal; a missing `ENV_FILE` is an error, since someone named it.
+ */
+export function readEnvFile(env: NodeJS.ProcessEnv = process.env): { env: NodeJS.ProcessEnv; file?: string } {
+  const named = env.ENV_FILE?.trim();
+  const file = resolve(named || '.env');
+  if (!existsSync(file)) {
+    if (!named) return { env };
+    throw new AppError('VALIDATION', `ENV_FILE ${file} does not exist`, `No existe el archivo de configuración ENV_FILE (${file}).`, {
+      problems: [{ field: 'ENV_FILE', message: `${file} does not exist` }],
+    });
+  }
+  const fromFile = parseEnv(readFileSync(file, 'utf8'));
+  const merged: NodeJS.ProcessEnv = { ...fromFile };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && (value.trim() !== '' || !(key in fromFile))) merged[key] = value;
+  return { env: merged, file };
+}
+
+const REDACTED = '[redacted]';
+/** Keys of Config holding a secret, at any depth. */
+const SECRET_KEYS = new Set(['appPassword', 'password', 'clientSecret', 'apiToken', 'cedulaSecret']);
+
+/** A MongoDB URI without its password (`mongodb://user:[redacted]@host/db`). */
+export function redactUri(uri: string): string {
+  return uri.replace(/^(mongodb(?:\+srv)?:\/\/[^:@/]+):[^@/]*@/, `$1:${REDACTED}@`);
+}
+
+/**
+ * The configuration as logged at every start: every value an operator may need to check,
+ * each secret replaced by `[redacted]` when set (so "set" and "unset" stay visible) and the
+ * MongoDB URI without its password.
+ */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (!value || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) && v !== undefined ? REDACTED : walk(v)]));
+  };
+  const described = walk(config) as Record<string, unknown>;
+  if (config.mongodbUri) described.mongodbUri = redactUri(config.mongodbUri);
+  return described;
 }

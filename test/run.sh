@@ -8,5 +8,5 @@ bash test/support/mail-stack/install.sh
 bash test/support/install-poppler.sh
 bash test/support/install-chromium.sh
 npx tsc -p tsconfig.json --noEmit
-npx tsc -p tsconfig.build.json
+npm run -s build
 npx jest "$@"

@@ -17,8 +17,7 @@ export const TEMPLATES = {
 export type TemplateName = keyof typeof TEMPLATES;
 
 /**
- * Parsing `${…}` expressions dominates the cost of expanding a card (about 2.7 ms for the
- * order card). The strings parsed are those of the templates in this folder, a small fixed
+ * Parsing `${…}` expressions dominates the cost of expanding a card. The strings parsed are those of the templates in this folder, a small fixed
  * set, so each parse is kept; the cap only guards against an unexpected source of strings.
  */
 const PARSE_CACHE_LIMIT = 2000;

@@ -30,6 +30,11 @@ export const FIELD_WORDS: ReadonlyArray<[EditableField, RegExp]> = [
  */
 export interface IntakeDraft {
   mode: 'self' | 'phone';
+  /**
+   * The report's idempotency key (the order's future id), minted when the draft starts:
+   * every repeat of its confirmation gets the same order.
+   */
+  orderId?: string;
   /** Directory id of the analyst registering a phone report. */
   actorId?: string;
   requesterId?: string;

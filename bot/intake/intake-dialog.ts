@@ -1,4 +1,5 @@
 import { Activity, MessageFactory, TurnContext } from 'botbuilder';
+import { ObjectId } from 'mongodb';
 import {
   ChoicePrompt, ComponentDialog, DialogTurnResult, ListStyle, PromptOptions, PromptValidatorContext, TextPrompt, WaterfallDialog, WaterfallStepContext,
 } from 'botbuilder-dialogs';
@@ -10,6 +11,7 @@ import { cardAttachment } from '../cards/render';
 import { REPLIES } from '../replies';
 import { EDITABLE_FIELDS, EditableField, FIELD_TITLES, FIELD_WORDS, IntakeDraft } from './draft';
 import { fold } from './prefill';
+import type { IntakeReceipt, ReceiptProperty } from './receipt';
 
 export const INTAKE_DIALOG = 'intake';
 const STEPS = 'intake-steps';
@@ -22,6 +24,8 @@ export interface IntakeDeps {
   /** A person by directory id or email (phone reports name the requester this way). */
   findPerson(idOrEmail: string): Promise<Person | null>;
   centreName(id: string): Promise<string>;
+  /** Where the conversation keeps its last confirmed report, for repeats after the dialog ended. */
+  receipt: ReceiptProperty;
 }
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[a-z]{2,}$/i;
@@ -108,6 +112,10 @@ export class IntakeDialog extends ComponentDialog {
 
   private async requesterStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const d = this.draft(step);
+    if (!d.orderId) {
+      d.orderId = new ObjectId().toHexString();
+      await this.deps.receipt.delete(step.context);
+    }
     if (d.mode !== 'phone' || d.requesterId) return step.next();
     return this.ask(step, P.requester, REPLIES.intake.askRequester, REPLIES.intake.requesterNotFound);
   }
@@ -247,8 +255,10 @@ export class IntakeDialog extends ComponentDialog {
     }
     try {
       const order = await this.deps.report(reportInput(d));
+      const receipt: IntakeReceipt = { orderId: order._id.toHexString(), folio: order.folio };
+      await this.deps.receipt.set(step.context, receipt);
       await step.context.sendActivity(d.mode === 'phone' ? REPLIES.intake.createdPhone(order.folio, d.requesterName ?? '') : REPLIES.intake.created(order.folio));
-      return step.endDialog(order.folio);
+      return step.endDialog(receipt);
     } catch (error) {
       if (!AppError.is(error)) throw error;
       await step.context.sendActivity(REPLIES.intake.failed(error.userMessage));
@@ -280,6 +290,7 @@ export function reportInput(d: IntakeDraft): ReportOrderInput {
   if (d.location) equipment.location = d.location;
   if (d.inventoryNumber) equipment.inventoryNumber = d.inventoryNumber;
   const input: ReportOrderInput = { channel: d.mode === 'phone' ? 'phone' : 'teams', equipment, description: d.description ?? '', centreId: d.centreId };
+  if (d.orderId) input.orderId = d.orderId;
   if (d.extension) input.contact = { extension: d.extension };
   if (d.mode === 'phone') {
     input.actorId = d.actorId;

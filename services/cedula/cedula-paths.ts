@@ -6,9 +6,6 @@
 /** The public page that checks a verification code (no token needed). */
 export const verifyPath = (code: string) => `/cedula/verify/${code}`;
 
-/** The PDF of an order's Cédula, for staff holding the API token. */
-export const downloadPath = (folio: string) => `/api/orders/${folio}/cedula`;
-
 /**
  * The PDF of a Cédula for anyone holding its verification code (the requester and the judge,
  * who have no API token). The code is an HMAC under the server's secret: it cannot be guessed

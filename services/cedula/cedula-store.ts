@@ -1,4 +1,5 @@
-import { GridFSBucket, type Collection, type Db, type ObjectId } from 'mongodb';
+import { GridFSBucket, type Collection, type Db, type ObjectId, type UpdateFilter } from 'mongodb';
+import { queueing } from '../notifications/notices';
 import type { PendingNotice, ServiceOrder } from '../orders/types';
 import { isDuplicateKey } from '../mongo-errors';
 
@@ -92,7 +93,7 @@ export class MongoCedulaStore {
    * has none yet; like a threshold notice, this is not a state change (no version bump).
    */
   async markIssued(orderId: ObjectId, cedula: NonNullable<ServiceOrder['cedula']>, notices: PendingNotice[]): Promise<boolean> {
-    const result = await this.orders.updateOne({ _id: orderId, cedula: { $exists: false } }, { $set: notices.length > 0 ? { cedula, outboxPending: true } : { cedula }, $push: { outbox: { $each: notices } } });
+    const result = await this.orders.updateOne({ _id: orderId, cedula: { $exists: false } }, queueing({ $set: { cedula } }, notices) as UpdateFilter<ServiceOrder>);
     return result.modifiedCount === 1;
   }
 

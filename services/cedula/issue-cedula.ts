@@ -1,9 +1,10 @@
+import { NoticeDraft, noticesTo } from '../notifications/notices';
 import type { ObjectId } from 'mongodb';
 import type { DirectoryReader } from '../directory/directory-store';
 import { AppError } from '../errors';
 import type { PendingNotice, ServiceOrder } from '../orders/types';
 import { ClockSource } from '../sla/clock-source';
-import type { DeskTargets } from '../sla/targets';
+import type { DeskTargetSource } from '../sla/targets';
 import { buildCedulaContent, canonicalContent } from './cedula-content';
 import { cedulaCode, sha256 } from './cedula-code';
 import { renderCedulaPdf } from './cedula-pdf';
@@ -15,24 +16,19 @@ export { verifyPath };
 export interface IssueCedulaDeps {
   store: Pick<MongoCedulaStore, 'findOrder' | 'uploadPdf' | 'deletePdf' | 'insertOrExisting' | 'markIssued'>;
   directory: Pick<DirectoryReader, 'centre' | 'contractById' | 'judgesOfCentre'>;
-  desk: DeskTargets;
+  desk: DeskTargetSource;
   secret: string;
   now?: () => Date;
 }
 
 /** The requester and the centre's judges get the Cédula once it exists. */
+/** The requester and the judges of the centre receive the Cédula; once per order. */
 function cedulaNotices(order: ServiceOrder, judges: readonly { id: string; email: string }[], now: Date): PendingNotice[] {
-  const people: PendingNotice['recipient'][] = [];
-  const r = order.requester;
-  if (r.personId || r.email) people.push({ role: 'requester', ...(r.personId ? { personId: r.personId } : {}), ...(r.email ? { email: r.email } : {}) });
-  for (const j of judges) people.push({ role: 'judge', personId: j.id, email: j.email });
-  const seen = new Set<string>();
-  return people.flatMap((recipient) => {
-    const id = `${order._id.toHexString()}:cedula_issued:${recipient.personId ?? `email:${recipient.email!.toLowerCase()}`}`;
-    if (seen.has(id)) return [];
-    seen.add(id);
-    return [{ id, event: 'cedula_issued', recipient, createdAt: now }];
-  });
+  const drafts: NoticeDraft[] = [
+    { occasion: 'cedula_issued', event: 'cedula_issued', to: order.requester, role: 'requester' },
+    ...judges.map((j): NoticeDraft => ({ occasion: 'cedula_issued', event: 'cedula_issued', to: { personId: j.id, email: j.email }, role: 'judge' })),
+  ];
+  return noticesTo(order._id, drafts, now);
 }
 
 /**

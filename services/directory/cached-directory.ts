@@ -11,8 +11,8 @@ const MAX_ENTRIES = 5_000;
 /**
  * The directory as the bot, the mail intake and the mail channel read it: the same answers,
  * each kept for DIRECTORY_CACHE_MS. Every turn, mail and notification looks up the same few
- * people, centres and contracts; reusing them halves the database work of a card action and
- * of a notice. After an import, the service sees the new directory within DIRECTORY_CACHE_MS.
+ * people, centres and contracts; reusing them saves most of the database work of a card action
+ * and of a notice. After an import, the service sees the new directory within DIRECTORY_CACHE_MS.
  * Misses (`null`) are cached too. A person found by one key (Teams id, email, directory id)
  * is kept under all three: the bot knows a sender by Teams id, the use case then asks by
  * directory id within the same turn.
@@ -64,6 +64,7 @@ export class CachedDirectory implements DirectoryReader {
   centre(id: string) { return this.cached(`c:${id}`, () => this.inner.centre(id)); }
   provider(id: string) { return this.cached(`pr:${id}`, () => this.inner.provider(id)); }
   contractById(id: string) { return this.cached(`k:${id}`, () => this.inner.contractById(id)); }
+  deskTargets(centreId: string) { return this.cached(`dt:${centreId}`, () => this.inner.deskTargets(centreId)); }
   contractsFor(centreId: string, equipment: Parameters<DirectoryReader['contractsFor']>[1]) {
     return this.cached(`kf:${centreId}:${equipment}`, () => this.inner.contractsFor(centreId, equipment));
   }

@@ -1,7 +1,8 @@
 import type { Collection, Db, Document, MongoClient } from 'mongodb';
 import { AppError } from '../errors';
 import type { EquipmentType } from '../orders/types';
-import type { Centre, Contract, Directory, Person, Provider } from './schema';
+import type { Centre, Contract, Directory, Person, Provider, ServiceLevels } from './schema';
+import { DeskTargets, targetsForCentre } from '../sla/targets';
 
 /**
  * Read access to the directory. Every lookup takes plain strings and checks them at run
@@ -21,6 +22,8 @@ export interface DirectoryReader {
   provider(id: string): Promise<Provider | null>;
   contractById(id: string): Promise<Contract | null>;
   contractsFor(centreId: string, equipment: EquipmentType): Promise<Contract[]>;
+  /** The desk's service-level targets in a centre; `null` when the directory sets none. */
+  deskTargets(centreId: string): Promise<DeskTargets | null>;
 }
 
 /** Replaces the whole directory at once. */
@@ -59,12 +62,14 @@ export class MongoDirectoryStore implements DirectoryReader, DirectoryWriter {
   private readonly centres: Collection<Stored<Centre>>;
   private readonly providers: Collection<Stored<Provider>>;
   private readonly contracts: Collection<Stored<Contract>>;
+  private readonly serviceLevels: Collection<Stored<ServiceLevels>>;
 
   constructor(private readonly client: MongoClient, db: Db) {
     this.people = db.collection('people');
     this.centres = db.collection('centres');
     this.providers = db.collection('providers');
     this.contracts = db.collection('contracts');
+    this.serviceLevels = db.collection('serviceLevels');
   }
 
   /** Creates the lookup indexes; idempotent, call once at start-up. */
@@ -90,6 +95,8 @@ export class MongoDirectoryStore implements DirectoryReader, DirectoryWriter {
           await collection.deleteMany({}, { session });
           if (docs.length > 0) await collection.insertMany(docs, { session });
         }
+        await this.serviceLevels.deleteMany({}, { session });
+        if (directory.serviceLevels) await this.serviceLevels.insertOne({ ...directory.serviceLevels, _id: 'desk' }, { session });
       }),
     );
   }
@@ -98,7 +105,9 @@ export class MongoDirectoryStore implements DirectoryReader, DirectoryWriter {
   async snapshot(): Promise<Directory> {
     const all = async <T>(c: Collection<Stored<T>>) =>
       (await c.find({}).sort({ _id: 1 }).toArray()).map((d) => strip(d as Stored<T>)!);
+    const levels = strip(await this.serviceLevels.findOne({ _id: 'desk' }));
     return {
+      ...(levels ? { serviceLevels: levels } : {}),
       centres: await all(this.centres),
       providers: await all(this.providers),
       contracts: await all(this.contracts),
@@ -142,6 +151,10 @@ export class MongoDirectoryStore implements DirectoryReader, DirectoryWriter {
       .sort({ _id: 1 })
       .toArray();
     return docs.map((d) => strip(d)!);
+  }
+
+  async deskTargets(centreId: string) {
+    return targetsForCentre(strip(await this.serviceLevels.findOne({ _id: 'desk' })) ?? undefined, str(centreId, 'centreId'));
   }
 
   private async findPeople(filter: Record<string, string>): Promise<Person[]> {

@@ -100,8 +100,46 @@ export const ContractSchema = z
   });
 export type Contract = z.infer<typeof ContractSchema>;
 
+const deskHours = {
+  /** Report → taken by an analyst (or turned straight to an engineer). */
+  responseHours: perPriority,
+  /** Engineer assigned → engineer accepts and contacts the requester. */
+  onsiteAttentionHours: perPriority,
+  /** Report → resolved (or closed remotely), less the time waiting for the requester and the judge. */
+  resolutionHours: perPriority,
+};
+
+function orderedByPriority(value: Partial<Record<keyof typeof deskHours, Record<(typeof PRIORITIES)[number], number>>>, ctx: z.core.$RefinementCtx): void {
+  for (const [clock, hoursOf] of Object.entries(value)) {
+    if (!hoursOf) continue;
+    PRIORITIES.slice(1).forEach((p, i) => {
+      const more = PRIORITIES[i]!;
+      if (hoursOf[p] < hoursOf[more]) ctx.addIssue({ code: 'custom', path: [clock, p], message: `no puede ser menor que el de prioridad ${more}` });
+    });
+  }
+}
+
+/**
+ * The Service Desk's own service levels, in business hours of the order's centre, per
+ * priority: the desk-wide targets, and for a centre whose commitments differ, the clocks
+ * it overrides. A more urgent priority never gets more time than a less urgent one.
+ */
+export const ServiceLevelsSchema = z.strictObject({
+  desk: z.strictObject(deskHours).superRefine(orderedByPriority),
+  centres: z
+    .array(z.strictObject({
+      centreId: directoryId,
+      responseHours: perPriority.optional(),
+      onsiteAttentionHours: perPriority.optional(),
+      resolutionHours: perPriority.optional(),
+    }).superRefine(({ centreId: _centreId, ...clocks }, ctx) => orderedByPriority(clocks, ctx)))
+    .default([]),
+});
+export type ServiceLevels = z.infer<typeof ServiceLevelsSchema>;
+
 /** A directory file as read (JSON). People may also come from a CSV alongside. */
 export const DirectoryFileSchema = z.strictObject({
+  serviceLevels: z.unknown().optional(),
   centres: z.array(z.unknown()).default([]),
   providers: z.array(z.unknown()).default([]),
   contracts: z.array(z.unknown()).default([]),
@@ -110,6 +148,8 @@ export const DirectoryFileSchema = z.strictObject({
 
 /** A whole, validated directory: what the store replaces at once. */
 export interface Directory {
+  /** Absent: the desk has no targets of its own, and its clocks are not measured. */
+  serviceLevels?: ServiceLevels;
   centres: Centre[];
   providers: Provider[];
   contracts: Contract[];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
 import {
-  CentreSchema, ContractSchema, Directory, DirectoryFileSchema, Person, PersonSchema, ProviderSchema,
+  CentreSchema, ContractSchema, Directory, DirectoryFileSchema, Person, PersonSchema, ProviderSchema, ServiceLevels, ServiceLevelsSchema,
 } from './schema';
 
 /** People with the place they came from, so errors name the right file line or index. */
@@ -101,17 +101,35 @@ export function parseDirectory(json: unknown, extraPeople: SourcedPerson[] = [])
     checkRefs(path, 'centreIds', value.centreIds, centreIds, 'centro', errors);
   }
   for (const { path, value } of people) crossCheckPerson(path, value, centreIds, providerIds, errors);
+  const serviceLevels = parseServiceLevels(file.data.serviceLevels, centreIds, errors);
   // An empty or analyst-less import would silently lock the Service Desk out of every order.
   if (file.data.centres.length === 0) errors.push('centres: el directorio debe tener al menos un centro');
   if (!people.some((p) => p.value.roles.includes('analyst'))) errors.push('people: el directorio debe tener al menos un analista');
 
   if (errors.length > 0) throw directoryError(errors);
   return {
+    ...(serviceLevels ? { serviceLevels } : {}),
     centres: centres.map((c) => c.value),
     providers: providers.map((p) => p.value),
     contracts: contracts.map((c) => c.value),
     people: people.map((p) => p.value),
   };
+}
+
+/** The desk's service levels, when the file has them: shape, then one override per existing centre. */
+function parseServiceLevels(raw: unknown, centreIds: Set<string>, errors: string[]): ServiceLevels | undefined {
+  if (raw === undefined) return undefined;
+  const [parsed] = parseEach(ServiceLevelsSchema, [{ path: 'serviceLevels', raw }], errors);
+  if (!parsed) return undefined;
+  const seen = new Map<string, string>();
+  parsed.value.centres.forEach((c, i) => {
+    const path = `serviceLevels.centres[${i}]`;
+    checkRefs(path, 'centreId', c.centreId, centreIds, 'centro', errors);
+    const first = seen.get(c.centreId);
+    if (first) errors.push(`${path}.centreId: "${c.centreId}" repetido (ya usado en ${first})`);
+    else seen.set(c.centreId, path);
+  });
+  return parsed.value;
 }
 
 export function directoryError(errors: string[]): AppError {

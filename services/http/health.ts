@@ -10,7 +10,10 @@ export interface HealthDeps {
   timeoutMs?: number;
 }
 
-/** `GET /healthz`: 200 `{status:'ok', db:'ok', mail}` when the DB answers in time, else 503. */
+/**
+ * `GET /healthz`: 200 `{status:'ok', db:'ok', mail}` when the DB answers in time, else 503;
+ * `status: 'degraded'` while the desk mailbox cannot be filed in (`mail: 'cannot_file'`).
+ */
 export function registerHealthRoute(server: Server, deps: HealthDeps): void {
   server.get('/healthz', async (_req, res) => {
     let timer: NodeJS.Timeout | undefined;
@@ -19,6 +22,9 @@ export function registerHealthRoute(server: Server, deps: HealthDeps): void {
     });
     const db = await Promise.race([deps.ping(), timeout]).then(() => 'ok', () => 'unreachable').finally(() => clearTimeout(timer));
     const healthy = db === 'ok';
-    res.send(healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable', db, mail: deps.mailState(), mailIntake: deps.mailStats?.() });
+    const mail = deps.mailState();
+    // A mailbox mail cannot be filed in stops intake but not the rest of the service.
+    const status = !healthy ? 'unavailable' : mail === 'cannot_file' ? 'degraded' : 'ok';
+    res.send(healthy ? 200 : 503, { status, db, mail, mailIntake: deps.mailStats?.() });
   });
 }

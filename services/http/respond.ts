@@ -28,3 +28,23 @@ export function sendError(res: Response, error: unknown, log: Logger): void {
 export function invalidField(field: string, reason: string): AppError {
   return new AppError('VALIDATION', `invalid ${field}: ${reason}`, `El campo «${field}» no es válido: ${reason}.`, { field });
 }
+
+/** Refusals the HTTP edge gives before any route or use case runs (protocol level, not domain errors). */
+export type EdgeRefusalCode = 'UNSUPPORTED_MEDIA_TYPE' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_REQUESTS' | 'VALIDATION' | 'FORBIDDEN';
+
+/**
+ * Answers `{error: {code, message}}` (message in Spanish) with the given status.
+ * `closeConnection`: the request body was left unread; closing spares draining it.
+ */
+export function refuse(
+  res: Response,
+  status: number,
+  code: EdgeRefusalCode,
+  message: string,
+  options: { closeConnection?: boolean; headers?: Record<string, string> } = {},
+): void {
+  if (res.headersSent) return;
+  if (options.closeConnection) res.setHeader('Connection', 'close');
+  for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
+  res.send(status, { error: { code, message } } satisfies ErrorBody);
+}

@@ -1,12 +1,16 @@
 import type { AddressInfo } from 'node:net';
-import restify, { Server } from 'restify';
+import restify, { type Request, type Response, type Server } from './restify';
 import type { Logger } from '../logger';
+import { jsonBody, refuseBodyOnBodylessMethods } from './bodies';
+import { RateLimits, rateLimits, securityHeaders } from './security';
 import { HealthDeps, registerHealthRoute } from './health';
 import { IntakeReads, registerIntakeRoutes } from './intake-routes';
 import { registerOrderRoutes } from './order-routes';
 import type { OrderReads } from './ports';
 import { CedulaReads, registerCedulaRoutes } from '../cedula/cedula-routes';
 import { registerReportRoutes, ReportReads } from '../reports/report-routes';
+import type { DeskMetrics } from '../metrics/desk-metrics';
+import { registerMetricsRoute } from '../metrics/metrics-route';
 
 export interface HttpDeps {
   logger: Logger;
@@ -19,8 +23,12 @@ export interface HttpDeps {
   intake?: IntakeReads;
   /** The desk's SLA reports; absent: route not offered. */
   reports?: ReportReads;
+  /** `GET /metrics` (bearer-guarded) and the HTTP latency histogram; absent: not offered. */
+  metrics?: DeskMetrics;
+  /** Per-address limits on public routes and failed API sign-ins; default DEFAULT_RATE_LIMITS. */
+  rateLimits?: RateLimits;
   /** `POST /api/messages`, from bot/ (keeps botbuilder out of this folder). */
-  botEndpoint: (req: restify.Request, res: restify.Response) => Promise<void>;
+  botEndpoint: (req: Request, res: Response) => Promise<void>;
 }
 
 export interface HttpService {
@@ -31,20 +39,29 @@ export interface HttpService {
   close(): Promise<void>;
 }
 
-/** Bot activities and API calls are small; anything bigger is refused (413). */
+/**
+ * Bot activities are small (a Teams message is limited to about 28 KB; files travel as
+ * links); anything bigger is refused (413). Only routes that declare a JSON body read one.
+ */
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /** Builds the restify server with every route; the only place routes are registered. */
 export function createHttpService(deps: HttpDeps): HttpService {
-  const server = restify.createServer({ name: 'cjpf-mesa-de-servicio', handleUncaughtExceptions: false });
+  // An empty name keeps restify from announcing the service in a `Server` header.
+  const server = restify.createServer({ name: '', handleUncaughtExceptions: false });
+  server.pre(securityHeaders());
+  server.pre(rateLimits(deps.rateLimits));
+  // No general body parser: restify's writes multipart uploads to the temp folder before any
+  // route runs. Bodyless methods are refused a body here; each route that takes one reads it.
+  server.pre(refuseBodyOnBodylessMethods());
   server.use(restify.plugins.queryParser({ mapParams: false, allowDots: false, parameterLimit: 20, arrayLimit: 0, depth: 1 }));
-  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: MAX_BODY_BYTES, rejectUnknown: true }));
   registerHealthRoute(server, deps.health);
+  if (deps.metrics) registerMetricsRoute(server, { metrics: deps.metrics, apiToken: deps.apiToken, logger: deps.logger });
   registerOrderRoutes(server, { orders: deps.orders, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.cedula) registerCedulaRoutes(server, { cedula: deps.cedula, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.intake) registerIntakeRoutes(server, { intake: deps.intake, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.reports) registerReportRoutes(server, { reports: deps.reports, apiToken: deps.apiToken, logger: deps.logger });
-  server.post('/api/messages', async (req, res) => {
+  server.post('/api/messages', jsonBody(MAX_BODY_BYTES), async (req: Request, res: Response) => {
     try {
       await deps.botEndpoint(req, res);
     } catch (error) {

@@ -5,7 +5,8 @@ import type { NotificationChannel, NotificationDoc } from '../outbox/types';
 import type { PendingNotice, ServiceOrder } from '../orders/types';
 import { automatedHeaders, notificationMessageId, orderThreadId } from './headers';
 import type { MailAttachment, MailSender } from './mail-sender';
-import { renderNotice } from './templates';
+import { digestMessage } from '../notifications/messages';
+import { renderMail, renderNotice } from './templates';
 
 /** Message-IDs of mails about each order, so replies to them find the order. */
 export interface ThreadRefs {
@@ -25,7 +26,7 @@ export interface CedulaPdfs {
  * `cedula_issued` notice's order id. A notice whose PDF cannot be read fails (and is
  * retried) rather than leaving without it.
  */
-export async function cedulaAttachments(pdfs: CedulaPdfs | undefined, notices: readonly NotificationDoc[]): Promise<MailAttachment[]> {
+async function cedulaAttachments(pdfs: CedulaPdfs | undefined, notices: readonly NotificationDoc[]): Promise<MailAttachment[]> {
   if (!pdfs) return [];
   const attachments: MailAttachment[] = [];
   for (const n of notices.filter((doc) => doc.event === 'cedula_issued')) {
@@ -54,7 +55,7 @@ export interface EmailChannelDeps {
  * The outbox's email channel. Every mail carries the folio tag in the subject, a Message-ID
  * derived from the notification id (a retry sends the same id), In-Reply-To/References to
  * the order's thread (and to the requester's original mail, when there is one), our header
- * and `Auto-Submitted: auto-generated`. The Message-ID is recorded before sending so a
+ * and `Auto-Submitted` (`auto-replied` on the receipt of a mailed report). The Message-ID is recorded before sending so a
  * reply that arrives at once already threads.
  */
 export class EmailChannel implements NotificationChannel {
@@ -68,13 +69,18 @@ export class EmailChannel implements NotificationChannel {
     return (await this.deps.directory.personById(recipient.personId))?.email;
   }
 
+  private async addressOf(recipient: PendingNotice['recipient']): Promise<string> {
+    const to = await this.address(recipient);
+    if (!to) throw new AppError('NOT_FOUND', `no email address for ${recipient.personId ?? recipient.role}`, 'La persona no tiene correo registrado.');
+    return to;
+  }
+
   async canReach(recipient: PendingNotice['recipient']): Promise<boolean> {
     return Boolean(await this.address(recipient));
   }
 
   async send(notification: NotificationDoc, order: ServiceOrder): Promise<void> {
-    const to = await this.address(notification.recipient);
-    if (!to) throw new Error(`no email address for ${notification.recipient.personId ?? notification.recipient.role}`);
+    const to = await this.addressOf(notification.recipient);
     const from = this.deps.sender.from;
     const messageId = notificationMessageId(notification._id, from);
     const thread = orderThreadId(order._id.toHexString(), from);
@@ -84,7 +90,28 @@ export class EmailChannel implements NotificationChannel {
     await this.deps.refs.rememberRef(messageId, order._id, 'sent');
     await this.deps.sender.send({
       to, ...renderNotice(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }), messageId,
-      inReplyTo: original ?? thread, references, headers: automatedHeaders(notification._id), attachments,
+      inReplyTo: original ?? thread, references, attachments,
+      // The receipt of a mailed report answers that mail; every other notice is generated.
+      headers: automatedHeaders(notification._id, original && notification.event === 'order_reported' ? 'auto-replied' : 'auto-generated'),
+    });
+  }
+
+  /**
+   * A batch for one person (the dispatcher's quiet window) leaves as ONE mail listing each
+   * folio and what happened, from the catalogue, with any Cédula a single mail would carry.
+   * Its Message-ID is derived from the first notice's id, so a retried batch carries the same.
+   */
+  async sendDigest(items: readonly { doc: NotificationDoc; order: ServiceOrder }[]): Promise<void> {
+    const first = items[0]!.doc;
+    const to = await this.addressOf(first.recipient);
+    const digest = digestMessage(items.map((i) => ({ event: i.doc.event, order: i.order })));
+    const attachments = await cedulaAttachments(this.deps.cedulaPdfs, items.map((i) => i.doc));
+    await this.deps.sender.send({
+      to,
+      ...renderMail(digest),
+      messageId: notificationMessageId(first._id, this.deps.sender.from),
+      headers: automatedHeaders(first._id),
+      attachments,
     });
   }
 }

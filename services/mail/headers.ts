@@ -29,7 +29,11 @@ export function orderThreadId(orderId: string, from: string): string {
   return `<os.${orderId}@${domainOf(from)}>`;
 }
 
-/** Headers that keep auto-responders (Exchange OOF included) from answering our mail. */
-export function automatedHeaders(ref: string): Record<string, string> {
-  return { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', Precedence: 'bulk', [OUR_HEADER]: ref };
+/**
+ * Headers that mark our mail as automated (RFC 3834) and keep auto-responders (Exchange OOF
+ * included) from answering it: `auto-replied` for a direct answer to a person's mail (the
+ * receipt of a mailed report, the refusal of an outside sender), `auto-generated` otherwise.
+ */
+export function automatedHeaders(ref: string, kind: 'auto-generated' | 'auto-replied' = 'auto-generated'): Record<string, string> {
+  return { 'Auto-Submitted': kind, 'X-Auto-Response-Suppress': 'All', Precedence: 'bulk', [OUR_HEADER]: ref };
 }

@@ -1,19 +1,16 @@
 import type { DirectoryReader } from '../directory/directory-store';
+import type { Person } from '../directory/schema';
 
+/** ANALYST_ROUTING: which analysts hear of new orders, validations, resolutions and SLA alarms. */
 export type AnalystRouting = 'all' | 'roster';
 
 /**
- * The directory as notice routing sees it: with `roster`, `analysts()` answers the analysts
- * marked `onDuty` — or every analyst when nobody is on duty, so new work is never announced
- * to no one. Every other lookup is the directory's own. With `all`, the directory unchanged.
+ * The analysts a notice goes to. With `roster`, the analysts marked `onDuty` — or every
+ * analyst when nobody is on duty, so new work is never announced to no one.
  */
-export function withAnalystRouting<D extends Pick<DirectoryReader, 'analysts'>>(directory: D, routing: AnalystRouting): D {
-  if (routing === 'all') return directory;
-  const routed = Object.create(directory) as D;
-  routed.analysts = async () => {
-    const all = await directory.analysts();
-    const onDuty = all.filter((p) => p.onDuty === true);
-    return onDuty.length > 0 ? onDuty : all;
-  };
-  return routed;
+export async function analystsToNotify(directory: Pick<DirectoryReader, 'analysts'>, routing: AnalystRouting): Promise<Person[]> {
+  const all = await directory.analysts();
+  if (routing === 'all') return all;
+  const onDuty = all.filter((p) => p.onDuty === true);
+  return onDuty.length > 0 ? onDuty : all;
 }

@@ -2,6 +2,7 @@ import type { Action, OrderStatus, Role } from '../workflow';
 import type { NoticeEvent } from './events';
 import { RouteRule, routesFor } from './rules';
 import type { PendingNotice, PersonSnapshot, ServiceOrder } from '../orders/types';
+import { noticesTo } from './notices';
 
 /** The change being announced. `report` is the creation of the order. */
 export interface RoutedTransition {
@@ -30,7 +31,7 @@ interface Draft {
   role: Role | 'provider_contact';
 }
 
-function audienceDrafts(rule: RouteRule, t: RoutedTransition, order: ServiceOrder, audience: RoutingAudience): Draft[] {
+function audienceDrafts(rule: RouteRule, t: RoutedTransition, order: Omit<ServiceOrder, 'folio'>, audience: RoutingAudience): Draft[] {
   const { event } = rule;
   const person = (p: PersonSnapshot | undefined, role: Role): Draft[] => (p ? [{ event, personId: p.personId, email: p.email, role }] : []);
   switch (rule.audience) {
@@ -42,12 +43,6 @@ function audienceDrafts(rule: RouteRule, t: RoutedTransition, order: ServiceOrde
     case 'judges': return audience.judges.map((j) => ({ event, personId: j.id, email: j.email, role: 'judge' as const }));
     case 'provider': return audience.providerEmails.map((email) => ({ event, email, role: 'provider_contact' as const }));
   }
-}
-
-function recipientKey(d: Draft): string | undefined {
-  if (d.personId) return d.personId;
-  if (d.email) return `email:${d.email.toLowerCase()}`;
-  return undefined;
 }
 
 /**
@@ -64,7 +59,7 @@ function recipientKey(d: Draft): string | undefined {
  */
 export function routeNotices(
   t: RoutedTransition,
-  order: ServiceOrder,
+  order: Omit<ServiceOrder, 'folio'>,
   actor: { personId?: string; email?: string },
   audience: RoutingAudience,
   now: Date,
@@ -72,22 +67,7 @@ export function routeNotices(
   const drafts = routesFor(t.action, t.to).flatMap((rule) => audienceDrafts(rule, t, order, audience));
   const actorEmail = actor.email?.toLowerCase();
   const toldInChat = t.action === 'report' && order.channel === 'teams';
-  const told = new Set<string>();
-  const notices: PendingNotice[] = [];
-  for (const d of drafts) {
-    const key = recipientKey(d);
-    if (!key) continue;
-    const isActor = (actor.personId && d.personId === actor.personId) || (actorEmail && d.email?.toLowerCase() === actorEmail);
-    if (isActor && (d.event !== 'order_reported' || toldInChat)) continue;
-    const email = d.email ? `email:${d.email.toLowerCase()}` : undefined;
-    if (told.has(key) || (email && told.has(email))) continue;
-    told.add(key);
-    if (email) told.add(email);
-    const id = `${order._id.toHexString()}:${order.version}:${d.event}:${key}`;
-    const recipient: PendingNotice['recipient'] = { role: d.role };
-    if (d.personId) recipient.personId = d.personId;
-    if (d.email) recipient.email = d.email;
-    notices.push({ id, event: d.event, recipient, createdAt: now });
-  }
-  return notices;
+  const isActor = (d: Draft) => (actor.personId && d.personId === actor.personId) || (actorEmail && d.email?.toLowerCase() === actorEmail);
+  const owed = drafts.filter((d) => !isActor(d) || (d.event === 'order_reported' && !toldInChat));
+  return noticesTo(order._id, owed.map((d) => ({ occasion: `${order.version}:${d.event}`, event: d.event, to: d, role: d.role })), now);
 }

@@ -50,6 +50,9 @@ export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly Rout
   document: [r('requester', 'status_changed'), r('analysts', 'order_resolved', ['close'])],
   close: [r('requester', 'status_changed')],
   cancel: [r('requester', 'status_changed'), r('engineer', 'order_cancelled'), r('provider', 'order_cancelled')],
+  // Staff records that do not move the order: they are on its history and card; nobody is told.
+  set_priority: [],
+  correct_facts: [],
 };
 
 /**

@@ -1,10 +1,11 @@
-import type { Collection, Db } from 'mongodb';
 import type { Logger } from '../logger';
 import { PeriodicTask } from '../scheduling/periodic-task';
-import type { PendingNotice, ServiceOrder } from '../orders/types';
+import type { ServiceOrder } from '../orders/types';
+import { noticeTo } from './notices';
+import type { ReminderStore } from './reminder-store';
 
 export interface ValidationReminderOptions {
-  db: Db;
+  store: ReminderStore;
   logger: Logger;
   /** Time from the validation request (and between reminders) before the requester is reminded. */
   intervalMs: number;
@@ -15,7 +16,6 @@ export interface ValidationReminderOptions {
   now?: () => Date;
 }
 
-type Waiting = Pick<ServiceOrder, '_id' | 'version' | 'requester' | 'history' | 'reminderMarks'>;
 
 /** When the order last entered `validation` (a round starts again after a refused signature). */
 function enteredValidationAt(order: Pick<ServiceOrder, 'history'>): Date | undefined {
@@ -38,11 +38,9 @@ export function dueReminder(enteredAt: Date, now: Date, intervalMs: number, maxR
  * requester's answer fail. After downtime only the latest due reminder is sent, not a backlog.
  */
 export class ValidationReminder {
-  private readonly orders: Collection<ServiceOrder>;
   private readonly task: PeriodicTask;
 
   constructor(private readonly options: ValidationReminderOptions) {
-    this.orders = options.db.collection<ServiceOrder>('orders');
     const intervalMs = options.pollMs ?? Math.max(10_000, Math.floor(options.intervalMs / 10));
     this.task = new PeriodicTask({ name: 'validation reminder', logger: options.logger, intervalMs, run: () => this.checkOnce() });
   }
@@ -51,9 +49,8 @@ export class ValidationReminder {
   async checkOnce(): Promise<number> {
     const now = (this.options.now ?? (() => new Date()))();
     const max = this.options.maxReminders ?? 3;
-    const cursor = this.orders.find({ status: 'validation' }, { projection: { _id: 1, version: 1, requester: 1, history: 1, reminderMarks: 1 } });
     let queued = 0;
-    for await (const order of cursor as AsyncIterable<Waiting>) {
+    for await (const order of this.options.store.awaitingValidation()) {
       if (this.task.stopping) break;
       const enteredAt = enteredValidationAt(order);
       if (!enteredAt) continue;
@@ -61,13 +58,9 @@ export class ValidationReminder {
       if (n === 0) continue;
       const mark = `${order.version}:${n}`;
       if (order.reminderMarks?.includes(mark)) continue;
-      const notice = reminderNotice(order, n, now);
+      const notice = noticeTo(order._id, `${order.version}:validation_reminder:${n}`, 'validation_reminder', order.requester, 'requester', now);
       if (!notice) continue;
-      const written = await this.orders.updateOne(
-        { _id: order._id, status: 'validation', version: order.version, reminderMarks: { $ne: mark } },
-        { $push: { reminderMarks: mark, outbox: notice }, $set: { outboxPending: true } },
-      );
-      if (written.modifiedCount === 1) {
+      if (await this.options.store.recordReminder(order, mark, notice)) {
         queued += 1;
         this.options.logger.info({ orderId: order._id.toHexString(), reminder: n }, 'validation reminder queued');
       }
@@ -83,15 +76,4 @@ export class ValidationReminder {
   stop(): Promise<void> {
     return this.task.stop();
   }
-}
-
-/** The reminder for the requester, or null when the requester cannot be reached at all. */
-function reminderNotice(order: Waiting, n: number, now: Date): PendingNotice | null {
-  const r = order.requester;
-  const key = r.personId ?? (r.email ? `email:${r.email.toLowerCase()}` : undefined);
-  if (!key) return null;
-  const recipient: PendingNotice['recipient'] = { role: 'requester' };
-  if (r.personId) recipient.personId = r.personId;
-  if (r.email) recipient.email = r.email;
-  return { id: `${order._id.toHexString()}:${order.version}:validation_reminder:${n}:${key}`, event: 'validation_reminder', recipient, createdAt: now };
 }

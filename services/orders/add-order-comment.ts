@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import { CHANNELS, FINAL_STATUSES } from '../workflow';
 import type { DirectoryReader } from '../directory/directory-store';
+import { analystsToNotify, AnalystRouting } from '../notifications/analyst-routing';
 import type { OrderStore } from './order-store';
-import type { HistoryEntry, PendingNotice, PersonSnapshot, ServiceOrder } from './types';
+import type { HistoryEntry, ServiceOrder } from './types';
+import { Addressee, NoticeDraft, noticesTo, RecipientRole } from '../notifications/notices';
 import { conflictError, notFoundError } from './apply-transition';
 import { compact, orderIdSchema, parseInput, snapshotOf, SourceFields, toObjectId } from './inputs';
 import { directoryId } from '../directory/schema';
@@ -24,14 +26,8 @@ export interface AddOrderCommentDeps {
   orders: Pick<OrderStore, 'findById' | 'applyChange'>;
   directory: Pick<DirectoryReader, 'personById' | 'analysts'>;
   now?: () => Date;
-}
-
-function noticeFor(order: ServiceOrder, version: number, to: PersonSnapshot | { personId: string; email: string }, role: PendingNotice['recipient']['role'], now: Date): PendingNotice {
-  const key = to.personId ?? `email:${to.email?.toLowerCase()}`;
-  const recipient: PendingNotice['recipient'] = { role };
-  if (to.personId) recipient.personId = to.personId;
-  if (to.email) recipient.email = to.email;
-  return { id: `${order._id.toHexString()}:${version}:order_comment:${key}`, event: 'order_comment', recipient, createdAt: now };
+  /** Which analysts hear a comment on an order nobody took yet; every analyst when absent. */
+  analystRouting?: AnalystRouting;
 }
 
 /**
@@ -54,16 +50,14 @@ export async function addOrderComment(deps: AddOrderCommentDeps, raw: AddOrderCo
   const actor = await deps.directory.personById(input.actorId);
   if (!actor) throw new AppError('FORBIDDEN', `actor ${input.actorId} not in directory`, 'Usted no está registrado en el directorio de la Mesa de Servicio.');
   const now = (deps.now ?? (() => new Date()))();
-  const version = order.version + 1;
-  const byRequester = actor.id === order.requester.personId;
-  const notices: PendingNotice[] = [];
-  if (byRequester) {
-    const assignee = order.engineer ?? order.analyst;
-    if (assignee) notices.push(noticeFor(order, version, assignee, order.engineer ? 'engineer' : 'analyst', now));
-    else for (const a of await deps.directory.analysts()) notices.push(noticeFor(order, version, { personId: a.id, email: a.email }, 'analyst', now));
-  } else if (order.requester.personId || order.requester.email) {
-    notices.push(noticeFor(order, version, order.requester, 'requester', now));
-  }
+  const occasion = `${order.version + 1}:order_comment`;
+  const to = (person: Addressee, role: RecipientRole): NoticeDraft => ({ occasion, event: 'order_comment', to: person, role });
+  const drafts: NoticeDraft[] = [];
+  if (actor.id !== order.requester.personId) drafts.push(to(order.requester, 'requester'));
+  else if (order.engineer) drafts.push(to(order.engineer, 'engineer'));
+  else if (order.analyst) drafts.push(to(order.analyst, 'analyst'));
+  else for (const a of await analystsToNotify(deps.directory, deps.analystRouting ?? 'all')) drafts.push(to({ personId: a.id, email: a.email }, 'analyst'));
+  const notices = noticesTo(order._id, drafts, now);
   const history: HistoryEntry = { at: now, action: 'comment', by: snapshotOf(actor), channel: input.channel, note: input.text };
   if (input.sourceId) history.sourceId = input.sourceId;
   if (input.attachments?.length) history.attachments = input.attachments.map((a) => compact(a));

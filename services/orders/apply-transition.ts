@@ -2,20 +2,23 @@ import { AppError } from '../errors';
 import { Action, ActionInput, ActorFacts, Decision, decide, OrderFacts, WorkflowPolicy } from '../workflow';
 import type { DirectoryReader } from '../directory/directory-store';
 import type { Person } from '../directory/schema';
+import { analystsToNotify, AnalystRouting } from '../notifications/analyst-routing';
 import { routeNotices, RoutingAudience } from '../notifications/routing';
 import type { OrderStore } from './order-store';
-import type { HistoryEntry, PersonSnapshot, ServiceOrder } from './types';
+import type { FieldChange, HistoryEntry, PersonSnapshot, ServiceOrder } from './types';
 import { compact, snapshotOf, SourceFields, toObjectId, TransitionInput } from './inputs';
 
 export type TransitionDirectory = Pick<DirectoryReader, 'personById' | 'analysts' | 'judgesOfCentre' | 'provider'>;
 
 /** What every state-changing use case needs; each adds only the lookups it uses. */
 export interface TransitionDeps {
-  orders: Pick<OrderStore, 'findById' | 'applyChange' | 'policy'>;
+  orders: Pick<OrderStore, 'findById' | 'applyChange'>;
   directory: TransitionDirectory;
   now?: () => Date;
   /** Variant of the transition table; the seed's when absent. */
   policy?: WorkflowPolicy;
+  /** Which analysts hear of the change; every analyst when absent. */
+  analystRouting?: AnalystRouting;
 }
 
 export interface TransitionContext {
@@ -27,7 +30,12 @@ export interface TransitionContext {
 }
 
 /** Top-level order fields a use case adds to the change (engineer, provider, resolution, …). */
-export type OrderPatch = Partial<Pick<ServiceOrder, 'engineer' | 'provider' | 'resolution' | 'validation' | 'signature'>>;
+export type OrderPatch = Partial<Pick<ServiceOrder,
+  'engineer' | 'provider' | 'resolution' | 'validation' | 'signature' |
+  'priority' | 'priorityBasis' | 'equipment' | 'centreId' | 'coverage' | 'addenda' | 'repeatFailure' | 'slaMarks'>>;
+
+/** What a use case's `patch` returns: fields to set, and for a same-state action what it changed (for the history). */
+export type PatchResult = OrderPatch & { changes?: FieldChange[] };
 
 /** First time each action happened; a repeat (rework) keeps the first time. */
 const FIRST_TIMESTAMP: Partial<Record<Action, keyof ServiceOrder['timestamps']>> = {
@@ -70,9 +78,10 @@ export const conflictError = (orderId: string) =>
 export const notFoundError = (what: string) =>
   new AppError('NOT_FOUND', `order ${what} not found`, 'No se encontró la orden de servicio.', { order: what });
 
-async function loadAudience(directory: TransitionDirectory, order: ServiceOrder): Promise<RoutingAudience> {
+async function loadAudience(deps: TransitionDeps, order: ServiceOrder): Promise<RoutingAudience> {
+  const { directory } = deps;
   const [analysts, judges, provider] = await Promise.all([
-    directory.analysts(),
+    analystsToNotify(directory, deps.analystRouting ?? 'all'),
     directory.judgesOfCentre(order.centreId),
     order.provider ? directory.provider(order.provider.providerId) : Promise.resolve(null),
   ]);
@@ -95,7 +104,7 @@ export async function applyTransition(
   action: Action,
   request: TransitionInput & SourceFields,
   input: ActionInput = {},
-  patch?: (ctx: TransitionContext) => OrderPatch | Promise<OrderPatch>,
+  patch?: (ctx: TransitionContext) => PatchResult | Promise<PatchResult>,
 ): Promise<ServiceOrder> {
   const order = await deps.orders.findById(toObjectId(request.orderId));
   if (!order) throw notFoundError(request.orderId);
@@ -105,10 +114,11 @@ export async function applyTransition(
   if (!actor) {
     throw new AppError('FORBIDDEN', `actor ${request.actorId} not in directory`, 'Usted no está registrado en el directorio de la Mesa de Servicio.');
   }
-  const decision = decide(orderFacts(order), action, actorFacts(actor), input, deps.policy ?? deps.orders.policy);
+  const decision = decide(orderFacts(order), action, actorFacts(actor), input, deps.policy);
   const now = (deps.now ?? (() => new Date()))();
   const by = snapshotOf(actor);
-  const fields: Record<string, unknown> = { ...(patch ? await patch({ order, actor, by, decision, now }) : {}) };
+  const { changes, ...patched }: PatchResult = patch ? await patch({ order, actor, by, decision, now }) : {};
+  const fields: Record<string, unknown> = { ...patched };
   if (decision.actingAs === 'analyst' && !order.analyst) fields.analyst = by;
 
   const stamp = FIRST_TIMESTAMP[action] === 'resolvedAt' && decision.to !== 'resolved' ? undefined : FIRST_TIMESTAMP[action];
@@ -119,10 +129,11 @@ export async function applyTransition(
 
   const after: ServiceOrder = { ...order, ...fields, status: decision.to, version: order.version + 1, timestamps, updatedAt: now };
   const t = { action, from: decision.from, to: decision.to, previousEngineer: order.engineer };
-  const notices = routeNotices(t, after, { personId: actor.id, email: actor.email }, await loadAudience(deps.directory, after), now);
+  const notices = routeNotices(t, after, { personId: actor.id, email: actor.email }, await loadAudience(deps, after), now);
   const note = input.reason ?? input.solution ?? input.documentation ?? request.note;
   const history: HistoryEntry = { at: now, action, by, role: decision.actingAs, channel: request.channel, from: decision.from, to: decision.to };
   if (note) history.note = note;
+  if (changes?.length) history.changes = changes.map((c) => compact(c));
   if (request.sourceId) history.sourceId = request.sourceId;
   if (request.attachments?.length) history.attachments = request.attachments.map((a) => compact(a));
 

@@ -3,14 +3,20 @@ import type { OrderStore } from './order-store';
 import type { ServiceOrder } from './types';
 import { parseInput } from './inputs';
 import { notFoundError } from './apply-transition';
+import { canSeeOrder, OrderViewer } from './order-visibility';
 
 export const folioSchema = z.string().regex(/^OS-\d{4}-\d{6}$/, 'folio inválido (ejemplo: OS-2026-000123)');
 const Input = z.strictObject({ folio: folioSchema });
 
-/** Reads one order by folio, with its history. A malformed folio is VALIDATION naming `folio`; none → NOT_FOUND. */
-export async function getOrder(deps: { orders: Pick<OrderStore, 'findByFolio'> }, input: { folio: unknown }): Promise<ServiceOrder> {
-  const { folio } = parseInput(Input, input);
+/**
+ * Reads one order by folio, with its history. A malformed folio is VALIDATION naming
+ * `folio`; none → NOT_FOUND. With a `viewer` (every edge where a person asks), an order
+ * they may not see (`canSeeOrder`) is the same NOT_FOUND as a folio that does not exist.
+ * Without one it is the staff read API, which its own token guards.
+ */
+export async function getOrder(deps: { orders: Pick<OrderStore, 'findByFolio'> }, input: { folio: unknown; viewer?: OrderViewer }): Promise<ServiceOrder> {
+  const { folio } = parseInput(Input, { folio: input.folio });
   const order = await deps.orders.findByFolio(folio);
-  if (!order) throw notFoundError(folio);
+  if (!order || (input.viewer && !canSeeOrder(input.viewer, order))) throw notFoundError(folio);
   return order;
 }

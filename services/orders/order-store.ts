@@ -1,8 +1,9 @@
-import { Collection, Db, MongoServerError, ObjectId } from 'mongodb';
-import type { OrderStatus, WorkflowPolicy } from '../workflow';
+import { ClientSession, Collection, Db, MongoClient, ObjectId, UpdateFilter } from 'mongodb';
+import { queueing } from '../notifications/notices';
+import type { OrderStatus } from '../workflow';
 import type { HistoryEntry, PendingNotice, ServiceOrder } from './types';
 import { coalesce } from '../coalesce';
-import { isDuplicateKey, refusedWrites } from '../mongo-errors';
+import { isDuplicateKey } from '../mongo-errors';
 
 /** One state change, already decided by the workflow: the store only writes it, guarded. */
 export interface OrderChange {
@@ -19,6 +20,10 @@ export interface OrderChange {
 /** Already-typed filters; list-orders validates user values before building one. */
 export interface OrderQuery {
   status?: OrderStatus;
+  /** Any of these states (with `status`, both must hold). */
+  statuses?: readonly OrderStatus[];
+  /** Orders turned to this engineer. */
+  engineerId?: string;
   centreId?: string;
   requesterId?: string;
   from?: Date;
@@ -27,10 +32,19 @@ export interface OrderQuery {
   limit: number;
 }
 
+/** A new order before the store numbers it. */
+export type UnnumberedOrder = Omit<ServiceOrder, 'folio'>;
+
 export interface OrderStore {
-  /** Next folio of the year, `OS-<year>-<6 digits>`; never hands the same one out twice. */
-  nextFolio(year: number): Promise<string>;
-  insert(order: ServiceOrder): Promise<void>;
+  /**
+   * Numbers and stores a new order as one atomic step: the next folio of `year`
+   * (`OS-<year>-<6 digits>`) is taken and the order inserted together, or neither happens,
+   * so folios form a series without gaps or repeats. The order's `_id` is the report's
+   * idempotency key: when an order with that id already exists (a repeated confirmation, a
+   * retry after a crash, a concurrent twin that won) it is returned, `created: false`, and
+   * nothing is written.
+   */
+  create(order: UnnumberedOrder, year: number): Promise<{ order: ServiceOrder; created: boolean }>;
   findById(id: ObjectId): Promise<ServiceOrder | null>;
   findByFolio(folio: string): Promise<ServiceOrder | null>;
   /**
@@ -39,33 +53,32 @@ export interface OrderStore {
    */
   applyChange(change: OrderChange): Promise<ServiceOrder | null>;
   list(query: OrderQuery): Promise<{ items: ServiceOrder[]; total: number }>;
-  /**
-   * The workflow variant orders are changed under (services/config.ts); the seed's when
-   * absent. It rides on the store because the store is what every edge hands every use case.
-   */
-  readonly policy?: WorkflowPolicy;
 }
 
-/** The same store, deciding transitions under `policy` (see `transitionsFor`). */
-export function withWorkflowPolicy<S extends Pick<OrderStore, 'applyChange'>>(store: S, policy: WorkflowPolicy): S & { readonly policy: WorkflowPolicy } {
-  const governed = Object.create(store) as S & { policy: WorkflowPolicy };
-  governed.policy = policy;
-  return governed;
-}
-
+/** Attempts at numbering one order when a first-of-the-year counter upsert races another. */
+const CREATE_ATTEMPTS = 3;
 
 /**
- * Orders in MongoDB (`orders`), folios from `counters` (one document per year, `$inc` with
- * upsert, so concurrent reports on any number of instances get distinct, consecutive
- * numbers).
+ * Orders in MongoDB (`orders`), folios from `counters` (one document per year). A new order
+ * and its folio are written in one transaction, so the engine and any replica set keep the
+ * series gap-free across crashes and across instances; a standalone mongod, which has no
+ * transactions, is not supported.
  */
 export class MongoOrderStore implements OrderStore {
   private readonly orders: Collection<ServiceOrder>;
   private readonly counters: Collection<{ _id: string; seq: number }>;
+  private readonly client: MongoClient;
+  /**
+   * New orders of this instance are numbered one after another: transactions of one process
+   * would otherwise conflict on the year's counter and be retried by the driver over and
+   * over. Other instances still race, and the transaction settles that.
+   */
+  private numbering: Promise<unknown> = Promise.resolve();
 
   constructor(db: Db) {
     this.orders = db.collection('orders');
     this.counters = db.collection('counters');
+    this.client = db.client;
   }
 
   /** Creates the indexes the use cases and the read API rely on; idempotent. */
@@ -80,65 +93,33 @@ export class MongoOrderStore implements OrderStore {
     await this.orders.updateMany({ 'outbox.0': { $exists: true }, outboxPending: { $exists: false } }, { $set: { outboxPending: true } });
   }
 
-  async nextFolio(year: number): Promise<string> {
-    const seq = await this.nextInSequence(`folio-${year}`);
-    return `OS-${year}-${String(seq).padStart(6, '0')}`;
+  create(order: UnnumberedOrder, year: number): Promise<{ order: ServiceOrder; created: boolean }> {
+    const run = this.numbering.then(() => this.createNow(order, year));
+    this.numbering = run.catch(() => undefined);
+    return run;
   }
 
-  /**
-   * Folios asked for together (reports arriving at once) are taken in one increment of the
-   * counter by their number, then handed out in the order asked: still one folio per order,
-   * consecutive, never twice.
-   */
-  private readonly nextInSequence = coalesce(async (keys: readonly string[]) => {
-    const counts = new Map<string, number>();
-    for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
-    const next = new Map<string, number>();
-    await Promise.all([...counts].map(async ([key, n]) => next.set(key, (await this.increment(key, n)) - n + 1)));
-    return keys.map((key) => {
-      const seq = next.get(key)!;
-      next.set(key, seq + 1);
-      return { ok: true as const, value: seq };
-    });
-  });
-
-  /** Two first-of-the-year upserts can race on the same _id; the loser retries and increments. */
-  private async increment(key: string, by: number, attempt = 0): Promise<number> {
+  private async createNow(order: UnnumberedOrder, year: number, attempt = 1): Promise<{ order: ServiceOrder; created: boolean }> {
+    const existing = await this.orders.findOne({ _id: order._id });
+    if (existing) return { order: existing, created: false };
     try {
-      const doc = await this.counters.findOneAndUpdate(
-        { _id: key },
-        { $inc: { seq: by } },
-        { upsert: true, returnDocument: 'after' },
-      );
-      if (!doc) throw new Error(`counter ${key} returned no document`);
-      return doc.seq;
+      const stored = await this.client.withSession((session) => session.withTransaction(() => this.numberAndInsert(order, year, session)));
+      return { order: stored, created: true };
     } catch (error) {
-      if (error instanceof MongoServerError && isDuplicateKey(error) && attempt < 3) return this.increment(key, by, attempt + 1);
-      throw error;
+      // Either a twin with this id committed first (found on the next attempt), or two
+      // first-of-the-year counter upserts raced (the loser then increments the winner's).
+      if (!isDuplicateKey(error) || attempt >= CREATE_ATTEMPTS) throw error;
+      return this.createNow(order, year, attempt + 1);
     }
   }
 
-  insert(order: ServiceOrder): Promise<void> {
-    return this.insertTogether(order);
+  private async numberAndInsert(order: UnnumberedOrder, year: number, session: ClientSession): Promise<ServiceOrder> {
+    const counter = await this.counters.findOneAndUpdate({ _id: `folio-${year}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after', session });
+    if (!counter) throw new Error(`counter folio-${year} returned no document`);
+    const stored: ServiceOrder = { ...order, folio: `OS-${year}-${String(counter.seq).padStart(6, '0')}` };
+    await this.orders.insertOne(stored, { session });
+    return stored;
   }
-
-  /**
-   * Orders reported together go in one unordered insert; an order the database refuses (a
-   * duplicate id) fails alone, with the server's error as its own insert would have had it.
-   */
-  private readonly insertTogether = coalesce(async (orders: readonly ServiceOrder[]) => {
-    const refused = new Map<number, unknown>();
-    try {
-      await this.orders.insertMany([...orders], { ordered: false });
-    } catch (error) {
-      const writes = refusedWrites(error);
-      if (!writes) throw error;
-      for (const e of writes) {
-        refused.set(e.index, new MongoServerError({ message: e.errmsg ?? 'insert refused', errmsg: e.errmsg, code: e.code, errInfo: e.errInfo }));
-      }
-    }
-    return orders.map((_, i) => (refused.has(i) ? { ok: false as const, error: refused.get(i) } : { ok: true as const, value: undefined }));
-  });
 
   findById(id: ObjectId): Promise<ServiceOrder | null> {
     return this.findTogether(id);
@@ -158,11 +139,7 @@ export class MongoOrderStore implements OrderStore {
   async applyChange(change: OrderChange): Promise<ServiceOrder | null> {
     return this.orders.findOneAndUpdate(
       { _id: change.id, status: change.from, version: change.version },
-      {
-        $set: change.notices.length > 0 ? { ...change.set, outboxPending: true } : change.set,
-        $inc: { version: 1 },
-        $push: { history: change.history, outbox: { $each: change.notices } },
-      },
+      queueing({ $set: change.set, $inc: { version: 1 }, $push: { history: change.history } }, change.notices) as UpdateFilter<ServiceOrder>,
       { returnDocument: 'after' },
     );
   }
@@ -170,6 +147,8 @@ export class MongoOrderStore implements OrderStore {
   async list(query: OrderQuery): Promise<{ items: ServiceOrder[]; total: number }> {
     const filter: Record<string, unknown> = {};
     if (query.status) filter.status = query.status;
+    if (query.statuses) filter.status = query.status ? (query.statuses.includes(query.status) ? query.status : { $in: [] }) : { $in: [...query.statuses] };
+    if (query.engineerId) filter['engineer.personId'] = query.engineerId;
     if (query.centreId) filter.centreId = query.centreId;
     if (query.requesterId) filter['requester.personId'] = query.requesterId;
     if (query.from || query.to) {

@@ -1,30 +1,42 @@
 import { z } from 'zod';
+import { queuedOnInsert } from '../notifications/notices';
 import { ObjectId } from 'mongodb';
 import { AppError } from '../errors';
 import type { Role } from '../workflow';
 import type { DirectoryReader } from '../directory/directory-store';
 import { directoryId, emailSchema } from '../directory/schema';
+import { analystsToNotify, AnalystRouting } from '../notifications/analyst-routing';
 import { routeNotices } from '../notifications/routing';
-import type { OrderStore } from './order-store';
-import { EQUIPMENT_TYPES, PersonSnapshot, PRIORITIES, ServiceOrder } from './types';
+import type { OrderStore, UnnumberedOrder } from './order-store';
+import { EQUIPMENT_TYPES, PersonSnapshot, ServiceOrder } from './types';
 import { compact, parseInput, snapshotOf } from './inputs';
+import { intakeFacts, IntakeFactsDeps, PriorityHints } from './intake-facts';
+import { callerContact } from './phone-report';
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
 
 const Input = z
   .strictObject({
     channel: z.enum(['teams', 'email', 'phone']),
-    /** A stable id from an edge that may retry (mail intake): a retry finds this order instead of making a second. */
+    /**
+     * The report's idempotency key, minted by the edge when the report starts (a Teams draft,
+     * a mail's duplicate key): every repeat of the same report — concurrent, retried, or sent
+     * again after a crash — gets the order this id names instead of a second one.
+     */
     orderId: z.string().regex(/^[0-9a-f]{24}$/).optional(),
     /** Directory id of whoever reports: the requester, or the analyst taking a phone call. */
     actorId: directoryId.optional(),
     requesterId: directoryId.optional(),
-    /** A requester not found in the directory: kept as given and flagged unverified. */
-    unknownRequester: z.strictObject({ name: z.string().trim().min(3).max(200), email: emailSchema }).optional(),
+    /**
+     * A requester not found in the directory: kept as given and flagged unverified. The
+     * email is how they hear of the order; only a phone caller may leave none (the desk
+     * then reaches them by the phone or extension on `contact`).
+     */
+    unknownRequester: z.strictObject({ name: z.string().trim().min(3).max(200), email: emailSchema.optional() }).optional(),
     centreId: directoryId.optional(),
     equipment: z.strictObject({ type: z.enum(EQUIPMENT_TYPES), inventoryNumber: optionalText(50), location: optionalText(200) }),
     description: z.string().trim().min(3, 'describa la falla (mínimo 3 caracteres)').max(5000),
-    priority: z.enum(PRIORITIES).default('medium'),
+    ...PriorityHints,
     contact: z.strictObject({ extension: z.string().regex(/^[0-9]{1,10}$/).optional(), phone: z.string().regex(/^[0-9 +()-]{7,20}$/).optional() }).optional(),
     attachments: z
       .array(z.strictObject({ fileId: optionalText(100), filename: z.string().trim().min(1).max(255), contentType: z.string().max(100), size: z.number().int().min(0) }))
@@ -34,15 +46,21 @@ const Input = z
   .refine((i) => (i.requesterId === undefined) !== (i.unknownRequester === undefined), {
     message: 'indique requesterId o unknownRequester (solo uno)',
     path: ['requesterId'],
+  })
+  .refine((i) => i.channel === 'phone' || !i.unknownRequester || i.unknownRequester.email !== undefined, {
+    message: 'indique el correo de quien reporta',
+    path: ['unknownRequester', 'email'],
   });
 export type ReportOrderInput = z.input<typeof Input>;
 
-export interface ReportOrderDeps {
-  orders: Pick<OrderStore, 'nextFolio' | 'insert'>;
-  directory: Pick<DirectoryReader, 'personById' | 'centre' | 'analysts'>;
+export interface ReportOrderDeps extends Omit<IntakeFactsDeps, 'directory'> {
+  orders: Pick<OrderStore, 'create'>;
+  directory: Pick<DirectoryReader, 'personById' | 'centre' | 'analysts'> & IntakeFactsDeps['directory'];
   now?: () => Date;
   /** Zone whose calendar year numbers the folio (TZ_DEFAULT). */
-  timeZone?: string;
+  timeZone: string;
+  /** Which analysts hear of the new order; every analyst when absent. */
+  analystRouting?: AnalystRouting;
 }
 
 const invalid = (field: string, log: string, user: string) => new AppError('VALIDATION', log, `${field}: ${user}`, { field });
@@ -66,7 +84,7 @@ async function resolveParties(deps: ReportOrderDeps, input: z.infer<typeof Input
   } else {
     if (!input.centreId) throw invalid('centreId', 'centre required', 'indique el centro donde está el equipo.');
     if (!(await deps.directory.centre(input.centreId))) throw invalid('centreId', `centre ${input.centreId} not found`, `el centro «${input.centreId}» no existe.`);
-    base = { requester: { ...input.unknownRequester!, unverified: true }, centreId: input.centreId };
+    base = { requester: compact({ ...input.unknownRequester!, unverified: true as const }), centreId: input.centreId };
   }
   if (input.channel !== 'phone') {
     if (input.actorId && input.actorId !== input.requesterId) {
@@ -81,7 +99,7 @@ async function resolveParties(deps: ReportOrderDeps, input: z.infer<typeof Input
   return { ...base, reporter: snapshotOf(analyst), role: 'analyst' };
 }
 
-/** One formatter per time zone: building an Intl.DateTimeFormat costs about 0.15 ms, using one a few µs. */
+/** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using one. */
 const yearFormats = new Map<string, Intl.DateTimeFormat>();
 
 function yearIn(date: Date, timeZone: string): number {
@@ -90,28 +108,33 @@ function yearIn(date: Date, timeZone: string): number {
   return Number(format.format(date));
 }
 
+/** The same person on both sides, by directory id or, for someone not in it, by email. */
+function samePerson(a: PersonSnapshot, b: PersonSnapshot): boolean {
+  return a.personId !== undefined || b.personId !== undefined ? a.personId === b.personId : a.email?.toLowerCase() === b.email?.toLowerCase();
+}
+
 /**
- * Activity 1: creates a service order in `reported` with a folio from the atomic counter,
- * the requester as a snapshot (or, for someone not in the directory, as given and flagged
- * `unverified`), the history's first entry, and — in the same insert — the notices owed:
- * the requester gets the folio, the analysts hear of a new order (never the reporter).
+ * Activity 1: creates a service order in `reported`, numbered with the next folio in the
+ * same atomic step, the requester as a snapshot (or, for someone not in the directory, as
+ * given and flagged `unverified`), the history's first entry, and — in the same insert —
+ * the notices owed: the requester gets the folio, the analysts hear of a new order (never
+ * the reporter). A repeat of a report (same `orderId`) returns the order already made.
  */
 export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput): Promise<ServiceOrder> {
   const input = parseInput(Input, raw);
   const parties = await resolveParties(deps, input);
   const now = (deps.now ?? (() => new Date()))();
-  const folio = await deps.orders.nextFolio(yearIn(now, deps.timeZone ?? 'America/Mexico_City'));
-  const order: ServiceOrder = {
+  const contact = await callerContact(deps, input);
+  const facts = await intakeFacts(deps, { ...input, equipment: compact(input.equipment), centreId: parties.centreId }, now);
+  const order: UnnumberedOrder = {
     _id: input.orderId ? ObjectId.createFromHexString(input.orderId) : new ObjectId(),
-    folio,
     status: 'reported',
     version: 1,
     requester: parties.requester,
     centreId: parties.centreId,
     channel: input.channel,
-    equipment: compact(input.equipment),
+    ...facts,
     description: input.description,
-    priority: input.priority,
     attachments: input.attachments.map((a) => compact(a)),
     timestamps: { reportedAt: now },
     history: [{ at: now, action: 'report', by: parties.reporter, role: parties.role, channel: input.channel, to: 'reported' }],
@@ -119,10 +142,12 @@ export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput):
     createdAt: now,
     updatedAt: now,
   };
-  if (input.contact) order.contact = compact(input.contact);
-  const audience = { analysts: await deps.directory.analysts(), judges: [], providerEmails: [] };
-  order.outbox = routeNotices({ action: 'report', to: 'reported' }, order, { personId: parties.reporter.personId, email: parties.reporter.email }, audience, now);
-  if (order.outbox.length > 0) order.outboxPending = true;
-  await deps.orders.insert(order);
-  return order;
+  if (contact) order.contact = contact;
+  const audience = { analysts: await analystsToNotify(deps.directory, deps.analystRouting ?? 'all'), judges: [], providerEmails: [] };
+  Object.assign(order, queuedOnInsert(routeNotices({ action: 'report', to: 'reported' }, order, { personId: parties.reporter.personId, email: parties.reporter.email }, audience, now)));
+  const { order: stored, created } = await deps.orders.create(order, yearIn(now, deps.timeZone));
+  if (!created && !samePerson(stored.requester, order.requester)) {
+    throw new AppError('CONFLICT', `order ${stored._id.toHexString()} exists for another requester`, 'Ese reporte ya existe a nombre de otra persona.');
+  }
+  return stored;
 }

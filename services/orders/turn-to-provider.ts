@@ -10,15 +10,17 @@ import { BusinessCalendar, calendarForCentre, deadlineIn } from '../sla/calendar
 const Input = TransitionInput.extend({ contractId: directoryId, providerId: directoryId.optional() });
 
 export type ProviderDeps = TransitionDeps & {
-  /** `centre` gives the deadlines the centre's business calendar; without it, weekdays 09:00–18:00 in Mexico City. */
+  /** `centre` gives the deadlines the centre's business calendar; without it, weekdays 09:00–18:00 in `timeZone`. */
   directory: TransitionDeps['directory'] & Pick<DirectoryReader, 'contractById'> & Partial<Pick<DirectoryReader, 'centre'>>;
+  /** TZ_DEFAULT, for a centre the directory does not know. */
+  timeZone: string;
 };
 
 const H = 3600_000;
 const DEFAULT_DAY = { start: '09:00', end: '18:00' };
-const DEFAULT_CALENDAR: BusinessCalendar = {
-  zone: 'America/Mexico_City', hours: { mon: DEFAULT_DAY, tue: DEFAULT_DAY, wed: DEFAULT_DAY, thu: DEFAULT_DAY, fri: DEFAULT_DAY }, closedDays: [],
-};
+const defaultCalendar = (zone: string): BusinessCalendar => ({
+  zone, hours: { mon: DEFAULT_DAY, tue: DEFAULT_DAY, wed: DEFAULT_DAY, thu: DEFAULT_DAY, fri: DEFAULT_DAY }, closedDays: [],
+});
 
 const refuse = (field: string, log: string, user: string) => new AppError('VALIDATION', log, `${field}: ${user}`, { field });
 
@@ -47,7 +49,7 @@ export async function turnToProvider(deps: ProviderDeps, input: z.input<typeof I
     const provider = await deps.directory.provider(contract.providerId);
     if (!provider) throw refuse('providerId', `provider ${contract.providerId} not found`, 'el proveedor del contrato no existe.');
     const centre = deps.directory.centre ? await deps.directory.centre(order.centreId) : null;
-    const calendar = centre ? calendarForCentre(centre) : DEFAULT_CALENDAR;
+    const calendar = centre ? calendarForCentre(centre) : defaultCalendar(deps.timeZone);
     const deadlines = {
       attendBy: deadlineIn(contract.hours, now, contract.attentionHours[order.priority] * H, calendar),
       resolveBy: deadlineIn(contract.hours, now, contract.resolutionHours[order.priority] * H, calendar),

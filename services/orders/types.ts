@@ -35,6 +35,46 @@ export interface Equipment {
   type: EquipmentType;
   inventoryNumber?: string;
   location?: string;
+  /**
+   * How the inventory number relates to the equipment register: `linked` when it names a
+   * registered asset (type, centre and location then come from the register), `unknown`
+   * when the register has no such number — kept as given and flagged for the analyst,
+   * never dropped. Absent when there is no inventory number or no register.
+   */
+  register?: 'linked' | 'unknown';
+}
+
+/** The contract covering the order's equipment, re-chosen whenever the facts it depends on change. */
+export interface Coverage {
+  contractId: string;
+  providerId: string;
+  /** `asset`: the register names the contract; `directory`: the one contract for the centre and type. */
+  source: 'asset' | 'directory';
+}
+
+/** Where the order's priority came from: the intake rule, the reporter, or an analyst. */
+export interface PriorityBasis {
+  source: 'intake_rule' | 'reporter' | 'analyst';
+  impact?: 'high' | 'medium' | 'low';
+  urgency?: 'high' | 'medium' | 'low';
+  /** For `intake_rule`, the reason in words (e.g. «equipo de sala de audiencias, con audiencia en curso»). */
+  because?: string;
+}
+
+/** Text added to the description by a correction; the description itself is never rewritten. */
+export interface DescriptionAddendum {
+  text: string;
+  by: PersonSnapshot;
+  at: Date;
+}
+
+/** Set when the order's asset failed repeatedly: the card shows it to the analyst. */
+export interface RepeatFailure {
+  /** Orders of the same asset reported within the window, this one included. */
+  count: number;
+  windowDays: number;
+  /** Folios of the earlier orders in the window. */
+  earlier: string[];
 }
 
 export interface AttachmentMeta {
@@ -45,6 +85,13 @@ export interface AttachmentMeta {
   size: number;
   /** Why a received file was not stored: over the size limit, or beyond the count limit. */
   notStored?: 'too_large' | 'too_many';
+}
+
+/** One field changed by a correction or a priority change, as the history shows it. */
+export interface FieldChange {
+  field: string;
+  from?: string;
+  to?: string;
 }
 
 /** One append-only history line: who did what, when, from which channel. */
@@ -61,6 +108,8 @@ export interface HistoryEntry {
   sourceId?: string;
   /** Files that came with the entry's source (a mailed reply), stored or recorded as not stored. */
   attachments?: AttachmentMeta[];
+  /** What a same-state action changed (priority, corrected facts): each field, before and after. */
+  changes?: FieldChange[];
   /** For 'notification' entries: the outcome of a notice. */
   notification?: { id: string; recipient: string; channel?: string; outcome: string; detail?: string };
 }
@@ -83,8 +132,14 @@ export interface ServiceOrder {
   channel: 'teams' | 'email' | 'phone';
   equipment: Equipment;
   description: string;
-  contact?: { extension?: string; phone?: string };
+  contact?: { extension?: string; phone?: string; email?: string };
   priority: Priority;
+  priorityBasis?: PriorityBasis;
+  /** `null`: no contract covers the equipment as the order now describes it. */
+  coverage?: Coverage | null;
+  addenda?: DescriptionAddendum[];
+  /** `null` after a correction made the order no longer name a repeating asset. */
+  repeatFailure?: RepeatFailure | null;
   attachments: AttachmentMeta[];
   analyst?: PersonSnapshot;
   engineer?: PersonSnapshot;

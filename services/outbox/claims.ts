@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Filter } from 'mongodb';
-import { NEVER_HELD_EVENTS } from './batching';
+import { NEVER_HELD_EVENTS } from '../notifications/delivery-rules';
 import type { NotificationDoc } from './types';
 
 export interface ClaimOptions {

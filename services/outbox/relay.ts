@@ -3,7 +3,8 @@ import type { Logger } from '../logger';
 import type { PendingNotice, ServiceOrder } from '../orders/types';
 import { NOTIFICATIONS_COLLECTION, NotificationDoc, ORDERS_COLLECTION } from './types';
 import { onlyDuplicateKeys } from '../mongo-errors';
-import { batchKey, isFull, QUIET_WINDOWS_COLLECTION, QuietWindowDoc } from './batching';
+import { batchKey } from '../notifications/delivery-rules';
+import { isFull, QUIET_WINDOWS_COLLECTION, QuietWindowDoc } from './quiet-windows';
 
 export interface RelayOptions {
   db: Db;

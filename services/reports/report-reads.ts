@@ -1,13 +1,13 @@
 import type { DirectoryReader } from '../directory/directory-store';
 import { ClockSource } from '../sla/clock-source';
-import type { DeskTargets } from '../sla/targets';
+import type { DeskTargetSource } from '../sla/targets';
 import { parseReportQuery } from './report-query';
 import type { ReportReads } from './report-routes';
 import type { ReportSource } from './report-store';
 import { slaReport } from './sla-report';
 
 /** ReportReads over the order source and the directory; days are read in `zone` (TZ_DEFAULT). */
-export function reportReads(deps: { source: ReportSource; directory: Pick<DirectoryReader, 'centre' | 'contractById'>; desk: DeskTargets; zone: string; now?: () => Date }): ReportReads {
+export function reportReads(deps: { source: ReportSource; directory: Pick<DirectoryReader, 'centre' | 'contractById'>; desk: DeskTargetSource; zone: string; now?: () => Date }): ReportReads {
   return {
     async slaReport(raw) {
       const query = parseReportQuery(raw, deps.zone);

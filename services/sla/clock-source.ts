@@ -3,9 +3,12 @@ import type { Contract } from '../directory/schema';
 import type { ServiceOrder } from '../orders/types';
 import { BusinessCalendar, calendarForCentre } from './calendar';
 import { ClockContext, orderClocks, OrderClocks } from './clocks';
-import type { DeskTargets } from './targets';
+import { DeskTargets, DeskTargetSource, isTargetReader } from './targets';
 
 export type ClockDirectory = Pick<DirectoryReader, 'centre' | 'contractById'>;
+
+/** What places an order's clocks: its centre's calendar and, once turned to a provider, the contract. */
+export type ClockPlace = Pick<ServiceOrder, 'centreId'> & { provider?: Pick<NonNullable<ServiceOrder['provider']>, 'contractId'> };
 
 /**
  * Directory lookups for clocks, remembered for the life of one source: one pass of the
@@ -17,11 +20,13 @@ export type ClockDirectory = Pick<DirectoryReader, 'centre' | 'contractById'>;
 export class ClockSource {
   private readonly calendars = new Map<string, Promise<BusinessCalendar>>();
   private readonly contracts = new Map<string, Promise<Contract | null>>();
+  private readonly targets = new Map<string, Promise<DeskTargets | null>>();
 
   constructor(
     private readonly directory: ClockDirectory,
-    private readonly desk: DeskTargets,
-    private readonly fallbackZone = 'America/Mexico_City',
+    private readonly desk: DeskTargetSource,
+    /** TZ_DEFAULT, for a centre the directory does not know. */
+    private readonly fallbackZone: string,
   ) {}
 
   calendar(centreId: string): Promise<BusinessCalendar> {
@@ -42,12 +47,24 @@ export class ClockSource {
     return found;
   }
 
-  async context(order: Pick<ServiceOrder, 'centreId' | 'provider'>, now: Date): Promise<ClockContext> {
-    const contract = order.provider ? await this.contract(order.provider.contractId) : null;
-    return { calendar: await this.calendar(order.centreId), desk: this.desk, now, ...(contract ? { contract } : {}) };
+  /** The desk's targets in a centre, from the directory when it is the source. */
+  deskTargets(centreId: string): Promise<DeskTargets | null> {
+    const source = this.desk;
+    if (!isTargetReader(source)) return Promise.resolve(source);
+    let found = this.targets.get(centreId);
+    if (!found) {
+      found = source.deskTargets(centreId);
+      this.targets.set(centreId, found);
+    }
+    return found;
   }
 
-  async clocksOf(order: Parameters<typeof orderClocks>[0] & Pick<ServiceOrder, 'centreId' | 'provider'>, now: Date): Promise<OrderClocks> {
+  async context(order: ClockPlace, now: Date): Promise<ClockContext> {
+    const contract = order.provider ? await this.contract(order.provider.contractId) : null;
+    return { calendar: await this.calendar(order.centreId), desk: await this.deskTargets(order.centreId), now, ...(contract ? { contract } : {}) };
+  }
+
+  async clocksOf(order: Parameters<typeof orderClocks>[0] & ClockPlace, now: Date): Promise<OrderClocks> {
     return orderClocks(order, await this.context(order, now));
   }
 

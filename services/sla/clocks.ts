@@ -46,7 +46,8 @@ export const WAITING_STATUSES: readonly OrderStatus[] = ['validation', 'signatur
 
 export interface ClockContext {
   calendar: BusinessCalendar;
-  desk: DeskTargets;
+  /** `null` when the directory sets no desk targets: the desk's clocks are then not measured. */
+  desk: DeskTargets | null;
   /** The contract of `order.provider.contractId`, when the order was turned to a provider. */
   contract?: Pick<Contract, 'attentionHours' | 'resolutionHours' | 'hours'>;
   now: Date;
@@ -92,9 +93,9 @@ function definitions(order: ClockOrder, ctx: ClockContext): Definition[] {
   const end = (...dates: (Date | undefined)[]) => dates.find((d) => d !== undefined);
   const contract = ctx.contract;
   return [
-    { name: 'desk_response', start: t.reportedAt, stop: end(t.takenAt, t.engineerAssignedAt, t.closedAt, t.cancelledAt), basis: 'business', targetHours: ctx.desk.responseHours[p], pausable: false },
-    { name: 'onsite_attention', start: t.engineerAssignedAt, stop: end(t.acceptedAt, t.cancelledAt), basis: 'business', targetHours: ctx.desk.onsiteAttentionHours[p], pausable: false },
-    { name: 'desk_resolution', start: t.reportedAt, stop: end(t.resolvedAt, t.closedAt, t.cancelledAt), basis: 'business', targetHours: ctx.desk.resolutionHours[p], pausable: true },
+    { name: 'desk_response', start: t.reportedAt, stop: end(t.takenAt, t.engineerAssignedAt, t.closedAt, t.cancelledAt), basis: 'business', targetHours: ctx.desk?.responseHours[p], pausable: false },
+    { name: 'onsite_attention', start: t.engineerAssignedAt, stop: end(t.acceptedAt, t.cancelledAt), basis: 'business', targetHours: ctx.desk?.onsiteAttentionHours[p], pausable: false },
+    { name: 'desk_resolution', start: t.reportedAt, stop: end(t.resolvedAt, t.closedAt, t.cancelledAt), basis: 'business', targetHours: ctx.desk?.resolutionHours[p], pausable: true },
     { name: 'provider_attention', start: t.providerAt, stop: end(t.providerAttendedAt, t.cancelledAt), basis: contract?.hours ?? 'business', targetHours: contract?.attentionHours[p], pausable: false },
     { name: 'provider_resolution', start: t.providerAt, stop: end(t.resolvedAt, t.cancelledAt), basis: contract?.hours ?? 'business', targetHours: contract?.resolutionHours[p], pausable: true },
   ];

@@ -1,15 +1,20 @@
 import type { DirectoryReader } from '../directory/directory-store';
 import type { Logger } from '../logger';
+import { analystsToNotify, AnalystRouting } from '../notifications/analyst-routing';
 import { PeriodicTask } from '../scheduling/periodic-task';
 import { ClockSource } from './clock-source';
 import { slaNotices, THRESHOLDS, thresholdMark, Threshold } from './sla-notices';
 import type { MonitoredOrder, SlaStore } from './sla-store';
-import type { DeskTargets } from './targets';
+import type { DeskTargetSource } from './targets';
 
 export interface SlaMonitorDeps {
   store: SlaStore;
   directory: Pick<DirectoryReader, 'centre' | 'contractById' | 'analysts'>;
-  desk: DeskTargets;
+  desk: DeskTargetSource;
+  /** TZ_DEFAULT, for a centre the directory does not know. */
+  zone: string;
+  /** Which analysts hear of thresholds; every analyst when absent. */
+  analystRouting?: AnalystRouting;
   logger: Logger;
   now?: () => Date;
   intervalMs?: number;
@@ -40,14 +45,14 @@ export class SlaMonitor {
   /** One pass over the open orders; returns how many thresholds this instance recorded. */
   async checkOnce(): Promise<number> {
     const now = (this.deps.now ?? (() => new Date()))();
-    const source = new ClockSource(this.deps.directory, this.deps.desk);
+    const source = new ClockSource(this.deps.directory, this.deps.desk, this.deps.zone);
     let analysts: Awaited<ReturnType<SlaMonitorDeps['directory']['analysts']>> | undefined;
     let recorded = 0;
     for await (const order of this.deps.store.openOrders()) {
       if (this.task.stopping) break;
       const due = await this.dueThresholds(source, order, now);
       if (due.length === 0) continue;
-      analysts ??= await this.deps.directory.analysts();
+      analysts ??= await analystsToNotify(this.deps.directory, this.deps.analystRouting ?? 'all');
       for (const { clock, thresholds } of due) {
         const announced = thresholds[thresholds.length - 1]!;
         const marks = thresholds.map((t) => thresholdMark(clock, t));

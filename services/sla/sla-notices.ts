@@ -1,5 +1,6 @@
 import type { PendingNotice, ServiceOrder } from '../orders/types';
 import type { NoticeEvent } from '../notifications/routing';
+import { NoticeDraft, noticesTo } from '../notifications/notices';
 import type { ClockName } from './clocks';
 
 /** The two thresholds announced for every clock: a warning at 75 %, the breach at 100 %. */
@@ -24,22 +25,8 @@ export function slaNotices(
   now: Date,
 ): PendingNotice[] {
   const event = thresholdEvent(threshold);
-  const people: PendingNotice['recipient'][] = analysts.map((a) => ({ personId: a.id, email: a.email, role: 'analyst' }));
-  const engineer = order.engineer;
-  if (engineer && (engineer.personId || engineer.email)) {
-    const r: PendingNotice['recipient'] = { role: 'engineer' };
-    if (engineer.personId) r.personId = engineer.personId;
-    if (engineer.email) r.email = engineer.email;
-    people.push(r);
-  }
-  const seen = new Set<string>();
-  const notices: PendingNotice[] = [];
-  for (const recipient of people) {
-    const key = recipient.personId ?? `email:${recipient.email!.toLowerCase()}`;
-    const id = `${order._id.toHexString()}:sla:${clock}:${threshold}:${key}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    notices.push({ id, event, recipient, createdAt: now });
-  }
-  return notices;
+  const occasion = `sla:${clock}:${threshold}`;
+  const people: NoticeDraft[] = analysts.map((a) => ({ occasion, event, to: { personId: a.id, email: a.email }, role: 'analyst' }));
+  if (order.engineer) people.push({ occasion, event, to: order.engineer, role: 'engineer' });
+  return noticesTo(order._id, people, now);
 }

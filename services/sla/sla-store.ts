@@ -1,4 +1,5 @@
-import type { Collection, Db, ObjectId } from 'mongodb';
+import type { Collection, Db, ObjectId, UpdateFilter } from 'mongodb';
+import { queueing } from '../notifications/notices';
 import { OPEN_STATUSES } from '../workflow';
 import type { PendingNotice, ServiceOrder } from '../orders/types';
 
@@ -36,7 +37,7 @@ export class MongoSlaStore implements SlaStore {
   async recordThresholds(orderId: ObjectId, marks: string[], notices: PendingNotice[]): Promise<boolean> {
     const result = await this.orders.updateOne(
       { _id: orderId, slaMarks: { $nin: marks } },
-      { $push: { slaMarks: { $each: marks }, outbox: { $each: notices } }, ...(notices.length > 0 ? { $set: { outboxPending: true as const } } : {}) },
+      queueing({ $push: { slaMarks: { $each: marks } } }, notices) as UpdateFilter<ServiceOrder>,
     );
     return result.modifiedCount === 1;
   }

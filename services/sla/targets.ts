@@ -1,4 +1,5 @@
 import type { Priority } from '../orders/types';
+import type { ServiceLevels } from '../directory/schema';
 
 /** Hours (business time of the order's centre) per priority. */
 export type HoursPerPriority = Readonly<Record<Priority, number>>;
@@ -13,15 +14,30 @@ export interface DeskTargets {
   resolutionHours: HoursPerPriority;
 }
 
+/** Where the desk's targets for a centre come from: the directory (`serviceLevels`). */
+export interface DeskTargetReader {
+  /** The targets that hold in `centreId`; `null` when the directory sets none. */
+  deskTargets(centreId: string): Promise<DeskTargets | null>;
+}
+
+/** Targets given outright (tests, benchmarks) or read per centre from the directory. */
+export type DeskTargetSource = DeskTargets | DeskTargetReader;
+
+export function isTargetReader(source: DeskTargetSource): source is DeskTargetReader {
+  return typeof (source as DeskTargetReader).deskTargets === 'function';
+}
+
 /**
- * The service's default desk targets, in business hours of the order's centre. They are a
- * service-wide default, not per centre: the directory holds only provider contracts, and
- * the desk is one central team whose own commitments do not vary by centre. The values are
- * the desk's internal commitments (15 min to answer a critical report, one business day to
- * resolve it); change them here, in one place, when the desk agrees new ones.
+ * The desk targets for a centre: the directory's desk-wide service levels, with each clock
+ * the centre overrides replaced by the centre's. The values live in the directory (see the
+ * example directory's `serviceLevels`), never in code, so the desk changes them by import.
  */
-export const DEFAULT_DESK_TARGETS: DeskTargets = {
-  responseHours: { critical: 0.25, high: 0.5, medium: 1, low: 2 },
-  onsiteAttentionHours: { critical: 2, high: 4, medium: 8, low: 16 },
-  resolutionHours: { critical: 9, high: 18, medium: 27, low: 45 },
-};
+export function targetsForCentre(levels: ServiceLevels | undefined, centreId: string): DeskTargets | null {
+  if (!levels) return null;
+  const own = levels.centres.find((c) => c.centreId === centreId);
+  return {
+    responseHours: own?.responseHours ?? levels.desk.responseHours,
+    onsiteAttentionHours: own?.onsiteAttentionHours ?? levels.desk.onsiteAttentionHours,
+    resolutionHours: own?.resolutionHours ?? levels.desk.resolutionHours,
+  };
+}

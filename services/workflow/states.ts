@@ -49,7 +49,3 @@ export const ROLE_LABELS: Record<Role, string> = {
 /** Where an action came from; recorded on every history entry. */
 export const CHANNELS = ['teams', 'email', 'phone', 'api', 'system'] as const;
 export type Channel = (typeof CHANNELS)[number];
-
-export function isOrderStatus(value: unknown): value is OrderStatus {
-  return typeof value === 'string' && (ORDER_STATUSES as readonly string[]).includes(value);
-}

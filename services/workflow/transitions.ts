@@ -18,6 +18,8 @@ export const ACTIONS = [
   'document',
   'close',
   'cancel',
+  'set_priority',
+  'correct_facts',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -32,12 +34,18 @@ export type Action = (typeof ACTIONS)[number];
 export type Ownership = 'any' | 'requester' | 'assigned_engineer' | 'order_provider' | 'centre_judge';
 
 /** Input fields an action cannot do without. */
-export type RequiredField = 'solution' | 'documentation' | 'engineerId' | 'contractId' | 'reason';
+export type RequiredField = 'solution' | 'documentation' | 'engineerId' | 'contractId' | 'reason' | 'priority';
+
+/**
+ * The destination of an action that records something on the order without moving it
+ * (priority, corrections): the order stays in whatever open state it is in.
+ */
+export const SAME_STATE = 'same' as const;
 
 export interface TransitionRule {
   readonly action: Action;
   readonly from: readonly OrderStatus[];
-  readonly to: OrderStatus;
+  readonly to: OrderStatus | typeof SAME_STATE;
   /** Where the action leads instead when the order was never turned to a provider. */
   readonly toWithoutProvider?: OrderStatus;
   /** Role → the ownership it needs. A role absent here may not take the action. */
@@ -65,6 +73,8 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   { action: 'document', from: ['validated'], to: 'resolved', allowed: { engineer: 'assigned_engineer', provider: 'order_provider' }, requires: ['documentation'], activity: 7, label: 'Documentar la atención' },
   { action: 'close', from: ['resolved'], to: 'closed', allowed: { analyst: 'any' }, requires: [], activity: 8, label: 'Cerrar la orden' },
   { action: 'cancel', from: OPEN_STATUSES, to: 'cancelled', allowed: { analyst: 'any' }, requires: ['reason'], activity: 0, label: 'Cancelar la orden' },
+  { action: 'set_priority', from: OPEN_STATUSES, to: SAME_STATE, allowed: { analyst: 'any' }, requires: ['priority', 'reason'], activity: 0, label: 'Cambiar la prioridad' },
+  { action: 'correct_facts', from: OPEN_STATUSES, to: SAME_STATE, allowed: { analyst: 'any', engineer: 'assigned_engineer' }, requires: ['reason'], activity: 0, label: 'Corregir datos de la orden' },
 ];
 
 const RULES = new Map<Action, TransitionRule>(TRANSITIONS.map((r) => [r.action, r]));
@@ -92,7 +102,8 @@ export function transitionsFor(policy: WorkflowPolicy = SEED_POLICY): readonly T
 }
 
 /** Where `rule` leads for this order. */
-export function destinationOf(rule: TransitionRule, order: Pick<OrderFacts, 'providerId'>): OrderStatus {
+export function destinationOf(rule: TransitionRule, order: Pick<OrderFacts, 'providerId' | 'status'>): OrderStatus {
+  if (rule.to === SAME_STATE) return order.status;
   return order.providerId === undefined && rule.toWithoutProvider ? rule.toWithoutProvider : rule.to;
 }
 
@@ -203,6 +214,7 @@ export const FIELD_LABELS: Record<RequiredField, string> = {
   engineerId: 'el ingeniero en sitio',
   contractId: 'el contrato del proveedor',
   reason: 'el motivo',
+  priority: 'la prioridad',
 };
 
 /** Actions the actor could take on the order in its current state (for cards and menus). */

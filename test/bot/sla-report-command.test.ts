@@ -1,9 +1,10 @@
+import { botServices, TEST_ZONE } from '../support/order-services';
 import { DeskBot } from '../../bot/desk-bot';
 import { MongoStorage } from '../../bot/mongo-storage';
 import { reportOrder } from '../../services/orders/report-order';
 import { reportReads } from '../../services/reports/report-reads';
 import { MongoReportSource } from '../../services/reports/report-store';
-import { DEFAULT_DESK_TARGETS } from '../../services/sla/targets';
+import { EXAMPLE_DESK_TARGETS } from '../support/desk-targets';
 import { quietLogger } from '../services/outbox/fixtures';
 import { BotWorld, Chat, openBotWorld, userOf } from './support/world';
 
@@ -17,12 +18,12 @@ describe('the reporte command', () => {
     const source = new MongoReportSource(w.tdb.db);
     await source.ensureIndexes();
     bot = new DeskBot({
-      db: w.tdb.db, storage: new MongoStorage(w.tdb.db), store: w.store, directory: w.directory,
-      centres: async () => [], logger: quietLogger(), timeZone: 'America/Mexico_City',
-      reports: reportReads({ source, directory: w.directory, desk: DEFAULT_DESK_TARGETS, zone: 'America/Mexico_City' }),
+      db: w.tdb.db, storage: new MongoStorage(w.tdb.db), ...botServices(w.store, w.directory),
+      centres: async () => [], logger: quietLogger(),
+      reports: reportReads({ source, directory: w.directory, desk: EXAMPLE_DESK_TARGETS, zone: 'America/Mexico_City' }),
     });
     for (const description of ['No imprime la impresora de la sala 1', 'Sin red en la sala 2']) {
-      await reportOrder({ orders: w.store, directory: w.directory }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'printer' }, description });
+      await reportOrder({ orders: w.store, directory: w.directory, timeZone: TEST_ZONE }, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'printer' }, description });
     }
   });
   afterAll(async () => { await w?.close(); });

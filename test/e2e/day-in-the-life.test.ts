@@ -1,5 +1,6 @@
 import { guardLoopbackOnly } from '../support/loopback-only';
-import { CardHand, DayWorld, mailsAbout, noticesOf, openDayWorld, orderByFolio, reportByChat, reportByMail, settled, until } from './world';
+import { Teardown } from '../support/teardown';
+import { CardHand, DayWorld, mailsAbout, noticesOf, openDayWorld, orderByFolio, reportByChat, reportByMail, settled, stillWaitingFor, until } from './world';
 
 /**
  * A day at the desk with real clients only: Microsoft's Teams emulator for the requester,
@@ -26,15 +27,24 @@ describe('a day in the life of the service desk', () => {
   let w: DayWorld;
   let hands: Record<'requester' | 'analyst' | 'engineer' | 'judge', CardHand>;
 
+  const teardown = new Teardown();
+
   beforeAll(async () => {
-    w = await openDayWorld();
+    w = await openDayWorld(teardown);
     hands = { requester: new CardHand(w.pg.requester), analyst: new CardHand(w.pg.analyst), engineer: new CardHand(w.pg.engineer), judge: new CardHand(w.pg.judge) };
   }, 120_000);
   afterAll(async () => {
-    await w?.close();
-    network.restore();
+    try {
+      await teardown.close();
+    } finally {
+      network.restore();
+    }
   }, 60_000);
-  afterEach(() => { expect(network.attempts).toEqual([]); });
+  afterEach(() => {
+    const pending = stillWaitingFor();
+    if (pending.length > 0) console.error(`still waiting for: ${pending.join('; ')}`);
+    expect(network.attempts).toEqual([]);
+  });
 
   /** Every Teams notice of the order reached that person's chat, and nothing more did. */
   async function expectTeamsChats(folio: string, expected: string[]): Promise<void> {
@@ -68,7 +78,7 @@ describe('a day in the life of the service desk', () => {
   }
 
   async function closedWithCedula(folio: string): Promise<void> {
-    await until(`the Cédula of ${folio}`, async () => Boolean((await orderByFolio(w, folio)).cedula), 30_000);
+    await until(`the Cédula of ${folio}`, async () => Boolean((await orderByFolio(w, folio)).cedula));
     await settled(w);
   }
 
@@ -77,7 +87,7 @@ describe('a day in the life of the service desk', () => {
     const receipt = await until('the folio receipt by mail', async () => {
       const mails = await mailsAbout(w.stack, `${MARIA}@cjf.example.mx`);
       return mails[0];
-    }, 60_000);
+    });
     const folio = /OS-\d{4}-\d{6}/.exec(receipt.subject!)![0];
     await settled(w);
     await hands.analyst.act(folio, 'take');

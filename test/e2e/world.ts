@@ -15,6 +15,7 @@ import { PEOPLE, TENANT } from '../bot/e2e/world';
 import { mailsIn, sendMail, silent } from '../intake/support/harness';
 import { MailStack, MailUser, startMailStack } from '../support/mail-stack';
 import { openTestDatabase, TestDatabase } from '../support/mongo';
+import type { Teardown } from '../support/teardown';
 
 export const DESK: MailUser = { user: 'escritorio@cjf.example.mx', password: 'clave' };
 
@@ -37,18 +38,21 @@ export interface DayWorld {
   connector: Awaited<ReturnType<typeof startConnector>>;
   pg: Record<'requester' | 'analyst' | 'engineer' | 'judge', Playground>;
   dir: string;
-  close(): Promise<void>;
 }
 
-export async function openDayWorld(env: Record<string, string> = {}): Promise<DayWorld> {
-  const dir = mkdtempSync(join(tmpdir(), 'day-e2e-'));
+/**
+ * Starts the day's world, registering each part on `teardown` as soon as it runs, so the
+ * suite's `afterAll` stops whatever came up even when this fails or times out half-way.
+ */
+export async function openDayWorld(teardown: Teardown, env: Record<string, string> = {}): Promise<DayWorld> {
+  const dir = await teardown.add(mkdtempSync(join(tmpdir(), 'day-e2e-')), async (d) => rmSync(d, { recursive: true, force: true }));
   const directory = botDirectoryJson() as { people: Array<Record<string, unknown> & { email: string }>; providers: Array<{ contactEmails: string[] }> };
   for (const p of directory.people) if (p.id === 'ana.lopez' || p.id === 'carlos.ramirez') p.onDuty = true;
   writeFileSync(join(dir, 'directory.json'), JSON.stringify(directory));
   const [tdb, stack, connector] = await Promise.all([
-    openTestDatabase(),
-    startMailStack({ users: mailUsers(directory) }),
-    startConnector(),
+    openTestDatabase().then((t) => teardown.add(t, (x) => x.close())),
+    startMailStack({ users: mailUsers(directory) }).then((m) => teardown.add(m, (x) => x.stop())),
+    startConnector().then((c) => teardown.add(c, (x) => x.close())),
   ]);
   await saveConversationReference(tdb.db, {
     channelId: 'msteams', serviceUrl: connector.url, bot: { id: '28:bot', name: 'Mesa' },
@@ -57,7 +61,7 @@ export async function openDayWorld(env: Record<string, string> = {}): Promise<Da
   connector.statusFor.set('a:carlos', 403);
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: join(dir, 'data'),
-    MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`), DIRECTORY_FILE: join(dir, 'directory.json'), ANALYST_ROUTING: 'roster',
+    MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`), CEDULA_SECRET: 'e2e-cedula-secret-0123456789abcdef', DIRECTORY_FILE: join(dir, 'directory.json'), ANALYST_ROUTING: 'roster',
     // Every notice on its own, so each person's notices can be checked one by one; digests
     // are covered in test/services/outbox/batching.test.ts and test/bot/teams-channel.test.ts.
     NOTIFY_DIGEST_SECONDS: '0',
@@ -65,29 +69,22 @@ export async function openDayWorld(env: Record<string, string> = {}): Promise<Da
     SMTP_HOST: '127.0.0.1', SMTP_PORT: String(stack.smtp.port), SMTP_SECURE: 'false', MAIL_FROM: DESK.user, MAIL_AUTHSERV_ID: 'mx.cjf.example.mx',
     ...env,
   });
-  const service = await startService(config, silent);
+  const service = await teardown.add(await startService(config, silent), (x) => x.stop());
   const botUrl = `http://127.0.0.1:${service.port}/api/messages`;
   const everyone = Object.values(PEOPLE);
   const open = async (person: PlaygroundUser) => {
-    const pg = new Playground(person, everyone.filter((p) => p.id !== person.id).slice(0, 5), `a:chat-${person.id}`, join(dir, person.id), TENANT);
+    const pg = await teardown.add(
+      new Playground(person, everyone.filter((p) => p.id !== person.id).slice(0, 5), `a:chat-${person.id}`, join(dir, person.id), TENANT),
+      (x) => x.stop(),
+    );
     await pg.start(botUrl);
     await pg.install();
-    await pg.waitFor((m) => /Mesa de Servicio/.test(m.text ?? ''));
+    await pg.waitFor((m) => /Mesa de Servicio/.test(m.text ?? ''), Infinity);
     return pg;
   };
   const [requester, analyst, engineer, judge] = await Promise.all([open(PEOPLE.requester), open(PEOPLE.analyst), open(PEOPLE.engineer), open(PEOPLE.judge)]);
   const pg = { requester, analyst, engineer, judge };
-  return {
-    tdb, stack, service, connector, pg, dir,
-    async close() {
-      for (const p of Object.values(pg)) await p.stop();
-      await service.stop();
-      await connector.close();
-      await stack.stop();
-      await tdb.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { tdb, stack, service, connector, pg, dir };
 }
 
 const cardOf = (m: StreamMessage) => m.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
@@ -104,7 +101,7 @@ export class CardHand {
   }
 
   /** Presses `verb` on the freshest card of `folio` offering it, with `inputs`; returns the card answered. */
-  async act(folio: string, verb: string, inputs: Record<string, string> = {}, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+  async act(folio: string, verb: string, inputs: Record<string, string> = {}, timeoutMs = Infinity): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const candidates = [
@@ -129,11 +126,11 @@ export class CardHand {
 export async function reportByChat(pg: Playground, text: string): Promise<string> {
   const start = pg.messages.length;
   await pg.say(text);
-  await pg.waitFor((m) => /número de inventario/.test(m.text ?? ''), 30_000, start);
+  await pg.waitFor((m) => /número de inventario/.test(m.text ?? ''), Infinity, start);
   await pg.say('no sé');
-  await pg.waitFor((m) => /Revisa los datos|Resumen de tu reporte/.test(`${m.text ?? ''}${cardOf(m) ? cardText(cardOf(m)!) : ''}`), 30_000, start);
+  await pg.waitFor((m) => /Revisa los datos|Resumen de tu reporte/.test(`${m.text ?? ''}${cardOf(m) ? cardText(cardOf(m)!) : ''}`), Infinity, start);
   await pg.say('confirmar');
-  const done = await pg.waitFor((m) => /folio \*\*OS-\d{4}-\d{6}\*\*/.test(m.text ?? ''), 30_000, start);
+  const done = await pg.waitFor((m) => /folio \*\*OS-\d{4}-\d{6}\*\*/.test(m.text ?? ''), Infinity, start);
   return /OS-\d{4}-\d{6}/.exec(done.text!)![0];
 }
 
@@ -141,13 +138,28 @@ export async function reportByMail(stack: MailStack, from: string, subject: stri
   await sendMail(stack, { from, to: DESK.user, subject, text, messageId: `<${Date.now()}.${Math.random().toString(36).slice(2)}@cjf.example.mx>` });
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+/** What the suite's waits are waiting for right now (see `until`), for the report of a test that timed out. */
+const waiting = new Set<string>();
+export const stillWaitingFor = (): string[] => [...waiting];
+
+/**
+ * Waits until `probe` finds what it looks for. It sets no deadline of its own unless given
+ * one: how long the machine takes is not a guess a wait should make. The test's timeout
+ * bounds it, and `stillWaitingFor` names what it was waiting for when that fired.
+ */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = Infinity): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
+  const entry = `${what} (since ${new Date().toISOString()})`;
+  waiting.add(entry);
+  try {
+    for (;;) {
+      const value = await probe();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  } finally {
+    waiting.delete(entry);
   }
 }
 
@@ -159,7 +171,7 @@ export async function settled(w: DayWorld): Promise<void> {
       w.tdb.db.collection<NotificationDoc>('notifications').countDocuments({ state: { $in: ['pending', 'claimed'] } }),
     ]);
     return outboxes === 0 && open === 0;
-  }, 60_000);
+  });
 }
 
 export async function orderByFolio(w: DayWorld, folio: string): Promise<ServiceOrder> {

@@ -99,7 +99,8 @@ describe('mail hygiene', () => {
     const [answer] = await inboxOf(h, OUTSIDER, 1);
     expect(answer.subject).toBe('Re: Cotización 1');
     expect(answer.text).toContain('Mesa de Servicio');
-    expect(answer.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(answer.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(answer.headers.get('x-auto-response-suppress')).toBe('All');
     await new Promise((r) => setTimeout(r, 500));
     expect(await mailsIn(h.stack, OUTSIDER)).toHaveLength(1);
   });

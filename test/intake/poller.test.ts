@@ -41,7 +41,7 @@ describe('mail poller', () => {
     expect(ack.subject).toContain(`[${order.folio}]`);
     expect(ack.text).toContain(order.folio);
     expect(ack.html).toContain(order.folio);
-    expect(ack.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(ack.headers.get('auto-submitted')).toBe('auto-replied'); // it answers the requester's mail (RFC 3834)
     expect(ack.inReplyTo).toBe('<nuevo-1@cjf.example.mx>');
     expect(ack.headers.get('x-cjpf-mesa-ref')).toBeDefined();
   });

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { loadConfig } from '../../services/config';
+import { loadConfig, startupWarnings } from '../../services/config';
 import { AppError } from '../../services/errors';
 
 function problemsOf(env: NodeJS.ProcessEnv): Array<{ field: string; message: string }> {
@@ -11,6 +11,8 @@ function problemsOf(env: NodeJS.ProcessEnv): Array<{ field: string; message: str
   }
   throw new Error('expected loadConfig to refuse the environment');
 }
+
+const CEDULA_SECRET = 'a-test-cedula-secret-of-enough-length-0123';
 
 describe('loadConfig', () => {
   it('applies the documented defaults when the environment is empty', () => {
@@ -29,15 +31,16 @@ describe('loadConfig', () => {
   });
 
   it('uses the database named in MONGODB_URI, for single hosts, host lists and SRV', () => {
-    expect(loadConfig({ MONGODB_URI: 'mongodb://db.example:27017/mesa_prod?replicaSet=rs0' }).databaseName).toBe('mesa_prod');
-    expect(loadConfig({ MONGODB_URI: 'mongodb://a:1,b:2,c:3/otra' }).databaseName).toBe('otra');
-    expect(loadConfig({ MONGODB_URI: 'mongodb+srv://u:p@cluster.example/escritorio' }).databaseName).toBe('escritorio');
-    expect(loadConfig({ MONGODB_URI: 'mongodb://db.example:27017/?replicaSet=rs0' }).databaseName).toBe('mesa_servicio');
-    expect(loadConfig({ MONGODB_URI: 'mongodb://db.example:27017' }).databaseName).toBe('mesa_servicio');
+    const named = (uri: string) => loadConfig({ MONGODB_URI: uri, CEDULA_SECRET }).databaseName;
+    expect(named('mongodb://db.example:27017/mesa_prod?replicaSet=rs0')).toBe('mesa_prod');
+    expect(named('mongodb://a:1,b:2,c:3/otra')).toBe('otra');
+    expect(named('mongodb+srv://u:p@cluster.example/escritorio')).toBe('escritorio');
+    expect(named('mongodb://db.example:27017/?replicaSet=rs0')).toBe('mesa_servicio');
+    expect(named('mongodb://db.example:27017')).toBe('mesa_servicio');
   });
 
   it('returns a frozen object so nobody changes the configuration after start-up', () => {
-    const config = loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret' });
+    const config = loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret', CEDULA_SECRET });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.bot)).toBe(true);
   });
@@ -56,7 +59,7 @@ describe('loadConfig', () => {
     });
     const fields = problems.map((p) => p.field).sort();
     expect(fields).toEqual([
-      'API_TOKEN', 'IMAP_PASSWORD', 'IMAP_USER', 'LOG_LEVEL', 'MAIL_FROM', 'MONGODB_URI',
+      'API_TOKEN', 'CEDULA_SECRET', 'IMAP_PASSWORD', 'IMAP_USER', 'LOG_LEVEL', 'MAIL_FROM', 'MONGODB_URI',
       'MicrosoftAppPassword', 'PORT', 'SMTP_SECURE', 'TZ_DEFAULT',
     ]);
   });
@@ -102,5 +105,55 @@ describe('loadConfig', () => {
     expect(config.imap).toEqual({ host: 'imap.local', port: 143, user: 'desk', password: 'pw', secure: false, mailbox: 'INBOX' });
     expect(config.smtp?.from).toBe('escritoriodesoporte@correo.cjf.gob.mx');
     expect(config.smtp?.port).toBe(587);
+  });
+
+  describe('who may reach the bot endpoint', () => {
+    it('listens on loopback only by default when no app id authenticates the bot', () => {
+      expect(loadConfig({}).host).toBe('127.0.0.1');
+      expect(loadConfig({}).allowUnauthenticatedBot).toBe(false);
+    });
+
+    it('listens on every interface by default when MicrosoftAppId is set', () => {
+      expect(loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', CEDULA_SECRET }).host).toBe('0.0.0.0');
+    });
+
+    it.each(['0.0.0.0', '::', '10.0.0.5', 'mesa.example.gob.mx'])('refuses HOST=%s without an app id unless unauthenticated access is chosen', (host) => {
+      expect(problemsOf({ HOST: host }).map((p) => p.field)).toEqual(['HOST']);
+      const config = loadConfig({ HOST: host, ALLOW_UNAUTHENTICATED_BOT: 'true' });
+      expect(config.host).toBe(host);
+      expect(startupWarnings(config)).toEqual([expect.stringMatching(/ALLOW_UNAUTHENTICATED_BOT=true.*without authentication/)]);
+    });
+
+    it.each(['127.0.0.1', '127.0.0.2', '::1', 'localhost'])('accepts the loopback HOST=%s without an app id, with no warning', (host) => {
+      const config = loadConfig({ HOST: host });
+      expect(config.host).toBe(host);
+      expect(startupWarnings(config)).toEqual([]);
+    });
+
+    it('refuses ALLOW_UNAUTHENTICATED_BOT together with MicrosoftAppId', () => {
+      expect(problemsOf({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', CEDULA_SECRET, ALLOW_UNAUTHENTICATED_BOT: 'true' }).map((p) => p.field)).toEqual(['ALLOW_UNAUTHENTICATED_BOT']);
+    });
+
+    it('takes BOT_SERVICE_URLS as https URLs, or http ones on loopback', () => {
+      expect(loadConfig({}).bot.serviceUrls).toBeUndefined();
+      expect(loadConfig({ BOT_SERVICE_URLS: 'https://smba.infra.gcc.teams.microsoft.com/gcc/, http://127.0.0.1:4000/' }).bot.serviceUrls)
+        .toEqual(['https://smba.infra.gcc.teams.microsoft.com/gcc/', 'http://127.0.0.1:4000/']);
+      for (const bad of ['http://smba.trafficmanager.net/', 'smba.trafficmanager.net', ',']) {
+        expect(problemsOf({ BOT_SERVICE_URLS: bad }).map((p) => p.field)).toEqual(['BOT_SERVICE_URLS']);
+      }
+    });
+  });
+
+  describe('the Cédula secret', () => {
+    it('is required, at least 32 characters, when the service runs against MongoDB or Teams', () => {
+      expect(problemsOf({ MONGODB_URI: 'mongodb://db.example/mesa' }).map((p) => p.field)).toEqual(['CEDULA_SECRET']);
+      expect(problemsOf({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw' }).map((p) => p.field)).toEqual(['CEDULA_SECRET']);
+      expect(problemsOf({ MONGODB_URI: 'mongodb://db.example/mesa', CEDULA_SECRET: 'short-secret' }).map((p) => p.field)).toEqual(['CEDULA_SECRET']);
+      expect(loadConfig({ MONGODB_URI: 'mongodb://db.example/mesa', CEDULA_SECRET }).cedulaSecret).toBe(CEDULA_SECRET);
+    });
+
+    it('may be left unset on the embedded engine (a key is generated into DATA_DIR)', () => {
+      expect(loadConfig({}).cedulaSecret).toBeUndefined();
+    });
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { MongoClient } from 'mongodb';
-import { startEngine } from '../../embedded-mongo';
+import { startEngine } from '@cjpf/embedded-mongo';
 import { makeOrder } from './http/harness';
 
 const ROOT = resolve(__dirname, '../..');

@@ -79,6 +79,7 @@ export function playgroundConfig(me: PlaygroundUser, others: PlaygroundUser[], c
 export class Playground {
   readonly messages: StreamMessage[] = [];
   private child?: ChildProcess;
+  private exited: Promise<void> = Promise.resolve();
   private ws?: WebSocket;
   port = 0;
   output = '';
@@ -98,16 +99,19 @@ export class Playground {
       cwd: this.dir,
       env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', M365_AGENTS_PLAYGROUND_CONFIG_PATH: config, M365_AGENTS_PLAYGROUND_LOGFILE: join(this.dir, 'playground.log') },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so stop() reaches whatever the emulator forks.
+      detached: true,
     });
+    this.exited = new Promise((r) => this.child!.once('exit', () => r()));
     this.child.stdout?.on('data', (c: Buffer) => { this.output += c.toString(); });
     this.child.stderr?.on('data', (c: Buffer) => { this.output += c.toString(); });
-    const deadline = Date.now() + 20_000;
+    // Ready when it answers its ping; no deadline of its own (a busy machine may take long):
+    // the suite's timeout bounds it, and stop() ends it either way.
     for (;;) {
-      if (this.child.exitCode !== null) throw new Error(`emulator exited: ${this.output}`);
+      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`emulator exited: ${this.output}`);
       const ok = await fetch(`${this.url}/_debug/ping`).then((r) => r.ok, () => false);
       if (ok) break;
-      if (Date.now() > deadline) throw new Error(`emulator did not start: ${this.output}`);
-      await new Promise((r) => setTimeout(r, 150));
+      await Promise.race([this.exited, new Promise((r) => setTimeout(r, 150))]);
     }
     await this.connectStream();
   }
@@ -161,16 +165,28 @@ export class Playground {
     }
   }
 
+  /** Stops the emulator by its process group: SIGTERM, then SIGKILL if it has not exited within 3 s. */
   async stop(): Promise<void> {
     this.ws?.close();
     const child = this.child;
-    if (!child?.pid || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    process.kill(child.pid, 'SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 3000); })]);
-    clearTimeout(timer);
-    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
+    if (!child?.pid) return;
+    const group = -child.pid;
+    if (child.exitCode === null && child.signalCode === null) {
+      signalGroup(group, 'SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.exited, new Promise((r) => { timer = setTimeout(r, 3000); })]);
+      clearTimeout(timer);
+    }
+    signalGroup(group, 'SIGKILL');
+    await this.exited;
+  }
+}
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(group, signal);
+  } catch {
+    // ESRCH: the group is gone already.
   }
 }
 

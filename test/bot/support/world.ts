@@ -7,6 +7,7 @@ import { MongoOrderStore } from '../../../services/orders/order-store';
 import { DeskBot } from '../../../bot/desk-bot';
 import { MongoStorage } from '../../../bot/mongo-storage';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
+import { botServices } from '../../support/order-services';
 import { quietLogger } from '../../services/outbox/fixtures';
 
 const EXAMPLE = join(__dirname, '../../../services/directory/example-directory.json');
@@ -44,9 +45,8 @@ export async function openBotWorld(): Promise<BotWorld> {
   return {
     tdb, directory, store,
     newBot: (options = {}) => new DeskBot({
-      db: tdb.db, storage: new MongoStorage(tdb.db), store, directory,
-      centres: async () => (await directory.snapshot()).centres.map((c) => ({ id: c.id, name: c.name })),
-      logger: quietLogger(), timeZone: 'America/Mexico_City', tenantId: options.tenantId,
+      db: tdb.db, storage: new MongoStorage(tdb.db), ...botServices(store, directory),
+      logger: quietLogger(), tenantId: options.tenantId,
     }),
     close: () => tdb.close(),
   };

@@ -12,6 +12,7 @@ import { recordProviderAttention } from '../../../services/orders/record-provide
 import { takeOrder } from '../../../services/orders/take-order';
 import { turnToProvider } from '../../../services/orders/turn-to-provider';
 import { OutboxDispatcher, OutboxRelay } from '../../../services/outbox';
+import { SEED_POLICY } from '../../../services/workflow';
 import { EmailChannel } from '../../../services/mail/email-channel';
 import { SmtpMailSender } from '../../../services/mail/mail-sender';
 import { createAuthenticator, DnsResolver, MailAuthPolicy } from '../../../intake/authenticate';
@@ -98,10 +99,10 @@ export async function startHarness(stackUsers: MailUser[] = ALL_USERS, stackOpti
   const relay = new OutboxRelay({ db: db.db, logger: silent });
   const dispatcher = new OutboxDispatcher({ db: db.db, logger: silent, channels: [channel], baseDelayMs: 100 });
   const deps: Harness['deps'] = ({ rules, auth, ...rest } = {}) => ({
-    db: db.db, orders, directory, store, sender,
+    orders, directory, store, sender, policy: SEED_POLICY, analystRouting: 'all',
     auth: createAuthenticator(auth ?? { mode: 'mailauth', resolver: DNS }),
     ...rest,
-    rules: { ...DEFAULT_RULES, ownAddresses: [DESK.user], allowedDomains: ['cjf.example.mx', 'proveedor.example.com'], ...rules },
+    rules: { ...DEFAULT_RULES, timeZone: 'America/Mexico_City', ownAddresses: [DESK.user], allowedDomains: ['cjf.example.mx', 'proveedor.example.com'], ...rules },
   });
   return {
     stack, db, orders, directory, store, sender, deps,
@@ -250,6 +251,6 @@ export async function toValidation(h: Harness, o: ServiceOrder): Promise<void> {
   await takeOrder(deps, { orderId, actorId: 'ana', channel: 'teams' });
   await assignEngineer(deps, { orderId, actorId: 'ana', channel: 'teams', engineerId: 'ingeniero' });
   await acceptOrder(deps, { orderId, actorId: 'ingeniero', channel: 'teams' });
-  await turnToProvider(deps, { orderId, actorId: 'ingeniero', channel: 'teams', contractId: 'CT-1' });
+  await turnToProvider({ ...deps, timeZone: 'America/Mexico_City' }, { orderId, actorId: 'ingeniero', channel: 'teams', contractId: 'CT-1' });
   await recordProviderAttention(deps, { orderId, actorId: 'prov1', channel: 'email' });
 }

@@ -1,3 +1,4 @@
+import { botServices } from '../../support/order-services';
 import { simpleParser } from 'mailparser';
 import { createTeamsBot } from '../../../bot/endpoint';
 import { saveConversationReference } from '../../../bot/conversation-refs';
@@ -7,7 +8,7 @@ import { EmailChannel } from '../../../services/mail/email-channel';
 import { SmtpMailSender } from '../../../services/mail/mail-sender';
 import type { ServiceOrder } from '../../../services/orders/types';
 import { NotificationDoc, OutboxDispatcher, OutboxRelay } from '../../../services/outbox';
-import { DEFAULT_DESK_TARGETS } from '../../../services/sla/targets';
+import { EXAMPLE_DESK_TARGETS } from '../../support/desk-targets';
 import { IntakeStore } from '../../../intake/intake-store';
 import { startConnector } from '../../bot/support/connector';
 import { mailsIn, waitFor } from '../../intake/support/harness';
@@ -41,7 +42,7 @@ describe('Cédula delivery on closure', () => {
     store = new MongoCedulaStore(w.t.db);
     await store.ensureIndexes();
     order = await closedThroughProvider(w);
-    await new CedulaIssuer({ store, directory: w.directory, desk: DEFAULT_DESK_TARGETS, secret: SECRET, logger: quietLogger() }).issueOnce();
+    await new CedulaIssuer({ store, directory: w.directory, desk: EXAMPLE_DESK_TARGETS, secret: SECRET, logger: quietLogger() }).issueOnce();
     sender = new SmtpMailSender({ ...stack.smtp, secure: false, ignoreTLS: true, from: DESK.user });
   }, 120_000);
   afterAll(async () => {
@@ -58,7 +59,7 @@ describe('Cédula delivery on closure', () => {
       channelId: 'msteams', serviceUrl: connector.url, bot: { id: '28:bot', name: 'Mesa' },
       user: { id: `29:${P.judge}`, name: P.judge }, conversation: { id: 'a:judge', conversationType: 'personal', isGroup: false, name: '' },
     }, undefined, new Date(), P.judge);
-    const { channel: teams } = createTeamsBot({ bot: {}, db: w.t.db, logger: quietLogger(), store: w.orders, directory: w.directory, publicBaseUrl: BASE });
+    const { channel: teams } = createTeamsBot({ bot: {}, db: w.t.db, logger: quietLogger(), ...botServices(w.orders, w.directory), publicBaseUrl: BASE });
     const intake = new IntakeStore(w.t.db);
     await intake.ensureIndexes();
     const email = new EmailChannel({ sender, directory: w.directory, refs: intake, cedulaPdfs: store, publicBaseUrl: BASE });

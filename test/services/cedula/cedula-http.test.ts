@@ -5,7 +5,7 @@ import { cedulaReads } from '../../../services/cedula/cedula-routes';
 import { MongoCedulaStore } from '../../../services/cedula/cedula-store';
 import { verifyCedula } from '../../../services/cedula/verify-cedula';
 import type { ServiceOrder } from '../../../services/orders/types';
-import { DEFAULT_DESK_TARGETS } from '../../../services/sla/targets';
+import { EXAMPLE_DESK_TARGETS } from '../../support/desk-targets';
 import { quietLogger } from '../outbox/fixtures';
 import { openWorld, World } from '../orders/world';
 import { closedThroughProvider, SECRET } from './support';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   const store = new MongoCedulaStore(w.t.db);
   await store.ensureIndexes();
   order = await closedThroughProvider(w);
-  await new CedulaIssuer({ store, directory: w.directory, desk: DEFAULT_DESK_TARGETS, secret: SECRET, logger: quietLogger() }).issueOnce();
+  await new CedulaIssuer({ store, directory: w.directory, desk: EXAMPLE_DESK_TARGETS, secret: SECRET, logger: quietLogger() }).issueOnce();
   code = (await store.byFolio(order.folio))!.code;
   http = createHttpService({
     logger: quietLogger(), apiToken: TOKEN, orders: {} as OrderReads,

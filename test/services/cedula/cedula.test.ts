@@ -6,7 +6,7 @@ import type { ServiceOrder } from '../../../services/orders/types';
 import { CedulaIssuer } from '../../../services/cedula/cedula-issuer';
 import { MongoCedulaStore } from '../../../services/cedula/cedula-store';
 import { verifyCedula } from '../../../services/cedula/verify-cedula';
-import { DEFAULT_DESK_TARGETS } from '../../../services/sla/targets';
+import { EXAMPLE_DESK_TARGETS } from '../../support/desk-targets';
 import { quietLogger } from '../outbox/fixtures';
 import { closeRemotely } from '../../../services/orders/close-remotely';
 import { reportOrder } from '../../../services/orders/report-order';
@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(async () => { await w.t.close(); });
 
 const issuer = (now = '2026-03-04T15:00') =>
-  new CedulaIssuer({ store, directory: w.directory, desk: DEFAULT_DESK_TARGETS, secret: SECRET, logger: quietLogger(), now: () => cdmx(now) });
+  new CedulaIssuer({ store, directory: w.directory, desk: EXAMPLE_DESK_TARGETS, secret: SECRET, logger: quietLogger(), now: () => cdmx(now) });
 
 function pdfText(pdf: Buffer, name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });

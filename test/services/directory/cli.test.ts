@@ -17,6 +17,8 @@ describe('directory cli arguments', () => {
     expect(parseArgs(['import', 'd.json'])).toEqual({ command: 'import', file: 'd.json' });
     expect(parseArgs(['import', 'd.json', '--people', 'p.csv'])).toEqual({ command: 'import', file: 'd.json', peopleCsv: 'p.csv' });
     expect(parseArgs(['show'])).toEqual({ command: 'show' });
+    expect(parseArgs(['assets', 'import', 'e.csv'])).toEqual({ command: 'assets-import', file: 'e.csv' });
+    expect(parseArgs(['assets', 'show', 'CJF-000001'])).toEqual({ command: 'assets-show', inventoryNumber: 'CJF-000001' });
   });
 
   it.each([[[]], [['import']], [['import', '--people', 'p.csv']], [['import', 'd.json', '--gente', 'p.csv']], [['borrar']]])(
@@ -55,4 +57,17 @@ describe('directory cli', () => {
     expect(shown.stdout).toContain('CJPF-QROO-CUN');
     expect(shown.stdout).toContain('ana.lopez');
   });
+
+  // Runs after the test above, on the directory it imported. Three CLI processes: more time than one.
+  it('imports the example equipment register, shows an asset, and refuses a bad register naming the row and field', async () => {
+    const imported = await cli('assets', 'import', join(ROOT, 'services/assets/example-assets.csv'));
+    expect(imported.stdout).toContain('Inventario importado: 3 equipos.');
+    const shown = await cli('assets', 'show', 'cjf-020001');
+    expect(shown.stdout).toContain('Sala de audiencias 3');
+
+    const bad = join(await mkdtemp(join(tmpdir(), 'cjpf-cli-')), 'equipos.csv');
+    await writeFile(bad, 'inventoryNumber,type,brandModel,centreId,location\nCJF-000001,tostador,X,CJPF-CDMX,Sala 1\n');
+    const refused = await cli('assets', 'import', bad).then(() => null, (error: { code: number; stderr: string }) => error);
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('equipos.csv línea 2.type') });
+  }, 90_000);
 });

@@ -75,6 +75,8 @@ describe('POST /api/messages', () => {
     beforeAll(async () => {
       h = await startHarness();
       await h.tdb.db.collection<ServiceOrder>('orders').insertOne(makeOrder(123, { status: 'diagnosis' }));
+      // The order's requester: only the people on an order may read its state.
+      await h.tdb.db.collection<{ _id: string; [field: string]: unknown }>('people').insertOne({ _id: 'ana', name: 'Ana Solicitante', email: 'ana@cjf.example.mx', aadObjectId: 'aad-ana', roles: ['requester'], centreIds: ['cjpf-cdmx'] });
     });
     afterAll(async () => { await h?.close(); });
 

@@ -1,3 +1,4 @@
+import { botServices } from '../../support/order-services';
 import { createTeamsBot } from '../../../bot/endpoint';
 import { ConversationRefDoc, saveConversationReference } from '../../../bot/conversation-refs';
 import { EmailChannel } from '../../../services/mail/email-channel';
@@ -26,7 +27,7 @@ describe('channel choice per person', () => {
   let relay: OutboxRelay;
   const refs = () => h.db.db.collection<ConversationRefDoc>('conversationRefs');
   const notifications = () => h.db.db.collection<NotificationDoc>('notifications');
-  const deps = () => ({ orders: h.orders, directory: h.directory });
+  const deps = () => ({ orders: h.orders, directory: h.directory, timeZone: 'America/Mexico_City' });
   const base = (o: ServiceOrder, actorId: string) => ({ orderId: o._id.toHexString(), actorId, channel: 'teams' as const, expectedVersion: o.version });
   const remember = (personId: string, conversationId: string) => saveConversationReference(h.db.db, {
     channelId: 'msteams', serviceUrl: connector.url, bot: { id: '28:bot', name: 'Mesa' },
@@ -43,7 +44,7 @@ describe('channel choice per person', () => {
 
   beforeAll(async () => {
     [h, connector] = await Promise.all([startHarness(), startConnector()]);
-    const { channel: teams } = createTeamsBot({ bot: {}, db: h.db.db, logger: silent, store: h.orders, directory: h.directory });
+    const { channel: teams } = createTeamsBot({ bot: {}, db: h.db.db, logger: silent, ...botServices(h.orders, h.directory) });
     const email = new EmailChannel({ sender: h.sender, directory: h.directory, refs: h.store });
     dispatcher = new OutboxDispatcher({ db: h.db.db, logger: silent, channels: [teams, email], baseDelayMs: 50 });
     relay = new OutboxRelay({ db: h.db.db, logger: silent });
@@ -100,7 +101,7 @@ describe('channel choice per person', () => {
   it('groups a burst of new orders for an analyst into one Teams digest after the first five messages', async () => {
     let clock = Date.now();
     const now = () => new Date(clock);
-    const { channel: teams } = createTeamsBot({ bot: {}, db: h.db.db, logger: silent, store: h.orders, directory: h.directory });
+    const { channel: teams } = createTeamsBot({ bot: {}, db: h.db.db, logger: silent, ...botServices(h.orders, h.directory) });
     const email = new EmailChannel({ sender: h.sender, directory: h.directory, refs: h.store });
     const quiet = new OutboxDispatcher({ db: h.db.db, logger: silent, channels: [teams, email], now, digestWindowMs: 60_000, concurrency: 4 });
     const relayNow = new OutboxRelay({ db: h.db.db, logger: silent, now });

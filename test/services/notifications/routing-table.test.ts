@@ -4,7 +4,7 @@ import { EVENT_ROUTES, TRANSITION_ROUTES } from '../../../services/notifications
 import { NOTICE_EVENTS } from '../../../services/notifications/events';
 import { noticeMessage, NOTICE_MESSAGES } from '../../../services/notifications/messages';
 import type { ServiceOrder } from '../../../services/orders/types';
-import { Action, ACTIONS, ActorFacts, availableActions, OrderStatus, ruleFor } from '../../../services/workflow';
+import { Action, ACTIONS, ActorFacts, availableActions, destinationOf, OrderStatus, ruleFor } from '../../../services/workflow';
 
 const NOW = new Date('2026-03-02T16:00:00Z');
 
@@ -47,12 +47,15 @@ const EXPECTED: Record<Action | 'report', { actor: string; hears: string[] }> = 
   document: { actor: 'eng', hears: ['req:status_changed', 'ana1:order_resolved', 'ana2:order_resolved'] },
   close: { actor: 'ana1', hears: ['req:status_changed'] },
   cancel: { actor: 'ana1', hears: ['req:status_changed', 'eng:order_cancelled', 'prov@tecno.example.mx:order_cancelled'] },
+  set_priority: { actor: 'ana1', hears: [] },
+  correct_facts: { actor: 'eng', hears: [] },
 };
 
 function transitionOf(action: Action | 'report'): RoutedTransition {
   if (action === 'report') return { action, to: 'reported' };
   const rule = ruleFor(action);
-  return { action, from: rule.from[0]!, to: rule.to, previousEngineer: { personId: 'old-eng', name: 'Jorge', email: 'old@cjf.example.mx' } };
+  const from = rule.from[0]!;
+  return { action, from, to: destinationOf(rule, { status: from, providerId: 'P1' }), previousEngineer: { personId: 'old-eng', name: 'Jorge', email: 'old@cjf.example.mx' } };
 }
 
 function heard(action: Action | 'report', actor: string, o?: ServiceOrder): string[] {
@@ -86,7 +89,7 @@ describe('the routing table', () => {
   it.each(Object.entries(TRANSITION_ROUTES).flatMap(([action, rules]) => rules.filter((r) => r.actions.length > 0).map((r) => [action, r.audience, r.actions] as const)))(
     'after %s, offers %s only actions the workflow lets them take (%j)',
     (action, audience, actions) => {
-      const to = action === 'report' ? 'reported' : ruleFor(action as Action).to;
+      const to = action === 'report' ? 'reported' : destinationOf(ruleFor(action as Action), { status: ruleFor(action as Action).from[0]!, providerId: 'P1' });
       expect(availableActions({ status: to, requesterId: 'req', centreId: 'C1', engineerId: 'eng', providerId: 'P1' }, recipientFacts(audience))).toEqual(
         expect.arrayContaining([...actions]),
       );

@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, ObjectId } from 'mongodb';
+import { MongoClient, ObjectId } from 'mongodb';
 import { MongoOrderStore } from '../../../services/orders/order-store';
 import { reportOrder } from '../../../services/orders/report-order';
 import { takeOrder } from '../../../services/orders/take-order';
@@ -67,35 +67,66 @@ describe('concurrent use of orders', () => {
     expect(await w.t.db.collection('orders').countDocuments({ folio: { $in: orders.map((o) => o.folio) } })).toBe(50);
   });
 
-  it('gives reports arriving together one counter increment and one insert (an order refused for a duplicate id fails alone), and lookups one query', async () => {
+  it('makes one order of a report repeated at once, on one instance or on two', async () => {
+    const orderId = new ObjectId().toHexString();
+    const twin = new MongoClient(w.t.uri);
+    try {
+      const other = { ...w.deps, orders: new MongoOrderStore(twin.db(w.t.dbName)) };
+      const made = await Promise.all([
+        reportOrder(w.deps, reportInput({ orderId })), reportOrder(w.deps, reportInput({ orderId })), reportOrder(other, reportInput({ orderId })),
+      ]);
+      expect(new Set(made.map((o) => o.folio)).size).toBe(1);
+      expect(await w.t.db.collection('orders').countDocuments({ _id: ObjectId.createFromHexString(orderId) })).toBe(1);
+      const again = await reportOrder(other, reportInput({ orderId }));
+      expect(again).toEqual(made[0]);
+    } finally {
+      await twin.close();
+    }
+  });
+
+  it('refuses a repeated report id claimed by another requester', async () => {
+    const orderId = new ObjectId().toHexString();
+    await reportOrder(w.deps, reportInput({ orderId }));
+    await expect(reportOrder(w.deps, reportInput({ orderId, actorId: P.otherRequester, requesterId: P.otherRequester }))).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('gives back the folio of an order whose insert failed: the counter and the order move together', async () => {
+    const now = () => new Date('2033-03-01T18:00:00Z');
+    const deps = { ...w.deps, now };
+    expect((await reportOrder(deps, reportInput())).folio).toBe('OS-2033-000001');
+    // A stray order already holds the next folio: the insert breaks the unique index.
+    const stray = await orderIn(w, 'reported');
+    await w.t.db.collection('orders').insertOne({ ...stray, _id: new ObjectId(), folio: 'OS-2033-000002' });
+    await expect(reportOrder(deps, reportInput())).rejects.toMatchObject({ code: 11000 });
+    expect(await w.t.db.collection('counters').findOne({ _id: 'folio-2033' as never })).toMatchObject({ seq: 1 });
+    await w.t.db.collection('orders').deleteOne({ folio: 'OS-2033-000002' });
+    expect((await reportOrder(deps, reportInput())).folio).toBe('OS-2033-000002');
+  });
+
+  it('numbers each new order in one transaction, reads orders looked up together in one query', async () => {
     const watcher = new MongoClient(w.t.uri, { monitorCommands: true });
     const commands: string[] = [];
-    watcher.on('commandStarted', (e) => { if (['findAndModify', 'insert'].includes(e.commandName)) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`); });
+    watcher.on('commandStarted', (e) => {
+      if (['findAndModify', 'insert', 'commitTransaction', 'find'].includes(e.commandName)) commands.push(`${e.commandName}${e.command.txnNumber === undefined ? '' : ' (txn)'}`);
+    });
     try {
       const store = new MongoOrderStore(watcher.db(w.t.dbName));
-      const folios = await Promise.all(Array.from({ length: 5 }, () => store.nextFolio(2032)));
-      expect(folios).toEqual(['OS-2032-000001', 'OS-2032-000002', 'OS-2032-000003', 'OS-2032-000004', 'OS-2032-000005']);
       const taken = await orderIn(w, 'reported');
-      const fresh = (n: number) => ({ ...taken, _id: new ObjectId(), folio: `OS-2032-00010${n}`, history: [], outbox: [] });
-      const results = await Promise.allSettled([store.insert(fresh(1)), store.insert({ ...taken, folio: 'OS-2032-000109' }), store.insert(fresh(2))]);
-      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-      const refused = (results[1] as PromiseRejectedResult).reason as MongoServerError;
-      expect(refused).toBeInstanceOf(MongoServerError);
-      expect(refused.code).toBe(11000);
-      expect(await w.t.db.collection('orders').countDocuments({ folio: { $in: ['OS-2032-000101', 'OS-2032-000102', 'OS-2032-000109'] } })).toBe(2);
-      expect(commands).toEqual(['findAndModify counters', 'insert orders']);
-      // Orders looked up together are read in one query.
-      watcher.on('commandStarted', (e) => { if (e.commandName === 'find') commands.push(`find ${String(e.command.find)}`); });
+      const { folio: _ignored, ...unnumbered } = { ...taken, _id: new ObjectId() };
+      await store.create(unnumbered, 2034);
+      expect(commands).toEqual(['find', 'findAndModify (txn)', 'insert (txn)', 'commitTransaction (txn)']);
+      commands.length = 0;
       const looked = await Promise.all([store.findById(taken._id), store.findById(new ObjectId()), store.findById(taken._id)]);
       expect(looked.map((o) => o?.folio ?? null)).toEqual([taken.folio, null, taken.folio]);
-      expect(commands.slice(2)).toEqual(['find orders']);
+      expect(commands).toEqual(['find']);
     } finally {
       await watcher.close();
     }
   });
 
   it('starts a new sequence each year', async () => {
-    expect(await w.orders.nextFolio(2031)).toBe('OS-2031-000001');
-    expect(await w.orders.nextFolio(2031)).toBe('OS-2031-000002');
+    const at = (iso: string) => ({ ...w.deps, now: () => new Date(iso) });
+    expect((await reportOrder(at('2031-06-01T18:00:00Z'), reportInput())).folio).toBe('OS-2031-000001');
+    expect((await reportOrder(at('2031-06-01T18:00:00Z'), reportInput())).folio).toBe('OS-2031-000002');
   });
 });

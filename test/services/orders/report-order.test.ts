@@ -75,8 +75,68 @@ describe('reportOrder', () => {
     expect(order.createdAt).toEqual(newYearsEve);
   });
 
-  it('defaults the centre to the requester\'s only centre and the priority to medium', async () => {
-    const order = await reportOrder(w.deps, reportInput({ centreId: undefined, priority: undefined }));
-    expect(order).toMatchObject({ centreId: 'CJPF-CDMX', priority: 'medium' });
+  it('defaults the centre to the requester\'s only centre and proposes the priority from the equipment and its place', async () => {
+    const courtroom = await reportOrder(w.deps, reportInput({ centreId: undefined, priority: undefined }));
+    expect(courtroom).toMatchObject({ centreId: 'CJPF-CDMX', priority: 'high', priorityBasis: { source: 'intake_rule', impact: 'high', urgency: 'medium' } });
+    const office = await reportOrder(w.deps, reportInput({ priority: undefined, equipment: { type: 'computer', location: 'Oficialía de partes' } }));
+    expect(office).toMatchObject({ priority: 'medium', priorityBasis: { source: 'intake_rule' } });
+  });
+
+  it('makes a courtroom\'s recording equipment critical when the report says a hearing is under way', async () => {
+    const order = await reportOrder(w.deps, reportInput({
+      priority: undefined, equipment: { type: 'audio_video', location: 'Sala de audiencias 3' },
+      description: 'No graba el audio y estamos en audiencia en este momento.',
+    }));
+    expect(order).toMatchObject({ priority: 'critical', priorityBasis: { source: 'intake_rule', impact: 'high', urgency: 'high' } });
+  });
+
+  it('keeps the priority a reporter gave, outright or as impact and urgency', async () => {
+    expect(await reportOrder(w.deps, reportInput({ priority: 'low' }))).toMatchObject({ priority: 'low', priorityBasis: { source: 'reporter' } });
+    expect(await reportOrder(w.deps, reportInput({ priority: undefined, impact: 'low', urgency: 'high' }))).toMatchObject({ priority: 'medium', priorityBasis: { source: 'reporter', impact: 'low', urgency: 'high' } });
+  });
+});
+
+describe('reportOrder by phone', () => {
+  it('records the phone the caller gave', async () => {
+    const order = await reportOrder(w.deps, reportInput({ channel: 'phone', actorId: P.analyst, contact: { phone: '55 1234 5678' } }));
+    expect(order.contact).toEqual({ phone: '55 1234 5678' });
+  });
+
+  it('records the directory extension of a known caller who gave no number', async () => {
+    const order = await reportOrder(w.deps, reportInput({ channel: 'phone', actorId: P.analyst }));
+    expect(order.contact).toEqual({ extension: '5110' });
+  });
+
+  it('accepts a caller not in the directory who leaves an email, and receipts them by mail', async () => {
+    const order = await reportOrder(w.deps, reportInput({
+      channel: 'phone', actorId: P.analyst, requesterId: undefined, centreId: 'CJPF-CDMX',
+      unknownRequester: { name: 'Javier Ku Pech', email: 'javier.ku@proveedor-externo.mx' }, contact: { phone: '9981234567' },
+    }));
+    expect(order.requester).toEqual({ name: 'Javier Ku Pech', email: 'javier.ku@proveedor-externo.mx', unverified: true });
+    expect(order.contact).toEqual({ phone: '9981234567', email: 'javier.ku@proveedor-externo.mx' });
+    expect(heard(order)).toContain('order_reported>javier.ku@proveedor-externo.mx');
+  });
+
+  it('accepts a caller not in the directory who leaves only a phone, and sends them nothing', async () => {
+    const order = await reportOrder(w.deps, reportInput({
+      channel: 'phone', actorId: P.analyst, requesterId: undefined, centreId: 'CJPF-CDMX',
+      unknownRequester: { name: 'Javier Ku Pech' }, contact: { extension: '5999' },
+    }));
+    expect(order.requester).toEqual({ name: 'Javier Ku Pech', unverified: true });
+    expect(heard(order)).toEqual(['new_order>carlos.ramirez']);
+  });
+
+  it('refuses, in Spanish and storing nothing, an unknown caller with no phone or extension', async () => {
+    const before = await w.t.db.collection('orders').countDocuments();
+    const attempt = reportOrder(w.deps, reportInput({
+      channel: 'phone', actorId: P.analyst, requesterId: undefined, centreId: 'CJPF-CDMX', unknownRequester: { name: 'Javier Ku Pech' },
+    }));
+    await expect(attempt).rejects.toMatchObject({ code: 'VALIDATION', userMessage: expect.stringContaining('teléfono o la extensión') });
+    expect(await w.t.db.collection('orders').countDocuments()).toBe(before);
+  });
+
+  it('still asks a mailed or chat report from someone unknown for their email', async () => {
+    const attempt = reportOrder(w.deps, reportInput({ channel: 'email', actorId: undefined, requesterId: undefined, centreId: 'CJPF-CDMX', unknownRequester: { name: 'Javier Ku Pech' } }));
+    await expect(attempt).rejects.toMatchObject({ code: 'VALIDATION', userMessage: expect.stringContaining('unknownRequester.email') });
   });
 });

@@ -1,3 +1,4 @@
+import { MongoReminderStore } from '../../../services/notifications/reminder-store';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../services/logger';
 import { ValidationReminder, dueReminder } from '../../../services/notifications/validation-reminder';
@@ -51,7 +52,7 @@ describe('requester validation (activity 6, first half)', () => {
 describe('validation reminders', () => {
   let w: World;
   let clock: number;
-  const reminder = () => new ValidationReminder({ db: w.t.db, logger: silent, intervalMs: 24 * 3600_000, now: () => new Date(clock) });
+  const reminder = () => new ValidationReminder({ store: new MongoReminderStore(w.t.db), logger: silent, intervalMs: 24 * 3600_000, now: () => new Date(clock) });
   beforeAll(async () => { w = await openWorld(); });
   afterAll(async () => { await w?.t.close(); });
 

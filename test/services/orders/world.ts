@@ -38,7 +38,7 @@ export interface World {
   t: TestDatabase;
   directory: MongoDirectoryStore;
   orders: MongoOrderStore;
-  deps: { orders: MongoOrderStore; directory: MongoDirectoryStore };
+  deps: { orders: MongoOrderStore; directory: MongoDirectoryStore; timeZone: string };
 }
 
 /** A fresh database with the example directory imported and the order indexes in place. */
@@ -49,7 +49,7 @@ export async function openWorld(): Promise<World> {
   await directory.ensureIndexes();
   await orders.ensureIndexes();
   await importDirectory({ directory }, { file: EXAMPLE_DIRECTORY });
-  return { t, directory, orders, deps: { orders, directory } };
+  return { t, directory, orders, deps: { orders, directory, timeZone: 'America/Mexico_City' } };
 }
 
 export const reportInput = (over: Partial<ReportOrderInput> = {}): ReportOrderInput => ({

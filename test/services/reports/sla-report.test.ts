@@ -6,7 +6,7 @@ import type { OrderStatus } from '../../../services/workflow';
 import { reportReads } from '../../../services/reports/report-reads';
 import { MongoReportSource } from '../../../services/reports/report-store';
 import type { SlaReport } from '../../../services/reports/sla-report';
-import { DEFAULT_DESK_TARGETS } from '../../../services/sla/targets';
+import { EXAMPLE_DESK_TARGETS } from '../../support/desk-targets';
 import { quietLogger } from '../outbox/fixtures';
 import { openWorld, World } from '../orders/world';
 import { cdmx, life, M } from '../sla/support';
@@ -45,7 +45,7 @@ beforeAll(async () => {
     order('CJPF-BC-TIJ', [['reported', '2026-03-04T10:00'], ['desk', '2026-03-04T10:05']]),
     order('CJPF-CDMX', [['reported', '2026-04-15T09:00'], ['desk', '2026-04-15T09:05']]),
   ]);
-  reads = reportReads({ source, directory: w.directory, desk: DEFAULT_DESK_TARGETS, zone: 'America/Mexico_City', now: () => cdmx('2026-03-04T12:00') });
+  reads = reportReads({ source, directory: w.directory, desk: EXAMPLE_DESK_TARGETS, zone: 'America/Mexico_City', now: () => cdmx('2026-03-04T12:00') });
   http = createHttpService({
     logger: quietLogger(), apiToken: TOKEN, orders: {} as OrderReads, reports: reads,
     health: { ping: async () => undefined, mailState: () => 'disabled' },

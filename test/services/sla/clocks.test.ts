@@ -1,12 +1,12 @@
 import { Clock, ClockName, orderClocks } from '../../../services/sla/clocks';
-import { DEFAULT_DESK_TARGETS } from '../../../services/sla/targets';
+import { EXAMPLE_DESK_TARGETS } from '../../support/desk-targets';
 import { CDMX, cdmx, H, life, M } from './support';
 
 const BUSINESS_CONTRACT = { attentionHours: { critical: 2, high: 4, medium: 8, low: 16 }, resolutionHours: { critical: 8, high: 16, medium: 40, low: 80 }, hours: 'business' as const };
 const CALENDAR_CONTRACT = { attentionHours: { critical: 1, high: 4, medium: 24, low: 48 }, resolutionHours: { critical: 6, high: 24, medium: 72, low: 120 }, hours: 'calendar' as const };
 
 function clocksOf(order: ReturnType<typeof life>, now: string, contract?: typeof BUSINESS_CONTRACT | typeof CALENDAR_CONTRACT) {
-  const result = orderClocks(order, { calendar: CDMX, desk: DEFAULT_DESK_TARGETS, contract, now: cdmx(now) });
+  const result = orderClocks(order, { calendar: CDMX, desk: EXAMPLE_DESK_TARGETS, contract, now: cdmx(now) });
   const byName = Object.fromEntries(result.clocks.map((c) => [c.name, c])) as Partial<Record<ClockName, Clock>>;
   return { ...result, byName };
 }

@@ -6,7 +6,7 @@ import type { ServiceOrder } from '../../../services/orders/types';
 import { OutboxRelay } from '../../../services/outbox';
 import { SlaMonitor } from '../../../services/sla/sla-monitor';
 import { MongoSlaStore } from '../../../services/sla/sla-store';
-import { DEFAULT_DESK_TARGETS } from '../../../services/sla/targets';
+import { EXAMPLE_DESK_TARGETS } from '../../support/desk-targets';
 import { quietLogger } from '../outbox/fixtures';
 import { openWorld, P, reportInput, World } from '../orders/world';
 import { cdmx } from './support';
@@ -22,7 +22,7 @@ function clock(start: string) {
 }
 
 function monitor(now: () => Date, db = w.t.db) {
-  return new SlaMonitor({ store: new MongoSlaStore(db), directory: w.directory, desk: DEFAULT_DESK_TARGETS, logger: quietLogger(), now });
+  return new SlaMonitor({ store: new MongoSlaStore(db), directory: w.directory, desk: EXAMPLE_DESK_TARGETS, zone: 'America/Mexico_City', logger: quietLogger(), now });
 }
 
 async function reportAt(local: string): Promise<ServiceOrder> {

@@ -28,6 +28,9 @@ const TABLE: Record<string, { from: readonly string[]; to: string; who: readonly
   document: { from: ['validated'], to: 'resolved', who: ['assignedEngineer', 'orderProvider'], requires: ['documentation'] },
   close: { from: ['resolved'], to: 'closed', who: ['analyst'], requires: [] },
   cancel: { from: OPEN, to: 'cancelled', who: ['analyst'], requires: ['reason'] },
+  // Same state: the order stays where it is.
+  set_priority: { from: OPEN, to: 'same', who: ['analyst'], requires: ['priority', 'reason'] },
+  correct_facts: { from: OPEN, to: 'same', who: ['analyst', 'assignedEngineer'], requires: ['reason'] },
 };
 
 const ACTORS: Record<Who, ActorFacts> = {
@@ -43,7 +46,7 @@ const ACTORS: Record<Who, ActorFacts> = {
   admin: { personId: 'adm-1', roles: ['admin'], centreIds: ['C1'] },
 };
 
-const FULL_INPUT = { solution: 'Se reinstaló el controlador', documentation: 'Diagnóstico y solución', engineerId: 'eng-2', contractId: 'K1', reason: 'Motivo suficiente' };
+const FULL_INPUT = { solution: 'Se reinstaló el controlador', documentation: 'Diagnóstico y solución', engineerId: 'eng-2', contractId: 'K1', reason: 'Motivo suficiente', priority: 'high' };
 
 function orderIn(status: OrderStatus): OrderFacts {
   return { status, requesterId: 'req-1', centreId: 'C1', engineerId: 'eng-1', providerId: 'P1' };
@@ -53,7 +56,7 @@ function expected(state: string, action: string, who: Who): string {
   const row = TABLE[action]!;
   if (!row.from.includes(state)) return 'INVALID_TRANSITION';
   if (!row.who.includes(who)) return 'FORBIDDEN';
-  return `→ ${row.to}`;
+  return `→ ${row.to === 'same' ? state : row.to}`;
 }
 
 function outcome(state: OrderStatus, action: Action, who: Who): string {

@@ -74,7 +74,7 @@ export interface StackFiles {
  * Exim user because Exim drops root when given `-C`), `mail/` (maildirs, owned by `mail`).
  */
 export async function writeStackFiles(
-  dir: string, instance: string, ports: StackPorts, users: MailUser[], domains: string[], oauth2?: OAuth2Passdb,
+  dir: string, instance: string, ports: StackPorts, users: MailUser[], domains: string[], oauth2?: OAuth2Passdb, deskFolders = true,
 ): Promise<StackFiles> {
   const eximIds = await systemIds(EXIM_USER);
   for (const sub of ['dovecot/run', 'dovecot/state', 'log', 'exim/spool', 'exim/log', 'mail']) {
@@ -104,6 +104,9 @@ export async function writeStackFiles(
     DOMAINS: domains.map((d) => d.toLowerCase()).join(' : '),
     EXIM_USER,
     EXIM_GROUP: EXIM_USER,
+    // Dovecot creates these in every mailbox on first use; without them a mailbox starts as a
+    // real one does, with the INBOX only.
+    DESK_FOLDERS: deskFolders ? ['Procesados', 'Cuarentena', 'Rechazados'].map((f) => `  mailbox ${f} {\n    auto = subscribe\n  }\n`).join('') : '',
     OAUTH_MECHANISMS: oauth2 ? ' xoauth2' : '',
     OAUTH_PASSDB: oauth2 ? `passdb {\n  driver = oauth2\n  mechanisms = xoauth2\n  args = ${join(dir, 'dovecot/oauth2.conf')}\n}` : '',
     // SMTP XOAUTH2: Exim hands the SASL exchange to this Dovecot's auth process over its

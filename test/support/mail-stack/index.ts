@@ -36,13 +36,18 @@ export interface StartMailStackOptions {
    * server's would not. Default `immediate`.
    */
   delivery?: 'immediate' | 'queue';
+  /**
+   * `false`: mailboxes start with the INBOX only, as a real mailbox does, instead of also
+   * holding Procesados, Cuarentena and Rechazados. Default `true`.
+   */
+  deskFolders?: boolean;
 }
 
 /**
  * A running Dovecot (IMAP, LMTP) + Exim (SMTP) pair on loopback, with its own directory.
  * Mail sent to `smtp` for a known user lands in that user's INBOX shortly after the SMTP
  * transaction ends (delivery is asynchronous: poll IMAP, do not assume it is there at once).
- * Every mailbox has INBOX, Procesados, Cuarentena and Rechazados.
+ * Every mailbox has INBOX, Procesados, Cuarentena and Rechazados (unless `deskFolders` is false).
  */
 export interface MailStack {
   imap: Endpoint;
@@ -86,7 +91,7 @@ export async function startMailStack(options: StartMailStackOptions): Promise<Ma
   // A free port found by binding to port 0 can be taken before the daemon binds it: retry.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(users, domains, options.startTimeoutMs ?? 15000, options.oauth2, options.delivery ?? 'immediate');
+      return await startOnce(users, domains, options.startTimeoutMs ?? 15000, options.oauth2, options.delivery ?? 'immediate', options.deskFolders ?? true);
     } catch (err) {
       lastError = err;
     }
@@ -94,7 +99,9 @@ export async function startMailStack(options: StartMailStackOptions): Promise<Ma
   throw lastError;
 }
 
-async function startOnce(users: MailUser[], domains: string[], timeoutMs: number, oauth2: OAuth2Passdb | undefined, delivery: 'immediate' | 'queue'): Promise<MailStack> {
+async function startOnce(
+  users: MailUser[], domains: string[], timeoutMs: number, oauth2: OAuth2Passdb | undefined, delivery: 'immediate' | 'queue', deskFolders: boolean,
+): Promise<MailStack> {
   const dir = await mkdtemp(join(tmpdir(), DIR_PREFIX));
   chmodSync(dir, 0o755); // Dovecot's unprivileged processes and Exim must reach inside.
   let ports: StackPorts;
@@ -102,7 +109,7 @@ async function startOnce(users: MailUser[], domains: string[], timeoutMs: number
   try {
     ports = await freePorts();
     const instance = `mail-stack-${randomBytes(4).toString('hex')}`;
-    files = await writeStackFiles(dir, instance, ports, users, domains, oauth2);
+    files = await writeStackFiles(dir, instance, ports, users, domains, oauth2, deskFolders);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;

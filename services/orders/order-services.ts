@@ -1,0 +1,22 @@
+import type { DirectoryReader } from '../directory/directory-store';
+import type { AnalystRouting } from '../notifications/analyst-routing';
+import type { WorkflowPolicy } from '../workflow';
+import type { OrderStore } from './order-store';
+
+/**
+ * What every edge (the bot, the mail intake) hands the order use cases: the stores and the
+ * rules configuration chose. The composition root builds ONE of these and gives the same
+ * object to every edge, so a Teams report and a mailed one are decided and routed alike in
+ * every start mode.
+ */
+export interface OrderServices {
+  orders: OrderStore;
+  directory: DirectoryReader;
+  /** ONSITE_REQUIRES_VALIDATION. */
+  policy: WorkflowPolicy;
+  /** ANALYST_ROUTING. */
+  analystRouting: AnalystRouting;
+  /** TZ_DEFAULT: folio years, dates on cards. */
+  timeZone: string;
+  now?: () => Date;
+}

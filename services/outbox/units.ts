@@ -1,0 +1,23 @@
+import { batchKey } from '../notifications/delivery-rules';
+import type { NotificationDoc } from './types';
+
+/**
+ * The units a claimed batch is sent in: without a digest window, each notice alone; with
+ * one, all of a person's batchable notices together (each in the batch's order).
+ */
+export function unitsOf(batch: readonly NotificationDoc[], digest: boolean): NotificationDoc[][] {
+  if (!digest) return batch.map((doc) => [doc]);
+  const units: NotificationDoc[][] = [];
+  const byKey = new Map<string, NotificationDoc[]>();
+  for (const doc of batch) {
+    const key = batchKey(doc);
+    const unit = key ? byKey.get(key) : undefined;
+    if (unit) unit.push(doc);
+    else {
+      const fresh = [doc];
+      units.push(fresh);
+      if (key) byKey.set(key, fresh);
+    }
+  }
+  return units;
+}
