@@ -110,7 +110,7 @@ describe('reports through service crashes', () => {
     tdb = await openTestDatabase();
     const env: NodeJS.ProcessEnv = {
       PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: join(dir, 'data'),
-      MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`), DIRECTORY_FILE: join(dir, 'directory.json'),
+      MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`), CEDULA_SECRET: 'crash-intake-cedula-secret-0123456789abcdef', DIRECTORY_FILE: join(dir, 'directory.json'),
     };
     let current: Promise<Instance> = startInstance(env, started);
     let kills = 0;

@@ -12,7 +12,7 @@ describe('readEnvFile', () => {
   it('adds the variables of the file, the environment winning where it sets a value', async () => {
     const file = join(dir, 'a.env');
     await writeFile(file, '# comment\nPORT=4000\nLOG_LEVEL=debug\nAPI_TOKEN="quoted-token-0123456789"\nHOST=10.0.0.1\n');
-    const { env, file: used } = readEnvFile({ ENV_FILE: file, PORT: '5000', HOST: '' });
+    const { env, file: used } = readEnvFile({ ENV_FILE: file, PORT: '5000', HOST: '', ALLOW_UNAUTHENTICATED_BOT: 'true' });
     expect(used).toBe(file);
     expect(env).toMatchObject({ PORT: '5000', LOG_LEVEL: 'debug', API_TOKEN: 'quoted-token-0123456789', HOST: '10.0.0.1' });
     expect(loadConfig(env).port).toBe(5000);

@@ -49,7 +49,7 @@ describe('wire', () => {
       let service: RunningService | undefined;
       try {
         const config = loadConfig({
-          PORT: '0', HOST: '127.0.0.1', MONGODB_URI: uriOf(t), DIRECTORY_FILE: join(dir, 'directory.json'), LOG_LEVEL: 'silent',
+          PORT: '0', HOST: '127.0.0.1', MONGODB_URI: uriOf(t), CEDULA_SECRET: 'wire-test-cedula-secret-0123456789abcdef', DIRECTORY_FILE: join(dir, 'directory.json'), LOG_LEVEL: 'silent',
           IMAP_HOST: '127.0.0.1', IMAP_PORT: String(stack.imap.port), IMAP_SECURE: 'false', IMAP_USER: DESK.user, IMAP_PASSWORD: DESK.password,
           MAIL_AUTHSERV_ID: 'mx.cjf.example.mx', ANALYST_ROUTING: 'roster', NOTIFY_DIGEST_SECONDS: '0',
         });

@@ -37,7 +37,7 @@ describe('directory cli', () => {
     t = await openTestDatabase();
     const uri = new URL(t.uri);
     uri.pathname = `/${t.dbName}`;
-    env = { PATH: process.env.PATH, MONGODB_URI: uri.toString(), LOG_LEVEL: 'silent' };
+    env = { PATH: process.env.PATH, MONGODB_URI: uri.toString(), CEDULA_SECRET: 'directory-cli-cedula-secret-0123456789abcdef', LOG_LEVEL: 'silent' };
   });
   afterAll(async () => { await t.close(); });
   const cli = (...args: string[]) => run(process.execPath, [CLI, ...args], { env, cwd: ROOT });
