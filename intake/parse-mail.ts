@@ -95,6 +95,7 @@ function safeType(value: unknown): string {
 
 /** A name for every part: its own (without path or control characters), or one from its type. */
 function nameOf(a: Attachment, type: string, position: number): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
   const own = typeof a.filename === 'string' ? a.filename.replace(/[\u0000-\u001f\u007f]/g, '').split(/[\\/]/).pop()!.trim() : '';
   if (own) return own.slice(0, 200);
   const stem = type === 'message/rfc822' ? 'mensaje-adjunto' : type === 'text/calendar' ? 'invitacion' : type.startsWith('image/') ? 'imagen' : 'adjunto';

@@ -94,6 +94,7 @@ if (require.main === module) {
     );
   } else {
     // The engine on its own: its CLI reads the same argv.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the module runs the engine's CLI
     require('@cjpf/embedded-mongo/dist/src/cli');
   }
 }

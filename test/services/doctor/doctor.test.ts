@@ -27,7 +27,7 @@ async function doctor(env: Record<string, string>, args: string[] = []): Promise
     .then((r) => ({ code: 0, stdout: r.stdout }), (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }));
   const lines = new Map<string, string>();
   for (const line of result.stdout.split('\n')) {
-    const m = /^(?:OK   |AVISO|FALLA|  -  ) ([a-z-]+):/.exec(line);
+    const m = /^(?:OK {3}|AVISO|FALLA| {2}- {2}) ([a-z-]+):/.exec(line);
     if (m) lines.set(m[1]!, line);
   }
   return { code: result.code, lines, text: result.stdout, ms: Date.now() - started };
