@@ -5,7 +5,20 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', 'dist-bench/**', '**/node_modules/**', 'coverage/**', 'test-artifacts/**', 'devTools/**', 'data/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    ignores: [
+      '**/dist/**',
+      'dist-bench/**',
+      '**/node_modules/**',
+      'coverage/**',
+      'test-artifacts/**',
+      'devTools/**',
+      'data/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

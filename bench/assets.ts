@@ -19,7 +19,12 @@ const SMALL = 1_000;
 const LOOKUPS = 2_000;
 const IMPORT_TARGET_S = 10;
 const CENTRES = ['CJPF-CDMX', 'CJPF-BC-TIJ', 'CJPF-QROO-CUN'];
-const TYPES = [['computer', 'CT-2026-001'], ['printer', 'CT-2026-001'], ['audio_video', 'CT-2026-002'], ['telephony', 'CT-2026-002']] as const;
+const TYPES = [
+  ['computer', 'CT-2026-001'],
+  ['printer', 'CT-2026-001'],
+  ['audio_video', 'CT-2026-002'],
+  ['telephony', 'CT-2026-002'],
+] as const;
 
 function csv(count: number): string {
   const lines = ['inventoryNumber,type,brandModel,serial,centreId,location,contractId,warrantyEnd'];
@@ -28,7 +33,9 @@ function csv(count: number): string {
     const centre = CENTRES[i % CENTRES.length]!;
     // Tijuana and Cancún are not both under CT-2026-001 for every type: keep the row valid.
     const contractId = contract === 'CT-2026-001' && centre === 'CJPF-QROO-CUN' ? '' : contract;
-    lines.push(`CJF-${String(i).padStart(6, '0')},${type},Marca Modelo ${i % 37},SN${i},${centre},Sala de audiencias ${(i % 12) + 1},${contractId},2027-12-31`);
+    lines.push(
+      `CJF-${String(i).padStart(6, '0')},${type},Marca Modelo ${i % 37},SN${i},${centre},Sala de audiencias ${(i % 12) + 1},${contractId},2027-12-31`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -36,7 +43,10 @@ function csv(count: number): string {
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
 async function lookupMicros(store: MongoAssetStore, stored: number): Promise<number> {
-  const numbers = Array.from({ length: LOOKUPS }, (_, k) => `CJF-${String(((k * 7919) % stored) + 1).padStart(6, '0')}`);
+  const numbers = Array.from(
+    { length: LOOKUPS },
+    (_, k) => `CJF-${String(((k * 7919) % stored) + 1).padStart(6, '0')}`,
+  );
   for (const n of numbers.slice(0, 200)) await store.byInventoryNumber(n); // warm up
   const start = process.hrtime.bigint();
   for (const n of numbers) if (!(await store.byInventoryNumber(n))) throw new Error(`asset ${n} not found`);
@@ -67,7 +77,9 @@ async function main(): Promise<void> {
     const importS = seconds(start);
     const largeMicros = await lookupMicros(assets, ASSETS);
 
-    console.log(`import of ${ASSETS} assets (CSV, validated, swapped in at once): ${importS.toFixed(2)} s (target ≤ ${IMPORT_TARGET_S} s) ${importS <= IMPORT_TARGET_S ? 'OK' : 'OVER'}`);
+    console.log(
+      `import of ${ASSETS} assets (CSV, validated, swapped in at once): ${importS.toFixed(2)} s (target ≤ ${IMPORT_TARGET_S} s) ${importS <= IMPORT_TARGET_S ? 'OK' : 'OVER'}`,
+    );
     console.log(`lookup by inventory number, ${SMALL} assets: ${smallMicros.toFixed(0)} µs`);
     console.log(`lookup by inventory number, ${ASSETS} assets: ${largeMicros.toFixed(0)} µs`);
     console.log(`ratio ${ASSETS}/${SMALL}: ${(largeMicros / smallMicros).toFixed(2)} (flat is about 1)`);
@@ -78,4 +90,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => { console.error(error); process.exit(1); });
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -37,7 +37,11 @@ const conversations = (prefix: string, count: number) => Array.from({ length: co
 async function ordersIn(uri: string, status: string): Promise<string[]> {
   const client = await MongoClient.connect(uri);
   try {
-    const docs = await client.db(DEFAULT_DATABASE).collection('orders').find({ status }, { projection: { _id: 1 }, sort: { createdAt: 1 } }).toArray();
+    const docs = await client
+      .db(DEFAULT_DATABASE)
+      .collection('orders')
+      .find({ status }, { projection: { _id: 1 }, sort: { createdAt: 1 } })
+      .toArray();
     return docs.map((d) => d._id.toHexString());
   } finally {
     await client.close();
@@ -54,7 +58,11 @@ async function main(): Promise<void> {
   const machine = requireIdleMachine('bench:bot');
   const mark = machine.forced ? ' FORCED' : '';
   const dir = mkdtempSync(join(tmpdir(), 'bench-bot-'));
-  const intakes = { warm: conversations('warm', 40), tp: conversations('tp', INTAKES), rate: conversations('rate', AT_RATE) };
+  const intakes = {
+    warm: conversations('warm', 40),
+    tp: conversations('tp', INTAKES),
+    rate: conversations('rate', AT_RATE),
+  };
   const helpers = conversations('help', HELPERS);
   const people = [...intakes.warm, ...intakes.tp, ...intakes.rate, ...helpers].map(requesterOf);
   writeBenchDirectory(join(dir, 'directory.json'), people);
@@ -62,12 +70,21 @@ async function main(): Promise<void> {
   const echo = await startEchoBotProcess();
   let service: ServiceProcess | undefined;
   try {
-    service = await startServiceProcess({ dataDir: join(dir, 'data'), env: { DIRECTORY_FILE: join(dir, 'directory.json') } });
+    service = await startServiceProcess({
+      dataDir: join(dir, 'data'),
+      env: { DIRECTORY_FILE: join(dir, 'directory.json') },
+    });
     const botUrl = `http://127.0.0.1:${service.port}/api/messages`;
-    const say = (ids: string[], text: string) => ids.map((id) => activity(connector.url, id, requesterOf(id), { text }));
-    const take = (orderIds: string[]) => orderIds.map((orderId) => activity(connector.url, 'a:analyst', ANALYST, {
-      type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'take', data: { orderId, verb: 'take', version: 1 } } },
-    }));
+    const say = (ids: string[], text: string) =>
+      ids.map((id) => activity(connector.url, id, requesterOf(id), { text }));
+    const take = (orderIds: string[]) =>
+      orderIds.map((orderId) =>
+        activity(connector.url, 'a:analyst', ANALYST, {
+          type: 'invoke',
+          name: 'adaptiveCard/action',
+          value: { action: { type: 'Action.Execute', verb: 'take', data: { orderId, verb: 'take', version: 1 } } },
+        }),
+      );
     const load = async (url: string, bodies: unknown[], amount: number, rate?: number) => {
       const r = await runLoad({ url, bodies, connections: CONNECTIONS, amount, ...(rate ? { rate } : {}) });
       if (r.failures) process.stdout.write(`  (${r.failures} of ${r.requests} requests to ${url} failed)\n`);
@@ -83,7 +100,9 @@ async function main(): Promise<void> {
     await load(botUrl, say(intakes.warm, 'confirmar'), intakes.warm.length);
     const prepStart = Date.now();
     await load(botUrl, say([...intakes.tp, ...intakes.rate], INTAKE_TEXT), intakes.tp.length + intakes.rate.length);
-    process.stdout.write(`prepared ${intakes.tp.length + intakes.rate.length} conversations at their summary in ${((Date.now() - prepStart) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `prepared ${intakes.tp.length + intakes.rate.length} conversations at their summary in ${((Date.now() - prepStart) / 1000).toFixed(1)} s\n`,
+    );
     const before = (await ordersIn(service.engineUri, 'reported')).length;
 
     process.stdout.write(`throughput (${CONNECTIONS} connections), ${loadLine()}\n`);
@@ -96,7 +115,7 @@ async function main(): Promise<void> {
     const reported = await ordersIn(service.engineUri, 'reported');
     const card = await load(botUrl, take(reported.slice(0, INTAKES)), Math.min(INTAKES, reported.length));
     process.stdout.write(`fixed rate (${RATE} req/s, ${CONNECTIONS} connections), ${loadLine()}\n`);
-    const rest = (await ordersIn(service.engineUri, 'reported'));
+    const rest = await ordersIn(service.engineUri, 'reported');
     const at = {
       echo: await load(echo.url, echoBodies, AT_RATE, RATE),
       help: await load(botUrl, helpBodies, AT_RATE, RATE),
@@ -106,12 +125,21 @@ async function main(): Promise<void> {
     const taken = (await ordersIn(service.engineUri, 'desk')).length;
 
     process.stdout.write(`\nbench:bot results${mark}, ${loadLine()} after the runs\n`);
-    process.stdout.write(`${row('echo bot', tp.echo)}\n${row('«ayuda»', tp.help, tp.echo)}\n${row('intake completion', tp.intake, tp.echo)}\n${row('card action «take»', card, tp.echo)}\n`);
-    const p99 = (name: string, r: LoadResult) => `${`p99 at ${RATE} req/s, ${name}`.padEnd(40)} ${r.p99Ms.toFixed(1).padStart(6)} ms  (p50 ${r.p50Ms.toFixed(1)} ms)`;
-    process.stdout.write(`${p99('echo bot', at.echo)}\n${p99('«ayuda»', at.help)}\n${p99('intake completion', at.intake)}  [target ≤ 100 ms: ${at.intake.p99Ms <= 100 ? 'met' : 'MISSED'}]\n${p99('card action', at.card)}  [target ≤ 100 ms: ${at.card.p99Ms <= 100 ? 'met' : 'MISSED'}]\n`);
+    process.stdout.write(
+      `${row('echo bot', tp.echo)}\n${row('«ayuda»', tp.help, tp.echo)}\n${row('intake completion', tp.intake, tp.echo)}\n${row('card action «take»', card, tp.echo)}\n`,
+    );
+    const p99 = (name: string, r: LoadResult) =>
+      `${`p99 at ${RATE} req/s, ${name}`.padEnd(40)} ${r.p99Ms.toFixed(1).padStart(6)} ms  (p50 ${r.p50Ms.toFixed(1)} ms)`;
+    process.stdout.write(
+      `${p99('echo bot', at.echo)}\n${p99('«ayuda»', at.help)}\n${p99('intake completion', at.intake)}  [target ≤ 100 ms: ${at.intake.p99Ms <= 100 ? 'met' : 'MISSED'}]\n${p99('card action', at.card)}  [target ≤ 100 ms: ${at.card.p99Ms <= 100 ? 'met' : 'MISSED'}]\n`,
+    );
     const share = (r: LoadResult) => r.perSecond / tp.echo.perSecond;
-    process.stdout.write(`targets: intake ≥ 50 % of echo ${share(tp.intake) >= 0.5 ? 'met' : 'MISSED'}; card action ≥ 50 % of echo ${share(card) >= 0.5 ? 'met' : 'MISSED'}${mark}\n`);
-    process.stdout.write(`checks: ${made} orders created by ${intakes.tp.length} «confirmar»; ${taken} orders taken; Bot Connector stand-in got ${connector.posts()} notices\n`);
+    process.stdout.write(
+      `targets: intake ≥ 50 % of echo ${share(tp.intake) >= 0.5 ? 'met' : 'MISSED'}; card action ≥ 50 % of echo ${share(card) >= 0.5 ? 'met' : 'MISSED'}${mark}\n`,
+    );
+    process.stdout.write(
+      `checks: ${made} orders created by ${intakes.tp.length} «confirmar»; ${taken} orders taken; Bot Connector stand-in got ${connector.posts()} notices\n`,
+    );
   } finally {
     await service?.stop();
     await echo.stop();

@@ -25,9 +25,13 @@ export function cpuMsOf(pid: number): number {
 }
 
 export async function startEngineProcess(dbPath: string): Promise<EngineProcess> {
-  const child = spawn(process.execPath, [ENGINE_CLI, '--port', '0', '--dbpath', dbPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [ENGINE_CLI, '--port', '0', '--dbpath', dbPath], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   // A bench that fails half-way must not leave the engine running (nor its end of our pipes).
-  const orphan = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
+  const orphan = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
   process.once('exit', orphan);
   const uri = await new Promise<string>((ok, fail) => {
     createInterface({ input: child.stdout! }).once('line', (line) => ok(line.trim()));
@@ -36,10 +40,11 @@ export async function startEngineProcess(dbPath: string): Promise<EngineProcess>
   return {
     uri,
     cpuMs: () => cpuMsOf(child.pid!),
-    stop: () => new Promise<void>((r) => {
-      if (child.exitCode !== null) return r();
-      child.once('exit', () => r());
-      process.kill(child.pid!, 'SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((r) => {
+        if (child.exitCode !== null) return r();
+        child.once('exit', () => r());
+        process.kill(child.pid!, 'SIGTERM');
+      }),
   };
 }

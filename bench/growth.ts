@@ -27,8 +27,18 @@ const TOKEN = 'growth-bench-token-0123456789';
 const DAY = 86_400_000;
 const BATCH = 1000;
 
-interface Person { id: string; name: string; email: string; roles: string[]; centreIds: string[]; aadObjectId?: string }
-interface Directory { centres: Array<{ id: string; name: string } & Record<string, unknown>>; people: Person[] }
+interface Person {
+  id: string;
+  name: string;
+  email: string;
+  roles: string[];
+  centreIds: string[];
+  aadObjectId?: string;
+}
+interface Directory {
+  centres: Array<{ id: string; name: string } & Record<string, unknown>>;
+  people: Person[];
+}
 
 /** The example directory plus, per centre, 20 requesters (and for added centres two engineers and a judge). */
 function deskDirectory(centres: number): { directory: Directory; people: DeskPeople } {
@@ -37,19 +47,36 @@ function deskDirectory(centres: number): { directory: Directory; people: DeskPeo
   for (let c = directory.centres.length; c < centres; c += 1) {
     const id = `CJPF-SEDE-${String(c + 1).padStart(2, '0')}`;
     directory.centres.push({ ...model, id, name: `Centro de Justicia Penal Federal, sede ${c + 1}` });
-    for (const [n, role] of [['ing1', 'engineer'], ['ing2', 'engineer'], ['juez', 'judge']] as const) {
-      directory.people.push({ id: `${n}.sede${c + 1}`, name: `${role} sede ${c + 1}`, email: `${n}.sede${c + 1}@cjf.example.mx`, roles: [role], centreIds: [id] });
+    for (const [n, role] of [
+      ['ing1', 'engineer'],
+      ['ing2', 'engineer'],
+      ['juez', 'judge'],
+    ] as const) {
+      directory.people.push({
+        id: `${n}.sede${c + 1}`,
+        name: `${role} sede ${c + 1}`,
+        email: `${n}.sede${c + 1}@cjf.example.mx`,
+        roles: [role],
+        centreIds: [id],
+      });
     }
   }
   for (const centre of directory.centres) {
     for (let r = 0; r < 20; r += 1) {
       const id = `sp${r}.${centre.id.toLowerCase()}`;
-      directory.people.push({ id, name: `Servidor público ${r} ${centre.id}`, email: `${id}@cjf.example.mx`, roles: ['requester'], centreIds: [centre.id] });
+      directory.people.push({
+        id,
+        name: `Servidor público ${r} ${centre.id}`,
+        email: `${id}@cjf.example.mx`,
+        roles: ['requester'],
+        centreIds: [centre.id],
+      });
     }
   }
   for (const p of directory.people) p.aadObjectId = aadOf(p.id);
   const snap = (p: Person) => ({ personId: p.id, name: p.name, email: p.email, aadObjectId: p.aadObjectId });
-  const of = (role: string, centre: string) => directory.people.filter((p) => p.roles.includes(role) && p.centreIds.includes(centre)).map(snap);
+  const of = (role: string, centre: string) =>
+    directory.people.filter((p) => p.roles.includes(role) && p.centreIds.includes(centre)).map(snap);
   const people: DeskPeople = {
     analysts: directory.people.filter((p) => p.roles.includes('analyst')).map(snap),
     engineersByCentre: new Map(directory.centres.map((c) => [c.id, of('engineer', c.id)])),
@@ -59,7 +86,8 @@ function deskDirectory(centres: number): { directory: Directory; people: DeskPeo
   return { directory, people };
 }
 
-const pct = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * values.length) - 1)]!;
+const pct = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * values.length) - 1)]!;
 
 async function timed(request: () => Promise<Response>): Promise<number> {
   const t0 = performance.now();
@@ -69,7 +97,9 @@ async function timed(request: () => Promise<Response>): Promise<number> {
   return performance.now() - t0;
 }
 
-interface Figures { [name: string]: number }
+interface Figures {
+  [name: string]: number;
+}
 
 async function measure(size: number): Promise<Figures> {
   const perDay = Math.max(30, Math.ceil(size / 365));
@@ -91,17 +121,30 @@ async function measure(size: number): Promise<Figures> {
       const orders = db.collection<ServiceOrder>('orders');
       const folios = new Map<string, number>();
       for (let i = 0; i < size; i += BATCH) {
-        const batch = Array.from({ length: Math.min(BATCH, size - i) }, (_, k) => makeOrder(i + k, size, range, ids, people));
-        for (const o of batch) { const y = o.folio.slice(3, 7); folios.set(y, Math.max(folios.get(y) ?? 0, Number(o.folio.slice(8)))); }
+        const batch = Array.from({ length: Math.min(BATCH, size - i) }, (_, k) =>
+          makeOrder(i + k, size, range, ids, people),
+        );
+        for (const o of batch) {
+          const y = o.folio.slice(3, 7);
+          folios.set(y, Math.max(folios.get(y) ?? 0, Number(o.folio.slice(8))));
+        }
         await orders.insertMany(batch, { ordered: false });
       }
-      for (const [year, seq] of folios) await db.collection<{ _id: string; seq: number }>('counters').updateOne({ _id: `folio-${year}` }, { $max: { seq } }, { upsert: true });
+      for (const [year, seq] of folios)
+        await db
+          .collection<{ _id: string; seq: number }>('counters')
+          .updateOne({ _id: `folio-${year}` }, { $max: { seq } }, { upsert: true });
     });
     const seedSeconds = (performance.now() - seedStart) / 1000;
     const step = Math.max(1, Math.floor(size / 100));
-    const sampled = Array.from({ length: Math.ceil(size / step) }, (_, k) => JSON.stringify(makeOrder(k * step, size, range, ids, people)).length);
+    const sampled = Array.from(
+      { length: Math.ceil(size / step) },
+      (_, k) => JSON.stringify(makeOrder(k * step, size, range, ids, people)).length,
+    );
     const average = sampled.reduce((a, b) => a + b, 0) / sampled.length;
-    process.stdout.write(`  ${size} orders (${(average / 1024).toFixed(1)} KB each on average, as JSON) over ${days} days at ${centres} centres seeded in ${seedSeconds.toFixed(1)} s; ${loadLine()}\n`);
+    process.stdout.write(
+      `  ${size} orders (${(average / 1024).toFixed(1)} KB each on average, as JSON) over ${days} days at ${centres} centres seeded in ${seedSeconds.toFixed(1)} s; ${loadLine()}\n`,
+    );
 
     const service = await startServiceProcess({ dataDir, env: { API_TOKEN: TOKEN }, startTimeoutMs: 600_000 });
     const figures: Figures = { 'start-up to listening (s)': service.startMs / 1000 };
@@ -110,11 +153,14 @@ async function measure(size: number): Promise<Figures> {
       figures['heap after start (MB)'] = afterStart.heapMb;
       figures['RSS after start (MB)'] = afterStart.rssMb;
       const base = `http://127.0.0.1:${service.port}`;
-      const api = (query: string) => () => fetch(`${base}/api/orders${query}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-      const bot = (person: string, text: string) => () => fetch(`${base}/api/messages`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(activity('http://127.0.0.1:9/', `a:${person}`, person, { text })),
-      });
+      const api = (query: string) => () =>
+        fetch(`${base}/api/orders${query}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const bot = (person: string, text: string) => () =>
+        fetch(`${base}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(activity('http://127.0.0.1:9/', `a:${person}`, person, { text })),
+        });
       const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
       const total = (await (await api('?pageSize=1')()).json()) as { total: number };
       if (total.total !== size) throw new Error(`the API counts ${total.total} orders, not ${size}`);
@@ -126,7 +172,10 @@ async function measure(size: number): Promise<Figures> {
         ['API orders, centre=CJPF-CDMX', api('?centre=CJPF-CDMX')],
         ['API orders, requester=fernando.ruiz', api('?requester=fernando.ruiz')],
         ['API orders, last 30 days, page 3', api(`?from=${day(end - 30 * DAY)}&to=${day(end + DAY)}&page=3`)],
-        ['API orders, centre + status + dates', api(`?centre=CJPF-CDMX&status=closed&from=${day(range.start)}&to=${day(end + DAY)}`)],
+        [
+          'API orders, centre + status + dates',
+          api(`?centre=CJPF-CDMX&status=closed&from=${day(range.start)}&to=${day(end + DAY)}`),
+        ],
         ['bot «pendientes» (analyst)', bot('ana.lopez', 'pendientes')],
         ['bot «mis asignadas» (engineer)', bot('miguel.torres', 'mis asignadas')],
         ['bot «mis reportes» (requester)', bot('fernando.ruiz', 'mis reportes')],
@@ -140,7 +189,10 @@ async function measure(size: number): Promise<Figures> {
       const afterLists = await service.memory();
       figures['heap after the lists (MB)'] = afterLists.heapMb;
       figures['RSS after the lists (MB)'] = afterLists.rssMb;
-      const report = () => fetch(`${base}/api/reports/sla?from=${day(range.start - DAY)}&to=${day(end + DAY)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const report = () =>
+        fetch(`${base}/api/reports/sla?from=${day(range.start - DAY)}&to=${day(end + DAY)}`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
       const reportTimes: number[] = [];
       for (let r = 0; r < 3; r += 1) reportTimes.push(await timed(report));
       const body = (await (await report()).json()) as { groups: Array<{ dimension: string; orders: number }> };
@@ -177,7 +229,8 @@ async function main(): Promise<void> {
     try {
       const figures = await measure(size);
       results.set(size, figures);
-      for (const [name, value] of Object.entries(figures)) process.stdout.write(`  ${name.padEnd(46)} ${value.toFixed(2)}\n`);
+      for (const [name, value] of Object.entries(figures))
+        process.stdout.write(`  ${name.padEnd(46)} ${value.toFixed(2)}\n`);
     } catch (error) {
       // A size that fails (a start-up past its time limit, say) is reported; the others still print.
       failed.push(`${size} orders: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
@@ -189,13 +242,17 @@ async function main(): Promise<void> {
   const width = 48;
   process.stdout.write(`\nbench:growth${machine.forced ? ' FORCED' : ''}, ${loadLine()} at the end\n`);
   const largest = measured[measured.length - 1]!;
-  process.stdout.write(`${'figure'.padEnd(width)}${measured.map((s) => `${s}`.padStart(10)).join('')}  ${`${largest}÷${measured[0]}`.padStart(9)}  target at ${largest}\n`);
+  process.stdout.write(
+    `${'figure'.padEnd(width)}${measured.map((s) => `${s}`.padStart(10)).join('')}  ${`${largest}÷${measured[0]}`.padStart(9)}  target at ${largest}\n`,
+  );
   for (const name of names) {
     const values = measured.map((s) => results.get(s)![name]!);
     const ratio = values[values.length - 1]! / values[0]!;
     const t = target(name);
     const verdict = t ? `${t[0]} ${t[1](values[values.length - 1]!) ? 'met' : 'MISSED'}` : '';
-    process.stdout.write(`${name.padEnd(width)}${values.map((v) => (v >= 100 ? v.toFixed(0) : v.toFixed(2)).padStart(10)).join('')}  ${ratio.toFixed(1).padStart(9)}  ${verdict}\n`);
+    process.stdout.write(
+      `${name.padEnd(width)}${values.map((v) => (v >= 100 ? v.toFixed(0) : v.toFixed(2)).padStart(10)).join('')}  ${ratio.toFixed(1).padStart(9)}  ${verdict}\n`,
+    );
   }
   reportFailures(failed);
 }

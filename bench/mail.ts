@@ -32,11 +32,27 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function directory(): Directory {
   const hours = { start: '09:00', end: '18:00' };
   return {
-    centres: [{ id: 'CJPF-CDMX', name: 'CJPF Ciudad de México', state: 'Ciudad de México', timeZone: 'America/Mexico_City', businessHours: { mon: hours, tue: hours, wed: hours, thu: hours, fri: hours }, nonWorkingDays: [] }],
-    providers: [], contracts: [],
+    centres: [
+      {
+        id: 'CJPF-CDMX',
+        name: 'CJPF Ciudad de México',
+        state: 'Ciudad de México',
+        timeZone: 'America/Mexico_City',
+        businessHours: { mon: hours, tue: hours, wed: hours, thu: hours, fri: hours },
+        nonWorkingDays: [],
+      },
+    ],
+    providers: [],
+    contracts: [],
     people: [
       { id: 'analista', name: 'Ana Analista', email: SINK.user, roles: ['analyst'], centreIds: [] },
-      ...Array.from({ length: REQUESTERS }, (_, i) => ({ id: `sp${i}`, name: `Servidor Público ${i}`, email: requester(i).user, roles: ['requester' as const], centreIds: ['CJPF-CDMX'] })),
+      ...Array.from({ length: REQUESTERS }, (_, i) => ({
+        id: `sp${i}`,
+        name: `Servidor Público ${i}`,
+        email: requester(i).user,
+        roles: ['requester' as const],
+        centreIds: ['CJPF-CDMX'],
+      })),
     ],
   };
 }
@@ -48,25 +64,43 @@ function reportMail(i: number): Buffer {
   const from = requester(i % REQUESTERS).user;
   const boundary = `b${i}`;
   const head = [
-    `Return-Path: <${from}>`, `Received: from pc${i}.cjf.example.mx ([127.0.0.1]) by mx.cjf.example.mx with esmtp; Mon, 02 Mar 2026 10:00:00 -0600`,
-    `From: "Servidor Público ${i % REQUESTERS}" <${from}>`, `To: ${DESK.user}`, `Subject: =?UTF-8?Q?Falla_n=C3=BAmero_${i}_en_la_impresora_de_la_sala?=`,
-    `Message-ID: <bench-${i}@cjf.example.mx>`, 'Date: Mon, 02 Mar 2026 10:00:00 -0600', 'MIME-Version: 1.0',
+    `Return-Path: <${from}>`,
+    `Received: from pc${i}.cjf.example.mx ([127.0.0.1]) by mx.cjf.example.mx with esmtp; Mon, 02 Mar 2026 10:00:00 -0600`,
+    `From: "Servidor Público ${i % REQUESTERS}" <${from}>`,
+    `To: ${DESK.user}`,
+    `Subject: =?UTF-8?Q?Falla_n=C3=BAmero_${i}_en_la_impresora_de_la_sala?=`,
+    `Message-ID: <bench-${i}@cjf.example.mx>`,
+    'Date: Mon, 02 Mar 2026 10:00:00 -0600',
+    'MIME-Version: 1.0',
   ];
   const text = `Buenos días:\r\nLa impresora de la sala ${i % 7} no imprime y marca error de tóner (equipo ${10000 + i}).\r\n\r\nSaludos,\r\n--\r\nServidor Público\r\nExt. ${1000 + (i % 900)}\r\n`;
   const html = `<html><body><p>Buenos días:</p><p>La impresora de la sala ${i % 7} <b>no imprime</b> y marca error de tóner (equipo ${10000 + i}).</p><p>Saludos,</p><div>--<br>Servidor Público</div></body></html>`;
-  const body = i % 2 === 0
-    ? [`--${boundary}`, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', text]
-    : [`--${boundary}`, 'Content-Type: text/html; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', html];
+  const body =
+    i % 2 === 0
+      ? [`--${boundary}`, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', text]
+      : [`--${boundary}`, 'Content-Type: text/html; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', html];
   if (i % 5 === 0) {
-    body.push(`--${boundary}`, 'Content-Type: application/pdf; name="diagnostico.pdf"', 'Content-Disposition: attachment; filename="diagnostico.pdf"', 'Content-Transfer-Encoding: base64', '',
-      ATTACHMENT.toString('base64').replace(/.{76}/g, '$&\r\n'));
+    body.push(
+      `--${boundary}`,
+      'Content-Type: application/pdf; name="diagnostico.pdf"',
+      'Content-Disposition: attachment; filename="diagnostico.pdf"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      ATTACHMENT.toString('base64').replace(/.{76}/g, '$&\r\n'),
+    );
   }
   body.push(`--${boundary}--`, '');
   return Buffer.from([...head, `Content-Type: multipart/mixed; boundary="${boundary}"`, '', ...body].join('\r\n'));
 }
 
 async function imap(stack: MailStack, user: { user: string; password: string }): Promise<ImapFlow> {
-  const client = new ImapFlow({ ...stack.imap, secure: false, doSTARTTLS: false, logger: false, auth: { user: user.user, pass: user.password } });
+  const client = new ImapFlow({
+    ...stack.imap,
+    secure: false,
+    doSTARTTLS: false,
+    logger: false,
+    auth: { user: user.user, pass: user.password },
+  });
   // An idle connection may time out while another phase runs; that ends it, not the bench.
   client.on('error', (error: Error) => console.error(`imap ${user.user}: ${error.message}`));
   await client.connect();
@@ -96,7 +130,9 @@ function mailboxCounter(stack: MailStack, user: { user: string; password: string
       }
       return countIn(client, folder);
     },
-    close: async () => { if (client) await leave(client); },
+    close: async () => {
+      if (client) await leave(client);
+    },
   };
 }
 
@@ -106,13 +142,27 @@ async function countIn(client: ImapFlow, folder = 'INBOX'): Promise<number> {
 }
 
 async function rawSmtpRate(stack: MailStack): Promise<number> {
-  const transport = nodemailer.createTransport({ ...stack.smtp, secure: false, ignoreTLS: true, pool: true, maxConnections: 4 });
+  const transport = nodemailer.createTransport({
+    ...stack.smtp,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: 4,
+  });
   const sink = await imap(stack, SINK);
   const before = await countIn(sink);
   const start = Date.now();
-  await Promise.all(Array.from({ length: RAW }, (_, i) => transport.sendMail({
-    from: DESK.user, to: SINK.user, subject: `[OS-2026-${String(i).padStart(6, '0')}] Reporte recibido`, text: 'Registramos su reporte.', html: '<p>Registramos su reporte.</p>',
-  })));
+  await Promise.all(
+    Array.from({ length: RAW }, (_, i) =>
+      transport.sendMail({
+        from: DESK.user,
+        to: SINK.user,
+        subject: `[OS-2026-${String(i).padStart(6, '0')}] Reporte recibido`,
+        text: 'Registramos su reporte.',
+        html: '<p>Registramos su reporte.</p>',
+      }),
+    ),
+  );
   while ((await countIn(sink)) < before + RAW) await sleep(50);
   const seconds = (Date.now() - start) / 1000;
   transport.close();
@@ -126,7 +176,8 @@ async function main(): Promise<void> {
   const users = [DESK, SINK, ...Array.from({ length: REQUESTERS }, (_, i) => requester(i))];
   const stack = await startMailStack({ users });
   const dir = await mkdtemp(join(tmpdir(), 'bench-mail-'));
-  const rows = (figure: string, value: string, target = '') => console.log(`${figure.padEnd(66)}  ${value}${target ? `  [${target}]` : ''}`);
+  const rows = (figure: string, value: string, target = '') =>
+    console.log(`${figure.padEnd(66)}  ${value}${target ? `  [${target}]` : ''}`);
   const clients: ImapFlow[] = [];
   const closers: Array<() => Promise<void>> = [];
   try {
@@ -149,9 +200,19 @@ async function main(): Promise<void> {
       dataDir: join(dir, 'data'),
       env: {
         DIRECTORY_FILE: join(dir, 'directory.json'),
-        IMAP_HOST: '127.0.0.1', IMAP_PORT: String(stack.imap.port), IMAP_SECURE: 'false', IMAP_USER: DESK.user, IMAP_PASSWORD: DESK.password,
-        SMTP_HOST: '127.0.0.1', SMTP_PORT: String(stack.smtp.port), SMTP_SECURE: 'false', MAIL_FROM: DESK.user,
-        MAIL_AUTHSERV_ID: 'mx.cjf.example.mx', MAIL_ALLOWED_DOMAINS: 'cjf.example.mx', MAIL_MAX_PER_SENDER_HOUR: '1000000', NOTIFY_DIGEST_SECONDS: '0',
+        IMAP_HOST: '127.0.0.1',
+        IMAP_PORT: String(stack.imap.port),
+        IMAP_SECURE: 'false',
+        IMAP_USER: DESK.user,
+        IMAP_PASSWORD: DESK.password,
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(stack.smtp.port),
+        SMTP_SECURE: 'false',
+        MAIL_FROM: DESK.user,
+        MAIL_AUTHSERV_ID: 'mx.cjf.example.mx',
+        MAIL_ALLOWED_DOMAINS: 'cjf.example.mx',
+        MAIL_MAX_PER_SENDER_HOUR: '1000000',
+        NOTIFY_DIGEST_SECONDS: '0',
       },
     });
     let stopped: { exitMs: number; code: number | null } | undefined;
@@ -161,16 +222,29 @@ async function main(): Promise<void> {
       let ackSeconds = 0;
       const deadline = start + 30 * 60_000;
       while ((!intakeSeconds || !ackSeconds) && Date.now() < deadline) {
-        if (!intakeSeconds && (await deskCounter.count('Procesados')) + (await deskCounter.count('Cuarentena')) >= MAILS) intakeSeconds = (Date.now() - start) / 1000;
+        if (
+          !intakeSeconds &&
+          (await deskCounter.count('Procesados')) + (await deskCounter.count('Cuarentena')) >= MAILS
+        )
+          intakeSeconds = (Date.now() - start) / 1000;
         if (!ackSeconds && (await delivered()) >= MAILS) ackSeconds = (Date.now() - start) / 1000;
         await sleep(100);
       }
       const held = await deskCounter.count('Cuarentena');
       const intakeRate = MAILS / intakeSeconds;
-      rows(`intake: INBOX → stored orders, moved${mark}`, `${intakeRate.toFixed(0)} mails/s (${MAILS} in ${intakeSeconds.toFixed(1)} s; ${held} held)`, `≥ 400 mails/s ${intakeRate >= 400 ? 'met' : 'MISSED'}`);
+      rows(
+        `intake: INBOX → stored orders, moved${mark}`,
+        `${intakeRate.toFixed(0)} mails/s (${MAILS} in ${intakeSeconds.toFixed(1)} s; ${held} held)`,
+        `≥ 400 mails/s ${intakeRate >= 400 ? 'met' : 'MISSED'}`,
+      );
       const ackRate = ackSeconds ? (await delivered()) / ackSeconds : 0;
-      rows(`acknowledgements delivered, from the service's start${mark}`, ackSeconds ? `${ackRate.toFixed(0)} mails/s (${MAILS} in ${ackSeconds.toFixed(1)} s)` : `only ${await delivered()} of ${MAILS} in 30 min`,
-        `≥ 90 % of raw: ${((ackRate / raw) * 100).toFixed(0)} % ${ackRate >= 0.9 * raw ? 'met' : 'MISSED'}`);
+      rows(
+        `acknowledgements delivered, from the service's start${mark}`,
+        ackSeconds
+          ? `${ackRate.toFixed(0)} mails/s (${MAILS} in ${ackSeconds.toFixed(1)} s)`
+          : `only ${await delivered()} of ${MAILS} in 30 min`,
+        `≥ 90 % of raw: ${((ackRate / raw) * 100).toFixed(0)} % ${ackRate >= 0.9 * raw ? 'met' : 'MISSED'}`,
+      );
       console.log(`${loadLine()} at the end`);
     } finally {
       stopped = await service.stop();

@@ -43,7 +43,8 @@ const SMTP_DELIVERY = process.env.BENCH_SMTP_DELIVERY === 'immediate' ? 'immedia
 const DESK = 'escritorio@cjf.example.mx';
 const ENGINEER = 'miguel.torres';
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
@@ -51,7 +52,11 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-notify-'));
   const directoryFile = join(dir, 'directory.json');
   const people = writeBenchDirectory(directoryFile, []).people.map((p) => String(p.email));
-  const stack = await startMailStack({ users: [...new Set([DESK, ...people])].map((user) => ({ user, password: 'clave' })), domains: ['cjf.example.mx', 'tecnoservicios.example.mx', 'audiovis.example.mx'], delivery: SMTP_DELIVERY });
+  const stack = await startMailStack({
+    users: [...new Set([DESK, ...people])].map((user) => ({ user, password: 'clave' })),
+    domains: ['cjf.example.mx', 'tecnoservicios.example.mx', 'audiovis.example.mx'],
+    delivery: SMTP_DELIVERY,
+  });
   const connector = await startConnector();
   let client: MongoClient | undefined;
   const service = await (async () => {
@@ -66,39 +71,83 @@ async function main(): Promise<void> {
       await orders.ensureIndexes();
       const deps = orderServices(orders, new CachedDirectory(directory));
       for (let i = 0; i < 2 * CHANGES; i += 1) {
-        await reportOrder(deps, { channel: 'email', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'printer' }, description: `La impresora ${i} no imprime.` });
+        await reportOrder(deps, {
+          channel: 'email',
+          actorId: 'fernando.ruiz',
+          requesterId: 'fernando.ruiz',
+          equipment: { type: 'printer' },
+          description: `La impresora ${i} no imprime.`,
+        });
       }
       await db.collection('orders').updateMany({}, { $set: { outbox: [] }, $unset: { outboxPending: '' } });
     });
     return startServiceProcess({
       dataDir,
-      env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(stack.smtp.port), SMTP_SECURE: 'false', MAIL_FROM: DESK, NOTIFY_DIGEST_SECONDS: '0' },
+      env: {
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(stack.smtp.port),
+        SMTP_SECURE: 'false',
+        MAIL_FROM: DESK,
+        NOTIFY_DIGEST_SECONDS: '0',
+      },
     });
-  })().catch(async (error: unknown) => { await stack.stop(); await connector.close(); throw error; });
+  })().catch(async (error: unknown) => {
+    await stack.stop();
+    await connector.close();
+    throw error;
+  });
   try {
     // The engineer writes to the bot once, so the service holds their Teams conversation.
-    const hello = await fetch(`http://127.0.0.1:${service.port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity(connector.url, 'a:miguel', ENGINEER, { text: 'ayuda' })) });
+    const hello = await fetch(`http://127.0.0.1:${service.port}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(activity(connector.url, 'a:miguel', ENGINEER, { text: 'ayuda' })),
+    });
     if (!hello.ok) throw new Error(`the bot answered ${hello.status}`);
     client = await MongoClient.connect(service.engineUri);
     const db = client.db(DEFAULT_DATABASE);
-    const deps = { orders: new MongoOrderStore(db), directory: new CachedDirectory(new MongoDirectoryStore(client, db)) };
-    const reported = await db.collection<ServiceOrder>('orders').find({ status: 'reported' }).sort({ createdAt: 1 }).toArray();
-    const notifications = db.collection<{ orderId: ServiceOrder['_id']; state: string; channel?: string; sentAt?: Date }>('notifications');
+    const deps = {
+      orders: new MongoOrderStore(db),
+      directory: new CachedDirectory(new MongoDirectoryStore(client, db)),
+    };
+    const reported = await db
+      .collection<ServiceOrder>('orders')
+      .find({ status: 'reported' })
+      .sort({ createdAt: 1 })
+      .toArray();
+    const notifications = db.collection<{
+      orderId: ServiceOrder['_id'];
+      state: string;
+      channel?: string;
+      sentAt?: Date;
+    }>('notifications');
     const sentBefore = await notifications.countDocuments({ state: 'sent' });
     let failures = 0;
-    const change = (o: ServiceOrder) => assignEngineer(deps, { orderId: o._id.toHexString(), actorId: 'ana.lopez', channel: 'teams', expectedVersion: o.version, engineerId: ENGINEER }).catch(() => { failures += 1; });
+    const change = (o: ServiceOrder) =>
+      assignEngineer(deps, {
+        orderId: o._id.toHexString(),
+        actorId: 'ana.lopez',
+        channel: 'teams',
+        expectedVersion: o.version,
+        engineerId: ENGINEER,
+      }).catch(() => {
+        failures += 1;
+      });
     /** Waits until `total` notices are sent, then the latency of each of `orders`' notices from its change. */
     const settle = async (orders: ServiceOrder[], total: number) => {
       const deadline = Date.now() + 180_000;
       while ((await notifications.countDocuments({ state: 'sent' })) < total && Date.now() < deadline) await sleep(250);
       const ids = orders.map((o) => o._id);
       const changedAt = new Map<string, number>();
-      for await (const o of db.collection<ServiceOrder>('orders').find({ _id: { $in: ids } }, { projection: { history: 1 } })) {
+      for await (const o of db
+        .collection<ServiceOrder>('orders')
+        .find({ _id: { $in: ids } }, { projection: { history: 1 } })) {
         const assigned = o.history.find((h) => h.action === 'assign_engineer');
         if (assigned) changedAt.set(o._id.toHexString(), assigned.at.getTime());
       }
       const sent = await notifications.find({ orderId: { $in: ids }, state: 'sent' }).toArray();
-      const latency = (docs: typeof sent) => docs.map((n) => n.sentAt!.getTime() - changedAt.get(n.orderId.toHexString())!).sort((a, b) => a - b);
+      const latency = (docs: typeof sent) =>
+        docs.map((n) => n.sentAt!.getTime() - changedAt.get(n.orderId.toHexString())!).sort((a, b) => a - b);
       return { sent, changedAt, latency };
     };
     const cpuBefore = service.cpuMs();
@@ -120,7 +169,11 @@ async function main(): Promise<void> {
     //    the last of their notices is sent.
     const burst = reported.slice(CHANGES, 2 * CHANGES);
     let next = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => { while (next < burst.length) await change(burst[next++]!); }));
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < burst.length) await change(burst[next++]!);
+      }),
+    );
     const b = await settle(burst, sentBefore + 4 * CHANGES);
     const cpu = service.cpuMs() - cpuBefore;
 
@@ -129,18 +182,29 @@ async function main(): Promise<void> {
     const span = (Math.max(...b.sent.map((n) => n.sentAt!.getTime())) - Math.min(...b.changedAt.values())) / 1000;
     const rate = b.sent.length / span;
     const mark = machine.forced ? ' FORCED' : '';
-    const line = (name: string, xs: number[]) => `${name.padEnd(8)} n=${String(xs.length).padStart(5)}  p50=${String(pct(xs, 50)).padStart(5)} ms  p99=${String(pct(xs, 99)).padStart(5)} ms  max=${xs[xs.length - 1]} ms`;
-    console.log(`bench:notify${mark} — 2 × ${CHANGES} changes, 2 notices each, service in its own process (NOTIFY_CONCURRENCY default), SMTP delivery ${SMTP_DELIVERY}`);
+    const line = (name: string, xs: number[]) =>
+      `${name.padEnd(8)} n=${String(xs.length).padStart(5)}  p50=${String(pct(xs, 50)).padStart(5)} ms  p99=${String(pct(xs, 99)).padStart(5)} ms  max=${xs[xs.length - 1]} ms`;
+    console.log(
+      `bench:notify${mark} — 2 × ${CHANGES} changes, 2 notices each, service in its own process (NOTIFY_CONCURRENCY default), SMTP delivery ${SMTP_DELIVERY}`,
+    );
     console.log(`${loadAtStart} at the first change; ${loadLine()} at the end`);
     console.log(`latency, ${CHANGES} changes at ${RATE}/s (${2 * RATE} notices/s offered):`);
     console.log(line('all', all));
     console.log(line('teams', byChannel('teams')));
     console.log(line('email', byChannel('email')));
-    console.log(`throughput, ${CHANGES} changes at once: ${rate.toFixed(0)} notices/s (${b.sent.length} sent in ${span.toFixed(1)} s; p99 latency there ${pct(b.latency(b.sent), 99)} ms)`);
-    console.log(`delivered ${a.sent.length + b.sent.length} of ${4 * CHANGES}, ${failures} failed changes; Bot Connector got ${connector.posts()}`);
-    console.log(`targets: p99 <= 1000 ms ${pct(all, 99) <= 1000 ? 'met' : 'MISSED'}; >= 200 notices/s ${rate >= 200 ? 'met' : 'MISSED'}${mark}`);
+    console.log(
+      `throughput, ${CHANGES} changes at once: ${rate.toFixed(0)} notices/s (${b.sent.length} sent in ${span.toFixed(1)} s; p99 latency there ${pct(b.latency(b.sent), 99)} ms)`,
+    );
+    console.log(
+      `delivered ${a.sent.length + b.sent.length} of ${4 * CHANGES}, ${failures} failed changes; Bot Connector got ${connector.posts()}`,
+    );
+    console.log(
+      `targets: p99 <= 1000 ms ${pct(all, 99) <= 1000 ? 'met' : 'MISSED'}; >= 200 notices/s ${rate >= 200 ? 'met' : 'MISSED'}${mark}`,
+    );
     // CPU time varies less than throughput on a machine shared with other work.
-    console.log(`service CPU per notice: ${(cpu / (a.sent.length + b.sent.length)).toFixed(2)} ms (relay, dispatch and the engine; the changes are made by this script)`);
+    console.log(
+      `service CPU per notice: ${(cpu / (a.sent.length + b.sent.length)).toFixed(2)} ms (relay, dispatch and the engine; the changes are made by this script)`,
+    );
   } finally {
     await client?.close();
     const stopped = await service.stop();

@@ -28,9 +28,20 @@ function makeOrder(i: number): ServiceOrder {
   const t0 = YEAR_START + Math.floor((i / ORDERS) * YEAR_MS);
   const centreId = CENTRES[i % CENTRES.length]!;
   const viaProvider = r(1) < 300;
-  const steps: [OrderStatus, number][] = [['reported', 0], ['desk', 5 + r(2) / 20]];
+  const steps: [OrderStatus, number][] = [
+    ['reported', 0],
+    ['desk', 5 + r(2) / 20],
+  ];
   if (viaProvider) {
-    steps.push(['engineer_assigned', 60], ['diagnosis', 60 + r(3) / 4], ['provider', 400], ['validation', 400 + r(4) * 2], ['signature', 2800], ['validated', 2900], ['resolved', 2950]);
+    steps.push(
+      ['engineer_assigned', 60],
+      ['diagnosis', 60 + r(3) / 4],
+      ['provider', 400],
+      ['validation', 400 + r(4) * 2],
+      ['signature', 2800],
+      ['validated', 2900],
+      ['resolved', 2950],
+    );
   } else {
     steps.push(['engineer_assigned', 45], ['diagnosis', 45 + r(3) / 5], ['resolved', 300 + r(5) * 2]);
   }
@@ -39,19 +50,45 @@ function makeOrder(i: number): ServiceOrder {
   const at = (min: number) => new Date(t0 + min * 60_000);
   const timestamps: ServiceOrder['timestamps'] = {};
   const keys: Partial<Record<OrderStatus, keyof ServiceOrder['timestamps']>> = {
-    reported: 'reportedAt', desk: 'takenAt', engineer_assigned: 'engineerAssignedAt', diagnosis: 'acceptedAt', provider: 'providerAt',
-    validation: 'providerAttendedAt', signature: 'confirmedAt', validated: 'signedAt', resolved: 'resolvedAt', closed: 'closedAt',
+    reported: 'reportedAt',
+    desk: 'takenAt',
+    engineer_assigned: 'engineerAssignedAt',
+    diagnosis: 'acceptedAt',
+    provider: 'providerAt',
+    validation: 'providerAttendedAt',
+    signature: 'confirmedAt',
+    validated: 'signedAt',
+    resolved: 'resolvedAt',
+    closed: 'closedAt',
   };
   for (const [s, m] of steps) timestamps[keys[s]!] = at(m);
   const last = steps[steps.length - 1]!;
   return {
-    _id: new ObjectId(), folio: `OS-2026-${String(i + 1).padStart(6, '0')}`, status: last[0], version: steps.length,
-    requester: { personId: 'fernando.ruiz', name: 'Fernando Ruiz Delgado' }, centreId, channel: 'teams',
-    equipment: { type: 'computer' }, description: 'La computadora no enciende.', priority: (['critical', 'high', 'medium', 'low'] as const)[r(7) % 4]!, attachments: [],
-    ...(viaProvider ? { provider: { providerId: 'PROV-TECNOSERV', contractId: 'CT-2026-001', name: 'Tecnoservicios' } } : {}),
+    _id: new ObjectId(),
+    folio: `OS-2026-${String(i + 1).padStart(6, '0')}`,
+    status: last[0],
+    version: steps.length,
+    requester: { personId: 'fernando.ruiz', name: 'Fernando Ruiz Delgado' },
+    centreId,
+    channel: 'teams',
+    equipment: { type: 'computer' },
+    description: 'La computadora no enciende.',
+    priority: (['critical', 'high', 'medium', 'low'] as const)[r(7) % 4]!,
+    attachments: [],
+    ...(viaProvider
+      ? { provider: { providerId: 'PROV-TECNOSERV', contractId: 'CT-2026-001', name: 'Tecnoservicios' } }
+      : {}),
     timestamps,
-    history: steps.map(([to, m]) => ({ at: at(m), action: 'take' as const, by: { name: 'Sistema' }, channel: 'teams' as const, to })),
-    outbox: [], createdAt: at(0), updatedAt: at(last[1]),
+    history: steps.map(([to, m]) => ({
+      at: at(m),
+      action: 'take' as const,
+      by: { name: 'Sistema' },
+      channel: 'teams' as const,
+      to,
+    })),
+    outbox: [],
+    createdAt: at(0),
+    updatedAt: at(last[1]),
   };
 }
 
@@ -69,18 +106,33 @@ async function main(): Promise<void> {
     await source.ensureIndexes();
     let start = process.hrtime.bigint();
     for (let i = 0; i < ORDERS; i += BATCH) {
-      await db.collection<ServiceOrder>('orders').insertMany(Array.from({ length: Math.min(BATCH, ORDERS - i) }, (_, k) => makeOrder(i + k)), { ordered: false });
+      await db.collection<ServiceOrder>('orders').insertMany(
+        Array.from({ length: Math.min(BATCH, ORDERS - i) }, (_, k) => makeOrder(i + k)),
+        { ordered: false },
+      );
     }
     console.log(`loaded ${ORDERS} orders over 12 months in ${seconds(start)} s`);
-    const reads = reportReads({ source, directory, desk: EXAMPLE_DESK_TARGETS, zone: 'America/Mexico_City', now: () => new Date('2027-01-15T18:00:00Z') });
-    for (const [label, extra] of [['whole desk', {}], ['one centre (CJPF-CDMX)', { centre: 'CJPF-CDMX' }], ['one contract (CT-2026-001)', { contract: 'CT-2026-001' }]] as const) {
+    const reads = reportReads({
+      source,
+      directory,
+      desk: EXAMPLE_DESK_TARGETS,
+      zone: 'America/Mexico_City',
+      now: () => new Date('2027-01-15T18:00:00Z'),
+    });
+    for (const [label, extra] of [
+      ['whole desk', {}],
+      ['one centre (CJPF-CDMX)', { centre: 'CJPF-CDMX' }],
+      ['one contract (CT-2026-001)', { contract: 'CT-2026-001' }],
+    ] as const) {
       start = process.hrtime.bigint();
       const cpu = process.cpuUsage();
       const { report } = await reads.slaReport({ from: '2026-01-01', to: '2026-12-31', ...extra });
       const total = report.groups.find((g) => g.dimension === 'total')!;
       const desk = total.clocks.find((c) => c.clock === 'desk_response')!;
       const used = process.cpuUsage(cpu);
-      console.log(`12-month report, ${label}: ${seconds(start)} s (CPU ${((used.user + used.system) / 1e6).toFixed(2)} s, engine and report in this process) for ${total.orders} orders, ${report.groups.length} groups (desk response compliance ${((desk.complianceRate ?? 0) * 100).toFixed(1)} %)`);
+      console.log(
+        `12-month report, ${label}: ${seconds(start)} s (CPU ${((used.user + used.system) / 1e6).toFixed(2)} s, engine and report in this process) for ${total.orders} orders, ${report.groups.length} groups (desk response compliance ${((desk.complianceRate ?? 0) * 100).toFixed(1)} %)`,
+      );
     }
   } finally {
     await client.close();
@@ -89,4 +141,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => { console.error(error); process.exit(1); });
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

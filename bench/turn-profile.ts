@@ -20,14 +20,26 @@ import { activity, startConnector, writeBenchDirectory } from './support/teams';
 const TURNS = Number(process.env.BENCH_TURNS ?? 300);
 const OUT = join(ROOT, 'test-artifacts', 'turn-profile');
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
 
 /**
  * Self time (ms) by key over the samples of a V8 .cpuprofile taken within `window` (µs of
  * the monotonic clock, which `process.hrtime` reads in every process alike).
  */
-function selfTime(file: string, window: [number, number], key: (frame: ProfileNode['callFrame']) => string): Map<string, number> {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number };
+function selfTime(
+  file: string,
+  window: [number, number],
+  key: (frame: ProfileNode['callFrame']) => string,
+): Map<string, number> {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: ProfileNode[];
+    samples: number[];
+    timeDeltas: number[];
+    startTime: number;
+  };
   const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const totals = new Map<string, number>();
   let at = profile.startTime;
@@ -46,14 +58,23 @@ function moduleOf(frame: ProfileNode['callFrame']): string {
   if (!frame.url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
   const path = frame.url.replace(/^file:\/\//, '');
   const nm = path.lastIndexOf('node_modules/');
-  if (nm >= 0) return path.slice(nm + 13).split('/').slice(0, path.slice(nm + 13).startsWith('@') ? 2 : 1).join('/');
+  if (nm >= 0)
+    return path
+      .slice(nm + 13)
+      .split('/')
+      .slice(0, path.slice(nm + 13).startsWith('@') ? 2 : 1)
+      .join('/');
   if (path.startsWith('node:')) return 'node internals';
   const [top, second] = relative(join(ROOT, 'dist'), path).split('/');
   return top === 'services' || top === 'bot' ? `${top}/${second}` : `${top}`;
 }
 
 function top(totals: Map<string, number>, n: number, all: number): string {
-  return [...totals].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => `  ${((100 * ms) / all).toFixed(1).padStart(5)} %  ${k}`).join('\n');
+  return [...totals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, ms]) => `  ${((100 * ms) / all).toFixed(1).padStart(5)} %  ${k}`)
+    .join('\n');
 }
 
 async function main(): Promise<void> {
@@ -67,16 +88,30 @@ async function main(): Promise<void> {
   const connector = await startConnector();
   const window: [number, number] = [0, 0];
   const service = await startServiceProcess({
-    dataDir: join(dir, 'data'), env: { DIRECTORY_FILE: join(dir, 'directory.json') }, countCommands: true, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${OUT}`],
+    dataDir: join(dir, 'data'),
+    env: { DIRECTORY_FILE: join(dir, 'directory.json') },
+    countCommands: true,
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${OUT}`],
   });
   try {
     const url = `http://127.0.0.1:${service.port}/api/messages`;
-    const say = (list: string[], text: string) => list.map((id) => activity(connector.url, id, requesterOf(id), { text }));
+    const say = (list: string[], text: string) =>
+      list.map((id) => activity(connector.url, id, requesterOf(id), { text }));
     const warm = ids.slice(TURNS);
     const measured = ids.slice(0, TURNS);
-    await runLoad({ url, bodies: say(warm, 'la impresora de la sala 3 no imprime, inventario CJF-1234'), connections: 1, amount: warm.length });
+    await runLoad({
+      url,
+      bodies: say(warm, 'la impresora de la sala 3 no imprime, inventario CJF-1234'),
+      connections: 1,
+      amount: warm.length,
+    });
     await runLoad({ url, bodies: say(warm, 'confirmar'), connections: 1, amount: warm.length });
-    await runLoad({ url, bodies: say(measured, 'la impresora de la sala 3 no imprime, inventario CJF-1234'), connections: 4, amount: measured.length });
+    await runLoad({
+      url,
+      bodies: say(measured, 'la impresora de la sala 3 no imprime, inventario CJF-1234'),
+      connections: 4,
+      amount: measured.length,
+    });
     await new Promise((r) => setTimeout(r, 3000));
     const before = { commands: await service.commands(), cpu: service.cpuMs() };
     const t0 = performance.now();
@@ -88,16 +123,26 @@ async function main(): Promise<void> {
     // The new-order notices each turn queued, relayed and tried in the background.
     await new Promise((r) => setTimeout(r, 3000));
     const settled = await service.commands();
-    const delta = (a: Record<string, number>, b: Record<string, number>) => Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)] as const).filter(([, v]) => v > 0).sort((x, y) => y[1] - x[1]);
+    const delta = (a: Record<string, number>, b: Record<string, number>) =>
+      Object.entries(a)
+        .map(([k, v]) => [k, v - (b[k] ?? 0)] as const)
+        .filter(([, v]) => v > 0)
+        .sort((x, y) => y[1] - x[1]);
     const inTurn = delta(after.commands, before.commands);
     const total = inTurn.reduce((s, [, v]) => s + v, 0);
-    process.stdout.write(`\nbench:turn-profile${machine.forced ? ' FORCED' : ''} — ${TURNS} intake completions one at a time, ${loadLine()}\n`);
+    process.stdout.write(
+      `\nbench:turn-profile${machine.forced ? ' FORCED' : ''} — ${TURNS} intake completions one at a time, ${loadLine()}\n`,
+    );
     process.stdout.write(`turn latency p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms; ${run.failures} failed\n`);
-    process.stdout.write(`service CPU per turn: ${((after.cpu - before.cpu) / TURNS).toFixed(2)} ms (wall ${((1000 * seconds) / TURNS).toFixed(2)} ms per turn, engine included)\n`);
+    process.stdout.write(
+      `service CPU per turn: ${((after.cpu - before.cpu) / TURNS).toFixed(2)} ms (wall ${((1000 * seconds) / TURNS).toFixed(2)} ms per turn, engine included)\n`,
+    );
     process.stdout.write(`database commands per turn while the turns ran: ${(total / TURNS).toFixed(2)}\n`);
     for (const [k, v] of inTurn) process.stdout.write(`  ${(v / TURNS).toFixed(2).padStart(6)}  ${k}\n`);
     const later = delta(settled, after.commands);
-    process.stdout.write(`in the 3 s after (background: outbox, monitors): ${later.map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}\n`);
+    process.stdout.write(
+      `in the 3 s after (background: outbox, monitors): ${later.map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}\n`,
+    );
   } finally {
     await service.stop();
     await connector.close();
@@ -108,8 +153,14 @@ async function main(): Promise<void> {
   const path = join(OUT, file);
   const byModule = selfTime(path, window, moduleOf);
   const all = [...byModule.values()].reduce((a, b) => a + b, 0);
-  process.stdout.write(`\nCPU profile of the service while the turns ran: ${path}\nself time by module:\n${top(byModule, 18, all)}\n`);
-  const byFunction = selfTime(path, window, (f) => `${f.functionName || '(anonymous)'} ${moduleOf(f)}:${f.lineNumber + 1}`);
+  process.stdout.write(
+    `\nCPU profile of the service while the turns ran: ${path}\nself time by module:\n${top(byModule, 18, all)}\n`,
+  );
+  const byFunction = selfTime(
+    path,
+    window,
+    (f) => `${f.functionName || '(anonymous)'} ${moduleOf(f)}:${f.lineNumber + 1}`,
+  );
   process.stdout.write(`self time by function:\n${top(byFunction, 25, all)}\n`);
 }
 

@@ -51,7 +51,10 @@ export const activityShape = z.looseObject({
   attachments: z.array(attachment).max(100).optional(),
   membersAdded: z.array(account).max(1000).optional(),
   membersRemoved: z.array(account).max(1000).optional(),
-  entities: z.array(z.looseObject({ type: z.string().max(256) })).max(100).optional(),
+  entities: z
+    .array(z.looseObject({ type: z.string().max(256) }))
+    .max(100)
+    .optional(),
   channelData: z.record(z.string(), z.unknown()).optional(),
   value: z.unknown().optional(),
 });
@@ -79,7 +82,9 @@ function withoutNulls(body: Record<string, unknown>): Record<string, unknown> {
  */
 export function parseActivity(body: unknown): ActivityShape {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new AppError('VALIDATION', 'activity is not a JSON object', 'La actividad debe ser un objeto JSON.', { field: '(body)' });
+    throw new AppError('VALIDATION', 'activity is not a JSON object', 'La actividad debe ser un objeto JSON.', {
+      field: '(body)',
+    });
   }
   const parsed = activityShape.safeParse(withoutNulls(body as Record<string, unknown>), { reportInput: true });
   if (parsed.success) return parsed.data;

@@ -43,7 +43,13 @@ const field = (max: number) => z.string().max(max).optional();
 export const CardActionPayload = z.object({
   orderId: z.string().regex(/^[0-9a-f]{24}$/i),
   verb: z.enum(ACTIONS),
-  version: z.union([z.number().int().min(1).max(1e9), z.string().regex(/^[0-9]{1,9}$/).transform(Number)]),
+  version: z.union([
+    z.number().int().min(1).max(1e9),
+    z
+      .string()
+      .regex(/^[0-9]{1,9}$/)
+      .transform(Number),
+  ]),
   solution: field(5000),
   documentation: field(5000),
   reason: field(2000),
@@ -65,14 +71,21 @@ export function parseCardAction(value: unknown): CardActionPayload {
   const data = (value as { action?: { data?: unknown } } | undefined)?.action?.data;
   const parsed = CardActionPayload.safeParse(data);
   if (!parsed.success) {
-    throw new AppError('VALIDATION', `invalid card action: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`, REPLIES.card.badPayload);
+    throw new AppError(
+      'VALIDATION',
+      `invalid card action: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+      REPLIES.card.badPayload,
+    );
   }
   return parsed.data;
 }
 
 export type CardActionDeps = Pick<OrderServices, 'policy' | 'analystRouting' | 'now' | 'timeZone'> & {
   orders: Pick<OrderStore, 'findById' | 'applyChange'>;
-  directory: Pick<DirectoryReader, 'personById' | 'analysts' | 'judgesOfCentre' | 'provider' | 'contractById' | 'centre' | 'contractsFor'>;
+  directory: Pick<
+    DirectoryReader,
+    'personById' | 'analysts' | 'judgesOfCentre' | 'provider' | 'contractById' | 'centre' | 'contractsFor'
+  >;
 };
 
 /**
@@ -88,27 +101,62 @@ export async function runCardAction(deps: CardActionDeps, actor: Person, p: Card
   const rule = ruleFor(verb);
   const missing = rule.requires.filter((f) => !p[f]?.trim());
   if (missing.length > 0) {
-    throw new AppError('VALIDATION', `card action ${verb} without ${missing.join(', ')}`, `Para «${rule.label}» falta: ${missing.map((f) => FIELD_LABELS[f]).join(', ')}.`, { missing });
+    throw new AppError(
+      'VALIDATION',
+      `card action ${verb} without ${missing.join(', ')}`,
+      `Para «${rule.label}» falta: ${missing.map((f) => FIELD_LABELS[f]).join(', ')}.`,
+      { missing },
+    );
   }
   switch (verb) {
-    case 'take': return takeOrder(deps, base);
-    case 'close_remotely': return closeRemotely(deps, { ...base, solution: p.solution ?? '' });
-    case 'assign_engineer': return assignEngineer(deps, { ...base, engineerId: p.engineerId ?? '' });
-    case 'reassign': return reassignEngineer(deps, { ...base, engineerId: p.engineerId ?? '', reason: p.reason ?? '' });
-    case 'accept': return acceptOrder(deps, base);
-    case 'resolve_onsite': return resolveOnsite(deps, { ...base, documentation: p.documentation ?? '' });
-    case 'turn_to_provider': return turnToProvider(deps, { ...base, contractId: p.contractId ?? '' });
-    case 'record_provider_attention': return recordProviderAttention(deps, base);
-    case 'confirm': return confirmValidation(deps, base);
-    case 'reject': return rejectValidation(deps, { ...base, reason: p.reason ?? '' });
-    case 'sign': return signOrder(deps, base);
-    case 'refuse_signature': return refuseSignature(deps, { ...base, reason: p.reason ?? '' });
-    case 'document': return documentAttention(deps, { ...base, documentation: p.documentation ?? '' });
-    case 'close': return closeOrder(deps, base);
-    case 'cancel': return cancelOrder(deps, { ...base, reason: p.reason ?? '' });
-    case 'set_priority': return setPriority(deps, { ...base, ...present({ priority: p.priority, impact: p.impact, urgency: p.urgency }), reason: p.reason ?? '' } as never);
+    case 'take':
+      return takeOrder(deps, base);
+    case 'close_remotely':
+      return closeRemotely(deps, { ...base, solution: p.solution ?? '' });
+    case 'assign_engineer':
+      return assignEngineer(deps, { ...base, engineerId: p.engineerId ?? '' });
+    case 'reassign':
+      return reassignEngineer(deps, { ...base, engineerId: p.engineerId ?? '', reason: p.reason ?? '' });
+    case 'accept':
+      return acceptOrder(deps, base);
+    case 'resolve_onsite':
+      return resolveOnsite(deps, { ...base, documentation: p.documentation ?? '' });
+    case 'turn_to_provider':
+      return turnToProvider(deps, { ...base, contractId: p.contractId ?? '' });
+    case 'record_provider_attention':
+      return recordProviderAttention(deps, base);
+    case 'confirm':
+      return confirmValidation(deps, base);
+    case 'reject':
+      return rejectValidation(deps, { ...base, reason: p.reason ?? '' });
+    case 'sign':
+      return signOrder(deps, base);
+    case 'refuse_signature':
+      return refuseSignature(deps, { ...base, reason: p.reason ?? '' });
+    case 'document':
+      return documentAttention(deps, { ...base, documentation: p.documentation ?? '' });
+    case 'close':
+      return closeOrder(deps, base);
+    case 'cancel':
+      return cancelOrder(deps, { ...base, reason: p.reason ?? '' });
+    case 'set_priority':
+      return setPriority(deps, {
+        ...base,
+        ...present({ priority: p.priority, impact: p.impact, urgency: p.urgency }),
+        reason: p.reason ?? '',
+      } as never);
     case 'correct_facts':
-      return correctFacts(deps, { ...base, ...present({ equipmentType: p.equipmentType, location: p.location, inventoryNumber: p.inventoryNumber, centreId: p.centreId, addendum: p.addendum }), reason: p.reason ?? '' } as never);
+      return correctFacts(deps, {
+        ...base,
+        ...present({
+          equipmentType: p.equipmentType,
+          location: p.location,
+          inventoryNumber: p.inventoryNumber,
+          centreId: p.centreId,
+          addendum: p.addendum,
+        }),
+        reason: p.reason ?? '',
+      } as never);
     default: {
       const unhandled: never = verb;
       throw new AppError('VALIDATION', `unhandled verb ${String(unhandled)}`, REPLIES.card.badPayload);
@@ -121,7 +169,12 @@ export async function runCardAction(deps: CardActionDeps, actor: Person, p: Card
  * Spanish reason it was refused (a bad payload, a sender not in the directory, or the use
  * case's own refusal, shown on the order as it is now).
  */
-export async function answerCardAction(services: OrderServices, value: unknown, person: Person | null, log: Logger): Promise<Record<string, unknown>> {
+export async function answerCardAction(
+  services: OrderServices,
+  value: unknown,
+  person: Person | null,
+  log: Logger,
+): Promise<Record<string, unknown>> {
   let payload: CardActionPayload;
   try {
     payload = parseCardAction(value);
@@ -136,8 +189,14 @@ export async function answerCardAction(services: OrderServices, value: unknown, 
   const { directory, timeZone } = services;
   try {
     const order = await runCardAction(services, person, payload);
-    log.info({ orderId: payload.orderId, verb: payload.verb, personId: person.id, status: order.status }, 'card action done');
-    return orderCardJson(order, person, directory, timeZone, { text: REPLIES.card.done(ruleFor(payload.verb).label), tone: 'info' });
+    log.info(
+      { orderId: payload.orderId, verb: payload.verb, personId: person.id, status: order.status },
+      'card action done',
+    );
+    return orderCardJson(order, person, directory, timeZone, {
+      text: REPLIES.card.done(ruleFor(payload.verb).label),
+      tone: 'info',
+    });
   } catch (error) {
     if (!AppError.is(error)) throw error;
     log.warn({ err: error, code: error.code, orderId: payload.orderId, verb: payload.verb }, 'card action refused');

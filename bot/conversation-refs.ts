@@ -73,11 +73,23 @@ export async function saveConversationReference(
   if (user.name) doc.name = user.name;
   if (reference.conversation.tenantId) doc.tenantId = reference.conversation.tenantId;
   // The activity id changes with every activity and proactive sends do not need the latest one.
-  const fingerprint = JSON.stringify({ ...doc, updatedAt: undefined, reference: { ...doc.reference, activityId: undefined } });
+  const fingerprint = JSON.stringify({
+    ...doc,
+    updatedAt: undefined,
+    reference: { ...doc.reference, activityId: undefined },
+  });
   const remembered = rememberedFor(db);
   const last = remembered.get(doc._id);
-  if (last && last.fingerprint === fingerprint && now.getTime() - last.at < REFERENCE_REWRITE_MS && now.getTime() >= last.at) return doc;
-  await db.collection<ConversationRefDoc>(CONVERSATION_REFS_COLLECTION).replaceOne({ _id: doc._id }, doc, { upsert: true });
+  if (
+    last &&
+    last.fingerprint === fingerprint &&
+    now.getTime() - last.at < REFERENCE_REWRITE_MS &&
+    now.getTime() >= last.at
+  )
+    return doc;
+  await db
+    .collection<ConversationRefDoc>(CONVERSATION_REFS_COLLECTION)
+    .replaceOne({ _id: doc._id }, doc, { upsert: true });
   if (remembered.size >= MAX_REMEMBERED) remembered.clear();
   remembered.set(doc._id, { fingerprint, at: now.getTime() });
   return doc;
@@ -89,14 +101,20 @@ export async function ensureConversationRefIndexes(db: Db): Promise<void> {
 }
 
 /** The usable reference of a directory person (by personId, else by aadObjectId), or null. */
-export function findReference(db: Db, who: { personId?: string; aadObjectId?: string }): Promise<ConversationRefDoc | null> {
+export function findReference(
+  db: Db,
+  who: { personId?: string; aadObjectId?: string },
+): Promise<ConversationRefDoc | null> {
   if (!who.personId && !who.aadObjectId) return Promise.resolve(null);
   let find = finders.get(db);
   if (!find) finders.set(db, (find = referenceFinder(db)));
   return find(who);
 }
 
-const finders = new WeakMap<Db, (who: { personId?: string; aadObjectId?: string }) => Promise<ConversationRefDoc | null>>();
+const finders = new WeakMap<
+  Db,
+  (who: { personId?: string; aadObjectId?: string }) => Promise<ConversationRefDoc | null>
+>();
 
 /**
  * Lookups made together (the outbox sending to several people at once) are one query: every
@@ -114,8 +132,13 @@ function referenceFinder(db: Db) {
     const live = await refs.find({ $or: or, staleAt: { $exists: false } }).toArray();
     return people.map((who) => {
       const aad = who.aadObjectId?.toLowerCase();
-      const theirs = live.filter((r) => (who.personId !== undefined && r.personId === who.personId) || (aad !== undefined && r._id === aad));
-      const latest = theirs.reduce<ConversationRefDoc | null>((best, r) => (!best || r.updatedAt > best.updatedAt ? r : best), null);
+      const theirs = live.filter(
+        (r) => (who.personId !== undefined && r.personId === who.personId) || (aad !== undefined && r._id === aad),
+      );
+      const latest = theirs.reduce<ConversationRefDoc | null>(
+        (best, r) => (!best || r.updatedAt > best.updatedAt ? r : best),
+        null,
+      );
       return { ok: true as const, value: latest };
     });
   });
@@ -124,5 +147,7 @@ function referenceFinder(db: Db) {
 /** Marks a reference unusable after Teams refused a proactive send to it. */
 export async function markReferenceStale(db: Db, id: string, now: Date = new Date()): Promise<void> {
   rememberedFor(db).delete(id);
-  await db.collection<ConversationRefDoc>(CONVERSATION_REFS_COLLECTION).updateOne({ _id: id }, { $set: { staleAt: now } });
+  await db
+    .collection<ConversationRefDoc>(CONVERSATION_REFS_COLLECTION)
+    .updateOne({ _id: id }, { $set: { staleAt: now } });
 }

@@ -62,19 +62,27 @@ export class DeskBot extends ActivityHandler {
     this.conversationState = new ConversationState(deps.storage);
     this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialogState'));
     this.receipt = this.conversationState.createProperty<IntakeReceipt | undefined>('intakeReceipt');
-    this.dialogs.add(new IntakeDialog({
-      receipt: this.receipt,
-      report: (input) => reportOrder(deps.services, input),
-      findPerson: async (key) => (key.includes('@') ? deps.services.directory.personByEmail(key) : /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(key) ? deps.services.directory.personById(key) : null),
-      centreName: async (id) => (await deps.services.directory.centre(id))?.name ?? id,
-    }));
+    this.dialogs.add(
+      new IntakeDialog({
+        receipt: this.receipt,
+        report: (input) => reportOrder(deps.services, input),
+        findPerson: async (key) =>
+          key.includes('@')
+            ? deps.services.directory.personByEmail(key)
+            : /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(key)
+              ? deps.services.directory.personById(key)
+              : null,
+        centreName: async (id) => (await deps.services.directory.centre(id))?.name ?? id,
+      }),
+    );
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
     });
     this.onMembersAdded(async (context, next) => {
       const botId = context.activity.recipient?.id;
-      if ((context.activity.membersAdded ?? []).some((m) => m.id !== botId)) await context.sendActivity(REPLIES.welcome);
+      if ((context.activity.membersAdded ?? []).some((m) => m.id !== botId))
+        await context.sendActivity(REPLIES.welcome);
       await next();
     });
   }
@@ -103,7 +111,13 @@ export class DeskBot extends ActivityHandler {
   private async refuseTenant(context: TurnContext): Promise<void> {
     if (context.activity.type === ActivityTypes.Message) await context.sendActivity(REPLIES.wrongTenant);
     if (context.activity.type === ActivityTypes.Invoke) {
-      await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: CARD_CONTENT_TYPE, value: errorCardJson(REPLIES.wrongTenant) } } });
+      await context.sendActivity({
+        type: 'invokeResponse',
+        value: {
+          status: 200,
+          body: { statusCode: 200, type: CARD_CONTENT_TYPE, value: errorCardJson(REPLIES.wrongTenant) },
+        },
+      });
     }
   }
 
@@ -115,7 +129,13 @@ export class DeskBot extends ActivityHandler {
     const identity = await identify(context, this.deps.services.directory, this.log);
     const reference = TurnContext.getConversationReference(context.activity);
     const a = context.activity;
-    const saved = await saveConversationReference(this.deps.db, reference, a.from?.aadObjectId, undefined, identity.person?.id);
+    const saved = await saveConversationReference(
+      this.deps.db,
+      reference,
+      a.from?.aadObjectId,
+      undefined,
+      identity.person?.id,
+    );
     this.log.debug({ activityId: a.id, refId: saved?._id }, 'conversation reference saved');
   }
 
@@ -145,7 +165,8 @@ export class DeskBot extends ActivityHandler {
         await context.sendActivity(REPLIES.help);
         await dc.repromptDialog();
       } else {
-        reported = (await dc.continueDialog()).status === DialogTurnStatus.complete && Boolean(await this.receipt.get(context));
+        reported =
+          (await dc.continueDialog()).status === DialogTurnStatus.complete && Boolean(await this.receipt.get(context));
       }
     } else if (await answerRepeatedConfirmation(context, this.receipt)) {
       // A confirmation repeated after its report was made: answered with the folio already given.
@@ -160,14 +181,32 @@ export class DeskBot extends ActivityHandler {
       // A repeat of this confirmation ran at the same time and saved first: the report is
       // made once either way (its id is the draft's), and the person has their folio.
       if (!reported || !AppError.is(error, 'CONFLICT')) throw error;
-      this.log.info({ activityId: context.activity.id }, 'concurrent repeat of an intake confirmation: its state save gave way');
+      this.log.info(
+        { activityId: context.activity.id },
+        'concurrent repeat of an intake confirmation: its state save gave way',
+      );
     }
   }
 
-  private async answer(context: TurnContext, dc: Awaited<ReturnType<DialogSet['createContext']>>, command: Command | null, text: string): Promise<void> {
+  private async answer(
+    context: TurnContext,
+    dc: Awaited<ReturnType<DialogSet['createContext']>>,
+    command: Command | null,
+    text: string,
+  ): Promise<void> {
     const identity = await identify(context, this.deps.services.directory, this.log);
     if (isReplyCommand(command)) {
-      await runCommand({ turn: context, identity, services: this.deps.services, logger: this.log, centres: this.deps.centres, reports: this.deps.reports }, command);
+      await runCommand(
+        {
+          turn: context,
+          identity,
+          services: this.deps.services,
+          logger: this.log,
+          centres: this.deps.centres,
+          reports: this.deps.reports,
+        },
+        command,
+      );
       return;
     }
     if (command?.kind === 'phone_report') {
@@ -176,7 +215,11 @@ export class DeskBot extends ActivityHandler {
         return;
       }
       await context.sendActivity(REPLIES.intake.startPhone);
-      await dc.beginDialog(INTAKE_DIALOG, { mode: 'phone', actorId: identity.person.id, centreChoices: await this.deps.centres() } satisfies IntakeDraft);
+      await dc.beginDialog(INTAKE_DIALOG, {
+        mode: 'phone',
+        actorId: identity.person.id,
+        centreChoices: await this.deps.centres(),
+      } satisfies IntakeDraft);
       return;
     }
     if (command?.kind !== 'report' && !looksLikeReport(text)) {
@@ -195,7 +238,9 @@ export class DeskBot extends ActivityHandler {
     const person = identity.person;
     if (person) {
       draft.requesterId = person.id;
-      const own = await Promise.all(person.centreIds.map(async (id) => ({ id, name: (await this.deps.services.directory.centre(id))?.name ?? id })));
+      const own = await Promise.all(
+        person.centreIds.map(async (id) => ({ id, name: (await this.deps.services.directory.centre(id))?.name ?? id })),
+      );
       draft.centreChoices = own.length > 0 ? own : await this.deps.centres();
       if (own.length === 1) draft.centreId = own[0]!.id;
       if (draft.extension === undefined && person.extension) draft.extension = person.extension;
@@ -213,7 +258,12 @@ export class DeskBot extends ActivityHandler {
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
     const identity = await identify(context, this.deps.services.directory, this.log);
-    const value = await answerCardAction(this.deps.services, context.activity.value, identity.person, this.log.child({ activityId: context.activity.id }));
+    const value = await answerCardAction(
+      this.deps.services,
+      context.activity.value,
+      identity.person,
+      this.log.child({ activityId: context.activity.id }),
+    );
     return { status: 200, body: { statusCode: 200, type: CARD_CONTENT_TYPE, value } };
   }
 }

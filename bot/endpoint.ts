@@ -1,4 +1,9 @@
-import { Activity, CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import {
+  Activity,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConfigurationBotFrameworkAuthenticationOptions,
+} from 'botbuilder';
 import type { Db } from 'mongodb';
 import type { Request, Response } from 'restify';
 import type { Config } from '../services/config';
@@ -38,7 +43,9 @@ export interface BotEndpointDeps {
 /** Handles `POST /api/messages`; botbuilder types stay inside bot/. */
 export type BotEndpoint = (req: Request, res: Response) => Promise<void>;
 
-const UNAUTHORIZED = { error: { code: 'UNAUTHENTICATED', message: 'La solicitud no trae una credencial válida del servicio de bots.' } };
+const UNAUTHORIZED = {
+  error: { code: 'UNAUTHENTICATED', message: 'La solicitud no trae una credencial válida del servicio de bots.' },
+};
 
 /**
  * Bot Framework tokens are RS256-signed JWTs. Anything else is refused here, before
@@ -61,14 +68,21 @@ export function looksLikeBotFrameworkToken(header: string | undefined): boolean 
  * into 401. The adapter validates again (signing keys are cached), which keeps invoke
  * responses working unchanged.
  */
-async function authenticated(auth: ConfigurationBotFrameworkAuthentication, req: Request, log: Logger): Promise<boolean> {
+async function authenticated(
+  auth: ConfigurationBotFrameworkAuthentication,
+  req: Request,
+  log: Logger,
+): Promise<boolean> {
   const activity = req.body as Activity | undefined;
   if (!activity || typeof activity !== 'object') return true; // the adapter answers 400
   try {
     await auth.authenticateRequest(activity, req.headers.authorization ?? '');
     return true;
   } catch (error) {
-    log.warn({ reason: error instanceof Error ? error.message : String(error), activityId: activity.id }, 'bot token refused');
+    log.warn(
+      { reason: error instanceof Error ? error.message : String(error), activityId: activity.id },
+      'bot token refused',
+    );
     return false;
   }
 }
@@ -133,9 +147,20 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     tenantId: deps.bot.tenantId,
     reports: deps.reports,
   });
-  ensureConversationRefIndexes(deps.db).catch((error: unknown) => log.error({ err: error }, 'conversation reference index not created'));
+  ensureConversationRefIndexes(deps.db).catch((error: unknown) =>
+    log.error({ err: error }, 'conversation reference index not created'),
+  );
   const serviceUrls = serviceUrlPolicy(deps.bot);
-  const channel = new TeamsNotificationChannel({ adapter, appId: deps.bot.appId ?? '', db: deps.db, directory, timeZone, logger: log, publicBaseUrl: deps.publicBaseUrl, serviceUrls });
+  const channel = new TeamsNotificationChannel({
+    adapter,
+    appId: deps.bot.appId ?? '',
+    db: deps.db,
+    directory,
+    timeZone,
+    logger: log,
+    publicBaseUrl: deps.publicBaseUrl,
+    serviceUrls,
+  });
   const endpoint: BotEndpoint = async (req, res) => {
     if (deps.bot.appId && !looksLikeBotFrameworkToken(req.headers.authorization)) {
       log.warn({ hasAuthorization: Boolean(req.headers.authorization) }, 'bot request refused before token validation');
@@ -157,7 +182,10 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     // Replies and member look-ups go to the serviceUrl: only a connector the deployment
     // named may be called, and only its answers are believed.
     if (!serviceUrls.allows(activity.serviceUrl)) {
-      log.warn({ activityId: activity.id, serviceUrlHost: hostOf(activity.serviceUrl), allowed: serviceUrls.description }, 'activity from a connector address not allowed');
+      log.warn(
+        { activityId: activity.id, serviceUrlHost: hostOf(activity.serviceUrl), allowed: serviceUrls.description },
+        'activity from a connector address not allowed',
+      );
       refuse(res, 403, 'FORBIDDEN', 'La actividad proviene de un servicio de conexión no autorizado para este bot.');
       return;
     }

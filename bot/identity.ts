@@ -20,7 +20,11 @@ const CACHE_KEY = Symbol('deskIdentity');
  * treated as "not found": an unknown person can still report as a requester. The result is
  * cached on the turn.
  */
-export async function identify(context: TurnContext, directory: Pick<DirectoryReader, 'personByAadObjectId' | 'personByEmail'>, log: Logger): Promise<Identity> {
+export async function identify(
+  context: TurnContext,
+  directory: Pick<DirectoryReader, 'personByAadObjectId' | 'personByEmail'>,
+  log: Logger,
+): Promise<Identity> {
   const cached = context.turnState.get(CACHE_KEY) as Identity | undefined;
   if (cached) return cached;
   const from = context.activity.from ?? { id: '', name: '' };
@@ -33,14 +37,19 @@ export async function identify(context: TurnContext, directory: Pick<DirectoryRe
   if (!identity.person && context.activity.channelId === 'msteams' && from.id) {
     try {
       const member = await TeamsInfo.getMember(context, from.id);
-      const candidate = [member.email, member.userPrincipalName].find((v): v is string => typeof v === 'string' && EMAIL.test(v));
+      const candidate = [member.email, member.userPrincipalName].find(
+        (v): v is string => typeof v === 'string' && EMAIL.test(v),
+      );
       if (candidate) {
         identity.email = candidate.toLowerCase();
         identity.person = await directory.personByEmail(identity.email);
       }
       if (member.name && !from.name) identity.name = member.name;
     } catch (error) {
-      log.warn({ err: error, activityId: context.activity.id }, 'Teams member lookup failed; sender treated as unknown');
+      log.warn(
+        { err: error, activityId: context.activity.id },
+        'Teams member lookup failed; sender treated as unknown',
+      );
     }
   }
   if (identity.person) {

@@ -22,7 +22,12 @@ interface StateWrite {
 }
 
 const conflict = (key: string) =>
-  new AppError('CONFLICT', `bot state ${key} changed concurrently (eTag mismatch)`, 'Tu conversación cambió mientras te respondía; escribe tu mensaje de nuevo.', { key });
+  new AppError(
+    'CONFLICT',
+    `bot state ${key} changed concurrently (eTag mismatch)`,
+    'Tu conversación cambió mientras te respondía; escribe tu mensaje de nuevo.',
+    { key },
+  );
 
 /**
  * botbuilder `Storage` over a MongoDB collection, so dialog state survives a restart and is
@@ -41,14 +46,18 @@ export class MongoStorage implements Storage {
     this.readTogether = coalesce(async (calls: readonly (readonly string[])[]) => {
       const docs = await this.items.find({ _id: { $in: [...new Set(calls.flat())] } }).toArray();
       const byId = new Map(docs.map((d) => [d._id, d]));
-      return calls.map((keys) => ({ ok: true as const, value: new Map(keys.flatMap((k) => (byId.has(k) ? [[k, byId.get(k)!] as const] : []))) }));
+      return calls.map((keys) => ({
+        ok: true as const,
+        value: new Map(keys.flatMap((k) => (byId.has(k) ? [[k, byId.get(k)!] as const] : []))),
+      }));
     });
   }
 
   async read(keys: string[]): Promise<StoreItems> {
     const found: StoreItems = {};
     if (keys.length === 0) return found;
-    for (const [key, doc] of await this.readTogether(keys.map(String))) found[key] = { ...(JSON.parse(doc.json) as object), eTag: doc.eTag };
+    for (const [key, doc] of await this.readTogether(keys.map(String)))
+      found[key] = { ...(JSON.parse(doc.json) as object), eTag: doc.eTag };
     return found;
   }
 
@@ -71,17 +80,24 @@ export class MongoStorage implements Storage {
     let failed = new Map<StateWrite, unknown>();
     let applied = 0;
     try {
-      const result = await this.items.bulkWrite(all.map((w) => ({
-        replaceOne: w.ifETag === undefined
-          ? { filter: { _id: w.doc._id }, replacement: w.doc, upsert: true }
-          : { filter: { _id: w.doc._id, eTag: w.ifETag }, replacement: w.doc },
-      })), { ordered: false });
+      const result = await this.items.bulkWrite(
+        all.map((w) => ({
+          replaceOne:
+            w.ifETag === undefined
+              ? { filter: { _id: w.doc._id }, replacement: w.doc, upsert: true }
+              : { filter: { _id: w.doc._id, eTag: w.ifETag }, replacement: w.doc },
+        })),
+        { ordered: false },
+      );
       applied = result.matchedCount + result.upsertedCount;
     } catch (error) {
       const refused = refusedWrites(error);
       if (!refused) throw error;
       for (const e of refused) {
-        failed.set(all[e.index]!, new Error(`bot state ${all[e.index]!.doc._id} not written: ${e.errmsg ?? 'write error'}`));
+        failed.set(
+          all[e.index]!,
+          new Error(`bot state ${all[e.index]!.doc._id} not written: ${e.errmsg ?? 'write error'}`),
+        );
       }
     }
     if (applied < all.length) failed = await this.lostWrites(all, failed);
@@ -96,10 +112,15 @@ export class MongoStorage implements Storage {
    * applied and was then replaced by another instance before this read also reads as lost:
    * that turn is told to write again, and no state is lost.
    */
-  private async lostWrites(all: readonly StateWrite[], failed: Map<StateWrite, unknown>): Promise<Map<StateWrite, unknown>> {
+  private async lostWrites(
+    all: readonly StateWrite[],
+    failed: Map<StateWrite, unknown>,
+  ): Promise<Map<StateWrite, unknown>> {
     const conditional = all.filter((w) => w.ifETag !== undefined && !failed.has(w));
     if (conditional.length === 0) return failed;
-    const stored = await this.items.find({ _id: { $in: conditional.map((w) => w.doc._id) } }, { projection: { eTag: 1 } }).toArray();
+    const stored = await this.items
+      .find({ _id: { $in: conditional.map((w) => w.doc._id) } }, { projection: { eTag: 1 } })
+      .toArray();
     const eTags = new Map(stored.map((d) => [d._id, d.eTag]));
     for (const w of conditional) if (eTags.get(w.doc._id) !== w.doc.eTag) failed.set(w, conflict(w.doc._id));
     return failed;

@@ -41,8 +41,16 @@ function formatDate(date: Date, timeZone: string): string {
  * workflow says this person may take now. Buttons carry the order id, the verb and the
  * version the card was drawn from; nothing else.
  */
-export async function orderCardData(order: ServiceOrder, viewer: Person | null, directory: CardDirectory, timeZone: string, notice?: CardNotice): Promise<object> {
-  const actions: Action[] = viewer ? availableActions(orderFacts(order), actorFactsOf(viewer)).filter((a) => !NOT_ON_CARD.has(a)) : [];
+export async function orderCardData(
+  order: ServiceOrder,
+  viewer: Person | null,
+  directory: CardDirectory,
+  timeZone: string,
+  notice?: CardNotice,
+): Promise<object> {
+  const actions: Action[] = viewer
+    ? availableActions(orderFacts(order), actorFactsOf(viewer)).filter((a) => !NOT_ON_CARD.has(a))
+    : [];
   const orderId = order._id.toHexString();
   const rules = actions.map((verb) => ruleFor(verb));
   const needs = (field: string) => rules.some((r) => (r.requires as readonly string[]).includes(field));
@@ -64,24 +72,38 @@ export async function orderCardData(order: ServiceOrder, viewer: Person | null, 
     updated: formatDate(order.updatedAt, timeZone),
     description: order.description,
     simpleActions: rules.filter((r) => r.requires.length === 0).map((r) => base(r.action)),
-    inputActions: rules.filter((r) => r.requires.length > 0).map((r) => ({
-      ...base(r.action),
-      needsSolution: r.requires.includes('solution'),
-      needsDocumentation: r.requires.includes('documentation'),
-      needsReason: r.requires.includes('reason'),
-      needsEngineer: r.requires.includes('engineerId'),
-      needsContract: r.requires.includes('contractId'),
-    })),
+    inputActions: rules
+      .filter((r) => r.requires.length > 0)
+      .map((r) => ({
+        ...base(r.action),
+        needsSolution: r.requires.includes('solution'),
+        needsDocumentation: r.requires.includes('documentation'),
+        needsReason: r.requires.includes('reason'),
+        needsEngineer: r.requires.includes('engineerId'),
+        needsContract: r.requires.includes('contractId'),
+      })),
     engineers: engineers.map((e) => ({ title: e.name, value: e.id })),
     contracts: contracts.map((c) => ({ title: `${c.number} (${c.providerId})`, value: c.id })),
   };
 }
 
-export async function orderCard(order: ServiceOrder, viewer: Person | null, directory: CardDirectory, timeZone: string, notice?: CardNotice): Promise<Attachment> {
+export async function orderCard(
+  order: ServiceOrder,
+  viewer: Person | null,
+  directory: CardDirectory,
+  timeZone: string,
+  notice?: CardNotice,
+): Promise<Attachment> {
   return cardAttachment('order', await orderCardData(order, viewer, directory, timeZone, notice));
 }
 
-export async function orderCardJson(order: ServiceOrder, viewer: Person | null, directory: CardDirectory, timeZone: string, notice?: CardNotice): Promise<Record<string, unknown>> {
+export async function orderCardJson(
+  order: ServiceOrder,
+  viewer: Person | null,
+  directory: CardDirectory,
+  timeZone: string,
+  notice?: CardNotice,
+): Promise<Record<string, unknown>> {
   return expandCard('order', await orderCardData(order, viewer, directory, timeZone, notice));
 }
 

@@ -13,7 +13,8 @@ export const REPLIES = {
     '- **ayuda**: muestra este mensaje.',
   ].join('\n'),
   staffHelp: {
-    analyst: '- **pendientes**: órdenes nuevas por atender.\n- **reporte mes** o **reporte AAAA-MM**: cifras de nivel de servicio del periodo.\n- **reporte telefónico**: registra un reporte a nombre de otra persona.',
+    analyst:
+      '- **pendientes**: órdenes nuevas por atender.\n- **reporte mes** o **reporte AAAA-MM**: cifras de nivel de servicio del periodo.\n- **reporte telefónico**: registra un reporte a nombre de otra persona.',
     engineer: '- **mis asignadas**: órdenes que te han turnado.',
   },
   badFolio: 'El folio debe tener la forma OS-2026-000123. Revísalo e inténtalo de nuevo.',
@@ -22,13 +23,17 @@ export const REPLIES = {
   unavailable: 'Por ahora no puedo consultar las órdenes. Inténtalo de nuevo en unos minutos.',
   turnError: 'Lo siento, ocurrió un error al procesar tu mensaje. Inténtalo de nuevo más tarde.',
   emptyText: 'No recibí texto. Escribe qué falla o **ayuda** para ver las opciones.',
-  tooLong: (max: number) => `Tu mensaje es demasiado largo (máximo ${max} caracteres). Resume la falla en pocas líneas, por favor.`,
-  attachmentsIgnored: 'Por ahora no puedo recibir archivos ni imágenes en este chat; describe la falla con texto, por favor.',
-  wrongTenant: 'Esta Mesa de Servicio solo atiende a personal de los Centros de Justicia Penal Federal. No puedo procesar tu mensaje.',
+  tooLong: (max: number) =>
+    `Tu mensaje es demasiado largo (máximo ${max} caracteres). Resume la falla en pocas líneas, por favor.`,
+  attachmentsIgnored:
+    'Por ahora no puedo recibir archivos ni imágenes en este chat; describe la falla con texto, por favor.',
+  wrongTenant:
+    'Esta Mesa de Servicio solo atiende a personal de los Centros de Justicia Penal Federal. No puedo procesar tu mensaje.',
   notStaff: 'Esta opción es solo para el personal de la Mesa de Servicio.',
   notAnalyst: 'El reporte de nivel de servicio es solo para los analistas de la Mesa de Servicio.',
   badMonth: 'Indica el mes como AAAA-MM (por ejemplo, `reporte 2026-03`) o escribe **reporte mes**.',
-  notRegistered: 'No te encontré en el directorio de la Mesa de Servicio; puedes reportar fallas y la Mesa confirmará tus datos.',
+  notRegistered:
+    'No te encontré en el directorio de la Mesa de Servicio; puedes reportar fallas y la Mesa confirmará tus datos.',
   myOrdersEmpty: 'No tienes órdenes de servicio abiertas.',
   myOrders: (n: number) => `Tienes ${n} ${n === 1 ? 'orden abierta' : 'órdenes abiertas'}:`,
   queueEmpty: 'No hay órdenes nuevas por atender.',
@@ -37,14 +42,21 @@ export const REPLIES = {
   assigned: (n: number) => `Tienes ${n} ${n === 1 ? 'orden asignada' : 'órdenes asignadas'}:`,
   more: (n: number) => `… y ${n} más. Consulta una con **estado <folio>**.`,
   /** Closing line of a Teams digest too long for one message, with the list that shows the rest. */
-  digestMore: (n: number, role: string) => `… y ${n} ${n === 1 ? 'aviso' : 'avisos'} más. Consulta una orden con **estado <folio>**${
-    role === 'analyst' ? ' o escribe **pendientes**' : role === 'engineer' ? ' o escribe **mis asignadas**' : ' o escribe **mis reportes**'}.`,
+  digestMore: (n: number, role: string) =>
+    `… y ${n} ${n === 1 ? 'aviso' : 'avisos'} más. Consulta una orden con **estado <folio>**${
+      role === 'analyst'
+        ? ' o escribe **pendientes**'
+        : role === 'engineer'
+          ? ' o escribe **mis asignadas**'
+          : ' o escribe **mis reportes**'
+    }.`,
   intake: {
     start: 'Vamos a registrar tu reporte. Puedes escribir **cancelar** en cualquier momento.',
     startPhone: 'Vamos a registrar un reporte telefónico. Puedes escribir **cancelar** en cualquier momento.',
     unknownUser: 'No te encontré en el directorio; registraré tu reporte y la Mesa de Servicio confirmará tus datos.',
     askRequester: '¿Quién reporta? Escribe su correo electrónico o su identificador del directorio.',
-    requesterNotFound: 'No encontré a esa persona en el directorio. Escribe su correo electrónico institucional o su identificador.',
+    requesterNotFound:
+      'No encontré a esa persona en el directorio. Escribe su correo electrónico institucional o su identificador.',
     requesterFound: (name: string) => `Reporte a nombre de **${name}**.`,
     askEmail: '¿Cuál es tu correo electrónico institucional? Lo necesitamos para avisarte del avance.',
     badEmail: 'Ese correo no parece válido. Escríbelo completo, por ejemplo nombre.apellido@cjf.gob.mx.',
@@ -61,10 +73,14 @@ export const REPLIES = {
     askExtension: '¿A qué extensión podemos llamarte? Escribe el número, o responde **ninguna**.',
     badExtension: 'La extensión debe tener solo números (hasta 10), o responde **ninguna**.',
     summary: 'Revisa los datos de tu reporte. ¿Los confirmo?',
-    retryConfirm: 'Responde **confirmar** para registrar el reporte, o **corregir** seguido del dato (equipo, centro, ubicación, inventario, descripción, extensión).',
-    created: (folio: string) => `Listo. Tu reporte quedó registrado con el folio **${folio}**. Te avisaré aquí cada vez que avance.`,
-    createdPhone: (folio: string, name: string) => `Listo. El reporte de ${name} quedó registrado con el folio **${folio}**.`,
-    alreadyCreated: (folio: string) => `Ese reporte ya quedó registrado con el folio **${folio}**; no se registró otro.`,
+    retryConfirm:
+      'Responde **confirmar** para registrar el reporte, o **corregir** seguido del dato (equipo, centro, ubicación, inventario, descripción, extensión).',
+    created: (folio: string) =>
+      `Listo. Tu reporte quedó registrado con el folio **${folio}**. Te avisaré aquí cada vez que avance.`,
+    createdPhone: (folio: string, name: string) =>
+      `Listo. El reporte de ${name} quedó registrado con el folio **${folio}**.`,
+    alreadyCreated: (folio: string) =>
+      `Ese reporte ya quedó registrado con el folio **${folio}**; no se registró otro.`,
     cancelled: 'Cancelé el reporte; no se registró nada. Cuando quieras, vuelve a escribirme.',
     nothingToCancel: 'No hay ningún reporte en captura. Escribe **ayuda** para ver las opciones.',
     failed: (reason: string) => `No pude registrar el reporte: ${reason}`,
@@ -73,7 +89,8 @@ export const REPLIES = {
   },
   card: {
     error: 'No se pudo realizar la acción',
-    badPayload: 'La tarjeta no trae los datos necesarios (orden, acción y versión). Vuelve a consultar la orden con **estado <folio>**.',
+    badPayload:
+      'La tarjeta no trae los datos necesarios (orden, acción y versión). Vuelve a consultar la orden con **estado <folio>**.',
     unknownPerson: 'No te encontré en el directorio de la Mesa de Servicio, así que no puedes actuar sobre órdenes.',
     done: (label: string) => `Hecho: ${label}.`,
   },

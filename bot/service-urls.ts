@@ -54,7 +54,12 @@ export function serviceUrlPolicy(options: { appId?: string; serviceUrls?: readon
       const url = parse(serviceUrl);
       if (!url || url.username !== '' || url.password !== '') return false;
       const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
-      return allowed.some((p) => p.protocol === url.protocol && p.host === url.host && path.startsWith(p.pathname.endsWith('/') ? p.pathname : `${p.pathname}/`));
+      return allowed.some(
+        (p) =>
+          p.protocol === url.protocol &&
+          p.host === url.host &&
+          path.startsWith(p.pathname.endsWith('/') ? p.pathname : `${p.pathname}/`),
+      );
     },
   };
 }

@@ -17,7 +17,11 @@ import type { ServiceUrlPolicy } from './service-urls';
 
 /** The one adapter call the channel needs (CloudAdapter in the service, a double in tests). */
 export interface ProactiveSender {
-  continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+  continueConversationAsync(
+    botAppId: string,
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void>;
 }
 
 export interface TeamsChannelDeps {
@@ -62,7 +66,9 @@ function statusOf(error: unknown): number | undefined {
  */
 function cedulaCard(order: ServiceOrder, code: string, text: string, baseUrl: string | undefined) {
   return cardAttachment('cedula', {
-    notice: text, folio: order.folio, code,
+    notice: text,
+    folio: order.folio,
+    code,
     downloadUrl: absoluteUrl(baseUrl, publicPdfPath(code)),
     verifyUrl: absoluteUrl(baseUrl, verifyPath(code)),
   });
@@ -94,7 +100,10 @@ export class TeamsNotificationChannel implements NotificationChannel {
       const person = await this.deps.directory.personById(personId);
       const ref = await findReference(this.deps.db, { personId, aadObjectId: person?.aadObjectId });
       if (ref && this.deps.serviceUrls && !this.deps.serviceUrls.allows(ref.serviceUrl)) {
-        this.deps.logger.warn({ refId: ref._id, allowed: this.deps.serviceUrls.description }, 'stored conversation names a connector not allowed; not used');
+        this.deps.logger.warn(
+          { refId: ref._id, allowed: this.deps.serviceUrls.description },
+          'stored conversation names a connector not allowed; not used',
+        );
         return null;
       }
       return ref ? { ref, person } : null;
@@ -108,7 +117,12 @@ export class TeamsNotificationChannel implements NotificationChannel {
   private async reachable(recipient: PendingNotice['recipient']): Promise<Found> {
     const found = await this.referenceFor(recipient);
     if (found) return found;
-    throw new AppError('UPSTREAM', `no Teams conversation for ${recipient.personId ?? '(no person)'}`, 'No hay una conversación de Teams con esta persona.', { gone: true });
+    throw new AppError(
+      'UPSTREAM',
+      `no Teams conversation for ${recipient.personId ?? '(no person)'}`,
+      'No hay una conversación de Teams con esta persona.',
+      { gone: true },
+    );
   }
 
   async canReach(recipient: PendingNotice['recipient']): Promise<boolean> {
@@ -123,7 +137,11 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const card = code
       ? cedulaCard(order, code, text, this.deps.publicBaseUrl)
       : await orderCard(order, found.person, this.deps.directory, this.deps.timeZone, { text, tone: 'info' });
-    const log = this.deps.logger.child({ notificationId: notification._id, orderId: order._id.toHexString(), refId: found.ref._id });
+    const log = this.deps.logger.child({
+      notificationId: notification._id,
+      orderId: order._id.toHexString(),
+      refId: found.ref._id,
+    });
     await this.post(found, notification.recipient, card, text, log);
   }
 
@@ -148,7 +166,11 @@ export class TeamsNotificationChannel implements NotificationChannel {
    * over about 28 KB): at most DIGEST_MAX_LINES, fewer when long lines make the card heavier
    * than DIGEST_MAX_BYTES. A closing line counts the rest and names the list that shows them.
    */
-  private digestCard(lead: string, told: readonly { doc: NotificationDoc; order: ServiceOrder }[], role: string): Attachment {
+  private digestCard(
+    lead: string,
+    told: readonly { doc: NotificationDoc; order: ServiceOrder }[],
+    role: string,
+  ): Attachment {
     const line = ({ doc, order }: { doc: NotificationDoc; order: ServiceOrder }) => ({
       folio: order.folio,
       status: STATUS_LABELS[order.status],
@@ -156,7 +178,11 @@ export class TeamsNotificationChannel implements NotificationChannel {
     });
     for (let shown = Math.min(told.length, DIGEST_MAX_LINES); ; shown = Math.ceil(shown / 2)) {
       const rest = told.length - shown;
-      const card = cardAttachment('digest', { lead, items: told.slice(0, shown).map(line), more: rest > 0 ? REPLIES.digestMore(rest, role) : '' });
+      const card = cardAttachment('digest', {
+        lead,
+        items: told.slice(0, shown).map(line),
+        more: rest > 0 ? REPLIES.digestMore(rest, role) : '',
+      });
       if (shown === 1 || Buffer.byteLength(JSON.stringify(card)) <= DIGEST_MAX_BYTES) return card;
     }
   }
@@ -166,7 +192,13 @@ export class TeamsNotificationChannel implements NotificationChannel {
    * the turn to onTurnError (which only logs), so the send's own failure is caught here and
    * rethrown after the turn, where the dispatcher sees it.
    */
-  private async post(found: Found, recipient: PendingNotice['recipient'], card: Attachment, text: string, log: Logger): Promise<void> {
+  private async post(
+    found: Found,
+    recipient: PendingNotice['recipient'],
+    card: Attachment,
+    text: string,
+    log: Logger,
+  ): Promise<void> {
     let failure: unknown;
     try {
       await this.deps.adapter.continueConversationAsync(this.deps.appId, found.ref.reference, async (context) => {
@@ -189,8 +221,20 @@ export class TeamsNotificationChannel implements NotificationChannel {
       this.recent.delete(recipient.personId ?? '');
       await markReferenceStale(this.deps.db, found.ref._id);
       log.warn({ status }, 'Teams conversation gone; reference marked stale');
-      throw new AppError('UPSTREAM', `Teams answered ${status}: conversation gone, reference marked stale`, 'No fue posible avisar por Teams.', { status, gone: true }, { cause: error });
+      throw new AppError(
+        'UPSTREAM',
+        `Teams answered ${status}: conversation gone, reference marked stale`,
+        'No fue posible avisar por Teams.',
+        { status, gone: true },
+        { cause: error },
+      );
     }
-    throw new AppError('UPSTREAM', `Teams send failed${status ? ` (${status})` : ''}: ${error instanceof Error ? error.message : String(error)}`, 'No fue posible avisar por Teams.', { status }, { cause: error });
+    throw new AppError(
+      'UPSTREAM',
+      `Teams send failed${status ? ` (${status})` : ''}: ${error instanceof Error ? error.message : String(error)}`,
+      'No fue posible avisar por Teams.',
+      { status },
+      { cause: error },
+    );
   }
 }

@@ -15,8 +15,7 @@ export type DnsResolver = (name: string, rrtype: string) => Promise<unknown>;
  * (Exchange Online, for instance) — headers from any other authserv-id are ignored.
  */
 export type MailAuthPolicy =
-  | { mode: 'mailauth'; resolver: DnsResolver; mta?: string }
-  | { mode: 'received'; authservId: string };
+  { mode: 'mailauth'; resolver: DnsResolver; mta?: string } | { mode: 'received'; authservId: string };
 
 export interface MailAuthenticator {
   verdict(mail: IncomingMail): Promise<AuthVerdict>;

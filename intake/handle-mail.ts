@@ -62,7 +62,8 @@ const quarantine = (reason: string): Disposition => ({ outcome: 'quarantined', f
 /** A bounce of one of our notices marks that notice failed (it never reached the person). */
 async function recordBounce(deps: HandleMailDeps, mail: IncomingMail, why: string): Promise<Disposition> {
   const ref = bouncedReference(mail);
-  if (!ref || ref.startsWith('reply:')) return { outcome: 'bounce', folder: 'processed', reason: `bounce (${why}) of no notification of ours` };
+  if (!ref || ref.startsWith('reply:'))
+    return { outcome: 'bounce', folder: 'processed', reason: `bounce (${why}) of no notification of ours` };
   await deps.store.markNoticeBounced(ref);
   return { outcome: 'bounce', folder: 'processed', reason: `bounce (${why}) of notification ${ref}` };
 }
@@ -73,18 +74,24 @@ async function recordBounce(deps: HandleMailDeps, mail: IncomingMail, why: strin
  * no-reply boxes, a null envelope sender).
  */
 async function refuseOutsider(deps: HandleMailDeps, mail: IncomingMail, address: string): Promise<Disposition> {
-  if (!mayAnswer(mail, deps.rules.ownAddresses)) return { outcome: 'refused', folder: 'refused', reason: 'sender domain not served (an address never answered)' };
+  if (!mayAnswer(mail, deps.rules.ownAddresses))
+    return { outcome: 'refused', folder: 'refused', reason: 'sender domain not served (an address never answered)' };
   const count = await deps.store.bump(`refusal:${address}`, deps.rules.refusalWindowMs);
   if (count === 1 && deps.sender) {
     const reply = renderRefusal(mail.subject || 'su mensaje');
     await deps.sender.send({
-      to: address, ...reply,
+      to: address,
+      ...reply,
       messageId: `<r.${stableObjectId(mail.key).toHexString()}@${deps.sender.from.split('@')[1]}>`,
       ...(mail.messageId ? { inReplyTo: mail.messageId, references: [mail.messageId] } : {}),
       headers: automatedHeaders(`reply:${mail.key}`, 'auto-replied'),
     });
   }
-  return { outcome: 'refused', folder: 'refused', reason: `sender domain not served${count > 1 ? ' (answer already sent)' : ''}` };
+  return {
+    outcome: 'refused',
+    folder: 'refused',
+    reason: `sender domain not served${count > 1 ? ' (answer already sent)' : ''}`,
+  };
 }
 
 async function findOrder(deps: HandleMailDeps, mail: IncomingMail): Promise<ServiceOrder | null> {
@@ -138,7 +145,8 @@ const notStoredLine = (files: MailFiles) => `Adjuntos no guardados: ${files.skip
 const notStoredReason = (files: MailFiles) => `attachments not stored: ${files.skippedText.join('; ')}`;
 
 /** A use case's refusal (the mail is held with its reason), as opposed to an outage or a race, which are retried. */
-const isRefusal = (error: unknown): error is AppError => AppError.is(error) && error.code !== 'UPSTREAM' && error.code !== 'CONFLICT';
+const isRefusal = (error: unknown): error is AppError =>
+  AppError.is(error) && error.code !== 'UPSTREAM' && error.code !== 'CONFLICT';
 
 /** The outcome an earlier pass of the same mail had, read from the history entry it appended. */
 const OUTCOME_OF_ENTRY: Partial<Record<HistoryEntry['action'], MailOutcome>> = {
@@ -155,20 +163,42 @@ const OUTCOME_OF_ENTRY: Partial<Record<HistoryEntry['action'], MailOutcome>> = {
  * re-import after a crash) stores and appends nothing. When the use case refuses the reply,
  * the files just stored are removed again: the held mail keeps its own copy of them.
  */
-async function appendReply(deps: HandleMailDeps, mail: IncomingMail, order: ServiceOrder, person: Person, authPassed: boolean): Promise<Disposition> {
+async function appendReply(
+  deps: HandleMailDeps,
+  mail: IncomingMail,
+  order: ServiceOrder,
+  person: Person,
+  authPassed: boolean,
+): Promise<Disposition> {
   const earlier = order.history.find((h) => h.sourceId === mail.key);
   if (earlier) {
-    if (mail.messageId && earlier.action === 'comment') await deps.store.rememberRef(mail.messageId, order._id, 'received');
-    return { outcome: OUTCOME_OF_ENTRY[earlier.action] ?? 'comment_added', folder: 'processed', orderId: order._id, reason: 'already appended by an earlier pass' };
+    if (mail.messageId && earlier.action === 'comment')
+      await deps.store.rememberRef(mail.messageId, order._id, 'received');
+    return {
+      outcome: OUTCOME_OF_ENTRY[earlier.action] ?? 'comment_added',
+      folder: 'processed',
+      orderId: order._id,
+      reason: 'already appended by an earlier pass',
+    };
   }
   const answer = validationIntent(mail, order, person);
-  if (answer && !authPassed) return quarantine(`validation answer for ${order.folio} without passing sender authentication`);
+  if (answer && !authPassed)
+    return quarantine(`validation answer for ${order.folio} without passing sender authentication`);
   const files = await storeAttachments(deps, mail);
   const request = {
-    orderId: order._id.toHexString(), actorId: person.id, channel: 'email' as const, sourceId: mail.key,
+    orderId: order._id.toHexString(),
+    actorId: person.id,
+    channel: 'email' as const,
+    sourceId: mail.key,
     attachments: [...files.stored, ...files.skipped],
   };
-  const tdeps = { orders: deps.orders, directory: deps.directory, now: deps.now, policy: deps.policy, analystRouting: deps.analystRouting };
+  const tdeps = {
+    orders: deps.orders,
+    directory: deps.directory,
+    now: deps.now,
+    policy: deps.policy,
+    analystRouting: deps.analystRouting,
+  };
   let outcome: MailOutcome;
   try {
     if (answer === 'yes') {
@@ -187,8 +217,14 @@ async function appendReply(deps: HandleMailDeps, mail: IncomingMail, order: Serv
     if (isRefusal(error)) await deps.store.discardAttachments(files.stored.map((f) => f.fileId!));
     throw error;
   }
-  if (outcome === 'comment_added' && mail.messageId) await deps.store.rememberRef(mail.messageId, order._id, 'received');
-  return { outcome, folder: 'processed', orderId: order._id, ...(files.skipped.length ? { reason: notStoredReason(files) } : {}) };
+  if (outcome === 'comment_added' && mail.messageId)
+    await deps.store.rememberRef(mail.messageId, order._id, 'received');
+  return {
+    outcome,
+    folder: 'processed',
+    orderId: order._id,
+    ...(files.skipped.length ? { reason: notStoredReason(files) } : {}),
+  };
 }
 
 async function createOrder(deps: HandleMailDeps, mail: IncomingMail, person: Person): Promise<Disposition> {
@@ -201,10 +237,21 @@ async function createOrder(deps: HandleMailDeps, mail: IncomingMail, person: Per
     const parts = [mail.subject, body, files.skipped.length ? notStoredLine(files) : ''].filter(Boolean);
     const description = parts.join('\n\n').slice(0, 5000).padEnd(3, '.');
     await reportOrder(
-      { orders: deps.orders, directory: deps.directory, now: deps.now, timeZone: deps.rules.timeZone, analystRouting: deps.analystRouting },
       {
-        channel: 'email', orderId: orderId.toHexString(), requesterId: person.id, centreId: person.centreIds[0],
-        equipment: { type: guessEquipment(`${mail.subject} ${body}`) }, description, attachments: files.stored,
+        orders: deps.orders,
+        directory: deps.directory,
+        now: deps.now,
+        timeZone: deps.rules.timeZone,
+        analystRouting: deps.analystRouting,
+      },
+      {
+        channel: 'email',
+        orderId: orderId.toHexString(),
+        requesterId: person.id,
+        centreId: person.centreIds[0],
+        equipment: { type: guessEquipment(`${mail.subject} ${body}`) },
+        description,
+        attachments: files.stored,
       },
     );
     if (files.skipped.length) {

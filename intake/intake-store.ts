@@ -5,8 +5,14 @@ import { isDuplicateKey, onlyDuplicateKeys } from '../services/mongo-errors';
 
 /** What became of one mail, keyed by its duplicate key; written after the effect is stored. */
 export type MailOutcome =
-  | 'order_created' | 'comment_added' | 'validation_confirmed' | 'validation_rejected'
-  | 'automated' | 'bounce' | 'refused' | 'quarantined';
+  | 'order_created'
+  | 'comment_added'
+  | 'validation_confirmed'
+  | 'validation_rejected'
+  | 'automated'
+  | 'bounce'
+  | 'refused'
+  | 'quarantined';
 
 /** The folder a mail ends in, by outcome. */
 export type MailFolder = 'processed' | 'quarantine' | 'refused';
@@ -26,10 +32,28 @@ export interface MailLogEntry {
   at: Date;
 }
 
-interface Checkpoint { _id: string; lastUid: number; updatedAt: Date }
-interface Lease { _id: string; holder: string; until: Date }
-interface MailRef { _id: string; messageId: string; orderId: ObjectId; kind: 'sent' | 'received'; at: Date }
-interface Counter { _id: string; count: number; expiresAt: Date }
+interface Checkpoint {
+  _id: string;
+  lastUid: number;
+  updatedAt: Date;
+}
+interface Lease {
+  _id: string;
+  holder: string;
+  until: Date;
+}
+interface MailRef {
+  _id: string;
+  messageId: string;
+  orderId: ObjectId;
+  kind: 'sent' | 'received';
+  at: Date;
+}
+interface Counter {
+  _id: string;
+  count: number;
+  expiresAt: Date;
+}
 
 const isDuplicate = (error: unknown) => error instanceof MongoServerError && isDuplicateKey(error);
 
@@ -77,7 +101,15 @@ export class IntakeStore {
     const now = new Date();
     await this.notifications.updateOne(
       { _id: notificationId, state: { $ne: 'failed' } },
-      { $set: { state: 'failed', failedAt: now, reason: 'bounced: the recipient server returned the mail', updatedAt: now, historyRecorded: false } },
+      {
+        $set: {
+          state: 'failed',
+          failedAt: now,
+          reason: 'bounced: the recipient server returned the mail',
+          updatedAt: now,
+          historyRecorded: false,
+        },
+      },
     );
   }
 
@@ -89,7 +121,11 @@ export class IntakeStore {
   async advance(mailbox: string, uidValidity: string, uid: number): Promise<void> {
     const _id = `${mailbox}#${uidValidity}`;
     try {
-      await this.checkpoints.updateOne({ _id, lastUid: { $lt: uid } }, { $set: { lastUid: uid, updatedAt: new Date() } }, { upsert: true });
+      await this.checkpoints.updateOne(
+        { _id, lastUid: { $lt: uid } },
+        { $set: { lastUid: uid, updatedAt: new Date() } },
+        { upsert: true },
+      );
     } catch (error) {
       if (!isDuplicate(error)) throw error; // already further on
     }
@@ -127,7 +163,11 @@ export class IntakeStore {
   }
 
   /** Log entries that ended in one of `folders`, newest first, with their total. */
-  async listHeld(query: { folders: readonly MailFolder[]; skip: number; limit: number }): Promise<{ items: MailLogEntry[]; total: number }> {
+  async listHeld(query: {
+    folders: readonly MailFolder[];
+    skip: number;
+    limit: number;
+  }): Promise<{ items: MailLogEntry[]; total: number }> {
     const filter = { folder: { $in: [...query.folders] } };
     const [items, total] = await Promise.all([
       this.log.find(filter).sort({ at: -1, _id: -1 }).skip(query.skip).limit(query.limit).toArray(),
@@ -147,7 +187,11 @@ export class IntakeStore {
   }
 
   async rememberRef(messageId: string, orderId: ObjectId, kind: MailRef['kind']): Promise<void> {
-    await this.refs.updateOne({ _id: messageId.toLowerCase() }, { $setOnInsert: { messageId, orderId, kind, at: new Date() } }, { upsert: true });
+    await this.refs.updateOne(
+      { _id: messageId.toLowerCase() },
+      { $setOnInsert: { messageId, orderId, kind, at: new Date() } },
+      { upsert: true },
+    );
   }
 
   async firstReceived(orderId: ObjectId): Promise<string | undefined> {
@@ -171,7 +215,11 @@ export class IntakeStore {
     const expiresAt = new Date(Date.now() + ttlMs);
     for (let attempt = 0; ; attempt++) {
       try {
-        const doc = await this.counters.findOneAndUpdate({ _id: key }, { $inc: { count: 1 }, $setOnInsert: { expiresAt } }, { upsert: true, returnDocument: 'after' });
+        const doc = await this.counters.findOneAndUpdate(
+          { _id: key },
+          { $inc: { count: 1 }, $setOnInsert: { expiresAt } },
+          { upsert: true, returnDocument: 'after' },
+        );
         return doc?.count ?? 1;
       } catch (error) {
         if (!isDuplicate(error) || attempt > 2) throw error;
@@ -183,14 +231,20 @@ export class IntakeStore {
    * Stores one attachment under an id derived from `seed`; storing it again (a retried
    * mail) replaces the partial or complete earlier copy instead of adding a second one.
    */
-  async storeAttachment(seed: string, file: { filename: string; contentType: string; content: Buffer }): Promise<AttachmentMeta> {
+  async storeAttachment(
+    seed: string,
+    file: { filename: string; contentType: string; content: Buffer },
+  ): Promise<AttachmentMeta> {
     const id = stableObjectId(seed);
-    const upload = () => new Promise<void>((resolve, reject) => {
-      const stream = this.files.openUploadStreamWithId(id, file.filename, { metadata: { contentType: file.contentType, seed } });
-      stream.once('error', reject);
-      stream.once('finish', () => resolve());
-      stream.end(file.content);
-    });
+    const upload = () =>
+      new Promise<void>((resolve, reject) => {
+        const stream = this.files.openUploadStreamWithId(id, file.filename, {
+          metadata: { contentType: file.contentType, seed },
+        });
+        stream.once('error', reject);
+        stream.once('finish', () => resolve());
+        stream.end(file.content);
+      });
     try {
       await upload();
     } catch (error) {
@@ -198,7 +252,12 @@ export class IntakeStore {
       await this.files.delete(id).catch(() => undefined); // a copy from an interrupted earlier pass
       await upload();
     }
-    return { fileId: id.toHexString(), filename: file.filename, contentType: file.contentType, size: file.content.length };
+    return {
+      fileId: id.toHexString(),
+      filename: file.filename,
+      contentType: file.contentType,
+      size: file.content.length,
+    };
   }
 
   /**
@@ -212,7 +271,8 @@ export class IntakeStore {
 
   async readAttachment(fileId: string): Promise<Buffer> {
     const chunks: Buffer[] = [];
-    for await (const chunk of this.files.openDownloadStream(ObjectId.createFromHexString(fileId))) chunks.push(chunk as Buffer);
+    for await (const chunk of this.files.openDownloadStream(ObjectId.createFromHexString(fileId)))
+      chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
   }
 }

@@ -51,9 +51,16 @@ function upstream(action: string, error: unknown): AppError {
   if (AppError.is(error)) return error;
   const e = error as { message?: string; code?: string; serverResponseCode?: string; responseText?: string };
   const said = e.responseText ?? e.message ?? String(error);
-  return new AppError('UPSTREAM', `imap: ${action}: ${said}`, 'El buzón de la mesa no responde; se reintentará.', {
-    code: e.code, serverResponseCode: e.serverResponseCode,
-  }, { cause: error });
+  return new AppError(
+    'UPSTREAM',
+    `imap: ${action}: ${said}`,
+    'El buzón de la mesa no responde; se reintentará.',
+    {
+      code: e.code,
+      serverResponseCode: e.serverResponseCode,
+    },
+    { cause: error },
+  );
 }
 
 /** Runs one IMAP step, mapping whatever it throws to UPSTREAM. */
@@ -84,7 +91,8 @@ export class ImapMailSource implements MailSource {
     try {
       await this.open(false);
     } catch (error) {
-      if (!this.options.accessToken || !(error as { authenticationFailed?: unknown }).authenticationFailed) throw upstream('connect', error);
+      if (!this.options.accessToken || !(error as { authenticationFailed?: unknown }).authenticationFailed)
+        throw upstream('connect', error);
       this.options.logger.warn('imap refused the access token; signing in again with a new one');
       await step('connect', () => this.open(true));
     }
@@ -92,9 +100,15 @@ export class ImapMailSource implements MailSource {
 
   private async open(refreshToken: boolean): Promise<void> {
     const o = this.options;
-    const auth = o.accessToken ? { user: o.user, accessToken: await o.accessToken(refreshToken ? { refresh: true } : undefined) } : { user: o.user, pass: o.password ?? '' };
+    const auth = o.accessToken
+      ? { user: o.user, accessToken: await o.accessToken(refreshToken ? { refresh: true } : undefined) }
+      : { user: o.user, pass: o.password ?? '' };
     const client = new ImapFlow({
-      host: o.host, port: o.port, secure: o.secure, auth, logger: false,
+      host: o.host,
+      port: o.port,
+      secure: o.secure,
+      auth,
+      logger: false,
       ...(o.doSTARTTLS === false ? { doSTARTTLS: false } : {}),
       maxIdleTime: 5 * 60_000,
     });
@@ -112,7 +126,8 @@ export class ImapMailSource implements MailSource {
 
   private connected(): ImapFlow {
     const client = this.client;
-    if (!client?.usable) throw new AppError('UPSTREAM', 'imap: not connected', 'El buzón de la mesa no responde; se reintentará.');
+    if (!client?.usable)
+      throw new AppError('UPSTREAM', 'imap: not connected', 'El buzón de la mesa no responde; se reintentará.');
     return client;
   }
 
@@ -122,7 +137,12 @@ export class ImapMailSource implements MailSource {
     for (const path of paths) {
       if (existing.has(path.toLowerCase())) continue;
       const made = await step(`create folder ${path}`, () => client.mailboxCreate(path));
-      if (!made) throw new AppError('UPSTREAM', `imap: create folder ${path}: not allowed in this state`, 'El buzón de la mesa no responde; se reintentará.');
+      if (!made)
+        throw new AppError(
+          'UPSTREAM',
+          `imap: create folder ${path}: not allowed in this state`,
+          'El buzón de la mesa no responde; se reintentará.',
+        );
       this.options.logger.info({ folder: path, created: made.created }, 'mail folder ready');
     }
   }
@@ -132,7 +152,12 @@ export class ImapMailSource implements MailSource {
     const lock = await step(`open ${mailbox}`, () => client.getMailboxLock(mailbox));
     try {
       const opened = client.mailbox;
-      if (!opened) throw new AppError('UPSTREAM', `imap: ${mailbox} not selected`, 'El buzón de la mesa no responde; se reintentará.');
+      if (!opened)
+        throw new AppError(
+          'UPSTREAM',
+          `imap: ${mailbox} not selected`,
+          'El buzón de la mesa no responde; se reintentará.',
+        );
       return await work({
         uidValidity: String(opened.uidValidity),
         async uidsAbove(uid) {
@@ -141,13 +166,23 @@ export class ImapMailSource implements MailSource {
         },
         async fetchSources(uids) {
           if (uids.length === 0) return [];
-          const messages = await step('fetch', () => client.fetchAll(uids.join(','), { uid: true, source: true }, { uid: true }));
+          const messages = await step('fetch', () =>
+            client.fetchAll(uids.join(','), { uid: true, source: true }, { uid: true }),
+          );
           return messages.flatMap((m) => (m.source ? [{ uid: m.uid, source: m.source }] : []));
         },
         async move(uids, folder) {
           if (uids.length === 0) return;
-          const moved = await step(`move to ${folder}`, () => client.messageMove(uids.join(','), folder, { uid: true }));
-          if (!moved) throw new AppError('UPSTREAM', `imap: MOVE to ${folder} refused`, 'El buzón de la mesa no responde; se reintentará.', { folder });
+          const moved = await step(`move to ${folder}`, () =>
+            client.messageMove(uids.join(','), folder, { uid: true }),
+          );
+          if (!moved)
+            throw new AppError(
+              'UPSTREAM',
+              `imap: MOVE to ${folder} refused`,
+              'El buzón de la mesa no responde; se reintentará.',
+              { folder },
+            );
         },
       });
     } finally {

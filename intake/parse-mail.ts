@@ -47,7 +47,9 @@ export function contentKey(source: Buffer): string {
   return `sha256:${createHash('sha256').update(source).digest('hex')}`;
 }
 
-function firstAddress(value: AddressObject | AddressObject[] | undefined): { address: string; name: string } | undefined {
+function firstAddress(
+  value: AddressObject | AddressObject[] | undefined,
+): { address: string; name: string } | undefined {
   const list = Array.isArray(value) ? value : value ? [value] : [];
   for (const group of list) {
     for (const a of group.value) if (a.address) return { address: a.address.toLowerCase(), name: a.name || a.address };
@@ -82,9 +84,20 @@ function returnPathOf(headers: Map<string, string[]>): string | undefined {
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
 const SAFE_TYPE = 'application/octet-stream';
 const EXTENSIONS: Record<string, string> = {
-  'message/rfc822': 'eml', 'text/calendar': 'ics', 'text/plain': 'txt', 'text/html': 'html', 'image/png': 'png', 'image/jpeg': 'jpg',
-  'image/gif': 'gif', 'image/bmp': 'bmp', 'image/webp': 'webp', 'application/pdf': 'pdf', 'text/rfc822-headers': 'txt',
-  'message/delivery-status': 'txt', 'message/disposition-notification': 'txt', 'message/feedback-report': 'txt',
+  'message/rfc822': 'eml',
+  'text/calendar': 'ics',
+  'text/plain': 'txt',
+  'text/html': 'html',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/bmp': 'bmp',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+  'text/rfc822-headers': 'txt',
+  'message/delivery-status': 'txt',
+  'message/disposition-notification': 'txt',
+  'message/feedback-report': 'txt',
 };
 
 /** A part's type as a well-formed MIME type; a malformed or missing one becomes octet-stream. */
@@ -96,13 +109,28 @@ function safeType(value: unknown): string {
 /** A name for every part: its own (without path or control characters), or one from its type. */
 function nameOf(a: Attachment, type: string, position: number): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-  const own = typeof a.filename === 'string' ? a.filename.replace(/[\u0000-\u001f\u007f]/g, '').split(/[\\/]/).pop()!.trim() : '';
+  const own =
+    typeof a.filename === 'string'
+      ? a.filename
+          .replace(/[\u0000-\u001f\u007f]/g, '')
+          .split(/[\\/]/)
+          .pop()!
+          .trim()
+      : '';
   if (own) return own.slice(0, 200);
-  const stem = type === 'message/rfc822' ? 'mensaje-adjunto' : type === 'text/calendar' ? 'invitacion' : type.startsWith('image/') ? 'imagen' : 'adjunto';
+  const stem =
+    type === 'message/rfc822'
+      ? 'mensaje-adjunto'
+      : type === 'text/calendar'
+        ? 'invitacion'
+        : type.startsWith('image/')
+          ? 'imagen'
+          : 'adjunto';
   return `${stem}-${position}.${EXTENSIONS[type] ?? 'bin'}`;
 }
 
-const isTnef = (a: Attachment, type: string) => type === 'application/ms-tnef' || type === 'application/vnd.ms-tnef' || /^winmail\.dat$/i.test(a.filename ?? '');
+const isTnef = (a: Attachment, type: string) =>
+  type === 'application/ms-tnef' || type === 'application/vnd.ms-tnef' || /^winmail\.dat$/i.test(a.filename ?? '');
 
 /**
  * Every part mailparser did not make the mail's text becomes a file: attached messages,
@@ -118,13 +146,19 @@ function filesOf(parsed: ParsedMail): MailAttachment[] {
       try {
         const inside = unpackTnef(content);
         if (inside.length > 0) {
-          for (const f of inside) files.push({ filename: f.filename, contentType: SAFE_TYPE, size: f.content.length, content: f.content });
+          for (const f of inside)
+            files.push({ filename: f.filename, contentType: SAFE_TYPE, size: f.content.length, content: f.content });
           continue;
         }
       } catch {
         // Not readable as TNEF: the original is kept below.
       }
-      files.push({ filename: a.filename ? nameOf(a, type, files.length + 1) : 'winmail.dat', contentType: type, size: content.length, content });
+      files.push({
+        filename: a.filename ? nameOf(a, type, files.length + 1) : 'winmail.dat',
+        contentType: type,
+        size: content.length,
+        content,
+      });
       continue;
     }
     files.push({ filename: nameOf(a, type, files.length + 1), contentType: type, size: content.length, content });
@@ -136,8 +170,15 @@ const PARSE_OPTIONS = { skipImageLinks: true, skipTextToHtml: true, skipTextLink
 
 /** The text of a parsed mail; an HTML body inside multipart/related gets no text from mailparser. */
 function textOf(parsed: ParsedMail): string {
-  const raw = parsed.text || (typeof parsed.html === 'string' ? htmlToText(parsed.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] }) : '');
-  return c1AsWindows1252(raw).replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' ').trim();
+  const raw =
+    parsed.text ||
+    (typeof parsed.html === 'string'
+      ? htmlToText(parsed.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] })
+      : '');
+  return c1AsWindows1252(raw)
+    .replace(/\r\n?/g, '\n')
+    .replace(/\u00a0/g, ' ')
+    .trim();
 }
 
 /**
@@ -150,7 +191,10 @@ export async function parseMail(source: Buffer): Promise<IncomingMail> {
   const parsed = await simpleParser(source, PARSE_OPTIONS);
   const headers = new Map<string, string[]>();
   for (const { key, line } of parsed.headerLines) {
-    const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    const value = line
+      .slice(line.indexOf(':') + 1)
+      .replace(/\r?\n[ \t]+/g, ' ')
+      .trim();
     headers.set(key.toLowerCase(), [...(headers.get(key.toLowerCase()) ?? []), value]);
   }
   let text = textOf(parsed);

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
-  MongoNetworkError, MongoNotConnectedError, MongoServerSelectionError, MongoTopologyClosedError, MongoError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  MongoError,
 } from 'mongodb';
 import { AppError } from '../services/errors';
 import type { Logger } from '../services/logger';
@@ -46,9 +50,18 @@ export interface IntakeStats {
 /** Failures of the database, IMAP or SMTP: pause and retry; the mail stays where it is. */
 export function isTransient(error: unknown): boolean {
   if (AppError.is(error)) return error.code === 'UPSTREAM';
-  if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError
-    || error instanceof MongoNotConnectedError || error instanceof MongoTopologyClosedError) return true;
-  if (error instanceof MongoError && (error.hasErrorLabel('RetryableWriteError') || /pool|closed|ECONN/i.test(error.message))) return true;
+  if (
+    error instanceof MongoNetworkError ||
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoNotConnectedError ||
+    error instanceof MongoTopologyClosedError
+  )
+    return true;
+  if (
+    error instanceof MongoError &&
+    (error.hasErrorLabel('RetryableWriteError') || /pool|closed|ECONN/i.test(error.message))
+  )
+    return true;
   const code = (error as { code?: string }).code;
   return typeof code === 'string' && /^(ECONN|ETIMEDOUT|EPIPE|NoConnection|ClosedAfterConnect)/.test(code);
 }
@@ -69,7 +82,14 @@ export class MailPoller {
   private running = false;
   private loopDone?: Promise<void>;
   private current?: MailSource;
-  private readonly counters: IntakeStats = { state: 'stopped', processed: 0, refused: 0, quarantined: 0, automated: 0, duplicates: 0 };
+  private readonly counters: IntakeStats = {
+    state: 'stopped',
+    processed: 0,
+    refused: 0,
+    quarantined: 0,
+    automated: 0,
+    duplicates: 0,
+  };
 
   constructor(private readonly options: PollerOptions) {
     this.instanceId = options.instanceId ?? `poller-${randomUUID()}`;
@@ -118,7 +138,8 @@ export class MailPoller {
         if (!this.counters.filingError) this.counters.state = 'connected';
         const handled = await this.drain(this.current, leaseMs);
         failures = 0;
-        if (handled === 0 && this.running) await this.current.waitForNews(Math.min(this.options.pollMs ?? 30_000, leaseMs / 3));
+        if (handled === 0 && this.running)
+          await this.current.waitForNews(Math.min(this.options.pollMs ?? 30_000, leaseMs / 3));
       } catch (error) {
         failures += 1;
         this.noteError(error);
@@ -208,7 +229,9 @@ export class MailPoller {
 
   private async processBatch(source: MailSource, session: MailboxSession, uids: number[]): Promise<void> {
     const fetched = await session.fetchSources(uids);
-    const parsed = await Promise.all(fetched.map(async (m) => ({ ...m, mail: await parseMail(m.source).catch((e: unknown) => e as Error) })));
+    const parsed = await Promise.all(
+      fetched.map(async (m) => ({ ...m, mail: await parseMail(m.source).catch((e: unknown) => e as Error) })),
+    );
     // One task per duplicate key, so two copies of one mail in a batch never race.
     const byKey = new Map<string, typeof parsed>();
     for (const m of parsed) {
@@ -246,7 +269,12 @@ export class MailPoller {
     await this.options.deps.store.advance(this.options.mailbox, session.uidValidity, Math.max(...uids));
   }
 
-  private async processOne(session: MailboxSession, uid: number, key: string, mail: IncomingMail | Error): Promise<MailLogEntry> {
+  private async processOne(
+    session: MailboxSession,
+    uid: number,
+    key: string,
+    mail: IncomingMail | Error,
+  ): Promise<MailLogEntry> {
     const log = this.options.logger.child({ uid, key });
     let disposition: Disposition;
     if (mail instanceof Error) {
@@ -259,11 +287,21 @@ export class MailPoller {
     else if (disposition.folder === 'refused') c.refused += 1;
     else if (disposition.outcome === 'automated' || disposition.outcome === 'bounce') c.automated += 1;
     else c.processed += 1;
-    log.info({ outcome: disposition.outcome, reason: disposition.reason, orderId: disposition.orderId?.toHexString() }, 'mail handled');
+    log.info(
+      { outcome: disposition.outcome, reason: disposition.reason, orderId: disposition.orderId?.toHexString() },
+      'mail handled',
+    );
     return {
-      _id: key, outcome: disposition.outcome, folder: disposition.folder, mailbox: this.options.mailbox, uid,
-      uidValidity: session.uidValidity, at: new Date(),
-      ...(mail instanceof Error ? {} : { messageId: mail.messageId, from: mail.from?.address, subject: mail.subject.slice(0, 300) }),
+      _id: key,
+      outcome: disposition.outcome,
+      folder: disposition.folder,
+      mailbox: this.options.mailbox,
+      uid,
+      uidValidity: session.uidValidity,
+      at: new Date(),
+      ...(mail instanceof Error
+        ? {}
+        : { messageId: mail.messageId, from: mail.from?.address, subject: mail.subject.slice(0, 300) }),
       ...(disposition.orderId ? { orderId: disposition.orderId } : {}),
       ...(disposition.reason ? { reason: disposition.reason } : {}),
     };
@@ -279,7 +317,11 @@ export class MailPoller {
         if (AppError.is(error, 'CONFLICT') && attempt < 5) continue;
         log.error({ err: error }, 'mail could not be handled; quarantined');
         this.noteError(error);
-        return { outcome: 'quarantined', folder: 'quarantine', reason: `error: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500) };
+        return {
+          outcome: 'quarantined',
+          folder: 'quarantine',
+          reason: `error: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500),
+        };
       }
     }
   }

@@ -44,5 +44,7 @@ export function unpackTnef(data: Buffer): TnefFile[] {
     }
     offset = end + 2;
   }
-  return files.flatMap((f, i) => (f.content ? [{ filename: f.filename || `adjunto-${i + 1}.bin`, content: f.content }] : []));
+  return files.flatMap((f, i) =>
+    f.content ? [{ filename: f.filename || `adjunto-${i + 1}.bin`, content: f.content }] : [],
+  );
 }

@@ -44,7 +44,10 @@ export function trimSignature(text: string): string {
     else if (!inSignature && SIGNATURE_START.some((re) => re.test(l))) inSignature = true;
     if (!inSignature) kept.push(line.trimEnd());
   }
-  return kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  return kept
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 /** The new text of a reply: quoted history and signature cut, blank runs collapsed. */
@@ -55,5 +58,8 @@ export function trimReply(text: string): string {
     if (startsQuote(lines[i], lines[i + 1])) break;
     kept.push(lines[i].trimEnd());
   }
-  return kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  return kept
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }

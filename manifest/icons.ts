@@ -26,7 +26,9 @@ function draw(size: number, background: [number, number, number] | null): RgbaIm
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       let hits = 0;
-      for (let sy = 0; sy < samples; sy++) for (let sx = 0; sx < samples; sx++) if (inMark((x + (sx + 0.5) / samples) / size, (y + (sy + 0.5) / samples) / size)) hits++;
+      for (let sy = 0; sy < samples; sy++)
+        for (let sx = 0; sx < samples; sx++)
+          if (inMark((x + (sx + 0.5) / samples) / size, (y + (sy + 0.5) / samples) / size)) hits++;
       const cover = hits / (samples * samples);
       const i = (y * size + x) * 4;
       if (background) {

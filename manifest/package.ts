@@ -20,7 +20,11 @@ function sourceDir(): string {
  */
 export function filledManifest(appId: string, dir: string = sourceDir()): Record<string, unknown> {
   if (!GUID.test(appId)) {
-    throw new AppError('VALIDATION', `MicrosoftAppId ${appId} is not a GUID`, 'MicrosoftAppId debe ser un GUID (el identificador de la aplicación registrada).');
+    throw new AppError(
+      'VALIDATION',
+      `MicrosoftAppId ${appId} is not a GUID`,
+      'MicrosoftAppId debe ser un GUID (el identificador de la aplicación registrada).',
+    );
   }
   const text = readFileSync(join(dir, 'manifest.json'), 'utf8').replace(PLACEHOLDER, appId.toLowerCase());
   return JSON.parse(text) as Record<string, unknown>;
@@ -53,7 +57,12 @@ export function buildPackage(appId: string, outFile: string, dir: string = sourc
  */
 export function appIdFrom(env: NodeJS.ProcessEnv): string {
   const appId = env.MicrosoftAppId?.trim();
-  if (!appId) throw new AppError('VALIDATION', 'MicrosoftAppId is not set', 'Defina MicrosoftAppId para generar el paquete de Teams.');
+  if (!appId)
+    throw new AppError(
+      'VALIDATION',
+      'MicrosoftAppId is not set',
+      'Defina MicrosoftAppId para generar el paquete de Teams.',
+    );
   return appId;
 }
 

@@ -26,8 +26,14 @@ export function encodePng(image: RgbaImage): Buffer {
   ihdr.set([8, 6, 0, 0, 0], 8);
   const stride = image.width * 4;
   const raw = Buffer.alloc((stride + 1) * image.height);
-  for (let y = 0; y < image.height; y++) raw.set(image.pixels.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  for (let y = 0; y < image.height; y++)
+    raw.set(image.pixels.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+  return Buffer.concat([
+    SIGNATURE,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Decodes a PNG written by `encodePng` (8-bit RGBA, filter 0); used by tests to check icons. */

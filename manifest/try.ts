@@ -22,8 +22,16 @@ export interface TryPerson {
 
 /** Spanish and English role words accepted on the command line. */
 const ROLE_WORDS: Record<string, string> = {
-  solicitante: 'requester', requester: 'requester', analista: 'analyst', analyst: 'analyst', ingeniero: 'engineer', engineer: 'engineer',
-  juez: 'judge', judge: 'judge', admin: 'admin', administrador: 'admin',
+  solicitante: 'requester',
+  requester: 'requester',
+  analista: 'analyst',
+  analyst: 'analyst',
+  ingeniero: 'engineer',
+  engineer: 'engineer',
+  juez: 'judge',
+  judge: 'judge',
+  admin: 'admin',
+  administrador: 'admin',
 };
 
 /** The person a word names: a directory id, or the first person holding that role. */
@@ -32,8 +40,13 @@ export function pickPerson(people: readonly TryPerson[], word: string): TryPerso
   if (byId) return byId;
   const role = ROLE_WORDS[word.toLowerCase()];
   // Someone whose main role it is first (a judge who also reports is not "the requester").
-  const found = role ? people.find((p) => p.roles[0] === role) ?? people.find((p) => p.roles.includes(role)) : undefined;
-  if (!found) throw new Error(`«${word}» no es un rol (${Object.keys(ROLE_WORDS).join(', ')}) ni una persona del directorio (${people.map((p) => p.id).join(', ')})`);
+  const found = role
+    ? (people.find((p) => p.roles[0] === role) ?? people.find((p) => p.roles.includes(role)))
+    : undefined;
+  if (!found)
+    throw new Error(
+      `«${word}» no es un rol (${Object.keys(ROLE_WORDS).join(', ')}) ni una persona del directorio (${people.map((p) => p.id).join(', ')})`,
+    );
   return found;
 }
 
@@ -45,14 +58,24 @@ function guidFor(id: string): string {
 
 function yamlUser(p: TryPerson, indent: string): string {
   const [given = p.name, ...rest] = p.name.split(' ');
-  return [`id: ${p.id}`, `name: "${p.name}"`, `userPrincipleName: ${p.email}`, `aadObjectId: ${p.aadObjectId ?? guidFor(p.id)}`, `givenName: "${given}"`, `surname: "${rest.join(' ') || given}"`, `email: ${p.email}`]
-    .map((line, i) => (i === 0 ? line : indent + line)).join('\n');
+  return [
+    `id: ${p.id}`,
+    `name: "${p.name}"`,
+    `userPrincipleName: ${p.email}`,
+    `aadObjectId: ${p.aadObjectId ?? guidFor(p.id)}`,
+    `givenName: "${given}"`,
+    `surname: "${rest.join(' ') || given}"`,
+    `email: ${p.email}`,
+  ]
+    .map((line, i) => (i === 0 ? line : indent + line))
+    .join('\n');
 }
 
 /** The emulator's config with `me` as the current user and exactly five other directory people. */
 export function emulatorConfig(me: TryPerson, people: readonly TryPerson[]): string {
   const others = people.filter((p) => p.id !== me.id).slice(0, 5);
-  if (others.length !== 5) throw new Error('the directory needs at least six people for the emulator (it wants exactly five others)');
+  if (others.length !== 5)
+    throw new Error('the directory needs at least six people for the emulator (it wants exactly five others)');
   const chat = `a:personal-${me.id}`;
   return [
     'version: "0.1.1"',
@@ -86,7 +109,9 @@ function main(): void {
   const file = config.directoryFile ?? config.exampleDirectoryFile;
   const people = (JSON.parse(readFileSync(file, 'utf8')) as { people: TryPerson[] }).people;
   if (!word) {
-    process.stderr.write(`Uso: npm run try -- <rol o persona>\n  roles: solicitante, analista, ingeniero, juez\n  personas: ${people.map((p) => `${p.id} (${p.roles.join(', ')})`).join(', ')}\n`);
+    process.stderr.write(
+      `Uso: npm run try -- <rol o persona>\n  roles: solicitante, analista, ingeniero, juez\n  personas: ${people.map((p) => `${p.id} (${p.roles.join(', ')})`).join(', ')}\n`,
+    );
     process.exit(2);
   }
   const me = pickPerson(people, word);
@@ -97,11 +122,31 @@ function main(): void {
   writeFileSync(configPath, emulatorConfig(me, people));
   const port = Number(process.env.TRY_PORT ?? 56150);
   const bot = `http://127.0.0.1:${config.port || 3978}/api/messages`;
-  process.stdout.write(`Emulador de Teams como ${me.name} <${me.email}> (${me.roles.join(', ')}) → ${bot}\nhttp://localhost:${port}  (config: ${configPath})\n`);
-  const child = spawn(process.execPath, [join(root, 'node_modules/@microsoft/m365agentsplayground/cli.js'), '--disable-telemetry', '-p', String(port), '-e', bot, '-c', 'msteams'], {
-    cwd: dir, stdio: 'inherit',
-    env: { ...process.env, M365_AGENTS_PLAYGROUND_CONFIG_PATH: configPath, M365_AGENTS_PLAYGROUND_LOGFILE: join(dir, 'playground.log') },
-  });
+  process.stdout.write(
+    `Emulador de Teams como ${me.name} <${me.email}> (${me.roles.join(', ')}) → ${bot}\nhttp://localhost:${port}  (config: ${configPath})\n`,
+  );
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'node_modules/@microsoft/m365agentsplayground/cli.js'),
+      '--disable-telemetry',
+      '-p',
+      String(port),
+      '-e',
+      bot,
+      '-c',
+      'msteams',
+    ],
+    {
+      cwd: dir,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        M365_AGENTS_PLAYGROUND_CONFIG_PATH: configPath,
+        M365_AGENTS_PLAYGROUND_LOGFILE: join(dir, 'playground.log'),
+      },
+    },
+  );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));
 }

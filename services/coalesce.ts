@@ -8,7 +8,9 @@ export type Outcome<O> = { ok: true; value: O } | { ok: false; error: unknown };
  * round trip; a lone call waits only for the end of the current turn. `runBatch` answers an
  * outcome per input, in order; if it throws, every call of the batch gets that error.
  */
-export function coalesce<I, O>(runBatch: (inputs: readonly I[]) => Promise<readonly Outcome<O>[]>): (input: I) => Promise<O> {
+export function coalesce<I, O>(
+  runBatch: (inputs: readonly I[]) => Promise<readonly Outcome<O>[]>,
+): (input: I) => Promise<O> {
   type Waiting = { input: I; resolve: (value: O) => void; reject: (error: unknown) => void };
   let waiting: Waiting[] | undefined;
   const flush = async () => {
@@ -26,11 +28,12 @@ export function coalesce<I, O>(runBatch: (inputs: readonly I[]) => Promise<reado
       for (const w of batch) w.reject(error);
     }
   };
-  return (input) => new Promise<O>((resolve, reject) => {
-    if (!waiting) {
-      waiting = [];
-      setImmediate(() => void flush());
-    }
-    waiting.push({ input, resolve, reject });
-  });
+  return (input) =>
+    new Promise<O>((resolve, reject) => {
+      if (!waiting) {
+        waiting = [];
+        setImmediate(() => void flush());
+      }
+      waiting.push({ input, resolve, reject });
+    });
 }

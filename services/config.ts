@@ -28,7 +28,11 @@ export function isIanaZone(zone: string): boolean {
   }
 }
 
-const splitList = (value: string) => value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+const splitList = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 
 const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|::1)$/i;
 
@@ -40,14 +44,17 @@ export function isLoopback(host: string): boolean {
 /** Each entry an http(s) URL; plain http only for loopback hosts (a local emulator). */
 function validServiceUrlList(value: string): boolean {
   const entries = splitList(value);
-  return entries.length > 0 && entries.every((entry) => {
-    try {
-      const url = new URL(entry);
-      return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
-    } catch {
-      return false;
-    }
-  });
+  return (
+    entries.length > 0 &&
+    entries.every((entry) => {
+      try {
+        const url = new URL(entry);
+        return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+      } catch {
+        return false;
+      }
+    })
+  );
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -60,14 +67,20 @@ const schema = z.object({
   HOST: text.optional(),
   /** Accept unauthenticated bot activities on a non-loopback HOST (no MicrosoftAppId): a loud, explicit choice. */
   ALLOW_UNAUTHENTICATED_BOT: flag.default(false),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
   DATA_DIR: text.default('./data'),
   MicrosoftAppId: text.optional(),
   MicrosoftAppPassword: text.optional(),
   MicrosoftAppTenantId: text.optional(),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
   /** Comma-separated connector URL prefixes the bot may call and trust (an activity's serviceUrl). */
-  BOT_SERVICE_URLS: z.string().refine(validServiceUrlList, 'comma-separated http(s) URLs; plain http only for loopback').optional(),
+  BOT_SERVICE_URLS: z
+    .string()
+    .refine(validServiceUrlList, 'comma-separated http(s) URLs; plain http only for loopback')
+    .optional(),
   IMAP_HOST: text.optional(),
   IMAP_PORT: port.default(993),
   IMAP_USER: text.optional(),
@@ -81,7 +94,10 @@ const schema = z.object({
   SMTP_SECURE: flag.default(false),
   MAIL_FROM: z.email().optional(),
   /** Comma-separated sender domains served by mail intake; default: the directory's domains. */
-  MAIL_ALLOWED_DOMAINS: z.string().regex(/^[a-z0-9.-]+(\s*,\s*[a-z0-9.-]+)*$/i, 'comma-separated domains').optional(),
+  MAIL_ALLOWED_DOMAINS: z
+    .string()
+    .regex(/^[a-z0-9.-]+(\s*,\s*[a-z0-9.-]+)*$/i, 'comma-separated domains')
+    .optional(),
   /** Trust Authentication-Results stamped by this server (e.g. Exchange Online) instead of checking DKIM/SPF/DMARC here. */
   MAIL_AUTHSERV_ID: text.optional(),
   MAIL_MAX_PER_SENDER_HOUR: z.coerce.number().int().min(1).default(30),
@@ -104,12 +120,18 @@ const schema = z.object({
   CEDULA_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Where people reach this service (links in mail and Teams cards), e.g. https://mesa.cjf.gob.mx. */
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  TZ_DEFAULT: text.refine(isIanaZone, 'must be an IANA time zone such as America/Mexico_City').default('America/Mexico_City'),
+  TZ_DEFAULT: text
+    .refine(isIanaZone, 'must be an IANA time zone such as America/Mexico_City')
+    .default('America/Mexico_City'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Whether on-site resolutions (4 → 7) also ask the requester to confirm and the judge to sign; the seed: no. */
   ONSITE_REQUIRES_VALIDATION: flag.default(false),
   /** Hours without an answer before the requester is reminded to validate (and between reminders). */
-  VALIDATION_REMINDER_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  VALIDATION_REMINDER_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
   /** Who hears of new work for the desk: every analyst, or those on duty in the directory (`onDuty`). */
   ANALYST_ROUTING: z.enum(['all', 'roster']).default('all'),
   /**
@@ -140,25 +162,41 @@ function crossFieldProblems(env: Record<string, string>): Array<{ field: string;
   const need = (when: boolean, field: string, why: string) => {
     if (when && !env[field]) problems.push({ field, message: `is required ${why}` });
   };
-  need(Boolean(env.MicrosoftAppId) && env.MicrosoftAppType !== 'UserAssignedMSI', 'MicrosoftAppPassword', 'when MicrosoftAppId is set');
+  need(
+    Boolean(env.MicrosoftAppId) && env.MicrosoftAppType !== 'UserAssignedMSI',
+    'MicrosoftAppPassword',
+    'when MicrosoftAppId is set',
+  );
   need(env.MicrosoftAppType === 'SingleTenant', 'MicrosoftAppTenantId', 'when MicrosoftAppType is SingleTenant');
   const oauth2 = env.MAIL_AUTH === 'oauth2';
   need(Boolean(env.IMAP_HOST), 'IMAP_USER', 'when IMAP_HOST is set');
   need(Boolean(env.IMAP_HOST) && !oauth2, 'IMAP_PASSWORD', 'when IMAP_HOST is set and MAIL_AUTH is password');
-  for (const f of ['MAIL_OAUTH_TENANT_ID', 'MAIL_OAUTH_CLIENT_ID', 'MAIL_OAUTH_CLIENT_SECRET']) need(oauth2, f, 'when MAIL_AUTH is oauth2');
+  for (const f of ['MAIL_OAUTH_TENANT_ID', 'MAIL_OAUTH_CLIENT_ID', 'MAIL_OAUTH_CLIENT_SECRET'])
+    need(oauth2, f, 'when MAIL_AUTH is oauth2');
   need(oauth2 && Boolean(env.SMTP_HOST), 'SMTP_USER', 'when MAIL_AUTH is oauth2 (the mailbox that sends)');
   need(Boolean(env.SMTP_HOST), 'MAIL_FROM', 'when SMTP_HOST is set');
   need(Boolean(env.SMTP_USER), 'SMTP_PASSWORD', 'when SMTP_USER is set');
   // Several instances on one database must share one key, and no production data may be
   // signed with a key nobody chose: a real deployment names it.
-  need(Boolean(env.MONGODB_URI) || Boolean(env.MicrosoftAppId), 'CEDULA_SECRET', 'when MONGODB_URI or MicrosoftAppId is set (generate one with: openssl rand -base64 48)');
+  need(
+    Boolean(env.MONGODB_URI) || Boolean(env.MicrosoftAppId),
+    'CEDULA_SECRET',
+    'when MONGODB_URI or MicrosoftAppId is set (generate one with: openssl rand -base64 48)',
+  );
   const unauthenticated = !env.MicrosoftAppId;
   const allowUnauthenticated = env.ALLOW_UNAUTHENTICATED_BOT === 'true' || env.ALLOW_UNAUTHENTICATED_BOT === '1';
   if (unauthenticated && env.HOST && !isLoopback(env.HOST) && !allowUnauthenticated) {
-    problems.push({ field: 'HOST', message: 'must be a loopback address (127.0.0.1, ::1) while MicrosoftAppId is unset, since the bot endpoint then accepts activities without authentication; set MicrosoftAppId, or ALLOW_UNAUTHENTICATED_BOT=true to accept that risk' });
+    problems.push({
+      field: 'HOST',
+      message:
+        'must be a loopback address (127.0.0.1, ::1) while MicrosoftAppId is unset, since the bot endpoint then accepts activities without authentication; set MicrosoftAppId, or ALLOW_UNAUTHENTICATED_BOT=true to accept that risk',
+    });
   }
   if (!unauthenticated && allowUnauthenticated) {
-    problems.push({ field: 'ALLOW_UNAUTHENTICATED_BOT', message: 'cannot be true when MicrosoftAppId is set (the bot endpoint then always authenticates)' });
+    problems.push({
+      field: 'ALLOW_UNAUTHENTICATED_BOT',
+      message: 'cannot be true when MicrosoftAppId is set (the bot endpoint then always authenticates)',
+    });
   }
   return problems;
 }
@@ -197,12 +235,21 @@ export interface Config {
   /** Undefined when IMAP_HOST is unset: the mail poller stays disabled. */
   readonly imap?: MailServerConfig & { readonly mailbox: string; readonly user: string };
   /** Set when MAIL_AUTH=oauth2: IMAP and SMTP sign in with a client-credentials token (XOAUTH2). */
-  readonly mailOAuth?: { readonly tenantId: string; readonly clientId: string; readonly clientSecret: string; readonly authority?: string; readonly scope: string };
+  readonly mailOAuth?: {
+    readonly tenantId: string;
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly authority?: string;
+    readonly scope: string;
+  };
   /** Undefined when SMTP_HOST is unset: no email channel. */
   readonly smtp?: MailServerConfig & { readonly from: string };
   /** Mail intake rules; `allowedDomains` undefined: the domains found in the directory. */
   readonly mail: {
-    readonly allowedDomains?: readonly string[]; readonly authservId?: string; readonly maxPerSenderPerHour: number; readonly leaseMs: number;
+    readonly allowedDomains?: readonly string[];
+    readonly authservId?: string;
+    readonly maxPerSenderPerHour: number;
+    readonly leaseMs: number;
     /** Folders mail is filed into, by outcome. */
     readonly folders: { readonly processed: string; readonly quarantine: string; readonly refused: string };
   };
@@ -251,7 +298,9 @@ function deepFreeze<T extends object>(value: T): Readonly<T> {
 
 /** Empty strings in an env file mean "not set", as they do for most tools. */
 function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== ''));
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== ''),
+  );
 }
 
 /**
@@ -263,12 +312,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvFile().env): Config {
   const raw = withoutEmpty(env);
   const parsed = schema.safeParse(raw);
   const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? '(environment)'), message: i.message }))),
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? '(environment)'), message: i.message }))),
     ...crossFieldProblems(raw),
   ];
   if (!parsed.success || problems.length > 0) {
     const list = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
-    throw new AppError('VALIDATION', `Invalid configuration: ${list}`, `La configuración del servicio no es válida: ${list}`, { problems });
+    throw new AppError(
+      'VALIDATION',
+      `Invalid configuration: ${list}`,
+      `La configuración del servicio no es válida: ${list}`,
+      { problems },
+    );
   }
   const e = parsed.data;
   const root = packageRoot();
@@ -280,24 +336,54 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvFile().env): Config {
     databaseName: databaseNameOf(e.MONGODB_URI),
     dataDir: resolve(e.DATA_DIR),
     bot: {
-      appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, tenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType,
+      appId: e.MicrosoftAppId,
+      appPassword: e.MicrosoftAppPassword,
+      tenantId: e.MicrosoftAppTenantId,
+      appType: e.MicrosoftAppType,
       serviceUrls: e.BOT_SERVICE_URLS ? splitList(e.BOT_SERVICE_URLS) : undefined,
     },
-    imap: e.IMAP_HOST && e.IMAP_USER && (e.IMAP_PASSWORD || e.MAIL_AUTH === 'oauth2')
-      ? { host: e.IMAP_HOST, port: e.IMAP_PORT, user: e.IMAP_USER, password: e.IMAP_PASSWORD, secure: e.IMAP_SECURE, mailbox: e.IMAP_MAILBOX }
-      : undefined,
-    smtp: e.SMTP_HOST && e.MAIL_FROM
-      ? { host: e.SMTP_HOST, port: e.SMTP_PORT, user: e.SMTP_USER, password: e.SMTP_PASSWORD, secure: e.SMTP_SECURE, from: e.MAIL_FROM }
-      : undefined,
-    mailOAuth: e.MAIL_AUTH === 'oauth2' && e.MAIL_OAUTH_TENANT_ID && e.MAIL_OAUTH_CLIENT_ID && e.MAIL_OAUTH_CLIENT_SECRET
-      ? { tenantId: e.MAIL_OAUTH_TENANT_ID, clientId: e.MAIL_OAUTH_CLIENT_ID, clientSecret: e.MAIL_OAUTH_CLIENT_SECRET, authority: e.MAIL_OAUTH_AUTHORITY, scope: e.MAIL_OAUTH_SCOPE }
-      : undefined,
+    imap:
+      e.IMAP_HOST && e.IMAP_USER && (e.IMAP_PASSWORD || e.MAIL_AUTH === 'oauth2')
+        ? {
+            host: e.IMAP_HOST,
+            port: e.IMAP_PORT,
+            user: e.IMAP_USER,
+            password: e.IMAP_PASSWORD,
+            secure: e.IMAP_SECURE,
+            mailbox: e.IMAP_MAILBOX,
+          }
+        : undefined,
+    smtp:
+      e.SMTP_HOST && e.MAIL_FROM
+        ? {
+            host: e.SMTP_HOST,
+            port: e.SMTP_PORT,
+            user: e.SMTP_USER,
+            password: e.SMTP_PASSWORD,
+            secure: e.SMTP_SECURE,
+            from: e.MAIL_FROM,
+          }
+        : undefined,
+    mailOAuth:
+      e.MAIL_AUTH === 'oauth2' && e.MAIL_OAUTH_TENANT_ID && e.MAIL_OAUTH_CLIENT_ID && e.MAIL_OAUTH_CLIENT_SECRET
+        ? {
+            tenantId: e.MAIL_OAUTH_TENANT_ID,
+            clientId: e.MAIL_OAUTH_CLIENT_ID,
+            clientSecret: e.MAIL_OAUTH_CLIENT_SECRET,
+            authority: e.MAIL_OAUTH_AUTHORITY,
+            scope: e.MAIL_OAUTH_SCOPE,
+          }
+        : undefined,
     mail: {
       allowedDomains: e.MAIL_ALLOWED_DOMAINS?.split(',').map((d) => d.trim().toLowerCase()),
       authservId: e.MAIL_AUTHSERV_ID,
       maxPerSenderPerHour: e.MAIL_MAX_PER_SENDER_HOUR,
       leaseMs: e.MAIL_LEASE_SECONDS * 1000,
-      folders: { processed: e.MAIL_FOLDER_PROCESSED, quarantine: e.MAIL_FOLDER_QUARANTINE, refused: e.MAIL_FOLDER_REFUSED },
+      folders: {
+        processed: e.MAIL_FOLDER_PROCESSED,
+        quarantine: e.MAIL_FOLDER_QUARANTINE,
+        refused: e.MAIL_FOLDER_REFUSED,
+      },
     },
     directoryFile: e.DIRECTORY_FILE ? resolve(e.DIRECTORY_FILE) : undefined,
     exampleDirectoryFile: join(root, 'services', 'directory', 'example-directory.json'),
@@ -326,7 +412,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvFile().env): Config {
 export function startupWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (config.allowUnauthenticatedBot) {
-    warnings.push(`ALLOW_UNAUTHENTICATED_BOT=true: the bot endpoint on ${config.host} accepts activities without authentication; anyone who reaches it can act as any person of the directory`);
+    warnings.push(
+      `ALLOW_UNAUTHENTICATED_BOT=true: the bot endpoint on ${config.host} accepts activities without authentication; anyone who reaches it can act as any person of the directory`,
+    );
   }
   return warnings;
 }
@@ -345,13 +433,19 @@ export function readEnvFile(env: NodeJS.ProcessEnv = process.env): { env: NodeJS
   const file = resolve(named || '.env');
   if (!existsSync(file)) {
     if (!named) return { env };
-    throw new AppError('VALIDATION', `ENV_FILE ${file} does not exist`, `No existe el archivo de configuración ENV_FILE (${file}).`, {
-      problems: [{ field: 'ENV_FILE', message: `${file} does not exist` }],
-    });
+    throw new AppError(
+      'VALIDATION',
+      `ENV_FILE ${file} does not exist`,
+      `No existe el archivo de configuración ENV_FILE (${file}).`,
+      {
+        problems: [{ field: 'ENV_FILE', message: `${file} does not exist` }],
+      },
+    );
   }
   const fromFile = parseEnv(readFileSync(file, 'utf8'));
   const merged: NodeJS.ProcessEnv = { ...fromFile };
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && (value.trim() !== '' || !(key in fromFile))) merged[key] = value;
+  for (const [key, value] of Object.entries(env))
+    if (value !== undefined && (value.trim() !== '' || !(key in fromFile))) merged[key] = value;
   return { env: merged, file };
 }
 
@@ -373,7 +467,9 @@ export function describeConfig(config: Config): Record<string, unknown> {
   const walk = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(walk);
     if (!value || typeof value !== 'object') return value;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) && v !== undefined ? REDACTED : walk(v)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) && v !== undefined ? REDACTED : walk(v)]),
+    );
   };
   const described = walk(config) as Record<string, unknown>;
   if (config.mongodbUri) described.mongodbUri = redactUri(config.mongodbUri);

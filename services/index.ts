@@ -7,7 +7,11 @@ import { RunningService, StartMode, wire } from './wire';
 export type { RunningService } from './wire';
 
 /** `npm start`: the whole service. */
-export function startService(config: Config, root: Logger, extraChannels: NotificationChannel[] = []): Promise<RunningService> {
+export function startService(
+  config: Config,
+  root: Logger,
+  extraChannels: NotificationChannel[] = [],
+): Promise<RunningService> {
   return wire(config, root, 'service', extraChannels);
 }
 
@@ -24,7 +28,10 @@ async function main(): Promise<void> {
     envFile = environment.file;
     config = loadConfig(environment.env);
   } catch (error) {
-    createLogger('error').fatal({ problems: AppError.is(error) ? error.details.problems : undefined, err: error }, 'invalid configuration');
+    createLogger('error').fatal(
+      { problems: AppError.is(error) ? error.details.problems : undefined, err: error },
+      'invalid configuration',
+    );
     process.exit(1);
   }
   const root = createLogger(config.logLevel);
@@ -50,8 +57,14 @@ async function main(): Promise<void> {
 
 function stopAndExit(service: RunningService, root: Logger): void {
   service.stop().then(
-    () => { root.info('stopped'); process.exit(0); },
-    (error: unknown) => { root.error({ err: error }, 'shutdown failed'); process.exit(1); },
+    () => {
+      root.info('stopped');
+      process.exit(0);
+    },
+    (error: unknown) => {
+      root.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    },
   );
 }
 

@@ -74,10 +74,16 @@ async function loadDirectory(storage: Storage, config: Config, log: Logger): Pro
   }
   try {
     const loaded = await importDirectory({ directory }, { file });
-    log.info({ file, example: !config.directoryFile, people: loaded.people.length, centres: loaded.centres.length }, 'directory loaded');
+    log.info(
+      { file, example: !config.directoryFile, people: loaded.people.length, centres: loaded.centres.length },
+      'directory loaded',
+    );
   } catch (error) {
     if (!AppError.is(error)) throw error;
-    log.error({ file, err: error, details: error.details }, 'directory file refused; the stored directory is unchanged');
+    log.error(
+      { file, err: error, details: error.details },
+      'directory file refused; the stored directory is unchanged',
+    );
   }
   return directory;
 }
@@ -102,7 +108,12 @@ export type StartMode = 'service' | 'intake-only';
  * zone), so a mailed order is decided and routed the same way whichever process reads it.
  * `extraChannels` are tried after Teams and email.
  */
-export async function wire(config: Config, root: Logger, mode: StartMode, extraChannels: NotificationChannel[] = []): Promise<RunningService> {
+export async function wire(
+  config: Config,
+  root: Logger,
+  mode: StartMode,
+  extraChannels: NotificationChannel[] = [],
+): Promise<RunningService> {
   for (const warning of startupWarnings(config)) root.warn(warning);
   const storage = await openStorage(config, componentLogger(root, 'storage'));
   const directoryStore = await loadDirectory(storage, config, componentLogger(root, 'directory'));
@@ -111,7 +122,12 @@ export async function wire(config: Config, root: Logger, mode: StartMode, extraC
   const orderStore = withOrderMetrics(new MongoOrderStore(storage.db), metrics);
   await orderStore.ensureIndexes();
   await seedOrderGauge(storage.db, metrics);
-  const metricsReconciler = orderGaugeReconciler({ db: storage.db, metrics, intervalMs: config.metrics.reconcileMs, logger: componentLogger(root, 'metrics') });
+  const metricsReconciler = orderGaugeReconciler({
+    db: storage.db,
+    metrics,
+    intervalMs: config.metrics.reconcileMs,
+    logger: componentLogger(root, 'metrics'),
+  });
   // Each turn, mail and notice looks up the same few people: the edges read through one cache.
   const directory = new CachedDirectory(directoryStore);
   const services: OrderServices = {
@@ -147,14 +163,29 @@ export async function wire(config: Config, root: Logger, mode: StartMode, extraC
   const cedulas = cedulaStore!;
   const reportSource = new MongoReportSource(storage.db);
   await reportSource.ensureIndexes();
-  const reports = reportReads({ source: reportSource, directory: directoryStore, desk: directoryStore, zone: config.defaultTimeZone });
+  const reports = reportReads({
+    source: reportSource,
+    directory: directoryStore,
+    desk: directoryStore,
+    zone: config.defaultTimeZone,
+  });
   const teams = createTeamsBot({
-    bot: config.bot, db: storage.db, services, logger: componentLogger(root, 'bot'),
+    bot: config.bot,
+    db: storage.db,
+    services,
+    logger: componentLogger(root, 'bot'),
     centres: async () => (await directoryStore.snapshot()).centres.map((c) => ({ id: c.id, name: c.name })),
-    reports, publicBaseUrl: config.publicBaseUrl,
+    reports,
+    publicBaseUrl: config.publicBaseUrl,
   });
   const cedulaSecret = await cedulaSecretFor(config, componentLogger(root, 'cedula'));
-  const issuer = new CedulaIssuer({ store: cedulas, directory: directoryStore, desk: directoryStore, secret: cedulaSecret, logger: componentLogger(root, 'cedula') });
+  const issuer = new CedulaIssuer({
+    store: cedulas,
+    directory: directoryStore,
+    desk: directoryStore,
+    secret: cedulaSecret,
+    logger: componentLogger(root, 'cedula'),
+  });
   const http: HttpService = createHttpService({
     logger: componentLogger(root, 'http'),
     apiToken: config.apiToken,
@@ -162,13 +193,36 @@ export async function wire(config: Config, root: Logger, mode: StartMode, extraC
     reports,
     intake: intakeReadsFrom(mail.store, mail),
     cedula: cedulaReads(cedulas, (code) => verifyCedula({ store: cedulas, secret: cedulaSecret }, code)),
-    health: { ping: async () => { await storage.db.command({ ping: 1 }); }, mailState: mail.state, mailStats: mail.stats },
+    health: {
+      ping: async () => {
+        await storage.db.command({ ping: 1 });
+      },
+      mailState: mail.state,
+      mailStats: mail.stats,
+    },
     botEndpoint: teams.endpoint,
     metrics,
   });
-  const loop = outboxLoop(storage.db, [teams.channel, ...(mail.channel ? [mail.channel] : []), ...extraChannels], config, componentLogger(root, 'outbox'), (o, n) => metrics.notices.inc({ channel: o.channel ?? 'none', outcome: o.outcome }, n));
-  const reminders = new ValidationReminder({ store: new MongoReminderStore(storage.db), intervalMs: config.notifications.validationReminderMs, logger: componentLogger(root, 'reminders') });
-  const sla = new SlaMonitor({ store: withSlaMetrics(new MongoSlaStore(storage.db), metrics), directory: directoryStore, analystRouting: config.notifications.analystRouting, desk: directoryStore, zone: config.defaultTimeZone, logger: componentLogger(root, 'sla') });
+  const loop = outboxLoop(
+    storage.db,
+    [teams.channel, ...(mail.channel ? [mail.channel] : []), ...extraChannels],
+    config,
+    componentLogger(root, 'outbox'),
+    (o, n) => metrics.notices.inc({ channel: o.channel ?? 'none', outcome: o.outcome }, n),
+  );
+  const reminders = new ValidationReminder({
+    store: new MongoReminderStore(storage.db),
+    intervalMs: config.notifications.validationReminderMs,
+    logger: componentLogger(root, 'reminders'),
+  });
+  const sla = new SlaMonitor({
+    store: withSlaMetrics(new MongoSlaStore(storage.db), metrics),
+    directory: directoryStore,
+    analystRouting: config.notifications.analystRouting,
+    desk: directoryStore,
+    zone: config.defaultTimeZone,
+    logger: componentLogger(root, 'sla'),
+  });
   const port = await http.listen(config.port, config.host);
   mail.poller?.start();
   loop.start();
@@ -207,23 +261,49 @@ interface MailWiring {
  * of the directory, checking senders by the receiving server's Authentication-Results
  * (MAIL_AUTHSERV_ID) or else by DKIM/SPF/DMARC through the system resolver.
  */
-async function wireMail(config: Config, db: Db, services: OrderServices, directory: MongoDirectoryStore, log: Logger, cedulaPdfs?: CedulaPdfs): Promise<MailWiring> {
+async function wireMail(
+  config: Config,
+  db: Db,
+  services: OrderServices,
+  directory: MongoDirectoryStore,
+  log: Logger,
+  cedulaPdfs?: CedulaPdfs,
+): Promise<MailWiring> {
   const store = new IntakeStore(db);
   await store.ensureIndexes();
   // One token for both IMAP and SMTP: same mailbox, same scope, renewed before it expires.
-  const accessToken = config.mailOAuth ? createTokenProvider({ acquire: msalAcquirer(config.mailOAuth), logger: log }) : undefined;
+  const accessToken = config.mailOAuth
+    ? createTokenProvider({ acquire: msalAcquirer(config.mailOAuth), logger: log })
+    : undefined;
   const sender = config.smtp ? new SmtpMailSender({ ...config.smtp, accessToken }) : undefined;
-  const channel = sender ? new EmailChannel({ sender, directory: services.directory, refs: store, cedulaPdfs, publicBaseUrl: config.publicBaseUrl }) : undefined;
+  const channel = sender
+    ? new EmailChannel({
+        sender,
+        directory: services.directory,
+        refs: store,
+        cedulaPdfs,
+        publicBaseUrl: config.publicBaseUrl,
+      })
+    : undefined;
   const imap = config.imap;
   if (!imap) return { store, sender, channel, state: () => 'disabled', stats: () => undefined };
   const known = await directory.snapshot();
-  const domains = [...known.people.map((p) => p.email), ...known.providers.flatMap((p) => p.contactEmails)].map((e) => e.split('@')[1]);
+  const domains = [...known.people.map((p) => p.email), ...known.providers.flatMap((p) => p.contactEmails)].map(
+    (e) => e.split('@')[1],
+  );
   const poller = new MailPoller({
     deps: {
-      orders: services.orders, directory: services.directory, policy: services.policy, analystRouting: services.analystRouting, store, sender,
-      auth: createAuthenticator(config.mail.authservId
-        ? { mode: 'received', authservId: config.mail.authservId }
-        : { mode: 'mailauth', resolver: (name, rrtype) => dns.resolve(name, rrtype) }),
+      orders: services.orders,
+      directory: services.directory,
+      policy: services.policy,
+      analystRouting: services.analystRouting,
+      store,
+      sender,
+      auth: createAuthenticator(
+        config.mail.authservId
+          ? { mode: 'received', authservId: config.mail.authservId }
+          : { mode: 'mailauth', resolver: (name, rrtype) => dns.resolve(name, rrtype) },
+      ),
       rules: {
         ...DEFAULT_RULES,
         ownAddresses: [imap.user, config.smtp?.from].filter((a): a is string => Boolean(a)).map((a) => a.toLowerCase()),
@@ -232,7 +312,16 @@ async function wireMail(config: Config, db: Db, services: OrderServices, directo
         timeZone: config.defaultTimeZone,
       },
     },
-    source: () => new ImapMailSource({ host: imap.host, port: imap.port, secure: imap.secure, user: imap.user, password: imap.password, accessToken, logger: log }),
+    source: () =>
+      new ImapMailSource({
+        host: imap.host,
+        port: imap.port,
+        secure: imap.secure,
+        user: imap.user,
+        password: imap.password,
+        accessToken,
+        logger: log,
+      }),
     mailbox: imap.mailbox,
     account: imap.user,
     folders: config.mail.folders,
@@ -242,13 +331,35 @@ async function wireMail(config: Config, db: Db, services: OrderServices, directo
   return { store, sender, channel, poller, state: () => poller.stats().state, stats: () => poller.stats() };
 }
 
-function outboxLoop(db: Db, channels: NotificationChannel[], config: Config, log: Logger, onOutcome?: DispatcherOptions['onOutcome']): OutboxLoop {
+function outboxLoop(
+  db: Db,
+  channels: NotificationChannel[],
+  config: Config,
+  log: Logger,
+  onOutcome?: DispatcherOptions['onOutcome'],
+): OutboxLoop {
   const { digestWindowMs, teamsAttemptsBeforeEmail, concurrency, leaseMs } = config.notifications;
-  const dispatcher = channels.length > 0
-    ? new OutboxDispatcher({ db, logger: log, channels, onOutcome, digestWindowMs, fallbackAfterAttempts: teamsAttemptsBeforeEmail, concurrency, leaseMs })
-    : undefined;
-  dispatcher?.ensureIndexes().catch((error: unknown) => log.error({ err: error }, 'could not create the notification indexes'));
+  const dispatcher =
+    channels.length > 0
+      ? new OutboxDispatcher({
+          db,
+          logger: log,
+          channels,
+          onOutcome,
+          digestWindowMs,
+          fallbackAfterAttempts: teamsAttemptsBeforeEmail,
+          concurrency,
+          leaseMs,
+        })
+      : undefined;
+  dispatcher
+    ?.ensureIndexes()
+    .catch((error: unknown) => log.error({ err: error }, 'could not create the notification indexes'));
   if (!dispatcher) log.warn('no notification channel registered: notices are queued and wait for one');
-  const relay = new OutboxRelay({ db, logger: log, ...(dispatcher && digestWindowMs > 0 ? { digestAllowance: DEFAULT_DIGEST_ALLOWANCE } : {}) });
+  const relay = new OutboxRelay({
+    db,
+    logger: log,
+    ...(dispatcher && digestWindowMs > 0 ? { digestAllowance: DEFAULT_DIGEST_ALLOWANCE } : {}),
+  });
   return new OutboxLoop({ relay, dispatcher, logger: log });
 }

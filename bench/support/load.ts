@@ -33,14 +33,32 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   try {
     const file = join(dir, 'spec.json');
     writeFileSync(file, JSON.stringify(spec));
-    const child = spawn(process.execPath, [benchEntry('bench/support/load-generator.js'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [benchEntry('bench/support/load-generator.js'), file], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     if (code !== 0) throw new Error(`load generator exited with ${code}`);
-    const r = JSON.parse(out) as { duration: number; latency: { p50: number; p99: number }; non2xx: number; errors: number; timeouts: number; statusCodeStats?: Record<string, { count: number | string }> };
+    const r = JSON.parse(out) as {
+      duration: number;
+      latency: { p50: number; p99: number };
+      non2xx: number;
+      errors: number;
+      timeouts: number;
+      statusCodeStats?: Record<string, { count: number | string }>;
+    };
     const requests = Object.values(r.statusCodeStats ?? {}).reduce((sum, s) => sum + Number(s.count), 0);
-    return { requests, seconds: r.duration, perSecond: requests / r.duration, p50Ms: r.latency.p50, p99Ms: r.latency.p99, failures: r.non2xx + r.errors };
+    return {
+      requests,
+      seconds: r.duration,
+      perSecond: requests / r.duration,
+      p50Ms: r.latency.p50,
+      p99Ms: r.latency.p99,
+      failures: r.non2xx + r.errors,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -48,20 +66,27 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 
 /** The echo bot of bench/support/echo-bot.ts, in its own process. */
 export async function startEchoBotProcess(): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--no-deprecation', benchEntry('bench/support/echo-bot.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const orphan = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
+  const child = spawn(process.execPath, ['--no-deprecation', benchEntry('bench/support/echo-bot.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const orphan = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
   process.once('exit', orphan);
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').once('data', (line: string) => resolve((JSON.parse(line) as { port: number }).port));
+    child
+      .stdout!.setEncoding('utf8')
+      .once('data', (line: string) => resolve((JSON.parse(line) as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`echo bot exited with ${code}`)));
   });
   return {
     url: `http://127.0.0.1:${port}/api/messages`,
-    stop: () => new Promise((resolve) => {
-      process.removeListener('exit', orphan);
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        process.removeListener('exit', orphan);
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }

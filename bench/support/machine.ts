@@ -11,13 +11,18 @@ export interface Machine {
 
 /** `load average 0.21 0.40 0.52 (2 cores)`, for the lines each bench prints beside its figures. */
 export function loadLine(): string {
-  return `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)`;
+  return `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} (${cpus().length} cores)`;
 }
 
 /** Whether a 1-minute load average means the machine is busy, and the sentence that says why. */
 export function busyVerdict(oneMinute: number, cores: number): { busy: boolean; reason: string } {
   const limit = BUSY_SHARE * cores;
-  return { busy: oneMinute > limit, reason: `1-minute load average ${oneMinute.toFixed(2)} > ${BUSY_SHARE} × ${cores} cores = ${limit.toFixed(2)}` };
+  return {
+    busy: oneMinute > limit,
+    reason: `1-minute load average ${oneMinute.toFixed(2)} > ${BUSY_SHARE} × ${cores} cores = ${limit.toFixed(2)}`,
+  };
 }
 
 /**

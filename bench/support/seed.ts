@@ -10,8 +10,14 @@ import { productionEntry } from './paths';
  * the engine so that the service opens the data directory as it would after any restart.
  */
 export async function seedDataDir<T>(dataDir: string, fill: (db: Db, client: MongoClient) => Promise<T>): Promise<T> {
-  const child = spawn(process.execPath, [productionEntry('embedded-mongo/cli.js'), '--port', '0', '--dbpath', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const orphan = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
+  const child = spawn(
+    process.execPath,
+    [productionEntry('embedded-mongo/cli.js'), '--port', '0', '--dbpath', dataDir],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const orphan = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
   process.once('exit', orphan);
   try {
     const uri = await new Promise<string>((resolve, reject) => {
@@ -26,7 +32,10 @@ export async function seedDataDir<T>(dataDir: string, fill: (db: Db, client: Mon
     }
   } finally {
     if (child.exitCode === null) {
-      await new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
     }
     process.removeListener('exit', orphan);
   }

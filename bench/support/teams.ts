@@ -16,11 +16,24 @@ export function aadOf(personId: string): string {
  * `conversationId`, asking for the replies in the HTTP answer (`expectReplies`), as the
  * echo bot is asked too.
  */
-export function activity(serviceUrl: string, conversationId: string, personId: string, extra: Record<string, unknown>): Record<string, unknown> {
+export function activity(
+  serviceUrl: string,
+  conversationId: string,
+  personId: string,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
   return {
-    type: 'message', id: randomUUID(), channelId: 'msteams', serviceUrl, locale: 'es-MX', timestamp: new Date().toISOString(), deliveryMode: 'expectReplies',
-    from: { id: `29:${personId}`, name: personId, aadObjectId: aadOf(personId) }, recipient: { id: '28:bot', name: 'Mesa de Servicio' },
-    conversation: { id: conversationId, conversationType: 'personal' }, ...extra,
+    type: 'message',
+    id: randomUUID(),
+    channelId: 'msteams',
+    serviceUrl,
+    locale: 'es-MX',
+    timestamp: new Date().toISOString(),
+    deliveryMode: 'expectReplies',
+    from: { id: `29:${personId}`, name: personId, aadObjectId: aadOf(personId) },
+    recipient: { id: '28:bot', name: 'Mesa de Servicio' },
+    conversation: { id: conversationId, conversationType: 'personal' },
+    ...extra,
   };
 }
 
@@ -28,10 +41,20 @@ export function activity(serviceUrl: string, conversationId: string, personId: s
  * Writes the example directory plus `requesters` (each with their own 1:1 chat, as in Teams)
  * to `file`, everyone with an AAD id, and returns it.
  */
-export function writeBenchDirectory(file: string, requesters: readonly string[]): { people: Array<Record<string, unknown>> } {
+export function writeBenchDirectory(
+  file: string,
+  requesters: readonly string[],
+): { people: Array<Record<string, unknown>> } {
   const directory = JSON.parse(readFileSync(EXAMPLE_DIRECTORY, 'utf8')) as { people: Array<Record<string, unknown>> };
   requesters.forEach((id, i) => {
-    directory.people.push({ id, name: `Solicitante ${i}`, email: `${id}@cjf.example.mx`, roles: ['requester'], centreIds: ['CJPF-CDMX'], extension: String(5000 + (i % 4000)) });
+    directory.people.push({
+      id,
+      name: `Solicitante ${i}`,
+      email: `${id}@cjf.example.mx`,
+      roles: ['requester'],
+      centreIds: ['CJPF-CDMX'],
+      extension: String(5000 + (i % 4000)),
+    });
   });
   for (const p of directory.people) p.aadObjectId = aadOf(String(p.id));
   writeFileSync(file, JSON.stringify(directory));
@@ -54,5 +77,9 @@ export async function startConnector(): Promise<{ url: string; posts(): number; 
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, posts: () => posts, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    posts: () => posts,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }

@@ -26,13 +26,19 @@ export interface CommandContext {
  * Answers a list command: the first MAX_LIST_CARDS orders of the page as cards, headed by the
  * total, and how many more there are.
  */
-export async function sendOrderList(ctx: CommandContext, page: { items: ServiceOrder[]; total: number }, heading: string, empty: string): Promise<void> {
+export async function sendOrderList(
+  ctx: CommandContext,
+  page: { items: ServiceOrder[]; total: number },
+  heading: string,
+  empty: string,
+): Promise<void> {
   if (page.total === 0) {
     await ctx.turn.sendActivity(empty);
     return;
   }
   const cards: Attachment[] = [];
-  for (const order of page.items.slice(0, MAX_LIST_CARDS)) cards.push(await orderCard(order, ctx.identity.person, ctx.services.directory, ctx.services.timeZone));
+  for (const order of page.items.slice(0, MAX_LIST_CARDS))
+    cards.push(await orderCard(order, ctx.identity.person, ctx.services.directory, ctx.services.timeZone));
   const more = page.total > MAX_LIST_CARDS ? `\n${REPLIES.more(page.total - MAX_LIST_CARDS)}` : '';
   const message = MessageFactory.list(cards, `${heading}${more}`);
   message.attachmentLayout = AttachmentLayoutTypes.List;

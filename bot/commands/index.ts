@@ -25,11 +25,17 @@ export function isReplyCommand(command: Command | null): command is ReplyCommand
  */
 export function runCommand(ctx: CommandContext, command: ReplyCommand): Promise<void> {
   switch (command.kind) {
-    case 'help': return showHelp(ctx);
-    case 'status': return showStatus(ctx, command.folio);
-    case 'my_reports': return showMyReports(ctx);
-    case 'queue': return showQueue(ctx);
-    case 'sla_report': return showSlaReport(ctx, command.month);
-    case 'assigned': return showAssigned(ctx);
+    case 'help':
+      return showHelp(ctx);
+    case 'status':
+      return showStatus(ctx, command.folio);
+    case 'my_reports':
+      return showMyReports(ctx);
+    case 'queue':
+      return showQueue(ctx);
+    case 'sla_report':
+      return showSlaReport(ctx, command.month);
+    case 'assigned':
+      return showAssigned(ctx);
   }
 }

@@ -17,7 +17,9 @@ export async function showStatus(ctx: CommandContext, folio: string | null): Pro
   let order: ServiceOrder;
   try {
     // Only the people on an order may read it; anyone else hears what an unknown folio gets.
-    const viewer: OrderViewer = ctx.identity.person ? { person: ctx.identity.person } : { person: null, email: ctx.identity.email };
+    const viewer: OrderViewer = ctx.identity.person
+      ? { person: ctx.identity.person }
+      : { person: null, email: ctx.identity.email };
     order = await getOrder(ctx.services, { folio, viewer });
   } catch (error) {
     if (AppError.is(error, 'NOT_FOUND')) {
@@ -29,5 +31,7 @@ export async function showStatus(ctx: CommandContext, folio: string | null): Pro
     return;
   }
   const card = await orderCard(order, ctx.identity.person, ctx.services.directory, ctx.services.timeZone);
-  await ctx.turn.sendActivity(MessageFactory.attachment(card, REPLIES.status(order.folio, STATUS_LABELS[order.status])));
+  await ctx.turn.sendActivity(
+    MessageFactory.attachment(card, REPLIES.status(order.folio, STATUS_LABELS[order.status])),
+  );
 }

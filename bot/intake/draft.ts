@@ -1,7 +1,14 @@
 import type { EquipmentType } from '../../services/orders/types';
 
 /** Fields the person can correct from the summary card, with the words that name them. */
-export const EDITABLE_FIELDS = ['equipmentType', 'centreId', 'location', 'inventoryNumber', 'description', 'extension'] as const;
+export const EDITABLE_FIELDS = [
+  'equipmentType',
+  'centreId',
+  'location',
+  'inventoryNumber',
+  'description',
+  'extension',
+] as const;
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 
 export const FIELD_TITLES: Record<EditableField, string> = {

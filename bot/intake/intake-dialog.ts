@@ -1,7 +1,15 @@
 import { Activity, MessageFactory, TurnContext } from 'botbuilder';
 import { ObjectId } from 'mongodb';
 import {
-  ChoicePrompt, ComponentDialog, DialogTurnResult, ListStyle, PromptOptions, PromptValidatorContext, TextPrompt, WaterfallDialog, WaterfallStepContext,
+  ChoicePrompt,
+  ComponentDialog,
+  DialogTurnResult,
+  ListStyle,
+  PromptOptions,
+  PromptValidatorContext,
+  TextPrompt,
+  WaterfallDialog,
+  WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { AppError } from '../../services/errors';
 import type { Person } from '../../services/directory/schema';
@@ -15,7 +23,17 @@ import type { IntakeReceipt, ReceiptProperty } from './receipt';
 
 export const INTAKE_DIALOG = 'intake';
 const STEPS = 'intake-steps';
-const P = { requester: 'p-requester', email: 'p-email', equipment: 'p-equipment', centre: 'p-centre', location: 'p-location', inventory: 'p-inventory', description: 'p-description', extension: 'p-extension', confirm: 'p-confirm' } as const;
+const P = {
+  requester: 'p-requester',
+  email: 'p-email',
+  equipment: 'p-equipment',
+  centre: 'p-centre',
+  location: 'p-location',
+  inventory: 'p-inventory',
+  description: 'p-description',
+  extension: 'p-extension',
+  confirm: 'p-confirm',
+} as const;
 
 /** What the intake needs from the rest of the service. */
 export interface IntakeDeps {
@@ -39,7 +57,8 @@ export function summaryDecision(activity: Partial<Activity>): SummaryDecision | 
   if (value && typeof value === 'object') {
     if (value.intake === 'confirm') return { kind: 'confirm' };
     if (value.intake === 'cancel') return { kind: 'cancel' };
-    if (value.intake === 'edit' && (EDITABLE_FIELDS as readonly unknown[]).includes(value.field)) return { kind: 'edit', field: value.field as EditableField };
+    if (value.intake === 'edit' && (EDITABLE_FIELDS as readonly unknown[]).includes(value.field))
+      return { kind: 'edit', field: value.field as EditableField };
   }
   const text = fold(activity.text ?? '').trim();
   if (/^(confirmar|confirmo|si|sí|ok|correcto|esta bien|de acuerdo|listo)\b/.test(text)) return { kind: 'confirm' };
@@ -51,7 +70,15 @@ export function summaryDecision(activity: Partial<Activity>): SummaryDecision | 
 }
 
 /** What the summary card shows. */
-type SummaryFacts = { requesterName: string; equipment: string; centre: string; location: string; inventory: string; description: string; extension: string };
+type SummaryFacts = {
+  requesterName: string;
+  equipment: string;
+  centre: string;
+  location: string;
+  inventory: string;
+  description: string;
+  extension: string;
+};
 
 /**
  * The summary's confirm-or-correct prompt. Its options, stored with the dialog state and read
@@ -59,10 +86,18 @@ type SummaryFacts = { requesterName: string; equipment: string; centre: string; 
  * fifth of the size); the card is drawn whenever the prompt asks, a reprompt included.
  */
 class SummaryPrompt extends TextPrompt {
-  protected override async onPrompt(context: TurnContext, state: unknown, options: PromptOptions, isRetry: boolean): Promise<void> {
+  protected override async onPrompt(
+    context: TurnContext,
+    state: unknown,
+    options: PromptOptions,
+    isRetry: boolean,
+  ): Promise<void> {
     if (isRetry && options.retryPrompt) return super.onPrompt(context, state, options, isRetry);
     const facts = options.validations as SummaryFacts;
-    const card = cardAttachment('intakeSummary', { ...facts, fields: EDITABLE_FIELDS.map((field) => ({ field, title: FIELD_TITLES[field] })) });
+    const card = cardAttachment('intakeSummary', {
+      ...facts,
+      fields: EDITABLE_FIELDS.map((field) => ({ field, title: FIELD_TITLES[field] })),
+    });
     await context.sendActivity(MessageFactory.attachment(card, REPLIES.intake.summary));
   }
 }
@@ -79,27 +114,48 @@ export class IntakeDialog extends ComponentDialog {
     super(INTAKE_DIALOG);
     this.initialDialogId = STEPS;
     const textPrompt = (id: string, ok: (text: string) => boolean) =>
-      new TextPrompt(id, async (p: PromptValidatorContext<string>) => p.recognized.succeeded && ok((p.recognized.value ?? '').trim()));
-    this.addDialog(new TextPrompt(P.requester, async (p) => p.recognized.succeeded && (await this.deps.findPerson((p.recognized.value ?? '').trim())) !== null));
+      new TextPrompt(
+        id,
+        async (p: PromptValidatorContext<string>) => p.recognized.succeeded && ok((p.recognized.value ?? '').trim()),
+      );
+    this.addDialog(
+      new TextPrompt(
+        P.requester,
+        async (p) => p.recognized.succeeded && (await this.deps.findPerson((p.recognized.value ?? '').trim())) !== null,
+      ),
+    );
     this.addDialog(textPrompt(P.email, (t) => EMAIL.test(t)));
     this.addDialog(new ChoicePrompt(P.equipment, undefined, 'es-es').configure({ style: ListStyle.suggestedAction }));
     this.addDialog(new ChoicePrompt(P.centre, undefined, 'es-es').configure({ style: ListStyle.suggestedAction }));
     this.addDialog(textPrompt(P.location, (t) => t.length >= 2 && t.length <= 200));
     this.addDialog(textPrompt(P.inventory, (t) => t.length >= 1 && t.length <= 50));
     this.addDialog(textPrompt(P.description, (t) => t.length >= 3 && t.length <= 2000));
-    this.addDialog(textPrompt(P.extension, (t) => DONT_KNOW.test(fold(t)) || /^[0-9]{1,10}$/.test(t.replace(/\s/g, ''))));
+    this.addDialog(
+      textPrompt(P.extension, (t) => DONT_KNOW.test(fold(t)) || /^[0-9]{1,10}$/.test(t.replace(/\s/g, ''))),
+    );
     this.addDialog(new SummaryPrompt(P.confirm, async (p) => summaryDecision(p.context.activity) !== null));
-    this.addDialog(new WaterfallDialog(STEPS, [
-      this.requesterStep.bind(this), this.afterRequester.bind(this),
-      this.emailStep.bind(this), this.afterEmail.bind(this),
-      this.equipmentStep.bind(this), this.afterEquipment.bind(this),
-      this.centreStep.bind(this), this.afterCentre.bind(this),
-      this.locationStep.bind(this), this.afterLocation.bind(this),
-      this.inventoryStep.bind(this), this.afterInventory.bind(this),
-      this.descriptionStep.bind(this), this.afterDescription.bind(this),
-      this.extensionStep.bind(this), this.afterExtension.bind(this),
-      this.summaryStep.bind(this), this.finishStep.bind(this),
-    ]));
+    this.addDialog(
+      new WaterfallDialog(STEPS, [
+        this.requesterStep.bind(this),
+        this.afterRequester.bind(this),
+        this.emailStep.bind(this),
+        this.afterEmail.bind(this),
+        this.equipmentStep.bind(this),
+        this.afterEquipment.bind(this),
+        this.centreStep.bind(this),
+        this.afterCentre.bind(this),
+        this.locationStep.bind(this),
+        this.afterLocation.bind(this),
+        this.inventoryStep.bind(this),
+        this.afterInventory.bind(this),
+        this.descriptionStep.bind(this),
+        this.afterDescription.bind(this),
+        this.extensionStep.bind(this),
+        this.afterExtension.bind(this),
+        this.summaryStep.bind(this),
+        this.finishStep.bind(this),
+      ]),
+    );
   }
 
   private draft(step: WaterfallStepContext): IntakeDraft {
@@ -127,7 +183,9 @@ export class IntakeDialog extends ComponentDialog {
       if (person) {
         d.requesterId = person.id;
         d.requesterName = person.name;
-        const centres = await Promise.all(person.centreIds.map(async (id) => ({ id, name: await this.deps.centreName(id) })));
+        const centres = await Promise.all(
+          person.centreIds.map(async (id) => ({ id, name: await this.deps.centreName(id) })),
+        );
         if (centres.length > 0) d.centreChoices = centres;
         if (centres.length === 1) d.centreId = centres[0]!.id;
         if (d.extension === undefined && person.extension) d.extension = person.extension;
@@ -145,7 +203,8 @@ export class IntakeDialog extends ComponentDialog {
 
   private async afterEmail(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const d = this.draft(step);
-    if (typeof step.result === 'string' && d.unknownRequester) d.unknownRequester.email = step.result.trim().toLowerCase();
+    if (typeof step.result === 'string' && d.unknownRequester)
+      d.unknownRequester.email = step.result.trim().toLowerCase();
     return step.next();
   }
 
@@ -154,7 +213,11 @@ export class IntakeDialog extends ComponentDialog {
     return step.prompt(P.equipment, {
       prompt: REPLIES.intake.askEquipment,
       retryPrompt: REPLIES.intake.retryEquipment,
-      choices: EQUIPMENT_TYPES.map((type) => ({ value: type, action: { type: 'imBack', title: EQUIPMENT_LABELS[type], value: EQUIPMENT_LABELS[type] }, synonyms: [EQUIPMENT_LABELS[type], ...SYNONYMS[type]] })),
+      choices: EQUIPMENT_TYPES.map((type) => ({
+        value: type,
+        action: { type: 'imBack', title: EQUIPMENT_LABELS[type], value: EQUIPMENT_LABELS[type] },
+        synonyms: [EQUIPMENT_LABELS[type], ...SYNONYMS[type]],
+      })),
     });
   }
 
@@ -171,7 +234,11 @@ export class IntakeDialog extends ComponentDialog {
     return step.prompt(P.centre, {
       prompt: REPLIES.intake.askCentre,
       retryPrompt: REPLIES.intake.retryCentre,
-      choices: choices.map((c) => ({ value: c.id, action: { type: 'imBack', title: c.name, value: c.name }, synonyms: centreSynonyms(c) })),
+      choices: choices.map((c) => ({
+        value: c.id,
+        action: { type: 'imBack', title: c.name, value: c.name },
+        synonyms: centreSynonyms(c),
+      })),
     });
   }
 
@@ -230,7 +297,7 @@ export class IntakeDialog extends ComponentDialog {
   private async summaryStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const d = this.draft(step);
     const facts: SummaryFacts = {
-      requesterName: d.mode === 'phone' ? d.requesterName ?? '' : '',
+      requesterName: d.mode === 'phone' ? (d.requesterName ?? '') : '',
       equipment: d.equipmentType ? EQUIPMENT_LABELS[d.equipmentType] : '—',
       centre: d.centreId ? await this.deps.centreName(d.centreId) : '—',
       location: d.location ?? '—',
@@ -257,7 +324,11 @@ export class IntakeDialog extends ComponentDialog {
       const order = await this.deps.report(reportInput(d));
       const receipt: IntakeReceipt = { orderId: order._id.toHexString(), folio: order.folio };
       await this.deps.receipt.set(step.context, receipt);
-      await step.context.sendActivity(d.mode === 'phone' ? REPLIES.intake.createdPhone(order.folio, d.requesterName ?? '') : REPLIES.intake.created(order.folio));
+      await step.context.sendActivity(
+        d.mode === 'phone'
+          ? REPLIES.intake.createdPhone(order.folio, d.requesterName ?? '')
+          : REPLIES.intake.created(order.folio),
+      );
       return step.endDialog(receipt);
     } catch (error) {
       if (!AppError.is(error)) throw error;
@@ -280,7 +351,14 @@ const SYNONYMS: Record<EquipmentType, string[]> = {
 export function centreSynonyms(centre: { id: string; name: string }): string[] {
   const parts = [centre.name, centre.id];
   const place = /\ben (?:la |el )?(.+)$/i.exec(centre.name)?.[1];
-  if (place) parts.push(place, ...place.split(/,|\(|\)|\bsede\b/).map((s) => s.trim()).filter((s) => s.length > 2));
+  if (place)
+    parts.push(
+      place,
+      ...place
+        .split(/,|\(|\)|\bsede\b/)
+        .map((s) => s.trim())
+        .filter((s) => s.length > 2),
+    );
   return [...new Set([...parts, ...parts.map(fold)])];
 }
 
@@ -289,7 +367,12 @@ export function reportInput(d: IntakeDraft): ReportOrderInput {
   const equipment: ReportOrderInput['equipment'] = { type: d.equipmentType ?? 'other' };
   if (d.location) equipment.location = d.location;
   if (d.inventoryNumber) equipment.inventoryNumber = d.inventoryNumber;
-  const input: ReportOrderInput = { channel: d.mode === 'phone' ? 'phone' : 'teams', equipment, description: d.description ?? '', centreId: d.centreId };
+  const input: ReportOrderInput = {
+    channel: d.mode === 'phone' ? 'phone' : 'teams',
+    equipment,
+    description: d.description ?? '',
+    centreId: d.centreId,
+  };
   if (d.orderId) input.orderId = d.orderId;
   if (d.extension) input.contact = { extension: d.extension };
   if (d.mode === 'phone') {
@@ -299,7 +382,10 @@ export function reportInput(d: IntakeDraft): ReportOrderInput {
     input.actorId = d.requesterId;
     input.requesterId = d.requesterId;
   } else {
-    input.unknownRequester = { name: (d.unknownRequester?.name ?? '').padEnd(3, '.'), email: d.unknownRequester?.email ?? '' };
+    input.unknownRequester = {
+      name: (d.unknownRequester?.name ?? '').padEnd(3, '.'),
+      email: d.unknownRequester?.email ?? '',
+    };
   }
   return input;
 }

@@ -11,23 +11,35 @@ export interface Prefill {
 
 /** Lower-case, no accents: "Impresión" and "impresion" match the same words. */
 export function fold(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }
 
 /** Word stems per equipment type, checked in this order (the first hit wins). */
 const EQUIPMENT_WORDS: ReadonlyArray<[EquipmentType, RegExp]> = [
   ['printer', /\b(impresora|impresion|imprime|imprimir|multifuncional|escaner|toner)\b/],
-  ['audio_video', /\b(grabacion|grabar|graba|audiencia|video|camara|microfono|audio|bocina|pantalla de sala|proyector)\b/],
+  [
+    'audio_video',
+    /\b(grabacion|grabar|graba|audiencia|video|camara|microfono|audio|bocina|pantalla de sala|proyector)\b/,
+  ],
   ['telephony', /\b(telefono|telefonia|extension no|conmutador|llamadas?|auricular)\b/],
   ['network', /\b(red|internet|wifi|wi-fi|conexion|cable de red|switch|vpn|navegar)\b/],
-  ['computer', /\b(computadora|computador|equipo de computo|pc|laptop|monitor|teclado|mouse|raton|cpu|windows|no enciende|no prende)\b/],
+  [
+    'computer',
+    /\b(computadora|computador|equipo de computo|pc|laptop|monitor|teclado|mouse|raton|cpu|windows|no enciende|no prende)\b/,
+  ],
 ];
 
 /** Words that tell a failure report from small talk ("hola", "gracias"). */
-const FAILURE_WORDS = /\b(no (funciona|sirve|enciende|prende|imprime|graba|conecta|hay|tiene|da)|falla|fallo|descompuest[oa]|error|problema|averia|se (apago|trabo|congelo|cayo)|lent[oa])\b/;
+const FAILURE_WORDS =
+  /\b(no (funciona|sirve|enciende|prende|imprime|graba|conecta|hay|tiene|da)|falla|fallo|descompuest[oa]|error|problema|averia|se (apago|trabo|congelo|cayo)|lent[oa])\b/;
 
-const LOCATION = /\b((?:sala|area|oficina|piso|sotano|recepcion|juzgado|cubiculo|modulo|bodega)(?:\s+(?:de\s+)?(?:audiencias?\s+)?(?:no\.?\s*|num\.?\s*|numero\s+)?[0-9a-z]{1,12})?)\b/;
-const INVENTORY = /\b(?:inventario|inv\.?|no\.? de inventario|numero de inventario)\s*(?:no\.?|num\.?|numero|#|:)?\s*([a-z0-9][a-z0-9-]{2,30})\b/;
+const LOCATION =
+  /\b((?:sala|area|oficina|piso|sotano|recepcion|juzgado|cubiculo|modulo|bodega)(?:\s+(?:de\s+)?(?:audiencias?\s+)?(?:no\.?\s*|num\.?\s*|numero\s+)?[0-9a-z]{1,12})?)\b/;
+const INVENTORY =
+  /\b(?:inventario|inv\.?|no\.? de inventario|numero de inventario)\s*(?:no\.?|num\.?|numero|#|:)?\s*([a-z0-9][a-z0-9-]{2,30})\b/;
 const EXTENSION = /\b(?:ext\.?|extension)\s*(?:no\.?|#|:)?\s*([0-9]{1,10})\b/;
 
 /** The equipment type a text speaks of, if any. */

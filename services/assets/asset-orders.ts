@@ -33,7 +33,10 @@ export class MongoAssetOrders implements AssetOrders {
     await this.orders.createIndex({ 'equipment.inventoryNumber': 1, createdAt: -1 });
   }
 
-  async ordersOfAsset(inventoryNumber: string, options: { since?: Date; limit?: number } = {}): Promise<AssetOrderLine[]> {
+  async ordersOfAsset(
+    inventoryNumber: string,
+    options: { since?: Date; limit?: number } = {},
+  ): Promise<AssetOrderLine[]> {
     const filter: Record<string, unknown> = { 'equipment.inventoryNumber': inventoryKey(String(inventoryNumber)) };
     if (options.since) filter.createdAt = { $gte: options.since };
     const docs = await this.orders
@@ -51,10 +54,16 @@ export class MongoAssetOrders implements AssetOrders {
  * Cancelled orders (duplicates, mistakes) are not failures; `self` is left out so a
  * re-check after a correction does not count the order twice.
  */
-export async function repeatFailureOf(history: AssetOrders, inventoryNumber: string, at: Date, self?: ObjectId): Promise<RepeatFailure | undefined> {
+export async function repeatFailureOf(
+  history: AssetOrders,
+  inventoryNumber: string,
+  at: Date,
+  self?: ObjectId,
+): Promise<RepeatFailure | undefined> {
   const since = new Date(at.getTime() - REPEAT_WINDOW_DAYS * 86_400_000);
-  const earlier = (await history.ordersOfAsset(inventoryNumber, { since }))
-    .filter((o) => o.status !== 'cancelled' && !(self && o._id.equals(self)) && o.createdAt <= at);
+  const earlier = (await history.ordersOfAsset(inventoryNumber, { since })).filter(
+    (o) => o.status !== 'cancelled' && !(self && o._id.equals(self)) && o.createdAt <= at,
+  );
   if (earlier.length + 1 < REPEAT_THRESHOLD) return undefined;
   return { count: earlier.length + 1, windowDays: REPEAT_WINDOW_DAYS, earlier: earlier.map((o) => o.folio) };
 }

@@ -22,7 +22,9 @@ export interface AssetWriter {
 
 function str(value: unknown, field: string): string {
   if (typeof value !== 'string') {
-    throw new AppError('VALIDATION', `asset lookup ${field} must be a string`, `El dato «${field}» no es válido.`, { field });
+    throw new AppError('VALIDATION', `asset lookup ${field} must be a string`, `El dato «${field}» no es válido.`, {
+      field,
+    });
   }
   return value;
 }
@@ -56,7 +58,10 @@ export class MongoAssetStore implements AssetReader, AssetWriter {
   private readonly pointer: Collection<{ _id: string; current: Side; importedAt: Date; count: number }>;
   private known?: { side: Side; at: number };
 
-  constructor(private readonly db: Db, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
     this.pointer = db.collection('registers');
   }
 
@@ -85,19 +90,32 @@ export class MongoAssetStore implements AssetReader, AssetWriter {
     await target.drop().catch(() => undefined);
     await this.indexes(target);
     const docs = assets.map((a) => ({ ...a, _id: a.inventoryNumber }));
-    for (let i = 0; i < docs.length; i += INSERT_BATCH) await target.insertMany(docs.slice(i, i + INSERT_BATCH), { ordered: true });
-    await this.pointer.updateOne({ _id: 'assets' }, { $set: { current: next, importedAt: new Date(this.now()), count: docs.length } }, { upsert: true });
+    for (let i = 0; i < docs.length; i += INSERT_BATCH)
+      await target.insertMany(docs.slice(i, i + INSERT_BATCH), { ordered: true });
+    await this.pointer.updateOne(
+      { _id: 'assets' },
+      { $set: { current: next, importedAt: new Date(this.now()), count: docs.length } },
+      { upsert: true },
+    );
     this.known = { side: next, at: this.now() };
   }
 
   async byInventoryNumber(inventoryNumber: string): Promise<Asset | null> {
-    return strip(await (await this.current()).findOne({ inventoryNumber: inventoryKey(str(inventoryNumber, 'inventoryNumber')) }));
+    return strip(
+      await (await this.current()).findOne({ inventoryNumber: inventoryKey(str(inventoryNumber, 'inventoryNumber')) }),
+    );
   }
 
   async inCentre(centreId: string, location?: string): Promise<Asset[]> {
     const filter: Record<string, string> = { centreId: str(centreId, 'centreId') };
     if (location !== undefined) filter.location = str(location, 'location');
-    const docs = await (await this.current()).find(filter).sort({ location: 1, inventoryNumber: 1 }).limit(500).toArray();
+    const docs = await (
+      await this.current()
+    )
+      .find(filter)
+      .sort({ location: 1, inventoryNumber: 1 })
+      .limit(500)
+      .toArray();
     return docs.map((d) => strip(d)!);
   }
 

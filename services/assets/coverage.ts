@@ -11,7 +11,10 @@ export type CoverageDirectory = Pick<DirectoryReader, 'contractById' | 'contract
  * engineer must choose) — never a guess, because the contract decides whom the order is
  * turned to and which deadlines run.
  */
-export async function chooseCoverage(directory: CoverageDirectory, facts: { centreId: string; type: EquipmentType; asset?: Pick<Asset, 'contractId'> | null }): Promise<Coverage | null> {
+export async function chooseCoverage(
+  directory: CoverageDirectory,
+  facts: { centreId: string; type: EquipmentType; asset?: Pick<Asset, 'contractId'> | null },
+): Promise<Coverage | null> {
   if (facts.asset?.contractId) {
     const contract = await directory.contractById(facts.asset.contractId);
     if (contract && contract.centreIds.includes(facts.centreId) && contract.equipmentTypes.includes(facts.type)) {

@@ -17,12 +17,24 @@ export interface LinkDeps {
  * (upper-cased) and flagged `unknown` for the analyst to correct — never dropped.
  * Without a register, the equipment is kept as given.
  */
-export async function linkEquipment(deps: LinkDeps, equipment: Equipment, text: string): Promise<{ equipment: Equipment; asset: Asset | null }> {
+export async function linkEquipment(
+  deps: LinkDeps,
+  equipment: Equipment,
+  text: string,
+): Promise<{ equipment: Equipment; asset: Asset | null }> {
   const given = equipment.inventoryNumber ? inventoryKey(equipment.inventoryNumber) : undefined;
   const number = given ?? inventoryNumbersIn(text, deps.inventoryPattern)[0];
   if (!number) return { equipment, asset: null };
   if (!deps.assets) return { equipment: { ...equipment, inventoryNumber: number }, asset: null };
   const asset = await deps.assets.byInventoryNumber(number);
   if (!asset) return { equipment: { ...equipment, inventoryNumber: number, register: 'unknown' }, asset: null };
-  return { equipment: { type: asset.type, inventoryNumber: asset.inventoryNumber, location: asset.location, register: 'linked' }, asset };
+  return {
+    equipment: {
+      type: asset.type,
+      inventoryNumber: asset.inventoryNumber,
+      location: asset.location,
+      register: 'linked',
+    },
+    asset,
+  };
 }

@@ -9,7 +9,9 @@ async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw registerError([`${basename(path)}: no se pudo leer el archivo (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw registerError([
+      `${basename(path)}: no se pudo leer el archivo (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
   }
 }
 
@@ -23,7 +25,8 @@ export function registerRows(text: string, label: string): SourcedRow[] {
     throw registerError([`${label}: JSON inválido (${(error as Error).message})`]);
   }
   const file = AssetFileSchema.safeParse(json);
-  if (!file.success) throw registerError(file.error.issues.map((i) => `${label}: ${i.path.join('.') || 'archivo'}: ${i.message}`));
+  if (!file.success)
+    throw registerError(file.error.issues.map((i) => `${label}: ${i.path.join('.') || 'archivo'}: ${i.message}`));
   return file.data.assets.map((raw, i) => ({ path: `assets[${i}]`, raw }));
 }
 

@@ -15,19 +15,30 @@ export interface RegisterRefs {
 }
 
 function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : `${out}.${String(key)}`), prefix);
+  return path.reduce<string>(
+    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : `${out}.${String(key)}`),
+    prefix,
+  );
 }
 
 /** Errors beyond this many are counted, not listed: one bad column in 50,000 rows is one message, not 50,000. */
 const MAX_LISTED = 20;
 
-function crossCheck(path: string, a: Asset, centres: Set<string>, contracts: Map<string, RegisterRefs['contracts'][number]>, errors: string[]): void {
+function crossCheck(
+  path: string,
+  a: Asset,
+  centres: Set<string>,
+  contracts: Map<string, RegisterRefs['contracts'][number]>,
+  errors: string[],
+): void {
   if (!centres.has(a.centreId)) errors.push(`${path}.centreId: centro "${a.centreId}" no existe`);
   if (a.contractId === undefined) return;
   const contract = contracts.get(a.contractId);
   if (!contract) errors.push(`${path}.contractId: contrato "${a.contractId}" no existe`);
-  else if (!contract.centreIds.includes(a.centreId)) errors.push(`${path}.contractId: el contrato ${contract.number} no cubre el centro ${a.centreId}`);
-  else if (!contract.equipmentTypes.includes(a.type)) errors.push(`${path}.contractId: el contrato ${contract.number} no cubre el tipo ${a.type}`);
+  else if (!contract.centreIds.includes(a.centreId))
+    errors.push(`${path}.contractId: el contrato ${contract.number} no cubre el centro ${a.centreId}`);
+  else if (!contract.equipmentTypes.includes(a.type))
+    errors.push(`${path}.contractId: el contrato ${contract.number} no cubre el tipo ${a.type}`);
 }
 
 /**

@@ -17,11 +17,11 @@ import { AppError } from '../errors';
 import { dumpDatabase } from './dump';
 import { restoreDatabase } from './restore';
 
-const USAGE = 'Uso: npm run db -- dump --out <carpeta> [--uri <mongodb-uri>]\n     npm run db -- restore --from <carpeta> [--replace] [--uri <mongodb-uri>]';
+const USAGE =
+  'Uso: npm run db -- dump --out <carpeta> [--uri <mongodb-uri>]\n     npm run db -- restore --from <carpeta> [--replace] [--uri <mongodb-uri>]';
 
 export type BackupArgs =
-  | { command: 'dump'; out: string; uri?: string }
-  | { command: 'restore'; from: string; replace: boolean; uri?: string };
+  { command: 'dump'; out: string; uri?: string } | { command: 'restore'; from: string; replace: boolean; uri?: string };
 
 /** Parses `dump …` / `restore …`; throws VALIDATION with the usage on anything else. */
 export function parseBackupArgs(argv: readonly string[]): BackupArgs {
@@ -30,12 +30,15 @@ export function parseBackupArgs(argv: readonly string[]): BackupArgs {
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i]!;
     if (flag === '--replace') flags.set(flag, true);
-    else if (['--out', '--from', '--uri'].includes(flag) && rest[i + 1] && !rest[i + 1]!.startsWith('--')) flags.set(flag, rest[++i]!);
+    else if (['--out', '--from', '--uri'].includes(flag) && rest[i + 1] && !rest[i + 1]!.startsWith('--'))
+      flags.set(flag, rest[++i]!);
     else throw usage(`unknown or incomplete argument ${flag}`);
   }
   const text = (f: string) => (typeof flags.get(f) === 'string' ? (flags.get(f) as string) : undefined);
-  if (command === 'dump' && text('--out') && !flags.has('--from') && !flags.has('--replace')) return { command, out: resolve(text('--out')!), uri: text('--uri') };
-  if (command === 'restore' && text('--from') && !flags.has('--out')) return { command, from: resolve(text('--from')!), replace: flags.has('--replace'), uri: text('--uri') };
+  if (command === 'dump' && text('--out') && !flags.has('--from') && !flags.has('--replace'))
+    return { command, out: resolve(text('--out')!), uri: text('--uri') };
+  if (command === 'restore' && text('--from') && !flags.has('--out'))
+    return { command, from: resolve(text('--from')!), replace: flags.has('--replace'), uri: text('--uri') };
   throw usage(`bad arguments: ${argv.join(' ')}`);
 }
 
@@ -51,8 +54,11 @@ async function run(args: BackupArgs): Promise<void> {
     try {
       engine = await startEngine({ dbPath: config.dataDir });
     } catch (error) {
-      throw new AppError('UPSTREAM', `cannot open the embedded engine on ${config.dataDir}: ${String(error)}`,
-        `No se pudo abrir la base integrada en ${config.dataDir} (¿está el servicio en marcha? deténgalo, o indique --uri con la dirección de su motor).`);
+      throw new AppError(
+        'UPSTREAM',
+        `cannot open the embedded engine on ${config.dataDir}: ${String(error)}`,
+        `No se pudo abrir la base integrada en ${config.dataDir} (¿está el servicio en marcha? deténgalo, o indique --uri con la dirección de su motor).`,
+      );
     }
   }
   const client = await MongoClient.connect(uri ?? engine!.uri, { serverSelectionTimeoutMS: 5000 });
@@ -60,13 +66,16 @@ async function run(args: BackupArgs): Promise<void> {
     if (args.command === 'dump') {
       const result = await dumpDatabase(client, config.databaseName, args.out);
       for (const c of result.collections) process.stdout.write(`${c.name}: ${c.documents} documentos\n`);
-      process.stdout.write(result.consistency === 'snapshot'
-        ? `Copia de ${config.databaseName} en ${result.dir} (un solo instante: lectura en una transacción).\n`
-        : `Copia de ${config.databaseName} en ${result.dir}. AVISO: el servidor no admite transacciones; cada colección se leyó por separado y la copia no es de un solo instante si el servicio escribía.\n`);
+      process.stdout.write(
+        result.consistency === 'snapshot'
+          ? `Copia de ${config.databaseName} en ${result.dir} (un solo instante: lectura en una transacción).\n`
+          : `Copia de ${config.databaseName} en ${result.dir}. AVISO: el servidor no admite transacciones; cada colección se leyó por separado y la copia no es de un solo instante si el servicio escribía.\n`,
+      );
     } else {
       const result = await restoreDatabase(client, config.databaseName, args.from, { replace: args.replace });
       if (result.dropped.length > 0) process.stdout.write(`Colecciones reemplazadas: ${result.dropped.join(', ')}\n`);
-      for (const c of result.collections) process.stdout.write(`${c.name}: ${c.documents} documentos, ${c.indexes} índices\n`);
+      for (const c of result.collections)
+        process.stdout.write(`${c.name}: ${c.documents} documentos, ${c.indexes} índices\n`);
       process.stdout.write(`Restaurada ${config.databaseName} desde ${result.dir}.\n`);
     }
   } finally {

@@ -74,8 +74,11 @@ export async function dumpDatabase(client: MongoClient, dbName: string, out: str
 function explain(error: unknown): unknown {
   const e = error as { code?: number; codeName?: string };
   if (e.codeName === 'TransactionExceededLifetimeLimitSeconds' || e.code === 290 || e.codeName === 'SnapshotTooOld') {
-    return new AppError('UPSTREAM', `the snapshot could not be held long enough to read the whole database: ${String(error)}`,
-      'La base es demasiado grande para copiarla en una sola lectura; use mongodump --oplog contra el replica set.');
+    return new AppError(
+      'UPSTREAM',
+      `the snapshot could not be held long enough to read the whole database: ${String(error)}`,
+      'La base es demasiado grande para copiarla en una sola lectura; use mongodump --oplog contra el replica set.',
+    );
   }
   return error;
 }
@@ -95,12 +98,19 @@ async function describeCollections(db: Db): Promise<CollectionPlan[]> {
   return plans;
 }
 
-async function writeAll(db: Db, dir: string, plan: readonly CollectionPlan[], session?: ClientSession): Promise<DumpResult['collections']> {
+async function writeAll(
+  db: Db,
+  dir: string,
+  plan: readonly CollectionPlan[],
+  session?: ClientSession,
+): Promise<DumpResult['collections']> {
   const written: DumpResult['collections'] = [];
   for (const { name, metadata } of plan) {
     // `raw`: each document as the server's own BSON bytes, so every type (int32 vs double,
     // int64, decimal, binary subtypes) is written back exactly as stored.
-    const cursor = db.collection(name).find({}, { session, sort: { _id: 1 }, batchSize: 1000, raw: true }) as unknown as AsyncIterable<Uint8Array>;
+    const cursor = db
+      .collection(name)
+      .find({}, { session, sort: { _id: 1 }, batchSize: 1000, raw: true }) as unknown as AsyncIterable<Uint8Array>;
     const documents = await writeDocuments(cursor, join(dir, `${name}.bson`));
     const meta = await open(join(dir, `${name}.metadata.json`), 'w');
     try {

@@ -28,8 +28,10 @@ export async function dumpFolder(from: string, dbName: string): Promise<string> 
   if (entries.some((e) => e.isFile() && e.name.endsWith('.bson'))) return from;
   const dbs = entries.filter((e) => e.isDirectory() && e.name !== 'admin' && e.name !== 'config');
   if (dbs.length === 1) return join(from, dbs[0]!.name);
-  throw invalid(`${from} holds no dump of ${dbName} (${dbs.map((d) => d.name).join(', ') || 'no database folder'})`,
-    `La carpeta ${from} no contiene una copia de la base ${dbName}.`);
+  throw invalid(
+    `${from} holds no dump of ${dbName} (${dbs.map((d) => d.name).join(', ') || 'no database folder'})`,
+    `La carpeta ${from} no contiene una copia de la base ${dbName}.`,
+  );
 }
 
 function invalid(log: string, user: string): AppError {
@@ -41,7 +43,8 @@ export function* bsonDocuments(bytes: Buffer, file: string): Generator<Document>
   let at = 0;
   while (at < bytes.length) {
     const size = at + 4 <= bytes.length ? bytes.readInt32LE(at) : -1;
-    if (size < 5 || at + size > bytes.length) throw invalid(`${file}: truncated or corrupt BSON at byte ${at}`, `El archivo ${file} está dañado o incompleto.`);
+    if (size < 5 || at + size > bytes.length)
+      throw invalid(`${file}: truncated or corrupt BSON at byte ${at}`, `El archivo ${file} está dañado o incompleto.`);
     // promoteValues false: int32, int64 and double come back as their BSON types and are
     // written back as such.
     yield deserialize(bytes.subarray(at, at + size), { promoteValues: false, promoteBuffers: false, bsonRegExp: true });
@@ -51,8 +54,12 @@ export function* bsonDocuments(bytes: Buffer, file: string): Generator<Document>
 
 /** Collections of `db` holding at least one document. */
 async function nonEmptyCollections(db: Db): Promise<string[]> {
-  const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).filter((n) => !n.startsWith('system.'));
-  const counts = await Promise.all(names.map(async (n) => ((await db.collection(n).findOne({}, { projection: { _id: 1 } })) ? n : undefined)));
+  const names = (await db.listCollections({}, { nameOnly: true }).toArray())
+    .map((c) => c.name)
+    .filter((n) => !n.startsWith('system.'));
+  const counts = await Promise.all(
+    names.map(async (n) => ((await db.collection(n).findOne({}, { projection: { _id: 1 } })) ? n : undefined)),
+  );
   return counts.filter((n): n is string => n !== undefined);
 }
 
@@ -62,15 +69,25 @@ async function nonEmptyCollections(db: Db): Promise<string[]> {
  * `replace`, which drops every collection of the database first, so nothing of the old data
  * mixes with the restored one.
  */
-export async function restoreDatabase(client: MongoClient, dbName: string, from: string, options: { replace?: boolean } = {}): Promise<RestoreResult> {
+export async function restoreDatabase(
+  client: MongoClient,
+  dbName: string,
+  from: string,
+  options: { replace?: boolean } = {},
+): Promise<RestoreResult> {
   const dir = await dumpFolder(from, dbName);
   const db = client.db(dbName);
   const files = (await readdir(dir)).filter((f) => f.endsWith('.bson')).sort();
-  if (files.length === 0) throw invalid(`${dir} holds no .bson file`, `La carpeta ${dir} no contiene colecciones (.bson).`);
+  if (files.length === 0)
+    throw invalid(`${dir} holds no .bson file`, `La carpeta ${dir} no contiene colecciones (.bson).`);
   const occupied = await nonEmptyCollections(db);
   if (occupied.length > 0 && !options.replace) {
-    throw new AppError('CONFLICT', `database ${dbName} is not empty (${occupied.join(', ')}); pass --replace to drop it first`,
-      `La base ${dbName} ya tiene datos (${occupied.join(', ')}); para reemplazarlos por la copia indique --replace.`, { collections: occupied });
+    throw new AppError(
+      'CONFLICT',
+      `database ${dbName} is not empty (${occupied.join(', ')}); pass --replace to drop it first`,
+      `La base ${dbName} ya tiene datos (${occupied.join(', ')}); para reemplazarlos por la copia indique --replace.`,
+      { collections: occupied },
+    );
   }
   const dropped: string[] = [];
   if (options.replace) {
@@ -84,7 +101,12 @@ export async function restoreDatabase(client: MongoClient, dbName: string, from:
   for (const file of files) {
     const name = file.slice(0, -'.bson'.length);
     const metaFile = join(dir, `${name}.metadata.json`);
-    const metadata = existsSync(metaFile) ? (EJSON.parse(await readFile(metaFile, 'utf8'), { relaxed: false }) as { options?: Document; indexes?: Document[] }) : {};
+    const metadata = existsSync(metaFile)
+      ? (EJSON.parse(await readFile(metaFile, 'utf8'), { relaxed: false }) as {
+          options?: Document;
+          indexes?: Document[];
+        })
+      : {};
     await db.createCollection(name, metadata.options ?? {});
     let documents = 0;
     let batch: Document[] = [];
@@ -99,7 +121,8 @@ export async function restoreDatabase(client: MongoClient, dbName: string, from:
     if (batch.length > 0) await db.collection(name).insertMany(batch, { ordered: true });
     documents += batch.length;
     const indexes = (metadata.indexes ?? []).filter((i) => i.name !== '_id_');
-    for (const { key, v: _v, ns: _ns, ...indexOptions } of indexes) await db.collection(name).createIndex(key as Document, indexOptions);
+    for (const { key, v: _v, ns: _ns, ...indexOptions } of indexes)
+      await db.collection(name).createIndex(key as Document, indexOptions);
     collections.push({ name, documents, indexes: indexes.length });
   }
   return { dir, collections, dropped };

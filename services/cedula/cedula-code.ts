@@ -10,7 +10,10 @@ const BASE32 = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
  */
 export function cedulaCode(secret: string, canonical: string): string {
   const mac = createHmac('sha256', secret).update(canonical, 'utf8').digest();
-  const bits = [...mac.subarray(0, 13)].map((b) => b.toString(2).padStart(8, '0')).join('').slice(0, 100);
+  const bits = [...mac.subarray(0, 13)]
+    .map((b) => b.toString(2).padStart(8, '0'))
+    .join('')
+    .slice(0, 100);
   let out = '';
   for (let i = 0; i < 100; i += 5) out += BASE32[parseInt(bits.slice(i, i + 5), 2)];
   return out.match(/.{5}/g)!.join('-');

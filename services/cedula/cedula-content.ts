@@ -38,7 +38,13 @@ export interface CedulaFacts {
   issuedAt: Date;
 }
 
-const CHANNEL_LABELS: Record<string, string> = { teams: 'Microsoft Teams', email: 'Correo electrónico', phone: 'Teléfono', api: 'Sistema', system: 'Sistema' };
+const CHANNEL_LABELS: Record<string, string> = {
+  teams: 'Microsoft Teams',
+  email: 'Correo electrónico',
+  phone: 'Teléfono',
+  api: 'Sistema',
+  system: 'Sistema',
+};
 const BASIS_LABELS = { business: 'Horas hábiles', calendar: 'Horas naturales' } as const;
 
 /** `2 h 05 min`: durations in hours and minutes, rounded down to the minute. */
@@ -69,12 +75,22 @@ export function buildCedulaContent(f: CedulaFacts): CedulaContent {
     timeZone: zone,
     centre: { id: f.centre.id, name: f.centre.name, state: f.centre.state },
     requester: { name: order.requester.name, email: order.requester.email ?? '' },
-    equipment: { type: EQUIPMENT_LABELS[order.equipment.type], inventoryNumber: order.equipment.inventoryNumber ?? '', location: order.equipment.location ?? '' },
+    equipment: {
+      type: EQUIPMENT_LABELS[order.equipment.type],
+      inventoryNumber: order.equipment.inventoryNumber ?? '',
+      location: order.equipment.location ?? '',
+    },
     priority: PRIORITY_LABELS[order.priority],
     failure: order.description,
     activities: order.history
       .filter((h) => h.action !== 'notification')
-      .map((h) => ({ at: local(h.at), activity: activityLabel(h.action), actor: h.by.name, role: h.role ? ROLE_LABELS[h.role] : '', note: h.note ?? '' })),
+      .map((h) => ({
+        at: local(h.at),
+        activity: activityLabel(h.action),
+        actor: h.by.name,
+        role: h.role ? ROLE_LABELS[h.role] : '',
+        note: h.note ?? '',
+      })),
     clocks: f.clocks.clocks.map((c) => ({
       name: CLOCK_LABELS[c.name],
       basis: BASIS_LABELS[c.basis],
@@ -85,15 +101,29 @@ export function buildCedulaContent(f: CedulaFacts): CedulaContent {
     })),
     requesterWait: formatDuration(f.clocks.requesterWaitMs),
     provider: order.provider
-      ? { company: order.provider.name, contract: f.contract?.number ?? order.provider.contractId, basis: f.contract ? BASIS_LABELS[f.contract.hours] : '' }
+      ? {
+          company: order.provider.name,
+          contract: f.contract?.number ?? order.provider.contractId,
+          basis: f.contract ? BASIS_LABELS[f.contract.hours] : '',
+        }
       : null,
     resolution: order.resolution
-      ? { text: order.resolution.documentation ?? order.resolution.solution ?? '', by: order.resolution.by.name, at: local(order.resolution.at) }
+      ? {
+          text: order.resolution.documentation ?? order.resolution.solution ?? '',
+          by: order.resolution.by.name,
+          at: local(order.resolution.at),
+        }
       : null,
     validation: order.validation
-      ? { by: order.validation.confirmedBy.name, at: local(order.validation.at), channel: CHANNEL_LABELS[order.validation.channel] ?? order.validation.channel }
+      ? {
+          by: order.validation.confirmedBy.name,
+          at: local(order.validation.at),
+          channel: CHANNEL_LABELS[order.validation.channel] ?? order.validation.channel,
+        }
       : null,
-    signature: order.signature ? { judge: order.signature.judge.name, at: local(order.signature.at), digest: order.signature.digest } : null,
+    signature: order.signature
+      ? { judge: order.signature.judge.name, at: local(order.signature.at), digest: order.signature.digest }
+      : null,
     closure: { by: closing?.by.name ?? '', at: closing ? local(closing.at) : '', status: STATUS_LABELS[order.status] },
   };
 }
@@ -101,7 +131,11 @@ export function buildCedulaContent(f: CedulaFacts): CedulaContent {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }

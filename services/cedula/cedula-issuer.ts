@@ -20,7 +20,12 @@ export class CedulaIssuer {
   private readonly task: PeriodicTask;
 
   constructor(private readonly deps: CedulaIssuerDeps) {
-    this.task = new PeriodicTask({ name: 'cedula', logger: deps.logger, intervalMs: deps.intervalMs ?? 5000, run: () => this.issueOnce() });
+    this.task = new PeriodicTask({
+      name: 'cedula',
+      logger: deps.logger,
+      intervalMs: deps.intervalMs ?? 5000,
+      run: () => this.issueOnce(),
+    });
   }
 
   /** Issues what is missing; returns how many Cédulas were handled. */

@@ -14,4 +14,5 @@ export const verifyPath = (code: string) => `/cedula/verify/${code}`;
 export const publicPdfPath = (code: string) => `/cedula/${code}.pdf`;
 
 /** `path` under PUBLIC_BASE_URL when set (links in mail and Teams must be absolute); else the path. */
-export const absoluteUrl = (baseUrl: string | undefined, path: string) => (baseUrl ? `${baseUrl.replace(/\/+$/, '')}${path}` : path);
+export const absoluteUrl = (baseUrl: string | undefined, path: string) =>
+  baseUrl ? `${baseUrl.replace(/\/+$/, '')}${path}` : path;

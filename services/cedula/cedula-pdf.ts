@@ -10,8 +10,15 @@ import type { CedulaContent } from './cedula-content';
  */
 export function renderCedulaPdf(c: CedulaContent, verifyPath: string): Promise<Buffer> {
   const doc = new PDFDocument({
-    size: 'LETTER', margins: { top: 50, bottom: 50, left: 54, right: 54 }, compress: true,
-    info: { Title: `Cédula de nivel de servicio ${c.folio}`, Author: 'Mesa de Servicio CJPF', CreationDate: new Date(c.issuedAt), ModDate: new Date(c.issuedAt) },
+    size: 'LETTER',
+    margins: { top: 50, bottom: 50, left: 54, right: 54 },
+    compress: true,
+    info: {
+      Title: `Cédula de nivel de servicio ${c.folio}`,
+      Author: 'Mesa de Servicio CJPF',
+      CreationDate: new Date(c.issuedAt),
+      ModDate: new Date(c.issuedAt),
+    },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -36,7 +43,11 @@ class CedulaWriter {
   private readonly left: number;
   private readonly width: number;
 
-  constructor(private readonly doc: PDFKit.PDFDocument, private readonly c: CedulaContent, private readonly verifyPath: string) {
+  constructor(
+    private readonly doc: PDFKit.PDFDocument,
+    private readonly c: CedulaContent,
+    private readonly verifyPath: string,
+  ) {
     this.left = doc.page.margins.left;
     this.width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
   }
@@ -46,24 +57,59 @@ class CedulaWriter {
     this.header();
     this.section('Datos de la orden');
     this.fields([
-      ['Folio', c.folio], ['Centro', `${c.centre.name} (${c.centre.state})`], ['Solicitante', [c.requester.name, c.requester.email].filter(Boolean).join(' · ')],
-      ['Equipo', [c.equipment.type, c.equipment.inventoryNumber && `inventario ${c.equipment.inventoryNumber}`, c.equipment.location].filter(Boolean).join(' · ')],
-      ['Prioridad', c.priority], ['Falla reportada', c.failure],
+      ['Folio', c.folio],
+      ['Centro', `${c.centre.name} (${c.centre.state})`],
+      ['Solicitante', [c.requester.name, c.requester.email].filter(Boolean).join(' · ')],
+      [
+        'Equipo',
+        [
+          c.equipment.type,
+          c.equipment.inventoryNumber && `inventario ${c.equipment.inventoryNumber}`,
+          c.equipment.location,
+        ]
+          .filter(Boolean)
+          .join(' · '),
+      ],
+      ['Prioridad', c.priority],
+      ['Falla reportada', c.failure],
     ]);
-    if (c.provider) this.fields([['Proveedor', c.provider.company], ['Contrato', `${c.provider.contract}${c.provider.basis ? ` (${c.provider.basis.toLowerCase()})` : ''}`]]);
+    if (c.provider)
+      this.fields([
+        ['Proveedor', c.provider.company],
+        ['Contrato', `${c.provider.contract}${c.provider.basis ? ` (${c.provider.basis.toLowerCase()})` : ''}`],
+      ]);
     this.section('Actividades');
     this.note(`Fechas y horas del centro (zona horaria ${c.timeZone}).`);
-    this.table([0.2, 0.3, 0.5], ['Fecha y hora', 'Actividad', 'Responsable y nota'],
-      c.activities.map((a) => [a.at, a.activity, [a.role ? `${a.actor} (${a.role})` : a.actor, a.note].filter(Boolean).join('\n')]));
+    this.table(
+      [0.2, 0.3, 0.5],
+      ['Fecha y hora', 'Actividad', 'Responsable y nota'],
+      c.activities.map((a) => [
+        a.at,
+        a.activity,
+        [a.role ? `${a.actor} (${a.role})` : a.actor, a.note].filter(Boolean).join('\n'),
+      ]),
+    );
     this.section('Niveles de servicio');
-    this.table([0.34, 0.16, 0.14, 0.14, 0.22], ['Indicador', 'Meta', 'Real', 'En espera', 'Resultado'],
-      c.clocks.map((k) => [`${k.name}\n${k.basis}`, k.target, k.actual, k.waiting, k.result]));
+    this.table(
+      [0.34, 0.16, 0.14, 0.14, 0.22],
+      ['Indicador', 'Meta', 'Real', 'En espera', 'Resultado'],
+      c.clocks.map((k) => [`${k.name}\n${k.basis}`, k.target, k.actual, k.waiting, k.result]),
+    );
     this.note(`Tiempo en espera del solicitante y del Juez (no se imputa al proveedor): ${c.requesterWait}.`);
     this.section('Validación, firma y cierre');
     const rows: [string, string][] = [];
-    if (c.resolution) rows.push(['Atención documentada', `${c.resolution.text} — ${c.resolution.by}, ${c.resolution.at}`]);
-    rows.push(['Validación del solicitante', c.validation ? `${c.validation.by}, ${c.validation.at} (${c.validation.channel})` : 'No requerida (sin intervención del proveedor)']);
-    rows.push(['Firma del Juez Administrador', c.signature ? `${c.signature.judge}, ${c.signature.at}` : 'No requerida']);
+    if (c.resolution)
+      rows.push(['Atención documentada', `${c.resolution.text} — ${c.resolution.by}, ${c.resolution.at}`]);
+    rows.push([
+      'Validación del solicitante',
+      c.validation
+        ? `${c.validation.by}, ${c.validation.at} (${c.validation.channel})`
+        : 'No requerida (sin intervención del proveedor)',
+    ]);
+    rows.push([
+      'Firma del Juez Administrador',
+      c.signature ? `${c.signature.judge}, ${c.signature.at}` : 'No requerida',
+    ]);
     if (c.signature) rows.push(['Huella de lo firmado (SHA-256)', c.signature.digest]);
     rows.push(['Cierre', `${c.closure.status} por ${c.closure.by}, ${c.closure.at}`]);
     this.fields(rows);
@@ -72,9 +118,19 @@ class CedulaWriter {
 
   private header(): void {
     const d = this.doc;
-    d.fillColor(ACCENT).font('Helvetica-Bold').fontSize(9).text('CONSEJO DE LA JUDICATURA FEDERAL · CENTROS DE JUSTICIA PENAL FEDERAL', this.left, d.y, { width: this.width });
+    d.fillColor(ACCENT)
+      .font('Helvetica-Bold')
+      .fontSize(9)
+      .text('CONSEJO DE LA JUDICATURA FEDERAL · CENTROS DE JUSTICIA PENAL FEDERAL', this.left, d.y, {
+        width: this.width,
+      });
     d.moveDown(0.3).fillColor(INK).fontSize(18).text('Cédula de nivel de servicio', { width: this.width });
-    d.font('Helvetica').fontSize(10).fillColor(MUTED).text(`Orden de servicio ${this.c.folio} · Proceso 4.2, solicitud de servicios de soporte técnico`, { width: this.width });
+    d.font('Helvetica')
+      .fontSize(10)
+      .fillColor(MUTED)
+      .text(`Orden de servicio ${this.c.folio} · Proceso 4.2, solicitud de servicios de soporte técnico`, {
+        width: this.width,
+      });
     d.moveDown(0.4);
     this.rule(ACCENT, 1.2);
   }
@@ -82,7 +138,11 @@ class CedulaWriter {
   private section(title: string): void {
     const d = this.doc;
     this.ensure(40);
-    d.moveDown(0.7).font('Helvetica-Bold').fontSize(11).fillColor(ACCENT).text(title.toUpperCase(), this.left, d.y, { width: this.width });
+    d.moveDown(0.7)
+      .font('Helvetica-Bold')
+      .fontSize(11)
+      .fillColor(ACCENT)
+      .text(title.toUpperCase(), this.left, d.y, { width: this.width });
     d.moveDown(0.2);
   }
 
@@ -94,8 +154,12 @@ class CedulaWriter {
       const h = Math.max(d.heightOfString(value, { width: this.width - labelW }), 12) + 3;
       this.ensure(h);
       const y = d.y;
-      d.font('Helvetica-Bold').fillColor(MUTED).text(label, this.left, y, { width: labelW - 8 });
-      d.font('Helvetica').fillColor(INK).text(value, this.left + labelW, y, { width: this.width - labelW });
+      d.font('Helvetica-Bold')
+        .fillColor(MUTED)
+        .text(label, this.left, y, { width: labelW - 8 });
+      d.font('Helvetica')
+        .fillColor(INK)
+        .text(value, this.left + labelW, y, { width: this.width - labelW });
       d.x = this.left;
       d.y = y + h;
     }
@@ -123,7 +187,12 @@ class CedulaWriter {
   }
 
   private note(text: string): void {
-    this.doc.moveDown(0.2).font('Helvetica-Oblique').fontSize(8.5).fillColor(MUTED).text(text, this.left, this.doc.y, { width: this.width });
+    this.doc
+      .moveDown(0.2)
+      .font('Helvetica-Oblique')
+      .fontSize(8.5)
+      .fillColor(MUTED)
+      .text(text, this.left, this.doc.y, { width: this.width });
   }
 
   private footer(): void {
@@ -131,10 +200,22 @@ class CedulaWriter {
     this.ensure(70);
     d.moveDown(1.2);
     this.rule(ACCENT, 1);
-    d.moveDown(0.4).font('Helvetica-Bold').fontSize(10).fillColor(INK).text(`Código de verificación: ${this.verifyCode()}`, this.left, d.y, { width: this.width });
-    d.font('Helvetica').fontSize(8.5).fillColor(MUTED)
-      .text(`Emitida el ${this.issuedLocal()} por el sistema de la Mesa de Servicio. Verifique su autenticidad e integridad en:`, { width: this.width })
-      .font('Courier').fontSize(9).fillColor(INK).text(this.verifyPath, { width: this.width });
+    d.moveDown(0.4)
+      .font('Helvetica-Bold')
+      .fontSize(10)
+      .fillColor(INK)
+      .text(`Código de verificación: ${this.verifyCode()}`, this.left, d.y, { width: this.width });
+    d.font('Helvetica')
+      .fontSize(8.5)
+      .fillColor(MUTED)
+      .text(
+        `Emitida el ${this.issuedLocal()} por el sistema de la Mesa de Servicio. Verifique su autenticidad e integridad en:`,
+        { width: this.width },
+      )
+      .font('Courier')
+      .fontSize(9)
+      .fillColor(INK)
+      .text(this.verifyPath, { width: this.width });
   }
 
   private verifyCode(): string {
@@ -142,12 +223,22 @@ class CedulaWriter {
   }
 
   private issuedLocal(): string {
-    return new Date(this.c.issuedAt).toLocaleString('es-MX', { timeZone: this.c.timeZone, dateStyle: 'long', timeStyle: 'short' });
+    return new Date(this.c.issuedAt).toLocaleString('es-MX', {
+      timeZone: this.c.timeZone,
+      dateStyle: 'long',
+      timeStyle: 'short',
+    });
   }
 
   private rule(color: string, width: number): void {
     const d = this.doc;
-    d.save().moveTo(this.left, d.y).lineTo(this.left + this.width, d.y).lineWidth(width).strokeColor(color).stroke().restore();
+    d.save()
+      .moveTo(this.left, d.y)
+      .lineTo(this.left + this.width, d.y)
+      .lineWidth(width)
+      .strokeColor(color)
+      .stroke()
+      .restore();
     d.y += 2;
   }
 

@@ -34,16 +34,27 @@ export async function loadOrCreateCedulaSecret(dataDir: string, log: Logger): Pr
   const mode = (await stat(path)).mode & 0o777;
   if ((mode & 0o077) !== 0) {
     await chmod(path, 0o600);
-    log.warn({ file: path, mode: mode.toString(8) }, 'the Cédula secret file was open to other users; narrowed to 600 (set CEDULA_SECRET to a new key if it may have been read)');
+    log.warn(
+      { file: path, mode: mode.toString(8) },
+      'the Cédula secret file was open to other users; narrowed to 600 (set CEDULA_SECRET to a new key if it may have been read)',
+    );
   }
   const stored = (await readFile(path, 'utf8')).trim();
   if (stored.length < MIN_CEDULA_SECRET_LENGTH) {
-    throw new AppError('VALIDATION', `${path} holds fewer than ${MIN_CEDULA_SECRET_LENGTH} characters`, `El archivo ${path} no contiene una clave válida.`, { file: path });
+    throw new AppError(
+      'VALIDATION',
+      `${path} holds fewer than ${MIN_CEDULA_SECRET_LENGTH} characters`,
+      `El archivo ${path} no contiene una clave válida.`,
+      { file: path },
+    );
   }
   return stored;
 }
 
 /** CEDULA_SECRET when set, else the data directory's generated key. */
-export async function cedulaSecretFor(config: { cedulaSecret?: string; dataDir: string }, log: Logger): Promise<string> {
+export async function cedulaSecretFor(
+  config: { cedulaSecret?: string; dataDir: string },
+  log: Logger,
+): Promise<string> {
   return config.cedulaSecret ?? loadOrCreateCedulaSecret(config.dataDir, log);
 }

@@ -17,7 +17,6 @@ export interface CedulaRecord {
   issuedAt: Date;
 }
 
-
 /**
  * Cédulas in MongoDB: records in `cedulas`, PDFs in the GridFS bucket `cedulas`
  * (`cedulas.files` / `cedulas.chunks`, through the driver's GridFSBucket).
@@ -42,7 +41,10 @@ export class MongoCedulaStore {
 
   /** Closed orders that still lack their Cédula (the issuer's work list). */
   async closedWithoutCedula(limit: number): Promise<ObjectId[]> {
-    const docs = await this.orders.find({ status: 'closed', 'cedula.code': null }, { projection: { _id: 1 } }).limit(limit).toArray();
+    const docs = await this.orders
+      .find({ status: 'closed', 'cedula.code': null }, { projection: { _id: 1 } })
+      .limit(limit)
+      .toArray();
     return docs.map((d) => d._id);
   }
 
@@ -92,8 +94,15 @@ export class MongoCedulaStore {
    * Notes the Cédula on the order and queues its notices in one write, only if the order
    * has none yet; like a threshold notice, this is not a state change (no version bump).
    */
-  async markIssued(orderId: ObjectId, cedula: NonNullable<ServiceOrder['cedula']>, notices: PendingNotice[]): Promise<boolean> {
-    const result = await this.orders.updateOne({ _id: orderId, cedula: { $exists: false } }, queueing({ $set: { cedula } }, notices) as UpdateFilter<ServiceOrder>);
+  async markIssued(
+    orderId: ObjectId,
+    cedula: NonNullable<ServiceOrder['cedula']>,
+    notices: PendingNotice[],
+  ): Promise<boolean> {
+    const result = await this.orders.updateOne(
+      { _id: orderId, cedula: { $exists: false } },
+      queueing({ $set: { cedula } }, notices) as UpdateFilter<ServiceOrder>,
+    );
     return result.modifiedCount === 1;
   }
 

@@ -23,10 +23,19 @@ export interface IssueCedulaDeps {
 
 /** The requester and the centre's judges get the Cédula once it exists. */
 /** The requester and the judges of the centre receive the Cédula; once per order. */
-function cedulaNotices(order: ServiceOrder, judges: readonly { id: string; email: string }[], now: Date): PendingNotice[] {
+function cedulaNotices(
+  order: ServiceOrder,
+  judges: readonly { id: string; email: string }[],
+  now: Date,
+): PendingNotice[] {
   const drafts: NoticeDraft[] = [
     { occasion: 'cedula_issued', event: 'cedula_issued', to: order.requester, role: 'requester' },
-    ...judges.map((j): NoticeDraft => ({ occasion: 'cedula_issued', event: 'cedula_issued', to: { personId: j.id, email: j.email }, role: 'judge' })),
+    ...judges.map((j): NoticeDraft => ({
+      occasion: 'cedula_issued',
+      event: 'cedula_issued',
+      to: { personId: j.id, email: j.email },
+      role: 'judge',
+    })),
   ];
   return noticesTo(order._id, drafts, now);
 }
@@ -40,13 +49,24 @@ function cedulaNotices(order: ServiceOrder, judges: readonly { id: string; email
  */
 export async function issueCedula(deps: IssueCedulaDeps, orderId: ObjectId): Promise<CedulaRecord> {
   const order = await deps.store.findOrder(orderId);
-  if (!order) throw new AppError('NOT_FOUND', `order ${orderId.toHexString()} not found`, 'No se encontró la orden de servicio.');
+  if (!order)
+    throw new AppError('NOT_FOUND', `order ${orderId.toHexString()} not found`, 'No se encontró la orden de servicio.');
   if (order.status !== 'closed' || !order.timestamps.closedAt) {
-    throw new AppError('INVALID_TRANSITION', `order ${order.folio} is not closed`, 'La cédula se emite solo para órdenes cerradas.', { folio: order.folio });
+    throw new AppError(
+      'INVALID_TRANSITION',
+      `order ${order.folio} is not closed`,
+      'La cédula se emite solo para órdenes cerradas.',
+      { folio: order.folio },
+    );
   }
   const issuedAt = (deps.now ?? (() => new Date()))();
   const centre = await deps.directory.centre(order.centreId);
-  if (!centre) throw new AppError('NOT_FOUND', `centre ${order.centreId} not in directory`, 'El centro de la orden no está en el directorio.');
+  if (!centre)
+    throw new AppError(
+      'NOT_FOUND',
+      `centre ${order.centreId} not in directory`,
+      'El centro de la orden no está en el directorio.',
+    );
   const source = new ClockSource(deps.directory, deps.desk, centre.timeZone);
   const contract = order.provider ? await source.contract(order.provider.contractId) : null;
   const clocks = await source.clocksOf(order, order.timestamps.closedAt);
@@ -55,10 +75,23 @@ export async function issueCedula(deps: IssueCedulaDeps, orderId: ObjectId): Pro
   const code = cedulaCode(deps.secret, canonical);
   const pdf = await renderCedulaPdf(content, verifyPath(code));
   const fileId = await deps.store.uploadPdf(`cedula-${order.folio}.pdf`, pdf);
-  const candidate: CedulaRecord = { _id: order._id, code, folio: order.folio, content: canonical, contentDigest: sha256(canonical), pdfDigest: sha256(pdf), fileId, issuedAt };
+  const candidate: CedulaRecord = {
+    _id: order._id,
+    code,
+    folio: order.folio,
+    content: canonical,
+    contentDigest: sha256(canonical),
+    pdfDigest: sha256(pdf),
+    fileId,
+    issuedAt,
+  };
   const { record, inserted } = await deps.store.insertOrExisting(candidate);
   if (!inserted) await deps.store.deletePdf(fileId);
   const judges = await deps.directory.judgesOfCentre(order.centreId);
-  await deps.store.markIssued(order._id, { code: record.code, issuedAt: record.issuedAt }, cedulaNotices(order, judges, issuedAt));
+  await deps.store.markIssued(
+    order._id,
+    { code: record.code, issuedAt: record.issuedAt },
+    cedulaNotices(order, judges, issuedAt),
+  );
   return record;
 }

@@ -35,10 +35,19 @@ export async function verifyCedula(deps: VerifyCedulaDeps, raw: string): Promise
     if (error instanceof Error && error.name.startsWith('MongoGridFS')) return null;
     throw error;
   });
-  const intact = sameCode(cedulaCode(deps.secret, record.content), code)
-    && sha256(record.content) === record.contentDigest
-    && pdf !== null && sha256(pdf) === record.pdfDigest;
+  const intact =
+    sameCode(cedulaCode(deps.secret, record.content), code) &&
+    sha256(record.content) === record.contentDigest &&
+    pdf !== null &&
+    sha256(pdf) === record.pdfDigest;
   if (!intact) return { verdict: 'tampered', code, folio: record.folio };
   const content = JSON.parse(record.content) as CedulaContent;
-  return { verdict: 'authentic', code, folio: record.folio, centre: content.centre.name, issuedAt: content.issuedAt, closedAt: content.closure.at };
+  return {
+    verdict: 'authentic',
+    code,
+    folio: record.folio,
+    centre: content.centre.name,
+    issuedAt: content.issuedAt,
+    closedAt: content.closure.at,
+  };
 }

@@ -20,7 +20,11 @@ const MAX_ENTRIES = 5_000;
 export class CachedDirectory implements DirectoryReader {
   private readonly entries = new Map<string, { at: number; value: Promise<unknown> }>();
 
-  constructor(private readonly inner: DirectoryReader, private readonly ttlMs = DIRECTORY_CACHE_MS, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly inner: DirectoryReader,
+    private readonly ttlMs = DIRECTORY_CACHE_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const t = this.now();
@@ -38,13 +42,21 @@ export class CachedDirectory implements DirectoryReader {
     const fresh = !this.isFresh(key);
     const value = this.cached(key, load);
     if (fresh) {
-      value.then((person) => {
-        if (!person) return;
-        const at = this.entries.get(key)?.at ?? this.now();
-        for (const other of [`p:${person.id}`, person.email ? emailKey(person.email) : '', person.aadObjectId ? aadKey(person.aadObjectId) : '']) {
-          if (other && other !== key && !this.isFresh(other)) this.entries.set(other, { at, value: Promise.resolve(person) });
-        }
-      }, () => undefined);
+      value.then(
+        (person) => {
+          if (!person) return;
+          const at = this.entries.get(key)?.at ?? this.now();
+          for (const other of [
+            `p:${person.id}`,
+            person.email ? emailKey(person.email) : '',
+            person.aadObjectId ? aadKey(person.aadObjectId) : '',
+          ]) {
+            if (other && other !== key && !this.isFresh(other))
+              this.entries.set(other, { at, value: Promise.resolve(person) });
+          }
+        },
+        () => undefined,
+      );
     }
     return value;
   }
@@ -54,17 +66,39 @@ export class CachedDirectory implements DirectoryReader {
     return hit !== undefined && this.now() - hit.at < this.ttlMs;
   }
 
-  personById(id: string) { return this.person(`p:${id}`, () => this.inner.personById(id)); }
-  personByEmail(email: string) { return this.person(emailKey(email), () => this.inner.personByEmail(email)); }
-  personByAadObjectId(id: string) { return this.person(aadKey(id), () => this.inner.personByAadObjectId(id)); }
-  analysts() { return this.cached('analysts', () => this.inner.analysts()); }
-  judgesOfCentre(centreId: string) { return this.cached(`j:${centreId}`, () => this.inner.judgesOfCentre(centreId)); }
-  engineersOfCentre(centreId: string) { return this.cached(`g:${centreId}`, () => this.inner.engineersOfCentre(centreId)); }
-  providerContacts(providerId: string) { return this.cached(`pc:${providerId}`, () => this.inner.providerContacts(providerId)); }
-  centre(id: string) { return this.cached(`c:${id}`, () => this.inner.centre(id)); }
-  provider(id: string) { return this.cached(`pr:${id}`, () => this.inner.provider(id)); }
-  contractById(id: string) { return this.cached(`k:${id}`, () => this.inner.contractById(id)); }
-  deskTargets(centreId: string) { return this.cached(`dt:${centreId}`, () => this.inner.deskTargets(centreId)); }
+  personById(id: string) {
+    return this.person(`p:${id}`, () => this.inner.personById(id));
+  }
+  personByEmail(email: string) {
+    return this.person(emailKey(email), () => this.inner.personByEmail(email));
+  }
+  personByAadObjectId(id: string) {
+    return this.person(aadKey(id), () => this.inner.personByAadObjectId(id));
+  }
+  analysts() {
+    return this.cached('analysts', () => this.inner.analysts());
+  }
+  judgesOfCentre(centreId: string) {
+    return this.cached(`j:${centreId}`, () => this.inner.judgesOfCentre(centreId));
+  }
+  engineersOfCentre(centreId: string) {
+    return this.cached(`g:${centreId}`, () => this.inner.engineersOfCentre(centreId));
+  }
+  providerContacts(providerId: string) {
+    return this.cached(`pc:${providerId}`, () => this.inner.providerContacts(providerId));
+  }
+  centre(id: string) {
+    return this.cached(`c:${id}`, () => this.inner.centre(id));
+  }
+  provider(id: string) {
+    return this.cached(`pr:${id}`, () => this.inner.provider(id));
+  }
+  contractById(id: string) {
+    return this.cached(`k:${id}`, () => this.inner.contractById(id));
+  }
+  deskTargets(centreId: string) {
+    return this.cached(`dt:${centreId}`, () => this.inner.deskTargets(centreId));
+  }
   contractsFor(centreId: string, equipment: Parameters<DirectoryReader['contractsFor']>[1]) {
     return this.cached(`kf:${centreId}:${equipment}`, () => this.inner.contractsFor(centreId, equipment));
   }

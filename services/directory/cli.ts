@@ -17,7 +17,12 @@ const USAGE = [
 ].join('\n');
 
 /** Connects to MONGODB_URI or, when unset, to the embedded engine on DATA_DIR (config.ts reads the env). */
-async function connect(): Promise<{ store: MongoDirectoryStore; assets: MongoAssetStore; assetOrders: MongoAssetOrders; close(): Promise<void> }> {
+async function connect(): Promise<{
+  store: MongoDirectoryStore;
+  assets: MongoAssetStore;
+  assetOrders: MongoAssetOrders;
+  close(): Promise<void>;
+}> {
   const config = loadConfig();
   const engine = config.mongodbUri ? undefined : await startEngine({ dbPath: config.dataDir });
   const client = await MongoClient.connect(config.mongodbUri ?? engine!.uri);
@@ -35,10 +40,14 @@ async function connect(): Promise<{ store: MongoDirectoryStore; assets: MongoAss
 
 function summary(d: Directory): string {
   const lines = [
-    `Centros (${d.centres.length}):`, ...d.centres.map((c) => `  ${c.id}  ${c.name} — ${c.timeZone}`),
-    `Proveedores (${d.providers.length}):`, ...d.providers.map((p) => `  ${p.id}  ${p.company}`),
-    `Contratos (${d.contracts.length}):`, ...d.contracts.map((c) => `  ${c.id}  ${c.number} (${c.providerId}) ${c.equipmentTypes.join(', ')}`),
-    `Personas (${d.people.length}):`, ...d.people.map((p) => `  ${p.id}  ${p.name} <${p.email}> ${p.roles.join(', ')} ${p.centreIds.join(', ')}`),
+    `Centros (${d.centres.length}):`,
+    ...d.centres.map((c) => `  ${c.id}  ${c.name} — ${c.timeZone}`),
+    `Proveedores (${d.providers.length}):`,
+    ...d.providers.map((p) => `  ${p.id}  ${p.company}`),
+    `Contratos (${d.contracts.length}):`,
+    ...d.contracts.map((c) => `  ${c.id}  ${c.number} (${c.providerId}) ${c.equipmentTypes.join(', ')}`),
+    `Personas (${d.people.length}):`,
+    ...d.people.map((p) => `  ${p.id}  ${p.name} <${p.email}> ${p.roles.join(', ')} ${p.centreIds.join(', ')}`),
   ];
   return lines.join('\n');
 }
@@ -49,9 +58,18 @@ export type CliArgs =
   | { command: 'assets-import'; file: string }
   | { command: 'assets-show'; inventoryNumber: string };
 
-async function assetSummary(assets: MongoAssetStore, orders: MongoAssetOrders, inventoryNumber: string): Promise<string> {
+async function assetSummary(
+  assets: MongoAssetStore,
+  orders: MongoAssetOrders,
+  inventoryNumber: string,
+): Promise<string> {
   const asset = await assets.byInventoryNumber(inventoryNumber);
-  if (!asset) throw new AppError('NOT_FOUND', `asset ${inventoryNumber} not found`, `El equipo «${inventoryNumber}» no está en el inventario.`);
+  if (!asset)
+    throw new AppError(
+      'NOT_FOUND',
+      `asset ${inventoryNumber} not found`,
+      `El equipo «${inventoryNumber}» no está en el inventario.`,
+    );
   const history = await orders.ordersOfAsset(asset.inventoryNumber);
   return [
     `${asset.inventoryNumber}  ${asset.type}  ${asset.brandModel}${asset.serial ? ` (serie ${asset.serial})` : ''}`,
@@ -63,8 +81,10 @@ async function assetSummary(assets: MongoAssetStore, orders: MongoAssetOrders, i
 
 export function parseArgs(argv: string[]): CliArgs {
   const [command, ...rest] = argv;
-  if (command === 'assets' && rest.length === 2 && rest[0] === 'import') return { command: 'assets-import', file: rest[1]! };
-  if (command === 'assets' && rest.length === 2 && rest[0] === 'show') return { command: 'assets-show', inventoryNumber: rest[1]! };
+  if (command === 'assets' && rest.length === 2 && rest[0] === 'import')
+    return { command: 'assets-import', file: rest[1]! };
+  if (command === 'assets' && rest.length === 2 && rest[0] === 'show')
+    return { command: 'assets-show', inventoryNumber: rest[1]! };
   if (command === 'show' && rest.length === 0) return { command };
   if (command === 'import' && rest[0] && !rest[0].startsWith('--')) {
     if (rest.length === 1) return { command, file: rest[0] };
@@ -89,7 +109,9 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${await assetSummary(assets, assetOrders, args.inventoryNumber)}\n`);
     } else {
       const d = await importDirectory({ directory: store }, args);
-      process.stdout.write(`Directorio importado: ${d.centres.length} centros, ${d.providers.length} proveedores, ${d.contracts.length} contratos, ${d.people.length} personas.\n`);
+      process.stdout.write(
+        `Directorio importado: ${d.centres.length} centros, ${d.providers.length} proveedores, ${d.contracts.length} contratos, ${d.people.length} personas.\n`,
+      );
     }
     return 0;
   } finally {

@@ -35,7 +35,9 @@ type Stored<T> = T & { _id: string };
 
 function str(value: unknown, field: string): string {
   if (typeof value !== 'string') {
-    throw new AppError('VALIDATION', `directory lookup ${field} must be a string`, `El dato «${field}» no es válido.`, { field });
+    throw new AppError('VALIDATION', `directory lookup ${field} must be a string`, `El dato «${field}» no es válido.`, {
+      field,
+    });
   }
   return value;
 }
@@ -64,7 +66,10 @@ export class MongoDirectoryStore implements DirectoryReader, DirectoryWriter {
   private readonly contracts: Collection<Stored<Contract>>;
   private readonly serviceLevels: Collection<Stored<ServiceLevels>>;
 
-  constructor(private readonly client: MongoClient, db: Db) {
+  constructor(
+    private readonly client: MongoClient,
+    db: Db,
+  ) {
     this.people = db.collection('people');
     this.centres = db.collection('centres');
     this.providers = db.collection('providers');
@@ -96,7 +101,8 @@ export class MongoDirectoryStore implements DirectoryReader, DirectoryWriter {
           if (docs.length > 0) await collection.insertMany(docs, { session });
         }
         await this.serviceLevels.deleteMany({}, { session });
-        if (directory.serviceLevels) await this.serviceLevels.insertOne({ ...directory.serviceLevels, _id: 'desk' }, { session });
+        if (directory.serviceLevels)
+          await this.serviceLevels.insertOne({ ...directory.serviceLevels, _id: 'desk' }, { session });
       }),
     );
   }
@@ -154,11 +160,17 @@ export class MongoDirectoryStore implements DirectoryReader, DirectoryWriter {
   }
 
   async deskTargets(centreId: string) {
-    return targetsForCentre(strip(await this.serviceLevels.findOne({ _id: 'desk' })) ?? undefined, str(centreId, 'centreId'));
+    return targetsForCentre(
+      strip(await this.serviceLevels.findOne({ _id: 'desk' })) ?? undefined,
+      str(centreId, 'centreId'),
+    );
   }
 
   private async findPeople(filter: Record<string, string>): Promise<Person[]> {
-    const docs = await this.people.find(filter as never).sort({ _id: 1 }).toArray();
+    const docs = await this.people
+      .find(filter as never)
+      .sort({ _id: 1 })
+      .toArray();
     return docs.map((d) => strip(d)!);
   }
 }

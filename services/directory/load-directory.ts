@@ -9,7 +9,9 @@ async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw directoryError([`${basename(path)}: no se pudo leer el archivo (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw directoryError([
+      `${basename(path)}: no se pudo leer el archivo (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
   }
 }
 
@@ -34,7 +36,8 @@ export async function loadDirectoryFiles(jsonPath: string, peopleCsvPath?: strin
  * error leaves the running directory exactly as it was.
  */
 export async function importDirectory(
-  deps: { directory: DirectoryWriter }, input: { file: string; peopleCsv?: string },
+  deps: { directory: DirectoryWriter },
+  input: { file: string; peopleCsv?: string },
 ): Promise<Directory> {
   const directory = await loadDirectoryFiles(input.file, input.peopleCsv);
   await deps.directory.replaceAll(directory);

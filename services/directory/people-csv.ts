@@ -2,7 +2,16 @@ import { parse } from 'csv-parse/sync';
 import { directoryError, SourcedPerson } from './validate';
 
 /** Columns a people CSV may have; `roles` and `centreIds` hold several values separated by `;`. */
-export const PEOPLE_CSV_COLUMNS = ['id', 'name', 'email', 'aadObjectId', 'roles', 'centreIds', 'providerId', 'extension'] as const;
+export const PEOPLE_CSV_COLUMNS = [
+  'id',
+  'name',
+  'email',
+  'aadObjectId',
+  'roles',
+  'centreIds',
+  'providerId',
+  'extension',
+] as const;
 const REQUIRED = ['id', 'name', 'email', 'roles'];
 const LISTS = new Set(['roles', 'centreIds']);
 
@@ -22,7 +31,8 @@ export function readPeopleCsv(text: string, label = 'people.csv'): SourcedPerson
   const header = records[0] ? Object.keys(records[0].record) : [];
   const errors: string[] = [];
   for (const column of header) {
-    if (!(PEOPLE_CSV_COLUMNS as readonly string[]).includes(column)) errors.push(`${label}: columna desconocida "${column}"`);
+    if (!(PEOPLE_CSV_COLUMNS as readonly string[]).includes(column))
+      errors.push(`${label}: columna desconocida "${column}"`);
   }
   if (records.length > 0) {
     for (const column of REQUIRED) if (!header.includes(column)) errors.push(`${label}: falta la columna "${column}"`);
@@ -35,7 +45,12 @@ function toPerson(record: Record<string, string>): Record<string, unknown> {
   const person: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
     if (value === '') continue;
-    person[key] = LISTS.has(key) ? value.split(';').map((v) => v.trim()).filter(Boolean) : value;
+    person[key] = LISTS.has(key)
+      ? value
+          .split(';')
+          .map((v) => v.trim())
+          .filter(Boolean)
+      : value;
   }
   return person;
 }

@@ -13,11 +13,7 @@ export const directoryId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'identificador inválido (letras, números, punto, - y _; máximo 64)');
 
-export const emailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.email('correo electrónico inválido').max(254));
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email('correo electrónico inválido').max(254));
 
 const text = (max: number) => z.string().trim().min(1, 'no puede estar vacío').max(max);
 
@@ -32,7 +28,11 @@ export const PersonSchema = z.strictObject({
   centreIds: z.array(directoryId).default([]),
   /** For provider contacts: the provider company they speak for. */
   providerId: directoryId.optional(),
-  extension: z.string().trim().regex(/^[0-9]{1,10}$/, 'extensión inválida').optional(),
+  extension: z
+    .string()
+    .trim()
+    .regex(/^[0-9]{1,10}$/, 'extensión inválida')
+    .optional(),
   /** For analysts: on the duty roster. With ANALYST_ROUTING=roster only they hear of new work. */
   onDuty: z.boolean().optional(),
 });
@@ -75,7 +75,10 @@ export const ProviderSchema = z.strictObject({
 });
 export type Provider = z.infer<typeof ProviderSchema>;
 
-const hours = z.number().positive('debe ser mayor que cero').max(24 * 365);
+const hours = z
+  .number()
+  .positive('debe ser mayor que cero')
+  .max(24 * 365);
 const perPriority = z.strictObject(
   Object.fromEntries(PRIORITIES.map((p) => [p, hours])) as Record<(typeof PRIORITIES)[number], typeof hours>,
 );
@@ -94,7 +97,11 @@ export const ContractSchema = z
   .superRefine((c, ctx) => {
     for (const p of PRIORITIES) {
       if (c.resolutionHours[p] < c.attentionHours[p]) {
-        ctx.addIssue({ code: 'custom', path: ['resolutionHours', p], message: 'no puede ser menor que el tiempo de atención' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['resolutionHours', p],
+          message: 'no puede ser menor que el tiempo de atención',
+        });
       }
     }
   });
@@ -109,12 +116,16 @@ const deskHours = {
   resolutionHours: perPriority,
 };
 
-function orderedByPriority(value: Partial<Record<keyof typeof deskHours, Record<(typeof PRIORITIES)[number], number>>>, ctx: z.core.$RefinementCtx): void {
+function orderedByPriority(
+  value: Partial<Record<keyof typeof deskHours, Record<(typeof PRIORITIES)[number], number>>>,
+  ctx: z.core.$RefinementCtx,
+): void {
   for (const [clock, hoursOf] of Object.entries(value)) {
     if (!hoursOf) continue;
     PRIORITIES.slice(1).forEach((p, i) => {
       const more = PRIORITIES[i]!;
-      if (hoursOf[p] < hoursOf[more]) ctx.addIssue({ code: 'custom', path: [clock, p], message: `no puede ser menor que el de prioridad ${more}` });
+      if (hoursOf[p] < hoursOf[more])
+        ctx.addIssue({ code: 'custom', path: [clock, p], message: `no puede ser menor que el de prioridad ${more}` });
     });
   }
 }
@@ -127,12 +138,16 @@ function orderedByPriority(value: Partial<Record<keyof typeof deskHours, Record<
 export const ServiceLevelsSchema = z.strictObject({
   desk: z.strictObject(deskHours).superRefine(orderedByPriority),
   centres: z
-    .array(z.strictObject({
-      centreId: directoryId,
-      responseHours: perPriority.optional(),
-      onsiteAttentionHours: perPriority.optional(),
-      resolutionHours: perPriority.optional(),
-    }).superRefine(({ centreId: _centreId, ...clocks }, ctx) => orderedByPriority(clocks, ctx)))
+    .array(
+      z
+        .strictObject({
+          centreId: directoryId,
+          responseHours: perPriority.optional(),
+          onsiteAttentionHours: perPriority.optional(),
+          resolutionHours: perPriority.optional(),
+        })
+        .superRefine(({ centreId: _centreId, ...clocks }, ctx) => orderedByPriority(clocks, ctx)),
+    )
     .default([]),
 });
 export type ServiceLevels = z.infer<typeof ServiceLevelsSchema>;

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
 import {
-  CentreSchema, ContractSchema, Directory, DirectoryFileSchema, Person, PersonSchema, ProviderSchema, ServiceLevels, ServiceLevelsSchema,
+  CentreSchema,
+  ContractSchema,
+  Directory,
+  DirectoryFileSchema,
+  Person,
+  PersonSchema,
+  ProviderSchema,
+  ServiceLevels,
+  ServiceLevelsSchema,
 } from './schema';
 
 /** People with the place they came from, so errors name the right file line or index. */
@@ -17,7 +25,11 @@ function formatPath(prefix: string, path: readonly PropertyKey[]): string {
   return out;
 }
 
-function parseEach<T>(schema: z.ZodType<T>, items: { path: string; raw: unknown }[], errors: string[]): { path: string; value: T }[] {
+function parseEach<T>(
+  schema: z.ZodType<T>,
+  items: { path: string; raw: unknown }[],
+  errors: string[],
+): { path: string; value: T }[] {
   const parsed: { path: string; value: T }[] = [];
   for (const item of items) {
     const result = schema.safeParse(item.raw);
@@ -27,7 +39,12 @@ function parseEach<T>(schema: z.ZodType<T>, items: { path: string; raw: unknown 
   return parsed;
 }
 
-function checkUnique<T>(items: { path: string; value: T }[], key: (v: T) => string | undefined, field: string, errors: string[]) {
+function checkUnique<T>(
+  items: { path: string; value: T }[],
+  key: (v: T) => string | undefined,
+  field: string,
+  errors: string[],
+) {
   const seen = new Map<string, string>();
   for (const { path, value } of items) {
     const k = key(value);
@@ -39,7 +56,12 @@ function checkUnique<T>(items: { path: string; value: T }[], key: (v: T) => stri
 }
 
 function checkRefs(
-  path: string, field: string, ids: readonly string[] | string | undefined, known: Set<string>, noun: string, errors: string[],
+  path: string,
+  field: string,
+  ids: readonly string[] | string | undefined,
+  known: Set<string>,
+  noun: string,
+  errors: string[],
 ) {
   if (ids === undefined) return;
   if (typeof ids === 'string') {
@@ -54,10 +76,13 @@ function checkRefs(
 function crossCheckPerson(path: string, p: Person, centres: Set<string>, providers: Set<string>, errors: string[]) {
   checkRefs(path, 'centreIds', p.centreIds, centres, 'centro', errors);
   checkRefs(path, 'providerId', p.providerId, providers, 'proveedor', errors);
-  if (p.roles.includes('provider') && !p.providerId) errors.push(`${path}.providerId: un contacto de proveedor debe indicar su proveedor`);
-  if (p.providerId && !p.roles.includes('provider')) errors.push(`${path}.roles: quien tiene proveedor debe tener el rol provider`);
+  if (p.roles.includes('provider') && !p.providerId)
+    errors.push(`${path}.providerId: un contacto de proveedor debe indicar su proveedor`);
+  if (p.providerId && !p.roles.includes('provider'))
+    errors.push(`${path}.roles: quien tiene proveedor debe tener el rol provider`);
   for (const role of ['engineer', 'judge'] as const) {
-    if (p.roles.includes(role) && p.centreIds.length === 0) errors.push(`${path}.centreIds: el rol ${role} requiere al menos un centro`);
+    if (p.roles.includes(role) && p.centreIds.length === 0)
+      errors.push(`${path}.centreIds: el rol ${role} requiere al menos un centro`);
   }
 }
 
@@ -76,7 +101,9 @@ export function parseDirectory(json: unknown, extraPeople: SourcedPerson[] = [])
   const errors: string[] = [];
   const file = DirectoryFileSchema.safeParse(json);
   if (!file.success) {
-    throw directoryError(file.error.issues.map((i) => `${formatPath('', i.path).replace(/^\./, '') || 'archivo'}: ${i.message}`));
+    throw directoryError(
+      file.error.issues.map((i) => `${formatPath('', i.path).replace(/^\./, '') || 'archivo'}: ${i.message}`),
+    );
   }
   const sourced = (kind: string, list: unknown[]) => list.map((raw, i) => ({ path: `${kind}[${i}]`, raw }));
   const centres = parseEach(CentreSchema, sourced('centres', file.data.centres), errors);
@@ -104,7 +131,8 @@ export function parseDirectory(json: unknown, extraPeople: SourcedPerson[] = [])
   const serviceLevels = parseServiceLevels(file.data.serviceLevels, centreIds, errors);
   // An empty or analyst-less import would silently lock the Service Desk out of every order.
   if (file.data.centres.length === 0) errors.push('centres: el directorio debe tener al menos un centro');
-  if (!people.some((p) => p.value.roles.includes('analyst'))) errors.push('people: el directorio debe tener al menos un analista');
+  if (!people.some((p) => p.value.roles.includes('analyst')))
+    errors.push('people: el directorio debe tener al menos un analista');
 
   if (errors.length > 0) throw directoryError(errors);
   return {

@@ -23,24 +23,41 @@ export const skip = (es: string, en: string): Verdict => ({ status: 'skip', es, 
 const DEFAULT_TIMEOUT_MS = 8000;
 
 /** Runs every check at once, each under its own time limit; never rejects. */
-export async function runChecks(checks: readonly Check[]): Promise<Array<{ name: string; verdict: Verdict; ms: number }>> {
-  return Promise.all(checks.map(async (check) => {
-    const started = Date.now();
-    const limit = check.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<Verdict>((resolve) => {
-      timer = setTimeout(() => resolve(fail(`sin respuesta en ${limit / 1000} s`, `no answer within ${limit / 1000} s`, {
-        es: 'revise que el servidor sea alcanzable desde esta máquina (DNS, cortafuegos, puerto)',
-        en: 'check that the server is reachable from this machine (DNS, firewall, port)',
-      })), limit);
-    });
-    try {
-      const verdict = await Promise.race([check.run().catch((error: unknown) => fail(`error inesperado: ${describe(error)}`, `unexpected error: ${describe(error)}`)), timeout]);
-      return { name: check.name, verdict, ms: Date.now() - started };
-    } finally {
-      clearTimeout(timer);
-    }
-  }));
+export async function runChecks(
+  checks: readonly Check[],
+): Promise<Array<{ name: string; verdict: Verdict; ms: number }>> {
+  return Promise.all(
+    checks.map(async (check) => {
+      const started = Date.now();
+      const limit = check.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<Verdict>((resolve) => {
+        timer = setTimeout(
+          () =>
+            resolve(
+              fail(`sin respuesta en ${limit / 1000} s`, `no answer within ${limit / 1000} s`, {
+                es: 'revise que el servidor sea alcanzable desde esta máquina (DNS, cortafuegos, puerto)',
+                en: 'check that the server is reachable from this machine (DNS, firewall, port)',
+              }),
+            ),
+          limit,
+        );
+      });
+      try {
+        const verdict = await Promise.race([
+          check
+            .run()
+            .catch((error: unknown) =>
+              fail(`error inesperado: ${describe(error)}`, `unexpected error: ${describe(error)}`),
+            ),
+          timeout,
+        ]);
+        return { name: check.name, verdict, ms: Date.now() - started };
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
 }
 
 /** One line of an error, never a stack. */

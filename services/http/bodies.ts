@@ -6,7 +6,8 @@ const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 
 const NO_BODY_HERE = 'Esta ruta no acepta contenido en la solicitud.';
 const ONLY_JSON = 'Esta ruta solo acepta contenido JSON (application/json) sin comprimir.';
-const tooLarge = (max: number) => `El contenido de la solicitud es demasiado grande (máximo ${Math.floor(max / 1024)} KB).`;
+const tooLarge = (max: number) =>
+  `El contenido de la solicitud es demasiado grande (máximo ${Math.floor(max / 1024)} KB).`;
 
 function announcesBody(req: Request): boolean {
   const length = req.headers['content-length'];
@@ -75,16 +76,18 @@ export function jsonBody(maxBytes: number): RequestHandler {
     };
     req.on('data', onData);
     req.once('error', () => finish(() => next(false)));
-    req.once('end', () => finish(() => {
-      try {
-        const text = Buffer.concat(chunks).toString('utf8');
-        req.body = text.trim() === '' ? undefined : JSON.parse(text);
-      } catch {
-        refuse(res, 400, 'VALIDATION', 'El contenido de la solicitud no es JSON válido.');
-        next(false);
-        return;
-      }
-      next();
-    }));
+    req.once('end', () =>
+      finish(() => {
+        try {
+          const text = Buffer.concat(chunks).toString('utf8');
+          req.body = text.trim() === '' ? undefined : JSON.parse(text);
+        } catch {
+          refuse(res, 400, 'VALIDATION', 'El contenido de la solicitud no es JSON válido.');
+          next(false);
+          return;
+        }
+        next();
+      }),
+    );
   };
 }

@@ -20,7 +20,12 @@ export function registerHealthRoute(server: Server, deps: HealthDeps): void {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('ping timed out')), deps.timeoutMs ?? 2000);
     });
-    const db = await Promise.race([deps.ping(), timeout]).then(() => 'ok', () => 'unreachable').finally(() => clearTimeout(timer));
+    const db = await Promise.race([deps.ping(), timeout])
+      .then(
+        () => 'ok',
+        () => 'unreachable',
+      )
+      .finally(() => clearTimeout(timer));
     const healthy = db === 'ok';
     const mail = deps.mailState();
     // A mailbox mail cannot be filed in stops intake but not the rest of the service.

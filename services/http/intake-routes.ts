@@ -32,7 +32,10 @@ function plainIntakeQuery(raw: unknown): Record<string, string> {
 }
 
 /** `GET /api/intake?folder=quarantine|refused&page=&pageSize=`, bearer-guarded. */
-export function registerIntakeRoutes(server: Server, deps: { intake: IntakeReads; apiToken?: string; logger: Logger }): void {
+export function registerIntakeRoutes(
+  server: Server,
+  deps: { intake: IntakeReads; apiToken?: string; logger: Logger },
+): void {
   server.get('/api/intake', async (req: Request, res: Response) => {
     try {
       checkBearer(req.headers.authorization, deps.apiToken);

@@ -23,7 +23,10 @@ export function plainListQuery(raw: unknown): Record<string, string> {
 }
 
 /** Registers the read API: `GET /api/orders/:folio` and `GET /api/orders`, bearer-guarded. */
-export function registerOrderRoutes(server: Server, deps: { orders: OrderReads; apiToken?: string; logger: Logger }): void {
+export function registerOrderRoutes(
+  server: Server,
+  deps: { orders: OrderReads; apiToken?: string; logger: Logger },
+): void {
   const guard = (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
     try {
       checkBearer(req.headers.authorization, deps.apiToken);
@@ -32,10 +35,16 @@ export function registerOrderRoutes(server: Server, deps: { orders: OrderReads; 
       sendError(res, error, deps.logger);
     }
   };
-  server.get('/api/orders/:folio', guard(async (req, res) => {
-    res.send(200, await deps.orders.getOrderByFolio(String(req.params.folio ?? '')));
-  }));
-  server.get('/api/orders', guard(async (req, res) => {
-    res.send(200, await deps.orders.listOrders(plainListQuery(req.query)));
-  }));
+  server.get(
+    '/api/orders/:folio',
+    guard(async (req, res) => {
+      res.send(200, await deps.orders.getOrderByFolio(String(req.params.folio ?? '')));
+    }),
+  );
+  server.get(
+    '/api/orders',
+    guard(async (req, res) => {
+      res.send(200, await deps.orders.listOrders(plainListQuery(req.query)));
+    }),
+  );
 }

@@ -21,16 +21,21 @@ export function sendError(res: Response, error: unknown, log: Logger): void {
     return;
   }
   log.error({ err: error }, 'unexpected error in request');
-  res.send(500, { error: { code: 'INTERNAL', message: 'Ocurrió un error interno. Inténtalo más tarde.' } } satisfies ErrorBody);
+  res.send(500, {
+    error: { code: 'INTERNAL', message: 'Ocurrió un error interno. Inténtalo más tarde.' },
+  } satisfies ErrorBody);
 }
 
 /** A VALIDATION error naming the offending field or query parameter. */
 export function invalidField(field: string, reason: string): AppError {
-  return new AppError('VALIDATION', `invalid ${field}: ${reason}`, `El campo «${field}» no es válido: ${reason}.`, { field });
+  return new AppError('VALIDATION', `invalid ${field}: ${reason}`, `El campo «${field}» no es válido: ${reason}.`, {
+    field,
+  });
 }
 
 /** Refusals the HTTP edge gives before any route or use case runs (protocol level, not domain errors). */
-export type EdgeRefusalCode = 'UNSUPPORTED_MEDIA_TYPE' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_REQUESTS' | 'VALIDATION' | 'FORBIDDEN';
+export type EdgeRefusalCode =
+  'UNSUPPORTED_MEDIA_TYPE' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_REQUESTS' | 'VALIDATION' | 'FORBIDDEN';
 
 /**
  * Answers `{error: {code, message}}` (message in Spanish) with the given status.

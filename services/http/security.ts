@@ -20,7 +20,8 @@ const DIRECTIVES = {
 type Middleware = (req: Request, res: Response, next: (error?: unknown) => void) => void;
 
 function asRestify(middleware: Middleware): RequestHandler {
-  return (req: Request, res: Response, next: Next) => middleware(req, res, (error?: unknown) => (error ? next(error as Error) : next()));
+  return (req: Request, res: Response, next: Next) =>
+    middleware(req, res, (error?: unknown) => (error ? next(error as Error) : next()));
 }
 
 /**
@@ -29,10 +30,12 @@ function asRestify(middleware: Middleware): RequestHandler {
  * rest of helmet's defaults (HSTS, referrer and cross-origin policies).
  */
 export function securityHeaders(): RequestHandler {
-  const headers = asRestify(helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: { ...DIRECTIVES, 'frame-ancestors': ["'none'"] } },
-    xFrameOptions: { action: 'deny' },
-  }) as Middleware);
+  const headers = asRestify(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { ...DIRECTIVES, 'frame-ancestors': ["'none'"] } },
+      xFrameOptions: { action: 'deny' },
+    }) as Middleware,
+  );
   return (req: Request, res: Response, next: Next) => {
     res.setHeader('Cache-Control', 'no-store');
     headers(req, res, next);
@@ -45,7 +48,12 @@ export function securityHeaders(): RequestHandler {
  * `frame-ancestors` naming `origins`, and drops X-Frame-Options, which cannot name them.
  */
 export function framingAllowedFor(origins: readonly string[]): RequestHandler {
-  const csp = asRestify(helmet.contentSecurityPolicy({ useDefaults: false, directives: { ...DIRECTIVES, 'frame-ancestors': [...origins] } }) as Middleware);
+  const csp = asRestify(
+    helmet.contentSecurityPolicy({
+      useDefaults: false,
+      directives: { ...DIRECTIVES, 'frame-ancestors': [...origins] },
+    }) as Middleware,
+  );
   return (req: Request, res: Response, next: Next) => {
     res.removeHeader('X-Frame-Options');
     csp(req, res, next);
@@ -66,7 +74,12 @@ export interface RateLimits {
  * Generous for people and monitors (a load balancer probing /healthz every few seconds), tight
  * for anyone enumerating Cédula codes or guessing the API token.
  */
-export const DEFAULT_RATE_LIMITS: RateLimits = { publicRequests: 60, publicWindowSeconds: 60, failedAuth: 10, failedAuthWindowSeconds: 15 * 60 };
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  publicRequests: 60,
+  publicWindowSeconds: 60,
+  failedAuth: 10,
+  failedAuthWindowSeconds: 15 * 60,
+};
 
 const TOO_MANY = 'Demasiadas solicitudes desde esta dirección. Espere un momento e inténtelo de nuevo.';
 
@@ -77,7 +90,9 @@ const TOO_MANY = 'Demasiadas solicitudes desde esta dirección. Espere un moment
 const clientOf = (req: Request) => req.socket.remoteAddress ?? 'unknown';
 
 function tooMany(res: Response, msBeforeNext: number): void {
-  refuse(res, 429, 'TOO_MANY_REQUESTS', TOO_MANY, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(msBeforeNext / 1000))) } });
+  refuse(res, 429, 'TOO_MANY_REQUESTS', TOO_MANY, {
+    headers: { 'Retry-After': String(Math.max(1, Math.ceil(msBeforeNext / 1000))) },
+  });
 }
 
 const isPublic = (path: string) => path === '/healthz' || path.startsWith('/cedula/');
@@ -107,15 +122,18 @@ export function rateLimits(limits: RateLimits = DEFAULT_RATE_LIMITS): RequestHan
       return;
     }
     if (!isGuardedApi(path)) return next();
-    authLimiter.get(client).then((state) => {
-      if (state && state.consumedPoints >= limits.failedAuth) {
-        tooMany(res, state.msBeforeNext);
-        return next(false);
-      }
-      res.once('finish', () => {
-        if (res.statusCode === 401) authLimiter.consume(client).catch(() => undefined);
-      });
-      return next();
-    }, (error: unknown) => next(error as Error));
+    authLimiter.get(client).then(
+      (state) => {
+        if (state && state.consumedPoints >= limits.failedAuth) {
+          tooMany(res, state.msBeforeNext);
+          return next(false);
+        }
+        res.once('finish', () => {
+          if (res.statusCode === 401) authLimiter.consume(client).catch(() => undefined);
+        });
+        return next();
+      },
+      (error: unknown) => next(error as Error),
+    );
   };
 }

@@ -54,13 +54,17 @@ export function createHttpService(deps: HttpDeps): HttpService {
   // No general body parser: restify's writes multipart uploads to the temp folder before any
   // route runs. Bodyless methods are refused a body here; each route that takes one reads it.
   server.pre(refuseBodyOnBodylessMethods());
-  server.use(restify.plugins.queryParser({ mapParams: false, allowDots: false, parameterLimit: 20, arrayLimit: 0, depth: 1 }));
+  server.use(
+    restify.plugins.queryParser({ mapParams: false, allowDots: false, parameterLimit: 20, arrayLimit: 0, depth: 1 }),
+  );
   registerHealthRoute(server, deps.health);
-  if (deps.metrics) registerMetricsRoute(server, { metrics: deps.metrics, apiToken: deps.apiToken, logger: deps.logger });
+  if (deps.metrics)
+    registerMetricsRoute(server, { metrics: deps.metrics, apiToken: deps.apiToken, logger: deps.logger });
   registerOrderRoutes(server, { orders: deps.orders, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.cedula) registerCedulaRoutes(server, { cedula: deps.cedula, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.intake) registerIntakeRoutes(server, { intake: deps.intake, apiToken: deps.apiToken, logger: deps.logger });
-  if (deps.reports) registerReportRoutes(server, { reports: deps.reports, apiToken: deps.apiToken, logger: deps.logger });
+  if (deps.reports)
+    registerReportRoutes(server, { reports: deps.reports, apiToken: deps.apiToken, logger: deps.logger });
   server.post('/api/messages', jsonBody(MAX_BODY_BYTES), async (req: Request, res: Response) => {
     try {
       await deps.botEndpoint(req, res);
@@ -71,10 +75,11 @@ export function createHttpService(deps: HttpDeps): HttpService {
   });
   return {
     server,
-    listen: (port, host) => new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-    }),
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+      }),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

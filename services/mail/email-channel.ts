@@ -26,13 +26,21 @@ export interface CedulaPdfs {
  * `cedula_issued` notice's order id. A notice whose PDF cannot be read fails (and is
  * retried) rather than leaving without it.
  */
-async function cedulaAttachments(pdfs: CedulaPdfs | undefined, notices: readonly NotificationDoc[]): Promise<MailAttachment[]> {
+async function cedulaAttachments(
+  pdfs: CedulaPdfs | undefined,
+  notices: readonly NotificationDoc[],
+): Promise<MailAttachment[]> {
   if (!pdfs) return [];
   const attachments: MailAttachment[] = [];
   for (const n of notices.filter((doc) => doc.event === 'cedula_issued')) {
     const found = await pdfs.pdfOfOrder(n.orderId);
     if (!found) {
-      throw new AppError('NOT_FOUND', `no Cédula PDF for order ${n.orderId.toHexString()}`, 'La cédula de nivel de servicio aún no está disponible.', { orderId: n.orderId.toHexString() });
+      throw new AppError(
+        'NOT_FOUND',
+        `no Cédula PDF for order ${n.orderId.toHexString()}`,
+        'La cédula de nivel de servicio aún no está disponible.',
+        { orderId: n.orderId.toHexString() },
+      );
     }
     if (!attachments.some((a) => a.filename === `cedula-${found.folio}.pdf`)) {
       attachments.push({ filename: `cedula-${found.folio}.pdf`, content: found.pdf, contentType: 'application/pdf' });
@@ -71,7 +79,12 @@ export class EmailChannel implements NotificationChannel {
 
   private async addressOf(recipient: PendingNotice['recipient']): Promise<string> {
     const to = await this.address(recipient);
-    if (!to) throw new AppError('NOT_FOUND', `no email address for ${recipient.personId ?? recipient.role}`, 'La persona no tiene correo registrado.');
+    if (!to)
+      throw new AppError(
+        'NOT_FOUND',
+        `no email address for ${recipient.personId ?? recipient.role}`,
+        'La persona no tiene correo registrado.',
+      );
     return to;
   }
 
@@ -89,10 +102,17 @@ export class EmailChannel implements NotificationChannel {
     const references = original ? [original, thread] : [thread];
     await this.deps.refs.rememberRef(messageId, order._id, 'sent');
     await this.deps.sender.send({
-      to, ...renderNotice(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }), messageId,
-      inReplyTo: original ?? thread, references, attachments,
+      to,
+      ...renderNotice(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }),
+      messageId,
+      inReplyTo: original ?? thread,
+      references,
+      attachments,
       // The receipt of a mailed report answers that mail; every other notice is generated.
-      headers: automatedHeaders(notification._id, original && notification.event === 'order_reported' ? 'auto-replied' : 'auto-generated'),
+      headers: automatedHeaders(
+        notification._id,
+        original && notification.event === 'order_reported' ? 'auto-replied' : 'auto-generated',
+      ),
     });
   }
 
@@ -105,7 +125,10 @@ export class EmailChannel implements NotificationChannel {
     const first = items[0]!.doc;
     const to = await this.addressOf(first.recipient);
     const digest = digestMessage(items.map((i) => ({ event: i.doc.event, order: i.order })));
-    const attachments = await cedulaAttachments(this.deps.cedulaPdfs, items.map((i) => i.doc));
+    const attachments = await cedulaAttachments(
+      this.deps.cedulaPdfs,
+      items.map((i) => i.doc),
+    );
     await this.deps.sender.send({
       to,
       ...renderMail(digest),

@@ -34,6 +34,9 @@ export function orderThreadId(orderId: string, from: string): string {
  * included) from answering it: `auto-replied` for a direct answer to a person's mail (the
  * receipt of a mailed report, the refusal of an outside sender), `auto-generated` otherwise.
  */
-export function automatedHeaders(ref: string, kind: 'auto-generated' | 'auto-replied' = 'auto-generated'): Record<string, string> {
+export function automatedHeaders(
+  ref: string,
+  kind: 'auto-generated' | 'auto-replied' = 'auto-generated',
+): Record<string, string> {
   return { 'Auto-Submitted': kind, 'X-Auto-Response-Suppress': 'All', Precedence: 'bulk', [OUR_HEADER]: ref };
 }

@@ -58,7 +58,10 @@ function smtpAuth(options: SmtpOptions): Pick<SMTPPool.Options, 'auth'> {
         user,
         // `renew`: the server refused the token it was just given; ask for a new one.
         provisionCallback: (_user, renew, done) => {
-          accessToken(renew ? { refresh: true } : undefined).then((token) => done(null, token), (error: Error) => done(error));
+          accessToken(renew ? { refresh: true } : undefined).then(
+            (token) => done(null, token),
+            (error: Error) => done(error),
+          );
         },
       },
     };
@@ -103,8 +106,13 @@ export class SmtpMailSender implements MailSender {
         envelope: { from: this.from, to: mail.to },
       });
     } catch (error) {
-      throw new AppError('UPSTREAM', `SMTP send failed: ${error instanceof Error ? error.message : String(error)}`,
-        'No fue posible enviar el correo; se reintentará.', { to: mail.to }, { cause: error });
+      throw new AppError(
+        'UPSTREAM',
+        `SMTP send failed: ${error instanceof Error ? error.message : String(error)}`,
+        'No fue posible enviar el correo; se reintentará.',
+        { to: mail.to },
+        { cause: error },
+      );
     }
   }
 

@@ -79,12 +79,20 @@ export function createTokenProvider(options: TokenProviderOptions): AccessTokenS
       const issued = await options.acquire(fresh);
       const issuedAt = now();
       const lifetime = issued.expiresOn.getTime() - issuedAt;
-      cached = { token: issued.accessToken, renewAt: issuedAt + Math.max(0, lifetime - Math.min(margin, lifetime / 2)) };
+      cached = {
+        token: issued.accessToken,
+        renewAt: issuedAt + Math.max(0, lifetime - Math.min(margin, lifetime / 2)),
+      };
       options.logger?.info({ expiresOn: issued.expiresOn }, 'mail access token obtained');
       return issued.accessToken;
     } catch (error) {
-      throw new AppError('UPSTREAM', `mail access token: ${error instanceof Error ? error.message : String(error)}`,
-        'No fue posible obtener el token de acceso al correo.', {}, { cause: error });
+      throw new AppError(
+        'UPSTREAM',
+        `mail access token: ${error instanceof Error ? error.message : String(error)}`,
+        'No fue posible obtener el token de acceso al correo.',
+        {},
+        { cause: error },
+      );
     }
   };
   let forcedAt = -Infinity;
@@ -95,7 +103,9 @@ export function createTokenProvider(options: TokenProviderOptions): AccessTokenS
       options.logger?.warn('mail access token refused by the server; getting a new one');
     }
     if (cached && now() < cached.renewAt) return cached.token;
-    pending ??= fetchToken().finally(() => { pending = undefined; });
+    pending ??= fetchToken().finally(() => {
+      pending = undefined;
+    });
     return pending;
   };
 }

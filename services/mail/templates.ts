@@ -1,4 +1,10 @@
-import { MAIL_SIGNATURE, mailFooter, noticeMessage, type NoticeContext, type NoticeText } from '../notifications/messages';
+import {
+  MAIL_SIGNATURE,
+  mailFooter,
+  noticeMessage,
+  type NoticeContext,
+  type NoticeText,
+} from '../notifications/messages';
 import type { ServiceOrder } from '../orders/types';
 import { folioTag } from './headers';
 
@@ -11,7 +17,8 @@ export interface RenderedMail {
   html: string;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * The mail layout only: the words come from the caller (for notices, the catalogue in

@@ -22,7 +22,12 @@ export class DeskMetrics {
   readonly registry = new Registry();
 
   /** Orders by state and centre: seeded by one aggregation, then moved by each write. */
-  readonly orders = new Gauge({ name: 'mesa_orders', help: 'Service orders by state and centre', labelNames: ['status', 'centre'] as const, registers: [this.registry] });
+  readonly orders = new Gauge({
+    name: 'mesa_orders',
+    help: 'Service orders by state and centre',
+    labelNames: ['status', 'centre'] as const,
+    registers: [this.registry],
+  });
 
   /** Final (and retried) notice outcomes, by the channel that carried it. */
   readonly notices = new Counter({
@@ -32,9 +37,19 @@ export class DeskMetrics {
     registers: [this.registry],
   });
 
-  readonly slaBreaches = new Counter({ name: 'mesa_sla_breaches_total', help: 'SLA breaches recorded (a clock reaching 100 % of its target), by clock', labelNames: ['clock'] as const, registers: [this.registry] });
+  readonly slaBreaches = new Counter({
+    name: 'mesa_sla_breaches_total',
+    help: 'SLA breaches recorded (a clock reaching 100 % of its target), by clock',
+    labelNames: ['clock'] as const,
+    registers: [this.registry],
+  });
 
-  readonly slaWarnings = new Counter({ name: 'mesa_sla_warnings_total', help: 'SLA warnings recorded (a clock reaching 75 % of its target), by clock', labelNames: ['clock'] as const, registers: [this.registry] });
+  readonly slaWarnings = new Counter({
+    name: 'mesa_sla_warnings_total',
+    help: 'SLA warnings recorded (a clock reaching 75 % of its target), by clock',
+    labelNames: ['clock'] as const,
+    registers: [this.registry],
+  });
 
   readonly httpDuration = new Histogram({
     name: 'mesa_http_request_duration_seconds',
@@ -62,7 +77,9 @@ export class DeskMetrics {
         name: 'mesa_intake_connected',
         help: '1 while this instance holds the desk mailbox and is connected to it',
         registers: [this.registry],
-        collect() { this.set(intake()?.state === 'connected' ? 1 : 0); },
+        collect() {
+          this.set(intake()?.state === 'connected' ? 1 : 0);
+        },
       });
     }
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'mesa_' });

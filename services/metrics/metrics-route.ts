@@ -10,11 +10,21 @@ import type { DeskMetrics } from './desk-metrics';
  * Requests that match no route are measured under `route="(unmatched)"`, so a scanner
  * cannot grow the label set without bound.
  */
-export function registerMetricsRoute(server: Server, deps: { metrics: DeskMetrics; apiToken?: string; logger: Logger }): void {
+export function registerMetricsRoute(
+  server: Server,
+  deps: { metrics: DeskMetrics; apiToken?: string; logger: Logger },
+): void {
   server.on('after', (req: Request, res: Response) => {
     const route = req.getRoute?.()?.path;
     const seconds = (Date.now() - req.time()) / 1000;
-    deps.metrics.httpDuration.observe({ method: req.method ?? 'GET', route: typeof route === 'string' ? route : '(unmatched)', status: String(res.statusCode) }, seconds);
+    deps.metrics.httpDuration.observe(
+      {
+        method: req.method ?? 'GET',
+        route: typeof route === 'string' ? route : '(unmatched)',
+        status: String(res.statusCode),
+      },
+      seconds,
+    );
   });
   server.get('/metrics', async (req: Request, res: Response) => {
     try {

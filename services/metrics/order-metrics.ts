@@ -11,8 +11,11 @@ import type { DeskMetrics } from './desk-metrics';
  * so with several instances the others' changes show after the next reconcile.
  */
 export async function seedOrderGauge(db: Db, metrics: DeskMetrics): Promise<number> {
-  const groups = await db.collection('orders')
-    .aggregate<{ _id: { status: string; centre: string }; n: number }>([{ $group: { _id: { status: '$status', centre: '$centreId' }, n: { $sum: 1 } } }])
+  const groups = await db
+    .collection('orders')
+    .aggregate<{ _id: { status: string; centre: string }; n: number }>([
+      { $group: { _id: { status: '$status', centre: '$centreId' }, n: { $sum: 1 } } },
+    ])
     .toArray();
   metrics.orders.reset();
   for (const g of groups) metrics.orders.set({ status: String(g._id.status), centre: String(g._id.centre ?? '') }, g.n);
@@ -24,7 +27,10 @@ export async function seedOrderGauge(db: Db, metrics: DeskMetrics): Promise<numb
  * (the only two ways an order enters a state). A write that matched nothing, or a repeated
  * report that found its order already made, moves nothing.
  */
-export function withOrderMetrics<S extends Pick<OrderStore, 'create' | 'applyChange'>>(store: S, metrics: DeskMetrics): S {
+export function withOrderMetrics<S extends Pick<OrderStore, 'create' | 'applyChange'>>(
+  store: S,
+  metrics: DeskMetrics,
+): S {
   const measured = Object.create(store) as S;
   measured.create = async (order, year) => {
     const result = await store.create(order, year);
@@ -59,7 +65,10 @@ export function withSlaMetrics<S extends Pick<SlaStore, 'recordThresholds'>>(sto
  * Recounts the order gauge every `intervalMs` after the count made at start, so that changes
  * written by other instances show here too. 0: never.
  */
-export function orderGaugeReconciler(deps: { db: Db; metrics: DeskMetrics; intervalMs: number; logger: Logger }): { start(): void; stop(): Promise<void> } {
+export function orderGaugeReconciler(deps: { db: Db; metrics: DeskMetrics; intervalMs: number; logger: Logger }): {
+  start(): void;
+  stop(): Promise<void>;
+} {
   if (deps.intervalMs <= 0) return { start() {}, stop: async () => {} };
   let first = true;
   return new PeriodicTask({

@@ -8,7 +8,10 @@ export type AnalystRouting = 'all' | 'roster';
  * The analysts a notice goes to. With `roster`, the analysts marked `onDuty` — or every
  * analyst when nobody is on duty, so new work is never announced to no one.
  */
-export async function analystsToNotify(directory: Pick<DirectoryReader, 'analysts'>, routing: AnalystRouting): Promise<Person[]> {
+export async function analystsToNotify(
+  directory: Pick<DirectoryReader, 'analysts'>,
+  routing: AnalystRouting,
+): Promise<Person[]> {
   const all = await directory.analysts();
   if (routing === 'all') return all;
   const onDuty = all.filter((p) => p.onDuty === true);

@@ -7,7 +7,8 @@ import type { NotificationChannel, NotificationDoc } from '../outbox/types';
 export const NEVER_HELD_EVENTS: readonly string[] = ['validation_request', 'validation_reminder', 'signature_request'];
 const NEVER_HELD = new Set(NEVER_HELD_EVENTS);
 
-const isProvider = (recipient: NotificationDoc['recipient']) => recipient.role === 'provider_contact' || recipient.role === 'provider';
+const isProvider = (recipient: NotificationDoc['recipient']) =>
+  recipient.role === 'provider_contact' || recipient.role === 'provider';
 
 /**
  * The key a notice is gathered into a person's digest under, or undefined when it always
@@ -24,7 +25,10 @@ export function batchKey(doc: Pick<NotificationDoc, 'event' | 'recipient'>): str
  * contacts sit outside the Teams tenant: always email. Everyone else: Teams first when a
  * live conversation reference exists (the channel's `canReach`), email otherwise.
  */
-export function channelsFor(recipient: NotificationDoc['recipient'], channels: readonly NotificationChannel[]): readonly NotificationChannel[] {
+export function channelsFor(
+  recipient: NotificationDoc['recipient'],
+  channels: readonly NotificationChannel[],
+): readonly NotificationChannel[] {
   if (isProvider(recipient)) return channels.filter((c) => c.name !== 'teams');
   return channels;
 }

@@ -1,11 +1,24 @@
 /** The event names a notice can carry; channels pick the words by this (see messages.ts). */
 export const NOTICE_EVENTS = [
-  'order_reported', 'new_order', 'status_changed', 'validation_request', 'validation_reminder',
-  'order_assigned', 'order_unassigned', 'validation_rejected', 'turned_to_provider', 'signature_request',
-  'order_validated', 'order_signed', 'order_resolved', 'order_cancelled',
+  'order_reported',
+  'new_order',
+  'status_changed',
+  'validation_request',
+  'validation_reminder',
+  'order_assigned',
+  'order_unassigned',
+  'validation_rejected',
+  'turned_to_provider',
+  'signature_request',
+  'order_validated',
+  'order_signed',
+  'order_resolved',
+  'order_cancelled',
   /** From a comment on an open order (services/orders/add-order-comment.ts), not from a state change. */
   'order_comment',
   /** From services/sla and services/cedula, not from a state change. */
-  'sla_warning', 'sla_breach', 'cedula_issued',
+  'sla_warning',
+  'sla_breach',
+  'cedula_issued',
 ] as const;
 export type NoticeEvent = (typeof NOTICE_EVENTS)[number];

@@ -51,7 +51,11 @@ const lastComment = (o: ServiceOrder) => [...o.history].reverse().find((h) => h.
 const whenFormats = new Map<string, Intl.DateTimeFormat>();
 function when(at: Date, zone: string): string {
   let format = whenFormats.get(zone);
-  if (!format) whenFormats.set(zone, (format = new Intl.DateTimeFormat('es-MX', { dateStyle: 'long', timeStyle: 'short', timeZone: zone })));
+  if (!format)
+    whenFormats.set(
+      zone,
+      (format = new Intl.DateTimeFormat('es-MX', { dateStyle: 'long', timeStyle: 'short', timeZone: zone })),
+    );
   return format.format(at);
 }
 
@@ -62,7 +66,8 @@ function deadlineLine(o: ServiceOrder): string {
 }
 
 /** True when the order came back to validation because the judge refused to sign. */
-const refusedBy = (o: ServiceOrder) => o.history.filter((h) => h.action !== 'notification' && h.action !== 'comment').at(-1)?.action === 'refuse_signature';
+const refusedBy = (o: ServiceOrder) =>
+  o.history.filter((h) => h.action !== 'notification' && h.action !== 'comment').at(-1)?.action === 'refuse_signature';
 
 /** Asked of the requester in the validation request and its reminders. */
 export const VALIDATION_QUESTION = '¿Quedó resuelta la falla?';
@@ -79,7 +84,11 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
   order_reported: (o) => ({
     line: `Tu reporte quedó registrado con el folio ${o.folio}.`,
     subject: `Reporte recibido, folio ${o.folio}`,
-    paragraphs: [`Registramos su reporte con el folio ${o.folio}.`, `Falla reportada: ${o.description}`, 'La Mesa de Servicio lo atenderá a la brevedad.'],
+    paragraphs: [
+      `Registramos su reporte con el folio ${o.folio}.`,
+      `Falla reportada: ${o.description}`,
+      'La Mesa de Servicio lo atenderá a la brevedad.',
+    ],
   }),
   new_order: (o) => ({
     line: `Nueva orden de servicio ${o.folio}.`,
@@ -89,13 +98,18 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
   status_changed: (o) => ({
     line: `La orden ${o.folio} cambió a «${status(o)}».`,
     subject: `Su orden ${o.folio}: ${status(o)}`,
-    paragraphs: [`El estado de su orden ahora es «${status(o)}».`, o.status === 'closed' && o.resolution?.solution ? `Solución: ${o.resolution.solution}` : ''],
+    paragraphs: [
+      `El estado de su orden ahora es «${status(o)}».`,
+      o.status === 'closed' && o.resolution?.solution ? `Solución: ${o.resolution.solution}` : '',
+    ],
   }),
   validation_request: (o) => ({
     line: `La orden ${o.folio} fue atendida. ${VALIDATION_QUESTION}`,
     subject: `Valide la atención de la orden ${o.folio}: ${VALIDATION_QUESTION}`,
     paragraphs: [
-      refusedBy(o) ? `El Juez Administrador no firmó la validación de la orden ${o.folio}. ${reasonLine(o)}` : `La atención de su reporte ${o.folio} quedó registrada.`,
+      refusedBy(o)
+        ? `El Juez Administrador no firmó la validación de la orden ${o.folio}. ${reasonLine(o)}`
+        : `La atención de su reporte ${o.folio} quedó registrada.`,
       VALIDATION_QUESTION,
       VALIDATION_HOW,
     ],
@@ -108,7 +122,11 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
   order_assigned: (o) => ({
     line: `Se te turnó la orden ${o.folio}.`,
     subject: `Orden ${o.folio} turnada a usted`,
-    paragraphs: [`Se le turnó la orden ${o.folio} (${equipment(o)}).`, o.description, 'Comuníquese con el solicitante y registre el diagnóstico.'],
+    paragraphs: [
+      `Se le turnó la orden ${o.folio} (${equipment(o)}).`,
+      o.description,
+      'Comuníquese con el solicitante y registre el diagnóstico.',
+    ],
   }),
   order_unassigned: (o) => ({
     line: `La orden ${o.folio} se reasignó a otro ingeniero.`,
@@ -126,7 +144,9 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     paragraphs: [
       `Se turnó a su empresa la orden ${o.folio} (${equipment(o)}).`,
       o.description,
-      o.provider ? `Contrato: ${o.provider.contractId}. Atiéndala dentro de los tiempos del contrato.` : 'Atiéndala dentro de los tiempos del contrato.',
+      o.provider
+        ? `Contrato: ${o.provider.contractId}. Atiéndala dentro de los tiempos del contrato.`
+        : 'Atiéndala dentro de los tiempos del contrato.',
       deadlineLine(o),
     ],
   }),
@@ -134,7 +154,10 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     line: `La orden ${o.folio} espera tu firma y sello: el solicitante validó la atención.`,
     subject: `Firma pendiente de la orden ${o.folio}`,
     paragraphs: [
-      `El solicitante ${o.validation?.confirmedBy.name ?? ''} validó la atención de la orden ${o.folio}; falta su firma y sello.`.replace('  ', ' '),
+      `El solicitante ${o.validation?.confirmedBy.name ?? ''} validó la atención de la orden ${o.folio}; falta su firma y sello.`.replace(
+        '  ',
+        ' ',
+      ),
       `${equipment(o)}: ${o.description}`,
     ],
   }),
@@ -146,7 +169,10 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
   order_signed: (o) => ({
     line: `El Juez Administrador firmó la orden ${o.folio}: documenta la atención.`,
     subject: `Orden ${o.folio} firmada: documente la atención`,
-    paragraphs: ['La validación fue firmada y sellada por el Juez Administrador.', 'Documente la atención para marcar la orden como «Resuelta».'],
+    paragraphs: [
+      'La validación fue firmada y sellada por el Juez Administrador.',
+      'Documente la atención para marcar la orden como «Resuelta».',
+    ],
   }),
   order_resolved: (o) => ({
     line: `La orden ${o.folio} quedó resuelta.`,
@@ -177,7 +203,9 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
       subject: `Cédula de nivel de servicio emitida, orden ${o.folio}`,
       paragraphs: [
         `La orden ${o.folio} fue cerrada y se emitió su Cédula de nivel de servicio; se adjunta en PDF.`,
-        code ? `Código de verificación: ${code}. Cualquier persona puede comprobar su autenticidad en ${verifyUrl}.` : '',
+        code
+          ? `Código de verificación: ${code}. Cualquier persona puede comprobar su autenticidad en ${verifyUrl}.`
+          : '',
         code ? `También puede descargar el PDF en ${absoluteUrl(ctx.publicBaseUrl, publicPdfPath(code))}.` : '',
       ],
     };
@@ -206,7 +234,9 @@ export function genericNotice(o: ServiceOrder): NoticeText {
 
 /** The words of a notice, the same for every channel; an unknown event gets `genericNotice`. */
 export function noticeMessage(event: string, order: ServiceOrder, ctx: NoticeContext = {}): NoticeText {
-  const render = (NOTICE_MESSAGES as Partial<Record<string, (o: ServiceOrder, ctx: NoticeContext) => NoticeText>>)[event] ?? genericNotice;
+  const render =
+    (NOTICE_MESSAGES as Partial<Record<string, (o: ServiceOrder, ctx: NoticeContext) => NoticeText>>)[event] ??
+    genericNotice;
   const text = render(order, ctx);
   return { ...text, paragraphs: text.paragraphs.filter(Boolean) };
 }

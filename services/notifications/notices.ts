@@ -25,7 +25,14 @@ export function recipientKey(to: Addressee): string | undefined {
  * happened to the order (`<version>:<event>` for a change, `sla:<clock>:<threshold>`, …),
  * so the same occasion always yields the same ids and a retry can never queue it twice.
  */
-export function noticeTo(orderId: ObjectId, occasion: string, event: string, to: Addressee, role: RecipientRole, now: Date): PendingNotice | undefined {
+export function noticeTo(
+  orderId: ObjectId,
+  occasion: string,
+  event: string,
+  to: Addressee,
+  role: RecipientRole,
+  now: Date,
+): PendingNotice | undefined {
   const key = recipientKey(to);
   if (!key) return undefined;
   const recipient: PendingNotice['recipient'] = { role };
@@ -50,7 +57,9 @@ export function noticesTo(orderId: ObjectId, drafts: readonly NoticeDraft[], now
   const told = new Set<string>();
   const notices: PendingNotice[] = [];
   for (const d of drafts) {
-    const keys = [d.to.personId, d.to.email ? `email:${d.to.email.toLowerCase()}` : undefined].filter((k): k is string => Boolean(k));
+    const keys = [d.to.personId, d.to.email ? `email:${d.to.email.toLowerCase()}` : undefined].filter(
+      (k): k is string => Boolean(k),
+    );
     if (keys.length === 0 || keys.some((k) => told.has(k))) continue;
     keys.forEach((k) => told.add(k));
     notices.push(noticeTo(orderId, d.occasion, d.event, d.to, d.role, now)!);

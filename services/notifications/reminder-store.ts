@@ -24,7 +24,10 @@ export class MongoReminderStore implements ReminderStore {
   }
 
   async *awaitingValidation(): AsyncIterable<AwaitingOrder> {
-    const cursor = this.orders.find({ status: 'validation' }, { projection: { _id: 1, version: 1, requester: 1, history: 1, reminderMarks: 1 } });
+    const cursor = this.orders.find(
+      { status: 'validation' },
+      { projection: { _id: 1, version: 1, requester: 1, history: 1, reminderMarks: 1 } },
+    );
     for await (const doc of cursor) yield doc as AwaitingOrder;
   }
 

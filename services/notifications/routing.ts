@@ -31,17 +31,30 @@ interface Draft {
   role: Role | 'provider_contact';
 }
 
-function audienceDrafts(rule: RouteRule, t: RoutedTransition, order: Omit<ServiceOrder, 'folio'>, audience: RoutingAudience): Draft[] {
+function audienceDrafts(
+  rule: RouteRule,
+  t: RoutedTransition,
+  order: Omit<ServiceOrder, 'folio'>,
+  audience: RoutingAudience,
+): Draft[] {
   const { event } = rule;
-  const person = (p: PersonSnapshot | undefined, role: Role): Draft[] => (p ? [{ event, personId: p.personId, email: p.email, role }] : []);
+  const person = (p: PersonSnapshot | undefined, role: Role): Draft[] =>
+    p ? [{ event, personId: p.personId, email: p.email, role }] : [];
   switch (rule.audience) {
-    case 'requester': return person(order.requester, 'requester');
-    case 'engineer': return person(order.engineer, 'engineer');
+    case 'requester':
+      return person(order.requester, 'requester');
+    case 'engineer':
+      return person(order.engineer, 'engineer');
     case 'previous_engineer':
-      return t.previousEngineer && t.previousEngineer.personId !== order.engineer?.personId ? person(t.previousEngineer, 'engineer') : [];
-    case 'analysts': return audience.analysts.map((a) => ({ event, personId: a.id, email: a.email, role: 'analyst' as const }));
-    case 'judges': return audience.judges.map((j) => ({ event, personId: j.id, email: j.email, role: 'judge' as const }));
-    case 'provider': return audience.providerEmails.map((email) => ({ event, email, role: 'provider_contact' as const }));
+      return t.previousEngineer && t.previousEngineer.personId !== order.engineer?.personId
+        ? person(t.previousEngineer, 'engineer')
+        : [];
+    case 'analysts':
+      return audience.analysts.map((a) => ({ event, personId: a.id, email: a.email, role: 'analyst' as const }));
+    case 'judges':
+      return audience.judges.map((j) => ({ event, personId: j.id, email: j.email, role: 'judge' as const }));
+    case 'provider':
+      return audience.providerEmails.map((email) => ({ event, email, role: 'provider_contact' as const }));
   }
 }
 
@@ -67,7 +80,12 @@ export function routeNotices(
   const drafts = routesFor(t.action, t.to).flatMap((rule) => audienceDrafts(rule, t, order, audience));
   const actorEmail = actor.email?.toLowerCase();
   const toldInChat = t.action === 'report' && order.channel === 'teams';
-  const isActor = (d: Draft) => (actor.personId && d.personId === actor.personId) || (actorEmail && d.email?.toLowerCase() === actorEmail);
+  const isActor = (d: Draft) =>
+    (actor.personId && d.personId === actor.personId) || (actorEmail && d.email?.toLowerCase() === actorEmail);
   const owed = drafts.filter((d) => !isActor(d) || (d.event === 'order_reported' && !toldInChat));
-  return noticesTo(order._id, owed.map((d) => ({ occasion: `${order.version}:${d.event}`, event: d.event, to: d, role: d.role })), now);
+  return noticesTo(
+    order._id,
+    owed.map((d) => ({ occasion: `${order.version}:${d.event}`, event: d.event, to: d, role: d.role })),
+    now,
+  );
 }

@@ -20,7 +20,11 @@ export interface RouteRule {
   readonly actions: readonly Action[];
 }
 
-const r = (audience: Audience, event: NoticeEvent, actions: readonly Action[] = []): RouteRule => ({ audience, event, actions });
+const r = (audience: Audience, event: NoticeEvent, actions: readonly Action[] = []): RouteRule => ({
+  audience,
+  event,
+  actions,
+});
 
 /**
  * "Who hears what" (PROCESS.md) as one table, per transition and per non-transition event.
@@ -38,14 +42,29 @@ export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly Rout
   take: [r('requester', 'status_changed')],
   close_remotely: [r('requester', 'status_changed')],
   assign_engineer: [r('engineer', 'order_assigned', ['accept']), r('requester', 'status_changed')],
-  reassign: [r('engineer', 'order_assigned', ['accept']), r('previous_engineer', 'order_unassigned'), r('requester', 'status_changed')],
+  reassign: [
+    r('engineer', 'order_assigned', ['accept']),
+    r('previous_engineer', 'order_unassigned'),
+    r('requester', 'status_changed'),
+  ],
   accept: [r('requester', 'status_changed')],
   resolve_onsite: [r('requester', 'status_changed'), r('analysts', 'order_resolved', ['close'])],
-  turn_to_provider: [r('provider', 'turned_to_provider', ['record_provider_attention']), r('requester', 'status_changed')],
+  turn_to_provider: [
+    r('provider', 'turned_to_provider', ['record_provider_attention']),
+    r('requester', 'status_changed'),
+  ],
   record_provider_attention: [r('requester', 'validation_request', ['confirm', 'reject'])],
   confirm: [r('judges', 'signature_request', ['sign', 'refuse_signature']), r('analysts', 'order_validated')],
-  reject: [r('engineer', 'validation_rejected', ['record_provider_attention']), r('provider', 'validation_rejected', ['record_provider_attention'])],
-  sign: [r('requester', 'status_changed'), r('engineer', 'order_signed', ['document']), r('provider', 'order_signed', ['document']), r('analysts', 'order_validated')],
+  reject: [
+    r('engineer', 'validation_rejected', ['record_provider_attention']),
+    r('provider', 'validation_rejected', ['record_provider_attention']),
+  ],
+  sign: [
+    r('requester', 'status_changed'),
+    r('engineer', 'order_signed', ['document']),
+    r('provider', 'order_signed', ['document']),
+    r('analysts', 'order_validated'),
+  ],
   refuse_signature: [r('requester', 'validation_request', ['confirm', 'reject'])],
   document: [r('requester', 'status_changed'), r('analysts', 'order_resolved', ['close'])],
   close: [r('requester', 'status_changed')],

@@ -16,10 +16,10 @@ export interface ValidationReminderOptions {
   now?: () => Date;
 }
 
-
 /** When the order last entered `validation` (a round starts again after a refused signature). */
 function enteredValidationAt(order: Pick<ServiceOrder, 'history'>): Date | undefined {
-  for (let i = order.history.length - 1; i >= 0; i -= 1) if (order.history[i]!.to === 'validation') return order.history[i]!.at;
+  for (let i = order.history.length - 1; i >= 0; i -= 1)
+    if (order.history[i]!.to === 'validation') return order.history[i]!.at;
   return undefined;
 }
 
@@ -42,7 +42,12 @@ export class ValidationReminder {
 
   constructor(private readonly options: ValidationReminderOptions) {
     const intervalMs = options.pollMs ?? Math.max(10_000, Math.floor(options.intervalMs / 10));
-    this.task = new PeriodicTask({ name: 'validation reminder', logger: options.logger, intervalMs, run: () => this.checkOnce() });
+    this.task = new PeriodicTask({
+      name: 'validation reminder',
+      logger: options.logger,
+      intervalMs,
+      run: () => this.checkOnce(),
+    });
   }
 
   /** One pass; returns how many reminders this instance queued. */
@@ -58,7 +63,14 @@ export class ValidationReminder {
       if (n === 0) continue;
       const mark = `${order.version}:${n}`;
       if (order.reminderMarks?.includes(mark)) continue;
-      const notice = noticeTo(order._id, `${order.version}:validation_reminder:${n}`, 'validation_reminder', order.requester, 'requester', now);
+      const notice = noticeTo(
+        order._id,
+        `${order.version}:validation_reminder:${n}`,
+        'validation_reminder',
+        order.requester,
+        'requester',
+        now,
+      );
       if (!notice) continue;
       if (await this.options.store.recordReminder(order, mark, notice)) {
         queued += 1;

@@ -45,24 +45,50 @@ export async function addOrderComment(deps: AddOrderCommentDeps, raw: AddOrderCo
   if (!order) throw notFoundError(input.orderId);
   if (input.sourceId && order.history.some((h) => h.sourceId === input.sourceId)) return order;
   if (FINAL_STATUSES.includes(order.status)) {
-    throw new AppError('INVALID_TRANSITION', `order ${order.folio} is ${order.status}`, `La orden ${order.folio} ya está concluida; no admite comentarios.`);
+    throw new AppError(
+      'INVALID_TRANSITION',
+      `order ${order.folio} is ${order.status}`,
+      `La orden ${order.folio} ya está concluida; no admite comentarios.`,
+    );
   }
   const actor = await deps.directory.personById(input.actorId);
-  if (!actor) throw new AppError('FORBIDDEN', `actor ${input.actorId} not in directory`, 'Usted no está registrado en el directorio de la Mesa de Servicio.');
+  if (!actor)
+    throw new AppError(
+      'FORBIDDEN',
+      `actor ${input.actorId} not in directory`,
+      'Usted no está registrado en el directorio de la Mesa de Servicio.',
+    );
   const now = (deps.now ?? (() => new Date()))();
   const occasion = `${order.version + 1}:order_comment`;
-  const to = (person: Addressee, role: RecipientRole): NoticeDraft => ({ occasion, event: 'order_comment', to: person, role });
+  const to = (person: Addressee, role: RecipientRole): NoticeDraft => ({
+    occasion,
+    event: 'order_comment',
+    to: person,
+    role,
+  });
   const drafts: NoticeDraft[] = [];
   if (actor.id !== order.requester.personId) drafts.push(to(order.requester, 'requester'));
   else if (order.engineer) drafts.push(to(order.engineer, 'engineer'));
   else if (order.analyst) drafts.push(to(order.analyst, 'analyst'));
-  else for (const a of await analystsToNotify(deps.directory, deps.analystRouting ?? 'all')) drafts.push(to({ personId: a.id, email: a.email }, 'analyst'));
+  else
+    for (const a of await analystsToNotify(deps.directory, deps.analystRouting ?? 'all'))
+      drafts.push(to({ personId: a.id, email: a.email }, 'analyst'));
   const notices = noticesTo(order._id, drafts, now);
-  const history: HistoryEntry = { at: now, action: 'comment', by: snapshotOf(actor), channel: input.channel, note: input.text };
+  const history: HistoryEntry = {
+    at: now,
+    action: 'comment',
+    by: snapshotOf(actor),
+    channel: input.channel,
+    note: input.text,
+  };
   if (input.sourceId) history.sourceId = input.sourceId;
   if (input.attachments?.length) history.attachments = input.attachments.map((a) => compact(a));
   const written = await deps.orders.applyChange({
-    id: order._id, from: order.status, version: order.version, set: { updatedAt: now }, history,
+    id: order._id,
+    from: order.status,
+    version: order.version,
+    set: { updatedAt: now },
+    history,
     notices: notices.filter((n) => n.recipient.personId !== actor.id),
   });
   if (written) return written;

@@ -30,9 +30,24 @@ export interface TransitionContext {
 }
 
 /** Top-level order fields a use case adds to the change (engineer, provider, resolution, …). */
-export type OrderPatch = Partial<Pick<ServiceOrder,
-  'engineer' | 'provider' | 'resolution' | 'validation' | 'signature' |
-  'priority' | 'priorityBasis' | 'equipment' | 'centreId' | 'coverage' | 'addenda' | 'repeatFailure' | 'slaMarks'>>;
+export type OrderPatch = Partial<
+  Pick<
+    ServiceOrder,
+    | 'engineer'
+    | 'provider'
+    | 'resolution'
+    | 'validation'
+    | 'signature'
+    | 'priority'
+    | 'priorityBasis'
+    | 'equipment'
+    | 'centreId'
+    | 'coverage'
+    | 'addenda'
+    | 'repeatFailure'
+    | 'slaMarks'
+  >
+>;
 
 /** What a use case's `patch` returns: fields to set, and for a same-state action what it changed (for the history). */
 export type PatchResult = OrderPatch & { changes?: FieldChange[] };
@@ -109,10 +124,15 @@ export async function applyTransition(
   const order = await deps.orders.findById(toObjectId(request.orderId));
   if (!order) throw notFoundError(request.orderId);
   if (request.sourceId && order.history.some((h) => h.sourceId === request.sourceId)) return order;
-  if (request.expectedVersion !== undefined && request.expectedVersion !== order.version) throw conflictError(request.orderId);
+  if (request.expectedVersion !== undefined && request.expectedVersion !== order.version)
+    throw conflictError(request.orderId);
   const actor = await deps.directory.personById(request.actorId);
   if (!actor) {
-    throw new AppError('FORBIDDEN', `actor ${request.actorId} not in directory`, 'Usted no está registrado en el directorio de la Mesa de Servicio.');
+    throw new AppError(
+      'FORBIDDEN',
+      `actor ${request.actorId} not in directory`,
+      'Usted no está registrado en el directorio de la Mesa de Servicio.',
+    );
   }
   const decision = decide(orderFacts(order), action, actorFacts(actor), input, deps.policy);
   const now = (deps.now ?? (() => new Date()))();
@@ -121,23 +141,52 @@ export async function applyTransition(
   const fields: Record<string, unknown> = { ...patched };
   if (decision.actingAs === 'analyst' && !order.analyst) fields.analyst = by;
 
-  const stamp = FIRST_TIMESTAMP[action] === 'resolvedAt' && decision.to !== 'resolved' ? undefined : FIRST_TIMESTAMP[action];
+  const stamp =
+    FIRST_TIMESTAMP[action] === 'resolvedAt' && decision.to !== 'resolved' ? undefined : FIRST_TIMESTAMP[action];
   const timestamps = { ...order.timestamps };
   if (stamp && !timestamps[stamp]) timestamps[stamp] = now;
   const set: Record<string, unknown> = { ...fields, status: decision.to, updatedAt: now };
   if (stamp && !order.timestamps[stamp]) set[`timestamps.${stamp}`] = now;
 
-  const after: ServiceOrder = { ...order, ...fields, status: decision.to, version: order.version + 1, timestamps, updatedAt: now };
+  const after: ServiceOrder = {
+    ...order,
+    ...fields,
+    status: decision.to,
+    version: order.version + 1,
+    timestamps,
+    updatedAt: now,
+  };
   const t = { action, from: decision.from, to: decision.to, previousEngineer: order.engineer };
-  const notices = routeNotices(t, after, { personId: actor.id, email: actor.email }, await loadAudience(deps, after), now);
+  const notices = routeNotices(
+    t,
+    after,
+    { personId: actor.id, email: actor.email },
+    await loadAudience(deps, after),
+    now,
+  );
   const note = input.reason ?? input.solution ?? input.documentation ?? request.note;
-  const history: HistoryEntry = { at: now, action, by, role: decision.actingAs, channel: request.channel, from: decision.from, to: decision.to };
+  const history: HistoryEntry = {
+    at: now,
+    action,
+    by,
+    role: decision.actingAs,
+    channel: request.channel,
+    from: decision.from,
+    to: decision.to,
+  };
   if (note) history.note = note;
   if (changes?.length) history.changes = changes.map((c) => compact(c));
   if (request.sourceId) history.sourceId = request.sourceId;
   if (request.attachments?.length) history.attachments = request.attachments.map((a) => compact(a));
 
-  const written = await deps.orders.applyChange({ id: order._id, from: decision.from, version: order.version, set, history, notices });
+  const written = await deps.orders.applyChange({
+    id: order._id,
+    from: decision.from,
+    version: order.version,
+    set,
+    history,
+    notices,
+  });
   if (written) return written;
   const current = await deps.orders.findById(order._id);
   throw current ? conflictError(request.orderId) : notFoundError(request.orderId);

@@ -8,7 +8,9 @@ import { parseInput, snapshotOf, TransitionInput } from './inputs';
 
 const Input = TransitionInput.extend({ engineerId: directoryId });
 
-export type EngineerDeps = TransitionDeps & { directory: TransitionDeps['directory'] & Pick<DirectoryReader, 'personById'> };
+export type EngineerDeps = TransitionDeps & {
+  directory: TransitionDeps['directory'] & Pick<DirectoryReader, 'personById'>;
+};
 
 /**
  * The engineer an order may be turned to: a person of the directory who holds the engineer
@@ -16,14 +18,26 @@ export type EngineerDeps = TransitionDeps & { directory: TransitionDeps['directo
  * order never sits with someone who cannot go to the site.
  */
 export async function requireEngineer(
-  directory: Pick<DirectoryReader, 'personById'>, engineerId: string, centreId: string,
+  directory: Pick<DirectoryReader, 'personById'>,
+  engineerId: string,
+  centreId: string,
 ): Promise<PersonSnapshot> {
   const person = await directory.personById(engineerId);
   if (!person || !person.roles.includes('engineer')) {
-    throw new AppError('VALIDATION', `engineerId ${engineerId} is not an engineer`, `engineerId: «${engineerId}» no es un ingeniero del directorio.`, { field: 'engineerId' });
+    throw new AppError(
+      'VALIDATION',
+      `engineerId ${engineerId} is not an engineer`,
+      `engineerId: «${engineerId}» no es un ingeniero del directorio.`,
+      { field: 'engineerId' },
+    );
   }
   if (!person.centreIds.includes(centreId)) {
-    throw new AppError('VALIDATION', `engineer ${engineerId} does not serve ${centreId}`, `engineerId: ${person.name} no atiende el centro de esta orden.`, { field: 'engineerId' });
+    throw new AppError(
+      'VALIDATION',
+      `engineer ${engineerId} does not serve ${centreId}`,
+      `engineerId: ${person.name} no atiende el centro de esta orden.`,
+      { field: 'engineerId' },
+    );
   }
   return snapshotOf(person);
 }

@@ -17,5 +17,6 @@ export async function confirmValidation(deps: TransitionDeps, input: z.input<typ
   return answerOnce(deps, request, () =>
     applyTransition(deps, 'confirm', request, {}, ({ by, now }) => ({
       validation: { confirmedBy: by, at: now, channel: request.channel },
-    })));
+    })),
+  );
 }

@@ -30,7 +30,8 @@ export type CorrectionDeps = TransitionDeps & {
   assetOrders?: AssetOrders;
 };
 
-const invalid = (field: string, log: string, user: string) => new AppError('VALIDATION', log, `${field}: ${user}`, { field });
+const invalid = (field: string, log: string, user: string) =>
+  new AppError('VALIDATION', log, `${field}: ${user}`, { field });
 
 /**
  * An analyst, or the engineer the order is turned to, corrects what the order says about
@@ -47,12 +48,22 @@ export async function correctFacts(deps: CorrectionDeps, input: z.input<typeof I
   const request = parseInput(Input, input);
   const { equipmentType, location, inventoryNumber, centreId, addendum } = request;
   if ([equipmentType, location, inventoryNumber, centreId, addendum].every((v) => v === undefined)) {
-    throw invalid('equipmentType', 'correction without facts', 'indique qué dato corrige (tipo de equipo, ubicación, inventario, centro o una adición a la descripción).');
+    throw invalid(
+      'equipmentType',
+      'correction without facts',
+      'indique qué dato corrige (tipo de equipo, ubicación, inventario, centro o una adición a la descripción).',
+    );
   }
-  return applyTransition(deps, 'correct_facts', request, { reason: request.reason }, (ctx) => corrections(deps, request, ctx));
+  return applyTransition(deps, 'correct_facts', request, { reason: request.reason }, (ctx) =>
+    corrections(deps, request, ctx),
+  );
 }
 
-async function corrections(deps: CorrectionDeps, r: Request, { order, by, now }: TransitionContext): Promise<PatchResult> {
+async function corrections(
+  deps: CorrectionDeps,
+  r: Request,
+  { order, by, now }: TransitionContext,
+): Promise<PatchResult> {
   const changes: FieldChange[] = [];
   const equipment: Equipment = { ...order.equipment };
   let asset: Asset | null = null;
@@ -70,8 +81,14 @@ async function corrections(deps: CorrectionDeps, r: Request, { order, by, now }:
   }
   if (r.equipmentType !== undefined) equipment.type = r.equipmentType;
   if (r.location !== undefined) equipment.location = r.location;
-  if (equipment.type !== order.equipment.type) changes.push({ field: 'equipmentType', from: EQUIPMENT_LABELS[order.equipment.type], to: EQUIPMENT_LABELS[equipment.type] });
-  if (equipment.location !== order.equipment.location) changes.push({ field: 'location', from: order.equipment.location, to: equipment.location });
+  if (equipment.type !== order.equipment.type)
+    changes.push({
+      field: 'equipmentType',
+      from: EQUIPMENT_LABELS[order.equipment.type],
+      to: EQUIPMENT_LABELS[equipment.type],
+    });
+  if (equipment.location !== order.equipment.location)
+    changes.push({ field: 'location', from: order.equipment.location, to: equipment.location });
 
   const centreId = r.centreId ?? order.centreId;
   if (centreId !== order.centreId) {
@@ -84,7 +101,12 @@ async function corrections(deps: CorrectionDeps, r: Request, { order, by, now }:
     patch.addenda = [...(order.addenda ?? []), { text: r.addendum, by, at: now }];
     changes.push({ field: 'description', to: r.addendum });
   }
-  if (changes.length === 0) throw invalid('equipmentType', 'correction changes nothing', 'los datos indicados ya son los de la orden; no hay nada que corregir.');
+  if (changes.length === 0)
+    throw invalid(
+      'equipmentType',
+      'correction changes nothing',
+      'los datos indicados ya son los de la orden; no hay nada que corregir.',
+    );
 
   const equipmentChanged = changes.some((c) => c.field !== 'description');
   if (equipmentChanged) {
@@ -92,9 +114,13 @@ async function corrections(deps: CorrectionDeps, r: Request, { order, by, now }:
     patch.centreId = centreId;
     const coverage = await chooseCoverage(deps.directory, { centreId, type: equipment.type, asset });
     patch.coverage = coverage;
-    if (coverage?.contractId !== order.coverage?.contractId) changes.push({ field: 'contractId', from: order.coverage?.contractId, to: coverage?.contractId });
+    if (coverage?.contractId !== order.coverage?.contractId)
+      changes.push({ field: 'contractId', from: order.coverage?.contractId, to: coverage?.contractId });
     if (deps.assetOrders && equipment.inventoryNumber !== order.equipment.inventoryNumber) {
-      const repeat = equipment.register === 'linked' ? await repeatFailureOf(deps.assetOrders, equipment.inventoryNumber!, order.createdAt, order._id) : undefined;
+      const repeat =
+        equipment.register === 'linked'
+          ? await repeatFailureOf(deps.assetOrders, equipment.inventoryNumber!, order.createdAt, order._id)
+          : undefined;
       // An order that no longer names the repeating asset must not keep its flag.
       patch.repeatFailure = repeat ?? null;
     }

@@ -14,7 +14,10 @@ const Input = z.strictObject({ folio: folioSchema });
  * they may not see (`canSeeOrder`) is the same NOT_FOUND as a folio that does not exist.
  * Without one it is the staff read API, which its own token guards.
  */
-export async function getOrder(deps: { orders: Pick<OrderStore, 'findByFolio'> }, input: { folio: unknown; viewer?: OrderViewer }): Promise<ServiceOrder> {
+export async function getOrder(
+  deps: { orders: Pick<OrderStore, 'findByFolio'> },
+  input: { folio: unknown; viewer?: OrderViewer },
+): Promise<ServiceOrder> {
   const { folio } = parseInput(Input, { folio: input.folio });
   const order = await deps.orders.findByFolio(folio);
   if (!order || (input.viewer && !canSeeOrder(input.viewer, order))) throw notFoundError(folio);

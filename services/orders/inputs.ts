@@ -23,7 +23,10 @@ export type TransitionInput = z.infer<typeof TransitionInput>;
 
 /** One file as recorded on an order or a history entry (see AttachmentMeta). */
 export const attachmentMetaSchema = z.strictObject({
-  fileId: z.string().regex(/^[0-9a-f]{24}$/).optional(),
+  fileId: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/)
+    .optional(),
   filename: z.string().trim().min(1).max(255),
   contentType: z.string().max(100),
   size: z.number().int().min(0),
@@ -51,9 +54,14 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) => `${i.path.map(String).join('.') || 'entrada'}: ${i.message}`);
-  throw new AppError('VALIDATION', `invalid input: ${problems.join('; ')}`, `Datos inválidos — ${problems.join('; ')}.`, {
-    fields: result.error.issues.map((i) => i.path.map(String).join('.')),
-  });
+  throw new AppError(
+    'VALIDATION',
+    `invalid input: ${problems.join('; ')}`,
+    `Datos inválidos — ${problems.join('; ')}.`,
+    {
+      fields: result.error.issues.map((i) => i.path.map(String).join('.')),
+    },
+  );
 }
 
 export function toObjectId(hex: string): ObjectId {

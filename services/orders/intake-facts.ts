@@ -45,7 +45,11 @@ export async function intakeFacts(deps: IntakeFactsDeps, input: ReportedFacts, n
   const { equipment, asset } = await linkEquipment(deps, input.equipment, input.description);
   const facts: IntakeFacts = { equipment, ...choosePriority(input, equipment) };
   if (deps.directory.contractById && deps.directory.contractsFor) {
-    facts.coverage = await chooseCoverage(deps.directory as CoverageDirectory, { centreId: input.centreId, type: equipment.type, asset });
+    facts.coverage = await chooseCoverage(deps.directory as CoverageDirectory, {
+      centreId: input.centreId,
+      type: equipment.type,
+      asset,
+    });
   }
   if (asset && deps.assetOrders) {
     const repeat = await repeatFailureOf(deps.assetOrders, asset.inventoryNumber, now);
@@ -57,8 +61,24 @@ export async function intakeFacts(deps: IntakeFactsDeps, input: ReportedFacts, n
 function choosePriority(input: ReportedFacts, equipment: Equipment): Pick<ServiceOrder, 'priority' | 'priorityBasis'> {
   if (input.priority) return { priority: input.priority, priorityBasis: { source: 'reporter' } };
   if (input.impact && input.urgency) {
-    return { priority: priorityOf(input.impact, input.urgency), priorityBasis: { source: 'reporter', impact: input.impact, urgency: input.urgency } };
+    return {
+      priority: priorityOf(input.impact, input.urgency),
+      priorityBasis: { source: 'reporter', impact: input.impact, urgency: input.urgency },
+    };
   }
-  const proposed = proposePriority({ type: equipment.type, location: equipment.location, description: input.description, hearingUnderWay: input.hearingUnderWay });
-  return { priority: proposed.priority, priorityBasis: { source: 'intake_rule', impact: proposed.impact, urgency: proposed.urgency, because: proposed.because } };
+  const proposed = proposePriority({
+    type: equipment.type,
+    location: equipment.location,
+    description: input.description,
+    hearingUnderWay: input.hearingUnderWay,
+  });
+  return {
+    priority: proposed.priority,
+    priorityBasis: {
+      source: 'intake_rule',
+      impact: proposed.impact,
+      urgency: proposed.urgency,
+      because: proposed.because,
+    },
+  };
 }

@@ -7,11 +7,19 @@ import { parseInput } from './inputs';
 
 export const MAX_PAGE_SIZE = 100;
 
-const date = z.iso.datetime({ offset: true, message: 'fecha inválida (ISO 8601)' })
+const date = z.iso
+  .datetime({ offset: true, message: 'fecha inválida (ISO 8601)' })
   .or(z.iso.date('fecha inválida (AAAA-MM-DD)'))
   .transform((s) => new Date(s));
-const positiveInt = (max: number) => z
-    .union([z.number(), z.string().regex(/^\d{1,6}$/, 'debe ser un entero').transform(Number)])
+const positiveInt = (max: number) =>
+  z
+    .union([
+      z.number(),
+      z
+        .string()
+        .regex(/^\d{1,6}$/, 'debe ser un entero')
+        .transform(Number),
+    ])
     .pipe(z.number().int().min(1).max(max));
 
 const Input = z
@@ -26,7 +34,12 @@ const Input = z
   })
   .refine((i) => !i.from || !i.to || i.from < i.to, { message: 'debe ser posterior a «from»', path: ['to'] });
 
-export interface OrderPage { items: ServiceOrder[]; total: number; page: number; pageSize: number }
+export interface OrderPage {
+  items: ServiceOrder[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
 
 /**
  * Lists orders, newest first, by status, centre, requester and creation date range
@@ -34,7 +47,10 @@ export interface OrderPage { items: ServiceOrder[]; total: number; page: number;
  * a typed value first — an enum, an id pattern, a date — so anything else, an object like
  * `{ $gt: "" }` included, is refused as VALIDATION naming the field before a query exists.
  */
-export async function listOrders(deps: { orders: Pick<OrderStore, 'list'> }, raw: Record<string, unknown>): Promise<OrderPage> {
+export async function listOrders(
+  deps: { orders: Pick<OrderStore, 'list'> },
+  raw: Record<string, unknown>,
+): Promise<OrderPage> {
   const input = parseInput(Input, raw);
   const { items, total } = await deps.orders.list({
     status: input.status,

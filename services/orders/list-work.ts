@@ -4,7 +4,10 @@ import type { OrderStore } from './order-store';
 import type { ServiceOrder } from './types';
 
 /** One page of a work list, newest first, with how many there are in all. */
-export interface WorkPage { items: ServiceOrder[]; total: number }
+export interface WorkPage {
+  items: ServiceOrder[];
+  total: number;
+}
 
 export interface WorkListInput {
   /** 1-based. */
@@ -15,9 +18,19 @@ export interface WorkListInput {
 export type WorkListDeps = { orders: Pick<OrderStore, 'list'> };
 
 /** States in which an order is on its engineer's desk. */
-export const ENGINEER_STATUSES: readonly OrderStatus[] = ['engineer_assigned', 'diagnosis', 'provider', 'validation', 'signature', 'validated'];
+export const ENGINEER_STATUSES: readonly OrderStatus[] = [
+  'engineer_assigned',
+  'diagnosis',
+  'provider',
+  'validation',
+  'signature',
+  'validated',
+];
 
-const pageOf = (input: WorkListInput) => ({ skip: (Math.max(1, input.page ?? 1) - 1) * input.pageSize, limit: input.pageSize });
+const pageOf = (input: WorkListInput) => ({
+  skip: (Math.max(1, input.page ?? 1) - 1) * input.pageSize,
+  limit: input.pageSize,
+});
 
 /**
  * The analysts' queue (`pendientes`): orders reported and not yet taken, newest first. The

@@ -9,7 +9,9 @@ function canonical(value: unknown): unknown {
   }
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      Object.keys(value)
+        .sort()
+        .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
         .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
     );
   }
@@ -34,7 +36,16 @@ export function canonicalSummary(order: ServiceOrder): string {
     provider: order.provider,
     resolution: order.resolution,
     validation: order.validation,
-    history: order.history.filter((h) => h.action !== 'notification').map((h) => ({ at: h.at, action: h.action, by: h.by.personId ?? h.by.email, from: h.from, to: h.to, note: h.note })),
+    history: order.history
+      .filter((h) => h.action !== 'notification')
+      .map((h) => ({
+        at: h.at,
+        action: h.action,
+        by: h.by.personId ?? h.by.email,
+        from: h.from,
+        to: h.to,
+        note: h.note,
+      })),
   };
   return JSON.stringify(canonical(summary));
 }

@@ -90,7 +90,10 @@ export class MongoOrderStore implements OrderStore {
     await this.orders.createIndex({ createdAt: 1 });
     await this.orders.createIndex({ outboxPending: 1 }, { sparse: true });
     // Orders written before the flag existed: flagged once, so the relay finds their notices.
-    await this.orders.updateMany({ 'outbox.0': { $exists: true }, outboxPending: { $exists: false } }, { $set: { outboxPending: true } });
+    await this.orders.updateMany(
+      { 'outbox.0': { $exists: true }, outboxPending: { $exists: false } },
+      { $set: { outboxPending: true } },
+    );
   }
 
   create(order: UnnumberedOrder, year: number): Promise<{ order: ServiceOrder; created: boolean }> {
@@ -99,11 +102,17 @@ export class MongoOrderStore implements OrderStore {
     return run;
   }
 
-  private async createNow(order: UnnumberedOrder, year: number, attempt = 1): Promise<{ order: ServiceOrder; created: boolean }> {
+  private async createNow(
+    order: UnnumberedOrder,
+    year: number,
+    attempt = 1,
+  ): Promise<{ order: ServiceOrder; created: boolean }> {
     const existing = await this.orders.findOne({ _id: order._id });
     if (existing) return { order: existing, created: false };
     try {
-      const stored = await this.client.withSession((session) => session.withTransaction(() => this.numberAndInsert(order, year, session)));
+      const stored = await this.client.withSession((session) =>
+        session.withTransaction(() => this.numberAndInsert(order, year, session)),
+      );
       return { order: stored, created: true };
     } catch (error) {
       // Either a twin with this id committed first (found on the next attempt), or two
@@ -114,7 +123,11 @@ export class MongoOrderStore implements OrderStore {
   }
 
   private async numberAndInsert(order: UnnumberedOrder, year: number, session: ClientSession): Promise<ServiceOrder> {
-    const counter = await this.counters.findOneAndUpdate({ _id: `folio-${year}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after', session });
+    const counter = await this.counters.findOneAndUpdate(
+      { _id: `folio-${year}` },
+      { $inc: { seq: 1 } },
+      { upsert: true, returnDocument: 'after', session },
+    );
     if (!counter) throw new Error(`counter folio-${year} returned no document`);
     const stored: ServiceOrder = { ...order, folio: `OS-${year}-${String(counter.seq).padStart(6, '0')}` };
     await this.orders.insertOne(stored, { session });
@@ -127,7 +140,9 @@ export class MongoOrderStore implements OrderStore {
 
   /** Orders looked up together (card actions arriving at once) are read in one query. */
   private readonly findTogether = coalesce(async (ids: readonly ObjectId[]) => {
-    const found = await this.orders.find({ _id: { $in: [...new Map(ids.map((id) => [id.toHexString(), id])).values()] } }).toArray();
+    const found = await this.orders
+      .find({ _id: { $in: [...new Map(ids.map((id) => [id.toHexString(), id])).values()] } })
+      .toArray();
     const byId = new Map(found.map((o) => [o._id.toHexString(), o]));
     return ids.map((id) => ({ ok: true as const, value: byId.get(id.toHexString()) ?? null }));
   });
@@ -139,7 +154,10 @@ export class MongoOrderStore implements OrderStore {
   async applyChange(change: OrderChange): Promise<ServiceOrder | null> {
     return this.orders.findOneAndUpdate(
       { _id: change.id, status: change.from, version: change.version },
-      queueing({ $set: change.set, $inc: { version: 1 }, $push: { history: change.history } }, change.notices) as UpdateFilter<ServiceOrder>,
+      queueing(
+        { $set: change.set, $inc: { version: 1 }, $push: { history: change.history } },
+        change.notices,
+      ) as UpdateFilter<ServiceOrder>,
       { returnDocument: 'after' },
     );
   }
@@ -147,7 +165,12 @@ export class MongoOrderStore implements OrderStore {
   async list(query: OrderQuery): Promise<{ items: ServiceOrder[]; total: number }> {
     const filter: Record<string, unknown> = {};
     if (query.status) filter.status = query.status;
-    if (query.statuses) filter.status = query.status ? (query.statuses.includes(query.status) ? query.status : { $in: [] }) : { $in: [...query.statuses] };
+    if (query.statuses)
+      filter.status = query.status
+        ? query.statuses.includes(query.status)
+          ? query.status
+          : { $in: [] }
+        : { $in: [...query.statuses] };
     if (query.engineerId) filter['engineer.personId'] = query.engineerId;
     if (query.centreId) filter.centreId = query.centreId;
     if (query.requesterId) filter['requester.personId'] = query.requesterId;

@@ -17,14 +17,22 @@ interface ContactInput {
  * kept here too, beside the requester's snapshot that the notices use. Other channels keep
  * what they were given.
  */
-export async function callerContact(deps: { directory: Pick<DirectoryReader, 'personById'> }, input: ContactInput): Promise<ServiceOrder['contact'] | undefined> {
+export async function callerContact(
+  deps: { directory: Pick<DirectoryReader, 'personById'> },
+  input: ContactInput,
+): Promise<ServiceOrder['contact'] | undefined> {
   const given = input.contact ? compact(input.contact) : {};
   const email = input.unknownRequester?.email;
   const contact: NonNullable<ServiceOrder['contact']> = { ...given, ...(email ? { email } : {}) };
   if (input.channel === 'phone' && !contact.phone && !contact.extension) {
     const person = input.requesterId ? await deps.directory.personById(input.requesterId) : null;
     if (!person?.extension) {
-      throw new AppError('VALIDATION', 'phone report without phone or extension', 'contact: indique el teléfono o la extensión de quien llama.', { field: 'contact' });
+      throw new AppError(
+        'VALIDATION',
+        'phone report without phone or extension',
+        'contact: indique el teléfono o la extensión de quien llama.',
+        { field: 'contact' },
+      );
     }
     contact.extension = person.extension;
   }

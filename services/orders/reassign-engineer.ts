@@ -18,7 +18,12 @@ export async function reassignEngineer(deps: EngineerDeps, input: z.input<typeof
   const fields = { engineerId: request.engineerId, reason: request.reason };
   return applyTransition(deps, 'reassign', request, fields, async ({ order }) => {
     if (order.engineer?.personId === request.engineerId) {
-      throw new AppError('VALIDATION', 'reassign to the same engineer', 'engineerId: la orden ya está asignada a ese ingeniero.', { field: 'engineerId' });
+      throw new AppError(
+        'VALIDATION',
+        'reassign to the same engineer',
+        'engineerId: la orden ya está asignada a ese ingeniero.',
+        { field: 'engineerId' },
+      );
     }
     return { engineer: await requireEngineer(deps.directory, request.engineerId, order.centreId) };
   });

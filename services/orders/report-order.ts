@@ -23,7 +23,10 @@ const Input = z
      * a mail's duplicate key): every repeat of the same report — concurrent, retried, or sent
      * again after a crash — gets the order this id names instead of a second one.
      */
-    orderId: z.string().regex(/^[0-9a-f]{24}$/).optional(),
+    orderId: z
+      .string()
+      .regex(/^[0-9a-f]{24}$/)
+      .optional(),
     /** Directory id of whoever reports: the requester, or the analyst taking a phone call. */
     actorId: directoryId.optional(),
     requesterId: directoryId.optional(),
@@ -32,14 +35,38 @@ const Input = z
      * email is how they hear of the order; only a phone caller may leave none (the desk
      * then reaches them by the phone or extension on `contact`).
      */
-    unknownRequester: z.strictObject({ name: z.string().trim().min(3).max(200), email: emailSchema.optional() }).optional(),
+    unknownRequester: z
+      .strictObject({ name: z.string().trim().min(3).max(200), email: emailSchema.optional() })
+      .optional(),
     centreId: directoryId.optional(),
-    equipment: z.strictObject({ type: z.enum(EQUIPMENT_TYPES), inventoryNumber: optionalText(50), location: optionalText(200) }),
+    equipment: z.strictObject({
+      type: z.enum(EQUIPMENT_TYPES),
+      inventoryNumber: optionalText(50),
+      location: optionalText(200),
+    }),
     description: z.string().trim().min(3, 'describa la falla (mínimo 3 caracteres)').max(5000),
     ...PriorityHints,
-    contact: z.strictObject({ extension: z.string().regex(/^[0-9]{1,10}$/).optional(), phone: z.string().regex(/^[0-9 +()-]{7,20}$/).optional() }).optional(),
+    contact: z
+      .strictObject({
+        extension: z
+          .string()
+          .regex(/^[0-9]{1,10}$/)
+          .optional(),
+        phone: z
+          .string()
+          .regex(/^[0-9 +()-]{7,20}$/)
+          .optional(),
+      })
+      .optional(),
     attachments: z
-      .array(z.strictObject({ fileId: optionalText(100), filename: z.string().trim().min(1).max(255), contentType: z.string().max(100), size: z.number().int().min(0) }))
+      .array(
+        z.strictObject({
+          fileId: optionalText(100),
+          filename: z.string().trim().min(1).max(255),
+          contentType: z.string().max(100),
+          size: z.number().int().min(0),
+        }),
+      )
       .max(20)
       .default([]),
   })
@@ -63,16 +90,28 @@ export interface ReportOrderDeps extends Omit<IntakeFactsDeps, 'directory'> {
   analystRouting?: AnalystRouting;
 }
 
-const invalid = (field: string, log: string, user: string) => new AppError('VALIDATION', log, `${field}: ${user}`, { field });
+const invalid = (field: string, log: string, user: string) =>
+  new AppError('VALIDATION', log, `${field}: ${user}`, { field });
 
-interface Parties { requester: PersonSnapshot; reporter: PersonSnapshot; role: Role; centreId: string }
+interface Parties {
+  requester: PersonSnapshot;
+  reporter: PersonSnapshot;
+  role: Role;
+  centreId: string;
+}
 
-async function knownRequester(deps: ReportOrderDeps, requesterId: string, centreId: string | undefined): Promise<Omit<Parties, 'reporter' | 'role'>> {
+async function knownRequester(
+  deps: ReportOrderDeps,
+  requesterId: string,
+  centreId: string | undefined,
+): Promise<Omit<Parties, 'reporter' | 'role'>> {
   const person = await deps.directory.personById(requesterId);
-  if (!person) throw invalid('requesterId', `requester ${requesterId} not found`, `«${requesterId}» no está en el directorio.`);
+  if (!person)
+    throw invalid('requesterId', `requester ${requesterId} not found`, `«${requesterId}» no está en el directorio.`);
   const centre = centreId ?? (person.centreIds.length === 1 ? person.centreIds[0] : undefined);
   if (!centre) throw invalid('centreId', 'centre required', 'indique el centro donde está el equipo.');
-  if (!person.centreIds.includes(centre)) throw invalid('centreId', `${requesterId} not in ${centre}`, `${person.name} no pertenece a ese centro.`);
+  if (!person.centreIds.includes(centre))
+    throw invalid('centreId', `${requesterId} not in ${centre}`, `${person.name} no pertenece a ese centro.`);
   return { requester: snapshotOf(person), centreId: centre };
 }
 
@@ -83,18 +122,27 @@ async function resolveParties(deps: ReportOrderDeps, input: z.infer<typeof Input
     base = await knownRequester(deps, input.requesterId, input.centreId);
   } else {
     if (!input.centreId) throw invalid('centreId', 'centre required', 'indique el centro donde está el equipo.');
-    if (!(await deps.directory.centre(input.centreId))) throw invalid('centreId', `centre ${input.centreId} not found`, `el centro «${input.centreId}» no existe.`);
+    if (!(await deps.directory.centre(input.centreId)))
+      throw invalid('centreId', `centre ${input.centreId} not found`, `el centro «${input.centreId}» no existe.`);
     base = { requester: compact({ ...input.unknownRequester!, unverified: true as const }), centreId: input.centreId };
   }
   if (input.channel !== 'phone') {
     if (input.actorId && input.actorId !== input.requesterId) {
-      throw new AppError('FORBIDDEN', `actor ${input.actorId} reports for another person`, 'Solo la Mesa de Servicio puede reportar a nombre de otra persona.');
+      throw new AppError(
+        'FORBIDDEN',
+        `actor ${input.actorId} reports for another person`,
+        'Solo la Mesa de Servicio puede reportar a nombre de otra persona.',
+      );
     }
     return { ...base, reporter: base.requester, role: 'requester' };
   }
   const analyst = input.actorId ? await deps.directory.personById(input.actorId) : null;
   if (!analyst || !analyst.roles.includes('analyst')) {
-    throw new AppError('FORBIDDEN', `phone report by non-analyst ${input.actorId}`, 'Solo un analista de la Mesa de Servicio puede registrar un reporte telefónico.');
+    throw new AppError(
+      'FORBIDDEN',
+      `phone report by non-analyst ${input.actorId}`,
+      'Solo un analista de la Mesa de Servicio puede registrar un reporte telefónico.',
+    );
   }
   return { ...base, reporter: snapshotOf(analyst), role: 'analyst' };
 }
@@ -110,7 +158,9 @@ function yearIn(date: Date, timeZone: string): number {
 
 /** The same person on both sides, by directory id or, for someone not in it, by email. */
 function samePerson(a: PersonSnapshot, b: PersonSnapshot): boolean {
-  return a.personId !== undefined || b.personId !== undefined ? a.personId === b.personId : a.email?.toLowerCase() === b.email?.toLowerCase();
+  return a.personId !== undefined || b.personId !== undefined
+    ? a.personId === b.personId
+    : a.email?.toLowerCase() === b.email?.toLowerCase();
 }
 
 /**
@@ -125,7 +175,11 @@ export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput):
   const parties = await resolveParties(deps, input);
   const now = (deps.now ?? (() => new Date()))();
   const contact = await callerContact(deps, input);
-  const facts = await intakeFacts(deps, { ...input, equipment: compact(input.equipment), centreId: parties.centreId }, now);
+  const facts = await intakeFacts(
+    deps,
+    { ...input, equipment: compact(input.equipment), centreId: parties.centreId },
+    now,
+  );
   const order: UnnumberedOrder = {
     _id: input.orderId ? ObjectId.createFromHexString(input.orderId) : new ObjectId(),
     status: 'reported',
@@ -137,17 +191,38 @@ export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput):
     description: input.description,
     attachments: input.attachments.map((a) => compact(a)),
     timestamps: { reportedAt: now },
-    history: [{ at: now, action: 'report', by: parties.reporter, role: parties.role, channel: input.channel, to: 'reported' }],
+    history: [
+      { at: now, action: 'report', by: parties.reporter, role: parties.role, channel: input.channel, to: 'reported' },
+    ],
     outbox: [],
     createdAt: now,
     updatedAt: now,
   };
   if (contact) order.contact = contact;
-  const audience = { analysts: await analystsToNotify(deps.directory, deps.analystRouting ?? 'all'), judges: [], providerEmails: [] };
-  Object.assign(order, queuedOnInsert(routeNotices({ action: 'report', to: 'reported' }, order, { personId: parties.reporter.personId, email: parties.reporter.email }, audience, now)));
+  const audience = {
+    analysts: await analystsToNotify(deps.directory, deps.analystRouting ?? 'all'),
+    judges: [],
+    providerEmails: [],
+  };
+  Object.assign(
+    order,
+    queuedOnInsert(
+      routeNotices(
+        { action: 'report', to: 'reported' },
+        order,
+        { personId: parties.reporter.personId, email: parties.reporter.email },
+        audience,
+        now,
+      ),
+    ),
+  );
   const { order: stored, created } = await deps.orders.create(order, yearIn(now, deps.timeZone));
   if (!created && !samePerson(stored.requester, order.requester)) {
-    throw new AppError('CONFLICT', `order ${stored._id.toHexString()} exists for another requester`, 'Ese reporte ya existe a nombre de otra persona.');
+    throw new AppError(
+      'CONFLICT',
+      `order ${stored._id.toHexString()} exists for another requester`,
+      'Ese reporte ya existe a nombre de otra persona.',
+    );
   }
   return stored;
 }

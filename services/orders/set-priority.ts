@@ -35,17 +35,33 @@ const H = 3600_000;
 export async function setPriority(deps: PriorityDeps, input: z.input<typeof Input>): Promise<ServiceOrder> {
   const request = parseInput(Input, input);
   if (request.priority === undefined && (request.impact === undefined) !== (request.urgency === undefined)) {
-    throw new AppError('VALIDATION', 'impact without urgency or the reverse', 'priority: indique el impacto y la urgencia juntos, o la prioridad.', { field: 'priority' });
+    throw new AppError(
+      'VALIDATION',
+      'impact without urgency or the reverse',
+      'priority: indique el impacto y la urgencia juntos, o la prioridad.',
+      { field: 'priority' },
+    );
   }
-  const priority = request.priority ?? (request.impact && request.urgency ? priorityOf(request.impact, request.urgency) : undefined);
+  const priority =
+    request.priority ?? (request.impact && request.urgency ? priorityOf(request.impact, request.urgency) : undefined);
   return applyTransition(deps, 'set_priority', request, { priority, reason: request.reason }, async ({ order }) => {
     if (priority === order.priority) {
-      throw new AppError('VALIDATION', `order already ${priority}`, `priority: la orden ya tiene prioridad ${PRIORITY_LABELS[priority]}.`, { field: 'priority' });
+      throw new AppError(
+        'VALIDATION',
+        `order already ${priority}`,
+        `priority: la orden ya tiene prioridad ${PRIORITY_LABELS[priority]}.`,
+        { field: 'priority' },
+      );
     }
     const next = priority!;
     const patch: PatchResult = {
       priority: next,
-      priorityBasis: { source: 'analyst', ...(request.impact && request.urgency && !request.priority ? { impact: request.impact, urgency: request.urgency } : {}) },
+      priorityBasis: {
+        source: 'analyst',
+        ...(request.impact && request.urgency && !request.priority
+          ? { impact: request.impact, urgency: request.urgency }
+          : {}),
+      },
       slaMarks: [],
       changes: [{ field: 'priority', from: PRIORITY_LABELS[order.priority], to: PRIORITY_LABELS[next] }],
     };
@@ -55,10 +71,18 @@ export async function setPriority(deps: PriorityDeps, input: z.input<typeof Inpu
   });
 }
 
-async function replannedProvider(deps: PriorityDeps, order: ServiceOrder, priority: ServiceOrder['priority']): Promise<ServiceOrder['provider'] | undefined> {
+async function replannedProvider(
+  deps: PriorityDeps,
+  order: ServiceOrder,
+  priority: ServiceOrder['priority'],
+): Promise<ServiceOrder['provider'] | undefined> {
   const handOff = order.timestamps.providerAt;
-  if (!order.provider?.deadlines || !handOff || !deps.directory.contractById || !deps.directory.centre) return undefined;
-  const [contract, centre] = await Promise.all([deps.directory.contractById(order.provider.contractId), deps.directory.centre(order.centreId)]);
+  if (!order.provider?.deadlines || !handOff || !deps.directory.contractById || !deps.directory.centre)
+    return undefined;
+  const [contract, centre] = await Promise.all([
+    deps.directory.contractById(order.provider.contractId),
+    deps.directory.centre(order.centreId),
+  ]);
   if (!contract || !centre) return undefined;
   const calendar = calendarForCentre(centre);
   return {

@@ -5,7 +5,9 @@ import { parseInput, TransitionInput } from './inputs';
 import { orderDigest } from './order-digest';
 
 /** A signature must name the version the judge was shown; without it nothing binds the two. */
-const SignInput = TransitionInput.extend({ expectedVersion: z.number({ error: 'falta la versión de la orden que se firma' }).int().min(1) });
+const SignInput = TransitionInput.extend({
+  expectedVersion: z.number({ error: 'falta la versión de la orden que se firma' }).int().min(1),
+});
 
 /**
  * Activity 6, second half: a judge of the order's centre signs and seals (`signature` →

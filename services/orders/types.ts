@@ -151,7 +151,22 @@ export interface ServiceOrder {
     deadlines?: { attendBy: Date; resolveBy: Date; zone: string };
   };
   /** First time each activity happened; later repeats (rework) do not move these. */
-  timestamps: Partial<Record<'reportedAt' | 'takenAt' | 'engineerAssignedAt' | 'acceptedAt' | 'providerAt' | 'providerAttendedAt' | 'confirmedAt' | 'signedAt' | 'resolvedAt' | 'closedAt' | 'cancelledAt', Date>>;
+  timestamps: Partial<
+    Record<
+      | 'reportedAt'
+      | 'takenAt'
+      | 'engineerAssignedAt'
+      | 'acceptedAt'
+      | 'providerAt'
+      | 'providerAttendedAt'
+      | 'confirmedAt'
+      | 'signedAt'
+      | 'resolvedAt'
+      | 'closedAt'
+      | 'cancelledAt',
+      Date
+    >
+  >;
   resolution?: { solution?: string; documentation?: string; by: PersonSnapshot; at: Date };
   validation?: { confirmedBy: PersonSnapshot; at: Date; channel: Channel };
   signature?: { judge: PersonSnapshot; at: Date; digest: string };

@@ -10,7 +10,11 @@ import { toObjectId } from './inputs';
  * mail), the refusal says so plainly in Spanish; nothing is written either way. Other
  * refusals (someone who is not the requester: FORBIDDEN) pass through unchanged.
  */
-export async function answerOnce<T>(deps: Pick<TransitionDeps, 'orders'>, request: TransitionInput, work: () => Promise<T>): Promise<T> {
+export async function answerOnce<T>(
+  deps: Pick<TransitionDeps, 'orders'>,
+  request: TransitionInput,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {

@@ -12,7 +12,9 @@ export interface ClaimOptions {
 }
 
 /** The claim tokens notices were taken under: a write back is ours only under one of them. */
-const tokensOf = (docs: readonly NotificationDoc[]) => [...new Set(docs.map((d) => d.claimToken).filter((t): t is string => Boolean(t)))];
+const tokensOf = (docs: readonly NotificationDoc[]) => [
+  ...new Set(docs.map((d) => d.claimToken).filter((t): t is string => Boolean(t))),
+];
 
 /**
  * Who holds which notification. A claim is a conditional write on a due `pending` entry or
@@ -21,7 +23,10 @@ const tokensOf = (docs: readonly NotificationDoc[]) => [...new Set(docs.map((d) 
  * claim from one collection at once.
  */
 export class NotificationClaims {
-  constructor(private readonly notifications: Collection<NotificationDoc>, private readonly options: ClaimOptions) {}
+  constructor(
+    private readonly notifications: Collection<NotificationDoc>,
+    private readonly options: ClaimOptions,
+  ) {}
 
   /** Indexes the claim, history catch-up and per-order queries need; idempotent. */
   async ensureIndexes(): Promise<void> {
@@ -39,13 +44,17 @@ export class NotificationClaims {
   /** Atomically takes one due notification, or null when none is due. */
   async next(): Promise<NotificationDoc | null> {
     const now = this.options.now();
-    const claim = (filter: Filter<NotificationDoc>, sort: Record<string, 1>) => this.notifications.findOneAndUpdate(
-      filter,
-      { $set: this.claimSet(now, randomUUID()), $inc: { attempts: 1 } },
-      { sort, returnDocument: 'after' },
-    );
+    const claim = (filter: Filter<NotificationDoc>, sort: Record<string, 1>) =>
+      this.notifications.findOneAndUpdate(
+        filter,
+        { $set: this.claimSet(now, randomUUID()), $inc: { attempts: 1 } },
+        { sort, returnDocument: 'after' },
+      );
     // Two single-state queries rather than one $or, so each is answered from its index.
-    return (await claim({ state: 'pending', dueAt: { $lte: now } }, { dueAt: 1 })) ?? claim({ state: 'claimed', leaseUntil: { $lte: now } }, { leaseUntil: 1 });
+    return (
+      (await claim({ state: 'pending', dueAt: { $lte: now } }, { dueAt: 1 })) ??
+      claim({ state: 'claimed', leaseUntil: { $lte: now } }, { leaseUntil: 1 })
+    );
   }
 
   /**
@@ -70,14 +79,27 @@ export class NotificationClaims {
     const now = this.options.now();
     const due: Filter<NotificationDoc> = { state: 'pending', dueAt: { $lte: now } };
     const expired: Filter<NotificationDoc> = { state: 'claimed', leaseUntil: { $lte: now } };
-    const ids = (await this.notifications.find(due, { projection: { _id: 1 } }).sort({ dueAt: 1 }).limit(max).toArray()).map((d) => d._id);
+    const ids = (
+      await this.notifications
+        .find(due, { projection: { _id: 1 } })
+        .sort({ dueAt: 1 })
+        .limit(max)
+        .toArray()
+    ).map((d) => d._id);
     if (ids.length < max) {
-      const stale = await this.notifications.find(expired, { projection: { _id: 1 } }).sort({ leaseUntil: 1 }).limit(max - ids.length).toArray();
+      const stale = await this.notifications
+        .find(expired, { projection: { _id: 1 } })
+        .sort({ leaseUntil: 1 })
+        .limit(max - ids.length)
+        .toArray();
       ids.push(...stale.map((d) => d._id));
     }
     if (ids.length === 0) return [];
     const claimToken = randomUUID();
-    const won = await this.notifications.updateMany({ _id: { $in: ids }, $or: [due, expired] }, { $set: this.claimSet(now, claimToken), $inc: { attempts: 1 } });
+    const won = await this.notifications.updateMany(
+      { _id: { $in: ids }, $or: [due, expired] },
+      { $set: this.claimSet(now, claimToken), $inc: { attempts: 1 } },
+    );
     if (won.modifiedCount === 0) return 'lost';
     return this.notifications.find({ claimToken }).sort({ dueAt: 1 }).toArray();
   }
@@ -87,7 +109,11 @@ export class NotificationClaims {
     if (docs.length === 0) return;
     await this.notifications.updateMany(
       { _id: { $in: docs.map((d) => d._id) }, state: 'claimed', claimToken: { $in: tokensOf(docs) } },
-      { $set: { state: 'pending', updatedAt: this.options.now() }, $unset: { leaseUntil: '', claimToken: '' }, $inc: { attempts: -1 } },
+      {
+        $set: { state: 'pending', updatedAt: this.options.now() },
+        $unset: { leaseUntil: '', claimToken: '' },
+        $inc: { attempts: -1 },
+      },
     );
   }
 
@@ -95,7 +121,11 @@ export class NotificationClaims {
   async hold(docs: readonly NotificationDoc[], until: Date, now: Date): Promise<void> {
     await this.notifications.updateMany(
       { _id: { $in: docs.map((d) => d._id) }, state: 'claimed', claimToken: { $in: tokensOf(docs) } },
-      { $set: { state: 'pending', dueAt: until, updatedAt: now }, $unset: { leaseUntil: '', claimToken: '' }, $inc: { attempts: -1 } },
+      {
+        $set: { state: 'pending', dueAt: until, updatedAt: now },
+        $unset: { leaseUntil: '', claimToken: '' },
+        $inc: { attempts: -1 },
+      },
     );
   }
 
@@ -106,7 +136,13 @@ export class NotificationClaims {
   async waitingFor(key: string, unit: readonly NotificationDoc[], now: Date): Promise<NotificationDoc[]> {
     const claimToken = randomUUID();
     const taken = await this.notifications.updateMany(
-      { _id: { $nin: unit.map((d) => d._id) }, state: 'pending', dueAt: { $lte: now }, 'recipient.personId': key, event: { $nin: [...NEVER_HELD_EVENTS] } },
+      {
+        _id: { $nin: unit.map((d) => d._id) },
+        state: 'pending',
+        dueAt: { $lte: now },
+        'recipient.personId': key,
+        event: { $nin: [...NEVER_HELD_EVENTS] },
+      },
       { $set: this.claimSet(now, claimToken, unit[0]!.leaseUntil), $inc: { attempts: 1 } },
     );
     if (taken.modifiedCount === 0) return [];

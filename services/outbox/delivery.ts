@@ -36,17 +36,34 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  * is retried on it for `fallbackAfterAttempts` claims before the next channel is tried; a
  * "gone" answer (the channel throws with `details.gone`) falls back at once.
  */
-export async function deliver(items: readonly Item[], o: DeliveryOptions, log: Logger, deferred?: Deferred): Promise<DispatchOutcome> {
+export async function deliver(
+  items: readonly Item[],
+  o: DeliveryOptions,
+  log: Logger,
+  deferred?: Deferred,
+): Promise<DispatchOutcome> {
   const first = items[0]!.doc;
   const docsOf = (list: readonly Item[]) => list.map((i) => i.doc);
   const reachable: NotificationChannel[] = [];
-  for (const channel of channelsFor(first.recipient, o.channels)) if (await channel.canReach(first.recipient)) reachable.push(channel);
-  if (reachable.length === 0) return o.outcomes.store(docsOf(items), { state: 'failed', outcome: 'failed', reason: 'no channel can reach the recipient' }, log, deferred);
+  for (const channel of channelsFor(first.recipient, o.channels))
+    if (await channel.canReach(first.recipient)) reachable.push(channel);
+  if (reachable.length === 0)
+    return o.outcomes.store(
+      docsOf(items),
+      { state: 'failed', outcome: 'failed', reason: 'no channel can reach the recipient' },
+      log,
+      deferred,
+    );
   const errors: string[] = [];
   let remaining = items;
   for (const [index, channel] of reachable.entries()) {
     const sent: NotificationOutcome = index === 0 ? `sent_${channel.name}` : 'fell_back';
-    const result = { state: 'sent' as const, outcome: sent, channel: channel.name, ...(index > 0 ? { reason: errors.join('; ') } : {}) };
+    const result = {
+      state: 'sent' as const,
+      outcome: sent,
+      channel: channel.name,
+      ...(index > 0 ? { reason: errors.join('; ') } : {}),
+    };
     try {
       if (channel.sendDigest && remaining.length > 1) {
         await withTimeout(channel.sendDigest(remaining), o.sendTimeoutMs);
@@ -68,6 +85,7 @@ export async function deliver(items: readonly Item[], o: DeliveryOptions, log: L
   }
   const reason = errors.join('; ');
   let outcome: DispatchOutcome = 'retry';
-  for (const { doc } of remaining) outcome = await o.outcomes.store([doc], o.outcomes.afterError(doc, reason), log, deferred);
+  for (const { doc } of remaining)
+    outcome = await o.outcomes.store([doc], o.outcomes.afterError(doc, reason), log, deferred);
   return outcome;
 }

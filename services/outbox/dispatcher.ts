@@ -86,15 +86,29 @@ export class OutboxDispatcher {
     this.sendTimeoutMs = options.sendTimeoutMs ?? Math.floor(leaseMs / 2);
     this.claims = new NotificationClaims(notifications, { instanceId: this.instanceId, leaseMs, now: this.now });
     this.outcomes = new Outcomes({
-      notifications, orders: this.orders, instanceId: this.instanceId, now: this.now,
-      baseDelayMs: options.baseDelayMs ?? 30_000, maxDelayMs: options.maxDelayMs ?? 30 * 60_000, maxAttempts: options.maxAttempts ?? 6,
+      notifications,
+      orders: this.orders,
+      instanceId: this.instanceId,
+      now: this.now,
+      baseDelayMs: options.baseDelayMs ?? 30_000,
+      maxDelayMs: options.maxDelayMs ?? 30 * 60_000,
+      maxAttempts: options.maxAttempts ?? 6,
       onOutcome: options.onOutcome,
     });
-    this.delivery = { channels: options.channels, sendTimeoutMs: this.sendTimeoutMs, fallbackAfterAttempts: options.fallbackAfterAttempts ?? 2, outcomes: this.outcomes };
+    this.delivery = {
+      channels: options.channels,
+      sendTimeoutMs: this.sendTimeoutMs,
+      fallbackAfterAttempts: options.fallbackAfterAttempts ?? 2,
+      outcomes: this.outcomes,
+    };
     const digestWindowMs = options.digestWindowMs ?? 0;
     if (digestWindowMs > 0) {
       const allowance = Math.max(1, options.digestAllowance ?? DEFAULT_DIGEST_ALLOWANCE);
-      this.windows = new QuietWindows(options.db.collection<QuietWindowDoc>(QUIET_WINDOWS_COLLECTION), digestWindowMs, allowance);
+      this.windows = new QuietWindows(
+        options.db.collection<QuietWindowDoc>(QUIET_WINDOWS_COLLECTION),
+        digestWindowMs,
+        allowance,
+      );
     }
   }
 
@@ -125,7 +139,9 @@ export class OutboxDispatcher {
     const concurrency = Math.max(1, this.options.concurrency ?? 1);
     let processed = 0;
     while (processed < limit && keepGoing()) {
-      const batch = await this.claimBatch(Math.min(limit - processed, concurrency * CLAIMS_PER_SENDER, MAX_CLAIM_BATCH));
+      const batch = await this.claimBatch(
+        Math.min(limit - processed, concurrency * CLAIMS_PER_SENDER, MAX_CLAIM_BATCH),
+      );
       if (batch.length === 0) break;
       const done = await this.processBatch(batch, concurrency, keepGoing);
       if (done === 0) break;
@@ -182,9 +198,17 @@ export class OutboxDispatcher {
    * notices wait for the window's end, when whichever instance claims one first opens the
    * next window and takes every notice waiting for that person into one digest.
    */
-  private async processUnit(unit: NotificationDoc[], orders: Map<string, ServiceOrder>, deferred?: Deferred): Promise<DispatchOutcome> {
+  private async processUnit(
+    unit: NotificationDoc[],
+    orders: Map<string, ServiceOrder>,
+    deferred?: Deferred,
+  ): Promise<DispatchOutcome> {
     const first = unit[0]!;
-    const log = this.options.logger.child({ notificationId: first._id, orderId: String(first.orderId), ...(unit.length > 1 ? { batched: unit.length } : {}) });
+    const log = this.options.logger.child({
+      notificationId: first._id,
+      orderId: String(first.orderId),
+      ...(unit.length > 1 ? { batched: unit.length } : {}),
+    });
     const key = this.windows ? batchKey(first) : undefined;
     let docs = unit;
     if (this.windows && key) {
@@ -205,7 +229,13 @@ export class OutboxDispatcher {
     for (const doc of docs) {
       const order = orders.get(doc.orderId.toHexString());
       if (order) items.push({ doc, order });
-      else await this.outcomes.store([doc], { state: 'failed', outcome: 'failed', reason: 'order not found' }, log, deferred);
+      else
+        await this.outcomes.store(
+          [doc],
+          { state: 'failed', outcome: 'failed', reason: 'order not found' },
+          log,
+          deferred,
+        );
     }
     if (items.length === 0) return 'failed';
     const outcome = await deliver(items, this.delivery, log, deferred);

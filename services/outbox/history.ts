@@ -40,7 +40,10 @@ export async function recordOutcomesOnOrders(
 ): Promise<void> {
   if (docs.length === 0) return;
   const writes: AnyBulkWriteOperation<ServiceOrder>[] = docs.map((doc) => ({
-    updateOne: { filter: { _id: doc.orderId, 'history.notification.id': { $ne: doc._id } }, update: { $push: { history: outcomeEntry(doc, now) } } },
+    updateOne: {
+      filter: { _id: doc.orderId, 'history.notification.id': { $ne: doc._id } },
+      update: { $push: { history: outcomeEntry(doc, now) } },
+    },
   }));
   await orders.bulkWrite(writes, { ordered: false });
   await notifications.updateMany({ _id: { $in: docs.map((d) => d._id) } }, { $set: { historyRecorded: true } });

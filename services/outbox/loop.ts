@@ -40,7 +40,12 @@ export class OutboxLoop {
       if ((await this.runPass()) === 0) return false;
       return this.backlog ? true : { nextInMs: options.busyPauseMs ?? 50 };
     };
-    this.task = new PeriodicTask({ name: 'outbox', logger: options.logger, intervalMs: options.intervalMs ?? 250, run });
+    this.task = new PeriodicTask({
+      name: 'outbox',
+      logger: options.logger,
+      intervalMs: options.intervalMs ?? 250,
+      run,
+    });
   }
 
   start(): void {

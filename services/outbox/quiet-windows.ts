@@ -30,7 +30,13 @@ export function isFull(window: QuietWindowDoc, now: Date, allowance: number): bo
  * requester's few quick status changes arrive at once, and only a real burst (an analyst and
  * 30 new orders) is grouped.
  */
-export async function admitToQuietWindow(windows: Collection<QuietWindowDoc>, key: string, now: Date, ms: number, allowance: number): Promise<Date | null> {
+export async function admitToQuietWindow(
+  windows: Collection<QuietWindowDoc>,
+  key: string,
+  now: Date,
+  ms: number,
+  allowance: number,
+): Promise<Date | null> {
   const until = new Date(now.getTime() + ms);
   // No window yet (until missing) or the last one over: a new window counting this message.
   const over = { $lte: [{ $ifNull: ['$until', new Date(0)] }, now] };
@@ -38,7 +44,14 @@ export async function admitToQuietWindow(windows: Collection<QuietWindowDoc>, ke
     try {
       const window = await windows.findOneAndUpdate(
         { _id: key },
-        [{ $set: { until: { $cond: [over, until, '$until'] }, sent: { $cond: [over, 1, { $add: [{ $ifNull: ['$sent', allowance] }, 1] }] } } }],
+        [
+          {
+            $set: {
+              until: { $cond: [over, until, '$until'] },
+              sent: { $cond: [over, 1, { $add: [{ $ifNull: ['$sent', allowance] }, 1] }] },
+            },
+          },
+        ],
         { upsert: true, returnDocument: 'after' },
       );
       if (!window) return until;
@@ -57,7 +70,11 @@ export async function admitToQuietWindow(windows: Collection<QuietWindowDoc>, ke
 export class QuietWindows {
   private readonly fullUntil = new Map<string, number>();
 
-  constructor(private readonly windows: Collection<QuietWindowDoc>, private readonly ms: number, private readonly allowance: number) {}
+  constructor(
+    private readonly windows: Collection<QuietWindowDoc>,
+    private readonly ms: number,
+    private readonly allowance: number,
+  ) {}
 
   /** Null when a message to `key` may leave now; otherwise when the person's window ends. */
   async admit(key: string, now: Date): Promise<Date | null> {

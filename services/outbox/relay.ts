@@ -72,22 +72,32 @@ export class OutboxRelay {
     const idsOf = (order: Pick<ServiceOrder, 'outbox'>) => order.outbox.map((n) => n.id);
     // Each outbox still holding exactly what was read (nothing queued meanwhile) is emptied
     // and its flag cleared in one write.
-    const emptied = await this.orders.bulkWrite(orders.map((order) => {
-      const ids = idsOf(order);
-      return {
-        updateOne: {
-          filter: { _id: order._id, outbox: { $size: ids.length }, ...(ids.length > 0 ? { 'outbox.id': { $all: ids } } : {}) },
-          update: { $set: { outbox: [] }, $unset: { outboxPending: '' } },
-        },
-      };
-    }), { ordered: false });
+    const emptied = await this.orders.bulkWrite(
+      orders.map((order) => {
+        const ids = idsOf(order);
+        return {
+          updateOne: {
+            filter: {
+              _id: order._id,
+              outbox: { $size: ids.length },
+              ...(ids.length > 0 ? { 'outbox.id': { $all: ids } } : {}),
+            },
+            update: { $set: { outbox: [] }, $unset: { outboxPending: '' } },
+          },
+        };
+      }),
+      { ordered: false },
+    );
     if (emptied.matchedCount < orders.length) {
       // Which orders grew is not told per write; pulling what was relayed is a no-op on the emptied ones.
       const grown = orders.filter((order) => order.outbox.length > 0);
       if (grown.length > 0) {
-        await this.orders.bulkWrite(grown.map((order) => ({
-          updateOne: { filter: { _id: order._id }, update: { $pull: { outbox: { id: { $in: idsOf(order) } } } } },
-        })), { ordered: false });
+        await this.orders.bulkWrite(
+          grown.map((order) => ({
+            updateOne: { filter: { _id: order._id }, update: { $pull: { outbox: { id: { $in: idsOf(order) } } } } },
+          })),
+          { ordered: false },
+        );
       }
     }
     if (docs.length > 0) this.options.logger.debug({ orders: orders.length, count: docs.length }, 'outbox relayed');

@@ -28,10 +28,28 @@ export interface ImpactRule {
  * Printers and what is not classified are low until an analyst says otherwise.
  */
 export const IMPACT_RULES: readonly ImpactRule[] = [
-  { id: 'courtroom-hearing-equipment', types: ['audio_video', 'computer', 'network', 'telephony'], courtroom: true, impact: 'high', because: 'equipo de sala de audiencias' },
+  {
+    id: 'courtroom-hearing-equipment',
+    types: ['audio_video', 'computer', 'network', 'telephony'],
+    courtroom: true,
+    impact: 'high',
+    because: 'equipo de sala de audiencias',
+  },
   { id: 'network', types: ['network'], courtroom: 'any', impact: 'high', because: 'falla de red' },
-  { id: 'courtroom-other', types: 'any', courtroom: true, impact: 'medium', because: 'otro equipo de sala de audiencias' },
-  { id: 'office-work-equipment', types: ['audio_video', 'computer', 'telephony'], courtroom: false, impact: 'medium', because: 'equipo de trabajo de oficina' },
+  {
+    id: 'courtroom-other',
+    types: 'any',
+    courtroom: true,
+    impact: 'medium',
+    because: 'otro equipo de sala de audiencias',
+  },
+  {
+    id: 'office-work-equipment',
+    types: ['audio_video', 'computer', 'telephony'],
+    courtroom: false,
+    impact: 'medium',
+    because: 'equipo de trabajo de oficina',
+  },
   { id: 'default', types: 'any', courtroom: 'any', impact: 'low', because: 'equipo sin impacto en audiencias' },
 ];
 
@@ -39,7 +57,8 @@ export const IMPACT_RULES: readonly ImpactRule[] = [
 export const COURTROOM_PATTERN = /\bsala\s+(de\s+)?(audiencias?|juicios?(\s+orales?)?|oral(es)?)\b/i;
 
 /** Phrases that say a hearing is going on right now. */
-export const HEARING_PATTERN = /\b(audiencia\s+(en\s+curso|en\s+proceso|iniciada|ya\s+inici[oó])|en\s+plena\s+audiencia|durante\s+la\s+audiencia|estamos\s+en\s+audiencia|hay\s+audiencia|audiencia\s+en\s+este\s+momento)\b/i;
+export const HEARING_PATTERN =
+  /\b(audiencia\s+(en\s+curso|en\s+proceso|iniciada|ya\s+inici[oó])|en\s+plena\s+audiencia|durante\s+la\s+audiencia|estamos\s+en\s+audiencia|hay\s+audiencia|audiencia\s+en\s+este\s+momento)\b/i;
 
 export interface ProposedPriority {
   priority: Priority;
@@ -61,8 +80,11 @@ const normalise = (text: string) => text.normalize('NFD').replace(/[\u0300-\u036
  */
 export function proposePriority(facts: IntakeFacts): ProposedPriority {
   const place = normalise(`${facts.location ?? ''}`);
-  const courtroom = COURTROOM_PATTERN.test(place) || (!facts.location && COURTROOM_PATTERN.test(normalise(facts.description ?? '')));
-  const rule = IMPACT_RULES.find((r) => (r.types === 'any' || r.types.includes(facts.type)) && (r.courtroom === 'any' || r.courtroom === courtroom))!;
+  const courtroom =
+    COURTROOM_PATTERN.test(place) || (!facts.location && COURTROOM_PATTERN.test(normalise(facts.description ?? '')));
+  const rule = IMPACT_RULES.find(
+    (r) => (r.types === 'any' || r.types.includes(facts.type)) && (r.courtroom === 'any' || r.courtroom === courtroom),
+  )!;
   const hearing = facts.hearingUnderWay ?? HEARING_PATTERN.test(normalise(facts.description ?? ''));
   const urgency: Level = hearing ? 'high' : 'medium';
   const because = hearing ? `${rule.because}, con audiencia en curso` : rule.because;

@@ -17,15 +17,41 @@ const minutes = (ms: number | null) => (ms === null ? null : Math.round(ms / 60_
  * can be filtered on its own. Times in minutes; compliance in percent.
  */
 export function reportCsv(report: SlaReport): string {
-  const head = ['Agrupación', 'Clave', 'Órdenes', 'Órdenes con incumplimiento', ...ORDER_STATUSES.map((s) => STATUS_LABELS[s]),
-    'Indicador', 'Completados', 'Mediana (min)', 'P90 (min)', 'Cumplidos', 'Incumplidos', 'Cumplimiento (%)'];
+  const head = [
+    'Agrupación',
+    'Clave',
+    'Órdenes',
+    'Órdenes con incumplimiento',
+    ...ORDER_STATUSES.map((s) => STATUS_LABELS[s]),
+    'Indicador',
+    'Completados',
+    'Mediana (min)',
+    'P90 (min)',
+    'Cumplidos',
+    'Incumplidos',
+    'Cumplimiento (%)',
+  ];
   const rows = [head];
   for (const g of report.groups) {
-    const base = [DIMENSION_LABELS[g.dimension], g.key, String(g.orders), String(g.ordersWithBreach), ...ORDER_STATUSES.map((s) => String(g.byState[s]))];
+    const base = [
+      DIMENSION_LABELS[g.dimension],
+      g.key,
+      String(g.orders),
+      String(g.ordersWithBreach),
+      ...ORDER_STATUSES.map((s) => String(g.byState[s])),
+    ];
     if (g.clocks.length === 0) rows.push([...base, '', '', '', '', '', '', '']);
     for (const c of g.clocks) {
-      rows.push([...base, c.label, String(c.completed), cell(minutes(c.medianMs)), cell(minutes(c.p90Ms)), String(c.met), String(c.breached),
-        c.complianceRate === null ? '' : (c.complianceRate * 100).toFixed(1)]);
+      rows.push([
+        ...base,
+        c.label,
+        String(c.completed),
+        cell(minutes(c.medianMs)),
+        cell(minutes(c.p90Ms)),
+        String(c.met),
+        String(c.breached),
+        c.complianceRate === null ? '' : (c.complianceRate * 100).toFixed(1),
+      ]);
     }
   }
   return '\uFEFF' + rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';

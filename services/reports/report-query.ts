@@ -19,7 +19,9 @@ export interface ReportQuery {
 export const MAX_PERIOD_DAYS = 400;
 
 const invalid = (field: string, reason: string) =>
-  new AppError('VALIDATION', `invalid ${field}: ${reason}`, `El parámetro «${field}» no es válido: ${reason}.`, { field });
+  new AppError('VALIDATION', `invalid ${field}: ${reason}`, `El parámetro «${field}» no es válido: ${reason}.`, {
+    field,
+  });
 
 function parseDay(field: string, value: string | undefined, zone: string, endOfDay: boolean): Date {
   if (value === undefined) throw invalid(field, 'es obligatorio (AAAA-MM-DD)');
@@ -44,7 +46,8 @@ export function parseReportQuery(raw: Record<string, unknown>, zone: string): Re
   const from = parseDay('from', q.from, zone, false);
   const to = parseDay('to', q.to, zone, true);
   if (to <= from) throw invalid('to', 'debe ser igual o posterior a «from»');
-  if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86_400_000) throw invalid('to', `el periodo no puede exceder ${MAX_PERIOD_DAYS} días`);
+  if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86_400_000)
+    throw invalid('to', `el periodo no puede exceder ${MAX_PERIOD_DAYS} días`);
   const id = (field: string, value: string | undefined) => {
     if (value === undefined) return undefined;
     if (!directoryId.safeParse(value).success) throw invalid(field, 'identificador inválido');

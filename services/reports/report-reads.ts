@@ -7,7 +7,13 @@ import type { ReportSource } from './report-store';
 import { slaReport } from './sla-report';
 
 /** ReportReads over the order source and the directory; days are read in `zone` (TZ_DEFAULT). */
-export function reportReads(deps: { source: ReportSource; directory: Pick<DirectoryReader, 'centre' | 'contractById'>; desk: DeskTargetSource; zone: string; now?: () => Date }): ReportReads {
+export function reportReads(deps: {
+  source: ReportSource;
+  directory: Pick<DirectoryReader, 'centre' | 'contractById'>;
+  desk: DeskTargetSource;
+  zone: string;
+  now?: () => Date;
+}): ReportReads {
   return {
     async slaReport(raw) {
       const query = parseReportQuery(raw, deps.zone);

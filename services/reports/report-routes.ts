@@ -11,13 +11,19 @@ export interface ReportReads {
 }
 
 /** `GET /api/reports/sla?from=&to=&centre=&provider=&contract=&format=csv`, bearer-guarded. */
-export function registerReportRoutes(server: Server, deps: { reports: ReportReads; apiToken?: string; logger: Logger }): void {
+export function registerReportRoutes(
+  server: Server,
+  deps: { reports: ReportReads; apiToken?: string; logger: Logger },
+): void {
   server.get('/api/reports/sla', async (req: Request, res: Response) => {
     try {
       checkBearer(req.headers.authorization, deps.apiToken);
       const { report, format } = await deps.reports.slaReport((req.query ?? {}) as Record<string, unknown>);
       if (format === 'csv') {
-        res.sendRaw(200, reportCsv(report), { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="reporte-sla.csv"' });
+        res.sendRaw(200, reportCsv(report), {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': 'attachment; filename="reporte-sla.csv"',
+        });
       } else {
         res.send(200, report);
       }

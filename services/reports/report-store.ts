@@ -3,7 +3,10 @@ import type { HistoryEntry, ServiceOrder } from '../orders/types';
 import type { ReportQuery } from './report-query';
 
 /** What a report reads of an order: no texts, no people, only the clock facts. */
-export type ReportedOrder = Pick<ServiceOrder, '_id' | 'status' | 'priority' | 'centreId' | 'provider' | 'timestamps' | 'createdAt'> & {
+export type ReportedOrder = Pick<
+  ServiceOrder,
+  '_id' | 'status' | 'priority' | 'centreId' | 'provider' | 'timestamps' | 'createdAt'
+> & {
   history: ReadonlyArray<Pick<HistoryEntry, 'at' | 'to'>>;
 };
 
@@ -18,7 +21,15 @@ export interface ReportSource {
  * here was much of a report's time. Top-level fields only: the history is read whole,
  * because a projection into array elements costs the embedded engine more than it saves.
  */
-export const REPORT_PROJECTION = { status: 1, priority: 1, centreId: 1, provider: 1, timestamps: 1, history: 1, createdAt: 1 } as const;
+export const REPORT_PROJECTION = {
+  status: 1,
+  priority: 1,
+  centreId: 1,
+  provider: 1,
+  timestamps: 1,
+  history: 1,
+  createdAt: 1,
+} as const;
 
 /**
  * Orders for reports through one indexed query: `{centreId, createdAt}` when a centre is

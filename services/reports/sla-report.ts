@@ -47,7 +47,14 @@ interface Acc {
 }
 
 function newAcc(dimension: Dimension, key: string): Acc {
-  return { dimension, key, orders: 0, byState: Object.fromEntries(ORDER_STATUSES.map((s) => [s, 0])) as Record<OrderStatus, number>, ordersWithBreach: 0, clocks: new Map() };
+  return {
+    dimension,
+    key,
+    orders: 0,
+    byState: Object.fromEntries(ORDER_STATUSES.map((s) => [s, 0])) as Record<OrderStatus, number>,
+    ordersWithBreach: 0,
+    clocks: new Map(),
+  };
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -70,11 +77,24 @@ function figures(acc: Acc): ReportGroup {
     const sorted = c.times.sort((a, b) => a - b);
     const decided = c.met + c.breached;
     clocks.push({
-      clock: name, label: CLOCK_LABELS[name], completed: sorted.length, medianMs: median(sorted), p90Ms: percentile(sorted, 90),
-      met: c.met, breached: c.breached, complianceRate: decided ? c.met / decided : null,
+      clock: name,
+      label: CLOCK_LABELS[name],
+      completed: sorted.length,
+      medianMs: median(sorted),
+      p90Ms: percentile(sorted, 90),
+      met: c.met,
+      breached: c.breached,
+      complianceRate: decided ? c.met / decided : null,
     });
   }
-  return { dimension: acc.dimension, key: acc.key, orders: acc.orders, byState: acc.byState, ordersWithBreach: acc.ordersWithBreach, clocks };
+  return {
+    dimension: acc.dimension,
+    key: acc.key,
+    orders: acc.orders,
+    byState: acc.byState,
+    ordersWithBreach: acc.ordersWithBreach,
+    clocks,
+  };
 }
 
 /**
@@ -85,17 +105,24 @@ function figures(acc: Acc): ReportGroup {
  * clock figures. Reads the period's orders once, through an index, and measures each with
  * the same clocks the Cédula shows, so the report and the documents always agree.
  */
-export async function slaReport(deps: { source: ReportSource; clocks: ClockSource; now: Date }, q: ReportQuery): Promise<SlaReport> {
+export async function slaReport(
+  deps: { source: ReportSource; clocks: ClockSource; now: Date },
+  q: ReportQuery,
+): Promise<SlaReport> {
   const groups = new Map<string, Acc>();
   const acc = (dimension: Dimension, key: string) => {
     const id = `${dimension}\u0000${key}`;
     let a = groups.get(id);
-    if (!a) { a = newAcc(dimension, key); groups.set(id, a); }
+    if (!a) {
+      a = newAcc(dimension, key);
+      groups.set(id, a);
+    }
     return a;
   };
   for await (const order of deps.source.ordersIn(q)) {
     const targets = [acc('total', 'total'), acc('centre', order.centreId)];
-    if (order.provider) targets.push(acc('provider', order.provider.providerId), acc('contract', order.provider.contractId));
+    if (order.provider)
+      targets.push(acc('provider', order.provider.providerId), acc('contract', order.provider.contractId));
     const { clocks } = order.status === 'cancelled' ? { clocks: [] } : await deps.clocks.clocksOf(order, deps.now);
     const breachedAny = clocks.some((c) => c.state === 'breached');
     for (const a of targets) {
@@ -104,7 +131,10 @@ export async function slaReport(deps: { source: ReportSource; clocks: ClockSourc
       if (breachedAny) a.ordersWithBreach += 1;
       for (const c of clocks) {
         let f = a.clocks.get(c.name);
-        if (!f) { f = { times: [], met: 0, breached: 0 }; a.clocks.set(c.name, f); }
+        if (!f) {
+          f = { times: [], met: 0, breached: 0 };
+          a.clocks.set(c.name, f);
+        }
         if (c.stoppedAt) f.times.push(c.elapsedMs);
         if (c.state === 'met') f.met += 1;
         if (c.state === 'breached') f.breached += 1;
@@ -112,10 +142,17 @@ export async function slaReport(deps: { source: ReportSource; clocks: ClockSourc
     }
   }
   const order: Dimension[] = ['total', 'centre', 'provider', 'contract'];
-  const result = [...groups.values()].sort((a, b) => order.indexOf(a.dimension) - order.indexOf(b.dimension) || a.key.localeCompare(b.key)).map(figures);
+  const result = [...groups.values()]
+    .sort((a, b) => order.indexOf(a.dimension) - order.indexOf(b.dimension) || a.key.localeCompare(b.key))
+    .map(figures);
   const filters: SlaReport['filters'] = {};
   if (q.centreId) filters.centre = q.centreId;
   if (q.providerId) filters.provider = q.providerId;
   if (q.contractId) filters.contract = q.contractId;
-  return { period: { from: q.from.toISOString(), to: q.to.toISOString() }, filters, generatedAt: deps.now.toISOString(), groups: result };
+  return {
+    period: { from: q.from.toISOString(), to: q.to.toISOString() },
+    filters,
+    generatedAt: deps.now.toISOString(),
+    groups: result,
+  };
 }

@@ -21,7 +21,15 @@ export interface BusinessCalendar {
   officialHolidays?: boolean;
 }
 
-const LUXON_WEEKDAYS: Record<number, Weekday> = { 1: 'mon', 2: 'tue', 3: 'wed', 4: 'thu', 5: 'fri', 6: 'sat', 7: 'sun' };
+const LUXON_WEEKDAYS: Record<number, Weekday> = {
+  1: 'mon',
+  2: 'tue',
+  3: 'wed',
+  4: 'thu',
+  5: 'fri',
+  6: 'sat',
+  7: 'sun',
+};
 
 let mx: Holidays | undefined;
 const holidayCache = new Map<number, ReadonlySet<string>>();
@@ -38,14 +46,21 @@ export function mexicanHolidays(year: number): ReadonlySet<string> {
   let days = holidayCache.get(year);
   if (!days) {
     mx ??= new Holidays('MX');
-    days = new Set(mx.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    days = new Set(
+      mx
+        .getHolidays(year)
+        .filter((h) => h.type === 'public')
+        .map((h) => h.date.slice(0, 10)),
+    );
     holidayCache.set(year, days);
   }
   return days;
 }
 
 /** The calendar of a directory centre: its zone, weekly hours and non-working days. */
-export function calendarForCentre(centre: Pick<Centre, 'timeZone' | 'businessHours' | 'nonWorkingDays'>): BusinessCalendar {
+export function calendarForCentre(
+  centre: Pick<Centre, 'timeZone' | 'businessHours' | 'nonWorkingDays'>,
+): BusinessCalendar {
   return { zone: centre.timeZone, hours: centre.businessHours, closedDays: centre.nonWorkingDays ?? [] };
 }
 
@@ -71,13 +86,20 @@ function buildYear(cal: BusinessCalendar, year: number): YearTimeline {
   const official = cal.officialHolidays === false ? new Set<string>() : mexicanHolidays(year);
   const starts: number[] = [];
   const ends: number[] = [];
-  for (let day = DateTime.fromObject({ year, month: 1, day: 1 }, { zone: cal.zone }); day.year === year; day = day.plus({ days: 1 })) {
+  for (
+    let day = DateTime.fromObject({ year, month: 1, day: 1 }, { zone: cal.zone });
+    day.year === year;
+    day = day.plus({ days: 1 })
+  ) {
     const hours = cal.hours[LUXON_WEEKDAYS[day.weekday]!];
     const iso = day.toISODate()!;
     if (!hours || closed.has(iso) || official.has(iso)) continue;
     const s = localTime(day, hours.start).toMillis();
     const e = localTime(day, hours.end).toMillis();
-    if (e > s) { starts.push(s); ends.push(e); }
+    if (e > s) {
+      starts.push(s);
+      ends.push(e);
+    }
   }
   const before = new Float64Array(starts.length + 1);
   for (let i = 0; i < starts.length; i += 1) before[i + 1] = before[i]! + (ends[i]! - starts[i]!);
@@ -86,9 +108,15 @@ function buildYear(cal: BusinessCalendar, year: number): YearTimeline {
 
 function timeline(cal: BusinessCalendar, year: number): YearTimeline {
   let years = timelines.get(cal);
-  if (!years) { years = new Map(); timelines.set(cal, years); }
+  if (!years) {
+    years = new Map();
+    timelines.set(cal, years);
+  }
   let t = years.get(year);
-  if (!t) { t = buildYear(cal, year); years.set(year, t); }
+  if (!t) {
+    t = buildYear(cal, year);
+    years.set(year, t);
+  }
   return t;
 }
 
@@ -99,7 +127,8 @@ function businessBefore(y: YearTimeline, t: number): number {
   let hi = y.starts.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (y.ends[mid]! <= t) lo = mid + 1; else hi = mid;
+    if (y.ends[mid]! <= t) lo = mid + 1;
+    else hi = mid;
   }
   if (lo === y.starts.length) return y.total;
   return y.before[lo]! + Math.max(0, t - y.starts[lo]!);
@@ -161,14 +190,18 @@ export function addBusinessTime(start: Date, ms: number, cal: BusinessCalendar):
     const y = timeline(cal, year);
     const used = businessBefore(y, s);
     const available = y.total - used;
-    if (left > available) { left -= available; continue; }
+    if (left > available) {
+      left -= available;
+      continue;
+    }
     const target = used + left;
     // Interval in which the running total reaches `target`.
     let lo = 0;
     let hi = y.starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (y.before[mid + 1]! < target) lo = mid + 1; else hi = mid;
+      if (y.before[mid + 1]! < target) lo = mid + 1;
+      else hi = mid;
     }
     return new Date(y.starts[lo]! + (target - y.before[lo]!));
   }

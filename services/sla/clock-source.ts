@@ -8,7 +8,9 @@ import { DeskTargets, DeskTargetSource, isTargetReader } from './targets';
 export type ClockDirectory = Pick<DirectoryReader, 'centre' | 'contractById'>;
 
 /** What places an order's clocks: its centre's calendar and, once turned to a provider, the contract. */
-export type ClockPlace = Pick<ServiceOrder, 'centreId'> & { provider?: Pick<NonNullable<ServiceOrder['provider']>, 'contractId'> };
+export type ClockPlace = Pick<ServiceOrder, 'centreId'> & {
+  provider?: Pick<NonNullable<ServiceOrder['provider']>, 'contractId'>;
+};
 
 /**
  * Directory lookups for clocks, remembered for the life of one source: one pass of the
@@ -32,7 +34,7 @@ export class ClockSource {
   calendar(centreId: string): Promise<BusinessCalendar> {
     let found = this.calendars.get(centreId);
     if (!found) {
-      found = this.directory.centre(centreId).then((centre) => centre ? calendarForCentre(centre) : this.fallback());
+      found = this.directory.centre(centreId).then((centre) => (centre ? calendarForCentre(centre) : this.fallback()));
       this.calendars.set(centreId, found);
     }
     return found;
@@ -61,7 +63,12 @@ export class ClockSource {
 
   async context(order: ClockPlace, now: Date): Promise<ClockContext> {
     const contract = order.provider ? await this.contract(order.provider.contractId) : null;
-    return { calendar: await this.calendar(order.centreId), desk: await this.deskTargets(order.centreId), now, ...(contract ? { contract } : {}) };
+    return {
+      calendar: await this.calendar(order.centreId),
+      desk: await this.deskTargets(order.centreId),
+      now,
+      ...(contract ? { contract } : {}),
+    };
   }
 
   async clocksOf(order: Parameters<typeof orderClocks>[0] & ClockPlace, now: Date): Promise<OrderClocks> {

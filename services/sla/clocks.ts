@@ -4,7 +4,13 @@ import type { OrderStatus } from '../workflow';
 import { BusinessCalendar, deadlineIn, durationIn, TimeBasis } from './calendar';
 import type { DeskTargets } from './targets';
 
-export const CLOCK_NAMES = ['desk_response', 'onsite_attention', 'desk_resolution', 'provider_attention', 'provider_resolution'] as const;
+export const CLOCK_NAMES = [
+  'desk_response',
+  'onsite_attention',
+  'desk_resolution',
+  'provider_attention',
+  'provider_resolution',
+] as const;
 export type ClockName = (typeof CLOCK_NAMES)[number];
 
 export const CLOCK_LABELS: Record<ClockName, string> = {
@@ -93,15 +99,55 @@ function definitions(order: ClockOrder, ctx: ClockContext): Definition[] {
   const end = (...dates: (Date | undefined)[]) => dates.find((d) => d !== undefined);
   const contract = ctx.contract;
   return [
-    { name: 'desk_response', start: t.reportedAt, stop: end(t.takenAt, t.engineerAssignedAt, t.closedAt, t.cancelledAt), basis: 'business', targetHours: ctx.desk?.responseHours[p], pausable: false },
-    { name: 'onsite_attention', start: t.engineerAssignedAt, stop: end(t.acceptedAt, t.cancelledAt), basis: 'business', targetHours: ctx.desk?.onsiteAttentionHours[p], pausable: false },
-    { name: 'desk_resolution', start: t.reportedAt, stop: end(t.resolvedAt, t.closedAt, t.cancelledAt), basis: 'business', targetHours: ctx.desk?.resolutionHours[p], pausable: true },
-    { name: 'provider_attention', start: t.providerAt, stop: end(t.providerAttendedAt, t.cancelledAt), basis: contract?.hours ?? 'business', targetHours: contract?.attentionHours[p], pausable: false },
-    { name: 'provider_resolution', start: t.providerAt, stop: end(t.resolvedAt, t.cancelledAt), basis: contract?.hours ?? 'business', targetHours: contract?.resolutionHours[p], pausable: true },
+    {
+      name: 'desk_response',
+      start: t.reportedAt,
+      stop: end(t.takenAt, t.engineerAssignedAt, t.closedAt, t.cancelledAt),
+      basis: 'business',
+      targetHours: ctx.desk?.responseHours[p],
+      pausable: false,
+    },
+    {
+      name: 'onsite_attention',
+      start: t.engineerAssignedAt,
+      stop: end(t.acceptedAt, t.cancelledAt),
+      basis: 'business',
+      targetHours: ctx.desk?.onsiteAttentionHours[p],
+      pausable: false,
+    },
+    {
+      name: 'desk_resolution',
+      start: t.reportedAt,
+      stop: end(t.resolvedAt, t.closedAt, t.cancelledAt),
+      basis: 'business',
+      targetHours: ctx.desk?.resolutionHours[p],
+      pausable: true,
+    },
+    {
+      name: 'provider_attention',
+      start: t.providerAt,
+      stop: end(t.providerAttendedAt, t.cancelledAt),
+      basis: contract?.hours ?? 'business',
+      targetHours: contract?.attentionHours[p],
+      pausable: false,
+    },
+    {
+      name: 'provider_resolution',
+      start: t.providerAt,
+      stop: end(t.resolvedAt, t.cancelledAt),
+      basis: contract?.hours ?? 'business',
+      targetHours: contract?.resolutionHours[p],
+      pausable: true,
+    },
   ];
 }
 
-function measure(def: Definition & { start: Date; targetHours: number }, order: ClockOrder, ctx: ClockContext, waits: Span[]): Clock {
+function measure(
+  def: Definition & { start: Date; targetHours: number },
+  order: ClockOrder,
+  ctx: ClockContext,
+  waits: Span[],
+): Clock {
   const stop = def.stop;
   const until = stop ?? ctx.now;
   const gross = durationIn(def.basis, def.start, until, ctx.calendar);
@@ -113,7 +159,16 @@ function measure(def: Definition & { start: Date; targetHours: number }, order: 
   }
   const elapsedMs = def.pausable ? gross - pausedMs : gross;
   const targetMs = Math.round(def.targetHours * 3600_000);
-  const clock: Clock = { name: def.name, basis: def.basis, targetMs, startedAt: def.start, elapsedMs, pausedMs, remainingMs: targetMs - elapsedMs, state: 'running' };
+  const clock: Clock = {
+    name: def.name,
+    basis: def.basis,
+    targetMs,
+    startedAt: def.start,
+    elapsedMs,
+    pausedMs,
+    remainingMs: targetMs - elapsedMs,
+    state: 'running',
+  };
   if (stop) {
     clock.stoppedAt = stop;
     clock.state = elapsedMs <= targetMs ? 'met' : 'breached';
@@ -153,6 +208,9 @@ export function orderClocks(order: ClockOrder, ctx: ClockContext): OrderClocks {
     if (!def.start || def.targetHours === undefined) continue;
     clocks.push(measure({ ...def, start: def.start, targetHours: def.targetHours }, order, ctx, waits));
   }
-  const requesterWaitMs = waits.reduce((sum, [s, e]) => sum + durationIn('business', new Date(s), new Date(e), ctx.calendar), 0);
+  const requesterWaitMs = waits.reduce(
+    (sum, [s, e]) => sum + durationIn('business', new Date(s), new Date(e), ctx.calendar),
+    0,
+  );
   return { clocks, requesterWaitMs };
 }

@@ -39,7 +39,12 @@ export class SlaMonitor {
   private readonly task: PeriodicTask;
 
   constructor(private readonly deps: SlaMonitorDeps) {
-    this.task = new PeriodicTask({ name: 'sla', logger: deps.logger, intervalMs: deps.intervalMs ?? 60_000, run: () => this.checkOnce() });
+    this.task = new PeriodicTask({
+      name: 'sla',
+      logger: deps.logger,
+      intervalMs: deps.intervalMs ?? 60_000,
+      run: () => this.checkOnce(),
+    });
   }
 
   /** One pass over the open orders; returns how many thresholds this instance recorded. */
@@ -59,7 +64,10 @@ export class SlaMonitor {
         const notices = slaNotices(order, clock, announced, analysts, now);
         if (await this.deps.store.recordThresholds(order._id, marks, notices)) {
           recorded += marks.length;
-          this.deps.logger.info({ orderId: order._id.toHexString(), clock, threshold: announced, notices: notices.length }, 'sla threshold queued');
+          this.deps.logger.info(
+            { orderId: order._id.toHexString(), clock, threshold: announced, notices: notices.length },
+            'sla threshold queued',
+          );
         }
       }
     }
@@ -72,7 +80,9 @@ export class SlaMonitor {
     const due: { clock: (typeof clocks)[number]['name']; thresholds: Threshold[] }[] = [];
     for (const c of clocks) {
       if (c.stoppedAt || c.targetMs <= 0) continue;
-      const crossed = THRESHOLDS.filter((t) => c.elapsedMs * 100 >= c.targetMs * t && !marks.has(thresholdMark(c.name, t)));
+      const crossed = THRESHOLDS.filter(
+        (t) => c.elapsedMs * 100 >= c.targetMs * t && !marks.has(thresholdMark(c.name, t)),
+      );
       if (crossed.length > 0) due.push({ clock: c.name, thresholds: crossed });
     }
     return due;

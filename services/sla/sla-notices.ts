@@ -26,7 +26,12 @@ export function slaNotices(
 ): PendingNotice[] {
   const event = thresholdEvent(threshold);
   const occasion = `sla:${clock}:${threshold}`;
-  const people: NoticeDraft[] = analysts.map((a) => ({ occasion, event, to: { personId: a.id, email: a.email }, role: 'analyst' }));
+  const people: NoticeDraft[] = analysts.map((a) => ({
+    occasion,
+    event,
+    to: { personId: a.id, email: a.email },
+    role: 'analyst',
+  }));
   if (order.engineer) people.push({ occasion, event, to: order.engineer, role: 'engineer' });
   return noticesTo(order._id, people, now);
 }

@@ -4,7 +4,10 @@ import { OPEN_STATUSES } from '../workflow';
 import type { PendingNotice, ServiceOrder } from '../orders/types';
 
 /** The fields the monitor reads of an open order. */
-export type MonitoredOrder = Pick<ServiceOrder, '_id' | 'status' | 'priority' | 'centreId' | 'timestamps' | 'history' | 'provider' | 'engineer' | 'slaMarks'>;
+export type MonitoredOrder = Pick<
+  ServiceOrder,
+  '_id' | 'status' | 'priority' | 'centreId' | 'timestamps' | 'history' | 'provider' | 'engineer' | 'slaMarks'
+>;
 
 export interface SlaStore {
   /** Every open order (the monitor's working set), in batches through one indexed query. */
@@ -29,7 +32,21 @@ export class MongoSlaStore implements SlaStore {
   async *openOrders(): AsyncIterable<MonitoredOrder> {
     const cursor = this.orders.find(
       { status: { $in: [...OPEN_STATUSES] } },
-      { projection: { _id: 1, status: 1, priority: 1, centreId: 1, timestamps: 1, 'history.at': 1, 'history.to': 1, provider: 1, engineer: 1, slaMarks: 1 }, batchSize: 500 },
+      {
+        projection: {
+          _id: 1,
+          status: 1,
+          priority: 1,
+          centreId: 1,
+          timestamps: 1,
+          'history.at': 1,
+          'history.to': 1,
+          provider: 1,
+          engineer: 1,
+          slaMarks: 1,
+        },
+        batchSize: 500,
+      },
     );
     for await (const doc of cursor) yield doc as MonitoredOrder;
   }

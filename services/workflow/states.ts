@@ -15,9 +15,7 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const FINAL_STATUSES: readonly OrderStatus[] = ['closed', 'cancelled'];
-export const OPEN_STATUSES: readonly OrderStatus[] = ORDER_STATUSES.filter(
-  (s) => !FINAL_STATUSES.includes(s),
-);
+export const OPEN_STATUSES: readonly OrderStatus[] = ORDER_STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
 
 export const STATUS_LABELS: Record<OrderStatus, string> = {
   reported: 'Reportada',

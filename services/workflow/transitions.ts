@@ -58,23 +58,160 @@ export interface TransitionRule {
 
 /** The contract: one row per transition of PROCESS.md (plus reassignment of the engineer). */
 export const TRANSITIONS: readonly TransitionRule[] = [
-  { action: 'take', from: ['reported'], to: 'desk', allowed: { analyst: 'any' }, requires: [], activity: 2, label: 'Tomar la orden' },
-  { action: 'close_remotely', from: ['desk'], to: 'closed', allowed: { analyst: 'any' }, requires: ['solution'], activity: 8, label: 'Cerrar con solución remota' },
-  { action: 'assign_engineer', from: ['reported', 'desk'], to: 'engineer_assigned', allowed: { analyst: 'any' }, requires: ['engineerId'], activity: 3, label: 'Turnar a ingeniero en sitio' },
-  { action: 'reassign', from: ['engineer_assigned', 'diagnosis'], to: 'engineer_assigned', allowed: { analyst: 'any' }, requires: ['engineerId', 'reason'], activity: 3, label: 'Reasignar ingeniero' },
-  { action: 'accept', from: ['engineer_assigned'], to: 'diagnosis', allowed: { engineer: 'assigned_engineer' }, requires: [], activity: 4, label: 'Aceptar y diagnosticar' },
-  { action: 'resolve_onsite', from: ['diagnosis'], to: 'resolved', allowed: { engineer: 'assigned_engineer' }, requires: ['documentation'], activity: 7, label: 'Documentar solución en sitio' },
-  { action: 'turn_to_provider', from: ['diagnosis'], to: 'provider', allowed: { engineer: 'assigned_engineer' }, requires: ['contractId'], activity: 5, label: 'Turnar al proveedor' },
-  { action: 'record_provider_attention', from: ['provider'], to: 'validation', allowed: { engineer: 'assigned_engineer', provider: 'order_provider' }, requires: [], activity: 5, label: 'Registrar atención del proveedor' },
-  { action: 'confirm', from: ['validation'], to: 'signature', allowed: { requester: 'requester' }, requires: [], activity: 6, label: 'Confirmar que quedó resuelta' },
-  { action: 'reject', from: ['validation'], to: 'provider', toWithoutProvider: 'diagnosis', allowed: { requester: 'requester' }, requires: ['reason'], activity: 6, label: 'Rechazar la atención' },
-  { action: 'sign', from: ['signature'], to: 'validated', allowed: { judge: 'centre_judge' }, requires: [], activity: 6, label: 'Firmar y sellar' },
-  { action: 'refuse_signature', from: ['signature'], to: 'validation', allowed: { judge: 'centre_judge' }, requires: ['reason'], activity: 6, label: 'Negar la firma' },
-  { action: 'document', from: ['validated'], to: 'resolved', allowed: { engineer: 'assigned_engineer', provider: 'order_provider' }, requires: ['documentation'], activity: 7, label: 'Documentar la atención' },
-  { action: 'close', from: ['resolved'], to: 'closed', allowed: { analyst: 'any' }, requires: [], activity: 8, label: 'Cerrar la orden' },
-  { action: 'cancel', from: OPEN_STATUSES, to: 'cancelled', allowed: { analyst: 'any' }, requires: ['reason'], activity: 0, label: 'Cancelar la orden' },
-  { action: 'set_priority', from: OPEN_STATUSES, to: SAME_STATE, allowed: { analyst: 'any' }, requires: ['priority', 'reason'], activity: 0, label: 'Cambiar la prioridad' },
-  { action: 'correct_facts', from: OPEN_STATUSES, to: SAME_STATE, allowed: { analyst: 'any', engineer: 'assigned_engineer' }, requires: ['reason'], activity: 0, label: 'Corregir datos de la orden' },
+  {
+    action: 'take',
+    from: ['reported'],
+    to: 'desk',
+    allowed: { analyst: 'any' },
+    requires: [],
+    activity: 2,
+    label: 'Tomar la orden',
+  },
+  {
+    action: 'close_remotely',
+    from: ['desk'],
+    to: 'closed',
+    allowed: { analyst: 'any' },
+    requires: ['solution'],
+    activity: 8,
+    label: 'Cerrar con solución remota',
+  },
+  {
+    action: 'assign_engineer',
+    from: ['reported', 'desk'],
+    to: 'engineer_assigned',
+    allowed: { analyst: 'any' },
+    requires: ['engineerId'],
+    activity: 3,
+    label: 'Turnar a ingeniero en sitio',
+  },
+  {
+    action: 'reassign',
+    from: ['engineer_assigned', 'diagnosis'],
+    to: 'engineer_assigned',
+    allowed: { analyst: 'any' },
+    requires: ['engineerId', 'reason'],
+    activity: 3,
+    label: 'Reasignar ingeniero',
+  },
+  {
+    action: 'accept',
+    from: ['engineer_assigned'],
+    to: 'diagnosis',
+    allowed: { engineer: 'assigned_engineer' },
+    requires: [],
+    activity: 4,
+    label: 'Aceptar y diagnosticar',
+  },
+  {
+    action: 'resolve_onsite',
+    from: ['diagnosis'],
+    to: 'resolved',
+    allowed: { engineer: 'assigned_engineer' },
+    requires: ['documentation'],
+    activity: 7,
+    label: 'Documentar solución en sitio',
+  },
+  {
+    action: 'turn_to_provider',
+    from: ['diagnosis'],
+    to: 'provider',
+    allowed: { engineer: 'assigned_engineer' },
+    requires: ['contractId'],
+    activity: 5,
+    label: 'Turnar al proveedor',
+  },
+  {
+    action: 'record_provider_attention',
+    from: ['provider'],
+    to: 'validation',
+    allowed: { engineer: 'assigned_engineer', provider: 'order_provider' },
+    requires: [],
+    activity: 5,
+    label: 'Registrar atención del proveedor',
+  },
+  {
+    action: 'confirm',
+    from: ['validation'],
+    to: 'signature',
+    allowed: { requester: 'requester' },
+    requires: [],
+    activity: 6,
+    label: 'Confirmar que quedó resuelta',
+  },
+  {
+    action: 'reject',
+    from: ['validation'],
+    to: 'provider',
+    toWithoutProvider: 'diagnosis',
+    allowed: { requester: 'requester' },
+    requires: ['reason'],
+    activity: 6,
+    label: 'Rechazar la atención',
+  },
+  {
+    action: 'sign',
+    from: ['signature'],
+    to: 'validated',
+    allowed: { judge: 'centre_judge' },
+    requires: [],
+    activity: 6,
+    label: 'Firmar y sellar',
+  },
+  {
+    action: 'refuse_signature',
+    from: ['signature'],
+    to: 'validation',
+    allowed: { judge: 'centre_judge' },
+    requires: ['reason'],
+    activity: 6,
+    label: 'Negar la firma',
+  },
+  {
+    action: 'document',
+    from: ['validated'],
+    to: 'resolved',
+    allowed: { engineer: 'assigned_engineer', provider: 'order_provider' },
+    requires: ['documentation'],
+    activity: 7,
+    label: 'Documentar la atención',
+  },
+  {
+    action: 'close',
+    from: ['resolved'],
+    to: 'closed',
+    allowed: { analyst: 'any' },
+    requires: [],
+    activity: 8,
+    label: 'Cerrar la orden',
+  },
+  {
+    action: 'cancel',
+    from: OPEN_STATUSES,
+    to: 'cancelled',
+    allowed: { analyst: 'any' },
+    requires: ['reason'],
+    activity: 0,
+    label: 'Cancelar la orden',
+  },
+  {
+    action: 'set_priority',
+    from: OPEN_STATUSES,
+    to: SAME_STATE,
+    allowed: { analyst: 'any' },
+    requires: ['priority', 'reason'],
+    activity: 0,
+    label: 'Cambiar la prioridad',
+  },
+  {
+    action: 'correct_facts',
+    from: OPEN_STATUSES,
+    to: SAME_STATE,
+    allowed: { analyst: 'any', engineer: 'assigned_engineer' },
+    requires: ['reason'],
+    activity: 0,
+    label: 'Corregir datos de la orden',
+  },
 ];
 
 const RULES = new Map<Action, TransitionRule>(TRANSITIONS.map((r) => [r.action, r]));
@@ -177,7 +314,13 @@ export function allowedRoles(action: Action, order: OrderFacts, actor: ActorFact
  * fields (VALIDATION). The destination comes from the table under `policy`. Pure: reads
  * nothing, writes nothing.
  */
-export function decide(order: OrderFacts, action: Action, actor: ActorFacts, input: ActionInput = {}, policy: WorkflowPolicy = SEED_POLICY): Decision {
+export function decide(
+  order: OrderFacts,
+  action: Action,
+  actor: ActorFacts,
+  input: ActionInput = {},
+  policy: WorkflowPolicy = SEED_POLICY,
+): Decision {
   const rule = transitionsFor(policy).find((r) => r.action === action) ?? ruleFor(action);
   if (!rule.from.includes(order.status)) {
     throw new AppError(
@@ -219,7 +362,7 @@ export const FIELD_LABELS: Record<RequiredField, string> = {
 
 /** Actions the actor could take on the order in its current state (for cards and menus). */
 export function availableActions(order: OrderFacts, actor: ActorFacts): Action[] {
-  return TRANSITIONS.filter((r) => r.from.includes(order.status) && allowedRoles(r.action, order, actor).length > 0).map(
-    (r) => r.action,
-  );
+  return TRANSITIONS.filter(
+    (r) => r.from.includes(order.status) && allowedRoles(r.action, order, actor).length > 0,
+  ).map((r) => r.action);
 }

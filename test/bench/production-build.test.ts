@@ -7,8 +7,15 @@ const run = promisify(execFile);
 
 /** The project's own sources a tsc project compiles (node_modules and lib files left out). */
 async function sourcesOf(project: string): Promise<string[]> {
-  const { stdout } = await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project, '--listFilesOnly'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-  return stdout.split('\n').filter((f) => f && !f.includes('/node_modules/')).map((f) => relative(ROOT, f));
+  const { stdout } = await run(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project, '--listFilesOnly'],
+    { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+  );
+  return stdout
+    .split('\n')
+    .filter((f) => f && !f.includes('/node_modules/'))
+    .map((f) => relative(ROOT, f));
 }
 
 describe('the production build (tsconfig.build.json, what npm start runs)', () => {

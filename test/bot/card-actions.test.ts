@@ -5,7 +5,13 @@ import type { ServiceOrder } from '../../services/orders/types';
 import { Card, cardsOf, cardText, execute, executeActions, invoke } from './support/cards';
 import { BotWorld, Chat, openBotWorld, userOf } from './support/world';
 
-const ORDER_TEXT = { channel: 'teams' as const, actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'printer' as const, location: 'Sala 3' }, description: 'La impresora de la sala 3 no imprime' };
+const ORDER_TEXT = {
+  channel: 'teams' as const,
+  actorId: 'fernando.ruiz',
+  requesterId: 'fernando.ruiz',
+  equipment: { type: 'printer' as const, location: 'Sala 3' },
+  description: 'La impresora de la sala 3 no imprime',
+};
 
 describe('order cards and card actions', () => {
   let w: BotWorld;
@@ -14,7 +20,12 @@ describe('order cards and card actions', () => {
   const stored = async () => (await w.store.findById(order._id))!;
   const actionOf = (card: Card, verb: string) => {
     const found = executeActions(card).find((a) => a.verb === verb);
-    if (!found) throw new Error(`no ${verb} on card: ${executeActions(card).map((a) => a.verb).join(', ')}`);
+    if (!found)
+      throw new Error(
+        `no ${verb} on card: ${executeActions(card)
+          .map((a) => a.verb)
+          .join(', ')}`,
+      );
     return found;
   };
 
@@ -22,14 +33,20 @@ describe('order cards and card actions', () => {
     w = await openBotWorld();
     order = await reportOrder({ orders: w.store, directory: w.directory, timeZone: TEST_ZONE }, ORDER_TEXT);
   });
-  afterAll(async () => { await w?.close(); });
+  afterAll(async () => {
+    await w?.close();
+  });
 
   it('shows analysts the queue of new orders with the actions their role may take', async () => {
     const replies = await chatOf('ana.lopez').say('pendientes');
     expect(replies.map((r) => r.text).join()).toMatch(/Hay 1 orden nueva/);
     const [card] = cardsOf(replies);
     expect(cardText(card!)).toMatch(new RegExp(`${order.folio}[\\s\\S]*Reportada[\\s\\S]*Impresora[\\s\\S]*Sala 3`));
-    expect(executeActions(card!).map((a) => a.verb).sort()).toEqual(['assign_engineer', 'cancel', 'take']);
+    expect(
+      executeActions(card!)
+        .map((a) => a.verb)
+        .sort(),
+    ).toEqual(['assign_engineer', 'cancel', 'take']);
     expect(actionOf(card!, 'take').data).toEqual({ orderId: order._id.toHexString(), verb: 'take', version: 1 });
     expect(actionOf(card!, 'assign_engineer').inputs).toEqual(['engineerId']);
   });
@@ -60,20 +77,39 @@ describe('order cards and card actions', () => {
     const mine = cardsOf(await engineer.say('mis asignadas'))[0]!;
     const accepted = await invoke(engineer, execute(actionOf(mine, 'accept').data));
     expect(cardText(accepted.card)).toMatch(/En diagnóstico/);
-    expect(executeActions(accepted.card).map((a) => a.verb).sort()).toEqual(['resolve_onsite', 'turn_to_provider']);
+    expect(
+      executeActions(accepted.card)
+        .map((a) => a.verb)
+        .sort(),
+    ).toEqual(['resolve_onsite', 'turn_to_provider']);
 
     const resolveAction = actionOf(accepted.card, 'resolve_onsite');
     const missing = await invoke(engineer, execute(resolveAction.data));
-    expect(cardText(missing.card)).toMatch(/Para «Documentar solución en sitio» falta: la documentación de la atención\./);
+    expect(cardText(missing.card)).toMatch(
+      /Para «Documentar solución en sitio» falta: la documentación de la atención\./,
+    );
     expect((await stored()).status).toBe('diagnosis');
-    const resolved = await invoke(engineer, execute({ ...resolveAction.data, documentation: 'Se cambió el fusor; imprime bien.' }));
+    const resolved = await invoke(
+      engineer,
+      execute({ ...resolveAction.data, documentation: 'Se cambió el fusor; imprime bien.' }),
+    );
     expect(cardText(resolved.card)).toMatch(/Resuelta/);
 
-    const closed = await invoke(analyst, execute({ ...actionOf(cardsOf(await analyst.say(`estado ${order.folio}`))[0]!, 'close').data }));
+    const closed = await invoke(
+      analyst,
+      execute({ ...actionOf(cardsOf(await analyst.say(`estado ${order.folio}`))[0]!, 'close').data }),
+    );
     expect(cardText(closed.card)).toMatch(/Cerrada/);
     expect(executeActions(closed.card)).toEqual([]);
     const final = await stored();
-    expect(final.history.map((h) => h.action)).toEqual(['report', 'take', 'assign_engineer', 'accept', 'resolve_onsite', 'close']);
+    expect(final.history.map((h) => h.action)).toEqual([
+      'report',
+      'take',
+      'assign_engineer',
+      'accept',
+      'resolve_onsite',
+      'close',
+    ]);
     expect(final.history.slice(1).every((h) => h.channel === 'teams')).toBe(true);
   });
 
@@ -94,7 +130,11 @@ describe('order cards and card actions', () => {
     expect(await act(engineer, 'turn_to_provider', { contractId: 'CT-2026-001' })).toMatch(/Turnada a proveedor/);
     expect(await act(chatOf('raul.ibarra'), 'record_provider_attention')).toMatch(/Pendiente de validación/);
     const requester = chatOf('fernando.ruiz');
-    expect(executeActions(await status(requester)).map((a) => a.verb).sort()).toEqual(['confirm', 'reject']);
+    expect(
+      executeActions(await status(requester))
+        .map((a) => a.verb)
+        .sort(),
+    ).toEqual(['confirm', 'reject']);
     expect(await act(requester, 'reject', { reason: 'Sigue sin imprimir' })).toMatch(/Turnada a proveedor/);
     expect(await act(chatOf('raul.ibarra'), 'record_provider_attention')).toMatch(/Pendiente de validación/);
     expect(await act(requester, 'confirm')).toMatch(/Pendiente de firma del Juez/);
@@ -104,45 +144,76 @@ describe('order cards and card actions', () => {
     expect(await act(judge, 'refuse_signature', { reason: 'Falta el sello' })).toMatch(/Pendiente de validación/);
     expect(await act(requester, 'confirm')).toMatch(/Pendiente de firma del Juez/);
     expect(await act(judge, 'sign')).toMatch(/Validada/);
-    expect(await act(chatOf('raul.ibarra'), 'document', { documentation: 'Se reemplazó la unidad fusora.' })).toMatch(/Resuelta/);
+    expect(await act(chatOf('raul.ibarra'), 'document', { documentation: 'Se reemplazó la unidad fusora.' })).toMatch(
+      /Resuelta/,
+    );
     expect(await act(analyst, 'close')).toMatch(/Cerrada/);
     const final = (await w.store.findById(o._id))!;
     expect(final.history.map((h) => h.action)).toEqual([
-      'report', 'assign_engineer', 'accept', 'turn_to_provider', 'record_provider_attention', 'reject', 'record_provider_attention',
-      'confirm', 'refuse_signature', 'confirm', 'sign', 'document', 'close',
+      'report',
+      'assign_engineer',
+      'accept',
+      'turn_to_provider',
+      'record_provider_attention',
+      'reject',
+      'record_provider_attention',
+      'confirm',
+      'refuse_signature',
+      'confirm',
+      'sign',
+      'document',
+      'close',
     ]);
   });
 
   it('lets an analyst close remotely with the solution, or cancel with a reason', async () => {
     const analyst = chatOf('ana.lopez');
-    for (const [verb, inputs, label] of [['close_remotely', { solution: 'Se reinició la cola de impresión.' }, /Cerrada/], ['cancel', { reason: 'Reporte duplicado' }, /Cancelada/]] as const) {
+    for (const [verb, inputs, label] of [
+      ['close_remotely', { solution: 'Se reinició la cola de impresión.' }, /Cerrada/],
+      ['cancel', { reason: 'Reporte duplicado' }, /Cancelada/],
+    ] as const) {
       const o = await reportOrder({ orders: w.store, directory: w.directory, timeZone: TEST_ZONE }, ORDER_TEXT);
       let card = cardsOf(await analyst.say(`estado ${o.folio}`))[0]!;
       if (verb === 'close_remotely') card = (await invoke(analyst, execute(actionOf(card, 'take').data))).card;
       expect(actionOf(card, verb).inputs).toEqual([Object.keys(inputs)[0]]);
-      expect(cardText((await invoke(analyst, execute({ ...actionOf(card, verb).data, ...inputs }))).card)).toMatch(label);
+      expect(cardText((await invoke(analyst, execute({ ...actionOf(card, verb).data, ...inputs }))).card)).toMatch(
+        label,
+      );
     }
   });
 
   describe('refuses bad card actions with a Spanish card and changes nothing', () => {
     let fresh: ServiceOrder;
-    beforeAll(async () => { fresh = await reportOrder({ orders: w.store, directory: w.directory, timeZone: TEST_ZONE }, ORDER_TEXT); });
+    beforeAll(async () => {
+      fresh = await reportOrder({ orders: w.store, directory: w.directory, timeZone: TEST_ZONE }, ORDER_TEXT);
+    });
     const id = () => fresh._id.toHexString();
 
     it.each([
       ['no data at all', undefined, /no trae los datos necesarios/],
       ['a missing orderId', { verb: 'take', version: 1 }, /no trae los datos necesarios/],
       ['a forged orderId', { orderId: '{"$gt":""}', verb: 'take', version: 1 }, /no trae los datos necesarios/],
-      ['an unknown orderId', { orderId: new ObjectId().toHexString(), verb: 'take', version: 1 }, /No se encontró la orden/],
+      [
+        'an unknown orderId',
+        { orderId: new ObjectId().toHexString(), verb: 'take', version: 1 },
+        /No se encontró la orden/,
+      ],
       ['a forged verb', { orderId: 'ID', verb: 'set_status', version: 1 }, /no trae los datos necesarios/],
       ['a missing version', { orderId: 'ID', verb: 'take' }, /no trae los datos necesarios/],
       ['a forged version', { orderId: 'ID', verb: 'take', version: -4 }, /no trae los datos necesarios/],
       ['a stale version', { orderId: 'ID', verb: 'take', version: 7 }, /La orden cambió mientras usted la consultaba/],
-      ['an action the state does not allow', { orderId: 'ID', verb: 'close', version: 1 }, /No es posible «Cerrar la orden»/],
+      [
+        'an action the state does not allow',
+        { orderId: 'ID', verb: 'close', version: 1 },
+        /No es posible «Cerrar la orden»/,
+      ],
     ])('%s', async (_what, data, expected) => {
       const payload = data && 'orderId' in data && data.orderId === 'ID' ? { ...data, orderId: id() } : data;
       const before = await w.store.findById(fresh._id);
-      const { status, card } = await invoke(chatOf('ana.lopez'), payload === undefined ? {} : execute(payload as Record<string, unknown>));
+      const { status, card } = await invoke(
+        chatOf('ana.lopez'),
+        payload === undefined ? {} : execute(payload as Record<string, unknown>),
+      );
       expect(status).toBe(200);
       expect(cardText(card)).toMatch(expected);
       expect(await w.store.findById(fresh._id)).toEqual(before);
@@ -155,7 +226,10 @@ describe('order cards and card actions', () => {
     });
 
     it('a person not in the directory', async () => {
-      const { card } = await invoke(new Chat(w.newBot(), userOf(null)), execute({ orderId: id(), verb: 'take', version: 1 }));
+      const { card } = await invoke(
+        new Chat(w.newBot(), userOf(null)),
+        execute({ orderId: id(), verb: 'take', version: 1 }),
+      );
       expect(cardText(card)).toMatch(/No te encontré en el directorio/);
       expect((await w.store.findById(fresh._id))!.version).toBe(1);
     });

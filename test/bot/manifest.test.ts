@@ -13,8 +13,13 @@ const APP_ID = '11111111-2222-4333-8444-555555555555';
  * pulls an ES-module-only dependency that jest cannot load, so it runs in a child Node.
  */
 function validateAgainstSchema(manifest: unknown): string[] {
-  const script = "require('@microsoft/app-manifest').AppManifestUtils.validateAgainstSchema(JSON.parse(require('fs').readFileSync(0, 'utf8'))).then((e) => process.stdout.write(JSON.stringify(e)))";
-  const out = execFileSync(process.execPath, ['-e', script], { input: JSON.stringify(manifest), cwd: join(__dirname, '../..'), encoding: 'utf8' });
+  const script =
+    "require('@microsoft/app-manifest').AppManifestUtils.validateAgainstSchema(JSON.parse(require('fs').readFileSync(0, 'utf8'))).then((e) => process.stdout.write(JSON.stringify(e)))";
+  const out = execFileSync(process.execPath, ['-e', script], {
+    input: JSON.stringify(manifest),
+    cwd: join(__dirname, '../..'),
+    encoding: 'utf8',
+  });
   return JSON.parse(out) as string[];
 }
 
@@ -28,14 +33,18 @@ describe('Teams app package', () => {
     const manifest = filledManifest(APP_ID);
     const errors = validateAgainstSchema(manifest);
     expect(errors).toEqual([]);
-    expect(manifest).toMatchObject({ id: APP_ID, manifestVersion: '1.22', bots: [{ botId: APP_ID, scopes: ['personal', 'team'] }] });
+    expect(manifest).toMatchObject({
+      id: APP_ID,
+      manifestVersion: '1.22',
+      bots: [{ botId: APP_ID, scopes: ['personal', 'team'] }],
+    });
     expect((manifest.name as { short: string }).short).toMatch(/Mesa de Servicio/);
   });
 
   it('is refused by the schema when something required is missing (the check is real)', () => {
     const manifest = filledManifest(APP_ID);
     delete manifest.developer;
-    expect((validateAgainstSchema(manifest)).join()).toMatch(/developer/);
+    expect(validateAgainstSchema(manifest).join()).toMatch(/developer/);
   });
 
   it('refuses an app id that is not a GUID', () => {
@@ -66,7 +75,9 @@ describe('Teams app package', () => {
       const zip = await buildPackage(APP_ID, join(dir, 'app.zip'));
       const listing = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n').sort();
       expect(listing).toEqual(['color.png', 'manifest.json', 'outline.png']);
-      const manifest = JSON.parse(execFileSync('unzip', ['-p', zip, 'manifest.json'], { encoding: 'utf8' })) as { bots: Array<{ botId: string }> };
+      const manifest = JSON.parse(execFileSync('unzip', ['-p', zip, 'manifest.json'], { encoding: 'utf8' })) as {
+        bots: Array<{ botId: string }>;
+      };
       expect(manifest.bots[0]!.botId).toBe(APP_ID);
     } finally {
       rmSync(dir, { recursive: true, force: true });

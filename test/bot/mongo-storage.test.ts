@@ -9,7 +9,9 @@ describe('MongoStorage', () => {
     t = await openTestDatabase();
     storage = new MongoStorage(t.db);
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it('reads back what it wrote, with keys and values BSON would refuse as field names', async () => {
     await storage.write({ 'msteams/conversations/a:1$x.y/': { 'dialog.state': { $weird: 1, list: [1, 'dos'] } } });
@@ -32,7 +34,9 @@ describe('MongoStorage', () => {
     await storage.write({ a: { n: 1 }, b: { n: 1 }, c: { n: 1 } });
     const watcher = new MongoClient(t.uri, { monitorCommands: true });
     const commands: string[] = [];
-    watcher.on('commandStarted', (e) => { if (['find', 'update'].includes(e.commandName)) commands.push(e.commandName); });
+    watcher.on('commandStarted', (e) => {
+      if (['find', 'update'].includes(e.commandName)) commands.push(e.commandName);
+    });
     try {
       const together = new MongoStorage(watcher.db(t.dbName));
       const [a, b, c] = await Promise.all([together.read(['a']), together.read(['b']), together.read(['c'])]);
@@ -44,7 +48,11 @@ describe('MongoStorage', () => {
         together.write({ b: { ...b.b, n: 3 } }),
         together.write({ c: { n: 3, eTag: '*' } }),
       ]);
-      expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code?: string }).code))).toEqual(['ok', 'CONFLICT', 'ok']);
+      expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code?: string }).code))).toEqual([
+        'ok',
+        'CONFLICT',
+        'ok',
+      ]);
       // One bulk write, then one read of the eTags to tell which write lost.
       expect(commands).toEqual(['find', 'update', 'find']);
     } finally {

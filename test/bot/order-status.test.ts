@@ -15,11 +15,16 @@ describe('estado <folio>', () => {
   beforeAll(async () => {
     w = await openBotWorld();
     order = await reportOrder(orderServices(w.store, w.directory), {
-      channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz',
-      equipment: { type: 'printer', location: 'Sala 3' }, description: 'La impresora de la sala 3 no imprime',
+      channel: 'teams',
+      actorId: 'fernando.ruiz',
+      requesterId: 'fernando.ruiz',
+      equipment: { type: 'printer', location: 'Sala 3' },
+      description: 'La impresora de la sala 3 no imprime',
     });
   });
-  afterAll(async () => { await w?.close(); });
+  afterAll(async () => {
+    await w?.close();
+  });
 
   it('shows the order to its requester and to an analyst', async () => {
     for (const who of ['fernando.ruiz', 'ana.lopez']) {

@@ -17,7 +17,11 @@ const IN_FLIGHT = 3;
 const KILL_AT_FOLIO_REPLY = new Set([3, 9, 16]);
 const FOLIO = /OS-\d{4}-\d{6}/;
 
-interface Instance { child: ChildProcess; url: string; exited: Promise<void> }
+interface Instance {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<void>;
+}
 
 /**
  * A Bot Connector stand-in that calls `onFolio` when the service posts a reply carrying a
@@ -29,7 +33,9 @@ async function startKillingConnector(onFolio: (n: number) => void) {
   let seen = 0;
   const server: Server = createServer((req, res) => {
     let data = '';
-    req.on('data', (c) => { data += c; });
+    req.on('data', (c) => {
+      data += c;
+    });
     req.on('end', () => {
       const match = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
       const folio = match ? FOLIO.exec((JSON.parse(data) as { text?: string }).text ?? '')?.[0] : undefined;
@@ -45,14 +51,23 @@ async function startKillingConnector(onFolio: (n: number) => void) {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, folios,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    folios,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
 /** Starts the built service; resolves once it logs "listening" (rejects if it exits first). */
 function startInstance(env: NodeJS.ProcessEnv, started: ChildProcess[]): Promise<Instance> {
-  const child = spawn(process.execPath, [ENTRY], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [ENTRY], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.push(child);
   child.stderr!.resume();
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -61,7 +76,9 @@ function startInstance(env: NodeJS.ProcessEnv, started: ChildProcess[]): Promise
       try {
         const line = JSON.parse(text) as { msg?: string; port?: number };
         if (line.msg === 'listening') ok({ child, url: `http://127.0.0.1:${line.port!}/api/messages`, exited });
-      } catch { /* not a log line */ }
+      } catch {
+        /* not a log line */
+      }
     });
     child.once('exit', (code, signal) => fail(new Error(`service exited while starting (${code ?? signal})`)));
   });
@@ -70,8 +87,15 @@ function startInstance(env: NodeJS.ProcessEnv, started: ChildProcess[]): Promise
 function activity(serviceUrl: string, conversationId: string, id: string, text: string) {
   const personId = 'fernando.ruiz';
   return {
-    type: 'message', id, text, channelId: 'msteams', serviceUrl, locale: 'es-MX', timestamp: new Date().toISOString(),
-    from: { id: `29:${personId}`, name: personId, aadObjectId: aadOf(personId) }, recipient: { id: '28:bot', name: 'Mesa de Servicio' },
+    type: 'message',
+    id,
+    text,
+    channelId: 'msteams',
+    serviceUrl,
+    locale: 'es-MX',
+    timestamp: new Date().toISOString(),
+    from: { id: `29:${personId}`, name: personId, aadObjectId: aadOf(personId) },
+    recipient: { id: '28:bot', name: 'Mesa de Servicio' },
     conversation: { id: conversationId, conversationType: 'personal' },
   };
 }
@@ -104,13 +128,21 @@ describe('reports through service crashes', () => {
   });
 
   it('numbers folios 1..N without gaps or duplicates when the service is killed mid-stream and the unanswered reports are retried', async () => {
-    if (!existsSync(ENTRY)) execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+    if (!existsSync(ENTRY))
+      execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+        cwd: ROOT,
+      });
     dir = mkdtempSync(join(tmpdir(), 'crash-intake-'));
     writeFileSync(join(dir, 'directory.json'), JSON.stringify(botDirectoryJson()));
     tdb = await openTestDatabase();
     const env: NodeJS.ProcessEnv = {
-      PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: join(dir, 'data'),
-      MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`), CEDULA_SECRET: 'crash-intake-cedula-secret-0123456789abcdef', DIRECTORY_FILE: join(dir, 'directory.json'),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      DATA_DIR: join(dir, 'data'),
+      MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`),
+      CEDULA_SECRET: 'crash-intake-cedula-secret-0123456789abcdef',
+      DIRECTORY_FILE: join(dir, 'directory.json'),
     };
     let current: Promise<Instance> = startInstance(env, started);
     let kills = 0;
@@ -130,8 +162,14 @@ describe('reports through service crashes', () => {
     const deliver = async (body: ReturnType<typeof activity>) => {
       for (;;) {
         const instance = await current;
-        const status = await fetch(instance.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-          .then((r) => r.arrayBuffer().then(() => r.status), () => 0);
+        const status = await fetch(instance.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then(
+          (r) => r.arrayBuffer().then(() => r.status),
+          () => 0,
+        );
         if (status === 200) return;
         // Refused or cut by the kill: wait for the restarted service (the next `current`).
         if (status === 0) await instance.exited;
@@ -140,17 +178,29 @@ describe('reports through service crashes', () => {
     };
 
     let next = 0;
-    await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < CONVERSATIONS) {
-        const i = next++;
-        const conversationId = `a:crash-${i}`;
-        await deliver(activity(serviceUrl, conversationId, `first-${i}`, `la impresora de la sala ${i} no imprime, inventario CJF-${1000 + i}`));
-        await deliver(activity(serviceUrl, conversationId, `confirm-${i}`, 'confirmar'));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < CONVERSATIONS) {
+          const i = next++;
+          const conversationId = `a:crash-${i}`;
+          await deliver(
+            activity(
+              serviceUrl,
+              conversationId,
+              `first-${i}`,
+              `la impresora de la sala ${i} no imprime, inventario CJF-${1000 + i}`,
+            ),
+          );
+          await deliver(activity(serviceUrl, conversationId, `confirm-${i}`, 'confirmar'));
+        }
+      }),
+    );
 
     expect(kills).toBe(KILL_AT_FOLIO_REPLY.size);
-    const orders = await tdb.db.collection<ServiceOrder>('orders').find({}, { projection: { folio: 1 } }).toArray();
+    const orders = await tdb.db
+      .collection<ServiceOrder>('orders')
+      .find({}, { projection: { folio: 1 } })
+      .toArray();
     const numbers = orders.map((o) => Number(o.folio.slice(-6))).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: CONVERSATIONS }, (_, i) => i + 1));
     // Each conversation was answered with one folio, however many times it was answered.

@@ -1,6 +1,18 @@
 import { guardLoopbackOnly } from '../support/loopback-only';
 import { Teardown } from '../support/teardown';
-import { CardHand, DayWorld, mailsAbout, noticesOf, openDayWorld, orderByFolio, reportByChat, reportByMail, settled, stillWaitingFor, until } from './world';
+import {
+  CardHand,
+  DayWorld,
+  mailsAbout,
+  noticesOf,
+  openDayWorld,
+  orderByFolio,
+  reportByChat,
+  reportByMail,
+  settled,
+  stillWaitingFor,
+  until,
+} from './world';
 
 /**
  * A day at the desk with real clients only: Microsoft's Teams emulator for the requester,
@@ -31,7 +43,12 @@ describe('a day in the life of the service desk', () => {
 
   beforeAll(async () => {
     w = await openDayWorld(teardown);
-    hands = { requester: new CardHand(w.pg.requester), analyst: new CardHand(w.pg.analyst), engineer: new CardHand(w.pg.engineer), judge: new CardHand(w.pg.judge) };
+    hands = {
+      requester: new CardHand(w.pg.requester),
+      analyst: new CardHand(w.pg.analyst),
+      engineer: new CardHand(w.pg.engineer),
+      judge: new CardHand(w.pg.judge),
+    };
   }, 120_000);
   afterAll(async () => {
     try {
@@ -48,7 +65,12 @@ describe('a day in the life of the service desk', () => {
 
   /** Every Teams notice of the order reached that person's chat, and nothing more did. */
   async function expectTeamsChats(folio: string, expected: string[]): Promise<void> {
-    const byPerson = { [FER]: hands.requester, [ANA]: hands.analyst, [MIGUEL]: hands.engineer, [PATRICIA]: hands.judge };
+    const byPerson = {
+      [FER]: hands.requester,
+      [ANA]: hands.analyst,
+      [MIGUEL]: hands.engineer,
+      [PATRICIA]: hands.judge,
+    };
     for (const [person, hand] of Object.entries(byPerson)) {
       const owed = expected.filter((n) => n.startsWith(`${person}:`) && n.endsWith(':sent_teams')).length;
       await until(`${owed} Teams notices of ${folio} for ${person}`, async () => hand.notices(folio).length >= owed);
@@ -65,7 +87,10 @@ describe('a day in the life of the service desk', () => {
       owed.set(address, (owed.get(address) ?? 0) + 1);
     }
     for (const [address, count] of owed) {
-      const mails = await until(`${count} mails of ${folio} for ${address}`, async () => { const m = await mailsAbout(w.stack, address, folio); return m.length >= count && m; });
+      const mails = await until(`${count} mails of ${folio} for ${address}`, async () => {
+        const m = await mailsAbout(w.stack, address, folio);
+        return m.length >= count && m;
+      });
       expect([address, mails.length]).toEqual([address, count]);
     }
   }
@@ -83,7 +108,12 @@ describe('a day in the life of the service desk', () => {
   }
 
   it('remote resolution (2 → 8) for a requester who only uses email; a Teams 403 falls back to email', async () => {
-    await reportByMail(w.stack, `${MARIA}@cjf.example.mx`, 'No hay red en la oficialía de partes', 'Desde hoy no hay red en la oficialía de partes. Extensión 4410.');
+    await reportByMail(
+      w.stack,
+      `${MARIA}@cjf.example.mx`,
+      'No hay red en la oficialía de partes',
+      'Desde hoy no hay red en la oficialía de partes. Extensión 4410.',
+    );
     const receipt = await until('the folio receipt by mail', async () => {
       const mails = await mailsAbout(w.stack, `${MARIA}@cjf.example.mx`);
       return mails[0];
@@ -92,17 +122,27 @@ describe('a day in the life of the service desk', () => {
     await settled(w);
     await hands.analyst.act(folio, 'take');
     await settled(w);
-    await hands.analyst.act(folio, 'close_remotely', { solution: 'Se reinició el conmutador de la oficialía; la red quedó restablecida.' });
+    await hands.analyst.act(folio, 'close_remotely', {
+      solution: 'Se reinició el conmutador de la oficialía; la red quedó restablecida.',
+    });
     await closedWithCedula(folio);
     const expected = [
-      `${MARIA}:order_reported:sent_email`, `${ANA}:new_order:sent_teams`, `${CARLOS}:new_order:fell_back`,
-      `${MARIA}:status_changed:sent_email`, `${MARIA}:status_changed:sent_email`,
-      `${MARIA}:cedula_issued:sent_email`, 'ricardo.navarro:cedula_issued:sent_email',
+      `${MARIA}:order_reported:sent_email`,
+      `${ANA}:new_order:sent_teams`,
+      `${CARLOS}:new_order:fell_back`,
+      `${MARIA}:status_changed:sent_email`,
+      `${MARIA}:status_changed:sent_email`,
+      `${MARIA}:cedula_issued:sent_email`,
+      'ricardo.navarro:cedula_issued:sent_email',
     ];
     await expectExactly(folio, expected);
     const order = await orderByFolio(w, folio);
     const fellBack = order.history.find((h) => h.notification?.outcome === 'fell_back')!;
-    expect(fellBack.notification).toMatchObject({ recipient: CARLOS, channel: 'email', detail: expect.stringMatching(/403/) });
+    expect(fellBack.notification).toMatchObject({
+      recipient: CARLOS,
+      channel: 'email',
+      detail: expect.stringMatching(/403/),
+    });
   }, 180_000);
 
   it('on-site resolution (4 → 7 → 8) in Teams', async () => {
@@ -112,15 +152,20 @@ describe('a day in the life of the service desk', () => {
     await settled(w);
     await hands.engineer.act(folio, 'accept');
     await settled(w);
-    await hands.engineer.act(folio, 'resolve_onsite', { documentation: 'Se limpió el rodillo y se cambió el tóner; imprime correctamente.' });
+    await hands.engineer.act(folio, 'resolve_onsite', {
+      documentation: 'Se limpió el rodillo y se cambió el tóner; imprime correctamente.',
+    });
     await settled(w);
     await hands.analyst.act(folio, 'close');
     await closedWithCedula(folio);
     await expectExactly(folio, [
       // Fernando reported by chat: the reply gave him the folio, no receipt follows.
       ...analysts('new_order'),
-      `${MIGUEL}:order_assigned:sent_teams`, ...teams(FER, 'status_changed', 'status_changed', 'status_changed', 'status_changed'),
-      ...analysts('order_resolved'), ...teams(FER, 'cedula_issued'), ...teams(PATRICIA, 'cedula_issued'),
+      `${MIGUEL}:order_assigned:sent_teams`,
+      ...teams(FER, 'status_changed', 'status_changed', 'status_changed', 'status_changed'),
+      ...analysts('order_resolved'),
+      ...teams(FER, 'cedula_issued'),
+      ...teams(PATRICIA, 'cedula_issued'),
     ]);
   }, 180_000);
 
@@ -141,37 +186,62 @@ describe('a day in the life of the service desk', () => {
     await settled(w);
     await hands.requester.act(folio, 'confirm');
     await settled(w);
-    await hands.judge.act(folio, 'refuse_signature', { reason: 'Falta el número de inventario del equipo reemplazado.' });
+    await hands.judge.act(folio, 'refuse_signature', {
+      reason: 'Falta el número de inventario del equipo reemplazado.',
+    });
     await settled(w);
     await hands.requester.act(folio, 'confirm');
     await settled(w);
     await hands.judge.act(folio, 'sign');
     await settled(w);
-    await hands.engineer.act(folio, 'document', { documentation: 'El proveedor reemplazó la fuente de poder (inventario CJF-778812).' });
+    await hands.engineer.act(folio, 'document', {
+      documentation: 'El proveedor reemplazó la fuente de poder (inventario CJF-778812).',
+    });
     await settled(w);
     await hands.analyst.act(folio, 'close');
     await closedWithCedula(folio);
     await expectExactly(folio, [
       // Fernando reported by chat: the reply gave him the folio, no receipt follows.
       ...analysts('new_order'),
-      `${MIGUEL}:order_assigned:sent_teams`, ...teams(FER, 'status_changed', 'status_changed'),
-      ...provider('turned_to_provider'), ...teams(FER, 'status_changed'),
-      ...teams(FER, 'validation_request'),
-      ...teams(MIGUEL, 'validation_rejected'), ...provider('validation_rejected'),
-      ...teams(FER, 'validation_request'),
-      ...teams(PATRICIA, 'signature_request'), ...analysts('order_validated'),
-      ...teams(FER, 'validation_request'),
-      ...teams(PATRICIA, 'signature_request'), ...analysts('order_validated'),
-      ...teams(FER, 'status_changed'), ...teams(MIGUEL, 'order_signed'), ...provider('order_signed'), ...analysts('order_validated'),
-      ...teams(FER, 'status_changed'), ...analysts('order_resolved'),
+      `${MIGUEL}:order_assigned:sent_teams`,
+      ...teams(FER, 'status_changed', 'status_changed'),
+      ...provider('turned_to_provider'),
       ...teams(FER, 'status_changed'),
-      ...teams(FER, 'cedula_issued'), ...teams(PATRICIA, 'cedula_issued'),
+      ...teams(FER, 'validation_request'),
+      ...teams(MIGUEL, 'validation_rejected'),
+      ...provider('validation_rejected'),
+      ...teams(FER, 'validation_request'),
+      ...teams(PATRICIA, 'signature_request'),
+      ...analysts('order_validated'),
+      ...teams(FER, 'validation_request'),
+      ...teams(PATRICIA, 'signature_request'),
+      ...analysts('order_validated'),
+      ...teams(FER, 'status_changed'),
+      ...teams(MIGUEL, 'order_signed'),
+      ...provider('order_signed'),
+      ...analysts('order_validated'),
+      ...teams(FER, 'status_changed'),
+      ...analysts('order_resolved'),
+      ...teams(FER, 'status_changed'),
+      ...teams(FER, 'cedula_issued'),
+      ...teams(PATRICIA, 'cedula_issued'),
     ]);
     const order = await orderByFolio(w, folio);
     expect(order.signature?.judge).toMatchObject({ personId: PATRICIA, aadObjectId: expect.any(String) });
     expect(order.history.filter((h) => h.action !== 'notification').map((h) => h.action)).toEqual([
-      'report', 'assign_engineer', 'accept', 'turn_to_provider', 'record_provider_attention', 'reject', 'record_provider_attention',
-      'confirm', 'refuse_signature', 'confirm', 'sign', 'document', 'close',
+      'report',
+      'assign_engineer',
+      'accept',
+      'turn_to_provider',
+      'record_provider_attention',
+      'reject',
+      'record_provider_attention',
+      'confirm',
+      'refuse_signature',
+      'confirm',
+      'sign',
+      'document',
+      'close',
     ]);
   }, 240_000);
 
@@ -184,8 +254,10 @@ describe('a day in the life of the service desk', () => {
     await expectExactly(folio, [
       // Fernando reported by chat: the reply gave him the folio, no receipt follows.
       ...analysts('new_order'),
-      `${MIGUEL}:order_assigned:sent_teams`, ...teams(FER, 'status_changed'),
-      ...teams(FER, 'status_changed'), ...teams(MIGUEL, 'order_cancelled'),
+      `${MIGUEL}:order_assigned:sent_teams`,
+      ...teams(FER, 'status_changed'),
+      ...teams(FER, 'status_changed'),
+      ...teams(MIGUEL, 'order_cancelled'),
     ]);
   }, 120_000);
 });

@@ -24,7 +24,10 @@ const DESK = { user: 'escritorio@cjf.example.mx', password: 'clave' };
 const TEAMS_ORDERS = 30;
 const MAIL_SENDERS = ['maria.hernandez', 'jose.chan', 'patricia.garcia', 'fernando.ruiz'];
 
-interface Instance { child: ChildProcess; port: number }
+interface Instance {
+  child: ChildProcess;
+  port: number;
+}
 
 /**
  * A Bot Connector stand-in that records each activity when it arrives and answers it only
@@ -36,10 +39,13 @@ async function startHoldingConnector() {
   let held: Array<() => void> | undefined;
   const server = createServer((req, res) => {
     let data = '';
-    req.on('data', (c) => { data += c; });
+    req.on('data', (c) => {
+      data += c;
+    });
     req.on('end', () => {
       const match = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
-      if (req.method === 'POST' && match) posts.push({ conversationId: decodeURIComponent(match[1]!), body: JSON.parse(data) });
+      if (req.method === 'POST' && match)
+        posts.push({ conversationId: decodeURIComponent(match[1]!), body: JSON.parse(data) });
       const id = `a-${posts.length}`;
       const answer = () => {
         if (res.destroyed) return;
@@ -52,10 +58,22 @@ async function startHoldingConnector() {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, posts,
-    hold: () => { held ??= []; },
-    release: () => { const waiting = held ?? []; held = undefined; for (const answer of waiting) answer(); },
-    close: () => new Promise<void>((r) => { held = undefined; server.closeAllConnections(); server.close(() => r()); }),
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    posts,
+    hold: () => {
+      held ??= [];
+    },
+    release: () => {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const answer of waiting) answer();
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        held = undefined;
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -68,7 +86,12 @@ async function stopInstance(child: ChildProcess): Promise<void> {
   if (child.pid && child.exitCode === null && child.signalCode === null) {
     process.kill(child.pid, 'SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 10_000); })]);
+    await Promise.race([
+      exited,
+      new Promise((r) => {
+        timer = setTimeout(r, 10_000);
+      }),
+    ]);
     clearTimeout(timer);
     if (child.exitCode === null && child.signalCode === null) {
       process.kill(child.pid, 'SIGKILL');
@@ -81,14 +104,23 @@ async function stopInstance(child: ChildProcess): Promise<void> {
 
 /** Starts the built service as its own process, registered on `teardown` at once; resolves once it logs "listening". */
 async function startInstance(env: NodeJS.ProcessEnv, teardown: Teardown): Promise<Instance> {
-  const child = await teardown.add(spawn(process.execPath, [ENTRY], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }), stopInstance);
+  const child = await teardown.add(
+    spawn(process.execPath, [ENTRY], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+    stopInstance,
+  );
   child.stderr!.resume();
   const port = await new Promise<number>((ok, fail) => {
     createInterface({ input: child.stdout! }).on('line', (text) => {
       try {
         const line = JSON.parse(text) as { msg?: string; port?: number };
         if (line.msg === 'listening') ok(line.port!);
-      } catch { /* not a log line */ }
+      } catch {
+        /* not a log line */
+      }
     });
     child.once('exit', (code) => fail(new Error(`instance exited early with ${code}`)));
   });
@@ -110,28 +142,65 @@ describe('two service instances, one killed mid-run', () => {
   const teardown = new Teardown();
 
   beforeAll(async () => {
-    if (!existsSync(ENTRY)) execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
-    dir = await teardown.add(mkdtempSync(join(tmpdir(), 'two-instances-')), async (d) => rmSync(d, { recursive: true, force: true }));
-    const directory = botDirectoryJson() as { people: Array<{ id: string; email: string }>; providers: Array<{ contactEmails: string[] }> };
+    if (!existsSync(ENTRY))
+      execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+        cwd: ROOT,
+      });
+    dir = await teardown.add(mkdtempSync(join(tmpdir(), 'two-instances-')), async (d) =>
+      rmSync(d, { recursive: true, force: true }),
+    );
+    const directory = botDirectoryJson() as {
+      people: Array<{ id: string; email: string }>;
+      providers: Array<{ contactEmails: string[] }>;
+    };
     writeFileSync(join(dir, 'directory.json'), JSON.stringify(directory));
-    const emails = new Set([DESK.user, ...directory.people.map((p) => p.email), ...directory.providers.flatMap((p) => p.contactEmails)]);
+    const emails = new Set([
+      DESK.user,
+      ...directory.people.map((p) => p.email),
+      ...directory.providers.flatMap((p) => p.contactEmails),
+    ]);
     [tdb, stack, connector] = await Promise.all([
       openTestDatabase().then((t) => teardown.add(t, (x) => x.close())),
-      startMailStack({ users: [...emails].map((user) => ({ user, password: 'clave' })) }).then((m) => teardown.add(m, (x) => x.stop())),
+      startMailStack({ users: [...emails].map((user) => ({ user, password: 'clave' })) }).then((m) =>
+        teardown.add(m, (x) => x.stop()),
+      ),
       startHoldingConnector().then((c) => teardown.add(c, (x) => x.close())),
     ]);
     for (const id of ['fernando.ruiz', 'ana.lopez', 'carlos.ramirez']) {
-      await saveConversationReference(tdb.db, {
-        channelId: 'msteams', serviceUrl: connector.url, bot: { id: '28:bot', name: 'Mesa' },
-        user: { id: `29:${id}`, name: id }, conversation: { id: `a:${id}`, conversationType: 'personal', isGroup: false, name: '' },
-      }, aadOf(id), new Date(), id);
+      await saveConversationReference(
+        tdb.db,
+        {
+          channelId: 'msteams',
+          serviceUrl: connector.url,
+          bot: { id: '28:bot', name: 'Mesa' },
+          user: { id: `29:${id}`, name: id },
+          conversation: { id: `a:${id}`, conversationType: 'personal', isGroup: false, name: '' },
+        },
+        aadOf(id),
+        new Date(),
+        id,
+      );
     }
     const env = (name: string): NodeJS.ProcessEnv => ({
-      PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: join(dir, name),
-      MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`), CEDULA_SECRET: 'e2e-cedula-secret-0123456789abcdef', DIRECTORY_FILE: join(dir, 'directory.json'),
-      IMAP_HOST: '127.0.0.1', IMAP_PORT: String(stack.imap.port), IMAP_SECURE: 'false', IMAP_USER: DESK.user, IMAP_PASSWORD: DESK.password,
-      SMTP_HOST: '127.0.0.1', SMTP_PORT: String(stack.smtp.port), SMTP_SECURE: 'false', MAIL_FROM: DESK.user, MAIL_AUTHSERV_ID: 'mx.cjf.example.mx',
-      MAIL_LEASE_SECONDS: '3', NOTIFY_LEASE_SECONDS: '15',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      DATA_DIR: join(dir, name),
+      MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`),
+      CEDULA_SECRET: 'e2e-cedula-secret-0123456789abcdef',
+      DIRECTORY_FILE: join(dir, 'directory.json'),
+      IMAP_HOST: '127.0.0.1',
+      IMAP_PORT: String(stack.imap.port),
+      IMAP_SECURE: 'false',
+      IMAP_USER: DESK.user,
+      IMAP_PASSWORD: DESK.password,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(stack.smtp.port),
+      SMTP_SECURE: 'false',
+      MAIL_FROM: DESK.user,
+      MAIL_AUTHSERV_ID: 'mx.cjf.example.mx',
+      MAIL_LEASE_SECONDS: '3',
+      NOTIFY_LEASE_SECONDS: '15',
       // Each notice its own message, so a notice sent twice shows as a repeated message.
       NOTIFY_DIGEST_SECONDS: '0',
     });
@@ -151,13 +220,28 @@ describe('two service instances, one killed mid-run', () => {
   /** Ana presses «Tomar la orden» on a card of `order` drawn at its version, through one instance's bot endpoint. */
   async function take(instance: Instance, order: ServiceOrder): Promise<string> {
     const activity = {
-      type: 'invoke', name: 'adaptiveCard/action', id: `take-${order.folio}-${instance.port}`, channelId: 'msteams', serviceUrl: connector.url,
-      from: { id: '29:ana.lopez', name: 'Ana López', aadObjectId: aadOf('ana.lopez') }, recipient: { id: '28:bot', name: 'Mesa' },
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      id: `take-${order.folio}-${instance.port}`,
+      channelId: 'msteams',
+      serviceUrl: connector.url,
+      from: { id: '29:ana.lopez', name: 'Ana López', aadObjectId: aadOf('ana.lopez') },
+      recipient: { id: '28:bot', name: 'Mesa' },
       conversation: { id: 'a:ana.lopez', conversationType: 'personal' },
-      value: { action: { type: 'Action.Execute', verb: 'take', data: { orderId: order._id.toHexString(), verb: 'take', version: order.version } } },
+      value: {
+        action: {
+          type: 'Action.Execute',
+          verb: 'take',
+          data: { orderId: order._id.toHexString(), verb: 'take', version: order.version },
+        },
+      },
     };
     try {
-      const res = await fetch(`http://127.0.0.1:${instance.port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+      const res = await fetch(`http://127.0.0.1:${instance.port}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(activity),
+      });
       return JSON.stringify(await res.json());
     } catch (error) {
       return `unreachable: ${String(error)}`;
@@ -166,10 +250,20 @@ describe('two service instances, one killed mid-run', () => {
 
   it('loses no notice, sends none twice beyond the killed instance in-flight sends, and moves no order twice', async () => {
     const [a, b] = instances as [Instance, Instance];
-    const deps = { orders: new MongoOrderStore(tdb.db), directory: new MongoDirectoryStore(tdb.client, tdb.db), timeZone: 'America/Mexico_City' };
+    const deps = {
+      orders: new MongoOrderStore(tdb.db),
+      directory: new MongoDirectoryStore(tdb.client, tdb.db),
+      timeZone: 'America/Mexico_City',
+    };
     const notifications = () => tdb.db.collection<NotificationDoc>('notifications');
     for (const [i, id] of MAIL_SENDERS.entries()) {
-      await sendMail(stack, { from: `${id}@cjf.example.mx`, to: DESK.user, subject: `Falla ${i}: no hay red`, text: `No hay red en la sala ${i}.`, messageId: `<two-${i}@cjf.example.mx>` });
+      await sendMail(stack, {
+        from: `${id}@cjf.example.mx`,
+        to: DESK.user,
+        subject: `Falla ${i}: no hay red`,
+        text: `No hay red en la sala ${i}.`,
+        messageId: `<two-${i}@cjf.example.mx>`,
+      });
     }
     const answers: string[][] = [];
     // Sends are held from the first report until A is killed, as soon as both instances have
@@ -177,7 +271,10 @@ describe('two service instances, one killed mid-run', () => {
     connector.hold();
     let claimedAtKill = 0;
     const killA = (async () => {
-      await until('both instances to be sending', async () => (await notifications().distinct('claimedBy', { state: 'claimed' })).length === 2);
+      await until(
+        'both instances to be sending',
+        async () => (await notifications().distinct('claimedBy', { state: 'claimed' })).length === 2,
+      );
       claimedAtKill = await notifications().countDocuments({ state: 'claimed' });
       const exited = new Promise((r) => a.child.once('exit', r));
       process.kill(a.child.pid!, 'SIGKILL');
@@ -186,7 +283,13 @@ describe('two service instances, one killed mid-run', () => {
     })();
     killA.catch(() => undefined); // awaited after the burst; this only keeps it from being "unhandled" meanwhile
     for (let i = 0; i < TEAMS_ORDERS; i += 1) {
-      const order = await reportOrder(deps, { channel: 'teams', actorId: 'fernando.ruiz', requesterId: 'fernando.ruiz', equipment: { type: 'computer' }, description: `El equipo ${i} no enciende.` });
+      const order = await reportOrder(deps, {
+        channel: 'teams',
+        actorId: 'fernando.ruiz',
+        requesterId: 'fernando.ruiz',
+        equipment: { type: 'computer' },
+        description: `El equipo ${i} no enciende.`,
+      });
       answers.push(await Promise.all([take(a, order), take(b, order)]));
     }
     await killA;
@@ -196,15 +299,23 @@ describe('two service instances, one killed mid-run', () => {
       if (counts.Cuarentena || counts.Rechazados) throw new Error(`mail not taken: ${JSON.stringify(counts)}`);
       return counts.Procesados === MAIL_SENDERS.length;
     });
-    await until('every notice to be final', async () =>
-      (await orders.countDocuments({ 'outbox.0': { $exists: true } })) === 0
-      && (await notifications().countDocuments({ state: { $in: ['pending', 'claimed'] } })) === 0
-      && (await orders.countDocuments({ channel: 'email' })) === MAIL_SENDERS.length
-      && (await notifications().countDocuments({})) === TEAMS_ORDERS * 3 + MAIL_SENDERS.length * 3);
+    await until(
+      'every notice to be final',
+      async () =>
+        (await orders.countDocuments({ 'outbox.0': { $exists: true } })) === 0 &&
+        (await notifications().countDocuments({ state: { $in: ['pending', 'claimed'] } })) === 0 &&
+        (await orders.countDocuments({ channel: 'email' })) === MAIL_SENDERS.length &&
+        (await notifications().countDocuments({})) === TEAMS_ORDERS * 3 + MAIL_SENDERS.length * 3,
+    );
 
     // No order advanced twice: one «take» each, whatever both instances were asked.
     for (const o of await orders.find({ channel: 'teams' }).toArray()) {
-      expect([o.folio, o.status, o.version, o.history.filter((h) => h.action === 'take').length]).toEqual([o.folio, 'desk', 2, 1]);
+      expect([o.folio, o.status, o.version, o.history.filter((h) => h.action === 'take').length]).toEqual([
+        o.folio,
+        'desk',
+        2,
+        1,
+      ]);
     }
     expect(answers.every((pair) => pair.filter((x) => x.includes('Hecho: Tomar la orden')).length === 1)).toBe(true);
     // Every mail became exactly one order.
@@ -227,10 +338,17 @@ describe('two service instances, one killed mid-run', () => {
     expect(reclaimed).toBeGreaterThan(0);
     expect(duplicates).toBeLessThanOrEqual(reclaimed);
     if (connector.posts.length !== all.filter((n) => n.channel === 'teams').length + duplicates) {
-      console.log(connector.posts.slice(0, 12).map((p) => `${p.conversationId} ${p.body.type} ${p.body.text}`).join('\n'));
+      console.log(
+        connector.posts
+          .slice(0, 12)
+          .map((p) => `${p.conversationId} ${p.body.type} ${p.body.text}`)
+          .join('\n'),
+      );
     }
     // Every notice recorded as sent through Teams was posted there.
     expect(connector.posts.length).toBe(all.filter((n) => n.channel === 'teams').length + duplicates);
-    console.log(`two instances: ${all.length} notices delivered, ${claimedAtKill} claimed (both instances) at the kill, ${reclaimed} reclaimed from the killed one, ${duplicates} Teams duplicates`);
+    console.log(
+      `two instances: ${all.length} notices delivered, ${claimedAtKill} claimed (both instances) at the kill, ${reclaimed} reclaimed from the killed one, ${duplicates} Teams duplicates`,
+    );
   }, 240_000);
 });

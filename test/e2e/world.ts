@@ -20,8 +20,15 @@ import type { Teardown } from '../support/teardown';
 export const DESK: MailUser = { user: 'escritorio@cjf.example.mx', password: 'clave' };
 
 /** Every address of the example directory gets a mailbox, so no notice bounces. */
-function mailUsers(directory: { people: Array<{ email: string }>; providers: Array<{ contactEmails: string[] }> }): MailUser[] {
-  const emails = new Set([DESK.user, ...directory.people.map((p) => p.email), ...directory.providers.flatMap((p) => p.contactEmails)]);
+function mailUsers(directory: {
+  people: Array<{ email: string }>;
+  providers: Array<{ contactEmails: string[] }>;
+}): MailUser[] {
+  const emails = new Set([
+    DESK.user,
+    ...directory.people.map((p) => p.email),
+    ...directory.providers.flatMap((p) => p.contactEmails),
+  ]);
   return [...emails].map((user) => ({ user, password: 'clave' }));
 }
 
@@ -45,8 +52,13 @@ export interface DayWorld {
  * suite's `afterAll` stops whatever came up even when this fails or times out half-way.
  */
 export async function openDayWorld(teardown: Teardown, env: Record<string, string> = {}): Promise<DayWorld> {
-  const dir = await teardown.add(mkdtempSync(join(tmpdir(), 'day-e2e-')), async (d) => rmSync(d, { recursive: true, force: true }));
-  const directory = botDirectoryJson() as { people: Array<Record<string, unknown> & { email: string }>; providers: Array<{ contactEmails: string[] }> };
+  const dir = await teardown.add(mkdtempSync(join(tmpdir(), 'day-e2e-')), async (d) =>
+    rmSync(d, { recursive: true, force: true }),
+  );
+  const directory = botDirectoryJson() as {
+    people: Array<Record<string, unknown> & { email: string }>;
+    providers: Array<{ contactEmails: string[] }>;
+  };
   for (const p of directory.people) if (p.id === 'ana.lopez' || p.id === 'carlos.ramirez') p.onDuty = true;
   writeFileSync(join(dir, 'directory.json'), JSON.stringify(directory));
   const [tdb, stack, connector] = await Promise.all([
@@ -54,19 +66,42 @@ export async function openDayWorld(teardown: Teardown, env: Record<string, strin
     startMailStack({ users: mailUsers(directory) }).then((m) => teardown.add(m, (x) => x.stop())),
     startConnector().then((c) => teardown.add(c, (x) => x.close())),
   ]);
-  await saveConversationReference(tdb.db, {
-    channelId: 'msteams', serviceUrl: connector.url, bot: { id: '28:bot', name: 'Mesa' },
-    user: { id: '29:carlos', name: 'Carlos Ramírez' }, conversation: { id: 'a:carlos', conversationType: 'personal', isGroup: false, name: '' },
-  }, aadOf('carlos.ramirez'), new Date(), 'carlos.ramirez');
+  await saveConversationReference(
+    tdb.db,
+    {
+      channelId: 'msteams',
+      serviceUrl: connector.url,
+      bot: { id: '28:bot', name: 'Mesa' },
+      user: { id: '29:carlos', name: 'Carlos Ramírez' },
+      conversation: { id: 'a:carlos', conversationType: 'personal', isGroup: false, name: '' },
+    },
+    aadOf('carlos.ramirez'),
+    new Date(),
+    'carlos.ramirez',
+  );
   connector.statusFor.set('a:carlos', 403);
   const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: join(dir, 'data'),
-    MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`), CEDULA_SECRET: 'e2e-cedula-secret-0123456789abcdef', DIRECTORY_FILE: join(dir, 'directory.json'), ANALYST_ROUTING: 'roster',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: join(dir, 'data'),
+    MONGODB_URI: tdb.uri.replace('/?', `/${tdb.dbName}?`),
+    CEDULA_SECRET: 'e2e-cedula-secret-0123456789abcdef',
+    DIRECTORY_FILE: join(dir, 'directory.json'),
+    ANALYST_ROUTING: 'roster',
     // Every notice on its own, so each person's notices can be checked one by one; digests
     // are covered in test/services/outbox/batching.test.ts and test/bot/teams-channel.test.ts.
     NOTIFY_DIGEST_SECONDS: '0',
-    IMAP_HOST: '127.0.0.1', IMAP_PORT: String(stack.imap.port), IMAP_SECURE: 'false', IMAP_USER: DESK.user, IMAP_PASSWORD: DESK.password,
-    SMTP_HOST: '127.0.0.1', SMTP_PORT: String(stack.smtp.port), SMTP_SECURE: 'false', MAIL_FROM: DESK.user, MAIL_AUTHSERV_ID: 'mx.cjf.example.mx',
+    IMAP_HOST: '127.0.0.1',
+    IMAP_PORT: String(stack.imap.port),
+    IMAP_SECURE: 'false',
+    IMAP_USER: DESK.user,
+    IMAP_PASSWORD: DESK.password,
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(stack.smtp.port),
+    SMTP_SECURE: 'false',
+    MAIL_FROM: DESK.user,
+    MAIL_AUTHSERV_ID: 'mx.cjf.example.mx',
     ...env,
   });
   const service = await teardown.add(await startService(config, silent), (x) => x.stop());
@@ -74,7 +109,13 @@ export async function openDayWorld(teardown: Teardown, env: Record<string, strin
   const everyone = Object.values(PEOPLE);
   const open = async (person: PlaygroundUser) => {
     const pg = await teardown.add(
-      new Playground(person, everyone.filter((p) => p.id !== person.id).slice(0, 5), `a:chat-${person.id}`, join(dir, person.id), TENANT),
+      new Playground(
+        person,
+        everyone.filter((p) => p.id !== person.id).slice(0, 5),
+        `a:chat-${person.id}`,
+        join(dir, person.id),
+        TENANT,
+      ),
       (x) => x.stop(),
     );
     await pg.start(botUrl);
@@ -82,12 +123,18 @@ export async function openDayWorld(teardown: Teardown, env: Record<string, strin
     await pg.waitFor((m) => /Mesa de Servicio/.test(m.text ?? ''), Infinity);
     return pg;
   };
-  const [requester, analyst, engineer, judge] = await Promise.all([open(PEOPLE.requester), open(PEOPLE.analyst), open(PEOPLE.engineer), open(PEOPLE.judge)]);
+  const [requester, analyst, engineer, judge] = await Promise.all([
+    open(PEOPLE.requester),
+    open(PEOPLE.analyst),
+    open(PEOPLE.engineer),
+    open(PEOPLE.judge),
+  ]);
   const pg = { requester, analyst, engineer, judge };
   return { tdb, stack, service, connector, pg, dir };
 }
 
-const cardOf = (m: StreamMessage) => m.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+const cardOf = (m: StreamMessage) =>
+  m.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
 
 /** Cards a person holds for an order: those pushed to their chat and those their own actions returned. */
 export class CardHand {
@@ -97,17 +144,28 @@ export class CardHand {
 
   /** The proactive cards about `folio` in this chat (one per notice). */
   notices(folio: string): StreamMessage[] {
-    return this.pg.messages.filter((m) => m.from === 'bot' && m.action === 'createMessage' && cardOf(m) && cardText(cardOf(m)!).includes(folio));
+    return this.pg.messages.filter(
+      (m) => m.from === 'bot' && m.action === 'createMessage' && cardOf(m) && cardText(cardOf(m)!).includes(folio),
+    );
   }
 
   /** Presses `verb` on the freshest card of `folio` offering it, with `inputs`; returns the card answered. */
-  async act(folio: string, verb: string, inputs: Record<string, string> = {}, timeoutMs = Infinity): Promise<Record<string, unknown>> {
+  async act(
+    folio: string,
+    verb: string,
+    inputs: Record<string, string> = {},
+    timeoutMs = Infinity,
+  ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const candidates = [
         ...this.notices(folio).map((m) => ({ replyToId: m.id!, card: cardOf(m)! })),
         ...(this.answered.has(folio) ? [this.answered.get(folio)!] : []),
-      ].flatMap((c) => executeActions(c.card).filter((a) => a.verb === verb).map((a) => ({ ...c, action: a })));
+      ].flatMap((c) =>
+        executeActions(c.card)
+          .filter((a) => a.verb === verb)
+          .map((a) => ({ ...c, action: a })),
+      );
       const best = candidates.sort((a, b) => Number(b.action.data.version) - Number(a.action.data.version))[0];
       if (best) {
         const answer = await this.pg.execute(best.replyToId, verb, { ...best.action.data, ...inputs });
@@ -128,14 +186,24 @@ export async function reportByChat(pg: Playground, text: string): Promise<string
   await pg.say(text);
   await pg.waitFor((m) => /número de inventario/.test(m.text ?? ''), Infinity, start);
   await pg.say('no sé');
-  await pg.waitFor((m) => /Revisa los datos|Resumen de tu reporte/.test(`${m.text ?? ''}${cardOf(m) ? cardText(cardOf(m)!) : ''}`), Infinity, start);
+  await pg.waitFor(
+    (m) => /Revisa los datos|Resumen de tu reporte/.test(`${m.text ?? ''}${cardOf(m) ? cardText(cardOf(m)!) : ''}`),
+    Infinity,
+    start,
+  );
   await pg.say('confirmar');
   const done = await pg.waitFor((m) => /folio \*\*OS-\d{4}-\d{6}\*\*/.test(m.text ?? ''), Infinity, start);
   return /OS-\d{4}-\d{6}/.exec(done.text!)![0];
 }
 
 export async function reportByMail(stack: MailStack, from: string, subject: string, text: string): Promise<void> {
-  await sendMail(stack, { from, to: DESK.user, subject, text, messageId: `<${Date.now()}.${Math.random().toString(36).slice(2)}@cjf.example.mx>` });
+  await sendMail(stack, {
+    from,
+    to: DESK.user,
+    subject,
+    text,
+    messageId: `<${Date.now()}.${Math.random().toString(36).slice(2)}@cjf.example.mx>`,
+  });
 }
 
 /** What the suite's waits are waiting for right now (see `until`), for the report of a test that timed out. */
@@ -147,7 +215,11 @@ export const stillWaitingFor = (): string[] => [...waiting];
  * one: how long the machine takes is not a guess a wait should make. The test's timeout
  * bounds it, and `stillWaitingFor` names what it was waiting for when that fired.
  */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = Infinity): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = Infinity,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   const entry = `${what} (since ${new Date().toISOString()})`;
   waiting.add(entry);
@@ -188,5 +260,7 @@ export async function noticesOf(w: DayWorld, folio: string): Promise<string[]> {
 /** Mails in a user's INBOX about `folio` (any folio when omitted), parsed. */
 export async function mailsAbout(stack: MailStack, user: string, folio?: string): Promise<ParsedMail[]> {
   const parsed = await Promise.all((await mailsIn(stack, { user, password: 'clave' })).map((m) => simpleParser(m)));
-  return parsed.filter((m) => (folio ? (m.subject ?? '').includes(`[${folio}]`) : /\[OS-\d{4}-\d{6}\]/.test(m.subject ?? '')));
+  return parsed.filter((m) =>
+    folio ? (m.subject ?? '').includes(`[${folio}]`) : /\[OS-\d{4}-\d{6}\]/.test(m.subject ?? ''),
+  );
 }

@@ -1,5 +1,15 @@
 import type { MailSender, OutgoingMail } from '../../services/mail/mail-sender';
-import { allOrders, appendRaw, folderCounts, Harness, rawMail, REQUESTER, runPollerUntilEmpty, startHarness, waitFor } from './support/harness';
+import {
+  allOrders,
+  appendRaw,
+  folderCounts,
+  Harness,
+  rawMail,
+  REQUESTER,
+  runPollerUntilEmpty,
+  startHarness,
+  waitFor,
+} from './support/harness';
 import { automatedSamples, personSamples, sendSample } from './support/samples';
 
 /** The real SMTP sender, recording every address intake tries to write to. */
@@ -7,7 +17,9 @@ function recording(real: MailSender): MailSender & { sentTo: string[] } {
   const sentTo: string[] = [];
   return {
     sentTo,
-    get from() { return real.from; },
+    get from() {
+      return real.from;
+    },
     async send(mail: OutgoingMail) {
       sentTo.push(String(mail.to));
       return real.send(mail);
@@ -22,7 +34,14 @@ describe('automated mail (bounces, complaints, receipts, auto-replies, lists) se
 
   beforeAll(async () => {
     h = await startHarness();
-    await appendRaw(h.stack, [rawMail({ from: REQUESTER.user, subject: 'La impresora no enciende', id: '<base@cjf.example.mx>', body: 'No enciende.' })]);
+    await appendRaw(h.stack, [
+      rawMail({
+        from: REQUESTER.user,
+        subject: 'La impresora no enciende',
+        id: '<base@cjf.example.mx>',
+        body: 'No enciende.',
+      }),
+    ]);
     await runPollerUntilEmpty(h);
     [{ folio }] = await allOrders(h);
   });
@@ -45,8 +64,18 @@ describe('automated mail (bounces, complaints, receipts, auto-replies, lists) se
       const entry = byId.get(id);
       return !entry || !['automated', 'bounce'].includes(entry.outcome);
     });
-    expect(missed.map((s) => `${s.name}: ${JSON.stringify(byId.get(s.lines.find((l) => l.startsWith('Message-ID:'))!.slice(12)))}`)).toEqual([]);
-    expect(log.every((e) => e.folder === 'processed' && /^(bounce|feedback_report|read_receipt|auto_reply|bulk|own)|bounce \(/.test(e.reason ?? ''))).toBe(true);
+    expect(
+      missed.map(
+        (s) => `${s.name}: ${JSON.stringify(byId.get(s.lines.find((l) => l.startsWith('Message-ID:'))!.slice(12)))}`,
+      ),
+    ).toEqual([]);
+    expect(
+      log.every(
+        (e) =>
+          e.folder === 'processed' &&
+          /^(bounce|feedback_report|read_receipt|auto_reply|bulk|own)|bounce \(/.test(e.reason ?? ''),
+      ),
+    ).toBe(true);
     expect(poller.stats()).toMatchObject({ automated: samples.length, processed: 0, refused: 0, quarantined: 0 });
     expect(await allOrders(h)).toHaveLength(before);
     expect((await h.orders.findByFolio(folio))!.history.filter((e) => e.action === 'comment')).toHaveLength(0);

@@ -6,18 +6,25 @@ import { RunningService, startService } from '../../services';
 import { MailStack, startMailStack } from '../support/mail-stack';
 import { ALL_USERS, DESK, DIRECTORY, REQUESTER, sendMail, silent, waitFor, withImap } from './support/harness';
 
-const FOLDERS = { MAIL_FOLDER_PROCESSED: 'Atendidos', MAIL_FOLDER_QUARANTINE: 'Retenidos', MAIL_FOLDER_REFUSED: 'Ajenos' };
+const FOLDERS = {
+  MAIL_FOLDER_PROCESSED: 'Atendidos',
+  MAIL_FOLDER_QUARANTINE: 'Retenidos',
+  MAIL_FOLDER_REFUSED: 'Ajenos',
+};
 
 /** Message counts of the folders that exist in the desk mailbox (a missing folder is absent). */
 async function folders(stack: MailStack): Promise<Record<string, number>> {
   return withImap(stack, DESK, async (c) => {
     const out: Record<string, number> = {};
-    for (const box of await c.list()) out[box.path] = (await c.status(box.path, { messages: true }) || { messages: 0 }).messages ?? 0;
+    for (const box of await c.list())
+      out[box.path] = ((await c.status(box.path, { messages: true })) || { messages: 0 }).messages ?? 0;
     return out;
   });
 }
 
-async function health(service: RunningService): Promise<{ status: string; mail: string; mailIntake: { duplicates: number; filingError?: string } }> {
+async function health(
+  service: RunningService,
+): Promise<{ status: string; mail: string; mailIntake: { duplicates: number; filingError?: string } }> {
   return (await fetch(`http://127.0.0.1:${service.port}/healthz`)).json() as never;
 }
 
@@ -28,9 +35,20 @@ describe('desk folders on a mailbox that has none', () => {
 
   async function start(extra: Record<string, string> = {}): Promise<RunningService> {
     const config = loadConfig({
-      PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, `data-${services.length}`), DIRECTORY_FILE: join(dir, 'directory.json'), LOG_LEVEL: 'silent',
-      IMAP_HOST: '127.0.0.1', IMAP_PORT: String(stack.imap.port), IMAP_SECURE: 'false', IMAP_USER: DESK.user, IMAP_PASSWORD: DESK.password,
-      MAIL_AUTHSERV_ID: 'mx.cjf.example.mx', MAIL_LEASE_SECONDS: '2', ...FOLDERS, ...extra,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: join(dir, `data-${services.length}`),
+      DIRECTORY_FILE: join(dir, 'directory.json'),
+      LOG_LEVEL: 'silent',
+      IMAP_HOST: '127.0.0.1',
+      IMAP_PORT: String(stack.imap.port),
+      IMAP_SECURE: 'false',
+      IMAP_USER: DESK.user,
+      IMAP_PASSWORD: DESK.password,
+      MAIL_AUTHSERV_ID: 'mx.cjf.example.mx',
+      MAIL_LEASE_SECONDS: '2',
+      ...FOLDERS,
+      ...extra,
     });
     const service = await startService(config, silent);
     services.push(service);
@@ -39,7 +57,11 @@ describe('desk folders on a mailbox that has none', () => {
 
   beforeAll(async () => {
     // As a real mailbox (Exchange Online included) starts: the INBOX and nothing of ours.
-    stack = await startMailStack({ users: ALL_USERS, domains: ['cjf.example.mx', 'proveedor.example.com', 'externo.example.org'], deskFolders: false });
+    stack = await startMailStack({
+      users: ALL_USERS,
+      domains: ['cjf.example.mx', 'proveedor.example.com', 'externo.example.org'],
+      deskFolders: false,
+    });
     dir = await mkdtemp(join(tmpdir(), 'mail-folders-'));
     await writeFile(join(dir, 'directory.json'), JSON.stringify(DIRECTORY));
   });
@@ -53,17 +75,33 @@ describe('desk folders on a mailbox that has none', () => {
     expect(Object.keys(await folders(stack))).toEqual(['INBOX']);
     const service = await start();
     try {
-      await sendMail(stack, { from: REQUESTER.user, to: DESK.user, subject: 'No enciende el monitor', text: 'El monitor no enciende.', messageId: '<f-1@cjf.example.mx>' });
+      await sendMail(stack, {
+        from: REQUESTER.user,
+        to: DESK.user,
+        subject: 'No enciende el monitor',
+        text: 'El monitor no enciende.',
+        messageId: '<f-1@cjf.example.mx>',
+      });
       await waitFor('filed in Atendidos', async () => (await folders(stack)).Atendidos === 1, 30000);
       expect(await folders(stack)).toEqual({ INBOX: 0, Atendidos: 1, Retenidos: 0, Ajenos: 0 });
       expect(await health(service)).toMatchObject({ status: 'ok', mail: 'connected' });
 
       // Someone deletes a folder while the service runs: the refused MOVE makes it look again.
       await withImap(stack, DESK, (c) => c.mailboxDelete('Atendidos'));
-      await sendMail(stack, { from: REQUESTER.user, to: DESK.user, subject: 'Tampoco imprime', text: 'La impresora no imprime.', messageId: '<f-2@cjf.example.mx>' });
+      await sendMail(stack, {
+        from: REQUESTER.user,
+        to: DESK.user,
+        subject: 'Tampoco imprime',
+        text: 'La impresora no imprime.',
+        messageId: '<f-2@cjf.example.mx>',
+      });
       await waitFor('filed in a new Atendidos', async () => (await folders(stack)).Atendidos === 1, 30000);
       expect(await folders(stack)).toMatchObject({ INBOX: 0, Atendidos: 1 });
-      expect(await health(service)).toMatchObject({ status: 'ok', mail: 'connected', mailIntake: { processed: 2, duplicates: 0 } });
+      expect(await health(service)).toMatchObject({
+        status: 'ok',
+        mail: 'connected',
+        mailIntake: { processed: 2, duplicates: 0 },
+      });
     } finally {
       await service.stop();
     }
@@ -73,12 +111,26 @@ describe('desk folders on a mailbox that has none', () => {
     // Dovecot refuses to create a folder whose name begins with '~'.
     const service = await start({ MAIL_FOLDER_PROCESSED: '~Atendidos' });
     try {
-      await sendMail(stack, { from: REQUESTER.user, to: DESK.user, subject: 'Falla el teclado', text: 'El teclado no responde.', messageId: '<f-3@cjf.example.mx>' });
-      const seen = await waitFor('cannot_file in /healthz', async () => {
-        const h = await health(service);
-        return h.mail === 'cannot_file' && h;
-      }, 30000);
-      expect(seen).toMatchObject({ status: 'degraded', mail: 'cannot_file', mailIntake: { filingError: expect.stringMatching(/~Atendidos/) } });
+      await sendMail(stack, {
+        from: REQUESTER.user,
+        to: DESK.user,
+        subject: 'Falla el teclado',
+        text: 'El teclado no responde.',
+        messageId: '<f-3@cjf.example.mx>',
+      });
+      const seen = await waitFor(
+        'cannot_file in /healthz',
+        async () => {
+          const h = await health(service);
+          return h.mail === 'cannot_file' && h;
+        },
+        30000,
+      );
+      expect(seen).toMatchObject({
+        status: 'degraded',
+        mail: 'cannot_file',
+        mailIntake: { filingError: expect.stringMatching(/~Atendidos/) },
+      });
       await waitFor('the mail arrived', async () => (await folders(stack)).INBOX === 1, 30000);
       await new Promise((r) => setTimeout(r, 1500));
       expect(await folders(stack)).toMatchObject({ INBOX: 1 });

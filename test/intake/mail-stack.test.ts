@@ -10,18 +10,26 @@ const provider: MailUser = { user: 'soporte@proveedor.example.com', password: 'p
 
 const subject = 'Falla en la impresión — Sala de audiencias número 3 (acción urgente)';
 const body = 'Buenos días:\nLa impresora de la sala no enciende.\nGracias, José Peña\n';
-const attachment = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 256))]);
+const attachment = Buffer.concat([
+  Buffer.from('%PDF-1.4\n'),
+  Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 256)),
+]);
 
 function imapClient(stack: MailStack, user: MailUser, password = user.password): ImapFlow {
   return new ImapFlow({
-    ...stack.imap, secure: false, doSTARTTLS: false, logger: false,
+    ...stack.imap,
+    secure: false,
+    doSTARTTLS: false,
+    logger: false,
     auth: { user: user.user, pass: password },
   });
 }
 
 async function sendMail(stack: MailStack, message: SendMailOptions, auth?: MailUser) {
   const transport = nodemailer.createTransport({
-    ...stack.smtp, secure: false, ignoreTLS: true,
+    ...stack.smtp,
+    secure: false,
+    ignoreTLS: true,
     ...(auth ? { auth: { user: auth.user, pass: auth.password } } : {}),
   });
   try {
@@ -100,7 +108,11 @@ describe('mail stack', () => {
         await waitForInbox(client, 1);
         const lock = await client.getMailboxLock('INBOX');
         try {
-          const message = await client.fetchOne('*', { uid: true, envelope: true, bodyStructure: true }, { uid: false });
+          const message = await client.fetchOne(
+            '*',
+            { uid: true, envelope: true, bodyStructure: true },
+            { uid: false },
+          );
           if (!message) throw new Error('no message');
           expect(message.envelope?.subject).toBe(subject);
           expect(message.envelope?.messageId).toBe(info.messageId);
@@ -123,7 +135,12 @@ describe('mail stack', () => {
       const list = await client.list();
       const names = list.map((m) => m.path).sort();
       expect(names).toEqual(['Cuarentena', 'INBOX', 'Procesados', 'Rechazados']);
-      expect(list.filter((m) => m.subscribed).map((m) => m.path).sort()).toEqual(names);
+      expect(
+        list
+          .filter((m) => m.subscribed)
+          .map((m) => m.path)
+          .sort(),
+      ).toEqual(names);
     });
   });
 
@@ -185,7 +202,10 @@ describe('mail stack', () => {
 function reachable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }

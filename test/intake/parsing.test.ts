@@ -1,4 +1,16 @@
-import { allOrders, appendRaw, Harness, rawMail, REQUESTER, runPollerUntilEmpty, sendMail, DESK, startHarness, waitFor, folderCounts } from './support/harness';
+import {
+  allOrders,
+  appendRaw,
+  Harness,
+  rawMail,
+  REQUESTER,
+  runPollerUntilEmpty,
+  sendMail,
+  DESK,
+  startHarness,
+  waitFor,
+  folderCounts,
+} from './support/harness';
 
 describe('mail parsing into orders', () => {
   let h: Harness;
@@ -17,12 +29,45 @@ describe('mail parsing into orders', () => {
 
   it('reads ISO-8859-1, Windows-1252 and encoded-word subjects with every accent intact', async () => {
     const latin1 = Buffer.concat([
-      Buffer.from(rawMail({ from: REQUESTER.user, subject: '=?ISO-8859-1?Q?Impresi=F3n_da=F1ada_en_la_sala_n=FAmero_2?=', id: '<cs-1@cjf.example.mx>', headers: ['Content-Type: text/plain; charset=ISO-8859-1', 'Content-Transfer-Encoding: 8bit'], body: '' }).replace(/\n/g, '\r\n').replace(/\r\n\r\n$/, '\r\n')),
+      Buffer.from(
+        rawMail({
+          from: REQUESTER.user,
+          subject: '=?ISO-8859-1?Q?Impresi=F3n_da=F1ada_en_la_sala_n=FAmero_2?=',
+          id: '<cs-1@cjf.example.mx>',
+          headers: ['Content-Type: text/plain; charset=ISO-8859-1', 'Content-Transfer-Encoding: 8bit'],
+          body: '',
+        })
+          .replace(/\n/g, '\r\n')
+          .replace(/\r\n\r\n$/, '\r\n'),
+      ),
       Buffer.from('La impresi\xf3n sale da\xf1ada; \xbfpueden revisarla? Se\xf1or Pe\xf1a.\r\n', 'latin1'),
     ]);
     const cp1252 = Buffer.concat([
-      Buffer.from(rawMail({ from: REQUESTER.user, subject: '=?windows-1252?B?k0NhbWFyYZQgc2luIHNl8WFs?=', id: '<cs-2@cjf.example.mx>', headers: ['Content-Type: text/plain; charset=windows-1252', 'Content-Transfer-Encoding: 8bit'], body: '' }).replace(/\n/g, '\r\n').replace(/\r\n\r\n$/, '\r\n')),
-      Buffer.from([...Buffer.from('La c'), 0xe1, ...Buffer.from('mara de la sala 1 '), 0x96, ...Buffer.from(' no graba '), 0x93, ...Buffer.from('audio'), 0x94, 0x20, 0x80, 0x0d, 0x0a]),
+      Buffer.from(
+        rawMail({
+          from: REQUESTER.user,
+          subject: '=?windows-1252?B?k0NhbWFyYZQgc2luIHNl8WFs?=',
+          id: '<cs-2@cjf.example.mx>',
+          headers: ['Content-Type: text/plain; charset=windows-1252', 'Content-Transfer-Encoding: 8bit'],
+          body: '',
+        })
+          .replace(/\n/g, '\r\n')
+          .replace(/\r\n\r\n$/, '\r\n'),
+      ),
+      Buffer.from([
+        ...Buffer.from('La c'),
+        0xe1,
+        ...Buffer.from('mara de la sala 1 '),
+        0x96,
+        ...Buffer.from(' no graba '),
+        0x93,
+        ...Buffer.from('audio'),
+        0x94,
+        0x20,
+        0x80,
+        0x0d,
+        0x0a,
+      ]),
     ]);
     await appendRaw(h.stack, [latin1, cp1252]);
     await runPollerUntilEmpty(h);
@@ -36,7 +81,10 @@ describe('mail parsing into orders', () => {
 
   it('turns an HTML-only mail into text without markup or scripts, keeping what a new report quotes', async () => {
     await sendMail(h.stack, {
-      from: REQUESTER.user, to: DESK.user, subject: 'Sin red en la sala 4', messageId: '<html-1@cjf.example.mx>',
+      from: REQUESTER.user,
+      to: DESK.user,
+      subject: 'Sin red en la sala 4',
+      messageId: '<html-1@cjf.example.mx>',
       html: '<html><head><style>p{color:red}</style><script>alert(1)</script></head><body><p>No hay <b>red</b> en la sala&nbsp;4.</p><div><br><div id="divRplyFwdMsg"><hr><b>De:</b> Mesa<br><b>Enviado:</b> lunes</div><p>texto anterior</p></div></body></html>',
     });
     await waitFor('delivery', async () => (await folderCounts(h.stack)).INBOX === 1);
@@ -54,7 +102,11 @@ describe('mail parsing into orders', () => {
     const tnef = Buffer.concat([Buffer.from([0x78, 0x9f, 0x3e, 0x22]), Buffer.alloc(2000, 1)]);
     const big = Buffer.alloc(300 * 1024, 7);
     await sendMail(h.stack, {
-      from: REQUESTER.user, to: DESK.user, subject: 'Adjunto la foto del equipo', messageId: '<att-1@cjf.example.mx>', text: 'Van las fotos.',
+      from: REQUESTER.user,
+      to: DESK.user,
+      subject: 'Adjunto la foto del equipo',
+      messageId: '<att-1@cjf.example.mx>',
+      text: 'Van las fotos.',
       attachments: [
         { filename: 'diagnóstico.pdf', content: small, contentType: 'application/pdf' },
         { filename: 'winmail.dat', content: tnef, contentType: 'application/ms-tnef' },
@@ -64,17 +116,30 @@ describe('mail parsing into orders', () => {
     await waitFor('delivery', async () => (await folderCounts(h.stack)).INBOX === 1);
     await runPollerUntilEmpty(h, { rules: { maxAttachmentBytes: 200 * 1024 } });
     const o = await byId('<att-1@cjf.example.mx>');
-    expect(o.attachments.map((a) => [a.filename, a.size])).toEqual([['diagnóstico.pdf', small.length], ['winmail.dat', tnef.length]]);
+    expect(o.attachments.map((a) => [a.filename, a.size])).toEqual([
+      ['diagnóstico.pdf', small.length],
+      ['winmail.dat', tnef.length],
+    ]);
     expect((await h.store.readAttachment(o.attachments[0].fileId!)).equals(small)).toBe(true);
     expect((await h.store.readAttachment(o.attachments[1].fileId!)).equals(tnef)).toBe(true);
     expect(o.description).toMatch(/Adjuntos no guardados: foto-grande\.jpg \(300 KB, excede el límite\)/);
-    expect(await h.store.logged('mid:<att-1@cjf.example.mx>')).toMatchObject({ reason: expect.stringMatching(/attachments not stored/) });
+    expect(await h.store.logged('mid:<att-1@cjf.example.mx>')).toMatchObject({
+      reason: expect.stringMatching(/attachments not stored/),
+    });
   });
 
   it('keeps at most the configured number of attachments', async () => {
     await sendMail(h.stack, {
-      from: REQUESTER.user, to: DESK.user, subject: 'Muchas fotos', messageId: '<att-2@cjf.example.mx>', text: 'Fotos.',
-      attachments: Array.from({ length: 4 }, (_, i) => ({ filename: `foto-${i}.jpg`, content: Buffer.alloc(100, i), contentType: 'image/jpeg' })),
+      from: REQUESTER.user,
+      to: DESK.user,
+      subject: 'Muchas fotos',
+      messageId: '<att-2@cjf.example.mx>',
+      text: 'Fotos.',
+      attachments: Array.from({ length: 4 }, (_, i) => ({
+        filename: `foto-${i}.jpg`,
+        content: Buffer.alloc(100, i),
+        contentType: 'image/jpeg',
+      })),
     });
     await waitFor('delivery', async () => (await folderCounts(h.stack)).INBOX === 1);
     await runPollerUntilEmpty(h, { rules: { maxAttachments: 2 } });

@@ -1,6 +1,16 @@
 import { simpleParser } from 'mailparser';
 import {
-  allOrders, appendRaw, DESK, folderCounts, Harness, mailsIn, rawMail, REQUESTER, sendMail, startHarness, waitFor,
+  allOrders,
+  appendRaw,
+  DESK,
+  folderCounts,
+  Harness,
+  mailsIn,
+  rawMail,
+  REQUESTER,
+  sendMail,
+  startHarness,
+  waitFor,
 } from './support/harness';
 
 describe('mail poller', () => {
@@ -14,8 +24,11 @@ describe('mail poller', () => {
 
   it('turns a new mail from a directory person into an order, moves it only after, and acknowledges with the folio', async () => {
     await sendMail(h.stack, {
-      from: 'José Peña <jose.pena@cjf.example.mx>', to: DESK.user, messageId: '<nuevo-1@cjf.example.mx>',
-      subject: 'La impresora de la sala 3 no enciende', text: 'Buenos días:\nLa impresora no enciende desde ayer.\n\n--\nJosé Peña\nExt. 1234\n',
+      from: 'José Peña <jose.pena@cjf.example.mx>',
+      to: DESK.user,
+      messageId: '<nuevo-1@cjf.example.mx>',
+      subject: 'La impresora de la sala 3 no enciende',
+      text: 'Buenos días:\nLa impresora no enciende desde ayer.\n\n--\nJosé Peña\nExt. 1234\n',
     });
     await waitFor('delivery', async () => (await folderCounts(h.stack)).INBOX === 1);
     const poller = h.poller();
@@ -26,11 +39,20 @@ describe('mail poller', () => {
       await poller.stop();
     }
     const [order] = await allOrders(h);
-    expect(order).toMatchObject({ channel: 'email', status: 'reported', centreId: 'CJPF-CDMX', requester: { personId: 'jpena' }, equipment: { type: 'printer' } });
+    expect(order).toMatchObject({
+      channel: 'email',
+      status: 'reported',
+      centreId: 'CJPF-CDMX',
+      requester: { personId: 'jpena' },
+      equipment: { type: 'printer' },
+    });
     expect(order.description).toContain('La impresora no enciende desde ayer.');
     expect(order.description).not.toContain('Ext. 1234');
     expect(poller.stats()).toMatchObject({ processed: 1, quarantined: 0 });
-    expect(await h.store.logged('mid:<nuevo-1@cjf.example.mx>')).toMatchObject({ outcome: 'order_created', folder: 'processed' });
+    expect(await h.store.logged('mid:<nuevo-1@cjf.example.mx>')).toMatchObject({
+      outcome: 'order_created',
+      folder: 'processed',
+    });
 
     await h.deliverNotices();
     const acks = await waitFor('acknowledgement', async () => {
@@ -47,7 +69,12 @@ describe('mail poller', () => {
   });
 
   it('never makes a second order from a second copy of one Message-ID', async () => {
-    const copy = rawMail({ from: REQUESTER.user, subject: 'La impresora de la sala 3 no enciende', id: '<nuevo-1@cjf.example.mx>', body: 'copia' });
+    const copy = rawMail({
+      from: REQUESTER.user,
+      subject: 'La impresora de la sala 3 no enciende',
+      id: '<nuevo-1@cjf.example.mx>',
+      body: 'copia',
+    });
     await appendRaw(h.stack, [copy]);
     const poller = h.poller();
     poller.start();
@@ -63,7 +90,12 @@ describe('mail poller', () => {
   it('moves a mail that cannot be used to Cuarentena with the reason and goes on with the next', async () => {
     await appendRaw(h.stack, [
       Buffer.from('\u0000\u00ff\u00fe garbage without any header\r\n\r\n\u0000'),
-      rawMail({ from: REQUESTER.user, subject: 'El monitor parpadea', id: '<after-poison@cjf.example.mx>', body: 'El monitor parpadea.' }),
+      rawMail({
+        from: REQUESTER.user,
+        subject: 'El monitor parpadea',
+        id: '<after-poison@cjf.example.mx>',
+        body: 'El monitor parpadea.',
+      }),
     ]);
     const poller = h.poller();
     poller.start();
@@ -77,12 +109,24 @@ describe('mail poller', () => {
     const held = await h.store.log.find({ folder: 'quarantine' }).toArray();
     expect(held).toHaveLength(1);
     expect(held[0].reason).toMatch(/no sender/);
-    expect((await allOrders(h)).map((o) => o.description)).toEqual(expect.arrayContaining([expect.stringContaining('El monitor parpadea')]));
+    expect((await allOrders(h)).map((o) => o.description)).toEqual(
+      expect.arrayContaining([expect.stringContaining('El monitor parpadea')]),
+    );
   });
 
   it('lets only one of two pollers work the mailbox at a time, and makes no duplicates', async () => {
     const before = (await allOrders(h)).length;
-    await appendRaw(h.stack, Array.from({ length: 60 }, (_, i) => rawMail({ from: REQUESTER.user, subject: `Falla número ${i}`, id: `<dos-${i}@cjf.example.mx>`, body: `Falla ${i}.` })));
+    await appendRaw(
+      h.stack,
+      Array.from({ length: 60 }, (_, i) =>
+        rawMail({
+          from: REQUESTER.user,
+          subject: `Falla número ${i}`,
+          id: `<dos-${i}@cjf.example.mx>`,
+          body: `Falla ${i}.`,
+        }),
+      ),
+    );
     const a = h.poller({ batchSize: 10, rules: { maxPerSenderPerHour: 1000 } });
     const b = h.poller({ batchSize: 10, rules: { maxPerSenderPerHour: 1000 } });
     a.start();

@@ -20,9 +20,12 @@ describe('validationAnswer', () => {
     expect(validationAnswer(text)).toBe(expected);
   });
 
-  it.each(['Gracias por el apoyo', 'Sinceramente no sé', 'Noté otra falla en la sala 2', '', 'Nos vemos mañana'])('reads "%s" as no answer', (text) => {
-    expect(validationAnswer(text)).toBeUndefined();
-  });
+  it.each(['Gracias por el apoyo', 'Sinceramente no sé', 'Noté otra falla en la sala 2', '', 'Nos vemos mañana'])(
+    'reads "%s" as no answer',
+    (text) => {
+      expect(validationAnswer(text)).toBeUndefined();
+    },
+  );
 
   it('reads only the first line of the new text', () => {
     expect(validationAnswer('\n\nNo funciona todavía.\nSí revisaron el equipo.')).toBe('no');
@@ -31,8 +34,14 @@ describe('validationAnswer', () => {
 
 describe('trimReply', () => {
   it.each([
-    ['Outlook in Spanish', 'Listo, gracias.\r\n\r\n________________________________\r\nDe: Mesa de Servicio\r\nEnviado: lunes\r\n'],
-    ['Gmail in Spanish, wrapped', 'Listo, gracias.\n\nEl lun, 2 mar 2026 a las 10:15, Mesa de Servicio <\nescritorio@cjf.example.mx> escribió:\n> texto'],
+    [
+      'Outlook in Spanish',
+      'Listo, gracias.\r\n\r\n________________________________\r\nDe: Mesa de Servicio\r\nEnviado: lunes\r\n',
+    ],
+    [
+      'Gmail in Spanish, wrapped',
+      'Listo, gracias.\n\nEl lun, 2 mar 2026 a las 10:15, Mesa de Servicio <\nescritorio@cjf.example.mx> escribió:\n> texto',
+    ],
     ['Gmail in English', 'Listo, gracias.\n\nOn Mon, Mar 2, 2026 at 10:15 AM Mesa wrote:\n> text'],
     ['an original-message rule', 'Listo, gracias.\n-----Mensaje original-----\nDe: Mesa'],
     ['a signature', 'Listo, gracias.\n-- \nJosé Peña\nExt. 1234'],

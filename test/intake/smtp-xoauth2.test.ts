@@ -9,7 +9,12 @@ import { DESK, mailsIn, REQUESTER, silent, waitFor } from './support/harness';
 // The SMTP half of MAIL_AUTH=oauth2: the service's own sender signs in to the stack's Exim
 // by XOAUTH2; Exim's dovecot authenticator hands the exchange to Dovecot, whose oauth2
 // passdb asks the identity stand-in's introspection endpoint about the token.
-const CLIENT = { tenantId: 'tenant-cjpf', clientId: 'mesa-cliente', clientSecret: 'secreto-de-prueba', scope: 'https://outlook.office365.com/.default' };
+const CLIENT = {
+  tenantId: 'tenant-cjpf',
+  clientId: 'mesa-cliente',
+  clientSecret: 'secreto-de-prueba',
+  scope: 'https://outlook.office365.com/.default',
+};
 const LIFETIME_S = 6;
 const RENEW_BEFORE_MS = 3000;
 
@@ -31,21 +36,41 @@ describe('SMTP XOAUTH2 sign-in (msal client credentials → Exim dovecot authent
   let stack: MailStack;
   const senders: SmtpMailSender[] = [];
 
-  const provider = (secret = CLIENT.clientSecret) => createTokenProvider({
-    acquire: msalAcquirer({ ...CLIENT, clientSecret: secret, authority: idp.authority, tlsCa: idp.ca }), renewBeforeMs: RENEW_BEFORE_MS, logger: silent,
-  });
+  const provider = (secret = CLIENT.clientSecret) =>
+    createTokenProvider({
+      acquire: msalAcquirer({ ...CLIENT, clientSecret: secret, authority: idp.authority, tlsCa: idp.ca }),
+      renewBeforeMs: RENEW_BEFORE_MS,
+      logger: silent,
+    });
   const sender = (accessToken: () => Promise<string>) => {
-    const s = new SmtpMailSender({ ...stack.smtp, secure: false, ignoreTLS: true, user: DESK.user, accessToken, from: DESK.user });
+    const s = new SmtpMailSender({
+      ...stack.smtp,
+      secure: false,
+      ignoreTLS: true,
+      user: DESK.user,
+      accessToken,
+      from: DESK.user,
+    });
     senders.push(s);
     return s;
   };
   /** Exim's reception line ("<=") of one message, if it was accepted (Exim logs the id without brackets). */
-  const received = (messageId: string) => stack.logs().split('\n')
-    .find((l) => l.includes(' <= ') && l.includes(` id=${messageId.replace(/^<|>$/g, '')}`));
-  const subjectsOf = async () => Promise.all((await mailsIn(stack, REQUESTER)).map(async (s) => (await simpleParser(s)).subject));
+  const received = (messageId: string) =>
+    stack
+      .logs()
+      .split('\n')
+      .find((l) => l.includes(' <= ') && l.includes(` id=${messageId.replace(/^<|>$/g, '')}`));
+  const subjectsOf = async () =>
+    Promise.all((await mailsIn(stack, REQUESTER)).map(async (s) => (await simpleParser(s)).subject));
 
   beforeAll(async () => {
-    idp = await startOAuthStandIn({ tenant: CLIENT.tenantId, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, username: DESK.user, lifetimeSeconds: LIFETIME_S });
+    idp = await startOAuthStandIn({
+      tenant: CLIENT.tenantId,
+      clientId: CLIENT.clientId,
+      clientSecret: CLIENT.clientSecret,
+      username: DESK.user,
+      lifetimeSeconds: LIFETIME_S,
+    });
     stack = await startMailStack({ users: [DESK, REQUESTER], oauth2: { introspectionUrl: idp.introspectionUrl } });
   });
   afterAll(async () => {
@@ -75,7 +100,10 @@ describe('SMTP XOAUTH2 sign-in (msal client credentials → Exim dovecot authent
       refused.push(mail);
       const attempt = sender(async () => token).send(mail);
       await expect(attempt).rejects.toBeInstanceOf(AppError);
-      await expect(attempt).rejects.toMatchObject({ code: 'UPSTREAM', message: expect.stringMatching(/SMTP send failed: Invalid login: 535\b/) });
+      await expect(attempt).rejects.toMatchObject({
+        code: 'UPSTREAM',
+        message: expect.stringMatching(/SMTP send failed: Invalid login: 535\b/),
+      });
       expect(idp.introspected).toContain(token);
     }
     expect(stack.logs()).toMatch(/xoauth2 authenticator failed for .*535 Incorrect authentication data/);
@@ -88,7 +116,8 @@ describe('SMTP XOAUTH2 sign-in (msal client credentials → Exim dovecot authent
   it('surfaces a token the identity provider will not issue as UPSTREAM, without sending', async () => {
     const mail = notice('Tampoco debe llegar');
     await expect(sender(provider('otro-secreto')).send(mail)).rejects.toMatchObject({
-      code: 'UPSTREAM', message: expect.stringContaining('mail access token'),
+      code: 'UPSTREAM',
+      message: expect.stringContaining('mail access token'),
     });
     expect(received(mail.messageId)).toBeUndefined();
   });

@@ -2,23 +2,54 @@ import { ImapMailSource } from '../../intake';
 import { AppError } from '../../services/errors';
 import { AccessTokenSource, createTokenProvider, msalAcquirer } from '../../services/mail/oauth-token';
 import { OAuthStandIn, startOAuthStandIn } from '../support/oauth-server';
-import { allOrders, DESK, folderCounts, Harness, sendMail, silent, startHarness, waitFor, ALL_USERS } from './support/harness';
+import {
+  allOrders,
+  DESK,
+  folderCounts,
+  Harness,
+  sendMail,
+  silent,
+  startHarness,
+  waitFor,
+  ALL_USERS,
+} from './support/harness';
 
-const CLIENT = { tenantId: 'tenant-cjpf', clientId: 'mesa-cliente', clientSecret: 'secreto-de-prueba', scope: 'https://outlook.office365.com/.default' };
+const CLIENT = {
+  tenantId: 'tenant-cjpf',
+  clientId: 'mesa-cliente',
+  clientSecret: 'secreto-de-prueba',
+  scope: 'https://outlook.office365.com/.default',
+};
 const LIFETIME_S = 6;
 const RENEW_BEFORE_MS = 3000;
 
 describe('XOAUTH2 sign-in (msal client credentials → Dovecot oauth2 passdb)', () => {
   let idp: OAuthStandIn;
   let h: Harness;
-  const provider = (renewBeforeMs = RENEW_BEFORE_MS, secret = CLIENT.clientSecret) => createTokenProvider({
-    acquire: msalAcquirer({ ...CLIENT, clientSecret: secret, authority: idp.authority, tlsCa: idp.ca }), renewBeforeMs, logger: silent,
-  });
+  const provider = (renewBeforeMs = RENEW_BEFORE_MS, secret = CLIENT.clientSecret) =>
+    createTokenProvider({
+      acquire: msalAcquirer({ ...CLIENT, clientSecret: secret, authority: idp.authority, tlsCa: idp.ca }),
+      renewBeforeMs,
+      logger: silent,
+    });
   const source = (accessToken: AccessTokenSource) =>
-    new ImapMailSource({ ...h.stack.imap, secure: false, doSTARTTLS: false, user: DESK.user, accessToken, logger: silent });
+    new ImapMailSource({
+      ...h.stack.imap,
+      secure: false,
+      doSTARTTLS: false,
+      user: DESK.user,
+      accessToken,
+      logger: silent,
+    });
 
   beforeAll(async () => {
-    idp = await startOAuthStandIn({ tenant: CLIENT.tenantId, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, username: DESK.user, lifetimeSeconds: LIFETIME_S });
+    idp = await startOAuthStandIn({
+      tenant: CLIENT.tenantId,
+      clientId: CLIENT.clientId,
+      clientSecret: CLIENT.clientSecret,
+      username: DESK.user,
+      lifetimeSeconds: LIFETIME_S,
+    });
     h = await startHarness(ALL_USERS, { oauth2: { introspectionUrl: idp.introspectionUrl } });
   });
   afterAll(async () => {
@@ -27,7 +58,13 @@ describe('XOAUTH2 sign-in (msal client credentials → Dovecot oauth2 passdb)', 
   });
 
   it('reads a mail into an order when the poller signs in by XOAUTH2 with an msal token', async () => {
-    await sendMail(h.stack, { from: 'José Peña <jose.pena@cjf.example.mx>', to: DESK.user, messageId: '<oauth-1@cjf.example.mx>', subject: 'No enciende el monitor de la sala 2', text: 'El monitor no enciende.' });
+    await sendMail(h.stack, {
+      from: 'José Peña <jose.pena@cjf.example.mx>',
+      to: DESK.user,
+      messageId: '<oauth-1@cjf.example.mx>',
+      subject: 'No enciende el monitor de la sala 2',
+      text: 'El monitor no enciende.',
+    });
     await waitFor('delivery', async () => (await folderCounts(h.stack)).INBOX === 1);
     const accessToken = provider();
     const poller = h.poller({ source: () => source(accessToken) });

@@ -19,14 +19,19 @@ describe('npm run manifest (dist/manifest/package.js)', () => {
   it('packages with only the app id set: no password, no other setting', async () => {
     const out = join(dir, 'app.zip');
     const { stdout } = await run(process.execPath, [join(ROOT, 'dist/manifest/package.js'), out], {
-      cwd: dir, env: { PATH: process.env.PATH, MicrosoftAppId: '00000000-0000-4000-8000-00000000abcd' },
+      cwd: dir,
+      env: { PATH: process.env.PATH, MicrosoftAppId: '00000000-0000-4000-8000-00000000abcd' },
     });
     expect(stdout.trim()).toBe(out);
     expect(existsSync(out)).toBe(true);
   });
 
   it('says in Spanish what is missing when the app id is not set', async () => {
-    await expect(run(process.execPath, [join(ROOT, 'dist/manifest/package.js'), join(dir, 'x.zip')], { cwd: dir, env: { PATH: process.env.PATH } }))
-      .rejects.toMatchObject({ stderr: expect.stringContaining('Defina MicrosoftAppId') });
+    await expect(
+      run(process.execPath, [join(ROOT, 'dist/manifest/package.js'), join(dir, 'x.zip')], {
+        cwd: dir,
+        env: { PATH: process.env.PATH },
+      }),
+    ).rejects.toMatchObject({ stderr: expect.stringContaining('Defina MicrosoftAppId') });
   });
 });

@@ -7,10 +7,17 @@ import { emulatorConfig, pickPerson, TryPerson } from '../../manifest/try';
 import { freePort } from '../bot/e2e/playground';
 
 const ROOT = resolve(__dirname, '../..');
-const people = (JSON.parse(readFileSync(join(ROOT, 'services/directory/example-directory.json'), 'utf8')) as { people: TryPerson[] }).people;
+const people = (
+  JSON.parse(readFileSync(join(ROOT, 'services/directory/example-directory.json'), 'utf8')) as { people: TryPerson[] }
+).people;
 
 describe('npm run try (the Teams emulator as a person of the directory)', () => {
-  it.each([['solicitante', 'requester'], ['analista', 'analyst'], ['ingeniero', 'engineer'], ['juez', 'judge']])('makes %s a directory person with that role, among exactly five others', (word, role) => {
+  it.each([
+    ['solicitante', 'requester'],
+    ['analista', 'analyst'],
+    ['ingeniero', 'engineer'],
+    ['juez', 'judge'],
+  ])('makes %s a directory person with that role, among exactly five others', (word, role) => {
     const me = pickPerson(people, word);
     expect(me.roles).toContain(role);
     const yaml = emulatorConfig(me, people);
@@ -45,23 +52,38 @@ describe('npm run try (the Teams emulator as a person of the directory)', () => 
     it('starts the emulator as the analyst, pointed at the service port', async () => {
       bot = createServer((req, res) => {
         let body = '';
-        req.on('data', (c: Buffer) => { body += c.toString(); });
-        req.on('end', () => { received.push(body); res.statusCode = 200; res.end(); });
+        req.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        req.on('end', () => {
+          received.push(body);
+          res.statusCode = 200;
+          res.end();
+        });
       });
       await new Promise<void>((r) => bot.listen(0, '127.0.0.1', r));
       const port = await freePort();
       child = spawn(process.execPath, [join(ROOT, 'dist/manifest/try.js'), 'analista'], {
-        cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
         env: {
-          PATH: process.env.PATH, HOME: process.env.HOME, PORT: String((bot.address() as AddressInfo).port), TRY_PORT: String(port),
-          TEAMSAPPTESTER_BROWSER: 'none', NODE_OPTIONS: `-r ${join(ROOT, 'test/bot/e2e/loopback-preload.js')}`, DIRECTORY_FILE: '',
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          PORT: String((bot.address() as AddressInfo).port),
+          TRY_PORT: String(port),
+          TEAMSAPPTESTER_BROWSER: 'none',
+          NODE_OPTIONS: `-r ${join(ROOT, 'test/bot/e2e/loopback-preload.js')}`,
+          DIRECTORY_FILE: '',
         },
       });
       type Answer = { config?: { currentUser?: { id?: string; email?: string }; users?: unknown[] } };
       let answer: Answer | undefined;
       for (let i = 0; i < 450 && !answer; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        answer = await fetch(`http://127.0.0.1:${port}/_internal/v1/config`).then((r) => (r.ok ? (r.json() as Promise<Answer>) : undefined), () => undefined);
+        answer = await fetch(`http://127.0.0.1:${port}/_internal/v1/config`).then(
+          (r) => (r.ok ? (r.json() as Promise<Answer>) : undefined),
+          () => undefined,
+        );
       }
       expect(answer?.config?.users).toHaveLength(5);
       expect(answer?.config?.currentUser).toMatchObject({ id: 'ana.lopez', email: 'ana.lopez@cjf.example.mx' });

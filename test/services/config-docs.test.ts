@@ -26,7 +26,9 @@ function documentedNames(configuration: string): Set<string> {
 /** Every name config.ts reads: the schema's keys and any `env.NAME` / `env['NAME']` in its source. */
 function namesConfigReads(): string[] {
   const source = read('services/config.ts');
-  const fromSource = [...source.matchAll(/\benv(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[['"]([A-Za-z_][A-Za-z0-9_]*)['"]\])/g)].map((m) => m[1] ?? m[2]!);
+  const fromSource = [
+    ...source.matchAll(/\benv(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[['"]([A-Za-z_][A-Za-z0-9_]*)['"]\])/g),
+  ].map((m) => m[1] ?? m[2]!);
   return [...new Set([...SETTING_NAMES, ...fromSource])].sort();
 }
 

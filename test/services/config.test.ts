@@ -59,8 +59,17 @@ describe('loadConfig', () => {
     });
     const fields = problems.map((p) => p.field).sort();
     expect(fields).toEqual([
-      'API_TOKEN', 'CEDULA_SECRET', 'IMAP_PASSWORD', 'IMAP_USER', 'LOG_LEVEL', 'MAIL_FROM', 'MONGODB_URI',
-      'MicrosoftAppPassword', 'PORT', 'SMTP_SECURE', 'TZ_DEFAULT',
+      'API_TOKEN',
+      'CEDULA_SECRET',
+      'IMAP_PASSWORD',
+      'IMAP_USER',
+      'LOG_LEVEL',
+      'MAIL_FROM',
+      'MONGODB_URI',
+      'MicrosoftAppPassword',
+      'PORT',
+      'SMTP_SECURE',
+      'TZ_DEFAULT',
     ]);
   });
 
@@ -84,8 +93,12 @@ describe('loadConfig', () => {
 
   it('takes PUBLIC_BASE_URL only as an http(s) URL, without its trailing slash', () => {
     expect(loadConfig({}).publicBaseUrl).toBeUndefined();
-    expect(loadConfig({ PUBLIC_BASE_URL: 'https://mesa.example.gob.mx/' }).publicBaseUrl).toBe('https://mesa.example.gob.mx');
-    expect(loadConfig({ PUBLIC_BASE_URL: 'http://10.0.0.5:3978/mesa' }).publicBaseUrl).toBe('http://10.0.0.5:3978/mesa');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://mesa.example.gob.mx/' }).publicBaseUrl).toBe(
+      'https://mesa.example.gob.mx',
+    );
+    expect(loadConfig({ PUBLIC_BASE_URL: 'http://10.0.0.5:3978/mesa' }).publicBaseUrl).toBe(
+      'http://10.0.0.5:3978/mesa',
+    );
     for (const bad of ['mesa.example.gob.mx', 'ftp://mesa.example.gob.mx', 'javascript:alert(1)']) {
       expect(problemsOf({ PUBLIC_BASE_URL: bad }).map((p) => p.field)).toEqual(['PUBLIC_BASE_URL']);
     }
@@ -99,10 +112,22 @@ describe('loadConfig', () => {
 
   it('builds the mail settings only when their host is configured', () => {
     const config = loadConfig({
-      IMAP_HOST: 'imap.local', IMAP_USER: 'desk', IMAP_PASSWORD: 'pw', IMAP_SECURE: 'false', IMAP_PORT: '143',
-      SMTP_HOST: 'smtp.local', MAIL_FROM: 'escritoriodesoporte@correo.cjf.gob.mx',
+      IMAP_HOST: 'imap.local',
+      IMAP_USER: 'desk',
+      IMAP_PASSWORD: 'pw',
+      IMAP_SECURE: 'false',
+      IMAP_PORT: '143',
+      SMTP_HOST: 'smtp.local',
+      MAIL_FROM: 'escritoriodesoporte@correo.cjf.gob.mx',
     });
-    expect(config.imap).toEqual({ host: 'imap.local', port: 143, user: 'desk', password: 'pw', secure: false, mailbox: 'INBOX' });
+    expect(config.imap).toEqual({
+      host: 'imap.local',
+      port: 143,
+      user: 'desk',
+      password: 'pw',
+      secure: false,
+      mailbox: 'INBOX',
+    });
     expect(config.smtp?.from).toBe('escritoriodesoporte@correo.cjf.gob.mx');
     expect(config.smtp?.port).toBe(587);
   });
@@ -117,27 +142,44 @@ describe('loadConfig', () => {
       expect(loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', CEDULA_SECRET }).host).toBe('0.0.0.0');
     });
 
-    it.each(['0.0.0.0', '::', '10.0.0.5', 'mesa.example.gob.mx'])('refuses HOST=%s without an app id unless unauthenticated access is chosen', (host) => {
-      expect(problemsOf({ HOST: host }).map((p) => p.field)).toEqual(['HOST']);
-      const config = loadConfig({ HOST: host, ALLOW_UNAUTHENTICATED_BOT: 'true' });
-      expect(config.host).toBe(host);
-      expect(startupWarnings(config)).toEqual([expect.stringMatching(/ALLOW_UNAUTHENTICATED_BOT=true.*without authentication/)]);
-    });
+    it.each(['0.0.0.0', '::', '10.0.0.5', 'mesa.example.gob.mx'])(
+      'refuses HOST=%s without an app id unless unauthenticated access is chosen',
+      (host) => {
+        expect(problemsOf({ HOST: host }).map((p) => p.field)).toEqual(['HOST']);
+        const config = loadConfig({ HOST: host, ALLOW_UNAUTHENTICATED_BOT: 'true' });
+        expect(config.host).toBe(host);
+        expect(startupWarnings(config)).toEqual([
+          expect.stringMatching(/ALLOW_UNAUTHENTICATED_BOT=true.*without authentication/),
+        ]);
+      },
+    );
 
-    it.each(['127.0.0.1', '127.0.0.2', '::1', 'localhost'])('accepts the loopback HOST=%s without an app id, with no warning', (host) => {
-      const config = loadConfig({ HOST: host });
-      expect(config.host).toBe(host);
-      expect(startupWarnings(config)).toEqual([]);
-    });
+    it.each(['127.0.0.1', '127.0.0.2', '::1', 'localhost'])(
+      'accepts the loopback HOST=%s without an app id, with no warning',
+      (host) => {
+        const config = loadConfig({ HOST: host });
+        expect(config.host).toBe(host);
+        expect(startupWarnings(config)).toEqual([]);
+      },
+    );
 
     it('refuses ALLOW_UNAUTHENTICATED_BOT together with MicrosoftAppId', () => {
-      expect(problemsOf({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', CEDULA_SECRET, ALLOW_UNAUTHENTICATED_BOT: 'true' }).map((p) => p.field)).toEqual(['ALLOW_UNAUTHENTICATED_BOT']);
+      expect(
+        problemsOf({
+          MicrosoftAppId: 'app',
+          MicrosoftAppPassword: 'pw',
+          CEDULA_SECRET,
+          ALLOW_UNAUTHENTICATED_BOT: 'true',
+        }).map((p) => p.field),
+      ).toEqual(['ALLOW_UNAUTHENTICATED_BOT']);
     });
 
     it('takes BOT_SERVICE_URLS as https URLs, or http ones on loopback', () => {
       expect(loadConfig({}).bot.serviceUrls).toBeUndefined();
-      expect(loadConfig({ BOT_SERVICE_URLS: 'https://smba.infra.gcc.teams.microsoft.com/gcc/, http://127.0.0.1:4000/' }).bot.serviceUrls)
-        .toEqual(['https://smba.infra.gcc.teams.microsoft.com/gcc/', 'http://127.0.0.1:4000/']);
+      expect(
+        loadConfig({ BOT_SERVICE_URLS: 'https://smba.infra.gcc.teams.microsoft.com/gcc/, http://127.0.0.1:4000/' }).bot
+          .serviceUrls,
+      ).toEqual(['https://smba.infra.gcc.teams.microsoft.com/gcc/', 'http://127.0.0.1:4000/']);
       for (const bad of ['http://smba.trafficmanager.net/', 'smba.trafficmanager.net', ',']) {
         expect(problemsOf({ BOT_SERVICE_URLS: bad }).map((p) => p.field)).toEqual(['BOT_SERVICE_URLS']);
       }
@@ -147,8 +189,12 @@ describe('loadConfig', () => {
   describe('the Cédula secret', () => {
     it('is required, at least 32 characters, when the service runs against MongoDB or Teams', () => {
       expect(problemsOf({ MONGODB_URI: 'mongodb://db.example/mesa' }).map((p) => p.field)).toEqual(['CEDULA_SECRET']);
-      expect(problemsOf({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw' }).map((p) => p.field)).toEqual(['CEDULA_SECRET']);
-      expect(problemsOf({ MONGODB_URI: 'mongodb://db.example/mesa', CEDULA_SECRET: 'short-secret' }).map((p) => p.field)).toEqual(['CEDULA_SECRET']);
+      expect(problemsOf({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw' }).map((p) => p.field)).toEqual([
+        'CEDULA_SECRET',
+      ]);
+      expect(
+        problemsOf({ MONGODB_URI: 'mongodb://db.example/mesa', CEDULA_SECRET: 'short-secret' }).map((p) => p.field),
+      ).toEqual(['CEDULA_SECRET']);
       expect(loadConfig({ MONGODB_URI: 'mongodb://db.example/mesa', CEDULA_SECRET }).cedulaSecret).toBe(CEDULA_SECRET);
     });
 

@@ -23,9 +23,13 @@ function startService(env: NodeJS.ProcessEnv): { child: ChildProcess; lines: Log
         const line = JSON.parse(text) as LogLine;
         lines.push(line);
         if (line.msg === 'listening') resolveReady(line);
-      } catch { /* a non-JSON line: ignored here, the assertions below check the JSON ones */ }
+      } catch {
+        /* a non-JSON line: ignored here, the assertions below check the JSON ones */
+      }
     });
-    child.once('exit', (code) => reject(new Error(`service exited early with ${code}: ${JSON.stringify(lines.slice(-3))}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`service exited early with ${code}: ${JSON.stringify(lines.slice(-3))}`)),
+    );
   });
   return { child, lines, ready };
 }
@@ -34,7 +38,10 @@ describe('the service entry point (dist/services/index.js)', () => {
   let dataDir: string;
   let child: ChildProcess | undefined;
   beforeAll(async () => {
-    if (!existsSync(ENTRY)) execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+    if (!existsSync(ENTRY))
+      execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+        cwd: ROOT,
+      });
     dataDir = await mkdtemp(join(tmpdir(), 'cjpf-start-'));
   }, 180_000);
   afterAll(async () => {
@@ -43,7 +50,14 @@ describe('the service entry point (dist/services/index.js)', () => {
   });
 
   it('starts on embedded defaults, answers, and on SIGTERM exits 0 with its data kept', async () => {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, API_TOKEN: TOKEN, LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      API_TOKEN: TOKEN,
+      LOG_LEVEL: 'info',
+    };
     const service = startService(env);
     child = service.child;
     const listening = await service.ready;
@@ -85,7 +99,13 @@ describe('the service entry point (dist/services/index.js)', () => {
 
   it('keeps the stored directory on a later start without DIRECTORY_FILE', async () => {
     // Runs after the first test stored the example directory in dataDir.
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+    };
     const service = startService(env);
     child = service.child;
     await service.ready;
@@ -98,7 +118,13 @@ describe('the service entry point (dist/services/index.js)', () => {
   }, 120_000);
 
   it('stops cleanly when SIGTERM arrives while it is still starting', async () => {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+    };
     const service = startService(env);
     child = service.child;
     service.ready.catch(() => undefined);
@@ -106,7 +132,10 @@ describe('the service entry point (dist/services/index.js)', () => {
     // The database is open but the HTTP listener is not: the middle of start-up.
     await new Promise<void>((r) => {
       const check = setInterval(() => {
-        if (service.lines.some((l) => l.msg === 'database connected')) { clearInterval(check); r(); }
+        if (service.lines.some((l) => l.msg === 'database connected')) {
+          clearInterval(check);
+          r();
+        }
       }, 5);
     });
     process.kill(child.pid!, 'SIGTERM');
@@ -117,7 +146,11 @@ describe('the service entry point (dist/services/index.js)', () => {
   it('refuses to start and lists every configuration problem at once', () => {
     let output = '';
     try {
-      execFileSync(process.execPath, [ENTRY], { cwd: ROOT, env: { PATH: process.env.PATH, PORT: 'x', TZ_DEFAULT: 'Mars/Base' }, stdio: 'pipe' });
+      execFileSync(process.execPath, [ENTRY], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, PORT: 'x', TZ_DEFAULT: 'Mars/Base' },
+        stdio: 'pipe',
+      });
     } catch (error) {
       const e = error as { status: number; stdout: Buffer };
       expect(e.status).toBe(1);

@@ -3,8 +3,21 @@ import { componentLogger, createLogger } from '../../services/logger';
 
 function capture(): { stream: Writable; lines: () => Array<Record<string, unknown>> } {
   const chunks: string[] = [];
-  const stream = new Writable({ write(chunk, _enc, done) { chunks.push(String(chunk)); done(); } });
-  return { stream, lines: () => chunks.join('').trim().split('\n').map((l) => JSON.parse(l)) };
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+  };
 }
 
 describe('createLogger', () => {
@@ -17,12 +30,15 @@ describe('createLogger', () => {
 
   it('redacts passwords, tokens and Authorization headers wherever they are logged', () => {
     const out = capture();
-    createLogger('info', out.stream).info({
-      config: { bot: { appPassword: 'bot-secret' }, apiToken: 'api-secret' },
-      MicrosoftAppPassword: 'ms-secret',
-      req: { headers: { authorization: 'Bearer abc' } },
-      imap: { password: 'imap-secret' },
-    }, 'start');
+    createLogger('info', out.stream).info(
+      {
+        config: { bot: { appPassword: 'bot-secret' }, apiToken: 'api-secret' },
+        MicrosoftAppPassword: 'ms-secret',
+        req: { headers: { authorization: 'Bearer abc' } },
+        imap: { password: 'imap-secret' },
+      },
+      'start',
+    );
     const text = JSON.stringify(out.lines()[0]);
     for (const secret of ['bot-secret', 'api-secret', 'ms-secret', 'Bearer abc', 'imap-secret']) {
       expect(text).not.toContain(secret);

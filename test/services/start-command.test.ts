@@ -11,11 +11,19 @@ const CEDULA = 'env-file-cedula-secret-0123456789abcdef';
 type LogLine = Record<string, unknown> & { msg?: string };
 
 /** `npm start` as a process manager runs it: its own process group, stdout collected. */
-function npmStart(env: NodeJS.ProcessEnv): { child: ChildProcess; lines: LogLine[]; stderr: () => string; ready: Promise<LogLine>; exited: Promise<number | null> } {
+function npmStart(env: NodeJS.ProcessEnv): {
+  child: ChildProcess;
+  lines: LogLine[];
+  stderr: () => string;
+  ready: Promise<LogLine>;
+  exited: Promise<number | null>;
+} {
   const child = spawn('npm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const lines: LogLine[] = [];
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const ready = new Promise<LogLine>((resolveReady, reject) => {
     createInterface({ input: child.stdout! }).on('line', (text) => {
@@ -43,18 +51,30 @@ describe('npm start (the documented start command)', () => {
   let running: ChildProcess | undefined;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cjpf-npm-start-'));
-    await writeFile(join(dir, 'service.env'), `API_TOKEN=${TOKEN}\nCEDULA_SECRET=${CEDULA}\nTZ_DEFAULT=America/Cancun\nPORT=1\n`);
+    await writeFile(
+      join(dir, 'service.env'),
+      `API_TOKEN=${TOKEN}\nCEDULA_SECRET=${CEDULA}\nTZ_DEFAULT=America/Cancun\nPORT=1\n`,
+    );
   });
   afterEach(() => {
     // A failed assertion must not leave a service running: kill its whole group.
     if (running?.pid && running.exitCode === null && running.signalCode === null) {
-      try { process.kill(-running.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-running.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   const env = (dataDir: string): NodeJS.ProcessEnv => ({
-    PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info',
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
     ENV_FILE: join(dir, 'service.env'),
   });
 
@@ -66,8 +86,13 @@ describe('npm start (the documented start command)', () => {
     expect(port).toBeGreaterThan(0); // PORT=0 from the environment wins over PORT=1 in the file
 
     const configuration = service.lines.find((l) => l.msg === 'configuration');
-    expect(configuration).toMatchObject({ envFile: join(dir, 'service.env'), config: { apiToken: '[redacted]', cedulaSecret: '[redacted]', defaultTimeZone: 'America/Cancun', port: 0 } });
-    const health = await fetch(`http://127.0.0.1:${port}/api/orders`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(configuration).toMatchObject({
+      envFile: join(dir, 'service.env'),
+      config: { apiToken: '[redacted]', cedulaSecret: '[redacted]', defaultTimeZone: 'America/Cancun', port: 0 },
+    });
+    const health = await fetch(`http://127.0.0.1:${port}/api/orders`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(health.status).toBe(200); // the token came from the file
 
     process.kill(service.child.pid!, 'SIGTERM');

@@ -27,7 +27,10 @@ describe('wire', () => {
   let dir: string;
 
   beforeAll(async () => {
-    stack = await startMailStack({ users: ALL_USERS, domains: ['cjf.example.mx', 'proveedor.example.com', 'externo.example.org'] });
+    stack = await startMailStack({
+      users: ALL_USERS,
+      domains: ['cjf.example.mx', 'proveedor.example.com', 'externo.example.org'],
+    });
     dir = await mkdtemp(join(tmpdir(), 'wire-'));
     await writeFile(join(dir, 'directory.json'), JSON.stringify(ROSTER));
   }, 120_000);
@@ -42,23 +45,47 @@ describe('wire', () => {
     return [...new Set([...order.outbox, ...relayed].map((n) => `${n.event}>${n.recipient.personId}`))].sort();
   }
 
-  it.each<['service' | 'intake-only', string]>([['service', 'npm start'], ['intake-only', '--intake-only']])(
+  it.each<['service' | 'intake-only', string]>([
+    ['service', 'npm start'],
+    ['intake-only', '--intake-only'],
+  ])(
     'routes the notices of a mailed order by ANALYST_ROUTING in %s mode (%s)',
     async (mode) => {
       const t = await openTestDatabase();
       let service: RunningService | undefined;
       try {
         const config = loadConfig({
-          PORT: '0', HOST: '127.0.0.1', MONGODB_URI: uriOf(t), CEDULA_SECRET: 'wire-test-cedula-secret-0123456789abcdef', DIRECTORY_FILE: join(dir, 'directory.json'), LOG_LEVEL: 'silent',
-          IMAP_HOST: '127.0.0.1', IMAP_PORT: String(stack.imap.port), IMAP_SECURE: 'false', IMAP_USER: DESK.user, IMAP_PASSWORD: DESK.password,
-          MAIL_AUTHSERV_ID: 'mx.cjf.example.mx', ANALYST_ROUTING: 'roster', NOTIFY_DIGEST_SECONDS: '0',
+          PORT: '0',
+          HOST: '127.0.0.1',
+          MONGODB_URI: uriOf(t),
+          CEDULA_SECRET: 'wire-test-cedula-secret-0123456789abcdef',
+          DIRECTORY_FILE: join(dir, 'directory.json'),
+          LOG_LEVEL: 'silent',
+          IMAP_HOST: '127.0.0.1',
+          IMAP_PORT: String(stack.imap.port),
+          IMAP_SECURE: 'false',
+          IMAP_USER: DESK.user,
+          IMAP_PASSWORD: DESK.password,
+          MAIL_AUTHSERV_ID: 'mx.cjf.example.mx',
+          ANALYST_ROUTING: 'roster',
+          NOTIFY_DIGEST_SECONDS: '0',
         });
         service = mode === 'service' ? await startService(config, silent) : await startIntakeOnly(config, silent);
-        await sendMail(stack, { from: REQUESTER.user, to: DESK.user, subject: `No enciende el monitor (${mode})`, text: 'El monitor no enciende.', messageId: `<wire-${mode}@cjf.example.mx>` });
+        await sendMail(stack, {
+          from: REQUESTER.user,
+          to: DESK.user,
+          subject: `No enciende el monitor (${mode})`,
+          text: 'El monitor no enciende.',
+          messageId: `<wire-${mode}@cjf.example.mx>`,
+        });
         const orders = t.db.collection<ServiceOrder>('orders');
         // The whole service relays the notices off the order; the intake replica leaves them queued.
         const settled = mode === 'service' ? { outboxPending: { $exists: false } } : {};
-        const order = await waitFor('the mailed order', async () => (await orders.findOne(settled)) ?? undefined, 30_000);
+        const order = await waitFor(
+          'the mailed order',
+          async () => (await orders.findOne(settled)) ?? undefined,
+          30_000,
+        );
         expect(await recipientsOf(t, order)).toEqual(['new_order>ana', 'order_reported>jpena']);
       } finally {
         await service?.stop();

@@ -10,7 +10,14 @@ export function guardLoopbackOnly(): { attempts: string[]; restore(): void } {
   const patched = function (this: net.Socket, ...args: unknown[]): net.Socket {
     // http.Agent passes one pre-normalised array: [options, callback].
     const first = (Array.isArray(args[0]) ? args[0][0] : args[0]) as { host?: string; path?: string } | number | string;
-    const host = typeof first === 'object' && first !== null ? (first.path ? 'unix' : first.host ?? 'localhost') : typeof args[1] === 'string' ? args[1] : 'localhost';
+    const host =
+      typeof first === 'object' && first !== null
+        ? first.path
+          ? 'unix'
+          : (first.host ?? 'localhost')
+        : typeof args[1] === 'string'
+          ? args[1]
+          : 'localhost';
     if (!['127.0.0.1', 'localhost', '::1', 'unix'].includes(host)) {
       attempts.push(host);
       process.nextTick(() => this.destroy(new Error(`network access to ${host} blocked by test`)));
@@ -19,5 +26,10 @@ export function guardLoopbackOnly(): { attempts: string[]; restore(): void } {
     return (original as (...a: unknown[]) => net.Socket).apply(this, args);
   };
   net.Socket.prototype.connect = patched as typeof net.Socket.prototype.connect;
-  return { attempts, restore: () => { net.Socket.prototype.connect = original; } };
+  return {
+    attempts,
+    restore: () => {
+      net.Socket.prototype.connect = original;
+    },
+  };
 }

@@ -38,32 +38,59 @@ export interface OAuthStandInOptions {
   lifetimeSeconds: number;
 }
 
-const body = (req: IncomingMessage) => new Promise<string>((resolve, reject) => {
-  let data = '';
-  req.setEncoding('utf8');
-  req.on('data', (c: string) => { data += c; });
-  req.on('end', () => resolve(data));
-  req.on('error', reject);
-});
+const body = (req: IncomingMessage) =>
+  new Promise<string>((resolve, reject) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => {
+      data += c;
+    });
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
 const json = (res: ServerResponse, status: number, value: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(value));
 };
-const listen = (server: Server) => new Promise<number>((resolve, reject) => {
-  server.once('error', reject);
-  server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-});
+const listen = (server: Server) =>
+  new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
 
 /** Starts both endpoints on free loopback ports. Needs `openssl` for the certificate. */
 export async function startOAuthStandIn(o: OAuthStandInOptions): Promise<OAuthStandIn> {
   const dir = mkdtempSync(join(tmpdir(), 'oauth-standin-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const key = readFileSync(join(dir, 'key.pem'), 'utf8');
     const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
     const tokens = new Map<string, number>();
-    const state: Pick<OAuthStandIn, 'issued' | 'tokenRequests' | 'introspected'> = { issued: [], tokenRequests: 0, introspected: [] };
+    const state: Pick<OAuthStandIn, 'issued' | 'tokenRequests' | 'introspected'> = {
+      issued: [],
+      tokenRequests: 0,
+      introspected: [],
+    };
     const mint = (lifetimeMs: number) => {
       const token = randomBytes(24).toString('base64url');
       const expiresAt = Date.now() + lifetimeMs;
@@ -89,10 +116,19 @@ export async function startOAuthStandIn(o: OAuthStandInOptions): Promise<OAuthSt
         if (req.method === 'POST' && url.pathname === `${prefix}/oauth2/v2.0/token`) {
           const form = new URLSearchParams(await body(req));
           state.tokenRequests += 1;
-          if (form.get('grant_type') !== 'client_credentials' || form.get('client_id') !== o.clientId || form.get('client_secret') !== o.clientSecret) {
+          if (
+            form.get('grant_type') !== 'client_credentials' ||
+            form.get('client_id') !== o.clientId ||
+            form.get('client_secret') !== o.clientSecret
+          ) {
             return json(res, 401, { error: 'invalid_client', error_description: 'bad client credentials' });
           }
-          return json(res, 200, { token_type: 'Bearer', expires_in: o.lifetimeSeconds, ext_expires_in: o.lifetimeSeconds, access_token: mint(o.lifetimeSeconds * 1000) });
+          return json(res, 200, {
+            token_type: 'Bearer',
+            expires_in: o.lifetimeSeconds,
+            ext_expires_in: o.lifetimeSeconds,
+            access_token: mint(o.lifetimeSeconds * 1000),
+          });
         }
         json(res, 404, { error: 'not_found' });
       })().catch(() => json(res, 500, { error: 'server_error' }));
@@ -115,7 +151,9 @@ export async function startOAuthStandIn(o: OAuthStandInOptions): Promise<OAuthSt
       ca: cert,
       introspectionUrl: `http://127.0.0.1:${introspectionPort}/introspect`,
       mint,
-      revoke: (token: string) => { tokens.delete(token); },
+      revoke: (token: string) => {
+        tokens.delete(token);
+      },
       stop: async () => {
         for (const s of [tokenServer, introspection]) {
           s.closeAllConnections();

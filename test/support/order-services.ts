@@ -7,12 +7,20 @@ import { SEED_POLICY } from '../../services/workflow';
 export const TEST_ZONE = 'America/Mexico_City';
 
 /** The order use cases as `npm start` wires them with default settings. */
-export function orderServices(orders: OrderStore, directory: DirectoryReader, extra: Partial<OrderServices> = {}): OrderServices {
+export function orderServices(
+  orders: OrderStore,
+  directory: DirectoryReader,
+  extra: Partial<OrderServices> = {},
+): OrderServices {
   return { orders, directory, policy: SEED_POLICY, analystRouting: 'all', timeZone: TEST_ZONE, ...extra };
 }
 
 /** What the Teams bot gets from the composition root, over these stores. */
-export function botServices(orders: OrderStore, directory: DirectoryReader & { snapshot?: () => Promise<{ centres: Array<{ id: string; name: string }> }> }, extra: Partial<OrderServices> = {}) {
+export function botServices(
+  orders: OrderStore,
+  directory: DirectoryReader & { snapshot?: () => Promise<{ centres: Array<{ id: string; name: string }> }> },
+  extra: Partial<OrderServices> = {},
+) {
   return {
     services: orderServices(orders, directory, extra),
     centres: async () => ((await directory.snapshot?.())?.centres ?? []).map((c) => ({ id: c.id, name: c.name })),

@@ -40,7 +40,11 @@ async function rate(count: number, op: (i: number) => Promise<unknown>, warmup =
  * Rates of two operations measured in alternating slices, so that load from elsewhere on the
  * machine weighs on both alike; returns [rate of a, rate of b] in operations per second.
  */
-async function pairedRates(count: number, a: (i: number) => Promise<unknown>, b: (i: number) => Promise<unknown>): Promise<[number, number]> {
+async function pairedRates(
+  count: number,
+  a: (i: number) => Promise<unknown>,
+  b: (i: number) => Promise<unknown>,
+): Promise<[number, number]> {
   const slice = 250;
   let timeA = 0;
   let timeB = 0;
@@ -77,7 +81,8 @@ async function fillQueue(c: Collection, size: number): Promise<void> {
     for (let j = i; j < Math.min(size, i + BATCH); j += 1) {
       const dueAt = new Date(past + j);
       if (j % Math.floor(size / PENDING) === 0) docs.push({ state: 'pending', dueAt, attempts: 0 });
-      else if (j % Math.floor(size / PENDING) === 1 && j < size / 10) docs.push({ state: 'claimed', dueAt, leaseUntil: new Date(past), attempts: 1 });
+      else if (j % Math.floor(size / PENDING) === 1 && j < size / 10)
+        docs.push({ state: 'claimed', dueAt, leaseUntil: new Date(past), attempts: 1 });
       else docs.push({ state: 'sent', dueAt, sentAt: new Date(past + j + 1_000), attempts: 1 });
     }
     await c.insertMany(docs, { ordered: false });
@@ -95,13 +100,22 @@ async function measure(db: Db, rows: Row[]): Promise<void> {
 
   const singles = db.collection('singles');
   await singles.createIndex({ k: 1 }, { unique: true });
-  rows.push({ figure: 'insertOne', value: perSecond(await rate(OPS, (i) => singles.insertOne({ k: `one-${i}`, v: i }))) });
+  rows.push({
+    figure: 'insertOne',
+    value: perSecond(await rate(OPS, (i) => singles.insertOne({ k: `one-${i}`, v: i }))),
+  });
 
   const batches = db.collection('batches');
   const batchRate = await rate(20, async (i) => {
-    await batches.insertMany(Array.from({ length: BATCH }, (_, j) => ({ b: i, j, note: 'x' })), { ordered: false });
+    await batches.insertMany(
+      Array.from({ length: BATCH }, (_, j) => ({ b: i, j, note: 'x' })),
+      { ordered: false },
+    );
   });
-  rows.push({ figure: `insertMany (batches of ${BATCH})`, value: `${Math.round(batchRate * BATCH).toLocaleString('en-US')} docs/s` });
+  rows.push({
+    figure: `insertMany (batches of ${BATCH})`,
+    value: `${Math.round(batchRate * BATCH).toLocaleString('en-US')} docs/s`,
+  });
 
   const small = db.collection('lookups_small');
   const lookups = db.collection('lookups');
@@ -111,19 +125,43 @@ async function measure(db: Db, rows: Row[]): Promise<void> {
   const smallKeys = randomKeys(SMALL, OPS + WARMUP);
   const largeKeys = randomKeys(LARGE, OPS + WARMUP);
   await rate(WARMUP, (i) => small.findOne({ k: smallKeys[i] }), 0);
-  const [pingRate, findSmall] = await pairedRates(OPS, () => db.admin().command({ ping: 1 }), (i) => small.findOne({ k: smallKeys[i] }));
-  const [findSmallAgain, findLarge] = await pairedRates(OPS, (i) => small.findOne({ k: smallKeys[i] }), (i) => lookups.findOne({ k: largeKeys[i] }));
+  const [pingRate, findSmall] = await pairedRates(
+    OPS,
+    () => db.admin().command({ ping: 1 }),
+    (i) => small.findOne({ k: smallKeys[i] }),
+  );
+  const [findSmallAgain, findLarge] = await pairedRates(
+    OPS,
+    (i) => small.findOne({ k: smallKeys[i] }),
+    (i) => lookups.findOne({ k: largeKeys[i] }),
+  );
   rows.unshift({ figure: 'ping (admin command)', value: perSecond(pingRate) });
-  rows.push({ figure: `findOne by unique index (${SMALL.toLocaleString('en-US')} docs)`, value: perSecond(findSmallAgain) });
+  rows.push({
+    figure: `findOne by unique index (${SMALL.toLocaleString('en-US')} docs)`,
+    value: perSecond(findSmallAgain),
+  });
   rows.push({ figure: `findOne by unique index (${LARGE.toLocaleString('en-US')} docs)`, value: perSecond(findLarge) });
 
   const updateKeys = randomKeys(LARGE, OPS + WARMUP);
-  rows.push({ figure: 'updateOne by unique index', value: perSecond(await rate(OPS, (i) => lookups.updateOne({ k: updateKeys[i] }, { $inc: { v: 1 } }))) });
+  rows.push({
+    figure: 'updateOne by unique index',
+    value: perSecond(await rate(OPS, (i) => lookups.updateOne({ k: updateKeys[i] }, { $inc: { v: 1 } }))),
+  });
 
   const ratio = findSmallAgain / findLarge;
-  rows.push({ figure: 'indexed lookup cost 100,000 / 1,000 docs', value: ratio.toFixed(2), target: '≤ 1.5', pass: ratio <= 1.5 });
+  rows.push({
+    figure: 'indexed lookup cost 100,000 / 1,000 docs',
+    value: ratio.toFixed(2),
+    target: '≤ 1.5',
+    pass: ratio <= 1.5,
+  });
   const share = (findSmall / pingRate) * 100;
-  rows.push({ figure: 'indexed findOne rate / ping rate', value: `${share.toFixed(0)}%`, target: '≥ 60%', pass: share >= 60 });
+  rows.push({
+    figure: 'indexed findOne rate / ping rate',
+    value: `${share.toFixed(0)}%`,
+    target: '≥ 60%',
+    pass: share >= 60,
+  });
 }
 
 /**
@@ -140,18 +178,41 @@ async function measureQueue(db: Db, rows: Row[]): Promise<void> {
   const dueOrExpired = (c: Collection) => {
     const now = new Date();
     return c.findOne(
-      { $or: [{ state: 'pending', dueAt: { $lte: now } }, { state: 'claimed', leaseUntil: { $lte: now } }] },
+      {
+        $or: [
+          { state: 'pending', dueAt: { $lte: now } },
+          { state: 'claimed', leaseUntil: { $lte: now } },
+        ],
+      },
       { sort: { dueAt: 1 } },
     );
   };
-  for (const [name, query] of [['pending and due', due], ['$or pending due / lease expired', dueOrExpired]] as const) {
+  for (const [name, query] of [
+    ['pending and due', due],
+    ['$or pending due / lease expired', dueOrExpired],
+  ] as const) {
     await rate(WARMUP, () => query(small), 0);
     await rate(Math.min(WARMUP, 20), () => query(large), 0);
-    const [smallRate, largeRate] = await pairedRates(QUEUE_OPS, () => query(small), () => query(large));
-    rows.push({ figure: `findOne ${name} (${SMALL.toLocaleString('en-US')} docs, ${PENDING} pending)`, value: perSecond(smallRate) });
-    rows.push({ figure: `findOne ${name} (${LARGE.toLocaleString('en-US')} docs, ${PENDING} pending)`, value: perSecond(largeRate) });
+    const [smallRate, largeRate] = await pairedRates(
+      QUEUE_OPS,
+      () => query(small),
+      () => query(large),
+    );
+    rows.push({
+      figure: `findOne ${name} (${SMALL.toLocaleString('en-US')} docs, ${PENDING} pending)`,
+      value: perSecond(smallRate),
+    });
+    rows.push({
+      figure: `findOne ${name} (${LARGE.toLocaleString('en-US')} docs, ${PENDING} pending)`,
+      value: perSecond(largeRate),
+    });
     const ratio = smallRate / largeRate;
-    rows.push({ figure: `${name} cost 100,000 / 1,000 docs`, value: ratio.toFixed(2), target: '≤ 1.5', pass: ratio <= 1.5 });
+    rows.push({
+      figure: `${name} cost 100,000 / 1,000 docs`,
+      value: ratio.toFixed(2),
+      target: '≤ 1.5',
+      pass: ratio <= 1.5,
+    });
   }
   // Not part of the restart figure, which measures the lookups collection alone.
   await small.drop();
@@ -163,7 +224,12 @@ const HISTORY = 50;
 const COUNT_OPS = 500;
 
 function historyEntry(i: number): Record<string, unknown> {
-  return { at: new Date(1_700_000_000_000 + i * 1_000), by: `analyst.${i % 7}`, action: 'status', note: `Cambio de estado número ${i}` };
+  return {
+    at: new Date(1_700_000_000_000 + i * 1_000),
+    by: `analyst.${i % 7}`,
+    action: 'status',
+    note: `Cambio de estado número ${i}`,
+  };
 }
 
 /**
@@ -176,15 +242,21 @@ async function measureOrders(db: Db, rows: Row[]): Promise<void> {
     const docs = [];
     for (let j = i; j < Math.min(ORDERS, i + BATCH); j += 1) {
       docs.push({
-        folio: `F-${j}`, status: 'open', version: 1, requester: { personId: `p${j}`, name: `Persona ${j}` },
-        history: Array.from({ length: HISTORY }, (_, k) => historyEntry(k)), outbox: [],
+        folio: `F-${j}`,
+        status: 'open',
+        version: 1,
+        requester: { personId: `p${j}`, name: `Persona ${j}` },
+        history: Array.from({ length: HISTORY }, (_, k) => historyEntry(k)),
+        outbox: [],
       });
     }
     await orders.insertMany(docs, { ordered: false });
   }
   const ids = (await orders.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
   // Each call pushes onto the next order, so every order keeps about HISTORY entries.
-  const push = await rate(OPS, (i) => orders.updateOne({ _id: ids[i % ORDERS] }, { $push: { history: historyEntry(i) } } as Document));
+  const push = await rate(OPS, (i) =>
+    orders.updateOne({ _id: ids[i % ORDERS] }, { $push: { history: historyEntry(i) } } as Document),
+  );
   rows.push({ figure: `updateOne $push onto a ${HISTORY}-entry history`, value: perSecond(push) });
   const count = await rate(COUNT_OPS, () => orders.countDocuments({ status: 'open' }), 20);
   rows.push({ figure: `countDocuments (${ORDERS.toLocaleString('en-US')} matching docs)`, value: perSecond(count) });
@@ -192,13 +264,22 @@ async function measureOrders(db: Db, rows: Row[]): Promise<void> {
   await orders.drop();
 }
 
-async function measureRestart(engine: RunningEngine, client: MongoClient, dbPath: string, dbName: string, rows: Row[]): Promise<void> {
+async function measureRestart(
+  engine: RunningEngine,
+  client: MongoClient,
+  dbPath: string,
+  dbName: string,
+  rows: Row[],
+): Promise<void> {
   await client.close();
   await engine.close();
   const start = process.hrtime.bigint();
   const restarted = await startEngine({ port: 0, dbPath });
   const again = await MongoClient.connect(restarted.uri);
-  const found = await again.db(dbName).collection('lookups').findOne({ k: `key-${LARGE - 1}` });
+  const found = await again
+    .db(dbName)
+    .collection('lookups')
+    .findOne({ k: `key-${LARGE - 1}` });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const count = await again.db(dbName).collection('lookups').estimatedDocumentCount();
   await again.close();
@@ -220,8 +301,12 @@ function print(title: string, rows: Row[]): void {
   ];
   const line = (a: string, b: string, c: string, d: string) =>
     `${a.padEnd(widths[0])}  ${b.padStart(widths[1])}  ${c.padEnd(widths[2])}  ${d}`;
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-  process.stdout.write(`\n${title}\n(load average ${load}: figures are noisy when other work shares the cores)\n${line('figure', 'value', 'target', 'result')}\n`);
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  process.stdout.write(
+    `\n${title}\n(load average ${load}: figures are noisy when other work shares the cores)\n${line('figure', 'value', 'target', 'result')}\n`,
+  );
   process.stdout.write(`${'-'.repeat(widths[0] + widths[1] + widths[2] + 14)}\n`);
   for (const r of rows) {
     const result = r.pass === undefined ? '' : r.pass ? 'PASS' : 'MISS';
@@ -240,7 +325,10 @@ async function main(): Promise<void> {
       await measureQueue(client.db(dbName), rows);
       await measureOrders(client.db(dbName), rows);
     } finally {
-      await client.db(dbName).dropDatabase().catch(() => undefined);
+      await client
+        .db(dbName)
+        .dropDatabase()
+        .catch(() => undefined);
       await client.close();
     }
     print(`MongoDB at MONGODB_URI (restart figure skipped), one client, ${OPS} sequential ops per figure`, rows);

@@ -28,9 +28,13 @@ interface Running {
 }
 
 function startCli(dbPath: string): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--dbpath', dbPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--dbpath', dbPath], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.once('exit', () => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  process.once('exit', () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', (line) => resolve({ child, uri: line.trim(), exited }));
     void exited.then(() => reject(new Error('engine exited before printing its URI')));
@@ -54,7 +58,12 @@ function order(i: number, start: number): Record<string, unknown> {
     requester: { aadId: `aad-${i % 400}`, name: `Persona ${i % 400}`, email: `persona${i % 400}@cjf.gob.mx` },
     equipment: { kind: 'impresora', serial: `SN-${i}` },
     description: `Falla reportada número ${i}. `.repeat(60).slice(0, 2000),
-    history: Array.from({ length: 4 }, (_, h) => ({ at: new Date(createdAt.getTime() + h * 3600_000), to: STATES[h], by: `aad-${h}`, note: 'cambio de estado registrado por el sistema' })),
+    history: Array.from({ length: 4 }, (_, h) => ({
+      at: new Date(createdAt.getTime() + h * 3600_000),
+      to: STATES[h],
+      by: `aad-${h}`,
+      note: 'cambio de estado registrado por el sistema',
+    })),
     timestamps: { createdAt, updatedAt: createdAt },
     createdAt,
     version: 4,
@@ -100,7 +109,11 @@ async function measure(n: number): Promise<Record<string, string>> {
     for (let q = 0; q < QUERIES; q += 1) {
       const from = new Date(start + ((q * 7) % days) * DAY);
       const q0 = process.hrtime.bigint();
-      await orders.find({ centreId: CENTRES[q % 3], createdAt: { $gte: from, $lt: new Date(from.getTime() + 30 * DAY) } }).sort({ createdAt: -1 }).limit(20).toArray();
+      await orders
+        .find({ centreId: CENTRES[q % 3], createdAt: { $gte: from, $lt: new Date(from.getTime() + 30 * DAY) } })
+        .sort({ createdAt: -1 })
+        .limit(20)
+        .toArray();
       times.push(Number(process.hrtime.bigint() - q0) / 1e6);
     }
     const rssAfter = await rssMb(engine.child.pid!);
@@ -126,14 +139,22 @@ async function measure(n: number): Promise<Record<string, string>> {
 
 async function main(): Promise<void> {
   const sizes = (process.argv[2] ?? '1000,10000,100000').split(',').map(Number);
-  console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average before: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const rows = [];
   for (const n of sizes) {
     rows.push(await measure(n));
     console.log(JSON.stringify(rows[rows.length - 1]));
   }
   console.table(rows);
-  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -12,10 +12,14 @@ export function bsonTypeName(v: unknown): string {
   if (v === undefined) return 'missing';
   if (v === null) return 'null';
   switch (typeof v) {
-    case 'boolean': return 'bool';
-    case 'string': return 'string';
-    case 'bigint': return 'long';
-    case 'number': return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 ? 'int' : 'double';
+    case 'boolean':
+      return 'bool';
+    case 'string':
+      return 'string';
+    case 'bigint':
+      return 'long';
+    case 'number':
+      return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 ? 'int' : 'double';
   }
   if (Array.isArray(v)) return 'array';
   if (v instanceof Date) return 'date';
@@ -26,15 +30,39 @@ export function bsonTypeName(v: unknown): string {
 }
 
 const BSON_CLASS_NAMES: Record<string, string> = {
-  ObjectId: 'objectId', Binary: 'binData', Double: 'double', Int32: 'int', Long: 'long',
-  Decimal128: 'decimal', Timestamp: 'timestamp', BSONRegExp: 'regex', MinKey: 'minKey',
-  MaxKey: 'maxKey', Code: 'javascript', BSONSymbol: 'symbol', DBRef: 'dbPointer',
+  ObjectId: 'objectId',
+  Binary: 'binData',
+  Double: 'double',
+  Int32: 'int',
+  Long: 'long',
+  Decimal128: 'decimal',
+  Timestamp: 'timestamp',
+  BSONRegExp: 'regex',
+  MinKey: 'minKey',
+  MaxKey: 'maxKey',
+  Code: 'javascript',
+  BSONSymbol: 'symbol',
+  DBRef: 'dbPointer',
 };
 
 const CODES: Record<number, string> = {
-  1: 'double', 2: 'string', 3: 'object', 4: 'array', 5: 'binData', 7: 'objectId', 8: 'bool', 9: 'date',
-  10: 'null', 11: 'regex', 13: 'javascript', 16: 'int', 17: 'timestamp', 18: 'long', 19: 'decimal',
-  [-1]: 'minKey', 127: 'maxKey',
+  1: 'double',
+  2: 'string',
+  3: 'object',
+  4: 'array',
+  5: 'binData',
+  7: 'objectId',
+  8: 'bool',
+  9: 'date',
+  10: 'null',
+  11: 'regex',
+  13: 'javascript',
+  16: 'int',
+  17: 'timestamp',
+  18: 'long',
+  19: 'decimal',
+  [-1]: 'minKey',
+  127: 'maxKey',
 };
 const NUMBER_TYPES = new Set(['int', 'long', 'double', 'decimal']);
 
@@ -50,7 +78,9 @@ export function readTypedPath(doc: unknown, path: string): unknown {
   let cur: unknown = doc;
   for (const part of path.split('.')) {
     if (Array.isArray(cur)) {
-      const values = cur.map((item) => (isPlainObject(item) ? (item as Document)[part] : undefined)).filter((x) => x !== undefined);
+      const values = cur
+        .map((item) => (isPlainObject(item) ? (item as Document)[part] : undefined))
+        .filter((x) => x !== undefined);
       cur = values;
       continue;
     }

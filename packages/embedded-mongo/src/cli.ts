@@ -72,10 +72,15 @@ function repair(dbPath: string): void {
   const report = repairDataDir(dbPath);
   for (const f of report.files) {
     const bad = f.damaged.map((r) => `${r.length} bytes at offset ${r.offset}`).join(', ');
-    process.stdout.write(`${f.file}: kept ${f.records} records${bad ? `; damaged: ${bad}` : ''}${f.tornBytes ? `; cut incomplete last record (${f.tornBytes} bytes)` : ''}\n`);
+    process.stdout.write(
+      `${f.file}: kept ${f.records} records${bad ? `; damaged: ${bad}` : ''}${f.tornBytes ? `; cut incomplete last record (${f.tornBytes} bytes)` : ''}\n`,
+    );
   }
-  if (report.unapplied > 0) process.stdout.write(`${report.unapplied} readable records could not be applied on what remained\n`);
-  process.stdout.write(report.setAsideDir ? `damaged bytes set aside in ${report.setAsideDir}\n` : 'nothing was damaged\n');
+  if (report.unapplied > 0)
+    process.stdout.write(`${report.unapplied} readable records could not be applied on what remained\n`);
+  process.stdout.write(
+    report.setAsideDir ? `damaged bytes set aside in ${report.setAsideDir}\n` : 'nothing was damaged\n',
+  );
   process.stdout.write(`repaired: ${report.documents} documents\n`);
 }
 

@@ -34,7 +34,10 @@ export class Collection {
   /** Past versions by id key, kept only while transactions may need them. */
   readonly history = new Map<string, PastVersion[]>();
 
-  constructor(readonly db: string, readonly name: string) {}
+  constructor(
+    readonly db: string,
+    readonly name: string,
+  ) {}
 
   get ns(): string {
     return `${this.db}.${this.name}`;

@@ -24,14 +24,25 @@ function typeRank(v: unknown): number {
   if (v instanceof RegExp) return 12;
   const tag = (v as { _bsontype?: string })._bsontype;
   switch (tag) {
-    case 'MinKey': return 1;
-    case 'Long': case 'Int32': case 'Double': case 'Decimal128': return 3;
-    case 'BSONSymbol': return 4;
-    case 'Binary': return 7;
-    case 'ObjectId': return 8;
-    case 'Timestamp': return 11;
-    case 'BSONRegExp': return 12;
-    case 'MaxKey': return 13;
+    case 'MinKey':
+      return 1;
+    case 'Long':
+    case 'Int32':
+    case 'Double':
+    case 'Decimal128':
+      return 3;
+    case 'BSONSymbol':
+      return 4;
+    case 'Binary':
+      return 7;
+    case 'ObjectId':
+      return 8;
+    case 'Timestamp':
+      return 11;
+    case 'BSONRegExp':
+      return 12;
+    case 'MaxKey':
+      return 13;
   }
   return isPlainObject(v) ? 5 : 5;
 }
@@ -42,14 +53,22 @@ export function compareValues(a: unknown, b: unknown): number {
   const rb = typeRank(b);
   if (ra !== rb) return ra - rb;
   switch (ra) {
-    case 2: return 0;
-    case 3: return compareNumbers(a, b);
-    case 4: return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
-    case 9: return Number(a) - Number(b);
-    case 10: return (a as Date).getTime() - (b as Date).getTime();
-    case 8: return (a as ObjectId).toHexString().localeCompare((b as ObjectId).toHexString());
-    case 6: return compareArrays(a as unknown[], b as unknown[]);
-    case 5: return compareDocs(a as Document, b as Document);
+    case 2:
+      return 0;
+    case 3:
+      return compareNumbers(a, b);
+    case 4:
+      return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+    case 9:
+      return Number(a) - Number(b);
+    case 10:
+      return (a as Date).getTime() - (b as Date).getTime();
+    case 8:
+      return (a as ObjectId).toHexString().localeCompare((b as ObjectId).toHexString());
+    case 6:
+      return compareArrays(a as unknown[], b as unknown[]);
+    case 5:
+      return compareDocs(a as Document, b as Document);
   }
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }

@@ -27,7 +27,11 @@ export class OpContext {
   readonly ops: Op[] = [];
   private seq = 0;
 
-  constructor(readonly engine: Engine, readonly db: string, readonly txn?: Transaction) {}
+  constructor(
+    readonly engine: Engine,
+    readonly db: string,
+    readonly txn?: Transaction,
+  ) {}
 
   collection(c: string): Collection | undefined {
     return this.engine.catalog.get(this.db, c);
@@ -107,7 +111,11 @@ export class OpContext {
   put(c: string, doc: Document): void {
     const id = docIdKey(doc);
     const size = calculateObjectSize(doc);
-    if (size > MAX_BSON_SIZE) throw new CommandError(ErrorCodes.BadValue, `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_SIZE}`);
+    if (size > MAX_BSON_SIZE)
+      throw new CommandError(
+        ErrorCodes.BadValue,
+        `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_SIZE}`,
+      );
     if (this.txn) return this.putInTxn(c, id, doc);
     const coll = this.collection(c);
     coll?.checkUnique(doc, id);
@@ -165,4 +173,3 @@ export class OpContext {
 
 const MAX_BSON_SIZE = 16 * 1024 * 1024;
 const ID_INDEX_KEY = { name: '_id_', key: { _id: 1 }, fields: ['_id'] };
-

@@ -23,7 +23,12 @@ export interface EngineLogger {
 }
 
 const ALL: CommandSpec[] = [
-  ...adminCommands, ...writeCommands, ...readCommands, findAndModifyCommand, ...ddlCommands, ...transactionCommands,
+  ...adminCommands,
+  ...writeCommands,
+  ...readCommands,
+  findAndModifyCommand,
+  ...ddlCommands,
+  ...transactionCommands,
 ];
 
 const REGISTRY = new Map<string, CommandSpec>();
@@ -31,7 +36,11 @@ for (const spec of ALL) for (const name of [spec.name, ...(spec.aliases ?? [])])
 
 /** Command router shared by all connections; synchronous, so each command is atomic. */
 export class Dispatcher {
-  constructor(private readonly engine: Engine, private readonly server: ServerInfo, private readonly logger?: EngineLogger) {}
+  constructor(
+    private readonly engine: Engine,
+    private readonly server: ServerInfo,
+    private readonly logger?: EngineLogger,
+  ) {}
 
   /** Always returns a reply document; errors become MongoDB error replies. */
   handle(db: string, cmd: Document, connectionId: number): Document {
@@ -62,7 +71,10 @@ export class Dispatcher {
       const prior = this.engine.catalog.retries.get(sid);
       if (prior && prior.txnNumber === txnNumber) return prior.reply;
       if (prior && txnNumber < prior.txnNumber) {
-        throw new CommandError(ErrorCodes.TransactionTooOld, `txnNumber ${txnNumber} is less than last txnNumber ${prior.txnNumber} seen in session`);
+        throw new CommandError(
+          ErrorCodes.TransactionTooOld,
+          `txnNumber ${txnNumber} is less than last txnNumber ${prior.txnNumber} seen in session`,
+        );
       }
     }
     const ctx = new OpContext(this.engine, db, txn);
@@ -75,23 +87,41 @@ export class Dispatcher {
       throw err;
     } finally {
       if (txn?.state === 'active' && reply?.writeErrors) this.engine.endTransaction(txn, 'aborted');
-      const retry = reply && !txn && sid && txnNumber !== undefined && spec.retryable ? { sid, txnNumber, reply } : undefined;
+      const retry =
+        reply && !txn && sid && txnNumber !== undefined && spec.retryable ? { sid, txnNumber, reply } : undefined;
       this.engine.persist(ctx.ops, retry);
     }
   }
 
   /** The transaction a command runs in, starting one on `startTransaction`. */
-  private bindTransaction(spec: CommandSpec, cmd: Document, sid: string | undefined, txnNumber: number | undefined): Transaction | undefined {
+  private bindTransaction(
+    spec: CommandSpec,
+    cmd: Document,
+    sid: string | undefined,
+    txnNumber: number | undefined,
+  ): Transaction | undefined {
     if (cmd.autocommit !== false) return undefined;
     if (this.server.replicaSetName === null) {
-      throw new CommandError(ErrorCodes.IllegalOperation, 'Transaction numbers are only allowed on a replica set member or mongos');
+      throw new CommandError(
+        ErrorCodes.IllegalOperation,
+        'Transaction numbers are only allowed on a replica set member or mongos',
+      );
     }
-    if (!sid || txnNumber === undefined) throw new CommandError(ErrorCodes.BadValue, 'autocommit:false requires lsid and txnNumber');
+    if (!sid || txnNumber === undefined)
+      throw new CommandError(ErrorCodes.BadValue, 'autocommit:false requires lsid and txnNumber');
     const state = this.engine.sessions.get(sid) ?? { txnNumber: -1 };
     this.engine.sessions.set(sid, state);
-    if (txnNumber < state.txnNumber) throw new CommandError(ErrorCodes.TransactionTooOld, `txnNumber ${txnNumber} is less than last txnNumber ${state.txnNumber} seen in session`);
+    if (txnNumber < state.txnNumber)
+      throw new CommandError(
+        ErrorCodes.TransactionTooOld,
+        `txnNumber ${txnNumber} is less than last txnNumber ${state.txnNumber} seen in session`,
+      );
     if (cmd.startTransaction === true) {
-      if (txnNumber === state.txnNumber) throw new CommandError(ErrorCodes.ConflictingOperationInProgress, `Transaction ${txnNumber} has already been started`);
+      if (txnNumber === state.txnNumber)
+        throw new CommandError(
+          ErrorCodes.ConflictingOperationInProgress,
+          `Transaction ${txnNumber} has already been started`,
+        );
       if (state.txn?.state === 'active') this.engine.endTransaction(state.txn, 'aborted');
       state.txnNumber = txnNumber;
       state.txn = this.engine.beginTransaction(sid, txnNumber);
@@ -100,7 +130,11 @@ export class Dispatcher {
     if (!txn || state.txnNumber !== txnNumber) throw noSuchTransaction(txnNumber);
     const ending = spec.name === 'commitTransaction' || spec.name === 'abortTransaction';
     if (!ending && txn.state !== 'active') throw noSuchTransaction(txnNumber);
-    if (!spec.inTxn) throw new CommandError(ErrorCodes.OperationNotSupportedInTransaction, `Cannot run '${spec.name}' in a multi-document transaction.`);
+    if (!spec.inTxn)
+      throw new CommandError(
+        ErrorCodes.OperationNotSupportedInTransaction,
+        `Cannot run '${spec.name}' in a multi-document transaction.`,
+      );
     return txn;
   }
 }

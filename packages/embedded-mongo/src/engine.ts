@@ -37,7 +37,10 @@ export class Engine {
   private nextCursorId = 1;
   private nextConnectionId = 1;
 
-  constructor(readonly catalog: Catalog, readonly storage: Storage | undefined) {}
+  constructor(
+    readonly catalog: Catalog,
+    readonly storage: Storage | undefined,
+  ) {}
 
   /** History is needed only while some transaction reads an older snapshot. */
   get keepHistory(): boolean {
@@ -121,5 +124,10 @@ export class Engine {
 
 /** NoSuchTransaction (251) with the label that makes withTransaction start over. */
 export function noSuchTransaction(txnNumber: number): CommandError {
-  return new CommandError(ErrorCodes.NoSuchTransaction, `Transaction with txnNumber ${txnNumber} has been aborted or does not exist.`, {}, ['TransientTransactionError']);
+  return new CommandError(
+    ErrorCodes.NoSuchTransaction,
+    `Transaction with txnNumber ${txnNumber} has been aborted or does not exist.`,
+    {},
+    ['TransientTransactionError'],
+  );
 }

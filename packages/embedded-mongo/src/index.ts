@@ -60,9 +60,10 @@ export async function startEngine(options: EngineOptions = {}): Promise<RunningE
   const server = new WireServer(engine, new Dispatcher(engine, info, options.logger), options.logger);
   const port = await server.listen(options.port ?? 0, '127.0.0.1');
   info.port = port;
-  const uri = replicaSetName === null
-    ? `mongodb://127.0.0.1:${port}/?directConnection=true`
-    : `mongodb://127.0.0.1:${port}/?replicaSet=${encodeURIComponent(replicaSetName)}`;
+  const uri =
+    replicaSetName === null
+      ? `mongodb://127.0.0.1:${port}/?directConnection=true`
+      : `mongodb://127.0.0.1:${port}/?replicaSet=${encodeURIComponent(replicaSetName)}`;
   let closing: Promise<void> | undefined;
   return {
     uri,

@@ -104,10 +104,18 @@ export function decodeRecords(data: Buffer): ScanResult {
 
 /** Data on disk that cannot be read back whole; the engine refuses to start on it. */
 export class DataDamageError extends Error {
-  constructor(readonly path: string, readonly ranges: DamagedRange[], detail = '') {
+  constructor(
+    readonly path: string,
+    readonly ranges: DamagedRange[],
+    detail = '',
+  ) {
     const first = ranges[0];
-    const where = first ? ` at byte offset ${first.offset} (${first.length} bytes unreadable${ranges.length > 1 ? `, ${ranges.length} damaged ranges in all` : ''})` : '';
-    super(`data file ${path} is damaged${where}${detail}; nothing was changed. Run \`npm run db -- repair --dbpath <dir>\` to keep every readable record and set the damaged bytes aside`);
+    const where = first
+      ? ` at byte offset ${first.offset} (${first.length} bytes unreadable${ranges.length > 1 ? `, ${ranges.length} damaged ranges in all` : ''})`
+      : '';
+    super(
+      `data file ${path} is damaged${where}${detail}; nothing was changed. Run \`npm run db -- repair --dbpath <dir>\` to keep every readable record and set the damaged bytes aside`,
+    );
     this.name = 'DataDamageError';
   }
 }
@@ -124,7 +132,12 @@ export class Journal {
   private fd: number;
   private bytes: number;
 
-  private constructor(readonly path: string, fd: number, bytes: number, private readonly fsync: boolean) {
+  private constructor(
+    readonly path: string,
+    fd: number,
+    bytes: number,
+    private readonly fsync: boolean,
+  ) {
     this.fd = fd;
     this.bytes = bytes;
   }
@@ -140,7 +153,11 @@ export class Journal {
     if (scan.damaged.length > 0) throw new DataDamageError(path, scan.damaged);
     const fd = openSync(path, existsSync(path) ? 'r+' : 'w+');
     if (scan.validLength < data.length) ftruncateSync(fd, scan.validLength);
-    return { journal: new Journal(path, fd, scan.validLength, fsync), records: scan.records, tornBytes: data.length - scan.validLength };
+    return {
+      journal: new Journal(path, fd, scan.validLength, fsync),
+      records: scan.records,
+      tornBytes: data.length - scan.validLength,
+    };
   }
 
   get size(): number {

@@ -72,7 +72,8 @@ function collect(value: unknown, parts: string[], i: number, out: unknown[], mar
   if (Array.isArray(value)) {
     const part = parts[i];
     if (/^\d+$/.test(part)) collect(value[Number(part)], parts, i + 1, out, markEmpty);
-    for (const item of value) if (item !== null && typeof item === 'object' && !Array.isArray(item)) collect(item, parts, i, out, markEmpty);
+    for (const item of value)
+      if (item !== null && typeof item === 'object' && !Array.isArray(item)) collect(item, parts, i, out, markEmpty);
     return;
   }
   const next = (value as Document)[parts[i]];
@@ -103,7 +104,10 @@ export function documentKeys(doc: Document, fields: string[]): string[][] {
     const values = pathValues(doc, field, true);
     if (values.length > 1) arrays += 1;
     if (arrays > 1) {
-      throw new CommandError(ErrorCodes.CannotIndexParallelArrays, `cannot index parallel arrays [${fields.join('] [')}]`);
+      throw new CommandError(
+        ErrorCodes.CannotIndexParallelArrays,
+        `cannot index parallel arrays [${fields.join('] [')}]`,
+      );
     }
     const keys = [...new Set(values.map(valueKey))];
     tuples = tuples.flatMap((t) => keys.map((k) => [...t, k]));

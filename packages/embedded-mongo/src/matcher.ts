@@ -15,10 +15,31 @@ import { rewritePipeline } from './pipeline-rewrite';
 
 /** Operators and stages refused anywhere in a filter, update or pipeline. */
 const FORBIDDEN = new Set([
-  '$where', '$function', '$accumulator', '$text', '$search', '$searchMeta', '$vectorSearch',
-  '$out', '$merge', '$changeStream', '$changeStreamSplitLargeEvent', '$currentOp', '$listSessions',
-  '$listLocalSessions', '$collStats', '$indexStats', '$planCacheStats', '$geoNear', '$near',
-  '$nearSphere', '$geoWithin', '$geoIntersects', '$jsonSchema', '$documents', '$listSearchIndexes',
+  '$where',
+  '$function',
+  '$accumulator',
+  '$text',
+  '$search',
+  '$searchMeta',
+  '$vectorSearch',
+  '$out',
+  '$merge',
+  '$changeStream',
+  '$changeStreamSplitLargeEvent',
+  '$currentOp',
+  '$listSessions',
+  '$listLocalSessions',
+  '$collStats',
+  '$indexStats',
+  '$planCacheStats',
+  '$geoNear',
+  '$near',
+  '$nearSphere',
+  '$geoWithin',
+  '$geoIntersects',
+  '$jsonSchema',
+  '$documents',
+  '$listSearchIndexes',
 ]);
 
 /**
@@ -65,9 +86,13 @@ export function project(docs: Document[], projection: Document | undefined): Doc
   if (!projection || Object.keys(projection).length === 0) return docs;
   assertSupported(projection, 'projection');
   checkProjection(projection);
-  const deep = Object.keys(projection).some((k) => k.includes('.') || (projection[k] !== null && typeof projection[k] === 'object'));
+  const deep = Object.keys(projection).some(
+    (k) => k.includes('.') || (projection[k] !== null && typeof projection[k] === 'object'),
+  );
   try {
-    return newQuery({}).find<Document>(deep ? docs.map(copyTyped) : docs, projection).all();
+    return newQuery({})
+      .find<Document>(deep ? docs.map(copyTyped) : docs, projection)
+      .all();
   } catch (err) {
     throw toCommandError(err);
   }

@@ -84,7 +84,8 @@ const mingoQueries = require('mingo/operators/query') as Record<string, QueryOp>
 function numericRange(name: string, accept: (cmp: number) => boolean): QueryOp {
   return (selector, value, options) => {
     if (readNumber(value) === undefined) return mingoQueries[name](selector, value, options);
-    return (obj) => pathValues(typedOf(obj), selector).some((v) => readNumber(v) !== undefined && accept(compareNumbers(v, value)));
+    return (obj) =>
+      pathValues(typedOf(obj), selector).some((v) => readNumber(v) !== undefined && accept(compareNumbers(v, value)));
   };
 }
 
@@ -100,7 +101,8 @@ const { Lazy } = require('mingo/lazy') as { Lazy: (items: Document[]) => LazyIte
 /** `$sort` in MongoDB's cross-type order (arrays by their min/max element), not mingo's. */
 function bsonSort(coll: LazyIterator, spec: unknown): LazyIterator {
   const sort = checkSort(spec);
-  if (!sort || Object.keys(sort).length === 0) throw new CommandError(15976, '$sort stage must have at least one sort key');
+  if (!sort || Object.keys(sort).length === 0)
+    throw new CommandError(15976, '$sort stage must have at least one sort key');
   return coll.transform((items) => Lazy(sortDocuments(items, sort)));
 }
 
@@ -128,7 +130,11 @@ const BaseAggregator = (require('mingo/aggregator') as { Aggregator: typeof Aggr
  * is built on $function internally; user-supplied JavaScript ($where, $function, $accumulator)
  * never reaches mingo, as matcher.assertSupported refuses it first.
  */
-export const mingoOptions: Partial<Options> = { scriptEnabled: true, useStrictMode: true, context: context as Options['context'] };
+export const mingoOptions: Partial<Options> = {
+  scriptEnabled: true,
+  useStrictMode: true,
+  context: context as Options['context'],
+};
 
 /** A mingo query using the engine context. The filter must have passed assertSupported. */
 export function newQuery(filter: Document, options: Partial<Options> = mingoOptions): Query {

@@ -28,13 +28,16 @@ export function readNumber(v: unknown): Num | undefined {
   }
   if (typeof v === 'bigint') return { kind: 'long', value: Number(v), big: v };
   switch ((v as { _bsontype?: string } | null)?._bsontype) {
-    case 'Int32': return readNumber((v as { value: number }).value);
+    case 'Int32':
+      return readNumber((v as { value: number }).value);
     case 'Double': {
       const d = (v as Double).value;
       return { kind: 'double', value: d, big: Number.isInteger(d) ? BigInt(d) : undefined };
     }
-    case 'Long': return { kind: 'long', value: (v as Long).toNumber(), big: (v as Long).toBigInt() };
-    case 'Decimal128': return decimalNum((v as Decimal128).toString());
+    case 'Long':
+      return { kind: 'long', value: (v as Long).toNumber(), big: (v as Long).toBigInt() };
+    case 'Decimal128':
+      return decimalNum((v as Decimal128).toString());
   }
   return undefined;
 }

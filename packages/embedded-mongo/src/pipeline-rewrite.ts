@@ -19,7 +19,10 @@ export function rewritePipeline(pipeline: Document[]): Document[] {
 
 function countStages(name: unknown): Document[] {
   if (typeof name !== 'string' || name.length === 0 || name.startsWith('$') || name.includes('.')) {
-    throw new CommandError(ErrorCodes.BadValue, 'the count field must be a non-empty string that does not start with $ or contain .');
+    throw new CommandError(
+      ErrorCodes.BadValue,
+      'the count field must be a non-empty string that does not start with $ or contain .',
+    );
   }
   return [{ $group: { _id: null, [name]: { $sum: 1 } } }, { $project: { _id: 0, [name]: 1 } }];
 }

@@ -56,7 +56,8 @@ export function inKeys(filter: Document): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [field, cond] of Object.entries(filter)) {
     if (field === '$and' && Array.isArray(cond)) {
-      for (const part of cond) if (isPlainObject(part)) for (const [f, k] of inKeys(part)) if (!out.has(f)) out.set(f, k);
+      for (const part of cond)
+        if (isPlainObject(part)) for (const [f, k] of inKeys(part)) if (!out.has(f)) out.set(f, k);
       continue;
     }
     if (field.charCodeAt(0) === 36 || !isPlainObject(cond) || !Array.isArray(cond.$in)) continue;
@@ -91,7 +92,8 @@ export function rangeKeys(filter: Document): Map<string, RangeBounds> {
   const out = new Map<string, RangeBounds>();
   for (const [field, cond] of Object.entries(filter)) {
     if (field === '$and' && Array.isArray(cond)) {
-      for (const part of cond) if (isPlainObject(part)) for (const [f, r] of rangeKeys(part)) if (!out.has(f)) out.set(f, r);
+      for (const part of cond)
+        if (isPlainObject(part)) for (const [f, r] of rangeKeys(part)) if (!out.has(f)) out.set(f, r);
       continue;
     }
     if (field.charCodeAt(0) === 36 || !isPlainObject(cond)) continue;
@@ -109,7 +111,11 @@ export function rangeKeys(filter: Document): Map<string, RangeBounds> {
       const inclusive = op === '$gte' || op === '$lte';
       const current = bounds[side];
       // Two bounds on one side (`$gt: 1, $gte: 3`): keep the tighter one.
-      const tighter = !current || (side === 'lo' ? v.value > current.value || (v.value === current.value && !inclusive) : v.value < current.value || (v.value === current.value && !inclusive));
+      const tighter =
+        !current ||
+        (side === 'lo'
+          ? v.value > current.value || (v.value === current.value && !inclusive)
+          : v.value < current.value || (v.value === current.value && !inclusive));
       if (tighter) bounds[side] = { value: v.value, inclusive };
     }
     if (bounds && !mixed) out.set(field, bounds);
@@ -120,7 +126,9 @@ export function rangeKeys(filter: Document): Map<string, RangeBounds> {
 function isIndexableScalar(value: unknown): boolean {
   if (value === null) return true;
   switch (typeof value) {
-    case 'string': case 'number': case 'boolean':
+    case 'string':
+    case 'number':
+    case 'boolean':
       return true;
     case 'object':
       if (value instanceof Date || value instanceof ObjectId) return true;
@@ -157,7 +165,8 @@ function lookup(coll: Collection, filter: Document): Lookup | undefined {
   if (eq.size > 0 || ins.size > 0 || ranges.size > 0) {
     for (const index of coll.indexes.values()) {
       const found = indexLookup(index, filter, eq, ins, ranges);
-      if (found && (!best || found.size < best.size || (found.size === best.size && found.exact && !best.exact))) best = found;
+      if (found && (!best || found.size < best.size || (found.size === best.size && found.exact && !best.exact)))
+        best = found;
     }
   }
   for (const branches of orLists(filter)) {
@@ -173,7 +182,13 @@ function lookup(coll: Collection, filter: Document): Lookup | undefined {
  * when the field after that prefix has a range condition, narrows to that range in the
  * index's order.
  */
-function indexLookup(index: SecondaryIndex, filter: Document, eq: Map<string, string>, ins: Map<string, string[]>, ranges: Map<string, RangeBounds>): Lookup | undefined {
+function indexLookup(
+  index: SecondaryIndex,
+  filter: Document,
+  eq: Map<string, string>,
+  ins: Map<string, string[]>,
+  ranges: Map<string, RangeBounds>,
+): Lookup | undefined {
   let tuples: string[][] = [[]];
   let used = 0;
   let plain = true;

@@ -156,7 +156,8 @@ export class SecondaryIndex {
   private addTuples(id: string, tuples: string[][]): void {
     for (const tuple of tuples) this.indexTuple(id, tuple, true);
     if (tuples.length > 1) {
-      for (let i = 0; i < this.fields.length; i++) if (new Set(tuples.map((t) => t[i])).size > 1) this.multikey[i] = true;
+      for (let i = 0; i < this.fields.length; i++)
+        if (new Set(tuples.map((t) => t[i])).size > 1) this.multikey[i] = true;
     }
   }
 
@@ -199,7 +200,12 @@ export class SecondaryIndex {
   range(prefix: string[], bounds: RangeBounds): string[] | undefined {
     const i = prefix.length;
     // A numeric key may stand for a nearby Decimal128: inclusive bounds keep every candidate.
-    if (bounds.kind === 'n') bounds = { kind: 'n', lo: bounds.lo && { ...bounds.lo, inclusive: true }, hi: bounds.hi && { ...bounds.hi, inclusive: true } };
+    if (bounds.kind === 'n')
+      bounds = {
+        kind: 'n',
+        lo: bounds.lo && { ...bounds.lo, inclusive: true },
+        hi: bounds.hi && { ...bounds.hi, inclusive: true },
+      };
     if (i >= this.fields.length || this.multikey[i]) return undefined;
     const key = prefixKey(prefix, i);
     const ids = this.ordered[i]!.get(`${bounds.kind}${key}`)?.between(bounds) ?? [];
@@ -263,7 +269,11 @@ function removeFrom(map: Map<string, Bucket>, key: string, id: string): void {
 }
 
 /** The error MongoDB reports for a unique index violation, with keyPattern and keyValue. */
-export function duplicateKeyError(ns: string, index: { name: string; key: Document; fields: string[] }, doc: Document): CommandError {
+export function duplicateKeyError(
+  ns: string,
+  index: { name: string; key: Document; fields: string[] },
+  doc: Document,
+): CommandError {
   const keyValue: Document = {};
   for (const f of index.fields) keyValue[f] = readPath(doc, f) ?? null;
   const shown = index.fields.map((f) => `${f}: ${JSON.stringify(keyValue[f])}`).join(', ');

@@ -15,7 +15,11 @@ export class WireServer {
   private readonly sockets = new Set<Socket>();
   private nextResponseId = 1;
 
-  constructor(private readonly engine: Engine, private readonly dispatcher: Dispatcher, private readonly logger?: EngineLogger) {
+  constructor(
+    private readonly engine: Engine,
+    private readonly dispatcher: Dispatcher,
+    private readonly logger?: EngineLogger,
+  ) {
     this.server = createServer((socket) => this.accept(socket));
   }
 

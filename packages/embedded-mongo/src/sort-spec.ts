@@ -9,7 +9,8 @@ export function checkSort(sort: unknown): Document | undefined {
   if (!isPlainObject(sort)) throw new CommandError(ErrorCodes.TypeMismatch, 'sort must be an object');
   for (const [k, v] of Object.entries(sort)) {
     if (isPlainObject(v)) throw unsupported(`sort by ${JSON.stringify(v)} on '${k}'`);
-    if (Number(v) !== 1 && Number(v) !== -1) throw new CommandError(ErrorCodes.BadValue, `Illegal key in sort specification: ${k}: ${String(v)}`);
+    if (Number(v) !== 1 && Number(v) !== -1)
+      throw new CommandError(ErrorCodes.BadValue, `Illegal key in sort specification: ${k}: ${String(v)}`);
   }
   return sort;
 }

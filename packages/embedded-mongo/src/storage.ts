@@ -4,7 +4,19 @@
  * that snapshot). The snapshot names its generation, so a crash between writing a snapshot and
  * starting the new journal can never replay stale records on top of it.
  */
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  existsSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Document, calculateObjectSize } from 'bson';
 import { tryLock, unlock } from 'fs-native-extensions';
@@ -31,7 +43,13 @@ export class Storage {
   private generation: number;
   private journal: Journal;
 
-  private constructor(private readonly dir: string, private readonly options: StorageOptions, generation: number, journal: Journal, private readonly lock: DirLock) {
+  private constructor(
+    private readonly dir: string,
+    private readonly options: StorageOptions,
+    generation: number,
+    journal: Journal,
+    private readonly lock: DirLock,
+  ) {
     this.generation = generation;
     this.journal = journal;
   }
@@ -48,7 +66,11 @@ export class Storage {
       const generation = loadSnapshot(join(dir, SNAPSHOT), catalog);
       const path = journalPath(dir, generation);
       const { journal, records, tornBytes } = Journal.open(path, options.fsync ?? false);
-      if (tornBytes > 0) options.logger?.warn({ file: path, offset: journal.size, bytes: tornBytes }, 'cut an incomplete last journal record left by a crash mid-write');
+      if (tornBytes > 0)
+        options.logger?.warn(
+          { file: path, offset: journal.size, bytes: tornBytes },
+          'cut an incomplete last journal record left by a crash mid-write',
+        );
       for (const record of records) catalog.replay(record);
       removeStaleJournals(dir, generation);
       return { storage: new Storage(dir, options, generation, journal, lock), catalog };
@@ -119,7 +141,9 @@ export class DirLock {
         // the holder's note is for people only; the lock itself already answered
       }
       closeSync(fd);
-      throw new Error(`data directory ${dir} is in use by another running engine${/^\d+$/.test(holder) ? ` (process ${holder})` : ''}`);
+      throw new Error(
+        `data directory ${dir} is in use by another running engine${/^\d+$/.test(holder) ? ` (process ${holder})` : ''}`,
+      );
     }
     ftruncateSync(fd, 0);
     writeSync(fd, String(process.pid));
@@ -152,11 +176,18 @@ function loadSnapshot(path: string, catalog: Catalog): number {
   const scan = decodeRecords(data);
   // A snapshot is renamed into place only once complete, so any unreadable byte (a cut end
   // too) or a missing end marker means the disk lost data: refuse rather than serve a part.
-  const bad = [...scan.damaged, ...(scan.tornAt === undefined ? [] : [{ offset: scan.tornAt, length: data.length - scan.tornAt }])];
+  const bad = [
+    ...scan.damaged,
+    ...(scan.tornAt === undefined ? [] : [{ offset: scan.tornAt, length: data.length - scan.tornAt }]),
+  ];
   if (bad.length > 0) throw new DataDamageError(path, bad);
   const records = scan.records;
   if (records.length === 0 || records[records.length - 1].end !== true) {
-    throw new DataDamageError(path, [{ offset: data.length, length: 0 }], ' (its end marker is missing: the file was cut short)');
+    throw new DataDamageError(
+      path,
+      [{ offset: data.length, length: 0 }],
+      ' (its end marker is missing: the file was cut short)',
+    );
   }
   return applySnapshotRecords(records, catalog);
 }
@@ -254,7 +285,10 @@ export function repairDataDir(dir: string): RepairReport {
       const scan = decodeRecords(data);
       const torn = scan.tornAt === undefined ? 0 : data.length - scan.tornAt;
       for (const r of [...scan.damaged, ...(torn > 0 ? [{ offset: scan.tornAt!, length: torn }] : [])]) {
-        pieces.push({ name: `${name}.${r.offset}-${r.offset + r.length}.bin`, bytes: data.subarray(r.offset, r.offset + r.length) });
+        pieces.push({
+          name: `${name}.${r.offset}-${r.offset + r.length}.bin`,
+          bytes: data.subarray(r.offset, r.offset + r.length),
+        });
       }
       files.push({ file: name, records: scan.records.length, damaged: scan.damaged, tornBytes: torn });
       apply(scan.records);
@@ -272,7 +306,10 @@ export function repairDataDir(dir: string): RepairReport {
         }
       });
     }
-    const journals = readdirSync(dir).map((n) => /^journal-(\d+)\.log$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+    const journals = readdirSync(dir)
+      .map((n) => /^journal-(\d+)\.log$/.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]));
     // Without a readable generation record, the newest journal is the one that follows the snapshot.
     generation ??= journals.length > 0 ? Math.max(...journals) : 0;
     if (journals.includes(generation)) {

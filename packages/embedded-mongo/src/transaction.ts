@@ -27,9 +27,16 @@ export class Transaction {
   state: TxnState = 'active';
   readonly startedAt = Date.now();
 
-  constructor(readonly sessionId: string, readonly txnNumber: number, readonly snapshot: number) {}
+  constructor(
+    readonly sessionId: string,
+    readonly txnNumber: number,
+    readonly snapshot: number,
+  ) {}
 
-  overlay(db: string, c: string): Map<string, { db: string; c: string; doc: Document | null; id: unknown }> | undefined {
+  overlay(
+    db: string,
+    c: string,
+  ): Map<string, { db: string; c: string; doc: Document | null; id: unknown }> | undefined {
     return this.writes.get(`${db}.${c}`);
   }
 

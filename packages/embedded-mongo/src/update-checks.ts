@@ -16,7 +16,11 @@ const ARRAY_OPS = new Set(['$push', '$addToSet', '$pop', '$pull', '$pullAll']);
 export function checkOperatorTargets(u: Document, doc: Document): void {
   const paths: string[] = [];
   for (const [op, args] of Object.entries(u)) {
-    if (!isPlainObject(args)) throw new CommandError(ErrorCodes.FailedToParse, `Modifiers operate on fields but we found type ${typeof args} instead`);
+    if (!isPlainObject(args))
+      throw new CommandError(
+        ErrorCodes.FailedToParse,
+        `Modifiers operate on fields but we found type ${typeof args} instead`,
+      );
     for (const [path, arg] of Object.entries(args)) {
       paths.push(path);
       if (op === '$rename' && typeof arg === 'string') paths.push(arg);
@@ -24,7 +28,10 @@ export function checkOperatorTargets(u: Document, doc: Document): void {
       const current = readPath(doc, path);
       if (NUMERIC_OPS.has(op)) checkNumeric(op, path, arg, current, doc);
       if (ARRAY_OPS.has(op) && current !== undefined && !Array.isArray(current)) {
-        throw new CommandError(ErrorCodes.BadValue, `The field '${path}' must be an array but is of type ${typeName(current)} in document {_id: ${JSON.stringify(toView(doc._id))}}`);
+        throw new CommandError(
+          ErrorCodes.BadValue,
+          `The field '${path}' must be an array but is of type ${typeName(current)} in document {_id: ${JSON.stringify(toView(doc._id))}}`,
+        );
       }
     }
   }
@@ -33,7 +40,10 @@ export function checkOperatorTargets(u: Document, doc: Document): void {
 
 function checkNumeric(op: string, path: string, arg: unknown, current: unknown, doc: Document): void {
   if (!isNumber(arg)) {
-    throw new CommandError(ErrorCodes.TypeMismatch, `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(arg)}}`);
+    throw new CommandError(
+      ErrorCodes.TypeMismatch,
+      `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(arg)}}`,
+    );
   }
   if (current !== undefined && !isNumber(current)) {
     throw new CommandError(
@@ -61,7 +71,10 @@ function checkConflicts(paths: string[]): void {
     for (let j = i + 1; j < paths.length; j++) {
       const [a, b] = [paths[i], paths[j]];
       if (a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`)) {
-        throw new CommandError(ErrorCodes.ConflictingUpdateOperators, `Updating the path '${b}' would create a conflict at '${a}'`);
+        throw new CommandError(
+          ErrorCodes.ConflictingUpdateOperators,
+          `Updating the path '${b}' would create a conflict at '${a}'`,
+        );
       }
     }
   }

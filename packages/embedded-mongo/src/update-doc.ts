@@ -14,15 +14,27 @@ import { assertSupported, isPlainObject, runPipeline } from './matcher';
 import { valueKey } from './keys';
 
 const OPERATORS = new Set([
-  '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$push', '$addToSet', '$pull',
-  '$pullAll', '$pop', '$currentDate', '$bit', '$setOnInsert',
+  '$set',
+  '$unset',
+  '$inc',
+  '$mul',
+  '$min',
+  '$max',
+  '$rename',
+  '$push',
+  '$addToSet',
+  '$pull',
+  '$pullAll',
+  '$pop',
+  '$currentDate',
+  '$bit',
+  '$setOnInsert',
 ]);
 const POSITIONAL = /(^|\.)\$(\.|$)/;
 const PIPELINE_STAGES = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
 
 /** Deep copy that keeps exact BSON types (structuredClone would drop bson classes). */
 export const copyDoc = copyTyped;
-
 
 export type UpdateKind = 'operators' | 'replacement' | 'pipeline';
 
@@ -37,18 +49,25 @@ export function updateKind(u: unknown): UpdateKind {
     }
     return 'pipeline';
   }
-  if (!isPlainObject(u)) throw new CommandError(ErrorCodes.FailedToParse, 'Update argument must be either an object or an array');
+  if (!isPlainObject(u))
+    throw new CommandError(ErrorCodes.FailedToParse, 'Update argument must be either an object or an array');
   const keys = Object.keys(u);
   if (keys.length === 0 || keys[0].charCodeAt(0) !== 36) {
     const dollar = keys.find((k) => k.charCodeAt(0) === 36);
     if (dollar) {
-      throw new CommandError(52, `The dollar ($) prefixed field '${dollar}' in '${dollar}' is not allowed in the context of an update's replacement document.`);
+      throw new CommandError(
+        52,
+        `The dollar ($) prefixed field '${dollar}' in '${dollar}' is not allowed in the context of an update's replacement document.`,
+      );
     }
     return 'replacement';
   }
   for (const k of keys) {
     if (!OPERATORS.has(k)) {
-      throw new CommandError(ErrorCodes.FailedToParse, `Unknown modifier: ${k}. Expected a valid update modifier or pipeline-style update specified as an array`);
+      throw new CommandError(
+        ErrorCodes.FailedToParse,
+        `Unknown modifier: ${k}. Expected a valid update modifier or pipeline-style update specified as an array`,
+      );
     }
   }
   assertSupported(u, 'update');
@@ -94,7 +113,10 @@ export function updateDocument(doc: Document, u: Document | Document[], opts: Ap
     ({ doc: next, changed } = applyOperators(doc, u as Document, opts));
   }
   if (doc._id !== undefined && valueKey(next._id) !== valueKey(doc._id)) {
-    throw new CommandError(ErrorCodes.ImmutableField, `Performing an update on the path '_id' would modify the immutable field '_id'`);
+    throw new CommandError(
+      ErrorCodes.ImmutableField,
+      `Performing an update on the path '_id' would modify the immutable field '_id'`,
+    );
   }
   next = idFirst(next);
   return { doc: next, changed: changed ?? !sameDocument(doc, next) };
@@ -111,7 +133,9 @@ function applyOperators(doc: Document, u: Document, opts: ApplyOptions): { doc: 
   if (opts.inserting && $setOnInsert) typed.$set = { ...(typed.$set ?? {}), ...$setOnInsert };
   if ($currentDate) typed.$set = { ...(typed.$set ?? {}), ...currentDates($currentDate as Document) };
   if (Object.keys(typed).length === 0) return { doc, changed: false };
-  const positional = Object.values(typed).some((v) => isPlainObject(v) && Object.keys(v).some((k) => POSITIONAL.test(k)));
+  const positional = Object.values(typed).some(
+    (v) => isPlainObject(v) && Object.keys(v).some((k) => POSITIONAL.test(k)),
+  );
   if (!positional && !opts.arrayFilters) {
     const fast = tryFastUpdate(doc, typed);
     if (fast) return fast;
@@ -137,10 +161,14 @@ function currentDates(spec: Document): Document {
   for (const [path, how] of Object.entries(spec)) {
     const type = isPlainObject(how) ? how.$type : 'date';
     if (how !== true && type !== 'date' && type !== 'timestamp') {
-      throw new CommandError(ErrorCodes.BadValue, `The '$type' string field is required to be 'date' or 'timestamp': {$currentDate: {${path}: ...}}`);
+      throw new CommandError(
+        ErrorCodes.BadValue,
+        `The '$type' string field is required to be 'date' or 'timestamp': {$currentDate: {${path}: ...}}`,
+      );
     }
     timestampIncrement = (timestampIncrement + 1) % 0x7fffffff;
-    out[path] = type === 'timestamp' ? new Timestamp({ t: Math.floor(now.getTime() / 1000), i: timestampIncrement }) : now;
+    out[path] =
+      type === 'timestamp' ? new Timestamp({ t: Math.floor(now.getTime() / 1000), i: timestampIncrement }) : now;
   }
   return out;
 }
@@ -180,7 +208,8 @@ function collectEqualities(filter: Document, seed: Document): void {
 function setPath(doc: Document, path: string, value: unknown): void {
   const parts = path.split('.');
   // Walking `__proto__` would write into Object.prototype; refused as mingo refuses it in queries.
-  if (parts.includes('__proto__')) throw new CommandError(ErrorCodes.BadValue, `Accessing __proto__ is not allowed in selector: '${path}'.`);
+  if (parts.includes('__proto__'))
+    throw new CommandError(ErrorCodes.BadValue, `Accessing __proto__ is not allowed in selector: '${path}'.`);
   let cur = doc;
   for (const part of parts.slice(0, -1)) {
     if (!isPlainObject(cur[part])) cur[part] = {};

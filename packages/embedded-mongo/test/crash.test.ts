@@ -73,7 +73,13 @@ class AckCounter {
  * Writes until the engine is killed: acknowledged inserts and updates, and multi-document
  * transactions. An error before the kill (a write conflict between the two writers) is skipped.
  */
-async function writer(client: MongoClient, ledger: Ledger, acks: AckCounter, tag: string, killed: () => boolean): Promise<void> {
+async function writer(
+  client: MongoClient,
+  ledger: Ledger,
+  acks: AckCounter,
+  tag: string,
+  killed: () => boolean,
+): Promise<void> {
   const db = client.db('crash');
   for (let i = 0; ; i += 1) {
     const pick = Math.random();
@@ -98,7 +104,9 @@ async function writer(client: MongoClient, ledger: Ledger, acks: AckCounter, tag
           for (let j = 0; j < TXN_DOCS; j += 1) {
             await db.collection('txdocs').insertOne({ _id: `${tid}-${j}` as never, tid }, { session });
           }
-          await db.collection('txtotal').updateOne({ _id: 'total' as never }, { $inc: { n: 1 } }, { session, upsert: true });
+          await db
+            .collection('txtotal')
+            .updateOne({ _id: 'total' as never }, { $inc: { n: 1 } }, { session, upsert: true });
           await session.commitTransaction();
           ledger.txnsAcked.add(tid);
           acks.ack();
@@ -128,7 +136,10 @@ async function verify(client: MongoClient, ledger: Ledger): Promise<void> {
   expect(n).toBeGreaterThanOrEqual(ledger.counterAcked);
   expect(n).toBeLessThanOrEqual(ledger.counterAttempted);
 
-  const groups = await db.collection('txdocs').aggregate<Document>([{ $group: { _id: '$tid', n: { $sum: 1 } } }]).toArray();
+  const groups = await db
+    .collection('txdocs')
+    .aggregate<Document>([{ $group: { _id: '$tid', n: { $sum: 1 } } }])
+    .toArray();
   const txns = new Set(groups.map((g) => String(g._id)));
   for (const g of groups) expect({ tid: g._id, docs: g.n }).toEqual({ tid: g._id, docs: TXN_DOCS });
   for (const tid of ledger.txnsAcked) expect(txns.has(tid) ? tid : `lost transaction ${tid}`).toBe(tid);
@@ -138,7 +149,13 @@ async function verify(client: MongoClient, ledger: Ledger): Promise<void> {
 
   const someKey = items[randomInt(items.length)]?.k as string | undefined;
   if (someKey) {
-    const dup = await db.collection('items').insertOne({ k: someKey }).then(() => null, (e: unknown) => e);
+    const dup = await db
+      .collection('items')
+      .insertOne({ k: someKey })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(dup).toBeInstanceOf(MongoServerError);
     expect((dup as MongoServerError).code).toBe(11000);
   }
@@ -154,10 +171,14 @@ async function verify(client: MongoClient, ledger: Ledger): Promise<void> {
 /** Every file under `dir`, newest first, preferring names that look like a journal. */
 async function newestJournalFile(dir: string): Promise<string> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files = await Promise.all(entries.filter((e) => e.isFile()).map(async (e) => {
-    const path = join(e.parentPath, e.name);
-    return { path, mtime: (await stat(path)).mtimeMs, journal: /journal|wal|log|oplog/i.test(e.name) };
-  }));
+  const files = await Promise.all(
+    entries
+      .filter((e) => e.isFile())
+      .map(async (e) => {
+        const path = join(e.parentPath, e.name);
+        return { path, mtime: (await stat(path)).mtimeMs, journal: /journal|wal|log|oplog/i.test(e.name) };
+      }),
+  );
   const pool = files.some((f) => f.journal) ? files.filter((f) => f.journal) : files;
   pool.sort((a, b) => b.mtime - a.mtime);
   if (!pool[0]) throw new Error(`no files in ${dir}`);
@@ -167,7 +188,11 @@ async function newestJournalFile(dir: string): Promise<string> {
 async function insertSequence(uri: string, from: number, to: number): Promise<void> {
   const client = await connect(uri);
   try {
-    for (let i = from; i < to; i += 1) await client.db('crash').collection('seq').insertOne({ _id: i as never, pad: 'p'.repeat(200) });
+    for (let i = from; i < to; i += 1)
+      await client
+        .db('crash')
+        .collection('seq')
+        .insertOne({ _id: i as never, pad: 'p'.repeat(200) });
   } finally {
     await client.close();
   }
@@ -176,7 +201,9 @@ async function insertSequence(uri: string, from: number, to: number): Promise<vo
 async function sequenceIds(uri: string): Promise<number[]> {
   const client = await connect(uri);
   try {
-    return (await client.db('crash').collection('seq').find().sort({ _id: 1 }).toArray()).map((d) => d._id as unknown as number);
+    return (await client.db('crash').collection('seq').find().sort({ _id: 1 }).toArray()).map(
+      (d) => d._id as unknown as number,
+    );
   } finally {
     await client.close();
   }
@@ -188,8 +215,12 @@ describeEngine('embedded engine crash safety', () => {
   it('keeps every acknowledged write and nothing unattempted across 10 SIGKILLs mid-write', async () => {
     const dbPath = await tempDir();
     const ledger: Ledger = {
-      itemsAcked: new Set(), itemsAttempted: new Set(), counterAcked: 0, counterAttempted: 0,
-      txnsAcked: new Set(), txnsAttempted: new Set(),
+      itemsAcked: new Set(),
+      itemsAttempted: new Set(),
+      counterAcked: 0,
+      counterAttempted: 0,
+      txnsAcked: new Set(),
+      txnsAttempted: new Set(),
     };
     let engine = await spawnEngine(dbPath);
     const setup = await connect(engine.uri);
@@ -203,7 +234,10 @@ describeEngine('embedded engine crash safety', () => {
       const client = await connect(engine.uri);
       let killed = false;
       const acks = new AckCounter();
-      const writers = [writer(client, ledger, acks, `r${round}a`, () => killed), writer(client, ledger, acks, `r${round}b`, () => killed)];
+      const writers = [
+        writer(client, ledger, acks, `r${round}a`, () => killed),
+        writer(client, ledger, acks, `r${round}b`, () => killed),
+      ];
       // Killed after a random number of acknowledged writes, with both writers still writing:
       // the kill lands mid-write however fast or slow the machine is.
       await acks.reached(randomInt(5, 80));

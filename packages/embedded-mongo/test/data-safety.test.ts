@@ -45,8 +45,12 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
     const child = spawn(process.execPath, [ENGINE_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -69,7 +73,10 @@ describeEngine('embedded engine data safety', () => {
     bytes[middle] ^= 0x20;
     await writeFile(journal, bytes);
 
-    const refused = await spawnEngine(dbPath).then(() => 'started', (e: Error) => e.message);
+    const refused = await spawnEngine(dbPath).then(
+      () => 'started',
+      (e: Error) => e.message,
+    );
     expect(refused).toContain(journal);
     expect(refused).toMatch(/damaged at byte offset \d+/);
     expect(refused).toContain('repair');
@@ -86,11 +93,16 @@ describeEngine('embedded engine data safety', () => {
     const [, from, to] = /\.(\d+)-(\d+)\.bin$/.exec(pieces[0]!)!;
     expect(Number(from)).toBeLessThanOrEqual(middle);
     expect(Number(to)).toBeGreaterThan(middle);
-    expect((await readFile(join(dbPath, setAside[0]!, pieces[0]!))).equals(bytes.subarray(Number(from), Number(to)))).toBe(true);
+    expect(
+      (await readFile(join(dbPath, setAside[0]!, pieces[0]!))).equals(bytes.subarray(Number(from), Number(to))),
+    ).toBe(true);
 
     engine = await spawnEngine(dbPath);
     const ids = await withClient(engine.uri, async (client) =>
-      (await client.db('safety').collection('orders').find().sort({ _id: 1 }).toArray()).map((d) => d._id as unknown as number));
+      (await client.db('safety').collection('orders').find().sort({ _id: 1 }).toArray()).map(
+        (d) => d._id as unknown as number,
+      ),
+    );
     // One insert is one record: exactly the damaged one is missing, every other one is back.
     expect(ids).toHaveLength(299);
     const lost = Array.from({ length: 300 }, (_, i) => i).filter((i) => !ids.includes(i));
@@ -102,7 +114,10 @@ describeEngine('embedded engine data safety', () => {
   it('never lets two live engines share a data directory, and lets a restart in after the owner is killed whatever pid the lock file names', async () => {
     const dbPath = await tempDir();
     const owner = await spawnEngine(dbPath);
-    const second = await spawnEngine(dbPath).then(() => 'started', (e: Error) => e.message);
+    const second = await spawnEngine(dbPath).then(
+      () => 'started',
+      (e: Error) => e.message,
+    );
     expect(second).toMatch(/data directory .* is in use by another running engine/);
     await kill(owner);
 
@@ -114,22 +129,28 @@ describeEngine('embedded engine data safety', () => {
     }
   }, 300_000);
 
-  (canUnshare ? it : it.skip)('restarts after SIGKILL in a fresh PID namespace, where the new engine is PID 1 again', async () => {
-    const dbPath = await tempDir();
-    const inNamespace = ['unshare', '--pid', '--fork', '--kill-child', '--mount-proc'];
-    for (let round = 0; round < 2; round += 1) {
-      const engine = await spawnEngine(dbPath, undefined, inNamespace);
-      await withClient(engine.uri, (client) => client.db('ns').collection('c').insertOne({ round }));
-      expect((await readFile(join(dbPath, 'engine.lock'), 'utf8')).trim()).toBe('1');
-      // Kill the engine itself (PID 1 inside), as a container runtime does; unshare then exits.
-      const wrapper = engine.child.pid!;
-      const inner = Number((await readFile(`/proc/${wrapper}/task/${wrapper}/children`, 'utf8')).trim().split(/\s+/)[0]);
-      process.kill(inner, 'SIGKILL');
-      await engine.exited;
-    }
-    const engine = await spawnEngine(dbPath);
-    expect(await withClient(engine.uri, (client) => client.db('ns').collection('c').countDocuments())).toBe(2);
-    engine.child.kill('SIGTERM');
-    expect((await engine.exited).code).toBe(0);
-  }, 300_000);
+  (canUnshare ? it : it.skip)(
+    'restarts after SIGKILL in a fresh PID namespace, where the new engine is PID 1 again',
+    async () => {
+      const dbPath = await tempDir();
+      const inNamespace = ['unshare', '--pid', '--fork', '--kill-child', '--mount-proc'];
+      for (let round = 0; round < 2; round += 1) {
+        const engine = await spawnEngine(dbPath, undefined, inNamespace);
+        await withClient(engine.uri, (client) => client.db('ns').collection('c').insertOne({ round }));
+        expect((await readFile(join(dbPath, 'engine.lock'), 'utf8')).trim()).toBe('1');
+        // Kill the engine itself (PID 1 inside), as a container runtime does; unshare then exits.
+        const wrapper = engine.child.pid!;
+        const inner = Number(
+          (await readFile(`/proc/${wrapper}/task/${wrapper}/children`, 'utf8')).trim().split(/\s+/)[0],
+        );
+        process.kill(inner, 'SIGKILL');
+        await engine.exited;
+      }
+      const engine = await spawnEngine(dbPath);
+      expect(await withClient(engine.uri, (client) => client.db('ns').collection('c').countDocuments())).toBe(2);
+      engine.child.kill('SIGTERM');
+      expect((await engine.exited).code).toBe(0);
+    },
+    300_000,
+  );
 });

@@ -55,7 +55,12 @@ describeEngine('records larger than 16 MiB', () => {
     expect(serializeAny(small).equals(Buffer.from(serialize(small)))).toBe(true);
     // Strings cross the 17 MiB scratch end (silent truncation there), binaries throw there.
     const large = {
-      ops: Array.from({ length: 12 }, (_, i) => ({ o: 'put', db: 'd', c: 'c', d: { _id: i, s: 'é'.repeat(700_000 + i), b: new Binary(payload(i, 300_000)), a: [1, undefined, { x: null }] } })),
+      ops: Array.from({ length: 12 }, (_, i) => ({
+        o: 'put',
+        db: 'd',
+        c: 'c',
+        d: { _id: i, s: 'é'.repeat(700_000 + i), b: new Binary(payload(i, 300_000)), a: [1, undefined, { x: null }] },
+      })),
       tail: { nested: Array.from({ length: 3 }, (_, i) => ({ s: 'y'.repeat(3 * MB + i) })) },
     };
     const bytes = serializeAny(large);
@@ -75,7 +80,9 @@ describeEngine('records larger than 16 MiB', () => {
     try {
       const coll = client.db('big').collection<Blob>('blobs');
       for (let start = 0; start < 400; start += 100) {
-        await coll.insertMany(Array.from({ length: 100 }, (_, k) => ({ _id: start + k, data: new Binary(payload(start + k, 51200)) })));
+        await coll.insertMany(
+          Array.from({ length: 100 }, (_, k) => ({ _id: start + k, data: new Binary(payload(start + k, 51200)) })),
+        );
       }
       await client.close();
       await engine.close();
@@ -104,12 +111,16 @@ describeEngine('records larger than 16 MiB', () => {
     const engine = await startEngine({ port: 0, dbPath });
     const client = await MongoClient.connect(engine.uri);
     try {
-      await client.db('big').collection<Blob>('blobs').insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i, data: new Binary(payload(i, MB)) })));
+      await client
+        .db('big')
+        .collection<Blob>('blobs')
+        .insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i, data: new Binary(payload(i, MB)) })));
       // What a killed process leaves behind: its data files (without a lock of a live process).
       const journals = (await readdir(dbPath)).filter((f) => f.startsWith('journal-'));
       expect(journals).toHaveLength(1);
       expect((await stat(join(dbPath, journals[0]))).size).toBeGreaterThan(20 * MB);
-      for (const f of await readdir(dbPath)) if (f !== 'engine.lock') await copyFile(join(dbPath, f), join(crashImage, f));
+      for (const f of await readdir(dbPath))
+        if (f !== 'engine.lock') await copyFile(join(dbPath, f), join(crashImage, f));
     } finally {
       await client.close();
       await engine.close();
@@ -131,17 +142,28 @@ describeEngine('reply batches capped at 16 MiB', () => {
     t = await openTestDatabase();
     const coll = t.db.collection<Blob>('blobs');
     for (let start = 0; start < 60; start += 10) {
-      await coll.insertMany(Array.from({ length: 10 }, (_, k) => ({ _id: start + k, data: new Binary(payload(start + k, MB)) })));
+      await coll.insertMany(
+        Array.from({ length: 10 }, (_, k) => ({ _id: start + k, data: new Binary(payload(start + k, MB)) })),
+      );
     }
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it('find().toArray() returns all 60 documents of 1 MB in order, through getMore', async () => {
     expectDocs(await t.db.collection<Blob>('blobs').find().sort({ _id: 1 }).toArray(), 60, MB);
   });
 
   it('aggregate returns all 60 documents of 1 MB in order', async () => {
-    expectDocs(await t.db.collection<Blob>('blobs').aggregate([{ $sort: { _id: 1 } }]).toArray(), 60, MB);
+    expectDocs(
+      await t.db
+        .collection<Blob>('blobs')
+        .aggregate([{ $sort: { _id: 1 } }])
+        .toArray(),
+      60,
+      MB,
+    );
   });
 
   it('cuts firstBatch and nextBatch by bytes, keeps the cursor open, and closes a singleBatch cursor after what fits', async () => {
@@ -170,7 +192,10 @@ describeEngine('reply batches capped at 16 MiB', () => {
 
   it('returns a single document larger than nothing else fits with it', async () => {
     const coll = t.db.collection<Blob>('huge');
-    await coll.insertMany([{ _id: 1, data: new Binary(payload(1, 15 * MB)) }, { _id: 2, data: new Binary(payload(2, 15 * MB)) }]);
+    await coll.insertMany([
+      { _id: 1, data: new Binary(payload(1, 15 * MB)) },
+      { _id: 2, data: new Binary(payload(2, 15 * MB)) },
+    ]);
     const reply = await t.db.command({ find: 'huge', sort: { _id: 1 } });
     expect(reply.cursor.firstBatch).toHaveLength(1);
     expect((await coll.find().sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual([1, 2]);

@@ -38,12 +38,26 @@ export async function freePort(): Promise<number> {
 
 function yamlUser(u: PlaygroundUser, indent: string): string {
   const [given, ...rest] = u.name.split(' ');
-  return [`id: ${u.id}`, `name: ${u.name}`, `userPrincipleName: ${u.email}`, `aadObjectId: ${u.aadObjectId}`, `givenName: ${given}`, `surname: ${rest.join(' ') || given}`, `email: ${u.email}`]
-    .map((line, i) => (i === 0 ? line : indent + line)).join('\n');
+  return [
+    `id: ${u.id}`,
+    `name: ${u.name}`,
+    `userPrincipleName: ${u.email}`,
+    `aadObjectId: ${u.aadObjectId}`,
+    `givenName: ${given}`,
+    `surname: ${rest.join(' ') || given}`,
+    `email: ${u.email}`,
+  ]
+    .map((line, i) => (i === 0 ? line : indent + line))
+    .join('\n');
 }
 
 /** The emulator's YAML config for one person: exactly five other users, fixed chat ids. */
-export function playgroundConfig(me: PlaygroundUser, others: PlaygroundUser[], chatId: string, tenantId: string): string {
+export function playgroundConfig(
+  me: PlaygroundUser,
+  others: PlaygroundUser[],
+  chatId: string,
+  tenantId: string,
+): string {
   if (others.length !== 5) throw new Error('the emulator needs exactly 5 other users');
   return [
     'version: "0.1.1"',
@@ -84,7 +98,13 @@ export class Playground {
   port = 0;
   output = '';
 
-  constructor(readonly me: PlaygroundUser, private readonly others: PlaygroundUser[], readonly chatId: string, private readonly dir: string, private readonly tenantId: string) {}
+  constructor(
+    readonly me: PlaygroundUser,
+    private readonly others: PlaygroundUser[],
+    readonly chatId: string,
+    private readonly dir: string,
+    private readonly tenantId: string,
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -95,21 +115,51 @@ export class Playground {
     const config = join(this.dir, '.m365agentsplayground.yml');
     writeFileSync(config, playgroundConfig(this.me, this.others, this.chatId, this.tenantId));
     this.port = await freePort();
-    this.child = spawn(process.execPath, ['-r', PRELOAD, CLI, '--disable-telemetry', '-p', String(this.port), '-e', botUrl, '-c', 'msteams', '--service-url', `${this.url}/_connector`], {
-      cwd: this.dir,
-      env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', M365_AGENTS_PLAYGROUND_CONFIG_PATH: config, M365_AGENTS_PLAYGROUND_LOGFILE: join(this.dir, 'playground.log') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, so stop() reaches whatever the emulator forks.
-      detached: true,
-    });
+    this.child = spawn(
+      process.execPath,
+      [
+        '-r',
+        PRELOAD,
+        CLI,
+        '--disable-telemetry',
+        '-p',
+        String(this.port),
+        '-e',
+        botUrl,
+        '-c',
+        'msteams',
+        '--service-url',
+        `${this.url}/_connector`,
+      ],
+      {
+        cwd: this.dir,
+        env: {
+          ...process.env,
+          TEAMSAPPTESTER_BROWSER: 'none',
+          M365_AGENTS_PLAYGROUND_CONFIG_PATH: config,
+          M365_AGENTS_PLAYGROUND_LOGFILE: join(this.dir, 'playground.log'),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group, so stop() reaches whatever the emulator forks.
+        detached: true,
+      },
+    );
     this.exited = new Promise((r) => this.child!.once('exit', () => r()));
-    this.child.stdout?.on('data', (c: Buffer) => { this.output += c.toString(); });
-    this.child.stderr?.on('data', (c: Buffer) => { this.output += c.toString(); });
+    this.child.stdout?.on('data', (c: Buffer) => {
+      this.output += c.toString();
+    });
+    this.child.stderr?.on('data', (c: Buffer) => {
+      this.output += c.toString();
+    });
     // Ready when it answers its ping; no deadline of its own (a busy machine may take long):
     // the suite's timeout bounds it, and stop() ends it either way.
     for (;;) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`emulator exited: ${this.output}`);
-      const ok = await fetch(`${this.url}/_debug/ping`).then((r) => r.ok, () => false);
+      if (this.child.exitCode !== null || this.child.signalCode !== null)
+        throw new Error(`emulator exited: ${this.output}`);
+      const ok = await fetch(`${this.url}/_debug/ping`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       await Promise.race([this.exited, new Promise((r) => setTimeout(r, 150))]);
     }
@@ -124,7 +174,8 @@ export class Playground {
       ws.once('error', reject);
       ws.on('message', (data) => {
         const raw = JSON.parse(String(data)) as Record<string, unknown>;
-        for (const item of Array.isArray(raw) ? raw : [raw]) this.messages.push(toStreamMessage(item as Record<string, unknown>));
+        for (const item of Array.isArray(raw) ? raw : [raw])
+          this.messages.push(toStreamMessage(item as Record<string, unknown>));
       });
     });
   }
@@ -132,24 +183,46 @@ export class Playground {
   /** The person types a message in their 1:1 chat. */
   async say(text: string): Promise<void> {
     const res = await fetch(`${this.url}/_conversation/v1/conversations/${encodeURIComponent(this.chatId)}/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: { id: this.me.id }, text, textFormat: 'plain' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: { id: this.me.id }, text, textFormat: 'plain' }),
     });
     if (!res.ok) throw new Error(`send failed: ${res.status} ${await res.text()}`);
   }
 
   /** The bot is installed in the person's personal scope (sends installationUpdate and conversationUpdate). */
   async install(): Promise<void> {
-    const res = await fetch(`${this.url}/_debug/conversation/${encodeURIComponent(this.chatId)}/installation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${this.url}/_debug/conversation/${encodeURIComponent(this.chatId)}/installation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     if (!res.ok) throw new Error(`install failed: ${res.status} ${await res.text()}`);
   }
 
   /** The person presses an Action.Execute button of the card in message `replyToId`; returns the bot's invoke answer. */
-  async execute(replyToId: string, verb: string, data: Record<string, unknown>): Promise<{ statusCode: number; type: string; value: Record<string, unknown> }> {
+  async execute(
+    replyToId: string,
+    verb: string,
+    data: Record<string, unknown>,
+  ): Promise<{ statusCode: number; type: string; value: Record<string, unknown> }> {
     const res = await fetch(`${this.url}/_conversation/v1/invoke`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data } }, from: { id: this.me.id }, conversation: { id: this.chatId }, replyToId }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'adaptiveCard/action',
+        value: { action: { type: 'Action.Execute', verb, data } },
+        from: { id: this.me.id },
+        conversation: { id: this.chatId },
+        replyToId,
+      }),
     });
-    const body = (await res.json()) as { body?: { statusCode: number; type: string; value: Record<string, unknown> }; statusCode?: number; type?: string; value?: Record<string, unknown> };
+    const body = (await res.json()) as {
+      body?: { statusCode: number; type: string; value: Record<string, unknown> };
+      statusCode?: number;
+      type?: string;
+      value?: Record<string, unknown>;
+    };
     if (!res.ok) throw new Error(`invoke failed: ${res.status} ${JSON.stringify(body)}`);
     return (body.body ?? body) as { statusCode: number; type: string; value: Record<string, unknown> };
   }
@@ -160,7 +233,10 @@ export class Playground {
     for (;;) {
       const found = this.messages.slice(from).find((m) => m.from === 'bot' && test(m));
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no matching message in ${this.me.name}'s chat; got: ${JSON.stringify(this.messages.map((m) => [m.action, m.from, m.text]))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no matching message in ${this.me.name}'s chat; got: ${JSON.stringify(this.messages.map((m) => [m.action, m.from, m.text]))}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -174,7 +250,12 @@ export class Playground {
     if (child.exitCode === null && child.signalCode === null) {
       signalGroup(group, 'SIGTERM');
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.exited, new Promise((r) => { timer = setTimeout(r, 3000); })]);
+      await Promise.race([
+        this.exited,
+        new Promise((r) => {
+          timer = setTimeout(r, 3000);
+        }),
+      ]);
       clearTimeout(timer);
     }
     signalGroup(group, 'SIGKILL');
@@ -194,7 +275,12 @@ function signalGroup(group: number, signal: NodeJS.Signals): void {
 export const BOT_ID = '28:mesa-de-servicio-bot';
 
 function toStreamMessage(item: Record<string, unknown>): StreamMessage {
-  const message = (item.message ?? {}) as { messageId?: string; from?: { id?: string }; text?: string; attachments?: StreamMessage['attachments'] };
+  const message = (item.message ?? {}) as {
+    messageId?: string;
+    from?: { id?: string };
+    text?: string;
+    attachments?: StreamMessage['attachments'];
+  };
   return {
     action: String(item.action ?? ''),
     conversationId: item.actionConversationId as string | undefined,

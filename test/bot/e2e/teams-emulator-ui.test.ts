@@ -6,7 +6,16 @@ import type { Playground } from './playground';
 import { E2eWorld, openE2eWorld, PEOPLE } from './world';
 
 const ARTIFACTS = join(__dirname, '../../../test-artifacts');
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /**
  * What a person sees: the emulator's own web UI in Debian's Chromium. The requester types a
@@ -25,7 +34,12 @@ describe('Teams emulator web UI (Chromium)', () => {
     pg = await w.open(PEOPLE.requester);
     profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
     // A fresh profile per run (the persistent context is Playwright's way to pass --user-data-dir).
-    browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 }, locale: 'es-MX' });
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      args: CHROMIUM_FLAGS,
+      viewport: { width: 1280, height: 900 },
+      locale: 'es-MX',
+    });
     page = browser.pages()[0] ?? (await browser.newPage());
   }, 90_000);
   afterAll(async () => {
@@ -44,10 +58,16 @@ describe('Teams emulator web UI (Chromium)', () => {
   it('shows the welcome, the questions, the summary card and the folio in Spanish', async () => {
     await page.goto(pg.url);
     await page.getByText('Personal Chat').first().click();
-    await page.getByText(/soy la Mesa de Servicio de los Centros de Justicia Penal Federal/).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByText(/soy la Mesa de Servicio de los Centros de Justicia Penal Federal/)
+      .first()
+      .waitFor({ timeout: 30_000 });
 
     await send('la impresora de la sala 3 no imprime');
-    await page.getByText(/número de inventario/).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByText(/número de inventario/)
+      .first()
+      .waitFor({ timeout: 30_000 });
     await send('no sé');
     await page.getByText('Resumen de tu reporte').first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'teams-emulator-summary.png'), fullPage: true });

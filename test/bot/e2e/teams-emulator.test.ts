@@ -3,7 +3,8 @@ import type { Playground, StreamMessage } from './playground';
 import { E2eWorld, openE2eWorld, PEOPLE } from './world';
 
 /** The emulator shows a reply's text and its card as two messages; the card carries the notice line too. */
-const cardOf = (m: StreamMessage) => m.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+const cardOf = (m: StreamMessage) =>
+  m.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
 const textOf = (m: StreamMessage) => `${m.text ?? ''}\n${cardOf(m) ? cardText(cardOf(m)!) : ''}`;
 
 /**
@@ -20,9 +21,15 @@ describe('Teams bot through the Microsoft 365 Agents Playground', () => {
 
   beforeAll(async () => {
     w = await openE2eWorld();
-    [requester, analyst, engineer] = await Promise.all([w.open(PEOPLE.requester), w.open(PEOPLE.analyst), w.open(PEOPLE.engineer)]);
+    [requester, analyst, engineer] = await Promise.all([
+      w.open(PEOPLE.requester),
+      w.open(PEOPLE.analyst),
+      w.open(PEOPLE.engineer),
+    ]);
   }, 90_000);
-  afterAll(async () => { await w?.close(); }, 60_000);
+  afterAll(async () => {
+    await w?.close();
+  }, 60_000);
 
   it('greets each person on install and stores their own conversation reference', async () => {
     for (const pg of [requester, analyst, engineer]) {
@@ -44,19 +51,29 @@ describe('Teams bot through the Microsoft 365 Agents Playground', () => {
   }, 60_000);
 
   it('notifies the analyst proactively, who assigns the engineer from the card', async () => {
-    const notice = await analyst.waitFor((m) => Boolean(cardOf(m)) && cardText(cardOf(m)!).startsWith(`Nueva orden de servicio ${folio}.`));
+    const notice = await analyst.waitFor(
+      (m) => Boolean(cardOf(m)) && cardText(cardOf(m)!).startsWith(`Nueva orden de servicio ${folio}.`),
+    );
     const assign = executeActions(cardOf(notice)!).find((a) => a.verb === 'assign_engineer')!;
     expect(assign.inputs).toEqual(['engineerId']);
     const answer = await analyst.execute(notice.id!, assign.verb, { ...assign.data, engineerId: 'miguel.torres' });
-    expect(cardText(answer.value)).toMatch(/Hecho: Turnar a ingeniero en sitio[\s\S]*Turnada a ingeniero[\s\S]*Miguel Ángel Torres/);
+    expect(cardText(answer.value)).toMatch(
+      /Hecho: Turnar a ingeniero en sitio[\s\S]*Turnada a ingeniero[\s\S]*Miguel Ángel Torres/,
+    );
   }, 60_000);
 
   it('notifies the engineer in their own chat, who accepts from the card (updated in place)', async () => {
-    const notice = await engineer.waitFor((m) => Boolean(cardOf(m)) && cardText(cardOf(m)!).startsWith(`Se te turnó la orden ${folio}.`));
+    const notice = await engineer.waitFor(
+      (m) => Boolean(cardOf(m)) && cardText(cardOf(m)!).startsWith(`Se te turnó la orden ${folio}.`),
+    );
     const accept = executeActions(cardOf(notice)!).find((a) => a.verb === 'accept')!;
     const answer = await engineer.execute(notice.id!, accept.verb, accept.data);
     expect(cardText(answer.value)).toMatch(/En diagnóstico/);
-    expect(executeActions(answer.value).map((a) => a.verb).sort()).toEqual(['resolve_onsite', 'turn_to_provider']);
+    expect(
+      executeActions(answer.value)
+        .map((a) => a.verb)
+        .sort(),
+    ).toEqual(['resolve_onsite', 'turn_to_provider']);
     const stale = await engineer.execute(notice.id!, accept.verb, accept.data);
     expect(cardText(stale.value)).toMatch(/La orden cambió mientras usted la consultaba/);
   }, 60_000);

@@ -23,7 +23,12 @@ export const PEOPLE = {
   other2: userFor('jose.chan', 'José Chan', 'jose.chan@cjf.example.mx'),
   other3: userFor('daniel.ortiz', 'Daniel Ortiz', 'daniel.ortiz@cjf.example.mx'),
   /** An analyst whose directory entry has no AAD object id: found through Teams by email. */
-  byEmail: { id: 'user-carlos.ramirez', name: 'Carlos Ramírez', aadObjectId: 'b0b0b0b0-0000-4000-8000-0000000000c1', email: 'carlos.ramirez@cjf.example.mx' },
+  byEmail: {
+    id: 'user-carlos.ramirez',
+    name: 'Carlos Ramírez',
+    aadObjectId: 'b0b0b0b0-0000-4000-8000-0000000000c1',
+    email: 'carlos.ramirez@cjf.example.mx',
+  },
 };
 
 /** The service (in this process, on a free loopback port, with a temporary data dir) and one emulator per person. */
@@ -42,13 +47,22 @@ export async function openE2eWorld(): Promise<E2eWorld> {
   const json = botDirectoryJson() as { people: Array<Record<string, unknown>> };
   for (const p of json.people) if (p.id === 'carlos.ramirez') delete p.aadObjectId;
   writeFileSync(directoryFile, JSON.stringify(json));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), DIRECTORY_FILE: directoryFile, LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: join(dir, 'data'),
+    DIRECTORY_FILE: directoryFile,
+    LOG_LEVEL: 'silent',
+  });
   const service = await startService(config, quietLogger());
   const botUrl = `http://127.0.0.1:${service.port}/api/messages`;
   const playgrounds: Playground[] = [];
   const everyone = Object.values(PEOPLE);
   return {
-    dir, service, botUrl, playgrounds,
+    dir,
+    service,
+    botUrl,
+    playgrounds,
     async open(person) {
       const others = everyone.filter((p) => p.id !== person.id).slice(0, 5);
       const pg = new Playground(person, others, `a:chat-${person.id}`, join(dir, person.id), TENANT);

@@ -18,23 +18,42 @@ async function startBot(w: BotWorld): Promise<{ url: string; http: HttpService }
   const logger = quietLogger();
   const teams = createTeamsBot({ bot: {}, db: w.tdb.db, logger, ...botServices(w.store, w.directory) });
   const http = createHttpService({
-    logger, orders: orderReadsFromStore(w.store), botEndpoint: teams.endpoint,
+    logger,
+    orders: orderReadsFromStore(w.store),
+    botEndpoint: teams.endpoint,
     health: { ping: async () => undefined, mailState: () => 'disabled', timeoutMs: 1500 },
   });
   const port = await http.listen(0, '127.0.0.1');
   return { url: `http://127.0.0.1:${port}/api/messages`, http };
 }
 
-function message(connector: Connector, conversationId: string, personId: string, extra: Record<string, unknown>, id = randomUUID()) {
+function message(
+  connector: Connector,
+  conversationId: string,
+  personId: string,
+  extra: Record<string, unknown>,
+  id = randomUUID(),
+) {
   return {
-    type: 'message', id, channelId: 'msteams', serviceUrl: connector.url, locale: 'es-MX', timestamp: new Date().toISOString(),
-    from: { id: `29:${personId}`, name: personId, aadObjectId: aadOf(personId) }, recipient: { id: '28:bot', name: 'Mesa de Servicio' },
-    conversation: { id: conversationId, conversationType: 'personal' }, ...extra,
+    type: 'message',
+    id,
+    channelId: 'msteams',
+    serviceUrl: connector.url,
+    locale: 'es-MX',
+    timestamp: new Date().toISOString(),
+    from: { id: `29:${personId}`, name: personId, aadObjectId: aadOf(personId) },
+    recipient: { id: '28:bot', name: 'Mesa de Servicio' },
+    conversation: { id: conversationId, conversationType: 'personal' },
+    ...extra,
   };
 }
 
 async function post(url: string, body: unknown): Promise<number> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -65,20 +84,31 @@ describe('intake confirmation over HTTP', () => {
 
   /** A fresh conversation brought to the summary card, ready for «confirmar». */
   async function atSummary(conversationId: string, personId = 'fernando.ruiz'): Promise<void> {
-    expect(await post(bot!.url, message(connector, conversationId, personId, { text: 'la impresora de la sala 3 no imprime, inventario CJF-1234' }))).toBe(200);
+    expect(
+      await post(
+        bot!.url,
+        message(connector, conversationId, personId, {
+          text: 'la impresora de la sala 3 no imprime, inventario CJF-1234',
+        }),
+      ),
+    ).toBe(200);
     expect(textsTo(connector, conversationId).join('\n')).toMatch(/Revisa los datos/);
   }
 
   it.each([
     ['typed «confirmar» with one activity id', { text: 'confirmar' }, true],
     ['typed «confirmar» with two activity ids', { text: 'confirmar' }, false],
-    ['the summary card\'s confirm', { value: { intake: 'confirm' } }, true],
+    ["the summary card's confirm", { value: { intake: 'confirm' } }, true],
   ])('makes one order and answers both with its folio when %s arrives twice at once', async (_what, extra, sameId) => {
     const conversationId = `a:twice-${randomUUID()}`;
     await atSummary(conversationId);
     const before = await orders().countDocuments();
     const id = randomUUID();
-    const statuses = await Promise.all([0, 1].map(() => post(bot!.url, message(connector, conversationId, 'fernando.ruiz', extra, sameId ? id : randomUUID()))));
+    const statuses = await Promise.all(
+      [0, 1].map(() =>
+        post(bot!.url, message(connector, conversationId, 'fernando.ruiz', extra, sameId ? id : randomUUID())),
+      ),
+    );
     expect(statuses).toEqual([200, 200]);
     expect(await orders().countDocuments()).toBe(before + 1);
     const folios = foliosTo(connector, conversationId);
@@ -95,7 +125,9 @@ describe('intake confirmation over HTTP', () => {
     expect(await post(bot!.url, confirm)).toBe(200);
     const before = await orders().countDocuments();
     expect(await post(bot!.url, confirm)).toBe(200);
-    expect(await post(bot!.url, message(connector, conversationId, 'fernando.ruiz', { value: { intake: 'confirm' } }))).toBe(200);
+    expect(
+      await post(bot!.url, message(connector, conversationId, 'fernando.ruiz', { value: { intake: 'confirm' } })),
+    ).toBe(200);
     expect(await orders().countDocuments()).toBe(before);
     const folios = foliosTo(connector, conversationId);
     expect(folios).toHaveLength(3);
@@ -116,7 +148,10 @@ describe('intake confirmation over HTTP', () => {
     }
     const storage = new FailingOnce(w.tdb.db);
     const bot = new DeskBot({
-      db: w.tdb.db, storage, logger: quietLogger(), ...botServices(w.store, w.directory),
+      db: w.tdb.db,
+      storage,
+      logger: quietLogger(),
+      ...botServices(w.store, w.directory),
     });
     const chat = new Chat(bot, userOf('maria.hernandez'), `a:crash-${randomUUID()}`);
     expect(await chat.text('la impresora de la sala 2 no imprime, inventario CJF-55')).toMatch(/Revisa los datos/);

@@ -19,8 +19,12 @@ async function table(chat: Chat, rows: Array<[string | Partial<Activity>, RegExp
 
 describe('intake dialog', () => {
   let w: BotWorld;
-  beforeAll(async () => { w = await openBotWorld(); });
-  afterAll(async () => { await w?.close(); });
+  beforeAll(async () => {
+    w = await openBotWorld();
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
 
   it('asks every missing field in Spanish and creates the order with a folio when confirmed', async () => {
     const chat = new Chat(w.newBot(), userOf('maria.hernandez'));
@@ -34,9 +38,13 @@ describe('intake dialog', () => {
     ]);
     const order = await lastOrder(w);
     expect(order).toMatchObject({
-      status: 'reported', channel: 'teams', centreId: 'CJPF-BC-TIJ', description: 'El teléfono no da tono desde ayer',
+      status: 'reported',
+      channel: 'teams',
+      centreId: 'CJPF-BC-TIJ',
+      description: 'El teléfono no da tono desde ayer',
       equipment: { type: 'telephony', location: 'Oficialía de partes', inventoryNumber: 'TEL-00981' },
-      contact: { extension: '6110' }, requester: { personId: 'maria.hernandez' },
+      contact: { extension: '6110' },
+      requester: { personId: 'maria.hernandez' },
     });
   });
 
@@ -58,7 +66,8 @@ describe('intake dialog', () => {
     ]);
     expect(await orders(w).countDocuments()).toBe(before + 1);
     expect(await lastOrder(w)).toMatchObject({
-      equipment: { type: 'printer', location: 'Sala 1' }, centreId: 'CJPF-BC-TIJ',
+      equipment: { type: 'printer', location: 'Sala 1' },
+      centreId: 'CJPF-BC-TIJ',
       requester: { name: 'Pedro Páramo', email: 'pedro.paramo@cjf.example.mx', unverified: true },
     });
     expect((await lastOrder(w)).equipment.inventoryNumber).toBeUndefined();
@@ -69,9 +78,14 @@ describe('intake dialog', () => {
     const first = await chat.text('la impresora de la sala 3 no imprime');
     expect(first).toMatch(/número de inventario/);
     expect(first).not.toMatch(/¿Qué equipo falla|sala o área|Describe/);
-    await table(chat, [['no sé', /Revisa los datos/], ['confirmar', /folio/]]);
+    await table(chat, [
+      ['no sé', /Revisa los datos/],
+      ['confirmar', /folio/],
+    ]);
     expect(await lastOrder(w)).toMatchObject({
-      equipment: { type: 'printer', location: 'sala 3' }, description: 'la impresora de la sala 3 no imprime', centreId: 'CJPF-CDMX',
+      equipment: { type: 'printer', location: 'sala 3' },
+      description: 'la impresora de la sala 3 no imprime',
+      centreId: 'CJPF-CDMX',
       contact: { extension: '5110' },
     });
   });
@@ -87,7 +101,10 @@ describe('intake dialog', () => {
       ['corregir algo', /Responde \*\*confirmar\*\*/],
       [{ value: { intake: 'confirm' } }, /folio/],
     ]);
-    expect(await lastOrder(w)).toMatchObject({ equipment: { type: 'printer', location: 'Sala 4', inventoryNumber: 'CJF-7788' }, description: 'Imprime hojas en blanco' });
+    expect(await lastOrder(w)).toMatchObject({
+      equipment: { type: 'printer', location: 'Sala 4', inventoryNumber: 'CJF-7788' },
+      description: 'Imprime hojas en blanco',
+    });
   });
 
   it.each([
@@ -106,17 +123,23 @@ describe('intake dialog', () => {
   it('cancels from the summary card button', async () => {
     const before = await orders(w).countDocuments();
     const chat = new Chat(w.newBot(), userOf('fernando.ruiz'));
-    await table(chat, [['la impresora de la sala 3 no imprime', /inventario/], ['no sé', /Revisa/], [{ value: { intake: 'cancel' } }, /Cancelé/]]);
+    await table(chat, [
+      ['la impresora de la sala 3 no imprime', /inventario/],
+      ['no sé', /Revisa/],
+      [{ value: { intake: 'cancel' } }, /Cancelé/],
+    ]);
     expect(await orders(w).countDocuments()).toBe(before);
   });
 
-  it('keeps the summary\'s facts, not its card, in the stored dialog state, and shows the card again when asked for help', async () => {
+  it("keeps the summary's facts, not its card, in the stored dialog state, and shows the card again when asked for help", async () => {
     const chat = new Chat(w.newBot(), userOf('fernando.ruiz'), 'a:summary-state');
     const summary = await chat.say('la impresora de la sala 3 no imprime, inventario CJF-77');
     const card = JSON.stringify(summary.flatMap((a) => a.attachments ?? []));
     expect(card).toContain('Resumen de tu reporte');
     expect(card).toContain('CJF-77');
-    const stored = await w.tdb.db.collection<{ _id: string; json: string }>('botState').findOne({ _id: { $regex: 'a:summary-state' } });
+    const stored = await w.tdb.db
+      .collection<{ _id: string; json: string }>('botState')
+      .findOne({ _id: { $regex: 'a:summary-state' } });
     expect(stored?.json).toContain('CJF-77');
     expect(stored?.json).not.toContain('AdaptiveCard');
     const again = await chat.say('ayuda');
@@ -129,10 +152,21 @@ describe('intake dialog', () => {
   it('resumes mid-dialog after a restart (a new bot instance on the same storage)', async () => {
     const who = userOf('maria.hernandez');
     const first = new Chat(w.newBot(), who, 'a:restart');
-    await table(first, [['reportar', /¿Qué equipo/], ['Red', /sala o área/]]);
+    await table(first, [
+      ['reportar', /¿Qué equipo/],
+      ['Red', /sala o área/],
+    ]);
     const second = new Chat(w.newBot(), who, 'a:restart');
-    await table(second, [['Site de comunicaciones', /inventario/], ['no sé', /Describe/], ['Sin internet en todo el piso', /Revisa/], ['confirmar', /folio/]]);
-    expect(await lastOrder(w)).toMatchObject({ equipment: { type: 'network', location: 'Site de comunicaciones' }, description: 'Sin internet en todo el piso' });
+    await table(second, [
+      ['Site de comunicaciones', /inventario/],
+      ['no sé', /Describe/],
+      ['Sin internet en todo el piso', /Revisa/],
+      ['confirmar', /folio/],
+    ]);
+    expect(await lastOrder(w)).toMatchObject({
+      equipment: { type: 'network', location: 'Site de comunicaciones' },
+      description: 'Sin internet en todo el piso',
+    });
   });
 
   it('lets an analyst register a phone report on behalf of a requester', async () => {
@@ -148,11 +182,18 @@ describe('intake dialog', () => {
       ['confirmar', /quedó registrado con el folio/],
     ]);
     const order = await lastOrder(w);
-    expect(order).toMatchObject({ channel: 'phone', centreId: 'CJPF-QROO-CUN', requester: { personId: 'jose.chan' }, contact: { extension: '7110' } });
+    expect(order).toMatchObject({
+      channel: 'phone',
+      centreId: 'CJPF-QROO-CUN',
+      requester: { personId: 'jose.chan' },
+      contact: { extension: '7110' },
+    });
     expect(order!.history[0]).toMatchObject({ by: { personId: 'ana.lopez' }, role: 'analyst', channel: 'phone' });
   });
 
   it('refuses the phone report to someone who is not an analyst', async () => {
-    expect(await new Chat(w.newBot(), userOf('fernando.ruiz')).text('reporte telefónico')).toMatch(/solo para el personal de la Mesa/);
+    expect(await new Chat(w.newBot(), userOf('fernando.ruiz')).text('reporte telefónico')).toMatch(
+      /solo para el personal de la Mesa/,
+    );
   });
 });

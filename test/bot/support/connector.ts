@@ -1,18 +1,32 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface ConnectorPost { conversationId: string; body: { type?: string; text?: string; attachments?: Array<{ contentType: string; content: Record<string, unknown> }> } }
+export interface ConnectorPost {
+  conversationId: string;
+  body: {
+    type?: string;
+    text?: string;
+    attachments?: Array<{ contentType: string; content: Record<string, unknown> }>;
+  };
+}
 
 /**
  * A loopback stand-in for the Bot Connector: records what the bot posts to conversations
  * and answers with the status set per conversation (200 by default).
  */
-export async function startConnector(): Promise<{ url: string; posts: ConnectorPost[]; statusFor: Map<string, number>; close(): Promise<void> }> {
+export async function startConnector(): Promise<{
+  url: string;
+  posts: ConnectorPost[];
+  statusFor: Map<string, number>;
+  close(): Promise<void>;
+}> {
   const posts: ConnectorPost[] = [];
   const statusFor = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     let data = '';
-    req.on('data', (c) => { data += c; });
+    req.on('data', (c) => {
+      data += c;
+    });
     req.on('end', () => {
       const match = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
       if (req.method === 'POST' && match) {
@@ -22,7 +36,13 @@ export async function startConnector(): Promise<{ url: string; posts: ConnectorP
         // Two calls: restify, once loaded in this worker by another test file, patches
         // http.ServerResponse so writeHead no longer returns the response.
         res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(status === 200 ? { id: `reply-${posts.length}` } : { error: { code: 'BotNotInConversationRoster', message: 'gone' } }));
+        res.end(
+          JSON.stringify(
+            status === 200
+              ? { id: `reply-${posts.length}` }
+              : { error: { code: 'BotNotInConversationRoster', message: 'gone' } },
+          ),
+        );
         return;
       }
       res.writeHead(404);
@@ -30,5 +50,10 @@ export async function startConnector(): Promise<{ url: string; posts: ConnectorP
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, posts, statusFor, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    posts,
+    statusFor,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }

@@ -43,11 +43,17 @@ export async function openBotWorld(): Promise<BotWorld> {
   await store.ensureIndexes();
   await directory.replaceAll(parseDirectory(botDirectoryJson()));
   return {
-    tdb, directory, store,
-    newBot: (options = {}) => new DeskBot({
-      db: tdb.db, storage: new MongoStorage(tdb.db), ...botServices(store, directory),
-      logger: quietLogger(), tenantId: options.tenantId,
-    }),
+    tdb,
+    directory,
+    store,
+    newBot: (options = {}) =>
+      new DeskBot({
+        db: tdb.db,
+        storage: new MongoStorage(tdb.db),
+        ...botServices(store, directory),
+        logger: quietLogger(),
+        tenantId: options.tenantId,
+      }),
     close: () => tdb.close(),
   };
 }
@@ -65,7 +71,9 @@ export class Chat {
 
   constructor(bot: DeskBot, who: Partial<Activity>, conversationId = `a:${String(who.from?.id)}`) {
     this.adapter = new TestAdapter((context) => bot.run(context), {
-      channelId: 'test', conversation: { id: conversationId, conversationType: 'personal', isGroup: false, name: '' }, ...who,
+      channelId: 'test',
+      conversation: { id: conversationId, conversationType: 'personal', isGroup: false, name: '' },
+      ...who,
     } as Partial<Activity>);
     this.adapter.locale = 'es-MX';
   }

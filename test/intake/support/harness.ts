@@ -33,18 +33,42 @@ export const ALL_USERS = [DESK, REQUESTER, ENGINEER, ANALYST, PROVIDER, OUTSIDER
 
 const hours = { start: '09:00', end: '18:00' };
 export const DIRECTORY: Directory = {
-  centres: [{ id: 'CJPF-CDMX', name: 'CJPF Ciudad de México', state: 'Ciudad de México', timeZone: 'America/Mexico_City', businessHours: { mon: hours, tue: hours, wed: hours, thu: hours, fri: hours }, nonWorkingDays: [] }],
+  centres: [
+    {
+      id: 'CJPF-CDMX',
+      name: 'CJPF Ciudad de México',
+      state: 'Ciudad de México',
+      timeZone: 'America/Mexico_City',
+      businessHours: { mon: hours, tue: hours, wed: hours, thu: hours, fri: hours },
+      nonWorkingDays: [],
+    },
+  ],
   providers: [{ id: 'PROV-1', company: 'Proveedor de Soporte, S.A.', contactEmails: [PROVIDER.user] }],
-  contracts: [{
-    id: 'CT-1', number: 'CT-2026-01', providerId: 'PROV-1', centreIds: ['CJPF-CDMX'], equipmentTypes: ['printer', 'computer', 'other'],
-    attentionHours: { critical: 2, high: 4, medium: 8, low: 16 }, resolutionHours: { critical: 8, high: 16, medium: 24, low: 48 }, hours: 'business',
-  }],
+  contracts: [
+    {
+      id: 'CT-1',
+      number: 'CT-2026-01',
+      providerId: 'PROV-1',
+      centreIds: ['CJPF-CDMX'],
+      equipmentTypes: ['printer', 'computer', 'other'],
+      attentionHours: { critical: 2, high: 4, medium: 8, low: 16 },
+      resolutionHours: { critical: 8, high: 16, medium: 24, low: 48 },
+      hours: 'business',
+    },
+  ],
   people: [
     { id: 'jpena', name: 'José Peña', email: REQUESTER.user, roles: ['requester'], centreIds: ['CJPF-CDMX'] },
     { id: 'ana', name: 'Ana Analista', email: ANALYST.user, roles: ['analyst'], centreIds: [] },
     { id: 'ingeniero', name: 'Iván Ingeniero', email: ENGINEER.user, roles: ['engineer'], centreIds: ['CJPF-CDMX'] },
     { id: 'juez', name: 'Julia Juez', email: 'juez@cjf.example.mx', roles: ['judge'], centreIds: ['CJPF-CDMX'] },
-    { id: 'prov1', name: 'Pedro Proveedor', email: PROVIDER.user, roles: ['provider'], centreIds: [], providerId: 'PROV-1' },
+    {
+      id: 'prov1',
+      name: 'Pedro Proveedor',
+      email: PROVIDER.user,
+      roles: ['provider'],
+      centreIds: [],
+      providerId: 'PROV-1',
+    },
   ],
 };
 
@@ -74,17 +98,35 @@ export interface Harness {
   directory: MongoDirectoryStore;
   store: IntakeStore;
   sender: SmtpMailSender;
-  deps(overrides?: Partial<Omit<HandleMailDeps, 'rules' | 'auth'>> & { rules?: Partial<IntakeRules>; auth?: MailAuthPolicy }): HandleMailDeps;
+  deps(
+    overrides?: Partial<Omit<HandleMailDeps, 'rules' | 'auth'>> & {
+      rules?: Partial<IntakeRules>;
+      auth?: MailAuthPolicy;
+    },
+  ): HandleMailDeps;
   /** `deps` replaces parts of what handleMail gets (a failing store, a crashing order store). */
-  poller(options?: Partial<Omit<PollerOptions, "deps">> & { rules?: Partial<IntakeRules>; auth?: MailAuthPolicy; deps?: Partial<HandleMailDeps> }): MailPoller;
+  poller(
+    options?: Partial<Omit<PollerOptions, 'deps'>> & {
+      rules?: Partial<IntakeRules>;
+      auth?: MailAuthPolicy;
+      deps?: Partial<HandleMailDeps>;
+    },
+  ): MailPoller;
   /** Relays outbox notices and sends them all by email once. */
   deliverNotices(): Promise<number>;
   close(): Promise<void>;
 }
 
-export async function startHarness(stackUsers: MailUser[] = ALL_USERS, stackOptions: Pick<StartMailStackOptions, 'oauth2'> = {}): Promise<Harness> {
+export async function startHarness(
+  stackUsers: MailUser[] = ALL_USERS,
+  stackOptions: Pick<StartMailStackOptions, 'oauth2'> = {},
+): Promise<Harness> {
   const [stack, db] = await Promise.all([
-    startMailStack({ users: stackUsers, domains: ['cjf.example.mx', 'proveedor.example.com', 'externo.example.org'], ...stackOptions }),
+    startMailStack({
+      users: stackUsers,
+      domains: ['cjf.example.mx', 'proveedor.example.com', 'externo.example.org'],
+      ...stackOptions,
+    }),
     openTestDatabase(),
   ]);
   const orders = new MongoOrderStore(db.db);
@@ -99,20 +141,49 @@ export async function startHarness(stackUsers: MailUser[] = ALL_USERS, stackOpti
   const relay = new OutboxRelay({ db: db.db, logger: silent });
   const dispatcher = new OutboxDispatcher({ db: db.db, logger: silent, channels: [channel], baseDelayMs: 100 });
   const deps: Harness['deps'] = ({ rules, auth, ...rest } = {}) => ({
-    orders, directory, store, sender, policy: SEED_POLICY, analystRouting: 'all',
+    orders,
+    directory,
+    store,
+    sender,
+    policy: SEED_POLICY,
+    analystRouting: 'all',
     auth: createAuthenticator(auth ?? { mode: 'mailauth', resolver: DNS }),
     ...rest,
-    rules: { ...DEFAULT_RULES, timeZone: 'America/Mexico_City', ownAddresses: [DESK.user], allowedDomains: ['cjf.example.mx', 'proveedor.example.com'], ...rules },
+    rules: {
+      ...DEFAULT_RULES,
+      timeZone: 'America/Mexico_City',
+      ownAddresses: [DESK.user],
+      allowedDomains: ['cjf.example.mx', 'proveedor.example.com'],
+      ...rules,
+    },
   });
   return {
-    stack, db, orders, directory, store, sender, deps,
+    stack,
+    db,
+    orders,
+    directory,
+    store,
+    sender,
+    deps,
     poller({ rules, auth, deps: replaced, ...o } = {}) {
       return new MailPoller({
         deps: { ...deps({ rules, auth }), ...replaced },
-        source: () => new ImapMailSource({ ...stack.imap, secure: false, doSTARTTLS: false, user: DESK.user, password: DESK.password, logger: silent }),
-        mailbox: 'INBOX', account: DESK.user,
+        source: () =>
+          new ImapMailSource({
+            ...stack.imap,
+            secure: false,
+            doSTARTTLS: false,
+            user: DESK.user,
+            password: DESK.password,
+            logger: silent,
+          }),
+        mailbox: 'INBOX',
+        account: DESK.user,
         folders: { processed: 'Procesados', quarantine: 'Cuarentena', refused: 'Rechazados' },
-        logger: silent, leaseMs: 3000, pollMs: 200, ...o,
+        logger: silent,
+        leaseMs: 3000,
+        pollMs: 200,
+        ...o,
       });
     },
     async deliverNotices() {
@@ -141,7 +212,13 @@ export async function sendMail(stack: MailStack, message: SendMailOptions): Prom
 }
 
 export async function withImap<T>(stack: MailStack, user: MailUser, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
-  const client = new ImapFlow({ ...stack.imap, secure: false, doSTARTTLS: false, logger: false, auth: { user: user.user, pass: user.password } });
+  const client = new ImapFlow({
+    ...stack.imap,
+    secure: false,
+    doSTARTTLS: false,
+    logger: false,
+    auth: { user: user.user, pass: user.password },
+  });
   await client.connect();
   try {
     return await fn(client);
@@ -153,15 +230,22 @@ export async function withImap<T>(stack: MailStack, user: MailUser, fn: (c: Imap
 export async function folderCounts(stack: MailStack, user: MailUser = DESK): Promise<Record<string, number>> {
   return withImap(stack, user, async (c) => {
     const out: Record<string, number> = {};
-    for (const f of ['INBOX', 'Procesados', 'Cuarentena', 'Rechazados']) out[f] = (await c.status(f, { messages: true }) || { messages: 0 }).messages ?? 0;
+    for (const f of ['INBOX', 'Procesados', 'Cuarentena', 'Rechazados'])
+      out[f] = ((await c.status(f, { messages: true })) || { messages: 0 }).messages ?? 0;
     return out;
   });
 }
 
 /** Appends raw sources straight into a mailbox (bounces and the like, which SMTP would refuse). */
-export async function appendRaw(stack: MailStack, sources: Array<string | Buffer>, user: MailUser = DESK, folder = 'INBOX'): Promise<void> {
+export async function appendRaw(
+  stack: MailStack,
+  sources: Array<string | Buffer>,
+  user: MailUser = DESK,
+  folder = 'INBOX',
+): Promise<void> {
   await withImap(stack, user, async (c) => {
-    for (const s of sources) await c.append(folder, typeof s === 'string' ? Buffer.from(s.replace(/\r?\n/g, '\r\n')) : s);
+    for (const s of sources)
+      await c.append(folder, typeof s === 'string' ? Buffer.from(s.replace(/\r?\n/g, '\r\n')) : s);
   });
 }
 
@@ -178,7 +262,11 @@ export async function mailsIn(stack: MailStack, user: MailUser, folder = 'INBOX'
   });
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 20000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -196,21 +284,37 @@ export async function allOrders(h: Harness): Promise<ServiceOrder[]> {
  * A raw mail as our MTA would have delivered it: Return-Path and a Received line from
  * 127.0.0.1 (the address the local SPF records allow), then the given headers and body.
  */
-export function rawMail(o: { from: string; subject: string; id?: string; body: string; headers?: string[]; envelopeFrom?: string }): string {
+export function rawMail(o: {
+  from: string;
+  subject: string;
+  id?: string;
+  body: string;
+  headers?: string[];
+  envelopeFrom?: string;
+}): string {
   const address = /<([^>]+)>/.exec(o.from)?.[1] ?? o.from;
   return [
     `Return-Path: <${o.envelopeFrom ?? address}>`,
     'Received: from mail.cjf.example.mx ([127.0.0.1]) by mx.cjf.example.mx with esmtp id 1abcde-000001-AA; Mon, 02 Mar 2026 10:00:00 -0600',
-    `From: ${o.from}`, `To: ${DESK.user}`, `Subject: ${o.subject}`,
+    `From: ${o.from}`,
+    `To: ${DESK.user}`,
+    `Subject: ${o.subject}`,
     ...(o.id ? [`Message-ID: ${o.id}`] : []),
-    'Date: Mon, 02 Mar 2026 10:00:00 -0600', 'MIME-Version: 1.0',
+    'Date: Mon, 02 Mar 2026 10:00:00 -0600',
+    'MIME-Version: 1.0',
     ...(o.headers ?? ['Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit']),
-    '', o.body, '',
+    '',
+    o.body,
+    '',
   ].join('\n');
 }
 
 /** Runs one poller until the INBOX is empty, then stops it. */
-export async function runPollerUntilEmpty(h: Harness, options: Parameters<Harness['poller']>[0] = {}, timeoutMs = 30000): Promise<MailPoller> {
+export async function runPollerUntilEmpty(
+  h: Harness,
+  options: Parameters<Harness['poller']>[0] = {},
+  timeoutMs = 30000,
+): Promise<MailPoller> {
   const poller = h.poller(options);
   poller.start();
   try {
@@ -226,7 +330,11 @@ export async function runPollerUntilEmpty(h: Harness, options: Parameters<Harnes
  * The first mail in `user`'s INBOX that `matches`, waiting for it to arrive: delivery is
  * asynchronous, and mails sent together may land in any order (and after older ones).
  */
-export async function mailMatching(h: Harness, user: MailUser, matches: (mail: ParsedMail) => boolean): Promise<ParsedMail> {
+export async function mailMatching(
+  h: Harness,
+  user: MailUser,
+  matches: (mail: ParsedMail) => boolean,
+): Promise<ParsedMail> {
   return waitFor(`a matching mail for ${user.user}`, async () => {
     const mails = await Promise.all((await mailsIn(h.stack, user)).map((s) => simpleParser(s)));
     return mails.find(matches);
@@ -251,6 +359,9 @@ export async function toValidation(h: Harness, o: ServiceOrder): Promise<void> {
   await takeOrder(deps, { orderId, actorId: 'ana', channel: 'teams' });
   await assignEngineer(deps, { orderId, actorId: 'ana', channel: 'teams', engineerId: 'ingeniero' });
   await acceptOrder(deps, { orderId, actorId: 'ingeniero', channel: 'teams' });
-  await turnToProvider({ ...deps, timeZone: 'America/Mexico_City' }, { orderId, actorId: 'ingeniero', channel: 'teams', contractId: 'CT-1' });
+  await turnToProvider(
+    { ...deps, timeZone: 'America/Mexico_City' },
+    { orderId, actorId: 'ingeniero', channel: 'teams', contractId: 'CT-1' },
+  );
   await recordProviderAttention(deps, { orderId, actorId: 'prov1', channel: 'email' });
 }

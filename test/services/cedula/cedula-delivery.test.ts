@@ -38,11 +38,21 @@ describe('Cédula delivery on closure', () => {
   let order: ServiceOrder;
 
   beforeAll(async () => {
-    [w, stack, connector] = await Promise.all([openWorld(), startMailStack({ users: [DESK, REQUESTER, JUDGE] }), startConnector()]);
+    [w, stack, connector] = await Promise.all([
+      openWorld(),
+      startMailStack({ users: [DESK, REQUESTER, JUDGE] }),
+      startConnector(),
+    ]);
     store = new MongoCedulaStore(w.t.db);
     await store.ensureIndexes();
     order = await closedThroughProvider(w);
-    await new CedulaIssuer({ store, directory: w.directory, desk: EXAMPLE_DESK_TARGETS, secret: SECRET, logger: quietLogger() }).issueOnce();
+    await new CedulaIssuer({
+      store,
+      directory: w.directory,
+      desk: EXAMPLE_DESK_TARGETS,
+      secret: SECRET,
+      logger: quietLogger(),
+    }).issueOnce();
     sender = new SmtpMailSender({ ...stack.smtp, secure: false, ignoreTLS: true, from: DESK.user });
   }, 120_000);
   afterAll(async () => {
@@ -52,18 +62,46 @@ describe('Cédula delivery on closure', () => {
     await w?.t.close();
     network.restore();
   });
-  afterEach(() => { expect(network.attempts).toEqual([]); });
+  afterEach(() => {
+    expect(network.attempts).toEqual([]);
+  });
 
   it('mails the requester the PDF and shows the judge a card with the download link', async () => {
-    await saveConversationReference(w.t.db, {
-      channelId: 'msteams', serviceUrl: connector.url, bot: { id: '28:bot', name: 'Mesa' },
-      user: { id: `29:${P.judge}`, name: P.judge }, conversation: { id: 'a:judge', conversationType: 'personal', isGroup: false, name: '' },
-    }, undefined, new Date(), P.judge);
-    const { channel: teams } = createTeamsBot({ bot: {}, db: w.t.db, logger: quietLogger(), ...botServices(w.orders, w.directory), publicBaseUrl: BASE });
+    await saveConversationReference(
+      w.t.db,
+      {
+        channelId: 'msteams',
+        serviceUrl: connector.url,
+        bot: { id: '28:bot', name: 'Mesa' },
+        user: { id: `29:${P.judge}`, name: P.judge },
+        conversation: { id: 'a:judge', conversationType: 'personal', isGroup: false, name: '' },
+      },
+      undefined,
+      new Date(),
+      P.judge,
+    );
+    const { channel: teams } = createTeamsBot({
+      bot: {},
+      db: w.t.db,
+      logger: quietLogger(),
+      ...botServices(w.orders, w.directory),
+      publicBaseUrl: BASE,
+    });
     const intake = new IntakeStore(w.t.db);
     await intake.ensureIndexes();
-    const email = new EmailChannel({ sender, directory: w.directory, refs: intake, cedulaPdfs: store, publicBaseUrl: BASE });
-    const dispatcher = new OutboxDispatcher({ db: w.t.db, logger: quietLogger(), channels: [teams, email], baseDelayMs: 50 });
+    const email = new EmailChannel({
+      sender,
+      directory: w.directory,
+      refs: intake,
+      cedulaPdfs: store,
+      publicBaseUrl: BASE,
+    });
+    const dispatcher = new OutboxDispatcher({
+      db: w.t.db,
+      logger: quietLogger(),
+      channels: [teams, email],
+      baseDelayMs: 50,
+    });
     const relay = new OutboxRelay({ db: w.t.db, logger: quietLogger() });
     for (;;) {
       await relay.relayOnce();
@@ -72,8 +110,14 @@ describe('Cédula delivery on closure', () => {
 
     const record = (await store.byFolio(order.folio))!;
     const pdf = (await store.readPdf(record.fileId))!;
-    const sent = await w.t.db.collection<NotificationDoc>('notifications').find({ orderId: order._id, event: 'cedula_issued' }).toArray();
-    expect(Object.fromEntries(sent.map((n) => [n.recipient.personId, n.outcome]))).toEqual({ [P.requester]: 'sent_email', [P.judge]: 'sent_teams' });
+    const sent = await w.t.db
+      .collection<NotificationDoc>('notifications')
+      .find({ orderId: order._id, event: 'cedula_issued' })
+      .toArray();
+    expect(Object.fromEntries(sent.map((n) => [n.recipient.personId, n.outcome]))).toEqual({
+      [P.requester]: 'sent_email',
+      [P.judge]: 'sent_teams',
+    });
 
     // The order's earlier notices reach the requester too; the Cédula's mail is the one that says so.
     const mail = await waitFor('the Cédula mail', async () => {
@@ -82,7 +126,9 @@ describe('Cédula delivery on closure', () => {
     });
     expect(mail.text).toContain(`${BASE}/cedula/verify/${record.code}`);
     expect(mail.text).toContain(`${BASE}/cedula/${record.code}.pdf`);
-    expect(mail.attachments.map((a) => [a.filename, a.contentType])).toEqual([[`cedula-${order.folio}.pdf`, 'application/pdf']]);
+    expect(mail.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+      [`cedula-${order.folio}.pdf`, 'application/pdf'],
+    ]);
     expect(mail.attachments[0]!.content.equals(pdf)).toBe(true);
 
     const post = connector.posts.find((p) => p.conversationId === 'a:judge' && p.body.text?.includes('Cédula'))!;

@@ -22,13 +22,23 @@ beforeAll(async () => {
   const store = new MongoCedulaStore(w.t.db);
   await store.ensureIndexes();
   order = await closedThroughProvider(w);
-  await new CedulaIssuer({ store, directory: w.directory, desk: EXAMPLE_DESK_TARGETS, secret: SECRET, logger: quietLogger() }).issueOnce();
+  await new CedulaIssuer({
+    store,
+    directory: w.directory,
+    desk: EXAMPLE_DESK_TARGETS,
+    secret: SECRET,
+    logger: quietLogger(),
+  }).issueOnce();
   code = (await store.byFolio(order.folio))!.code;
   http = createHttpService({
-    logger: quietLogger(), apiToken: TOKEN, orders: {} as OrderReads,
+    logger: quietLogger(),
+    apiToken: TOKEN,
+    orders: {} as OrderReads,
     cedula: cedulaReads(store, (c) => verifyCedula({ store, secret: SECRET }, c)),
     health: { ping: async () => undefined, mailState: () => 'disabled' },
-    botEndpoint: async (_req, res) => { res.send(404); },
+    botEndpoint: async (_req, res) => {
+      res.send(404);
+    },
   });
   base = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}`;
 });
@@ -75,15 +85,23 @@ describe('GET /cedula/verify/:code', () => {
 
 describe('GET /api/orders/:folio/cedula', () => {
   it('downloads the PDF with the bearer token', async () => {
-    const res = await fetch(`${base}/api/orders/${order.folio}/cedula`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${base}/api/orders/${order.folio}/cedula`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/pdf');
-    expect(Buffer.from(await res.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      Buffer.from(await res.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
   });
 
   it('refuses without the token and answers 404 for an order without a Cédula', async () => {
     expect((await fetch(`${base}/api/orders/${order.folio}/cedula`)).status).toBe(401);
-    const missing = await fetch(`${base}/api/orders/OS-2026-999999/cedula`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const missing = await fetch(`${base}/api/orders/OS-2026-999999/cedula`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });

@@ -6,8 +6,12 @@ import { recordingLogger } from '../http/harness';
 
 describe('the Cédula secret on the embedded engine', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'cedula-secret-')); });
-  afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cedula-secret-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('is generated on the first start, random, readable by the owner only', async () => {
     const log = recordingLogger('info');
@@ -40,7 +44,9 @@ describe('the Cédula secret on the embedded engine', () => {
 
   it('stops the start when the file holds no usable key, instead of replacing it', async () => {
     writeFileSync(join(dir, CEDULA_SECRET_FILE), 'short\n', { mode: 0o600 });
-    await expect(loadOrCreateCedulaSecret(dir, recordingLogger('info').logger)).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(loadOrCreateCedulaSecret(dir, recordingLogger('info').logger)).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
     expect(readFileSync(join(dir, CEDULA_SECRET_FILE), 'utf8')).toBe('short\n');
   });
 

@@ -15,7 +15,6 @@ import { openWorld, P, reportInput, World } from '../orders/world';
 import { ARTIFACTS, closedThroughProvider, SECRET } from './support';
 import { cdmx } from '../sla/support';
 
-
 let w: World;
 let store: MongoCedulaStore;
 beforeAll(async () => {
@@ -23,10 +22,19 @@ beforeAll(async () => {
   store = new MongoCedulaStore(w.t.db);
   await store.ensureIndexes();
 });
-afterAll(async () => { await w.t.close(); });
+afterAll(async () => {
+  await w.t.close();
+});
 
 const issuer = (now = '2026-03-04T15:00') =>
-  new CedulaIssuer({ store, directory: w.directory, desk: EXAMPLE_DESK_TARGETS, secret: SECRET, logger: quietLogger(), now: () => cdmx(now) });
+  new CedulaIssuer({
+    store,
+    directory: w.directory,
+    desk: EXAMPLE_DESK_TARGETS,
+    secret: SECRET,
+    logger: quietLogger(),
+    now: () => cdmx(now),
+  });
 
 function pdfText(pdf: Buffer, name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -54,23 +62,61 @@ describe('the Cédula de nivel de servicio', () => {
     expect(stored.cedula).toMatchObject({ code });
     expect(stored.status).toBe('closed');
     expect(stored.version).toBe(order.version);
-    expect(stored.outbox.filter((n) => n.event === 'cedula_issued').map((n) => n.recipient.personId).sort()).toEqual([P.requester, P.judge].sort());
+    expect(
+      stored.outbox
+        .filter((n) => n.event === 'cedula_issued')
+        .map((n) => n.recipient.personId)
+        .sort(),
+    ).toEqual([P.requester, P.judge].sort());
   });
 
   it('says in Spanish what was done, when, by whom and against which target', () => {
     const text = pdfText(pdf, 'cedula');
     for (const expected of [
-      'Cédula de nivel de servicio', order.folio, 'Centro de Justicia Penal Federal en la Ciudad de México', 'Fernando',
-      'Equipo de cómputo', 'CJF-012345', 'huele a quemado', 'Alta',
+      'Cédula de nivel de servicio',
+      order.folio,
+      'Centro de Justicia Penal Federal en la Ciudad de México',
+      'Fernando',
+      'Equipo de cómputo',
+      'CJF-012345',
+      'huele a quemado',
+      'Alta',
       // activities, in the centre's time
-      '02/03/2026 09:00', 'Reporte de la falla', 'Tomar la orden', 'Turnar al proveedor', 'Registrar atención del proveedor',
-      'Confirmar que quedó resuelta', 'Firmar y sellar', 'Documentar la atención', 'Cerrar la orden', '04/03/2026 14:00',
+      '02/03/2026 09:00',
+      'Reporte de la falla',
+      'Tomar la orden',
+      'Turnar al proveedor',
+      'Registrar atención del proveedor',
+      'Confirmar que quedó resuelta',
+      'Firmar y sellar',
+      'Documentar la atención',
+      'Cerrar la orden',
+      '04/03/2026 14:00',
       // clocks: target, actual, met / breached
-      'Respuesta de la Mesa de Servicio', 'Atención del proveedor (contrato)', 'Solución del proveedor (contrato)',
-      '30 min', '20 min', '4 h 00 min', '7 h 00 min', '16 h 00 min', '8 h 00 min', 'Cumplido', 'Incumplido', '11 h 00 min',
+      'Respuesta de la Mesa de Servicio',
+      'Atención del proveedor (contrato)',
+      'Solución del proveedor (contrato)',
+      '30 min',
+      '20 min',
+      '4 h 00 min',
+      '7 h 00 min',
+      '16 h 00 min',
+      '8 h 00 min',
+      'Cumplido',
+      'Incumplido',
+      '11 h 00 min',
       // provider, validation, signature, closure, code
-      'Tecnoservicios Integrales', 'CJF/DGTI/LPN/014/2026', 'Validación del solicitante', '04/03/2026 10:00',
-      'Firma del Juez Administrador', 'Patricia', '04/03/2026 12:00', order.signature!.digest, 'Cerrada', code, `/cedula/verify/${code}`,
+      'Tecnoservicios Integrales',
+      'CJF/DGTI/LPN/014/2026',
+      'Validación del solicitante',
+      '04/03/2026 10:00',
+      'Firma del Juez Administrador',
+      'Patricia',
+      '04/03/2026 12:00',
+      order.signature!.digest,
+      'Cerrada',
+      code,
+      `/cedula/verify/${code}`,
     ]) {
       expect(text).toContain(expected);
     }
@@ -78,14 +124,31 @@ describe('the Cédula de nivel de servicio', () => {
 
   it('renders page 1 to an image for a look (test-artifacts/cedula-1.png)', () => {
     pdfText(pdf, 'cedula');
-    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', join(ARTIFACTS, 'cedula.pdf'), join(ARTIFACTS, 'cedula-1')]);
+    execFileSync('pdftoppm', [
+      '-png',
+      '-r',
+      '80',
+      '-f',
+      '1',
+      '-l',
+      '1',
+      '-singlefile',
+      join(ARTIFACTS, 'cedula.pdf'),
+      join(ARTIFACTS, 'cedula-1'),
+    ]);
     expect(statSync(join(ARTIFACTS, 'cedula-1.png')).size).toBeGreaterThan(20_000);
   });
 
   it('verifies as authentic and unchanged, also when the code is typed loosely', async () => {
     const deps = { store, secret: SECRET };
-    await expect(verifyCedula(deps, code)).resolves.toMatchObject({ verdict: 'authentic', folio: order.folio, closedAt: '04/03/2026 14:00' });
-    await expect(verifyCedula(deps, code.toLowerCase().replace(/-/g, ' '))).resolves.toMatchObject({ verdict: 'authentic' });
+    await expect(verifyCedula(deps, code)).resolves.toMatchObject({
+      verdict: 'authentic',
+      folio: order.folio,
+      closedAt: '04/03/2026 14:00',
+    });
+    await expect(verifyCedula(deps, code.toLowerCase().replace(/-/g, ' '))).resolves.toMatchObject({
+      verdict: 'authentic',
+    });
   });
 
   it('reports an unknown or malformed code as unknown', async () => {
@@ -98,24 +161,52 @@ describe('the Cédula de nivel de servicio', () => {
     const cedulas = w.t.db.collection<{ _id: ObjectId; content: string; fileId: ObjectId }>('cedulas');
     const record = (await cedulas.findOne({ _id: order._id }))!;
     const deps = { store, secret: SECRET };
-    await cedulas.updateOne({ _id: order._id }, { $set: { content: record.content.replace('Incumplido', 'Cumplido') } });
+    await cedulas.updateOne(
+      { _id: order._id },
+      { $set: { content: record.content.replace('Incumplido', 'Cumplido') } },
+    );
     await expect(verifyCedula(deps, code)).resolves.toMatchObject({ verdict: 'tampered' });
     await cedulas.updateOne({ _id: order._id }, { $set: { content: record.content } });
     await expect(verifyCedula(deps, code)).resolves.toMatchObject({ verdict: 'authentic' });
-    await w.t.db.collection('cedulas.chunks').updateOne({ files_id: record.fileId, n: 0 }, { $set: { data: Buffer.from('%PDF-1.3 forged') } });
+    await w.t.db
+      .collection('cedulas.chunks')
+      .updateOne({ files_id: record.fileId, n: 0 }, { $set: { data: Buffer.from('%PDF-1.3 forged') } });
     await expect(verifyCedula(deps, code)).resolves.toMatchObject({ verdict: 'tampered' });
-    await expect(verifyCedula({ store, secret: 'another-secret-another-secret-000' }, code)).resolves.toMatchObject({ verdict: 'tampered' });
+    await expect(verifyCedula({ store, secret: 'another-secret-another-secret-000' }, code)).resolves.toMatchObject({
+      verdict: 'tampered',
+    });
   });
 
   it('covers a remote closure: no provider, validation or signature, the solution as the attention', async () => {
     const at = (local: string) => ({ ...w.deps, now: () => cdmx(local) });
-    let o = await reportOrder(at('2026-03-05T09:00'), reportInput({ priority: 'medium', equipment: { type: 'printer' }, description: 'La impresora de la oficialía no imprime.' }));
+    let o = await reportOrder(
+      at('2026-03-05T09:00'),
+      reportInput({
+        priority: 'medium',
+        equipment: { type: 'printer' },
+        description: 'La impresora de la oficialía no imprime.',
+      }),
+    );
     o = await takeOrder(at('2026-03-05T09:10'), { orderId: o._id.toHexString(), actorId: P.analyst, channel: 'phone' });
-    o = await closeRemotely(at('2026-03-05T09:40'), { orderId: o._id.toHexString(), actorId: P.analyst, channel: 'phone', solution: 'Se reinició la cola de impresión de forma remota.' });
+    o = await closeRemotely(at('2026-03-05T09:40'), {
+      orderId: o._id.toHexString(),
+      actorId: P.analyst,
+      channel: 'phone',
+      solution: 'Se reinició la cola de impresión de forma remota.',
+    });
     await issuer('2026-03-05T10:00').issueOnce();
     const record = (await store.byFolio(o.folio))!;
     const text = pdfText((await store.readPdf(record.fileId))!, 'cedula-remota');
-    for (const expected of ['Impresora', 'Cerrar con solución remota', 'Se reinició la cola de impresión', 'No requerida', 'Resolución de la orden', '1 h 00 min', '40 min', record.code]) {
+    for (const expected of [
+      'Impresora',
+      'Cerrar con solución remota',
+      'Se reinició la cola de impresión',
+      'No requerida',
+      'Resolución de la orden',
+      '1 h 00 min',
+      '40 min',
+      record.code,
+    ]) {
       expect(text).toContain(expected);
     }
     expect(text).not.toContain('Proveedor ');

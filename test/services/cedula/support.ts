@@ -19,16 +19,33 @@ export const SECRET = 'test-cedula-secret-0123456789abcdef';
 /** The whole life of an order through a provider, each step at a given Mexico City time. */
 export async function closedThroughProvider(world: World): Promise<ServiceOrder> {
   const at = (local: string) => ({ ...world.deps, now: () => cdmx(local) });
-  const step = (o: ServiceOrder, actorId: string) => ({ orderId: o._id.toHexString(), actorId, channel: 'teams' as const, expectedVersion: o.version });
-  let o = await reportOrder(at('2026-03-02T09:00'), reportInput({ priority: 'high', description: 'La computadora de la sala de audiencias no enciende; huele a quemado.' }));
+  const step = (o: ServiceOrder, actorId: string) => ({
+    orderId: o._id.toHexString(),
+    actorId,
+    channel: 'teams' as const,
+    expectedVersion: o.version,
+  });
+  let o = await reportOrder(
+    at('2026-03-02T09:00'),
+    reportInput({
+      priority: 'high',
+      description: 'La computadora de la sala de audiencias no enciende; huele a quemado.',
+    }),
+  );
   o = await takeOrder(at('2026-03-02T09:20'), step(o, P.analyst));
   o = await assignEngineer(at('2026-03-02T09:30'), { ...step(o, P.analyst), engineerId: P.engineer });
   o = await acceptOrder(at('2026-03-02T11:00'), step(o, P.engineer));
-  o = await turnToProvider(at('2026-03-02T12:00'), { ...step(o, P.engineer), contractId: 'CT-2026-001', providerId: 'PROV-TECNOSERV' });
+  o = await turnToProvider(at('2026-03-02T12:00'), {
+    ...step(o, P.engineer),
+    contractId: 'CT-2026-001',
+    providerId: 'PROV-TECNOSERV',
+  });
   o = await recordProviderAttention(at('2026-03-03T10:00'), step(o, P.provider));
   o = await confirmValidation(at('2026-03-04T10:00'), step(o, P.requester));
   o = await signOrder(at('2026-03-04T12:00'), step(o, P.judge));
-  o = await documentAttention(at('2026-03-04T13:00'), { ...step(o, P.provider), documentation: 'Se reemplazó la fuente de poder dañada; el equipo enciende y funciona con normalidad.' });
+  o = await documentAttention(at('2026-03-04T13:00'), {
+    ...step(o, P.provider),
+    documentation: 'Se reemplazó la fuente de poder dañada; el equipo enciende y funciona con normalidad.',
+  });
   return closeOrder(at('2026-03-04T14:00'), step(o, P.analyst));
 }
-

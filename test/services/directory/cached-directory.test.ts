@@ -7,9 +7,19 @@ describe('CachedDirectory', () => {
     const calls: string[] = [];
     let fail = false;
     const inner = {
-      personById: async (id: string) => { calls.push(id); if (fail) throw new Error('down'); return id === 'ana.lopez' ? person : null; },
+      personById: async (id: string) => {
+        calls.push(id);
+        if (fail) throw new Error('down');
+        return id === 'ana.lopez' ? person : null;
+      },
     } as unknown as DirectoryReader;
-    return { inner, calls, setFail: (v: boolean) => { fail = v; } };
+    return {
+      inner,
+      calls,
+      setFail: (v: boolean) => {
+        fail = v;
+      },
+    };
   };
 
   it('answers repeated lookups, misses included, from memory until the TTL passes', async () => {
@@ -32,9 +42,18 @@ describe('CachedDirectory', () => {
     const ana = { ...person, email: 'Ana@X.mx', aadObjectId: aad };
     const calls: string[] = [];
     const inner = {
-      personByAadObjectId: async (id: string) => { calls.push(`aad ${id}`); return id.toLowerCase() === aad ? ana : null; },
-      personById: async (id: string) => { calls.push(`id ${id}`); return id === 'ana.lopez' ? ana : null; },
-      personByEmail: async (email: string) => { calls.push(`email ${email}`); return email.toLowerCase() === 'ana@x.mx' ? ana : null; },
+      personByAadObjectId: async (id: string) => {
+        calls.push(`aad ${id}`);
+        return id.toLowerCase() === aad ? ana : null;
+      },
+      personById: async (id: string) => {
+        calls.push(`id ${id}`);
+        return id === 'ana.lopez' ? ana : null;
+      },
+      personByEmail: async (email: string) => {
+        calls.push(`email ${email}`);
+        return email.toLowerCase() === 'ana@x.mx' ? ana : null;
+      },
     } as unknown as DirectoryReader;
     const dir = new CachedDirectory(inner, 30_000, () => now);
     expect(await dir.personByAadObjectId(aad.toUpperCase())).toEqual(ana);

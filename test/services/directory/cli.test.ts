@@ -15,18 +15,30 @@ const EXAMPLE = join(ROOT, 'services/directory/example-directory.json');
 describe('directory cli arguments', () => {
   it('reads import with an optional people CSV, and show', () => {
     expect(parseArgs(['import', 'd.json'])).toEqual({ command: 'import', file: 'd.json' });
-    expect(parseArgs(['import', 'd.json', '--people', 'p.csv'])).toEqual({ command: 'import', file: 'd.json', peopleCsv: 'p.csv' });
+    expect(parseArgs(['import', 'd.json', '--people', 'p.csv'])).toEqual({
+      command: 'import',
+      file: 'd.json',
+      peopleCsv: 'p.csv',
+    });
     expect(parseArgs(['show'])).toEqual({ command: 'show' });
     expect(parseArgs(['assets', 'import', 'e.csv'])).toEqual({ command: 'assets-import', file: 'e.csv' });
-    expect(parseArgs(['assets', 'show', 'CJF-000001'])).toEqual({ command: 'assets-show', inventoryNumber: 'CJF-000001' });
+    expect(parseArgs(['assets', 'show', 'CJF-000001'])).toEqual({
+      command: 'assets-show',
+      inventoryNumber: 'CJF-000001',
+    });
   });
 
-  it.each([[[]], [['import']], [['import', '--people', 'p.csv']], [['import', 'd.json', '--gente', 'p.csv']], [['borrar']]])(
-    'refuses %j with the usage in Spanish',
-    (argv) => {
-      expect(() => parseArgs(argv)).toThrow(expect.objectContaining({ code: 'VALIDATION', userMessage: expect.stringContaining('Uso: npm run directory') }));
-    },
-  );
+  it.each([
+    [[]],
+    [['import']],
+    [['import', '--people', 'p.csv']],
+    [['import', 'd.json', '--gente', 'p.csv']],
+    [['borrar']],
+  ])('refuses %j with the usage in Spanish', (argv) => {
+    expect(() => parseArgs(argv)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION', userMessage: expect.stringContaining('Uso: npm run directory') }),
+    );
+  });
 });
 
 /** Runs the built CLI (test/run.sh builds before jest) against the test database. */
@@ -37,9 +49,16 @@ describe('directory cli', () => {
     t = await openTestDatabase();
     const uri = new URL(t.uri);
     uri.pathname = `/${t.dbName}`;
-    env = { PATH: process.env.PATH, MONGODB_URI: uri.toString(), CEDULA_SECRET: 'directory-cli-cedula-secret-0123456789abcdef', LOG_LEVEL: 'silent' };
+    env = {
+      PATH: process.env.PATH,
+      MONGODB_URI: uri.toString(),
+      CEDULA_SECRET: 'directory-cli-cedula-secret-0123456789abcdef',
+      LOG_LEVEL: 'silent',
+    };
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
   const cli = (...args: string[]) => run(process.execPath, [CLI, ...args], { env, cwd: ROOT });
 
   it('imports the example directory, shows it, and refuses a bad file leaving it as it was', async () => {
@@ -49,9 +68,21 @@ describe('directory cli', () => {
     expect(await t.db.collection('people').countDocuments({ roles: 'analyst' })).toBe(2);
 
     const bad = join(await mkdtemp(join(tmpdir(), 'cjpf-cli-')), 'malo.json');
-    await writeFile(bad, JSON.stringify({ centres: [], people: [{ id: 'x', name: 'X', email: 'x@cjf.example.mx', roles: ['judge'], centreIds: ['CJPF-XXX'] }] }));
-    const refused = await cli('import', bad).then(() => null, (error: { code: number; stderr: string }) => error);
-    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('people[0].centreIds[0]: centro "CJPF-XXX" no existe') });
+    await writeFile(
+      bad,
+      JSON.stringify({
+        centres: [],
+        people: [{ id: 'x', name: 'X', email: 'x@cjf.example.mx', roles: ['judge'], centreIds: ['CJPF-XXX'] }],
+      }),
+    );
+    const refused = await cli('import', bad).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('people[0].centreIds[0]: centro "CJPF-XXX" no existe'),
+    });
 
     const shown = await cli('show');
     expect(shown.stdout).toContain('CJPF-QROO-CUN');
@@ -67,7 +98,10 @@ describe('directory cli', () => {
 
     const bad = join(await mkdtemp(join(tmpdir(), 'cjpf-cli-')), 'equipos.csv');
     await writeFile(bad, 'inventoryNumber,type,brandModel,centreId,location\nCJF-000001,tostador,X,CJPF-CDMX,Sala 1\n');
-    const refused = await cli('assets', 'import', bad).then(() => null, (error: { code: number; stderr: string }) => error);
+    const refused = await cli('assets', 'import', bad).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('equipos.csv línea 2.type') });
   }, 90_000);
 });

@@ -17,8 +17,12 @@ beforeAll(async () => {
   await store.ensureIndexes();
   dir = await mkdtemp(join(tmpdir(), 'cjpf-directory-'));
 });
-afterAll(async () => { await t.close(); });
-beforeEach(async () => { await importDirectory({ directory: store }, { file: EXAMPLE }); });
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(async () => {
+  await importDirectory({ directory: store }, { file: EXAMPLE });
+});
 
 async function writeJson(name: string, change: (f: any) => void): Promise<string> {
   const file = JSON.parse(await readFile(EXAMPLE, 'utf8'));
@@ -56,7 +60,9 @@ describe('MongoDirectoryStore', () => {
   });
 
   it('replaces the whole directory on a new import, dropping people no longer listed', async () => {
-    const path = await writeJson('smaller.json', (f) => { f.people = f.people.filter((p: any) => p.id !== 'carlos.ramirez'); });
+    const path = await writeJson('smaller.json', (f) => {
+      f.people = f.people.filter((p: any) => p.id !== 'carlos.ramirez');
+    });
     await importDirectory({ directory: store }, { file: path });
     expect(await store.personById('carlos.ramirez')).toBeNull();
     expect((await store.analysts()).map((p) => p.id)).toEqual(['ana.lopez']);
@@ -69,7 +75,8 @@ describe('MongoDirectoryStore', () => {
       f.people[3].centreIds[0] = 'CJPF-XXX';
     });
     await expect(importDirectory({ directory: store }, { file: path })).rejects.toMatchObject({
-      code: 'VALIDATION', details: { errors: ['people[3].centreIds[0]: centro "CJPF-XXX" no existe'] },
+      code: 'VALIDATION',
+      details: { errors: ['people[3].centreIds[0]: centro "CJPF-XXX" no existe'] },
     });
     expect(await store.snapshot()).toEqual(before);
   });
@@ -77,14 +84,21 @@ describe('MongoDirectoryStore', () => {
   it('rolls the whole replacement back when storage refuses part of it', async () => {
     const before = await store.snapshot();
     const good = await loadDirectoryFiles(EXAMPLE);
-    const clash: Directory = { ...good, centres: good.centres.slice(0, 1), people: [...good.people, { ...good.people[0]!, id: 'otra.ana' }] };
+    const clash: Directory = {
+      ...good,
+      centres: good.centres.slice(0, 1),
+      people: [...good.people, { ...good.people[0]!, id: 'otra.ana' }],
+    };
     await expect(store.replaceAll(clash)).rejects.toThrow();
     expect(await store.snapshot()).toEqual(before);
   });
 
   it('imports people from a CSV alongside the JSON file', async () => {
     const csv = join(dir, 'personas.csv');
-    await writeFile(csv, '\ufeffid,name,email,roles,centreIds\nluis.pech,Luis Pech Can,luis.pech@cjf.example.mx,requester;judge,CJPF-QROO-CUN\n');
+    await writeFile(
+      csv,
+      '\ufeffid,name,email,roles,centreIds\nluis.pech,Luis Pech Can,luis.pech@cjf.example.mx,requester;judge,CJPF-QROO-CUN\n',
+    );
     await importDirectory({ directory: store }, { file: EXAMPLE, peopleCsv: csv });
     expect((await store.judgesOfCentre('CJPF-QROO-CUN')).map((p) => p.id)).toEqual(['lucia.canul', 'luis.pech']);
   });
@@ -93,7 +107,8 @@ describe('MongoDirectoryStore', () => {
     const path = join(dir, 'roto.json');
     await writeFile(path, '{ "centres": [ ');
     await expect(importDirectory({ directory: store }, { file: path })).rejects.toMatchObject({
-      code: 'VALIDATION', details: { errors: [expect.stringMatching(/^roto\.json: JSON inválido/)] },
+      code: 'VALIDATION',
+      details: { errors: [expect.stringMatching(/^roto\.json: JSON inválido/)] },
     });
   });
 });

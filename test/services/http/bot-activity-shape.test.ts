@@ -7,7 +7,13 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function validActivity(serviceUrl: string): Record<string, Json> {
   return {
-    type: 'message', id: 'act-valid', text: 'ayuda', channelId: 'msteams', serviceUrl, locale: 'es-MX', timestamp: new Date().toISOString(),
+    type: 'message',
+    id: 'act-valid',
+    text: 'ayuda',
+    channelId: 'msteams',
+    serviceUrl,
+    locale: 'es-MX',
+    timestamp: new Date().toISOString(),
     from: { id: '29:user-ana', name: 'Ana Solicitante', aadObjectId: 'aad-ana' },
     recipient: { id: '28:bot', name: 'Mesa de Servicio' },
     conversation: { id: 'a:conv-fuzz', conversationType: 'personal', tenantId: 'tenant-cjf' },
@@ -19,7 +25,11 @@ function validActivity(serviceUrl: string): Record<string, Json> {
 }
 
 /** Where a field lives, what type it must have, and whether the bot needs it. */
-const FIELDS: Array<{ path: Array<string | number>; kind: 'string' | 'object' | 'array' | 'record'; required: boolean }> = [
+const FIELDS: Array<{
+  path: Array<string | number>;
+  kind: 'string' | 'object' | 'array' | 'record';
+  required: boolean;
+}> = [
   { path: ['type'], kind: 'string', required: true },
   { path: ['id'], kind: 'string', required: false },
   { path: ['serviceUrl'], kind: 'string', required: true },
@@ -49,7 +59,21 @@ const FIELDS: Array<{ path: Array<string | number>; kind: 'string' | 'object' | 
 ];
 
 /** Values of every JSON type; those not of a field's kind make it malformed. */
-const VALUES: Json[] = [42, -1.5, 0, true, false, 'texto', '', [], [1, 'a'], [{ id: 5 }], {}, { id: 7 }, { nested: { deep: [null] } }];
+const VALUES: Json[] = [
+  42,
+  -1.5,
+  0,
+  true,
+  false,
+  'texto',
+  '',
+  [],
+  [1, 'a'],
+  [{ id: 5 }],
+  {},
+  { id: 7 },
+  { nested: { deep: [null] } },
+];
 
 function fitsKind(value: Json, kind: string): boolean {
   if (kind === 'string') return typeof value === 'string';
@@ -92,7 +116,9 @@ function malformedActivities(serviceUrl: string, count: number, seed: number): A
       try {
         setAt(activity, field.path, value);
         labels.push(`${field.path.join('.')}=${missing ? '(missing)' : JSON.stringify(value)}`);
-      } catch { /* a parent was already broken into a non-object: this mutation does not apply */ }
+      } catch {
+        /* a parent was already broken into a non-object: this mutation does not apply */
+      }
     }
     if (labels.length > 0) cases.push({ label: labels.join(' '), body: activity });
   }
@@ -114,7 +140,12 @@ describe('POST /api/messages with a malformed activity', () => {
     network.restore();
   });
 
-  const post = (body: unknown) => rawRequest(`${h.baseUrl}/api/messages`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const post = (body: unknown) =>
+    rawRequest(`${h.baseUrl}/api/messages`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
 
   it.each([
     ['an empty object', {}],
@@ -125,7 +156,9 @@ describe('POST /api/messages with a malformed activity', () => {
   ])('answers 400 with the reason to %s', async (_what, body) => {
     const answer = await post(body);
     expect(answer.status).toBe(400);
-    expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'VALIDATION', message: expect.stringMatching(/actividad/) } });
+    expect(JSON.parse(answer.text)).toMatchObject({
+      error: { code: 'VALIDATION', message: expect.stringMatching(/actividad/) },
+    });
   });
 
   it.each([
@@ -136,7 +169,9 @@ describe('POST /api/messages with a malformed activity', () => {
   ])('names the field when %s', async (_what, change, field) => {
     const answer = await post({ ...validActivity(connector.url), ...change });
     expect(answer.status).toBe(400);
-    expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'VALIDATION', field, message: expect.stringContaining(`«${field}»`) } });
+    expect(JSON.parse(answer.text)).toMatchObject({
+      error: { code: 'VALIDATION', field, message: expect.stringContaining(`«${field}»`) },
+    });
   });
 
   it('answers 400 to an activity without a serviceUrl at once, calling nobody', async () => {
@@ -155,7 +190,8 @@ describe('POST /api/messages with a malformed activity', () => {
     for (const { label, body } of malformedActivities(connector.url, 300, 20261202)) {
       const answer = await post(body);
       statuses.set(answer.status, [...(statuses.get(answer.status) ?? []), label]);
-      if (answer.status === 400) expect((JSON.parse(answer.text) as { error: { field?: string } }).error.field).toBeTruthy();
+      if (answer.status === 400)
+        expect((JSON.parse(answer.text) as { error: { field?: string } }).error.field).toBeTruthy();
     }
     expect([...statuses.keys()]).toEqual([400]);
     expect(connector.requests.length).toBe(before);

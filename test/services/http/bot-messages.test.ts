@@ -7,25 +7,42 @@ import { guardLoopbackOnly } from '../../support/loopback-only';
 import { Harness, makeOrder, startHarness } from './harness';
 
 /** Stand-in for the Bot Connector: records what the bot posts to conversations. */
-async function startConnector(): Promise<{ url: string; posts: Array<{ path: string; body: { text?: string } }>; close(): Promise<void> }> {
+async function startConnector(): Promise<{
+  url: string;
+  posts: Array<{ path: string; body: { text?: string } }>;
+  close(): Promise<void>;
+}> {
   const posts: Array<{ path: string; body: { text?: string } }> = [];
   const server: Server = createServer((req, res) => {
     let data = '';
-    req.on('data', (c) => { data += c; });
+    req.on('data', (c) => {
+      data += c;
+    });
     req.on('end', () => {
-      if (req.method === 'POST' && /^\/v3\/conversations\/[^/]+\/activities/.test(req.url ?? '')) posts.push({ path: req.url ?? '', body: JSON.parse(data) });
+      if (req.method === 'POST' && /^\/v3\/conversations\/[^/]+\/activities/.test(req.url ?? ''))
+        posts.push({ path: req.url ?? '', body: JSON.parse(data) });
       // restify patches http.ServerResponse in this process: writeHead does not return `res`.
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id: `reply-${posts.length}` }));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, posts, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    posts,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 function activity(serviceUrl: string, text: string, id = 'act-1') {
   return {
-    type: 'message', id, text, channelId: 'msteams', serviceUrl, locale: 'es-MX', timestamp: new Date().toISOString(),
+    type: 'message',
+    id,
+    text,
+    channelId: 'msteams',
+    serviceUrl,
+    locale: 'es-MX',
+    timestamp: new Date().toISOString(),
     from: { id: '29:user-ana', name: 'Ana Solicitante', aadObjectId: 'aad-ana' },
     recipient: { id: '28:bot', name: 'Mesa de Servicio' },
     conversation: { id: 'a:conv-ana', conversationType: 'personal', tenantId: 'tenant-cjf' },
@@ -36,16 +53,29 @@ function activity(serviceUrl: string, text: string, id = 'act-1') {
 async function startOpenIdStandIn(): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
   const requests: string[] = [];
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'RS256', endorsements: ['msteams'] };
+  const jwk = {
+    ...publicKey.export({ format: 'jwk' }),
+    kid: 'k1',
+    use: 'sig',
+    alg: 'RS256',
+    endorsements: ['msteams'],
+  };
   const server = createServer((req, res) => {
     requests.push(req.url ?? '');
     const port = (server.address() as AddressInfo).port;
-    const body = req.url === '/keys' ? { keys: [jwk] } : { issuer: 'https://api.botframework.com', jwks_uri: `http://127.0.0.1:${port}/keys` };
+    const body =
+      req.url === '/keys'
+        ? { keys: [jwk] }
+        : { issuer: 'https://api.botframework.com', jwks_uri: `http://127.0.0.1:${port}/keys` };
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`, requests, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`,
+    requests,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 /** A well-formed RS256 token for the app, claiming key "k1" but signed with another key. */
@@ -58,17 +88,25 @@ function forgedRs256Token(appId: string): string {
 }
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('POST /api/messages', () => {
   const network = guardLoopbackOnly();
   let connector: Awaited<ReturnType<typeof startConnector>>;
-  beforeAll(async () => { connector = await startConnector(); });
+  beforeAll(async () => {
+    connector = await startConnector();
+  });
   afterAll(async () => {
     await connector?.close();
     network.restore();
   });
-  afterEach(() => { expect(network.attempts).toEqual([]); });
+  afterEach(() => {
+    expect(network.attempts).toEqual([]);
+  });
 
   describe('without MicrosoftAppId (local emulator)', () => {
     let h: Harness;
@@ -76,9 +114,18 @@ describe('POST /api/messages', () => {
       h = await startHarness();
       await h.tdb.db.collection<ServiceOrder>('orders').insertOne(makeOrder(123, { status: 'diagnosis' }));
       // The order's requester: only the people on an order may read its state.
-      await h.tdb.db.collection<{ _id: string; [field: string]: unknown }>('people').insertOne({ _id: 'ana', name: 'Ana Solicitante', email: 'ana@cjf.example.mx', aadObjectId: 'aad-ana', roles: ['requester'], centreIds: ['cjpf-cdmx'] });
+      await h.tdb.db.collection<{ _id: string; [field: string]: unknown }>('people').insertOne({
+        _id: 'ana',
+        name: 'Ana Solicitante',
+        email: 'ana@cjf.example.mx',
+        aadObjectId: 'aad-ana',
+        roles: ['requester'],
+        centreIds: ['cjpf-cdmx'],
+      });
     });
-    afterAll(async () => { await h?.close(); });
+    afterAll(async () => {
+      await h?.close();
+    });
 
     it('replies through the activity serviceUrl and stores the conversation reference', async () => {
       const res = await post(h.baseUrl, activity(connector.url, 'hola'));
@@ -86,7 +133,12 @@ describe('POST /api/messages', () => {
       expect(connector.posts.at(-1)?.path).toMatch(/^\/v3\/conversations\/a%3Aconv-ana\/activities/);
       expect(connector.posts.at(-1)?.body.text).toMatch(/Mesa de Servicio/);
       const ref = await h.tdb.db.collection<ConversationRefDoc>('conversationRefs').findOne({ _id: 'aad-ana' });
-      expect(ref).toMatchObject({ userId: '29:user-ana', serviceUrl: connector.url, conversationId: 'a:conv-ana', tenantId: 'tenant-cjf' });
+      expect(ref).toMatchObject({
+        userId: '29:user-ana',
+        serviceUrl: connector.url,
+        conversationId: 'a:conv-ana',
+        tenantId: 'tenant-cjf',
+      });
     });
 
     it.each([
@@ -110,7 +162,10 @@ describe('POST /api/messages', () => {
     let openId: Awaited<ReturnType<typeof startOpenIdStandIn>>;
     beforeAll(async () => {
       openId = await startOpenIdStandIn();
-      h = await startHarness({ bot: { appId, appPassword: 'not-a-real-secret', appType: 'MultiTenant' }, openIdMetadataUrl: openId.url });
+      h = await startHarness({
+        bot: { appId, appPassword: 'not-a-real-secret', appType: 'MultiTenant' },
+        openIdMetadataUrl: openId.url,
+      });
     });
     afterAll(async () => {
       await h?.close();
@@ -119,7 +174,9 @@ describe('POST /api/messages', () => {
 
     it('answers 401 when botbuilder finds the signature of a well-formed token wrong', async () => {
       const before = connector.posts.length;
-      const res = await post(h.baseUrl, activity(connector.url, 'ayuda'), { authorization: `Bearer ${forgedRs256Token(appId)}` });
+      const res = await post(h.baseUrl, activity(connector.url, 'ayuda'), {
+        authorization: `Bearer ${forgedRs256Token(appId)}`,
+      });
       expect(res.status).toBe(401);
       // botbuilder really looked the key up (on the loopback stand-in) and rejected the signature.
       expect(openId.requests).toEqual(expect.arrayContaining(['/metadata', '/keys']));

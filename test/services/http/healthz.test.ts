@@ -2,8 +2,12 @@ import { Harness, startHarness } from './harness';
 
 describe('GET /healthz', () => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness(); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('answers 200 with db ok and the mail poller disabled while the database answers', async () => {
     const res = await fetch(`${h.baseUrl}/healthz`);

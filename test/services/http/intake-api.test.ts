@@ -11,9 +11,16 @@ const TOKEN = 'intake-token-0123456789abcdef';
 const json = (res: Response): Promise<any> => res.json();
 
 const entry = (i: number, folder: MailLogEntry['folder']): MailLogEntry => ({
-  _id: `key-${i}`, outcome: folder === 'processed' ? 'order_created' : folder === 'refused' ? 'refused' : 'quarantined', folder,
-  mailbox: 'INBOX', uid: i, uidValidity: '1', messageId: `<m${i}@ejemplo.mx>`, from: `persona${i}@ejemplo.mx`,
-  subject: `Asunto ${i} — impresión`, reason: folder === 'processed' ? undefined : `motivo ${i}`,
+  _id: `key-${i}`,
+  outcome: folder === 'processed' ? 'order_created' : folder === 'refused' ? 'refused' : 'quarantined',
+  folder,
+  mailbox: 'INBOX',
+  uid: i,
+  uidValidity: '1',
+  messageId: `<m${i}@ejemplo.mx>`,
+  from: `persona${i}@ejemplo.mx`,
+  subject: `Asunto ${i} — impresión`,
+  reason: folder === 'processed' ? undefined : `motivo ${i}`,
   at: new Date(Date.UTC(2026, 2, 1, 12, i)),
 });
 
@@ -22,8 +29,14 @@ describe('GET /api/intake', () => {
   let http: HttpService;
   let baseUrl: string;
   const stats: IntakeStats = {
-    state: 'connected', processed: 7, refused: 3, quarantined: 4, automated: 1, duplicates: 0,
-    lastError: 'imap: connection reset', lastErrorAt: new Date(Date.UTC(2026, 2, 1, 13)),
+    state: 'connected',
+    processed: 7,
+    refused: 3,
+    quarantined: 4,
+    automated: 1,
+    duplicates: 0,
+    lastError: 'imap: connection reset',
+    lastErrorAt: new Date(Date.UTC(2026, 2, 1, 13)),
   };
   const get = (path: string, token: string | null = TOKEN) =>
     fetch(`${baseUrl}${path}`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } });
@@ -33,12 +46,18 @@ describe('GET /api/intake', () => {
     const store = new IntakeStore(tdb.db);
     await store.ensureIndexes();
     // 1..12: every third refused, every third processed, the rest quarantined.
-    await store.record(Array.from({ length: 12 }, (_, k) => entry(k + 1, (['quarantine', 'refused', 'processed'] as const)[k % 3])));
+    await store.record(
+      Array.from({ length: 12 }, (_, k) => entry(k + 1, (['quarantine', 'refused', 'processed'] as const)[k % 3])),
+    );
     http = createHttpService({
-      logger: quietLogger(), apiToken: TOKEN, orders: orderReadsFromStore(new MongoOrderStore(tdb.db)),
+      logger: quietLogger(),
+      apiToken: TOKEN,
+      orders: orderReadsFromStore(new MongoOrderStore(tdb.db)),
       health: { ping: async () => undefined, mailState: () => stats.state },
       intake: intakeReadsFrom(store, { state: () => stats.state, stats: () => stats }),
-      botEndpoint: async (_req, res) => { res.send(404); },
+      botEndpoint: async (_req, res) => {
+        res.send(404);
+      },
     });
     baseUrl = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}`;
   });
@@ -51,7 +70,10 @@ describe('GET /api/intake', () => {
     for (const token of [null, 'wrong-token-0123456789']) {
       const res = await get('/api/intake', token);
       expect(res.status).toBe(401);
-      expect((await json(res)).error).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/token de acceso/) });
+      expect((await json(res)).error).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        message: expect.stringMatching(/token de acceso/),
+      });
     }
   });
 
@@ -60,12 +82,25 @@ describe('GET /api/intake', () => {
     expect(res.status).toBe(200);
     const body = await json(res);
     expect(body.mail).toBe('connected');
-    expect(body.counters).toMatchObject({ processed: 7, refused: 3, quarantined: 4, lastError: 'imap: connection reset', lastErrorAt: '2026-03-01T13:00:00.000Z' });
+    expect(body.counters).toMatchObject({
+      processed: 7,
+      refused: 3,
+      quarantined: 4,
+      lastError: 'imap: connection reset',
+      lastErrorAt: '2026-03-01T13:00:00.000Z',
+    });
     expect(body.held.total).toBe(8);
-    expect(body.held.items.map((m: { sender: string }) => m.sender)).toEqual([11, 10, 8, 7, 5, 4, 2, 1].map((i) => `persona${i}@ejemplo.mx`));
+    expect(body.held.items.map((m: { sender: string }) => m.sender)).toEqual(
+      [11, 10, 8, 7, 5, 4, 2, 1].map((i) => `persona${i}@ejemplo.mx`),
+    );
     expect(body.held.items[0]).toEqual({
-      folder: 'refused', outcome: 'refused', reason: 'motivo 11', sender: 'persona11@ejemplo.mx',
-      subject: 'Asunto 11 — impresión', date: '2026-03-01T12:11:00.000Z', messageId: '<m11@ejemplo.mx>',
+      folder: 'refused',
+      outcome: 'refused',
+      reason: 'motivo 11',
+      sender: 'persona11@ejemplo.mx',
+      subject: 'Asunto 11 — impresión',
+      date: '2026-03-01T12:11:00.000Z',
+      messageId: '<m11@ejemplo.mx>',
     });
   });
 
@@ -78,7 +113,11 @@ describe('GET /api/intake', () => {
 
   it('answers 400 naming the parameter for a bad query', async () => {
     const cases: Array<[string, string]> = [
-      ['folder=processed', 'folder'], ['pageSize=1000', 'pageSize'], ['page=0', 'page'], ['color=red', 'color'], ['folder=refused&folder=quarantine', 'folder'],
+      ['folder=processed', 'folder'],
+      ['pageSize=1000', 'pageSize'],
+      ['page=0', 'page'],
+      ['color=red', 'color'],
+      ['folder=refused&folder=quarantine', 'folder'],
     ];
     for (const [query, field] of cases) {
       const res = await get(`/api/intake?${query}`);

@@ -11,18 +11,24 @@ export interface RawAnswer {
  * own). A server that answers before reading the whole body may close the socket under the
  * upload: the answer, once it came, is what counts, not the write error that follows.
  */
-export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string | Buffer[] } = {}): Promise<RawAnswer> {
+export function rawRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: Buffer | string | Buffer[] } = {},
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     let responded = false;
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
       responded = true;
       const chunks: Buffer[] = [];
-      const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
+      const done = () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', done);
       res.on('error', done);
     });
-    req.on('error', (error) => { if (!responded) reject(error); });
+    req.on('error', (error) => {
+      if (!responded) reject(error);
+    });
     const parts = options.body === undefined ? [] : Array.isArray(options.body) ? options.body : [options.body];
     for (const part of parts) req.write(part);
     req.end();

@@ -1,7 +1,6 @@
 import type { ServiceOrder } from '../../../services/orders/types';
 import { Harness, makeOrder, startHarness } from './harness';
 
-
 const json = (res: Response): Promise<any> => res.json();
 const TOKEN = 'test-token-0123456789abcdef';
 
@@ -14,14 +13,18 @@ describe('read API (GET /api/orders)', () => {
     h = await startHarness({ apiToken: TOKEN });
     const orders = h.tdb.db.collection<ServiceOrder>('orders');
     for (let i = 1; i <= 25; i += 1) {
-      await orders.insertOne(makeOrder(i, {
-        status: i % 5 === 0 ? 'closed' : 'reported',
-        centreId: i % 2 === 0 ? 'cjpf-cdmx' : 'cjpf-gdl',
-        requester: { personId: i <= 3 ? 'beto' : 'ana', name: 'X' },
-      }));
+      await orders.insertOne(
+        makeOrder(i, {
+          status: i % 5 === 0 ? 'closed' : 'reported',
+          centreId: i % 2 === 0 ? 'cjpf-cdmx' : 'cjpf-gdl',
+          requester: { personId: i <= 3 ? 'beto' : 'ana', name: 'X' },
+        }),
+      );
     }
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('answers 401 with a Spanish message when the token is missing or wrong', async () => {
     for (const token of [null, 'wrong-token-0123456789', '']) {
@@ -58,14 +61,22 @@ describe('read API (GET /api/orders)', () => {
     // reported in cdmx: even numbers not divisible by 5 → 2,4,6,8,12,14,16,18,22,24 (10)
     expect(body.total).toBe(10);
     expect(body.page).toBe(2);
-    expect(body.items.map((o: ServiceOrder) => o.folio)).toEqual(['OS-2026-000016', 'OS-2026-000014', 'OS-2026-000012']);
+    expect(body.items.map((o: ServiceOrder) => o.folio)).toEqual([
+      'OS-2026-000016',
+      'OS-2026-000014',
+      'OS-2026-000012',
+    ]);
     const byRequester = await json(await get('/api/orders?requester=beto'));
     expect(byRequester.total).toBe(3);
   });
 
   it('filters by creation date with from inclusive and to exclusive', async () => {
     const body = await json(await get('/api/orders?from=2026-03-01T14:00:00Z&to=2026-03-01T17:00:00Z'));
-    expect(body.items.map((o: ServiceOrder) => o.folio).sort()).toEqual(['OS-2026-000002', 'OS-2026-000003', 'OS-2026-000004']);
+    expect(body.items.map((o: ServiceOrder) => o.folio).sort()).toEqual([
+      'OS-2026-000002',
+      'OS-2026-000003',
+      'OS-2026-000004',
+    ]);
   });
 
   it('answers 400 naming the parameter for a bad query', async () => {

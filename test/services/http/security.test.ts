@@ -10,11 +10,17 @@ describe('security headers on every answer', () => {
   beforeAll(async () => {
     h = await startHarness({ apiToken: TOKEN });
     // A route that must be shown inside Teams, as a tab under /desk/ will be.
-    h.http.server.get('/desk/tab', framingAllowedFor(['https://teams.microsoft.com', 'https://*.teams.microsoft.com']), async (_req: Request, res: Response) => {
-      res.sendRaw(200, '<!doctype html><p>tab</p>', { 'Content-Type': 'text/html; charset=utf-8' });
-    });
+    h.http.server.get(
+      '/desk/tab',
+      framingAllowedFor(['https://teams.microsoft.com', 'https://*.teams.microsoft.com']),
+      async (_req: Request, res: Response) => {
+        res.sendRaw(200, '<!doctype html><p>tab</p>', { 'Content-Type': 'text/html; charset=utf-8' });
+      },
+    );
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it.each([
     ['GET', '/healthz', 200],
@@ -24,8 +30,12 @@ describe('security headers on every answer', () => {
     ['POST', '/api/messages', 400],
   ])('%s %s (%d): nosniff, no framing, no caching, no Server header', async (method, path, status) => {
     const answer = await rawRequest(`${h.baseUrl}${path}`, {
-      method, body: method === 'POST' ? '{}' : undefined,
-      headers: { ...(method === 'POST' ? { 'content-type': 'application/json' } : {}), ...(path.includes('status') ? { authorization: `Bearer ${TOKEN}` } : {}) },
+      method,
+      body: method === 'POST' ? '{}' : undefined,
+      headers: {
+        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+        ...(path.includes('status') ? { authorization: `Bearer ${TOKEN}` } : {}),
+      },
     });
     expect(answer.status).toBe(status);
     expect(answer.headers['x-content-type-options']).toBe('nosniff');
@@ -38,7 +48,9 @@ describe('security headers on every answer', () => {
   it('lets a route name who may frame it', async () => {
     const answer = await rawRequest(`${h.baseUrl}/desk/tab`);
     expect(answer.status).toBe(200);
-    expect(answer.headers['content-security-policy']).toMatch(/frame-ancestors https:\/\/teams\.microsoft\.com https:\/\/\*\.teams\.microsoft\.com/);
+    expect(answer.headers['content-security-policy']).toMatch(
+      /frame-ancestors https:\/\/teams\.microsoft\.com https:\/\/\*\.teams\.microsoft\.com/,
+    );
     expect(answer.headers['x-frame-options']).toBeUndefined();
     expect(answer.headers['x-content-type-options']).toBe('nosniff');
   });
@@ -46,10 +58,18 @@ describe('security headers on every answer', () => {
 
 describe('rate limits', () => {
   let h: Harness;
-  beforeEach(async () => { h = await startHarness({ apiToken: TOKEN }); });
-  afterEach(async () => { await h?.close(); });
+  beforeEach(async () => {
+    h = await startHarness({ apiToken: TOKEN });
+  });
+  afterEach(async () => {
+    await h?.close();
+  });
 
-  async function burst(path: string, count: number, headers: Record<string, string> = {}): Promise<Array<{ status: number; retryAfter?: string }>> {
+  async function burst(
+    path: string,
+    count: number,
+    headers: Record<string, string> = {},
+  ): Promise<Array<{ status: number; retryAfter?: string }>> {
     const answers: Array<{ status: number; retryAfter?: string }> = [];
     for (let i = 0; i < count; i++) {
       const a = await rawRequest(`${h.baseUrl}${path}`, { headers });
@@ -58,13 +78,17 @@ describe('rate limits', () => {
     return answers;
   }
 
-  it.each(['/healthz', '/cedula/verify/ABCD-EFGH-JKLM', '/cedula/ABCD-EFGH-JKLM.pdf'])('answers 429 with Retry-After to a burst of 200 requests to %s', async (path) => {
-    const answers = await burst(path, 200);
-    const limited = answers.filter((a) => a.status === 429);
-    expect(answers[0]!.status).not.toBe(429);
-    expect(limited.length).toBeGreaterThanOrEqual(100);
-    expect(Number(limited[0]!.retryAfter)).toBeGreaterThan(0);
-  }, 60_000);
+  it.each(['/healthz', '/cedula/verify/ABCD-EFGH-JKLM', '/cedula/ABCD-EFGH-JKLM.pdf'])(
+    'answers 429 with Retry-After to a burst of 200 requests to %s',
+    async (path) => {
+      const answers = await burst(path, 200);
+      const limited = answers.filter((a) => a.status === 429);
+      expect(answers[0]!.status).not.toBe(429);
+      expect(limited.length).toBeGreaterThanOrEqual(100);
+      expect(Number(limited[0]!.retryAfter)).toBeGreaterThan(0);
+    },
+    60_000,
+  );
 
   it('refuses an address after repeated failed sign-ins on the read API, even with the right token', async () => {
     const wrong = await burst('/api/orders', 10, { authorization: 'Bearer wrong-token-0123456789' });

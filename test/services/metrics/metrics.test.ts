@@ -30,17 +30,33 @@ describe('/metrics', () => {
   beforeAll(async () => {
     tdb = await openTestDatabase();
     // Orders stored before the start: the gauge counts them once, by state and centre.
-    await tdb.db.collection('orders').insertMany([
-      makeOrder(1), makeOrder(2), makeOrder(3, { status: 'desk' }), makeOrder(4, { centreId: 'cjpf-gdl' }),
-    ]);
+    await tdb.db
+      .collection('orders')
+      .insertMany([
+        makeOrder(1),
+        makeOrder(2),
+        makeOrder(3, { status: 'desk' }),
+        makeOrder(4, { centreId: 'cjpf-gdl' }),
+      ]);
     metrics = new DeskMetrics({ intake: () => intake });
     store = withOrderMetrics(new MongoOrderStore(tdb.db), metrics);
     await seedOrderGauge(tdb.db, metrics);
     const logger = quietLogger();
     http = createHttpService({
-      logger, apiToken: TOKEN, orders: orderReadsFromStore(store), metrics,
-      health: { ping: async () => { await tdb.db.command({ ping: 1 }); }, mailState: () => 'disabled', timeoutMs: 1500 },
-      botEndpoint: async (_req, res) => { res.send(200); },
+      logger,
+      apiToken: TOKEN,
+      orders: orderReadsFromStore(store),
+      metrics,
+      health: {
+        ping: async () => {
+          await tdb.db.command({ ping: 1 });
+        },
+        mailState: () => 'disabled',
+        timeoutMs: 1500,
+      },
+      botEndpoint: async (_req, res) => {
+        res.send(200);
+      },
     });
     base = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}`;
   });
@@ -58,7 +74,9 @@ describe('/metrics', () => {
 
   it('refuses a scrape without the read API token, as the read API does', async () => {
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
-    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+    expect(
+      (await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
+    ).toBe(401);
   });
 
   it('counts the stored orders by state and centre', async () => {
@@ -72,12 +90,23 @@ describe('/metrics', () => {
     const { folio: _folio, ...unnumbered } = makeOrder(5);
     const { order } = await store.create(unnumbered, 2026);
     const changed = await store.applyChange({
-      id: order._id, from: 'reported', version: 1, set: { status: 'desk' },
-      history: { at: new Date(), action: 'take', by, channel: 'teams', from: 'reported', to: 'desk' }, notices: [],
+      id: order._id,
+      from: 'reported',
+      version: 1,
+      set: { status: 'desk' },
+      history: { at: new Date(), action: 'take', by, channel: 'teams', from: 'reported', to: 'desk' },
+      notices: [],
     });
     expect(changed?.status).toBe('desk');
     // A stale change matches nothing and moves nothing.
-    await store.applyChange({ id: order._id, from: 'reported', version: 1, set: { status: 'desk' }, history: { at: new Date(), action: 'take', by, channel: 'teams' }, notices: [] });
+    await store.applyChange({
+      id: order._id,
+      from: 'reported',
+      version: 1,
+      set: { status: 'desk' },
+      history: { at: new Date(), action: 'take', by, channel: 'teams' },
+      notices: [],
+    });
     await tdb.db.collection('orders').insertOne(makeOrder(6)); // written behind the store's back: not seen until a recount
     const text = await scrape();
     expect(sample(text, 'mesa_orders', { status: 'reported', centre: 'cjpf-cdmx' })).toBe(2);
@@ -108,8 +137,12 @@ describe('/metrics', () => {
     await fetch(`${base}/healthz`);
     await fetch(`${base}/no/such/path/${Date.now()}`);
     const text = await scrape();
-    expect(sample(text, 'mesa_http_request_duration_seconds_count', { method: 'GET', route: '/healthz', status: '200' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'mesa_http_request_duration_seconds_count', { route: '(unmatched)', status: '404' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'mesa_http_request_duration_seconds_count', { method: 'GET', route: '/healthz', status: '200' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'mesa_http_request_duration_seconds_count', { route: '(unmatched)', status: '404' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(text).not.toContain('/no/such/path');
   });
 });

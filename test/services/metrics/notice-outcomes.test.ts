@@ -4,8 +4,12 @@ import { insertOrderWithNotices, quietLogger, RecordingChannel } from '../outbox
 
 describe('OutboxDispatcher onOutcome (what feeds mesa_notices_total)', () => {
   let tdb: TestDatabase;
-  beforeAll(async () => { tdb = await openTestDatabase(); });
-  afterAll(async () => { await tdb?.close(); });
+  beforeAll(async () => {
+    tdb = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await tdb?.close();
+  });
 
   it('tells each stored outcome with its channel: a retry, then the send', async () => {
     let clock = Date.parse('2026-03-02T16:00:00Z');
@@ -14,7 +18,13 @@ describe('OutboxDispatcher onOutcome (what feeds mesa_notices_total)', () => {
     await new OutboxRelay({ db: tdb.db, logger: quietLogger(), now, batchSize: 1000 }).relayOnce();
     const told: Array<{ channel?: string; outcome: string; count: number }> = [];
     const dispatcher = new OutboxDispatcher({
-      db: tdb.db, logger: quietLogger(), channels: [new RecordingChannel('teams', 1)], now, leaseMs: 60_000, baseDelayMs: 1_000, maxDelayMs: 60_000,
+      db: tdb.db,
+      logger: quietLogger(),
+      channels: [new RecordingChannel('teams', 1)],
+      now,
+      leaseMs: 60_000,
+      baseDelayMs: 1_000,
+      maxDelayMs: 60_000,
       onOutcome: (o, count) => told.push({ ...o, count }),
     });
     await dispatcher.dispatchOnce();

@@ -6,14 +6,20 @@ import { reassignEngineer } from '../../../services/orders/reassign-engineer';
 import { openWorld, orderIn, P, reportInput, World } from './world';
 
 let w: World;
-beforeAll(async () => { w = await openWorld(); });
-afterAll(async () => { await w.t.close(); });
+beforeAll(async () => {
+  w = await openWorld();
+});
+afterAll(async () => {
+  await w.t.close();
+});
 
 /** Order store whose first `n` reads all wait until each has happened, forcing a true race. */
 function racingStore(n: number): World['orders'] {
   let reads = 0;
   let release!: () => void;
-  const allRead = new Promise<void>((resolve) => { release = resolve; });
+  const allRead = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   const orders = Object.create(w.orders) as World['orders'];
   orders.findById = async (id) => {
     const found = await w.orders.findById(id);
@@ -30,13 +36,21 @@ describe('concurrent use of orders', () => {
   it('lets one of two simultaneous reassignments win even though the status does not change', async () => {
     const order = await orderIn(w, 'engineer_assigned');
     const deps = { ...w.deps, orders: racingStore(2) };
-    const input = (actorId: string, engineerId: string) => ({ orderId: order._id.toHexString(), actorId, channel: 'teams' as const, engineerId, reason: 'Cambio de turno' });
+    const input = (actorId: string, engineerId: string) => ({
+      orderId: order._id.toHexString(),
+      actorId,
+      channel: 'teams' as const,
+      engineerId,
+      reason: 'Cambio de turno',
+    });
     const results = await Promise.allSettled([
       reassignEngineer(deps, input(P.analyst, 'daniel.ortiz')),
       reassignEngineer(deps, input(P.analyst2, 'daniel.ortiz')),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect(results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason).toMatchObject({ code: 'CONFLICT' });
+    expect(results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason).toMatchObject({
+      code: 'CONFLICT',
+    });
     const stored = (await w.orders.findById(order._id))!;
     expect(stored.version).toBe(order.version + 1);
     expect(stored.history.filter((h) => h.action === 'reassign')).toHaveLength(1);
@@ -73,7 +87,9 @@ describe('concurrent use of orders', () => {
     try {
       const other = { ...w.deps, orders: new MongoOrderStore(twin.db(w.t.dbName)) };
       const made = await Promise.all([
-        reportOrder(w.deps, reportInput({ orderId })), reportOrder(w.deps, reportInput({ orderId })), reportOrder(other, reportInput({ orderId })),
+        reportOrder(w.deps, reportInput({ orderId })),
+        reportOrder(w.deps, reportInput({ orderId })),
+        reportOrder(other, reportInput({ orderId })),
       ]);
       expect(new Set(made.map((o) => o.folio)).size).toBe(1);
       expect(await w.t.db.collection('orders').countDocuments({ _id: ObjectId.createFromHexString(orderId) })).toBe(1);
@@ -87,7 +103,9 @@ describe('concurrent use of orders', () => {
   it('refuses a repeated report id claimed by another requester', async () => {
     const orderId = new ObjectId().toHexString();
     await reportOrder(w.deps, reportInput({ orderId }));
-    await expect(reportOrder(w.deps, reportInput({ orderId, actorId: P.otherRequester, requesterId: P.otherRequester }))).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      reportOrder(w.deps, reportInput({ orderId, actorId: P.otherRequester, requesterId: P.otherRequester })),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
   it('gives back the folio of an order whose insert failed: the counter and the order move together', async () => {
@@ -107,7 +125,8 @@ describe('concurrent use of orders', () => {
     const watcher = new MongoClient(w.t.uri, { monitorCommands: true });
     const commands: string[] = [];
     watcher.on('commandStarted', (e) => {
-      if (['findAndModify', 'insert', 'commitTransaction', 'find'].includes(e.commandName)) commands.push(`${e.commandName}${e.command.txnNumber === undefined ? '' : ' (txn)'}`);
+      if (['findAndModify', 'insert', 'commitTransaction', 'find'].includes(e.commandName))
+        commands.push(`${e.commandName}${e.command.txnNumber === undefined ? '' : ' (txn)'}`);
     });
     try {
       const store = new MongoOrderStore(watcher.db(w.t.dbName));
@@ -116,7 +135,11 @@ describe('concurrent use of orders', () => {
       await store.create(unnumbered, 2034);
       expect(commands).toEqual(['find', 'findAndModify (txn)', 'insert (txn)', 'commitTransaction (txn)']);
       commands.length = 0;
-      const looked = await Promise.all([store.findById(taken._id), store.findById(new ObjectId()), store.findById(taken._id)]);
+      const looked = await Promise.all([
+        store.findById(taken._id),
+        store.findById(new ObjectId()),
+        store.findById(taken._id),
+      ]);
       expect(looked.map((o) => o?.folio ?? null)).toEqual([taken.folio, null, taken.folio]);
       expect(commands).toEqual(['find']);
     } finally {

@@ -11,7 +11,9 @@ beforeAll(async () => {
   // Reported by fernando.ruiz at CJPF-CDMX, engineer miguel.torres, turned to PROV-TECNOSERV.
   order = await orderIn(w, 'provider');
 });
-afterAll(async () => { await w.t.close(); });
+afterAll(async () => {
+  await w.t.close();
+});
 
 const asPerson = async (id: string): Promise<OrderViewer> => ({ person: (await w.directory.personById(id))! });
 
@@ -34,8 +36,11 @@ describe('canSeeOrder', () => {
 
   it('shows someone outside the directory only the order they reported, by the address Teams vouches for', async () => {
     const theirs = await reportOrder(w.deps, {
-      channel: 'teams', unknownRequester: { name: 'Pedro Páramo', email: 'Pedro.Paramo@cjf.example.mx' }, centreId: 'CJPF-CDMX',
-      equipment: { type: 'printer' }, description: 'No imprime nada',
+      channel: 'teams',
+      unknownRequester: { name: 'Pedro Páramo', email: 'Pedro.Paramo@cjf.example.mx' },
+      centreId: 'CJPF-CDMX',
+      equipment: { type: 'printer' },
+      description: 'No imprime nada',
     });
     expect(canSeeOrder({ person: null, email: 'pedro.paramo@cjf.example.mx' }, theirs)).toBe(true);
     expect(canSeeOrder({ person: null, email: 'pedro.paramo@cjf.example.mx' }, order)).toBe(false);
@@ -46,10 +51,18 @@ describe('canSeeOrder', () => {
 
 describe('getOrder with a viewer', () => {
   it('answers someone who may not see the order exactly as for a folio that does not exist', async () => {
-    const hidden = await getOrder(w.deps, { folio: order.folio, viewer: await asPerson(P.otherRequester) }).catch((e: unknown) => e);
-    const missing = await getOrder(w.deps, { folio: 'OS-1999-999999', viewer: await asPerson(P.otherRequester) }).catch((e: unknown) => e);
+    const hidden = await getOrder(w.deps, { folio: order.folio, viewer: await asPerson(P.otherRequester) }).catch(
+      (e: unknown) => e,
+    );
+    const missing = await getOrder(w.deps, { folio: 'OS-1999-999999', viewer: await asPerson(P.otherRequester) }).catch(
+      (e: unknown) => e,
+    );
     expect(hidden).toMatchObject({ code: 'NOT_FOUND', userMessage: (missing as { userMessage: string }).userMessage });
-    await expect(getOrder(w.deps, { folio: order.folio, viewer: { person: null } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect((await getOrder(w.deps, { folio: order.folio, viewer: await asPerson(P.requester) })).folio).toBe(order.folio);
+    await expect(getOrder(w.deps, { folio: order.folio, viewer: { person: null } })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect((await getOrder(w.deps, { folio: order.folio, viewer: await asPerson(P.requester) })).folio).toBe(
+      order.folio,
+    );
   });
 });

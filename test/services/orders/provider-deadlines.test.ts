@@ -7,12 +7,21 @@ import type { ServiceOrder } from '../../../services/orders/types';
 import { cdmx } from '../sla/support';
 import { openWorld, P, reportInput, World } from './world';
 
-const base = (o: ServiceOrder, actorId: string) => ({ orderId: o._id.toHexString(), actorId, channel: 'teams' as const, expectedVersion: o.version });
+const base = (o: ServiceOrder, actorId: string) => ({
+  orderId: o._id.toHexString(),
+  actorId,
+  channel: 'teams' as const,
+  expectedVersion: o.version,
+});
 
 describe('turning an order to the provider', () => {
   let w: World;
-  beforeAll(async () => { w = await openWorld(); });
-  afterAll(async () => { await w?.t.close(); });
+  beforeAll(async () => {
+    w = await openWorld();
+  });
+  afterAll(async () => {
+    await w?.t.close();
+  });
 
   it('sets the contract deadlines in the centre business hours and tells the provider them', async () => {
     const at = (local: string) => ({ ...w.deps, now: () => cdmx(local) });

@@ -15,7 +15,9 @@ beforeAll(async () => {
   cdmx[0] = await takeOrder(w.deps, { orderId: cdmx[0]!._id.toHexString(), actorId: P.analyst, channel: 'api' });
   tijuana = await reportOrder(w.deps, reportInput({ actorId: P.otherRequester, requesterId: P.otherRequester }));
 });
-afterAll(async () => { await w.t.close(); });
+afterAll(async () => {
+  await w.t.close();
+});
 
 const folios = (page: { items: ServiceOrder[] }) => page.items.map((o) => o.folio).sort();
 
@@ -28,7 +30,10 @@ describe('getOrder', () => {
   it.each(['OS-26-1', 'os-2026-000001', 'OS-2026-000001 ', '', { $gt: '' }, ['OS-2026-000001']])(
     'refuses %p as VALIDATION naming folio',
     async (folio) => {
-      await expect(getOrder(w.deps, { folio })).rejects.toMatchObject({ code: 'VALIDATION', userMessage: expect.stringContaining('folio') });
+      await expect(getOrder(w.deps, { folio })).rejects.toMatchObject({
+        code: 'VALIDATION',
+        userMessage: expect.stringContaining('folio'),
+      });
     },
   );
 
@@ -39,7 +44,9 @@ describe('getOrder', () => {
 
 describe('listOrders', () => {
   it('filters by status and centre', async () => {
-    expect(folios(await listOrders(w.deps, { status: 'reported', centre: 'CJPF-CDMX' }))).toEqual([cdmx[1]!.folio, cdmx[2]!.folio].sort());
+    expect(folios(await listOrders(w.deps, { status: 'reported', centre: 'CJPF-CDMX' }))).toEqual(
+      [cdmx[1]!.folio, cdmx[2]!.folio].sort(),
+    );
     expect(folios(await listOrders(w.deps, { centre: 'CJPF-BC-TIJ' }))).toEqual([tijuana.folio]);
   });
 
@@ -75,7 +82,10 @@ describe('listOrders', () => {
     ['entrada', { $where: 'sleep(1000)' }],
     ['entrada', { 'requester.personId': { $exists: true } }],
   ])('refuses as VALIDATION naming %s: %j', async (field, query) => {
-    await expect(listOrders(w.deps, query)).rejects.toMatchObject({ code: 'VALIDATION', userMessage: expect.stringContaining(field) });
+    await expect(listOrders(w.deps, query)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      userMessage: expect.stringContaining(field),
+    });
   });
 
   it('never returns the outbox in listings', async () => {

@@ -34,29 +34,184 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { useCase: takeOrder, action: 'take', from: 'reported', to: 'desk', actor: P.analyst, stranger: P.engineer, wrongState: 'desk', notifies: ['status_changed>fernando.ruiz'] },
-  { useCase: closeRemotely, action: 'close_remotely', from: 'desk', to: 'closed', actor: P.analyst, extra: { solution: 'Se reinició el servicio de impresión a distancia.' }, stranger: P.requester, wrongState: 'reported', notifies: ['status_changed>fernando.ruiz'] },
-  { useCase: assignEngineer, action: 'assign_engineer', from: 'desk', to: 'engineer_assigned', actor: P.analyst, extra: { engineerId: P.engineer }, stranger: P.judge, wrongState: 'diagnosis', notifies: ['order_assigned>miguel.torres'] },
-  { useCase: reassignEngineer, action: 'reassign', from: 'diagnosis', to: 'engineer_assigned', actor: P.analyst2, extra: { engineerId: 'daniel.ortiz', reason: 'Cambio de turno' }, stranger: P.engineer, wrongState: 'desk', notifies: ['order_assigned>daniel.ortiz', 'order_unassigned>miguel.torres'] },
-  { useCase: acceptOrder, action: 'accept', from: 'engineer_assigned', to: 'diagnosis', actor: P.engineer, stranger: P.otherEngineer, wrongState: 'desk', notifies: ['status_changed>fernando.ruiz'] },
-  { useCase: resolveOnsite, action: 'resolve_onsite', from: 'diagnosis', to: 'resolved', actor: P.engineer, extra: { documentation: 'Se cambió el cable de red dañado.' }, stranger: P.otherEngineer, wrongState: 'engineer_assigned', notifies: ['order_resolved>ana.lopez'] },
-  { useCase: turnToProvider, action: 'turn_to_provider', from: 'diagnosis', to: 'provider', actor: P.engineer, extra: { contractId: 'CT-2026-001' }, stranger: P.analyst, wrongState: 'validation', notifies: ['turned_to_provider>soporte@tecnoservicios.example.mx'] },
-  { useCase: recordProviderAttention, action: 'record_provider_attention', from: 'provider', to: 'validation', actor: P.engineer, stranger: P.otherProvider, wrongState: 'diagnosis', notifies: ['validation_request>fernando.ruiz'] },
-  { useCase: confirmValidation, action: 'confirm', from: 'validation', to: 'signature', actor: P.requester, stranger: P.otherRequester, wrongState: 'provider', notifies: ['signature_request>patricia.garcia'] },
-  { useCase: rejectValidation, action: 'reject', from: 'validation', to: 'provider', actor: P.requester, extra: { reason: 'La impresora sigue atascando hojas.' }, stranger: P.judge, wrongState: 'signature', notifies: ['validation_rejected>soporte@tecnoservicios.example.mx'] },
-  { useCase: signOrder, action: 'sign', from: 'signature', to: 'validated', actor: P.judge, stranger: P.otherJudge, wrongState: 'validation', notifies: ['order_validated>ana.lopez'] },
-  { useCase: refuseSignature, action: 'refuse_signature', from: 'signature', to: 'validation', actor: P.judge, extra: { reason: 'Falta la evidencia de la reparación.' }, stranger: P.otherJudge, wrongState: 'validated', notifies: ['validation_request>fernando.ruiz'] },
-  { useCase: documentAttention, action: 'document', from: 'validated', to: 'resolved', actor: P.engineer, extra: { documentation: 'Reemplazo de fusor; pruebas correctas.' }, stranger: P.otherProvider, wrongState: 'signature', notifies: ['order_resolved>carlos.ramirez'] },
-  { useCase: closeOrder, action: 'close', from: 'resolved', to: 'closed', actor: P.analyst, stranger: P.admin, wrongState: 'validated', notifies: ['status_changed>fernando.ruiz'] },
-  { useCase: cancelOrder, action: 'cancel', from: 'provider', to: 'cancelled', actor: P.analyst, extra: { reason: 'Orden duplicada de OS-2026-000001' }, stranger: P.requester, wrongState: 'closed', notifies: ['status_changed>fernando.ruiz'] },
+  {
+    useCase: takeOrder,
+    action: 'take',
+    from: 'reported',
+    to: 'desk',
+    actor: P.analyst,
+    stranger: P.engineer,
+    wrongState: 'desk',
+    notifies: ['status_changed>fernando.ruiz'],
+  },
+  {
+    useCase: closeRemotely,
+    action: 'close_remotely',
+    from: 'desk',
+    to: 'closed',
+    actor: P.analyst,
+    extra: { solution: 'Se reinició el servicio de impresión a distancia.' },
+    stranger: P.requester,
+    wrongState: 'reported',
+    notifies: ['status_changed>fernando.ruiz'],
+  },
+  {
+    useCase: assignEngineer,
+    action: 'assign_engineer',
+    from: 'desk',
+    to: 'engineer_assigned',
+    actor: P.analyst,
+    extra: { engineerId: P.engineer },
+    stranger: P.judge,
+    wrongState: 'diagnosis',
+    notifies: ['order_assigned>miguel.torres'],
+  },
+  {
+    useCase: reassignEngineer,
+    action: 'reassign',
+    from: 'diagnosis',
+    to: 'engineer_assigned',
+    actor: P.analyst2,
+    extra: { engineerId: 'daniel.ortiz', reason: 'Cambio de turno' },
+    stranger: P.engineer,
+    wrongState: 'desk',
+    notifies: ['order_assigned>daniel.ortiz', 'order_unassigned>miguel.torres'],
+  },
+  {
+    useCase: acceptOrder,
+    action: 'accept',
+    from: 'engineer_assigned',
+    to: 'diagnosis',
+    actor: P.engineer,
+    stranger: P.otherEngineer,
+    wrongState: 'desk',
+    notifies: ['status_changed>fernando.ruiz'],
+  },
+  {
+    useCase: resolveOnsite,
+    action: 'resolve_onsite',
+    from: 'diagnosis',
+    to: 'resolved',
+    actor: P.engineer,
+    extra: { documentation: 'Se cambió el cable de red dañado.' },
+    stranger: P.otherEngineer,
+    wrongState: 'engineer_assigned',
+    notifies: ['order_resolved>ana.lopez'],
+  },
+  {
+    useCase: turnToProvider,
+    action: 'turn_to_provider',
+    from: 'diagnosis',
+    to: 'provider',
+    actor: P.engineer,
+    extra: { contractId: 'CT-2026-001' },
+    stranger: P.analyst,
+    wrongState: 'validation',
+    notifies: ['turned_to_provider>soporte@tecnoservicios.example.mx'],
+  },
+  {
+    useCase: recordProviderAttention,
+    action: 'record_provider_attention',
+    from: 'provider',
+    to: 'validation',
+    actor: P.engineer,
+    stranger: P.otherProvider,
+    wrongState: 'diagnosis',
+    notifies: ['validation_request>fernando.ruiz'],
+  },
+  {
+    useCase: confirmValidation,
+    action: 'confirm',
+    from: 'validation',
+    to: 'signature',
+    actor: P.requester,
+    stranger: P.otherRequester,
+    wrongState: 'provider',
+    notifies: ['signature_request>patricia.garcia'],
+  },
+  {
+    useCase: rejectValidation,
+    action: 'reject',
+    from: 'validation',
+    to: 'provider',
+    actor: P.requester,
+    extra: { reason: 'La impresora sigue atascando hojas.' },
+    stranger: P.judge,
+    wrongState: 'signature',
+    notifies: ['validation_rejected>soporte@tecnoservicios.example.mx'],
+  },
+  {
+    useCase: signOrder,
+    action: 'sign',
+    from: 'signature',
+    to: 'validated',
+    actor: P.judge,
+    stranger: P.otherJudge,
+    wrongState: 'validation',
+    notifies: ['order_validated>ana.lopez'],
+  },
+  {
+    useCase: refuseSignature,
+    action: 'refuse_signature',
+    from: 'signature',
+    to: 'validation',
+    actor: P.judge,
+    extra: { reason: 'Falta la evidencia de la reparación.' },
+    stranger: P.otherJudge,
+    wrongState: 'validated',
+    notifies: ['validation_request>fernando.ruiz'],
+  },
+  {
+    useCase: documentAttention,
+    action: 'document',
+    from: 'validated',
+    to: 'resolved',
+    actor: P.engineer,
+    extra: { documentation: 'Reemplazo de fusor; pruebas correctas.' },
+    stranger: P.otherProvider,
+    wrongState: 'signature',
+    notifies: ['order_resolved>carlos.ramirez'],
+  },
+  {
+    useCase: closeOrder,
+    action: 'close',
+    from: 'resolved',
+    to: 'closed',
+    actor: P.analyst,
+    stranger: P.admin,
+    wrongState: 'validated',
+    notifies: ['status_changed>fernando.ruiz'],
+  },
+  {
+    useCase: cancelOrder,
+    action: 'cancel',
+    from: 'provider',
+    to: 'cancelled',
+    actor: P.analyst,
+    extra: { reason: 'Orden duplicada de OS-2026-000001' },
+    stranger: P.requester,
+    wrongState: 'closed',
+    notifies: ['status_changed>fernando.ruiz'],
+  },
 ];
 
 let w: World;
-beforeAll(async () => { w = await openWorld(); });
-afterAll(async () => { await w.t.close(); });
+beforeAll(async () => {
+  w = await openWorld();
+});
+afterAll(async () => {
+  await w.t.close();
+});
 
 const call = (c: Case, o: ServiceOrder, over: Record<string, unknown> = {}) =>
-  c.useCase(w.deps, { orderId: o._id.toHexString(), actorId: c.actor, channel: 'teams', expectedVersion: o.version, ...c.extra, ...over });
+  c.useCase(w.deps, {
+    orderId: o._id.toHexString(),
+    actorId: c.actor,
+    channel: 'teams',
+    expectedVersion: o.version,
+    ...c.extra,
+    ...over,
+  });
 
 describe.each(CASES)('$action use case', (c) => {
   it(`moves the order from ${c.from} to ${c.to} with history and notices in the same write`, async () => {
@@ -66,7 +221,13 @@ describe.each(CASES)('$action use case', (c) => {
     expect(stored).toEqual(after);
     expect(stored).toMatchObject({ status: c.to, version: before.version + 1 });
     expect(stored.history).toHaveLength(before.history.length + 1);
-    expect(stored.history.at(-1)).toMatchObject({ action: c.action, from: c.from, to: c.to, channel: 'teams', by: { personId: c.actor } });
+    expect(stored.history.at(-1)).toMatchObject({
+      action: c.action,
+      from: c.from,
+      to: c.to,
+      channel: 'teams',
+      by: { personId: c.actor },
+    });
     const added = stored.outbox.slice(before.outbox.length);
     const heard = added.map((n) => `${n.event}>${n.recipient.personId ?? n.recipient.email}`);
     for (const expected of c.notifies) expect(heard).toContain(expected);
@@ -76,7 +237,12 @@ describe.each(CASES)('$action use case', (c) => {
 
   it('refuses as CONFLICT and changes nothing when the card version is stale', async () => {
     const before = await orderIn(w, c.from);
-    await expectRefusedUnchanged(w, before, call(c, before, { expectedVersion: before.version > 1 ? before.version - 1 : before.version + 1 }), 'CONFLICT');
+    await expectRefusedUnchanged(
+      w,
+      before,
+      call(c, before, { expectedVersion: before.version > 1 ? before.version - 1 : before.version + 1 }),
+      'CONFLICT',
+    );
   });
 
   it('refuses as FORBIDDEN and changes nothing when the actor has no right to it', async () => {

@@ -10,41 +10,82 @@ import { signOrder } from '../../../services/orders/sign-order';
 import type { ServiceOrder } from '../../../services/orders/types';
 import { expectRefusedUnchanged, openWorld, orderIn, P, World } from './world';
 
-const silent = createLogger('silent', new Writable({ write(_c, _e, done) { done(); } }));
-const base = (o: ServiceOrder, actorId: string) => ({ orderId: o._id.toHexString(), actorId, channel: 'teams' as const, expectedVersion: o.version });
-const heard = (before: ServiceOrder, after: ServiceOrder) => after.outbox.slice(before.outbox.length).map((n) => `${n.event}>${n.recipient.personId ?? n.recipient.email}`).sort();
+const silent = createLogger(
+  'silent',
+  new Writable({
+    write(_c, _e, done) {
+      done();
+    },
+  }),
+);
+const base = (o: ServiceOrder, actorId: string) => ({
+  orderId: o._id.toHexString(),
+  actorId,
+  channel: 'teams' as const,
+  expectedVersion: o.version,
+});
+const heard = (before: ServiceOrder, after: ServiceOrder) =>
+  after.outbox
+    .slice(before.outbox.length)
+    .map((n) => `${n.event}>${n.recipient.personId ?? n.recipient.email}`)
+    .sort();
 
 describe('requester validation (activity 6, first half)', () => {
   let w: World;
-  beforeAll(async () => { w = await openWorld(); });
-  afterAll(async () => { await w?.t.close(); });
+  beforeAll(async () => {
+    w = await openWorld();
+  });
+  afterAll(async () => {
+    await w?.t.close();
+  });
 
   it('asks the requester "¿Quedó resuelta la falla?" when the provider attention is recorded', async () => {
     const order = await orderIn(w, 'validation');
-    expect(order.outbox.filter((n) => n.event === 'validation_request').map((n) => n.recipient.personId)).toEqual([P.requester]);
+    expect(order.outbox.filter((n) => n.event === 'validation_request').map((n) => n.recipient.personId)).toEqual([
+      P.requester,
+    ]);
   });
 
   it('lets only that requester answer', async () => {
     const order = await orderIn(w, 'validation');
     await expectRefusedUnchanged(w, order, confirmValidation(w.deps, base(order, P.otherRequester)), 'FORBIDDEN');
-    await expectRefusedUnchanged(w, order, rejectValidation(w.deps, { ...base(order, P.analyst), reason: 'No me consta' }), 'FORBIDDEN');
+    await expectRefusedUnchanged(
+      w,
+      order,
+      rejectValidation(w.deps, { ...base(order, P.analyst), reason: 'No me consta' }),
+      'FORBIDDEN',
+    );
   });
 
   it('makes a second answer harmless and says so in Spanish', async () => {
     const order = await orderIn(w, 'validation');
     const confirmed = await confirmValidation(w.deps, base(order, P.requester));
-    for (const again of [confirmValidation(w.deps, base(order, P.requester)), confirmValidation(w.deps, base(confirmed, P.requester)),
-      rejectValidation(w.deps, { ...base(confirmed, P.requester), reason: 'Ya no funciona' })]) {
+    for (const again of [
+      confirmValidation(w.deps, base(order, P.requester)),
+      confirmValidation(w.deps, base(confirmed, P.requester)),
+      rejectValidation(w.deps, { ...base(confirmed, P.requester), reason: 'Ya no funciona' }),
+    ]) {
       await expectRefusedUnchanged(w, confirmed, again, 'INVALID_TRANSITION');
-      await expect(again).rejects.toMatchObject({ userMessage: expect.stringMatching(/ya estaba registrada.*Pendiente de firma del Juez.*No se hizo ningún cambio/) });
+      await expect(again).rejects.toMatchObject({
+        userMessage: expect.stringMatching(
+          /ya estaba registrada.*Pendiente de firma del Juez.*No se hizo ningún cambio/,
+        ),
+      });
     }
   });
 
   it('sends a rejection back to the provider, telling the engineer and the provider the reason', async () => {
     const order = await orderIn(w, 'validation');
-    const rejected = await rejectValidation(w.deps, { ...base(order, P.requester), reason: 'La impresora sigue atascando hojas' });
+    const rejected = await rejectValidation(w.deps, {
+      ...base(order, P.requester),
+      reason: 'La impresora sigue atascando hojas',
+    });
     expect(rejected.status).toBe('provider');
-    expect(heard(order, rejected)).toEqual(['validation_rejected>mesa@tecnoservicios.example.mx', 'validation_rejected>miguel.torres', 'validation_rejected>soporte@tecnoservicios.example.mx']);
+    expect(heard(order, rejected)).toEqual([
+      'validation_rejected>mesa@tecnoservicios.example.mx',
+      'validation_rejected>miguel.torres',
+      'validation_rejected>soporte@tecnoservicios.example.mx',
+    ]);
     expect(rejected.history.at(-1)).toMatchObject({ action: 'reject', note: 'La impresora sigue atascando hojas' });
   });
 });
@@ -52,13 +93,25 @@ describe('requester validation (activity 6, first half)', () => {
 describe('validation reminders', () => {
   let w: World;
   let clock: number;
-  const reminder = () => new ValidationReminder({ store: new MongoReminderStore(w.t.db), logger: silent, intervalMs: 24 * 3600_000, now: () => new Date(clock) });
-  beforeAll(async () => { w = await openWorld(); });
-  afterAll(async () => { await w?.t.close(); });
+  const reminder = () =>
+    new ValidationReminder({
+      store: new MongoReminderStore(w.t.db),
+      logger: silent,
+      intervalMs: 24 * 3600_000,
+      now: () => new Date(clock),
+    });
+  beforeAll(async () => {
+    w = await openWorld();
+  });
+  afterAll(async () => {
+    await w?.t.close();
+  });
 
   it('counts reminders by whole intervals, up to the maximum', () => {
     const t0 = new Date('2026-03-02T16:00:00Z');
-    expect([0, 23.9, 24, 49, 200].map((h) => dueReminder(t0, new Date(t0.getTime() + h * 3600_000), 24 * 3600_000, 3))).toEqual([0, 0, 1, 2, 3]);
+    expect(
+      [0, 23.9, 24, 49, 200].map((h) => dueReminder(t0, new Date(t0.getTime() + h * 3600_000), 24 * 3600_000, 3)),
+    ).toEqual([0, 0, 1, 2, 3]);
   });
 
   it('queues one reminder per interval, once across instances, without touching status or version', async () => {
@@ -93,29 +146,48 @@ describe("judge's signature (activity 6, second half)", () => {
     w = await openWorld();
     await w.t.db.collection('people').updateOne({ _id: P.judge as never }, { $set: { aadObjectId: AAD } });
   });
-  afterAll(async () => { await w?.t.close(); });
+  afterAll(async () => {
+    await w?.t.close();
+  });
 
   it('asks the judges of the order centre, with the requester validation on the request', async () => {
     const order = await orderIn(w, 'signature');
-    expect(order.outbox.filter((n) => n.event === 'signature_request').map((n) => n.recipient.personId)).toEqual([P.judge]);
+    expect(order.outbox.filter((n) => n.event === 'signature_request').map((n) => n.recipient.personId)).toEqual([
+      P.judge,
+    ]);
     expect(order.validation).toMatchObject({ confirmedBy: { personId: P.requester }, channel: 'teams' });
   });
 
   it('records the judge AAD object id, name, time and the digest of what was signed', async () => {
     const order = await orderIn(w, 'signature');
     const signed = await signOrder(w.deps, base(order, P.judge));
-    expect(signed.signature).toEqual({ judge: expect.objectContaining({ personId: P.judge, aadObjectId: AAD, name: 'Patricia García Morales' }), at: expect.any(Date), digest: orderDigest(order) });
+    expect(signed.signature).toEqual({
+      judge: expect.objectContaining({ personId: P.judge, aadObjectId: AAD, name: 'Patricia García Morales' }),
+      at: expect.any(Date),
+      digest: orderDigest(order),
+    });
   });
 
   it('keeps the digest recomputable after notice outcomes are appended to the history', async () => {
     const order = await orderIn(w, 'signature');
-    const withNotice = { ...order, history: [...order.history, { at: new Date(), action: 'notification' as const, by: { name: 'Sistema' }, channel: 'system' as const }] };
+    const withNotice = {
+      ...order,
+      history: [
+        ...order.history,
+        { at: new Date(), action: 'notification' as const, by: { name: 'Sistema' }, channel: 'system' as const },
+      ],
+    };
     expect(orderDigest(withNotice)).toBe(orderDigest(order));
   });
 
   it('refuses a signature on a changed version, one without a version, and one from a judge of another centre', async () => {
     const order = await orderIn(w, 'signature');
-    await expectRefusedUnchanged(w, order, signOrder(w.deps, { ...base(order, P.judge), expectedVersion: order.version - 1 }), 'CONFLICT');
+    await expectRefusedUnchanged(
+      w,
+      order,
+      signOrder(w.deps, { ...base(order, P.judge), expectedVersion: order.version - 1 }),
+      'CONFLICT',
+    );
     const { expectedVersion: _omitted, ...noVersion } = base(order, P.judge);
     await expectRefusedUnchanged(w, order, signOrder(w.deps, noVersion), 'VALIDATION');
     await expectRefusedUnchanged(w, order, signOrder(w.deps, base(order, P.otherJudge)), 'FORBIDDEN');
@@ -124,7 +196,12 @@ describe("judge's signature (activity 6, second half)", () => {
 
   it('needs a reason to refuse, and sends the order back to the requester with it', async () => {
     const order = await orderIn(w, 'signature');
-    await expectRefusedUnchanged(w, order, refuseSignature(w.deps, { ...base(order, P.judge), reason: '' }), 'VALIDATION');
+    await expectRefusedUnchanged(
+      w,
+      order,
+      refuseSignature(w.deps, { ...base(order, P.judge), reason: '' }),
+      'VALIDATION',
+    );
     const refused = await refuseSignature(w.deps, { ...base(order, P.judge), reason: 'Falta el número de inventario' });
     expect(refused.status).toBe('validation');
     expect(heard(order, refused)).toEqual([`validation_request>${P.requester}`]);

@@ -62,18 +62,34 @@ export const reportInput = (over: Partial<ReportOrderInput> = {}): ReportOrderIn
   ...over,
 });
 
-const base = (o: ServiceOrder, actorId: string) => ({ orderId: o._id.toHexString(), actorId, channel: 'teams' as const, expectedVersion: o.version });
+const base = (o: ServiceOrder, actorId: string) => ({
+  orderId: o._id.toHexString(),
+  actorId,
+  channel: 'teams' as const,
+  expectedVersion: o.version,
+});
 
 /** The happy path of process 4.2, one step per state, through the real use cases. */
 const STEPS: [OrderStatus, (w: World, o: ServiceOrder) => Promise<ServiceOrder>][] = [
   ['desk', (w, o) => takeOrder(w.deps, base(o, P.analyst))],
   ['engineer_assigned', (w, o) => assignEngineer(w.deps, { ...base(o, P.analyst), engineerId: P.engineer })],
   ['diagnosis', (w, o) => acceptOrder(w.deps, base(o, P.engineer))],
-  ['provider', (w, o) => turnToProvider(w.deps, { ...base(o, P.engineer), contractId: 'CT-2026-001', providerId: 'PROV-TECNOSERV' })],
+  [
+    'provider',
+    (w, o) =>
+      turnToProvider(w.deps, { ...base(o, P.engineer), contractId: 'CT-2026-001', providerId: 'PROV-TECNOSERV' }),
+  ],
   ['validation', (w, o) => recordProviderAttention(w.deps, base(o, P.provider))],
   ['signature', (w, o) => confirmValidation(w.deps, base(o, P.requester))],
   ['validated', (w, o) => signOrder(w.deps, base(o, P.judge))],
-  ['resolved', (w, o) => documentAttention(w.deps, { ...base(o, P.provider), documentation: 'Se reemplazó la fuente de poder del equipo.' })],
+  [
+    'resolved',
+    (w, o) =>
+      documentAttention(w.deps, {
+        ...base(o, P.provider),
+        documentation: 'Se reemplazó la fuente de poder del equipo.',
+      }),
+  ],
   ['closed', (w, o) => closeOrder(w.deps, base(o, P.analyst))],
 ];
 
@@ -90,7 +106,12 @@ export async function orderIn(w: World, status: OrderStatus): Promise<ServiceOrd
 }
 
 /** Expects `promise` to fail with `code` and the stored order to be exactly as before. */
-export async function expectRefusedUnchanged(w: World, before: ServiceOrder, promise: Promise<unknown>, code: string): Promise<void> {
+export async function expectRefusedUnchanged(
+  w: World,
+  before: ServiceOrder,
+  promise: Promise<unknown>,
+  code: string,
+): Promise<void> {
   await expect(promise).rejects.toMatchObject({ code });
   expect(await w.orders.findById(before._id)).toEqual(before);
 }

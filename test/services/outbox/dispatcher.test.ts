@@ -1,5 +1,11 @@
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
-import { backoffDelay, NotificationChannel, NotificationDoc, OutboxDispatcher, OutboxRelay } from '../../../services/outbox';
+import {
+  backoffDelay,
+  NotificationChannel,
+  NotificationDoc,
+  OutboxDispatcher,
+  OutboxRelay,
+} from '../../../services/outbox';
 import type { ServiceOrder } from '../../../services/orders/types';
 import { insertOrderWithNotices, quietLogger, RecordingChannel } from './fixtures';
 
@@ -9,8 +15,20 @@ describe('OutboxDispatcher', () => {
   const now = () => new Date(clock);
   const notifications = () => tdb.db.collection<NotificationDoc>('notifications');
   const orders = () => tdb.db.collection<ServiceOrder>('orders');
-  const dispatcher = (channels: NotificationChannel[], extra: Partial<ConstructorParameters<typeof OutboxDispatcher>[0]> = {}) =>
-    new OutboxDispatcher({ db: tdb.db, logger: quietLogger(), channels, now, leaseMs: 60_000, baseDelayMs: 1_000, maxDelayMs: 60_000, ...extra });
+  const dispatcher = (
+    channels: NotificationChannel[],
+    extra: Partial<ConstructorParameters<typeof OutboxDispatcher>[0]> = {},
+  ) =>
+    new OutboxDispatcher({
+      db: tdb.db,
+      logger: quietLogger(),
+      channels,
+      now,
+      leaseMs: 60_000,
+      baseDelayMs: 1_000,
+      maxDelayMs: 60_000,
+      ...extra,
+    });
   async function seed(orderCount: number, perOrder: number): Promise<ServiceOrder[]> {
     const created: ServiceOrder[] = [];
     for (let i = 0; i < orderCount; i += 1) created.push(await insertOrderWithNotices(tdb.db, perOrder));
@@ -18,8 +36,12 @@ describe('OutboxDispatcher', () => {
     return created;
   }
 
-  beforeAll(async () => { tdb = await openTestDatabase(); });
-  afterAll(async () => { await tdb?.close(); });
+  beforeAll(async () => {
+    tdb = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await tdb?.close();
+  });
   beforeEach(async () => {
     clock = Date.parse('2026-03-02T16:00:00Z');
     await notifications().deleteMany({});
@@ -35,7 +57,10 @@ describe('OutboxDispatcher', () => {
     expect(doc).toMatchObject({ state: 'sent', channel: 'teams', attempts: 1, historyRecorded: true });
     const history = (await orders().findOne({ _id: order._id }))?.history ?? [];
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ action: 'notification', notification: { id: order.outbox[0].id, outcome: 'sent_teams', channel: 'teams' } });
+    expect(history[0]).toMatchObject({
+      action: 'notification',
+      notification: { id: order.outbox[0].id, outcome: 'sent_teams', channel: 'teams' },
+    });
   });
 
   it('never sends a sent notification again, however late the clock runs', async () => {
@@ -59,7 +84,11 @@ describe('OutboxDispatcher', () => {
     clock += 60_001;
     expect(await survivor.dispatchOnce()).toBe(1);
     expect(channel.sent.map((s) => s.id)).toEqual([order.outbox[0].id]);
-    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({ state: 'sent', claimedBy: 'B', attempts: 2 });
+    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({
+      state: 'sent',
+      claimedBy: 'B',
+      attempts: 2,
+    });
     // Had "A" come back, its stale claim must not overwrite the outcome.
     expect(await dying.process(claimed as NotificationDoc)).toBe('lost_claim');
     expect(channel.sent).toHaveLength(2);
@@ -69,9 +98,18 @@ describe('OutboxDispatcher', () => {
   it('stores the outcome of each of the sends finishing together, each with its own history entry', async () => {
     const created = await seed(8, 1);
     const channel = new RecordingChannel('teams');
-    const d = new OutboxDispatcher({ db: tdb.db, logger: quietLogger(), channels: [channel], now, leaseMs: 60_000, concurrency: 8 });
+    const d = new OutboxDispatcher({
+      db: tdb.db,
+      logger: quietLogger(),
+      channels: [channel],
+      now,
+      leaseMs: 60_000,
+      concurrency: 8,
+    });
     expect(await d.dispatchOnce()).toBe(8);
-    expect(await notifications().countDocuments({ state: 'sent', outcome: 'sent_teams', historyRecorded: true })).toBe(8);
+    expect(await notifications().countDocuments({ state: 'sent', outcome: 'sent_teams', historyRecorded: true })).toBe(
+      8,
+    );
     for (const order of created) {
       const history = (await orders().findOne({ _id: order._id }))?.history ?? [];
       expect(history.map((h) => h.notification?.id)).toEqual([order.outbox[0].id]);
@@ -81,7 +119,9 @@ describe('OutboxDispatcher', () => {
   it('sends each of 200 notifications exactly once when two dispatchers race', async () => {
     await seed(40, 5);
     const channel = new RecordingChannel();
-    const run = async (d: OutboxDispatcher) => { while ((await d.dispatchOnce(10)) > 0); };
+    const run = async (d: OutboxDispatcher) => {
+      while ((await d.dispatchOnce(10)) > 0);
+    };
     const a = dispatcher([channel], { instanceId: 'A' });
     const b = dispatcher([channel], { instanceId: 'B' });
     await Promise.all([run(a), run(b)]);
@@ -89,7 +129,9 @@ describe('OutboxDispatcher', () => {
     expect(ids).toHaveLength(200);
     expect(new Set(ids).size).toBe(200);
     expect(await notifications().countDocuments({ state: 'sent' })).toBe(200);
-    const byInstance = await notifications().aggregate<{ _id: string; n: number }>([{ $group: { _id: '$claimedBy', n: { $sum: 1 } } }]).toArray();
+    const byInstance = await notifications()
+      .aggregate<{ _id: string; n: number }>([{ $group: { _id: '$claimedBy', n: { $sum: 1 } } }])
+      .toArray();
     expect(byInstance.reduce((sum, g) => sum + g.n, 0)).toBe(200);
   }, 120_000);
 
@@ -98,7 +140,9 @@ describe('OutboxDispatcher', () => {
     const channel = new RecordingChannel();
     const a = dispatcher([channel], { instanceId: 'A', concurrency: 8 });
     const b = dispatcher([channel], { instanceId: 'B', concurrency: 8 });
-    const run = async (d: OutboxDispatcher) => { while ((await d.dispatchOnce(50)) > 0); };
+    const run = async (d: OutboxDispatcher) => {
+      while ((await d.dispatchOnce(50)) > 0);
+    };
     await Promise.all([run(a), run(b)]);
     const ids = channel.sent.map((s) => s.id);
     expect(ids).toHaveLength(100);
@@ -112,7 +156,11 @@ describe('OutboxDispatcher', () => {
     const channel = new RecordingChannel('email', Infinity);
     const d = dispatcher([channel], { maxAttempts: 3 });
     expect(await d.dispatchOnce()).toBe(1);
-    expect(await notifications().findOne({ _id: id })).toMatchObject({ state: 'pending', attempts: 1, dueAt: new Date(clock + 1_000) });
+    expect(await notifications().findOne({ _id: id })).toMatchObject({
+      state: 'pending',
+      attempts: 1,
+      dueAt: new Date(clock + 1_000),
+    });
     clock += 999;
     expect(await d.dispatchOnce()).toBe(0);
     clock += 1;
@@ -141,22 +189,42 @@ describe('OutboxDispatcher', () => {
     clock += 1_000;
     await d.dispatchOnce();
     expect({ teams: teams.attempts, email: email.sent.length }).toEqual({ teams: 2, email: 1 });
-    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({ state: 'sent', channel: 'email', outcome: 'fell_back', reason: 'teams: channel unavailable' });
+    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({
+      state: 'sent',
+      channel: 'email',
+      outcome: 'fell_back',
+      reason: 'teams: channel unavailable',
+    });
     const history = (await orders().findOne({ _id: order._id }))?.history ?? [];
-    expect(history.map((h) => h.notification)).toEqual([expect.objectContaining({ outcome: 'fell_back', channel: 'email', detail: 'teams: channel unavailable' })]);
+    expect(history.map((h) => h.notification)).toEqual([
+      expect.objectContaining({ outcome: 'fell_back', channel: 'email', detail: 'teams: channel unavailable' }),
+    ]);
   });
 
   it('falls back at once when the first channel says the recipient is gone there', async () => {
     const [order] = await seed(1, 1);
-    const gone: NotificationChannel = { name: 'teams', canReach: () => true, send: async () => { throw Object.assign(new Error('Teams answered 403'), { details: { gone: true } }); } };
+    const gone: NotificationChannel = {
+      name: 'teams',
+      canReach: () => true,
+      send: async () => {
+        throw Object.assign(new Error('Teams answered 403'), { details: { gone: true } });
+      },
+    };
     const email = new RecordingChannel('email');
     await dispatcher([gone, email]).dispatchOnce();
-    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({ state: 'sent', outcome: 'fell_back', attempts: 1 });
+    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({
+      state: 'sent',
+      outcome: 'fell_back',
+      attempts: 1,
+    });
   });
 
   it('reaches provider contacts by email only, even when another channel claims to reach them', async () => {
     const [order] = await seed(1, 1);
-    await notifications().updateOne({ _id: order.outbox[0].id }, { $set: { recipient: { email: 'prov@tecno.example.mx', role: 'provider_contact' } } });
+    await notifications().updateOne(
+      { _id: order.outbox[0].id },
+      { $set: { recipient: { email: 'prov@tecno.example.mx', role: 'provider_contact' } } },
+    );
     const teams = new RecordingChannel('teams');
     const email = new RecordingChannel('email');
     await dispatcher([teams, email]).dispatchOnce();
@@ -167,7 +235,10 @@ describe('OutboxDispatcher', () => {
   it('fails a notification at once when no channel can reach the recipient', async () => {
     const [order] = await seed(1, 1);
     await dispatcher([new RecordingChannel('teams', 0, false)]).dispatchOnce();
-    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({ state: 'failed', reason: 'no channel can reach the recipient' });
+    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({
+      state: 'failed',
+      reason: 'no channel can reach the recipient',
+    });
   });
 
   it('claims due notices in batches and writes one history entry per outcome on each order', async () => {
@@ -189,8 +260,15 @@ describe('OutboxDispatcher', () => {
     const d = dispatcher([channel], { leaseMs: 60_000, sendTimeoutMs: 60_000 });
     expect(await d.dispatchOnce()).toBe(0);
     expect(channel.attempts).toBe(0);
-    expect(await notifications().find({ orderId: order._id }).project({ _id: 0, state: 1, attempts: 1, claimToken: 1 }).toArray())
-      .toEqual([{ state: 'pending', attempts: 0 }, { state: 'pending', attempts: 0 }]);
+    expect(
+      await notifications()
+        .find({ orderId: order._id })
+        .project({ _id: 0, state: 1, attempts: 1, claimToken: 1 })
+        .toArray(),
+    ).toEqual([
+      { state: 'pending', attempts: 0 },
+      { state: 'pending', attempts: 0 },
+    ]);
   });
 
   it('gives back the rest of a claimed batch when told to stop, so nothing waits for a lease', async () => {

@@ -6,7 +6,14 @@ import type { NotificationChannel, NotificationDoc } from '../../../services/out
 
 /** A logger that swallows everything (tests assert on data, not on log lines). */
 export function quietLogger(): Logger {
-  return createLogger('silent', new Writable({ write(_c, _e, done) { done(); } }));
+  return createLogger(
+    'silent',
+    new Writable({
+      write(_c, _e, done) {
+        done();
+      },
+    }),
+  );
 }
 
 let folioCounter = 0;
@@ -23,10 +30,23 @@ export async function insertOrderWithNotices(db: Db, noticeCount: number): Promi
     createdAt: now,
   }));
   const order: ServiceOrder = {
-    _id, folio: `OS-2026-${String(folioCounter).padStart(6, '0')}`, status: 'reported', version: 1,
-    requester: { personId: 'person-0', name: 'Ana Solicitante' }, centreId: 'cjpf-cdmx', channel: 'teams',
-    equipment: { type: 'computer' }, description: 'No enciende', priority: 'medium', attachments: [],
-    timestamps: { reportedAt: now }, history: [], outbox, outboxPending: true, createdAt: now, updatedAt: now,
+    _id,
+    folio: `OS-2026-${String(folioCounter).padStart(6, '0')}`,
+    status: 'reported',
+    version: 1,
+    requester: { personId: 'person-0', name: 'Ana Solicitante' },
+    centreId: 'cjpf-cdmx',
+    channel: 'teams',
+    equipment: { type: 'computer' },
+    description: 'No enciende',
+    priority: 'medium',
+    attachments: [],
+    timestamps: { reportedAt: now },
+    history: [],
+    outbox,
+    outboxPending: true,
+    createdAt: now,
+    updatedAt: now,
   };
   await db.collection<ServiceOrder>('orders').insertOne(order);
   return order;
@@ -36,8 +56,14 @@ export async function insertOrderWithNotices(db: Db, noticeCount: number): Promi
 export class RecordingChannel implements NotificationChannel {
   readonly sent: Array<{ id: string; folio: string }> = [];
   attempts = 0;
-  constructor(readonly name = 'test', private failTimes = 0, private reach = true) {}
-  canReach(): boolean { return this.reach; }
+  constructor(
+    readonly name = 'test',
+    private failTimes = 0,
+    private reach = true,
+  ) {}
+  canReach(): boolean {
+    return this.reach;
+  }
   async send(notification: NotificationDoc, order: ServiceOrder): Promise<void> {
     this.attempts += 1;
     await new Promise((r) => setImmediate(r));

@@ -1,24 +1,38 @@
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
-import { NotificationChannel, NotificationDoc, OutboxDispatcher, OutboxLoop, OutboxRelay } from '../../../services/outbox';
+import {
+  NotificationChannel,
+  NotificationDoc,
+  OutboxDispatcher,
+  OutboxLoop,
+  OutboxRelay,
+} from '../../../services/outbox';
 import { insertOrderWithNotices, quietLogger } from './fixtures';
 
 describe('OutboxLoop', () => {
   let tdb: TestDatabase;
-  beforeAll(async () => { tdb = await openTestDatabase(); });
-  afterAll(async () => { await tdb?.close(); });
+  beforeAll(async () => {
+    tdb = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await tdb?.close();
+  });
 
   it('lets the notification being sent finish and stores its outcome before stop() resolves', async () => {
     const order = await insertOrderWithNotices(tdb.db, 3);
     let release!: () => void;
     let started!: () => void;
-    const sending = new Promise<void>((r) => { started = r; });
+    const sending = new Promise<void>((r) => {
+      started = r;
+    });
     const sent: string[] = [];
     const slow: NotificationChannel = {
       name: 'slow',
       canReach: () => true,
       send: async (n: NotificationDoc) => {
         started();
-        await new Promise<void>((r) => { release = r; });
+        await new Promise<void>((r) => {
+          release = r;
+        });
         sent.push(n._id);
       },
     };
@@ -32,7 +46,9 @@ describe('OutboxLoop', () => {
     loop.start();
     await sending;
     let stopped = false;
-    const stopping = loop.stop().then(() => { stopped = true; });
+    const stopping = loop.stop().then(() => {
+      stopped = true;
+    });
     await new Promise((r) => setTimeout(r, 50));
     expect(stopped).toBe(false);
     release();

@@ -9,9 +9,15 @@ import { quietLogger } from './fixtures';
 class DigestChannel implements NotificationChannel {
   readonly messages: string[][] = [];
   constructor(readonly name = 'teams') {}
-  canReach() { return true; }
-  async send(doc: NotificationDoc) { this.messages.push([doc._id]); }
-  async sendDigest(items: readonly { doc: NotificationDoc; order: ServiceOrder }[]) { this.messages.push(items.map((i) => i.doc._id)); }
+  canReach() {
+    return true;
+  }
+  async send(doc: NotificationDoc) {
+    this.messages.push([doc._id]);
+  }
+  async sendDigest(items: readonly { doc: NotificationDoc; order: ServiceOrder }[]) {
+    this.messages.push(items.map((i) => i.doc._id));
+  }
 }
 
 describe('digest batching in the dispatcher', () => {
@@ -21,16 +27,36 @@ describe('digest batching in the dispatcher', () => {
   const notifications = () => tdb.db.collection<NotificationDoc>('notifications');
   // One message per window, so each test shows the grouping plainly; the default allowance has its own test.
   const dispatcher = (channels: NotificationChannel[], id: string, digestAllowance = 1) =>
-    new OutboxDispatcher({ db: tdb.db, logger: quietLogger(), channels, now, instanceId: id, digestWindowMs: 10_000, leaseMs: 60_000, digestAllowance });
+    new OutboxDispatcher({
+      db: tdb.db,
+      logger: quietLogger(),
+      channels,
+      now,
+      instanceId: id,
+      digestWindowMs: 10_000,
+      leaseMs: 60_000,
+      digestAllowance,
+    });
 
   async function newOrderFor(personId: string, event = 'new_order'): Promise<string> {
     const _id = new ObjectId();
     const id = `${_id.toHexString()}:1:${event}:${personId}`;
     const order: ServiceOrder = {
-      _id, folio: `OS-2026-${_id.toHexString().slice(-6)}`, status: 'reported', version: 1,
-      requester: { personId: 'req', name: 'Ana Solicitante' }, centreId: 'C1', channel: 'teams',
-      equipment: { type: 'computer' }, description: 'No enciende', priority: 'medium', attachments: [],
-      timestamps: { reportedAt: now() }, history: [], createdAt: now(), updatedAt: now(),
+      _id,
+      folio: `OS-2026-${_id.toHexString().slice(-6)}`,
+      status: 'reported',
+      version: 1,
+      requester: { personId: 'req', name: 'Ana Solicitante' },
+      centreId: 'C1',
+      channel: 'teams',
+      equipment: { type: 'computer' },
+      description: 'No enciende',
+      priority: 'medium',
+      attachments: [],
+      timestamps: { reportedAt: now() },
+      history: [],
+      createdAt: now(),
+      updatedAt: now(),
       outboxPending: true,
       outbox: [{ id, event, recipient: { personId, role: 'analyst' }, createdAt: now() }],
     };
@@ -39,8 +65,12 @@ describe('digest batching in the dispatcher', () => {
   }
   const relay = () => new OutboxRelay({ db: tdb.db, logger: quietLogger(), now, batchSize: 1000 }).relayOnce();
 
-  beforeAll(async () => { tdb = await openTestDatabase(); });
-  afterAll(async () => { await tdb?.close(); });
+  beforeAll(async () => {
+    tdb = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await tdb?.close();
+  });
   beforeEach(async () => {
     clock = Date.parse('2026-03-02T16:00:00Z');
     for (const c of ['notifications', 'orders', 'notificationWindows']) await tdb.db.collection(c).deleteMany({});
@@ -105,7 +135,17 @@ describe('digest batching in the dispatcher', () => {
 
   it('with several sends in flight, still sends one digest per person per window and every notice once', async () => {
     const teams = new DigestChannel();
-    const d = new OutboxDispatcher({ db: tdb.db, logger: quietLogger(), channels: [teams], now, instanceId: 'A', digestWindowMs: 10_000, leaseMs: 60_000, concurrency: 8, digestAllowance: 1 });
+    const d = new OutboxDispatcher({
+      db: tdb.db,
+      logger: quietLogger(),
+      channels: [teams],
+      now,
+      instanceId: 'A',
+      digestWindowMs: 10_000,
+      leaseMs: 60_000,
+      concurrency: 8,
+      digestAllowance: 1,
+    });
     const people = ['ana', 'carlos', 'rosa'];
     const firsts = [];
     for (const p of people) firsts.push(await newOrderFor(p));
@@ -128,9 +168,17 @@ describe('digest batching in the dispatcher', () => {
     expect(await notifications().countDocuments({ state: 'sent', attempts: 1 })).toBe(34);
   });
 
-  it('by default lets a person\'s first five messages of a window through at once and groups the rest', async () => {
+  it("by default lets a person's first five messages of a window through at once and groups the rest", async () => {
     const teams = new DigestChannel();
-    const d = new OutboxDispatcher({ db: tdb.db, logger: quietLogger(), channels: [teams], now, instanceId: 'A', digestWindowMs: 10_000, leaseMs: 60_000 });
+    const d = new OutboxDispatcher({
+      db: tdb.db,
+      logger: quietLogger(),
+      channels: [teams],
+      now,
+      instanceId: 'A',
+      digestWindowMs: 10_000,
+      leaseMs: 60_000,
+    });
     const quick: string[] = [];
     for (let i = 0; i < 5; i += 1) {
       clock += 1_000;
@@ -164,7 +212,8 @@ describe('digest batching in the dispatcher', () => {
   it('has the relay queue notices for a person whose window is full due at its end, so none is claimed only to be put back', async () => {
     const teams = new DigestChannel();
     const d = dispatcher([teams], 'A');
-    const holdingRelay = () => new OutboxRelay({ db: tdb.db, logger: quietLogger(), now, batchSize: 1000, digestAllowance: 1 }).relayOnce();
+    const holdingRelay = () =>
+      new OutboxRelay({ db: tdb.db, logger: quietLogger(), now, batchSize: 1000, digestAllowance: 1 }).relayOnce();
     const first = await newOrderFor('ana');
     await holdingRelay();
     await d.dispatchOnce();
@@ -176,8 +225,12 @@ describe('digest batching in the dispatcher', () => {
     }
     const other = await newOrderFor('carlos');
     await holdingRelay();
-    const queued = await notifications().find({ _id: { $in: burst } }).toArray();
-    expect(queued.map((n) => [n.state, n.attempts, n.dueAt.toISOString()])).toEqual(burst.map(() => ['pending', 0, '2026-03-02T16:00:10.000Z']));
+    const queued = await notifications()
+      .find({ _id: { $in: burst } })
+      .toArray();
+    expect(queued.map((n) => [n.state, n.attempts, n.dueAt.toISOString()])).toEqual(
+      burst.map(() => ['pending', 0, '2026-03-02T16:00:10.000Z']),
+    );
     // Carlos has no window yet: his notice is due now and the only one the dispatcher takes.
     expect(await d.dispatchOnce()).toBe(1);
     expect(teams.messages).toEqual([[first], [other]]);
@@ -187,7 +240,7 @@ describe('digest batching in the dispatcher', () => {
     expect(await notifications().countDocuments({ state: 'sent', attempts: 1 })).toBe(12);
   });
 
-  it('stores a digest\'s outcome for every notice still held, and leaves one whose claim passed to another instance alone', async () => {
+  it("stores a digest's outcome for every notice still held, and leaves one whose claim passed to another instance alone", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i += 1) ids.push(await newOrderFor('ana'));
     await relay();
@@ -201,16 +254,30 @@ describe('digest batching in the dispatcher', () => {
     };
     await dispatcher([teams], 'A', 5).dispatchOnce();
     expect(teams.messages.map((m) => [...m].sort())).toEqual([[...ids].sort()]);
-    const docs = new Map((await notifications().find({ _id: { $in: ids } }).toArray()).map((d) => [d._id, d]));
-    expect(ids.map((id) => [docs.get(id)!.state, docs.get(id)!.claimedBy])).toEqual([['sent', 'A'], ['claimed', 'B'], ['sent', 'A']]);
-    const history = (await tdb.db.collection<ServiceOrder>('orders').find({}).toArray()).flatMap((o) => o.history.map((h) => h.notification?.id));
+    const docs = new Map(
+      (
+        await notifications()
+          .find({ _id: { $in: ids } })
+          .toArray()
+      ).map((d) => [d._id, d]),
+    );
+    expect(ids.map((id) => [docs.get(id)!.state, docs.get(id)!.claimedBy])).toEqual([
+      ['sent', 'A'],
+      ['claimed', 'B'],
+      ['sent', 'A'],
+    ]);
+    const history = (await tdb.db.collection<ServiceOrder>('orders').find({}).toArray()).flatMap((o) =>
+      o.history.map((h) => h.notification?.id),
+    );
     expect(history.sort()).toEqual([ids[0], ids[2]].sort());
   });
 
   it('admits a message to a quiet window in one round trip, whether the window is new, open or over', async () => {
     const watcher = new MongoClient(tdb.uri, { monitorCommands: true });
     const commands: string[] = [];
-    watcher.on('commandStarted', (e) => { if (e.commandName !== 'endSessions') commands.push(e.commandName); });
+    watcher.on('commandStarted', (e) => {
+      if (e.commandName !== 'endSessions') commands.push(e.commandName);
+    });
     try {
       const windows = watcher.db(tdb.dbName).collection<QuietWindowDoc>('notificationWindows');
       const at = (s: number) => new Date(clock + s * 1000);

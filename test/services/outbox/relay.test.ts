@@ -7,8 +7,12 @@ import { insertOrderWithNotices, quietLogger } from './fixtures';
 
 describe('OutboxRelay', () => {
   let tdb: TestDatabase;
-  beforeAll(async () => { tdb = await openTestDatabase(); });
-  afterAll(async () => { await tdb?.close(); });
+  beforeAll(async () => {
+    tdb = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await tdb?.close();
+  });
 
   it('moves every pending notice into notifications and empties the order outbox', async () => {
     const order = await insertOrderWithNotices(tdb.db, 3);
@@ -27,24 +31,39 @@ describe('OutboxRelay', () => {
     for (let i = 0; i < 30; i++) orders.push(await insertOrderWithNotices(tdb.db, 2));
     const watcher = new MongoClient(tdb.uri, { monitorCommands: true });
     const commands: string[] = [];
-    watcher.on('commandStarted', (e) => { if (e.commandName !== 'endSessions') commands.push(`${e.commandName} ${String(e.command[e.commandName])}`); });
+    watcher.on('commandStarted', (e) => {
+      if (e.commandName !== 'endSessions') commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+    });
     try {
       expect(await new OutboxRelay({ db: watcher.db(tdb.dbName), logger: quietLogger() }).relayOnce()).toBe(60);
     } finally {
       await watcher.close();
     }
     expect(commands).toEqual(['find orders', 'insert notifications', 'update orders']);
-    const after = await tdb.db.collection<ServiceOrder>('orders').find({ _id: { $in: orders.map((o) => o._id) } }).toArray();
+    const after = await tdb.db
+      .collection<ServiceOrder>('orders')
+      .find({ _id: { $in: orders.map((o) => o._id) } })
+      .toArray();
     expect(after.every((o) => o.outbox.length === 0 && o.outboxPending === undefined)).toBe(true);
-    expect(await tdb.db.collection('notifications').countDocuments({ orderId: { $in: orders.map((o) => o._id) } })).toBe(60);
+    expect(
+      await tdb.db.collection('notifications').countDocuments({ orderId: { $in: orders.map((o) => o._id) } }),
+    ).toBe(60);
   });
 
   it('neither loses nor duplicates a notice when it crashed between insert and pull', async () => {
     const order = await insertOrderWithNotices(tdb.db, 2);
     // The crash: the first notice already reached notifications, the pull never happened.
     await tdb.db.collection<NotificationDoc>('notifications').insertOne({
-      _id: order.outbox[0].id, orderId: order._id, event: 'order_reported', recipient: order.outbox[0].recipient,
-      state: 'sent', attempts: 1, dueAt: new Date(), log: [], createdAt: new Date(), updatedAt: new Date(),
+      _id: order.outbox[0].id,
+      orderId: order._id,
+      event: 'order_reported',
+      recipient: order.outbox[0].recipient,
+      state: 'sent',
+      attempts: 1,
+      dueAt: new Date(),
+      log: [],
+      createdAt: new Date(),
+      updatedAt: new Date(),
     });
     await new OutboxRelay({ db: tdb.db, logger: quietLogger() }).relayOnce();
     const stored = await tdb.db.collection<NotificationDoc>('notifications').find({ orderId: order._id }).toArray();
@@ -63,7 +82,12 @@ describe('OutboxRelay', () => {
     const order = await insertOrderWithNotices(tdb.db, 1);
     const calm = await insertOrderWithNotices(tdb.db, 2);
     const orders = tdb.db.collection<ServiceOrder>('orders');
-    const late = { id: `${order._id.toHexString()}-late`, event: 'status_changed', recipient: { personId: 'person-9', role: 'requester' as const }, createdAt: new Date() };
+    const late = {
+      id: `${order._id.toHexString()}-late`,
+      event: 'status_changed',
+      recipient: { personId: 'person-9', role: 'requester' as const },
+      createdAt: new Date(),
+    };
     // A transition queues another notice between the relay's read and its clean-up.
     const racing = new Proxy(tdb.db, {
       get(target, prop, receiver) {

@@ -26,11 +26,21 @@ async function waitFor(check: () => boolean, timeoutMs = 2000): Promise<void> {
 
 describe('PeriodicTask', () => {
   let task: PeriodicTask | undefined;
-  afterEach(async () => { await task?.stop(); task = undefined; });
+  afterEach(async () => {
+    await task?.stop();
+    task = undefined;
+  });
 
   it('runs the pass again and again at the interval once started', async () => {
     let passes = 0;
-    task = new PeriodicTask({ name: 't', logger: recordingLogger().logger, intervalMs: 10, run: async () => { passes += 1; } });
+    task = new PeriodicTask({
+      name: 't',
+      logger: recordingLogger().logger,
+      intervalMs: 10,
+      run: async () => {
+        passes += 1;
+      },
+    });
     task.start();
     await waitFor(() => passes >= 3);
   });
@@ -41,7 +51,10 @@ describe('PeriodicTask', () => {
       name: 't',
       logger: recordingLogger().logger,
       intervalMs: 10_000,
-      run: async () => { at.push(Date.now()); return at.length < 3 ? { nextInMs: 40 } : 3; },
+      run: async () => {
+        at.push(Date.now());
+        return at.length < 3 ? { nextInMs: 40 } : 3;
+      },
     });
     task.start();
     await waitFor(() => at.length === 3);
@@ -59,7 +72,10 @@ describe('PeriodicTask', () => {
       name: 't',
       logger: recordingLogger().logger,
       intervalMs: 10_000,
-      run: async () => { at.push(Date.now()); return at.length < 5; },
+      run: async () => {
+        at.push(Date.now());
+        return at.length < 5;
+      },
     });
     task.start();
     await waitFor(() => at.length === 5);
@@ -116,7 +132,9 @@ describe('PeriodicTask', () => {
   it('waits in stop() for the pass in flight, and starts no pass after stop() resolves', async () => {
     let release!: () => void;
     let started!: () => void;
-    const firstStarted = new Promise<void>((r) => { started = r; });
+    const firstStarted = new Promise<void>((r) => {
+      started = r;
+    });
     let passes = 0;
     let finished = 0;
     task = new PeriodicTask({
@@ -126,7 +144,10 @@ describe('PeriodicTask', () => {
       run: async () => {
         passes += 1;
         started();
-        if (passes === 1) await new Promise<void>((r) => { release = r; });
+        if (passes === 1)
+          await new Promise<void>((r) => {
+            release = r;
+          });
         finished += 1;
         return true;
       },
@@ -134,7 +155,9 @@ describe('PeriodicTask', () => {
     task.start();
     await firstStarted;
     let stopped = false;
-    const stopping = task.stop().then(() => { stopped = true; });
+    const stopping = task.stop().then(() => {
+      stopped = true;
+    });
     expect(task.stopping).toBe(true);
     await sleep(30);
     expect(stopped).toBe(false);
@@ -147,7 +170,14 @@ describe('PeriodicTask', () => {
 
   it('starts again after a stop', async () => {
     let passes = 0;
-    task = new PeriodicTask({ name: 't', logger: recordingLogger().logger, intervalMs: 5, run: async () => { passes += 1; } });
+    task = new PeriodicTask({
+      name: 't',
+      logger: recordingLogger().logger,
+      intervalMs: 5,
+      run: async () => {
+        passes += 1;
+      },
+    });
     task.start();
     await waitFor(() => passes >= 1);
     await task.stop();

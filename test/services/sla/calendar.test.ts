@@ -4,11 +4,19 @@ import { addBusinessTime, BusinessCalendar, businessDuration, mexicanHolidays } 
 const weekdays = (start: string, end: string): BusinessCalendar['hours'] =>
   Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, { start, end }]));
 
-const CDMX: BusinessCalendar = { zone: 'America/Mexico_City', hours: weekdays('09:00', '18:00'), closedDays: ['2026-04-02', '2026-04-03'] };
+const CDMX: BusinessCalendar = {
+  zone: 'America/Mexico_City',
+  hours: weekdays('09:00', '18:00'),
+  closedDays: ['2026-04-02', '2026-04-03'],
+};
 const TIJUANA: BusinessCalendar = { zone: 'America/Tijuana', hours: weekdays('08:00', '17:00'), closedDays: [] };
 const CANCUN: BusinessCalendar = { zone: 'America/Cancun', hours: weekdays('09:00', '18:00'), closedDays: [] };
 /** Open all day on Sundays only: shows the length of a DST-change day. */
-const TIJUANA_SUNDAYS: BusinessCalendar = { zone: 'America/Tijuana', hours: { sun: { start: '00:00', end: '23:59' } }, closedDays: [] };
+const TIJUANA_SUNDAYS: BusinessCalendar = {
+  zone: 'America/Tijuana',
+  hours: { sun: { start: '00:00', end: '23:59' } },
+  closedDays: [],
+};
 
 /** A local wall-clock time in the calendar's zone. */
 const at = (cal: BusinessCalendar, local: string) => DateTime.fromISO(local, { zone: cal.zone }).toJSDate();
@@ -18,8 +26,10 @@ const M = 60_000;
 describe('mexicanHolidays', () => {
   it('keeps the official non-working days of LFT art. 74 and drops bank days and observances', () => {
     const days = mexicanHolidays(2026);
-    for (const d of ['2026-01-01', '2026-02-02', '2026-03-16', '2026-05-01', '2026-09-16', '2026-11-16', '2026-12-25']) expect(days).toContain(d);
-    for (const d of ['2026-04-02', '2026-04-03', '2026-05-10', '2026-11-02', '2026-12-12']) expect(days).not.toContain(d);
+    for (const d of ['2026-01-01', '2026-02-02', '2026-03-16', '2026-05-01', '2026-09-16', '2026-11-16', '2026-12-25'])
+      expect(days).toContain(d);
+    for (const d of ['2026-04-02', '2026-04-03', '2026-05-10', '2026-11-02', '2026-12-12'])
+      expect(days).not.toContain(d);
   });
 });
 
@@ -29,15 +39,51 @@ describe('businessDuration', () => {
     ['starts counting at opening when reported before hours', CDMX, '2026-03-02T07:00', '2026-03-02T10:00', 1 * H],
     ['stops counting at closing when it ends after hours', CDMX, '2026-03-02T17:00', '2026-03-02T22:00', 1 * H],
     ['skips a weekend', CDMX, '2026-03-06T17:00', '2026-03-09T10:00', 2 * H],
-    ['skips an official holiday (Benito Juárez, third Monday of March)', CDMX, '2026-03-13T17:00', '2026-03-17T10:00', 2 * H],
-    ["skips the judiciary's own non-working days from the directory", CDMX, '2026-04-01T17:00', '2026-04-06T10:00', 2 * H],
+    [
+      'skips an official holiday (Benito Juárez, third Monday of March)',
+      CDMX,
+      '2026-03-13T17:00',
+      '2026-03-17T10:00',
+      2 * H,
+    ],
+    [
+      "skips the judiciary's own non-working days from the directory",
+      CDMX,
+      '2026-04-01T17:00',
+      '2026-04-06T10:00',
+      2 * H,
+    ],
     ['spans months: 8 weeks less Constitution Day', CDMX, '2026-01-05T09:00', '2026-03-02T09:00', 39 * 9 * H],
     ['is zero when both ends fall outside hours on a weekend', CDMX, '2026-03-07T10:00', '2026-03-08T12:00', 0],
     ['is zero when the end is before the start', CDMX, '2026-03-03T12:00', '2026-03-02T12:00', 0],
-    ['counts Tijuana hours in local time across the start of DST', TIJUANA, '2026-03-06T16:00', '2026-03-09T09:00', 2 * H],
-    ['counts Tijuana hours in local time across the end of DST', TIJUANA, '2026-10-30T16:00', '2026-11-02T09:00', 2 * H],
-    ['sees the 23-hour day when DST starts in Tijuana', TIJUANA_SUNDAYS, '2026-03-08T00:00', '2026-03-08T23:59', 22 * H + 59 * M],
-    ['sees the 25-hour day when DST ends in Tijuana', TIJUANA_SUNDAYS, '2026-11-01T00:00', '2026-11-01T23:59', 24 * H + 59 * M],
+    [
+      'counts Tijuana hours in local time across the start of DST',
+      TIJUANA,
+      '2026-03-06T16:00',
+      '2026-03-09T09:00',
+      2 * H,
+    ],
+    [
+      'counts Tijuana hours in local time across the end of DST',
+      TIJUANA,
+      '2026-10-30T16:00',
+      '2026-11-02T09:00',
+      2 * H,
+    ],
+    [
+      'sees the 23-hour day when DST starts in Tijuana',
+      TIJUANA_SUNDAYS,
+      '2026-03-08T00:00',
+      '2026-03-08T23:59',
+      22 * H + 59 * M,
+    ],
+    [
+      'sees the 25-hour day when DST ends in Tijuana',
+      TIJUANA_SUNDAYS,
+      '2026-11-01T00:00',
+      '2026-11-01T23:59',
+      24 * H + 59 * M,
+    ],
     ['counts Cancún hours in its own zone (UTC-5 all year)', CANCUN, '2026-03-02T17:00', '2026-03-03T10:00', 2 * H],
     ['crosses the new year and its holiday', CDMX, '2026-12-31T17:00', '2027-01-04T10:00', 2 * H],
   ])('%s', (_name, cal, start, end, expected) => {
@@ -78,6 +124,8 @@ describe('addBusinessTime', () => {
   });
 
   it('refuses a calendar without any business time instead of looping forever', () => {
-    expect(() => addBusinessTime(new Date('2026-03-02T12:00:00Z'), H, { zone: 'America/Mexico_City', hours: {}, closedDays: [] })).toThrow(/no business time/);
+    expect(() =>
+      addBusinessTime(new Date('2026-03-02T12:00:00Z'), H, { zone: 'America/Mexico_City', hours: {}, closedDays: [] }),
+    ).toThrow(/no business time/);
   });
 });

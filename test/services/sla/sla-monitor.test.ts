@@ -12,17 +12,33 @@ import { openWorld, P, reportInput, World } from '../orders/world';
 import { cdmx } from './support';
 
 let w: World;
-beforeAll(async () => { w = await openWorld(); });
-afterAll(async () => { await w.t.close(); });
+beforeAll(async () => {
+  w = await openWorld();
+});
+afterAll(async () => {
+  await w.t.close();
+});
 
 /** A clock the tests move by hand. */
 function clock(start: string) {
   let current = cdmx(start);
-  return { now: () => current, set: (local: string) => { current = cdmx(local); } };
+  return {
+    now: () => current,
+    set: (local: string) => {
+      current = cdmx(local);
+    },
+  };
 }
 
 function monitor(now: () => Date, db = w.t.db) {
-  return new SlaMonitor({ store: new MongoSlaStore(db), directory: w.directory, desk: EXAMPLE_DESK_TARGETS, zone: 'America/Mexico_City', logger: quietLogger(), now });
+  return new SlaMonitor({
+    store: new MongoSlaStore(db),
+    directory: w.directory,
+    desk: EXAMPLE_DESK_TARGETS,
+    zone: 'America/Mexico_City',
+    logger: quietLogger(),
+    now,
+  });
 }
 
 async function reportAt(local: string): Promise<ServiceOrder> {
@@ -43,7 +59,8 @@ describe('SlaMonitor', () => {
     await m.checkOnce();
     await m.checkOnce();
     expect((await slaOutbox(order)).map((n) => [n.event, n.recipient.personId])).toEqual([
-      ['sla_warning', P.analyst], ['sla_warning', P.analyst2],
+      ['sla_warning', P.analyst],
+      ['sla_warning', P.analyst2],
     ]);
     t.set('2026-03-02T09:31');
     await m.checkOnce();
@@ -60,7 +77,11 @@ describe('SlaMonitor', () => {
     t.set('2026-03-03T09:24');
     const other = await MongoClient.connect(w.t.uri);
     try {
-      const results = await Promise.all([monitor(t.now).checkOnce(), monitor(t.now, other.db(w.t.dbName)).checkOnce(), monitor(t.now).checkOnce()]);
+      const results = await Promise.all([
+        monitor(t.now).checkOnce(),
+        monitor(t.now, other.db(w.t.dbName)).checkOnce(),
+        monitor(t.now).checkOnce(),
+      ]);
       expect(results.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       expect((await slaOutbox(order)).map((n) => n.event)).toEqual(['sla_warning', 'sla_warning']);
     } finally {
@@ -81,18 +102,35 @@ describe('SlaMonitor', () => {
     t.set('2026-03-04T09:40');
     await restarted.checkOnce();
     await monitor(t.now).checkOnce();
-    expect((await slaOutbox(order)).map((n) => n.event)).toEqual(['sla_warning', 'sla_warning', 'sla_breach', 'sla_breach']);
+    expect((await slaOutbox(order)).map((n) => n.event)).toEqual([
+      'sla_warning',
+      'sla_warning',
+      'sla_breach',
+      'sla_breach',
+    ]);
   });
 
   it('catches up after downtime with the breach only, telling the assigned engineer too', async () => {
     const order = await reportAt('2026-03-05T09:00');
-    const taken = await takeOrder({ ...w.deps, now: () => cdmx('2026-03-05T09:05') }, { orderId: order._id.toHexString(), actorId: P.analyst, channel: 'teams' });
-    await assignEngineer({ ...w.deps, now: () => cdmx('2026-03-05T09:10') }, { orderId: taken._id.toHexString(), actorId: P.analyst, channel: 'teams', engineerId: P.engineer });
+    const taken = await takeOrder(
+      { ...w.deps, now: () => cdmx('2026-03-05T09:05') },
+      { orderId: order._id.toHexString(), actorId: P.analyst, channel: 'teams' },
+    );
+    await assignEngineer(
+      { ...w.deps, now: () => cdmx('2026-03-05T09:10') },
+      { orderId: taken._id.toHexString(), actorId: P.analyst, channel: 'teams', engineerId: P.engineer },
+    );
     // Down from 09:10 to the next day: on-site attention (4 h for high) is long past.
     await monitor(() => cdmx('2026-03-06T12:00')).checkOnce();
     const notices = (await slaOutbox(order)).filter((n) => n.id.includes(':onsite_attention:'));
-    expect(notices.map((n) => [n.event, n.recipient.role])).toEqual([['sla_breach', 'analyst'], ['sla_breach', 'analyst'], ['sla_breach', 'engineer']]);
-    expect((await stored(order)).slaMarks).toEqual(expect.arrayContaining(['onsite_attention:75', 'onsite_attention:100']));
+    expect(notices.map((n) => [n.event, n.recipient.role])).toEqual([
+      ['sla_breach', 'analyst'],
+      ['sla_breach', 'analyst'],
+      ['sla_breach', 'engineer'],
+    ]);
+    expect((await stored(order)).slaMarks).toEqual(
+      expect.arrayContaining(['onsite_attention:75', 'onsite_attention:100']),
+    );
   });
 
   it('leaves status and version alone, so a concurrent transition still succeeds', async () => {
@@ -100,8 +138,12 @@ describe('SlaMonitor', () => {
     await monitor(() => cdmx('2026-03-09T09:40')).checkOnce();
     const after = await stored(order);
     expect(after).toMatchObject({ status: 'reported', version: order.version });
-    await expect(takeOrder({ ...w.deps, now: () => cdmx('2026-03-09T09:41') }, { orderId: order._id.toHexString(), actorId: P.analyst, channel: 'teams', expectedVersion: order.version }))
-      .resolves.toMatchObject({ status: 'desk' });
+    await expect(
+      takeOrder(
+        { ...w.deps, now: () => cdmx('2026-03-09T09:41') },
+        { orderId: order._id.toHexString(), actorId: P.analyst, channel: 'teams', expectedVersion: order.version },
+      ),
+    ).resolves.toMatchObject({ status: 'desk' });
   });
 
   it('hands each threshold notice to the notifications collection once', async () => {
@@ -110,7 +152,10 @@ describe('SlaMonitor', () => {
     const relay = new OutboxRelay({ db: w.t.db, logger: quietLogger() });
     await relay.relayOnce();
     await relay.relayOnce();
-    const docs = await w.t.db.collection('notifications').find({ orderId: order._id, event: { $in: ['sla_warning', 'sla_breach'] } }).toArray();
+    const docs = await w.t.db
+      .collection('notifications')
+      .find({ orderId: order._id, event: { $in: ['sla_warning', 'sla_breach'] } })
+      .toArray();
     expect(docs.map((d) => d.event)).toEqual(['sla_breach', 'sla_breach']);
   });
 });

@@ -8,7 +8,11 @@ const weekdays = (start: string, end: string): BusinessCalendar['hours'] =>
   Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, { start, end }]));
 
 /** Mexico City, Monday to Friday 09:00–18:00, as the example directory's CJPF-CDMX. */
-export const CDMX: BusinessCalendar = { zone: 'America/Mexico_City', hours: weekdays('09:00', '18:00'), closedDays: ['2026-09-16', '2026-11-16', '2026-12-25'] };
+export const CDMX: BusinessCalendar = {
+  zone: 'America/Mexico_City',
+  hours: weekdays('09:00', '18:00'),
+  closedDays: ['2026-09-16', '2026-11-16', '2026-12-25'],
+};
 
 export const H = 3600_000;
 export const M = 60_000;
@@ -17,9 +21,17 @@ export const M = 60_000;
 export const cdmx = (local: string) => DateTime.fromISO(local, { zone: CDMX.zone }).toJSDate();
 
 const FIRST: Partial<Record<OrderStatus, keyof ServiceOrder['timestamps']>> = {
-  reported: 'reportedAt', desk: 'takenAt', engineer_assigned: 'engineerAssignedAt', diagnosis: 'acceptedAt',
-  provider: 'providerAt', validation: 'providerAttendedAt', signature: 'confirmedAt', validated: 'signedAt',
-  resolved: 'resolvedAt', closed: 'closedAt', cancelled: 'cancelledAt',
+  reported: 'reportedAt',
+  desk: 'takenAt',
+  engineer_assigned: 'engineerAssignedAt',
+  diagnosis: 'acceptedAt',
+  provider: 'providerAt',
+  validation: 'providerAttendedAt',
+  signature: 'confirmedAt',
+  validated: 'signedAt',
+  resolved: 'resolvedAt',
+  closed: 'closedAt',
+  cancelled: 'cancelledAt',
 };
 
 /** An order whose life is the given states entered at the given Mexico City times. */

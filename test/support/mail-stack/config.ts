@@ -74,7 +74,13 @@ export interface StackFiles {
  * Exim user because Exim drops root when given `-C`), `mail/` (maildirs, owned by `mail`).
  */
 export async function writeStackFiles(
-  dir: string, instance: string, ports: StackPorts, users: MailUser[], domains: string[], oauth2?: OAuth2Passdb, deskFolders = true,
+  dir: string,
+  instance: string,
+  ports: StackPorts,
+  users: MailUser[],
+  domains: string[],
+  oauth2?: OAuth2Passdb,
+  deskFolders = true,
 ): Promise<StackFiles> {
   const eximIds = await systemIds(EXIM_USER);
   for (const sub of ['dovecot/run', 'dovecot/state', 'log', 'exim/spool', 'exim/log', 'mail']) {
@@ -106,26 +112,32 @@ export async function writeStackFiles(
     EXIM_GROUP: EXIM_USER,
     // Dovecot creates these in every mailbox on first use; without them a mailbox starts as a
     // real one does, with the INBOX only.
-    DESK_FOLDERS: deskFolders ? ['Procesados', 'Cuarentena', 'Rechazados'].map((f) => `  mailbox ${f} {\n    auto = subscribe\n  }\n`).join('') : '',
+    DESK_FOLDERS: deskFolders
+      ? ['Procesados', 'Cuarentena', 'Rechazados'].map((f) => `  mailbox ${f} {\n    auto = subscribe\n  }\n`).join('')
+      : '',
     OAUTH_MECHANISMS: oauth2 ? ' xoauth2' : '',
-    OAUTH_PASSDB: oauth2 ? `passdb {\n  driver = oauth2\n  mechanisms = xoauth2\n  args = ${join(dir, 'dovecot/oauth2.conf')}\n}` : '',
+    OAUTH_PASSDB: oauth2
+      ? `passdb {\n  driver = oauth2\n  mechanisms = xoauth2\n  args = ${join(dir, 'dovecot/oauth2.conf')}\n}`
+      : '',
     // SMTP XOAUTH2: Exim hands the SASL exchange to this Dovecot's auth process over its
     // client socket (open to the Exim user only), so SMTP tokens meet the same oauth2 passdb.
     OAUTH_AUTH_SOCKET: oauth2
-      ? `service auth {\n  unix_listener auth-client {\n    user = ${EXIM_USER}\n    mode = 0600\n  }\n}` : '',
+      ? `service auth {\n  unix_listener auth-client {\n    user = ${EXIM_USER}\n    mode = 0600\n  }\n}`
+      : '',
     OAUTH_AUTHENTICATOR: oauth2
       ? [
-        '# XOAUTH2 is checked by Dovecot (its oauth2 passdb asks the introspection endpoint).',
-        'xoauth2:',
-        '  driver = dovecot',
-        '  public_name = XOAUTH2',
-        `  server_socket = ${join(dir, 'dovecot/run/auth-client')}`,
-        '  server_set_id = $auth1',
-      ].join('\n')
+          '# XOAUTH2 is checked by Dovecot (its oauth2 passdb asks the introspection endpoint).',
+          'xoauth2:',
+          '  driver = dovecot',
+          '  public_name = XOAUTH2',
+          `  server_socket = ${join(dir, 'dovecot/run/auth-client')}`,
+          '  server_set_id = $auth1',
+        ].join('\n')
       : '',
   };
   if (oauth2) {
-    if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(oauth2.introspectionUrl)) throw new Error('mail-stack: introspection must be on 127.0.0.1');
+    if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(oauth2.introspectionUrl))
+      throw new Error('mail-stack: introspection must be on 127.0.0.1');
     const settings = [
       `introspection_mode = post`,
       `introspection_url = ${oauth2.introspectionUrl}`,

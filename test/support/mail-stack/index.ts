@@ -91,7 +91,14 @@ export async function startMailStack(options: StartMailStackOptions): Promise<Ma
   // A free port found by binding to port 0 can be taken before the daemon binds it: retry.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(users, domains, options.startTimeoutMs ?? 15000, options.oauth2, options.delivery ?? 'immediate', options.deskFolders ?? true);
+      return await startOnce(
+        users,
+        domains,
+        options.startTimeoutMs ?? 15000,
+        options.oauth2,
+        options.delivery ?? 'immediate',
+        options.deskFolders ?? true,
+      );
     } catch (err) {
       lastError = err;
     }
@@ -100,7 +107,12 @@ export async function startMailStack(options: StartMailStackOptions): Promise<Ma
 }
 
 async function startOnce(
-  users: MailUser[], domains: string[], timeoutMs: number, oauth2: OAuth2Passdb | undefined, delivery: 'immediate' | 'queue', deskFolders: boolean,
+  users: MailUser[],
+  domains: string[],
+  timeoutMs: number,
+  oauth2: OAuth2Passdb | undefined,
+  delivery: 'immediate' | 'queue',
+  deskFolders: boolean,
 ): Promise<MailStack> {
   const dir = await mkdtemp(join(tmpdir(), DIR_PREFIX));
   chmodSync(dir, 0o755); // Dovecot's unprivileged processes and Exim must reach inside.
@@ -124,7 +136,10 @@ async function startOnce(
 
   const startDovecot = async () => {
     dovecot = startDaemon('dovecot', DOVECOT, ['-F', '-c', files.dovecotConf]);
-    recordOwner(dir, entry.daemons().flatMap((d) => (d.child.pid === undefined ? [] : [d.child.pid])));
+    recordOwner(
+      dir,
+      entry.daemons().flatMap((d) => (d.child.pid === undefined ? [] : [d.child.pid])),
+    );
     await waitForBanner(dovecot, ports.imap, '* OK', Date.now() + timeoutMs, describe);
   };
   let stopped: Promise<void> | undefined;
@@ -141,7 +156,12 @@ async function startOnce(
     // -bdf: SMTP daemon in the foreground; -odi: deliver before taking the connection's next
     // message; -q2s: retry deferred mail (e.g. while Dovecot restarts) every 2 s.
     // (-odq, no -q: accept and queue only; see `delivery`.)
-    exim = startDaemon('exim', EXIM, ['-C', files.eximConf, '-bdf', ...(delivery === 'queue' ? ['-odq'] : ['-odi', '-q2s'])]);
+    exim = startDaemon('exim', EXIM, [
+      '-C',
+      files.eximConf,
+      '-bdf',
+      ...(delivery === 'queue' ? ['-odq'] : ['-odi', '-q2s']),
+    ]);
     const deadline = Date.now() + timeoutMs;
     await Promise.all([startDovecot(), waitForBanner(exim, ports.smtp, '220', deadline, describe)]);
   } catch (err) {

@@ -82,16 +82,24 @@ export function delay(ms: number): Promise<void> {
  * (`* OK` for IMAP, `220` for SMTP/LMTP). Fails early when the daemon exits.
  */
 export async function waitForBanner(
-  daemon: Daemon, port: number, expected: string, deadline: number, describe: () => Promise<string>,
+  daemon: Daemon,
+  port: number,
+  expected: string,
+  deadline: number,
+  describe: () => Promise<string>,
 ): Promise<void> {
   for (;;) {
     if (!isRunning(daemon)) {
-      throw new Error(`mail-stack: ${daemon.name} exited before answering on ${port}\n${daemon.output()}${await describe()}`);
+      throw new Error(
+        `mail-stack: ${daemon.name} exited before answering on ${port}\n${daemon.output()}${await describe()}`,
+      );
     }
     const banner = await readBanner(port).catch(() => '');
     if (banner.startsWith(expected)) return;
     if (Date.now() > deadline) {
-      throw new Error(`mail-stack: ${daemon.name} did not answer on ${port} in time\n${daemon.output()}${await describe()}`);
+      throw new Error(
+        `mail-stack: ${daemon.name} did not answer on ${port} in time\n${daemon.output()}${await describe()}`,
+      );
     }
     await delay(20);
   }

@@ -17,11 +17,17 @@ function parseIndexSpec(raw: Document): IndexSpec {
   if (!isPlainObject(raw)) throw new CommandError(ErrorCodes.TypeMismatch, 'index specification must be an object');
   for (const k of Object.keys(raw)) if (!INDEX_SPEC_FIELDS.includes(k)) throw unsupported(`index option '${k}'`);
   const key = raw.key as Document;
-  if (!isPlainObject(key) || Object.keys(key).length === 0) throw new CommandError(ErrorCodes.BadValue, "index 'key' must be a non-empty object");
+  if (!isPlainObject(key) || Object.keys(key).length === 0)
+    throw new CommandError(ErrorCodes.BadValue, "index 'key' must be a non-empty object");
   for (const [f, d] of Object.entries(key)) {
     if (Number(d) !== 1 && Number(d) !== -1) throw unsupported(`index type ${JSON.stringify(d)} on '${f}'`);
   }
-  const name = typeof raw.name === 'string' ? raw.name : Object.entries(key).map(([f, d]) => `${f}_${d}`).join('_');
+  const name =
+    typeof raw.name === 'string'
+      ? raw.name
+      : Object.entries(key)
+          .map(([f, d]) => `${f}_${d}`)
+          .join('_');
   const spec: IndexSpec = { name, key: { ...key } };
   if (raw.unique) spec.unique = true;
   if (raw.sparse) spec.sparse = true;
@@ -34,18 +40,33 @@ function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
 
 function createIndexes(ctx: OpContext, cmd: Document): Document {
   const c = collectionName(cmd.createIndexes);
-  if (!Array.isArray(cmd.indexes) || cmd.indexes.length === 0) throw new CommandError(ErrorCodes.BadValue, "'indexes' must be a non-empty array");
+  if (!Array.isArray(cmd.indexes) || cmd.indexes.length === 0)
+    throw new CommandError(ErrorCodes.BadValue, "'indexes' must be a non-empty array");
   const created = !ctx.collection(c);
   if (created) ctx.applyLive({ o: 'create', db: ctx.db, c });
   const coll = ctx.collection(c)!;
   const before = coll.indexSpecs().length;
   for (const raw of cmd.indexes as Document[]) {
     const spec = parseIndexSpec(raw);
-    const existing = coll.indexSpecs().find((s) => s.name === spec.name || JSON.stringify(s.key) === JSON.stringify(spec.key));
+    const existing = coll
+      .indexSpecs()
+      .find((s) => s.name === spec.name || JSON.stringify(s.key) === JSON.stringify(spec.key));
     if (existing) {
-      if (existing.name !== spec.name) throw new CommandError(ErrorCodes.IndexOptionsConflict, `Index already exists with a different name: ${existing.name}`);
-      if (JSON.stringify(existing.key) !== JSON.stringify(spec.key)) throw new CommandError(ErrorCodes.IndexKeySpecsConflict, `An existing index has the same name as the requested index but a different key: ${spec.name}`);
-      if (!sameOptions(existing, spec)) throw new CommandError(ErrorCodes.IndexOptionsConflict, `An equivalent index already exists with the same name but different options: ${spec.name}`);
+      if (existing.name !== spec.name)
+        throw new CommandError(
+          ErrorCodes.IndexOptionsConflict,
+          `Index already exists with a different name: ${existing.name}`,
+        );
+      if (JSON.stringify(existing.key) !== JSON.stringify(spec.key))
+        throw new CommandError(
+          ErrorCodes.IndexKeySpecsConflict,
+          `An existing index has the same name as the requested index but a different key: ${spec.name}`,
+        );
+      if (!sameOptions(existing, spec))
+        throw new CommandError(
+          ErrorCodes.IndexOptionsConflict,
+          `An equivalent index already exists with the same name but different options: ${spec.name}`,
+        );
       continue;
     }
     coll.addIndex(spec);
@@ -77,12 +98,19 @@ function dropIndexes(ctx: OpContext, cmd: Document): Document {
   if (target === '*') names = [...coll.indexes.keys()];
   else if (typeof target === 'string') names = [target];
   else if (Array.isArray(target)) names = target as string[];
-  else if (isPlainObject(target)) names = coll.indexSpecs().filter((s) => JSON.stringify(s.key) === JSON.stringify(target)).map((s) => s.name).slice(0, 1);
+  else if (isPlainObject(target))
+    names = coll
+      .indexSpecs()
+      .filter((s) => JSON.stringify(s.key) === JSON.stringify(target))
+      .map((s) => s.name)
+      .slice(0, 1);
   else throw new CommandError(ErrorCodes.TypeMismatch, "'index' must be a name, a key pattern or an array of names");
-  if (names.length === 0 && target !== '*') throw new CommandError(ErrorCodes.IndexNotFound, `can't find index with key: ${JSON.stringify(target)}`);
+  if (names.length === 0 && target !== '*')
+    throw new CommandError(ErrorCodes.IndexNotFound, `can't find index with key: ${JSON.stringify(target)}`);
   for (const name of names) {
     if (name === ID_INDEX.name) throw new CommandError(ErrorCodes.InvalidOptions, 'cannot drop _id index');
-    if (!coll.indexes.has(name)) throw new CommandError(ErrorCodes.IndexNotFound, `index not found with name [${name}]`);
+    if (!coll.indexes.has(name))
+      throw new CommandError(ErrorCodes.IndexNotFound, `index not found with name [${name}]`);
   }
   for (const name of names) ctx.applyLive({ o: 'dropIndex', db: ctx.db, c, name });
   return { nIndexesWas: was, ok: 1 };
@@ -103,7 +131,8 @@ function listCollections(ctx: OpContext, cmd: Document): Document {
 
 function create(ctx: OpContext, cmd: Document): Document {
   const c = collectionName(cmd.create);
-  if (ctx.collection(c)) throw new CommandError(ErrorCodes.NamespaceExists, `Collection ${ctx.db}.${c} already exists.`);
+  if (ctx.collection(c))
+    throw new CommandError(ErrorCodes.NamespaceExists, `Collection ${ctx.db}.${c} already exists.`);
   ctx.applyLive({ o: 'create', db: ctx.db, c });
   return { ok: 1 };
 }
@@ -124,10 +153,13 @@ function dropDatabase(ctx: OpContext): Document {
 
 function listDatabases(ctx: OpContext, cmd: Document): Document {
   const test = compileFilter(cmd.filter as Document | undefined);
-  const dbs = [...ctx.engine.catalog.dbs.entries()].filter(([, colls]) => colls.size > 0).map(([name, colls]) => {
-    const docs = [...colls.values()].reduce((n, coll) => n + coll.docs.size, 0);
-    return { name, sizeOnDisk: docs * 100, empty: docs === 0 };
-  }).filter(test);
+  const dbs = [...ctx.engine.catalog.dbs.entries()]
+    .filter(([, colls]) => colls.size > 0)
+    .map(([name, colls]) => {
+      const docs = [...colls.values()].reduce((n, coll) => n + coll.docs.size, 0);
+      return { name, sizeOnDisk: docs * 100, empty: docs === 0 };
+    })
+    .filter(test);
   if (cmd.nameOnly) return { databases: dbs.map((d) => ({ name: d.name })), ok: 1 };
   const totalSize = dbs.reduce((n, d) => n + d.sizeOnDisk, 0);
   return { databases: dbs, totalSize, totalSizeMb: Math.floor(totalSize / 1048576), ok: 1 };
@@ -135,7 +167,27 @@ function listDatabases(ctx: OpContext, cmd: Document): Document {
 
 function noCreateOptions(run: (ctx: OpContext, cmd: Document) => Document) {
   return (ctx: OpContext, cmd: Document): Document => {
-    checkFields(cmd, ['create', '$db', 'lsid', '$clusterTime', 'writeConcern', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', '$readPreference', 'txnNumber', 'autocommit', 'startTransaction', 'maxTimeMS', 'readConcern'], 'create (collection options such as capped, validator, timeseries)');
+    checkFields(
+      cmd,
+      [
+        'create',
+        '$db',
+        'lsid',
+        '$clusterTime',
+        'writeConcern',
+        'comment',
+        'apiVersion',
+        'apiStrict',
+        'apiDeprecationErrors',
+        '$readPreference',
+        'txnNumber',
+        'autocommit',
+        'startTransaction',
+        'maxTimeMS',
+        'readConcern',
+      ],
+      'create (collection options such as capped, validator, timeseries)',
+    );
     return run(ctx, cmd);
   };
 }

@@ -20,14 +20,16 @@ function findAndModify(ctx: OpContext, cmd: Document): Document {
   if (remove && (cmd.update !== undefined || cmd.new === true || cmd.upsert === true)) {
     throw new CommandError(ErrorCodes.FailedToParse, 'Cannot specify both an update and remove=true');
   }
-  if (!remove && cmd.update === undefined) throw new CommandError(ErrorCodes.FailedToParse, 'Either an update or remove=true must be specified');
+  if (!remove && cmd.update === undefined)
+    throw new CommandError(ErrorCodes.FailedToParse, 'Either an update or remove=true must be specified');
   if (!remove) updateKind(cmd.update);
   const filter = (cmd.query ?? {}) as Document;
   const sort = checkSort(cmd.sort);
   let matches = ctx.find(c, filter);
   if (sort) matches = sortDocuments(matches, sort);
   const doc = matches[0];
-  const shape = (d: Document | undefined): Document | null => (d ? project([d], cmd.fields as Document | undefined)[0] : null);
+  const shape = (d: Document | undefined): Document | null =>
+    d ? project([d], cmd.fields as Document | undefined)[0] : null;
   if (remove) {
     if (doc) ctx.remove(c, doc._id);
     return { lastErrorObject: { n: doc ? 1 : 0 }, value: shape(doc), ok: 1 };
@@ -50,7 +52,20 @@ function findAndModify(ctx: OpContext, cmd: Document): Document {
 export const findAndModifyCommand: CommandSpec = {
   name: 'findAndModify',
   aliases: ['findandmodify'],
-  fields: ['query', 'sort', 'remove', 'update', 'new', 'fields', 'upsert', 'bypassDocumentValidation', 'arrayFilters', 'hint', 'collation', 'let'],
+  fields: [
+    'query',
+    'sort',
+    'remove',
+    'update',
+    'new',
+    'fields',
+    'upsert',
+    'bypassDocumentValidation',
+    'arrayFilters',
+    'hint',
+    'collation',
+    'let',
+  ],
   inTxn: true,
   retryable: true,
   run: findAndModify,

@@ -17,9 +17,13 @@ export function checkFields(doc: Document, allowed: string[], where: string): vo
 
 export function collectionName(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw new CommandError(ErrorCodes.InvalidNamespace, `collection name must be a non-empty string, got ${String(value)}`);
+    throw new CommandError(
+      ErrorCodes.InvalidNamespace,
+      `collection name must be a non-empty string, got ${String(value)}`,
+    );
   }
-  if (value.includes('$') || value.startsWith('system.')) throw new CommandError(ErrorCodes.InvalidNamespace, `Invalid collection name: ${value}`);
+  if (value.includes('$') || value.startsWith('system.'))
+    throw new CommandError(ErrorCodes.InvalidNamespace, `Invalid collection name: ${value}`);
   return value;
 }
 
@@ -35,10 +39,13 @@ export function checkHint(ctx: OpContext, c: string, hint: unknown): void {
   if (hint === undefined) return;
   const coll = ctx.collection(c);
   const specs = coll?.indexSpecs() ?? [];
-  const ok = typeof hint === 'string'
-    ? specs.some((s) => s.name === hint)
-    : isPlainObject(hint) && (Object.keys(hint).length === 0 || specs.some((s) => JSON.stringify(s.key) === JSON.stringify(hint)));
-  if (!ok && coll) throw new CommandError(ErrorCodes.BadValue, 'hint provided does not correspond to an existing index');
+  const ok =
+    typeof hint === 'string'
+      ? specs.some((s) => s.name === hint)
+      : isPlainObject(hint) &&
+        (Object.keys(hint).length === 0 || specs.some((s) => JSON.stringify(s.key) === JSON.stringify(hint)));
+  if (!ok && coll)
+    throw new CommandError(ErrorCodes.BadValue, 'hint provided does not correspond to an existing index');
 }
 
 export { checkSort } from '../sort-spec';

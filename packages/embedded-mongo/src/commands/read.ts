@@ -33,7 +33,13 @@ function takeBatch(docs: Document[], pos: number, count: number): Document[] {
  * The first batch and, unless `single` (mongod closes a singleBatch cursor after whatever its
  * first batch holds), a cursor over the rest.
  */
-function cursorReply(ctx: OpContext, c: string, docs: Document[], batchSize: number | undefined, single: boolean): Document {
+function cursorReply(
+  ctx: OpContext,
+  c: string,
+  docs: Document[],
+  batchSize: number | undefined,
+  single: boolean,
+): Document {
   const size = single ? docs.length : batchSize === undefined ? DEFAULT_BATCH : Number(batchSize);
   const firstBatch = takeBatch(docs, 0, size);
   const ns = `${ctx.db}.${c}`;
@@ -89,7 +95,7 @@ function count(ctx: OpContext, cmd: Document): Document {
   refuseCollation(cmd);
   checkHint(ctx, c, cmd.hint);
   const query = cmd.query as Document | undefined;
-  let n = !query || Object.keys(query).length === 0 ? ctx.collection(c)?.docs.size ?? 0 : ctx.find(c, query).length;
+  let n = !query || Object.keys(query).length === 0 ? (ctx.collection(c)?.docs.size ?? 0) : ctx.find(c, query).length;
   if (ctx.txn) n = ctx.find(c, query).length;
   n = Math.max(0, n - Number(cmd.skip ?? 0));
   const limit = Math.abs(Number(cmd.limit ?? 0));
@@ -115,12 +121,19 @@ function aggregate(ctx: OpContext, cmd: Document): Document {
   refuseCollation(cmd);
   if (cmd.explain) throw unsupported('explain');
   if (cmd.let !== undefined) throw unsupported("'let' in aggregate");
-  if (!isPlainObject(cmd.cursor)) throw new CommandError(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
+  if (!isPlainObject(cmd.cursor))
+    throw new CommandError(
+      ErrorCodes.FailedToParse,
+      "The 'cursor' option is required, except for aggregate with the explain argument",
+    );
   if (!Array.isArray(cmd.pipeline)) throw new CommandError(ErrorCodes.TypeMismatch, "'pipeline' must be an array");
   checkHint(ctx, c, cmd.hint);
   const pipeline = [...(cmd.pipeline as Document[])];
   const first = pipeline[0];
-  const filter = isPlainObject(first) && Object.keys(first).length === 1 && isPlainObject(first.$match) ? (pipeline.shift() as Document).$match : undefined;
+  const filter =
+    isPlainObject(first) && Object.keys(first).length === 1 && isPlainObject(first.$match)
+      ? (pipeline.shift() as Document).$match
+      : undefined;
   const counted = countOnly(pipeline);
   if (counted) {
     const docs = counted.answer(ctx.entries(c, filter).length);
@@ -166,12 +179,23 @@ function countOnly(pipeline: Document[]): { answer: (matched: number) => Documen
   }
   const group = last.$group as Document;
   const id = toView(group._id);
-  const constant = id === null || typeof id === 'boolean' || (typeof id === 'number' && Number.isFinite(id)) || (typeof id === 'string' && !id.startsWith('$'));
+  const constant =
+    id === null ||
+    typeof id === 'boolean' ||
+    (typeof id === 'number' && Number.isFinite(id)) ||
+    (typeof id === 'string' && !id.startsWith('$'));
   if (!constant) return undefined;
   const fields = Object.keys(group).filter((k) => k !== '_id');
   for (const f of fields) {
     const acc = group[f];
-    if (f.startsWith('$') || f.includes('.') || !isPlainObject(acc) || Object.keys(acc).length !== 1 || toView(acc.$sum) !== 1) return undefined;
+    if (
+      f.startsWith('$') ||
+      f.includes('.') ||
+      !isPlainObject(acc) ||
+      Object.keys(acc).length !== 1 ||
+      toView(acc.$sum) !== 1
+    )
+      return undefined;
   }
   return {
     answer: (matched) => {
@@ -187,7 +211,21 @@ function countOnly(pipeline: Document[]): { answer: (matched: number) => Documen
 export const readCommands: CommandSpec[] = [
   {
     name: 'find',
-    fields: ['filter', 'sort', 'projection', 'skip', 'limit', 'batchSize', 'singleBatch', 'hint', 'collation', 'allowDiskUse', 'noCursorTimeout', 'allowPartialResults', 'let'],
+    fields: [
+      'filter',
+      'sort',
+      'projection',
+      'skip',
+      'limit',
+      'batchSize',
+      'singleBatch',
+      'hint',
+      'collation',
+      'allowDiskUse',
+      'noCursorTimeout',
+      'allowPartialResults',
+      'let',
+    ],
     inTxn: true,
     run: find,
   },

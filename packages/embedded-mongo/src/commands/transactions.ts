@@ -25,7 +25,8 @@ export const transactionCommands: CommandSpec[] = [
     run: (ctx) => {
       const txn = ctx.txn;
       if (!txn || txn.state === 'aborted') throw noSuchTransaction(txn?.txnNumber ?? 0);
-      if (txn.state === 'committed') throw new CommandError(256, 'Transaction has been committed and cannot be aborted');
+      if (txn.state === 'committed')
+        throw new CommandError(256, 'Transaction has been committed and cannot be aborted');
       ctx.engine.endTransaction(txn, 'aborted');
       return { ok: 1 };
     },

@@ -33,7 +33,19 @@ export interface CommandSpec {
 
 /** Fields every driver may attach to any command; accepted everywhere. */
 export const GENERIC_FIELDS = new Set([
-  '$db', 'lsid', '$clusterTime', 'txnNumber', 'autocommit', 'startTransaction', 'readConcern',
-  'writeConcern', '$readPreference', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'comment',
-  'maxTimeMS', '$query',
+  '$db',
+  'lsid',
+  '$clusterTime',
+  'txnNumber',
+  'autocommit',
+  'startTransaction',
+  'readConcern',
+  'writeConcern',
+  '$readPreference',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
+  'comment',
+  'maxTimeMS',
+  '$query',
 ]);

@@ -58,7 +58,8 @@ function update(ctx: OpContext, cmd: Document): Document {
   const result = runBatch((cmd.updates ?? []) as Document[], cmd.ordered !== false, (st, index) => {
     checkFields(st, UPDATE_STATEMENT_FIELDS, 'update statement');
     refuseCollation(st);
-    if (st.c !== undefined) throw new CommandError(ErrorCodes.BadValue, "update constants ('c') are not supported by the embedded engine");
+    if (st.c !== undefined)
+      throw new CommandError(ErrorCodes.BadValue, "update constants ('c') are not supported by the embedded engine");
     checkHint(ctx, c, st.hint);
     updateKind(st.u);
     if (st.multi && updateKind(st.u) === 'replacement') {
@@ -78,7 +79,11 @@ function update(ctx: OpContext, cmd: Document): Document {
 }
 
 /** Applies one update statement; shared with findAndModify's semantics for matching. */
-export function updateMatching(ctx: OpContext, c: string, st: Document): { matched: number; modified: number; upsertedId?: unknown } {
+export function updateMatching(
+  ctx: OpContext,
+  c: string,
+  st: Document,
+): { matched: number; modified: number; upsertedId?: unknown } {
   const filter = (st.q ?? {}) as Document;
   const matches = ctx.find(c, filter);
   const targets = st.multi ? matches : matches.slice(0, 1);
@@ -104,7 +109,8 @@ function remove(ctx: OpContext, cmd: Document): Document {
     checkFields(st, ['q', 'limit', 'hint', 'collation'], 'delete statement');
     refuseCollation(st);
     checkHint(ctx, c, st.hint);
-    if (st.limit !== 0 && st.limit !== 1) throw new CommandError(ErrorCodes.FailedToParse, 'The limit field in delete objects must be 0 or 1');
+    if (st.limit !== 0 && st.limit !== 1)
+      throw new CommandError(ErrorCodes.FailedToParse, 'The limit field in delete objects must be 0 or 1');
     const matches = ctx.find(c, (st.q ?? {}) as Document);
     for (const doc of st.limit === 1 ? matches.slice(0, 1) : matches) {
       ctx.remove(c, doc._id);
@@ -124,7 +130,8 @@ export const writeCommands: CommandSpec[] = [
 
 function refuseLet(run: (ctx: OpContext, cmd: Document) => Document) {
   return (ctx: OpContext, cmd: Document): Document => {
-    if (cmd.let !== undefined) throw new CommandError(ErrorCodes.BadValue, "'let' is not supported by the embedded engine");
+    if (cmd.let !== undefined)
+      throw new CommandError(ErrorCodes.BadValue, "'let' is not supported by the embedded engine");
     return run(ctx, cmd);
   };
 }

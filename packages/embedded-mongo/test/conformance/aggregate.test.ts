@@ -13,9 +13,14 @@ beforeAll(async () => {
     { _id: 3, cust: 'beto', item: 'pen', qty: 5, price: 10, tags: [], at: new Date('2024-03-17T12:00:00Z') },
     { _id: 4, cust: 'carla', item: 'pad', qty: 3, price: 4, at: new Date('2024-04-01T00:30:00Z') },
   ] as never[]);
-  await t.db.collection('customers').insertMany([{ _id: 'ana', name: 'Ana' }, { _id: 'beto', name: 'Beto' }] as never[]);
+  await t.db.collection('customers').insertMany([
+    { _id: 'ana', name: 'Ana' },
+    { _id: 'beto', name: 'Beto' },
+  ] as never[]);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 function run(pipeline: Document[]): Promise<Document[]> {
   return orders.aggregate(pipeline).toArray();
@@ -27,10 +32,18 @@ describe('aggregate $match and $group', () => {
     const out = await run([
       { $match: { qty: { $gte: 1 } } },
       { $sort: { _id: 1 } },
-      { $group: {
-        _id: '$cust', qty: { $sum: '$qty' }, n: { $sum: 1 }, avgPrice: { $avg: '$price' },
-        minQty: { $min: '$qty' }, maxQty: { $max: '$qty' }, items: { $push: '$item' }, set: { $addToSet: '$price' },
-      } },
+      {
+        $group: {
+          _id: '$cust',
+          qty: { $sum: '$qty' },
+          n: { $sum: 1 },
+          avgPrice: { $avg: '$price' },
+          minQty: { $min: '$qty' },
+          maxQty: { $max: '$qty' },
+          items: { $push: '$item' },
+          set: { $addToSet: '$price' },
+        },
+      },
       { $sort: { _id: 1 } },
     ]);
     expect(out.map((g) => ({ ...g, set: [...g.set].sort() }))).toEqual([
@@ -60,7 +73,11 @@ describe('aggregate $match and $group', () => {
   // https://www.mongodb.com/docs/manual/core/aggregation-pipeline/
   it('leaves the stored documents as they were after $match, $sort, $group and $project stages', async () => {
     const stored = await orders.find().sort({ _id: 1 }).toArray();
-    await run([{ $match: {} }, { $sort: { qty: -1 } }, { $group: { _id: '$cust', all: { $push: '$$ROOT' }, first: { $first: '$tags' } } }]);
+    await run([
+      { $match: {} },
+      { $sort: { qty: -1 } },
+      { $group: { _id: '$cust', all: { $push: '$$ROOT' }, first: { $first: '$tags' } } },
+    ]);
     await run([{ $match: { item: 'pen' } }, { $project: { tags: 0, 'at.x': 0 } }]);
     await run([{ $match: {} }, { $count: 'n' }]);
     expect(await orders.find().sort({ _id: 1 }).toArray()).toEqual(stored);
@@ -70,7 +87,10 @@ describe('aggregate $match and $group', () => {
 describe('aggregate reshaping stages', () => {
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/project/
   it('$project includes fields, computes new ones and drops _id on request', async () => {
-    const out = await run([{ $match: { _id: 1 } }, { $project: { _id: 0, item: 1, total: { $multiply: ['$qty', '$price'] } } }]);
+    const out = await run([
+      { $match: { _id: 1 } },
+      { $project: { _id: 0, item: 1, total: { $multiply: ['$qty', '$price'] } } },
+    ]);
     expect(out).toEqual([{ item: 'pen', total: 20 }]);
   });
 
@@ -82,13 +102,28 @@ describe('aggregate reshaping stages', () => {
       { $addFields: { total: { $multiply: ['$qty', '$price'] } } },
       { $set: { big: { $gt: ['$total', 10] } } },
     ]);
-    expect(out).toEqual([{ _id: 4, cust: 'carla', item: 'pad', qty: 3, price: 4, at: new Date('2024-04-01T00:30:00Z'), total: 12, big: true }]);
+    expect(out).toEqual([
+      {
+        _id: 4,
+        cust: 'carla',
+        item: 'pad',
+        qty: 3,
+        price: 4,
+        at: new Date('2024-04-01T00:30:00Z'),
+        total: 12,
+        big: true,
+      },
+    ]);
   });
 
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/unwind/
   it('$unwind emits one document per element and drops missing or empty arrays', async () => {
     const out = await run([{ $unwind: '$tags' }, { $project: { tags: 1 } }, { $sort: { _id: 1, tags: 1 } }]);
-    expect(out).toEqual([{ _id: 1, tags: 'a' }, { _id: 1, tags: 'b' }, { _id: 2, tags: 'b' }]);
+    expect(out).toEqual([
+      { _id: 1, tags: 'a' },
+      { _id: 1, tags: 'b' },
+      { _id: 2, tags: 'b' },
+    ]);
   });
 
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/unwind/#preservenullandemptyarrays
@@ -101,7 +136,10 @@ describe('aggregate reshaping stages', () => {
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/limit/
   it('$sort, $skip and $limit page through the results', async () => {
     const out = await run([{ $sort: { qty: 1 } }, { $skip: 1 }, { $limit: 2 }, { $project: { qty: 1 } }]);
-    expect(out).toEqual([{ _id: 1, qty: 2 }, { _id: 4, qty: 3 }]);
+    expect(out).toEqual([
+      { _id: 1, qty: 2 },
+      { _id: 4, qty: 3 },
+    ]);
   });
 
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/count/
@@ -114,10 +152,14 @@ describe('aggregate reshaping stages', () => {
 describe('aggregate multi-collection and bucketing stages', () => {
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/facet/
   it('$facet runs several sub-pipelines over the same input', async () => {
-    const out = await run([{ $facet: {
-      pens: [{ $match: { item: 'pen' } }, { $count: 'n' }],
-      top: [{ $sort: { qty: -1 } }, { $limit: 1 }, { $project: { _id: 1 } }],
-    } }]);
+    const out = await run([
+      {
+        $facet: {
+          pens: [{ $match: { item: 'pen' } }, { $count: 'n' }],
+          top: [{ $sort: { qty: -1 } }, { $limit: 1 }, { $project: { _id: 1 } }],
+        },
+      },
+    ]);
     expect(out).toEqual([{ pens: [{ n: 2 }], top: [{ _id: 3 }] }]);
   });
 
@@ -139,7 +181,10 @@ describe('aggregate multi-collection and bucketing stages', () => {
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/bucket/
   it('$bucket counts documents between boundaries', async () => {
     const out = await run([{ $bucket: { groupBy: '$qty', boundaries: [0, 3, 6], output: { n: { $sum: 1 } } } }]);
-    expect(out).toEqual([{ _id: 0, n: 2 }, { _id: 3, n: 2 }]);
+    expect(out).toEqual([
+      { _id: 0, n: 2 },
+      { _id: 3, n: 2 },
+    ]);
   });
 
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/dateToString/
@@ -147,12 +192,14 @@ describe('aggregate multi-collection and bucketing stages', () => {
     const out = await run([
       { $match: { _id: { $in: [1, 2] } } },
       { $sort: { _id: 1 } },
-      { $project: {
-        local: { $dateToString: { format: '%Y-%m-%d %H:%M', date: '$at', timezone: 'America/Mexico_City' } },
-        offset: { $dateToString: { format: '%H:%M', date: '$at', timezone: '+05:30' } },
-        utc: { $dateToString: { format: '%Y-%m-%dT%H:%M:%S.%LZ', date: '$at' } },
-        day: { $dayOfMonth: { date: '$at', timezone: 'America/Mexico_City' } },
-      } },
+      {
+        $project: {
+          local: { $dateToString: { format: '%Y-%m-%d %H:%M', date: '$at', timezone: 'America/Mexico_City' } },
+          offset: { $dateToString: { format: '%H:%M', date: '$at', timezone: '+05:30' } },
+          utc: { $dateToString: { format: '%Y-%m-%dT%H:%M:%S.%LZ', date: '$at' } },
+          day: { $dayOfMonth: { date: '$at', timezone: 'America/Mexico_City' } },
+        },
+      },
     ]);
     expect(out).toEqual([
       { _id: 1, local: '2024-03-15 12:30', offset: '00:00', utc: '2024-03-15T18:30:00.000Z', day: 15 },
@@ -162,7 +209,12 @@ describe('aggregate multi-collection and bucketing stages', () => {
 
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation-pipeline/
   it('returns no documents for a collection that does not exist', async () => {
-    expect(await t.db.collection('nothing-here').aggregate([{ $match: {} }]).toArray()).toEqual([]);
+    expect(
+      await t.db
+        .collection('nothing-here')
+        .aggregate([{ $match: {} }])
+        .toArray(),
+    ).toEqual([]);
   });
 
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation-pipeline/

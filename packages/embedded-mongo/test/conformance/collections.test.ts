@@ -2,8 +2,12 @@ import { openTestDatabase, TestDatabase } from '../support/test-database';
 import { serverError } from './server-error';
 
 let t: TestDatabase;
-beforeAll(async () => { t = await openTestDatabase(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await openTestDatabase();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 async function names(): Promise<string[]> {
   return (await t.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();

@@ -13,7 +13,9 @@ beforeAll(async () => {
     { _id: 4, item: 'pad', qty: 2 },
   ] as never[]);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('count', () => {
   // https://www.mongodb.com/docs/manual/reference/method/db.collection.countDocuments/
@@ -59,11 +61,19 @@ describe('count', () => {
 
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/group/#group-by-null
   it('a $group on a constant _id counts the matching documents and yields nothing when none match', async () => {
-    expect(await c.aggregate([{ $match: { item: 'pen' } }, { $group: { _id: null, n: { $sum: 1 }, m: { $sum: 1 } } }]).toArray())
-      .toEqual([{ _id: null, n: 2, m: 2 }]);
-    expect(await c.aggregate([{ $match: {} }, { $skip: 1 }, { $limit: 2 }, { $group: { _id: 1, n: { $sum: 1 } } }]).toArray())
-      .toEqual([{ _id: 1, n: 2 }]);
-    expect(await c.aggregate([{ $match: { item: 'none' } }, { $group: { _id: 1, n: { $sum: 1 } } }]).toArray()).toEqual([]);
+    expect(
+      await c
+        .aggregate([{ $match: { item: 'pen' } }, { $group: { _id: null, n: { $sum: 1 }, m: { $sum: 1 } } }])
+        .toArray(),
+    ).toEqual([{ _id: null, n: 2, m: 2 }]);
+    expect(
+      await c
+        .aggregate([{ $match: {} }, { $skip: 1 }, { $limit: 2 }, { $group: { _id: 1, n: { $sum: 1 } } }])
+        .toArray(),
+    ).toEqual([{ _id: 1, n: 2 }]);
+    expect(await c.aggregate([{ $match: { item: 'none' } }, { $group: { _id: 1, n: { $sum: 1 } } }]).toArray()).toEqual(
+      [],
+    );
   });
 });
 

@@ -39,7 +39,9 @@ describe('find cursor', () => {
     const first = await raw({ find: 'many', filter: {}, sort: { _id: 1 }, batchSize: 100 });
     const id = first.cursor.id as Long;
     const second = await raw({ getMore: id, collection: 'many', batchSize: 100 });
-    expect(second.cursor.nextBatch.map((d: { _id: number }) => d._id)).toEqual(Array.from({ length: 100 }, (_, i) => 100 + i));
+    expect(second.cursor.nextBatch.map((d: { _id: number }) => d._id)).toEqual(
+      Array.from({ length: 100 }, (_, i) => 100 + i),
+    );
     expect((second.cursor.id as Long).equals(id)).toBe(true);
     const third = await raw({ getMore: id, collection: 'many', batchSize: 100 });
     expect(third.cursor.nextBatch).toHaveLength(50);
@@ -59,7 +61,14 @@ describe('find cursor', () => {
     const started: CommandStartedEvent[] = [];
     watcher.on('commandStarted', (e) => started.push(e));
     try {
-      const docs = await watcher.db(t.dbName).collection('many').find().sort({ _id: 1 }).batchSize(50).limit(180).toArray();
+      const docs = await watcher
+        .db(t.dbName)
+        .collection('many')
+        .find()
+        .sort({ _id: 1 })
+        .batchSize(50)
+        .limit(180)
+        .toArray();
       expect(docs).toHaveLength(180);
       expect(docs[179]._id).toBe(179);
       const getMores = started.filter((e) => e.commandName === 'getMore');
@@ -103,8 +112,11 @@ describe('find cursor', () => {
     const started: CommandStartedEvent[] = [];
     watcher.on('commandStarted', (e) => started.push(e));
     try {
-      const docs = await watcher.db(t.dbName).collection('many')
-        .aggregate([{ $match: { _id: { $gte: 10 } } }, { $sort: { _id: -1 } }], { batchSize: 60 }).toArray();
+      const docs = await watcher
+        .db(t.dbName)
+        .collection('many')
+        .aggregate([{ $match: { _id: { $gte: 10 } } }, { $sort: { _id: -1 } }], { batchSize: 60 })
+        .toArray();
       expect(docs).toHaveLength(TOTAL - 10);
       expect(docs[0]._id).toBe(TOTAL - 1);
       expect(started.filter((e) => e.commandName === 'getMore').length).toBeGreaterThanOrEqual(3);

@@ -10,21 +10,61 @@ beforeAll(async () => {
   t = await openTestDatabase();
   c = t.db.collection('types');
   await c.insertOne({
-    _id: oid, date: when, long: bigLong, int: new Int32(7), dbl: new Double(1.5), dblWhole: new Double(2),
-    dec: Decimal128.fromString('1234.5678901234567890'), bin: new Binary(Buffer.from([0, 1, 2, 255])),
-    nested: [[1, [2, 3]], { a: [{ b: null }] }], nul: null, text: 'Cédula ñ', emoji: '🚀👍🏽', bool: true,
+    _id: oid,
+    date: when,
+    long: bigLong,
+    int: new Int32(7),
+    dbl: new Double(1.5),
+    dblWhole: new Double(2),
+    dec: Decimal128.fromString('1234.5678901234567890'),
+    bin: new Binary(Buffer.from([0, 1, 2, 255])),
+    nested: [[1, [2, 3]], { a: [{ b: null }] }],
+    nul: null,
+    text: 'Cédula ñ',
+    emoji: '🚀👍🏽',
+    bool: true,
   });
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('BSON data types', () => {
   // https://www.mongodb.com/docs/manual/reference/bson-types/
   it('stores each value with its BSON type, including a double holding a whole number', async () => {
-    const fields = ['_id', 'date', 'long', 'int', 'dbl', 'dblWhole', 'dec', 'bin', 'nested', 'nul', 'text', 'bool', 'absent'];
-    const [types] = await c.aggregate([{ $project: Object.fromEntries(fields.map((f) => [`t_${f}`, { $type: `$${f}` }])) }]).toArray();
+    const fields = [
+      '_id',
+      'date',
+      'long',
+      'int',
+      'dbl',
+      'dblWhole',
+      'dec',
+      'bin',
+      'nested',
+      'nul',
+      'text',
+      'bool',
+      'absent',
+    ];
+    const [types] = await c
+      .aggregate([{ $project: Object.fromEntries(fields.map((f) => [`t_${f}`, { $type: `$${f}` }])) }])
+      .toArray();
     expect(types).toEqual({
-      _id: oid, t__id: 'objectId', t_date: 'date', t_long: 'long', t_int: 'int', t_dbl: 'double', t_dblWhole: 'double',
-      t_dec: 'decimal', t_bin: 'binData', t_nested: 'array', t_nul: 'null', t_text: 'string', t_bool: 'bool', t_absent: 'missing',
+      _id: oid,
+      t__id: 'objectId',
+      t_date: 'date',
+      t_long: 'long',
+      t_int: 'int',
+      t_dbl: 'double',
+      t_dblWhole: 'double',
+      t_dec: 'decimal',
+      t_bin: 'binData',
+      t_nested: 'array',
+      t_nul: 'null',
+      t_text: 'string',
+      t_bool: 'bool',
+      t_absent: 'missing',
     });
   });
 
@@ -61,7 +101,9 @@ describe('BSON data types', () => {
   it('compares Decimal128 with other numbers by numeric value', async () => {
     const nums = t.db.collection('decimals');
     await nums.insertMany([
-      { _id: 'ten', v: Decimal128.fromString('10') }, { _id: 'nine-half', v: Decimal128.fromString('9.5') }, { _id: 'nine', v: 9 },
+      { _id: 'ten', v: Decimal128.fromString('10') },
+      { _id: 'nine-half', v: Decimal128.fromString('9.5') },
+      { _id: 'nine', v: 9 },
     ] as never[]);
     expect((await nums.find().sort({ v: 1 }).toArray()).map((d) => d._id)).toEqual(['nine', 'nine-half', 'ten']);
     expect((await nums.find({ v: { $gt: 9.75 } }).toArray()).map((d) => d._id)).toEqual(['ten']);
@@ -72,12 +114,22 @@ describe('BSON data types', () => {
   it('compares 64-bit integers beyond 2^53 exactly in filters and sorts', async () => {
     const big = t.db.collection('bigints');
     await big.insertMany([
-      { _id: 'l993', v: Long.fromString('9007199254740993') }, { _id: 'd992', v: new Double(9007199254740992) },
-      { _id: 'l992', v: Long.fromString('9007199254740992') }, { _id: 'l995', v: Long.fromString('9007199254740995') },
+      { _id: 'l993', v: Long.fromString('9007199254740993') },
+      { _id: 'd992', v: new Double(9007199254740992) },
+      { _id: 'l992', v: Long.fromString('9007199254740992') },
+      { _id: 'l995', v: Long.fromString('9007199254740995') },
     ] as never[]);
-    const above = await big.find({ v: { $gt: Long.fromString('9007199254740992') } }).sort({ _id: 1 }).toArray();
+    const above = await big
+      .find({ v: { $gt: Long.fromString('9007199254740992') } })
+      .sort({ _id: 1 })
+      .toArray();
     expect(above.map((d) => d._id)).toEqual(['l993', 'l995']);
-    expect((await big.find().sort({ v: -1, _id: 1 }).toArray()).map((d) => d._id)).toEqual(['l995', 'l993', 'd992', 'l992']);
+    expect((await big.find().sort({ v: -1, _id: 1 }).toArray()).map((d) => d._id)).toEqual([
+      'l995',
+      'l993',
+      'd992',
+      'l992',
+    ]);
     expect(await big.countDocuments({ v: new Double(9007199254740992) })).toBe(2);
   });
 
@@ -96,14 +148,28 @@ describe('type conversion in expressions', () => {
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/toString/
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/toLong/
   it('converts 64-bit integers, decimals, ObjectIds and dates to strings and back without losing digits', async () => {
-    const [r] = await c.aggregate([{ $project: {
-      _id: 0, long: { $toString: '$long' }, dec: { $toString: '$dec' }, id: { $toString: '$_id' },
-      date: { $toString: '$date' }, back: { $toString: { $toLong: { $toString: '$long' } } },
-      sum: { $toString: { $add: ['$long', 1] } },
-    } }]).toArray();
+    const [r] = await c
+      .aggregate([
+        {
+          $project: {
+            _id: 0,
+            long: { $toString: '$long' },
+            dec: { $toString: '$dec' },
+            id: { $toString: '$_id' },
+            date: { $toString: '$date' },
+            back: { $toString: { $toLong: { $toString: '$long' } } },
+            sum: { $toString: { $add: ['$long', 1] } },
+          },
+        },
+      ])
+      .toArray();
     expect(r).toEqual({
-      long: '9007199254740993', dec: '1234.5678901234567890', id: oid.toHexString(),
-      date: '2024-02-29T23:59:59.123Z', back: '9007199254740993', sum: '9007199254740994',
+      long: '9007199254740993',
+      dec: '1234.5678901234567890',
+      id: oid.toHexString(),
+      date: '2024-02-29T23:59:59.123Z',
+      back: '9007199254740993',
+      sum: '9007199254740994',
     });
   });
 });
@@ -112,10 +178,19 @@ describe('UTF-8 strings', () => {
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/strLenCP/
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/strLenBytes/
   it('stores Spanish text and emoji as UTF-8 and counts code points and bytes accordingly', async () => {
-    const [r] = await c.aggregate([{ $project: {
-      _id: 0, cp: { $strLenCP: '$text' }, bytes: { $strLenBytes: '$text' },
-      ecp: { $strLenCP: '$emoji' }, ebytes: { $strLenBytes: '$emoji' },
-    } }]).toArray();
+    const [r] = await c
+      .aggregate([
+        {
+          $project: {
+            _id: 0,
+            cp: { $strLenCP: '$text' },
+            bytes: { $strLenBytes: '$text' },
+            ecp: { $strLenCP: '$emoji' },
+            ebytes: { $strLenBytes: '$emoji' },
+          },
+        },
+      ])
+      .toArray();
     expect(r).toEqual({ cp: 8, bytes: 10, ecp: 3, ebytes: 12 });
   });
 
@@ -131,7 +206,13 @@ describe('UTF-8 strings', () => {
   it('sorts strings by simple binary comparison of their UTF-8 bytes', async () => {
     const words = t.db.collection('words');
     await words.insertMany([{ w: 'árbol' }, { w: 'Zeta' }, { w: 'avión' }, { w: 'ñandú' }, { w: 'nube' }]);
-    expect((await words.find().sort({ w: 1 }).toArray()).map((d) => d.w)).toEqual(['Zeta', 'avión', 'nube', 'árbol', 'ñandú']);
+    expect((await words.find().sort({ w: 1 }).toArray()).map((d) => d.w)).toEqual([
+      'Zeta',
+      'avión',
+      'nube',
+      'árbol',
+      'ñandú',
+    ]);
   });
 });
 
@@ -151,7 +232,10 @@ describe('document size limit', () => {
   it('refuses a document over 16 MiB and stores nothing', async () => {
     const big = t.db.collection('too-big');
     await big.insertOne({ _id: 'small' as never });
-    const error = await big.insertOne({ _id: 'over' as never, payload: 'x'.repeat(MAX + 1024) }).then(() => null, (e: unknown) => e);
+    const error = await big.insertOne({ _id: 'over' as never, payload: 'x'.repeat(MAX + 1024) }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).not.toBeNull();
     expect(await big.countDocuments({ _id: 'over' as never })).toBe(0);
   });

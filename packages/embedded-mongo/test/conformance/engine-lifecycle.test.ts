@@ -26,8 +26,14 @@ afterAll(async () => {
 function tryConnect(host: string, port: number): Promise<string> {
   return new Promise((resolve) => {
     const socket = createConnection({ host, port, timeout: 2000 });
-    socket.once('connect', () => { socket.destroy(); resolve('connected'); });
-    socket.once('timeout', () => { socket.destroy(); resolve('timeout'); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve('timeout');
+    });
     socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
   });
 }
@@ -40,7 +46,10 @@ describeEngine('embedded engine persistence', () => {
     try {
       const c = client.db('p').collection('people');
       await c.createIndex({ email: 1 }, { unique: true, name: 'email_unique' });
-      await c.insertMany([{ _id: 1, email: 'a@x.mx', name: 'Cédula ñ' }, { _id: 2, email: 'b@x.mx' }] as never[]);
+      await c.insertMany([
+        { _id: 1, email: 'a@x.mx', name: 'Cédula ñ' },
+        { _id: 2, email: 'b@x.mx' },
+      ] as never[]);
       await c.updateOne({ _id: 2 as never }, { $set: { n: 1 } });
       await c.deleteOne({ _id: 1 as never });
       await c.insertOne({ _id: 3 as never, email: 'c@x.mx' });
@@ -50,9 +59,16 @@ describeEngine('embedded engine persistence', () => {
       await client.db('p').collection('dropped').drop();
       await client.db('gone').collection('x').insertOne({ a: 1 });
       await client.db('gone').dropDatabase();
-      await client.db('p').collection('typed').insertOne({
-        _id: 't' as never, d: new Double(2), l: Long.fromString('9007199254740993'), dec: Decimal128.fromString('0.1'), at: new Date(0),
-      });
+      await client
+        .db('p')
+        .collection('typed')
+        .insertOne({
+          _id: 't' as never,
+          d: new Double(2),
+          l: Long.fromString('9007199254740993'),
+          dec: Decimal128.fromString('0.1'),
+          at: new Date(0),
+        });
     } finally {
       await client.close();
       await engine.close();
@@ -61,7 +77,10 @@ describeEngine('embedded engine persistence', () => {
     client = await MongoClient.connect(engine.uri);
     try {
       const c = client.db('p').collection('people');
-      expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 2, email: 'b@x.mx', n: 1 }, { _id: 3, email: 'c@x.mx' }]);
+      expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([
+        { _id: 2, email: 'b@x.mx', n: 1 },
+        { _id: 3, email: 'c@x.mx' },
+      ]);
       const names = (await c.listIndexes().toArray()).map((i) => i.name).sort();
       expect(names).toEqual(['_id_', 'email_unique']);
       const e = await serverError(c.insertOne({ email: 'b@x.mx' }));
@@ -69,9 +88,13 @@ describeEngine('embedded engine persistence', () => {
       expect((await client.db('p').listCollections().toArray()).map((x) => x.name).sort()).toEqual(['people', 'typed']);
       const { databases } = await client.db('admin').admin().listDatabases({ nameOnly: true });
       expect(databases.map((d) => d.name)).not.toContain('gone');
-      const [types] = await client.db('p').collection('typed').aggregate([
-        { $project: { d: { $type: '$d' }, l: { $type: '$l' }, dec: { $type: '$dec' }, at: { $type: '$at' } } },
-      ]).toArray();
+      const [types] = await client
+        .db('p')
+        .collection('typed')
+        .aggregate([
+          { $project: { d: { $type: '$d' }, l: { $type: '$l' }, dec: { $type: '$dec' }, at: { $type: '$at' } } },
+        ])
+        .toArray();
       expect(types).toEqual({ _id: 't', d: 'double', l: 'long', dec: 'decimal', at: 'date' });
       const typed = await client.db('p').collection('typed').findOne({}, { promoteLongs: false });
       expect(String(typed?.l)).toBe('9007199254740993');
@@ -89,8 +112,10 @@ describeEngine('embedded engine network binding', () => {
     try {
       expect(engine.uri).toMatch(new RegExp(`^mongodb://127\\.0\\.0\\.1:${engine.port}/`));
       expect(await tryConnect('127.0.0.1', engine.port)).toBe('connected');
-      const others = Object.values(networkInterfaces()).flat()
-        .filter((i) => i !== undefined && !i.internal).map((i) => i!.address);
+      const others = Object.values(networkInterfaces())
+        .flat()
+        .filter((i) => i !== undefined && !i.internal)
+        .map((i) => i!.address);
       for (const address of [...others, '::1']) {
         expect(`${address}: ${await tryConnect(address, engine.port)}`).not.toBe(`${address}: connected`);
       }
@@ -110,7 +135,10 @@ describeEngine('embedded engine CLI', () => {
     const first = await spawnEngine(dbPath);
     expect(first.uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/?.*replicaSet=/);
     const client = await MongoClient.connect(first.uri);
-    await client.db('cli').collection('c').insertOne({ _id: 'kept' as never });
+    await client
+      .db('cli')
+      .collection('c')
+      .insertOne({ _id: 'kept' as never });
     await client.close();
     first.child.kill('SIGTERM');
     expect(await first.exited).toEqual({ code: 0, signal: null });

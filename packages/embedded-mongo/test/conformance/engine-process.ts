@@ -35,7 +35,9 @@ export function spawnEngine(dbPath: string, timeoutMs = 120_000, prefix: string[
   });
   let stdout = '';
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -58,9 +60,12 @@ export function spawnEngine(dbPath: string, timeoutMs = 120_000, prefix: string[
 
 /** Kills, by PID, every engine process this test file started that is still running. */
 export async function killAllEngines(): Promise<void> {
-  const waits = [...started].map((child) => new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-  }));
+  const waits = [...started].map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+      }),
+  );
   await Promise.all(waits);
 }

@@ -14,9 +14,14 @@ beforeAll(async () => {
   if (usingRealMongo) return;
   t = await openTestDatabase();
   c = t.db.collection('strict');
-  await c.insertMany([{ _id: 1, a: 1, s: 'uno' }, { _id: 2, a: 2, s: 'dos' }] as never[]);
+  await c.insertMany([
+    { _id: 1, a: 1, s: 'uno' },
+    { _id: 2, a: 2, s: 'dos' },
+  ] as never[]);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 /** The engine's codes for a feature it does not implement: BadValue (2) or a MongoDB "not supported" code. */
 const UNSUPPORTED = [2, 115, 238];
@@ -47,7 +52,11 @@ describeEngine('embedded engine refusals', () => {
 
   // https://www.mongodb.com/docs/manual/reference/operator/aggregation/function/
   it('refuses $function naming it', async () => {
-    const e = await serverError(c.aggregate([{ $addFields: { x: { $function: { body: 'function(){return 1}', args: [], lang: 'js' } } } }]).toArray());
+    const e = await serverError(
+      c
+        .aggregate([{ $addFields: { x: { $function: { body: 'function(){return 1}', args: [], lang: 'js' } } } }])
+        .toArray(),
+    );
     expect(UNSUPPORTED).toContain(e.code);
     expect(e.message).toContain('$function');
   });
@@ -89,7 +98,10 @@ describeEngine('embedded engine refusals', () => {
       expect(UNSUPPORTED).toContain(e.code);
       expect(e.message.toLowerCase()).toContain('collation');
     }
-    expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 1, a: 1, s: 'uno' }, { _id: 2, a: 2, s: 'dos' }]);
+    expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, a: 1, s: 'uno' },
+      { _id: 2, a: 2, s: 'dos' },
+    ]);
   });
 
   // https://www.mongodb.com/docs/manual/changeStreams/
@@ -108,57 +120,109 @@ describeEngine('embedded engine refusals', () => {
  * Less common features: the engine may implement each one or refuse it, but it must never give
  * a result that differs from MongoDB's documented one (for instance by ignoring the operator).
  */
-const documentedOrRefused: { feature: string; doc: string; run: (c: Collection) => Promise<unknown>; expected: unknown }[] = [
+const documentedOrRefused: {
+  feature: string;
+  doc: string;
+  run: (c: Collection) => Promise<unknown>;
+  expected: unknown;
+}[] = [
   {
-    feature: '$bit', doc: 'https://www.mongodb.com/docs/manual/reference/operator/update/bit/',
-    run: async (x) => { await x.updateOne({ _id: 1 as never }, { $bit: { a: { or: 4 } } }); return (await x.findOne({ _id: 1 as never }))?.a; },
+    feature: '$bit',
+    doc: 'https://www.mongodb.com/docs/manual/reference/operator/update/bit/',
+    run: async (x) => {
+      await x.updateOne({ _id: 1 as never }, { $bit: { a: { or: 4 } } });
+      return (await x.findOne({ _id: 1 as never }))?.a;
+    },
     expected: 5,
   },
   {
-    feature: '$mod', doc: 'https://www.mongodb.com/docs/manual/reference/operator/query/mod/',
-    run: async (x) => (await x.find({ a: { $mod: [2, 0] } }).toArray()).map((d) => d._id), expected: [2],
-  },
-  {
-    feature: '$bitsAllSet', doc: 'https://www.mongodb.com/docs/manual/reference/operator/query/bitsAllSet/',
-    run: async (x) => (await x.find({ a: { $bitsAllSet: [1] } }).toArray()).map((d) => d._id), expected: [2],
-  },
-  {
-    feature: '$jsonSchema', doc: 'https://www.mongodb.com/docs/manual/reference/operator/query/jsonSchema/',
-    run: async (x) => (await x.find({ $jsonSchema: { required: ['s'], properties: { a: { bsonType: 'int', minimum: 2 } } } }).toArray()).map((d) => d._id),
+    feature: '$mod',
+    doc: 'https://www.mongodb.com/docs/manual/reference/operator/query/mod/',
+    run: async (x) => (await x.find({ a: { $mod: [2, 0] } }).toArray()).map((d) => d._id),
     expected: [2],
   },
   {
-    feature: '$sortArray', doc: 'https://www.mongodb.com/docs/manual/reference/operator/aggregation/sortArray/',
-    run: async (x) => (await x.aggregate([{ $match: { _id: 1 } }, { $project: { _id: 0, s: { $sortArray: { input: [3, 1, 2], sortBy: -1 } } } }]).toArray())[0],
+    feature: '$bitsAllSet',
+    doc: 'https://www.mongodb.com/docs/manual/reference/operator/query/bitsAllSet/',
+    run: async (x) => (await x.find({ a: { $bitsAllSet: [1] } }).toArray()).map((d) => d._id),
+    expected: [2],
+  },
+  {
+    feature: '$jsonSchema',
+    doc: 'https://www.mongodb.com/docs/manual/reference/operator/query/jsonSchema/',
+    run: async (x) =>
+      (
+        await x.find({ $jsonSchema: { required: ['s'], properties: { a: { bsonType: 'int', minimum: 2 } } } }).toArray()
+      ).map((d) => d._id),
+    expected: [2],
+  },
+  {
+    feature: '$sortArray',
+    doc: 'https://www.mongodb.com/docs/manual/reference/operator/aggregation/sortArray/',
+    run: async (x) =>
+      (
+        await x
+          .aggregate([
+            { $match: { _id: 1 } },
+            { $project: { _id: 0, s: { $sortArray: { input: [3, 1, 2], sortBy: -1 } } } },
+          ])
+          .toArray()
+      )[0],
     expected: { s: [3, 2, 1] },
   },
   {
-    feature: '$unionWith', doc: 'https://www.mongodb.com/docs/manual/reference/operator/aggregation/unionWith/',
-    run: async (x) => (await x.aggregate([{ $project: { _id: 1 } }, { $unionWith: { coll: x.collectionName, pipeline: [{ $project: { _id: 1 } }] } }]).toArray()).length,
+    feature: '$unionWith',
+    doc: 'https://www.mongodb.com/docs/manual/reference/operator/aggregation/unionWith/',
+    run: async (x) =>
+      (
+        await x
+          .aggregate([
+            { $project: { _id: 1 } },
+            { $unionWith: { coll: x.collectionName, pipeline: [{ $project: { _id: 1 } }] } },
+          ])
+          .toArray()
+      ).length,
     expected: 4,
   },
   {
-    feature: '$setWindowFields', doc: 'https://www.mongodb.com/docs/manual/reference/operator/aggregation/setWindowFields/',
-    run: async (x) => (await x.aggregate([
-      { $setWindowFields: { sortBy: { _id: 1 }, output: { run: { $sum: '$a', window: { documents: ['unbounded', 'current'] } } } } },
-      { $project: { run: 1 } },
-    ]).toArray()),
-    expected: [{ _id: 1, run: 1 }, { _id: 2, run: 3 }],
+    feature: '$setWindowFields',
+    doc: 'https://www.mongodb.com/docs/manual/reference/operator/aggregation/setWindowFields/',
+    run: async (x) =>
+      await x
+        .aggregate([
+          {
+            $setWindowFields: {
+              sortBy: { _id: 1 },
+              output: { run: { $sum: '$a', window: { documents: ['unbounded', 'current'] } } },
+            },
+          },
+          { $project: { run: 1 } },
+        ])
+        .toArray(),
+    expected: [
+      { _id: 1, run: 1 },
+      { _id: 2, run: 3 },
+    ],
   },
 ];
 
 describeEngine('embedded engine less common features', () => {
-  it.each(documentedOrRefused)('$feature gives the documented result or is refused naming it', async ({ feature, run, expected }) => {
-    const x = t.db.collection(`rare_${feature.slice(1)}`);
-    await x.insertMany([{ _id: 1, a: 1, s: 'uno' }, { _id: 2, a: 2, s: 'dos' }] as never[]);
-    let outcome: unknown;
-    try {
-      outcome = await run(x);
-    } catch (error) {
-      expect((error as Error).message).toContain(feature);
-      return;
-    }
-    expect(outcome).toEqual(expected);
-  });
+  it.each(documentedOrRefused)(
+    '$feature gives the documented result or is refused naming it',
+    async ({ feature, run, expected }) => {
+      const x = t.db.collection(`rare_${feature.slice(1)}`);
+      await x.insertMany([
+        { _id: 1, a: 1, s: 'uno' },
+        { _id: 2, a: 2, s: 'dos' },
+      ] as never[]);
+      let outcome: unknown;
+      try {
+        outcome = await run(x);
+      } catch (error) {
+        expect((error as Error).message).toContain(feature);
+        return;
+      }
+      expect(outcome).toEqual(expected);
+    },
+  );
 });
-

@@ -2,8 +2,12 @@ import { Collection } from 'mongodb';
 import { openTestDatabase, TestDatabase } from '../support/test-database';
 
 let t: TestDatabase;
-beforeAll(async () => { t = await openTestDatabase(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await openTestDatabase();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 let n = 0;
 async function seeded(): Promise<Collection> {
@@ -36,7 +40,11 @@ describe('findAndModify through findOneAndUpdate', () => {
   // https://www.mongodb.com/docs/manual/reference/method/db.collection.findOneAndUpdate/#sort-and-update-a-document
   it('updates the first document in sort order when several match', async () => {
     const c = await seeded();
-    const top = await c.findOneAndUpdate({ state: 'new' }, { $set: { state: 'taken' } }, { sort: { prio: -1 }, returnDocument: 'after' });
+    const top = await c.findOneAndUpdate(
+      { state: 'new' },
+      { $set: { state: 'taken' } },
+      { sort: { prio: -1 }, returnDocument: 'after' },
+    );
     expect(top?._id).toBe(2);
     expect(await c.countDocuments({ state: 'taken' })).toBe(1);
   });
@@ -44,7 +52,11 @@ describe('findAndModify through findOneAndUpdate', () => {
   // https://www.mongodb.com/docs/manual/reference/method/db.collection.findOneAndUpdate/#projection
   it('returns only the projected fields', async () => {
     const c = await seeded();
-    const doc = await c.findOneAndUpdate({ _id: 3 as never }, { $set: { state: 'x' } }, { projection: { state: 1, _id: 0 }, returnDocument: 'after' });
+    const doc = await c.findOneAndUpdate(
+      { _id: 3 as never },
+      { $set: { state: 'x' } },
+      { projection: { state: 1, _id: 0 }, returnDocument: 'after' },
+    );
     expect(doc).toEqual({ state: 'x' });
   });
 
@@ -53,7 +65,11 @@ describe('findAndModify through findOneAndUpdate', () => {
     const c = await seeded();
     const none = await c.findOneAndUpdate({ _id: 10 as never }, { $set: { v: 1 } }, { upsert: true });
     expect(none).toBeNull();
-    const created = await c.findOneAndUpdate({ _id: 11 as never }, { $set: { v: 2 }, $setOnInsert: { born: true } }, { upsert: true, returnDocument: 'after' });
+    const created = await c.findOneAndUpdate(
+      { _id: 11 as never },
+      { $set: { v: 2 }, $setOnInsert: { born: true } },
+      { upsert: true, returnDocument: 'after' },
+    );
     expect(created).toEqual({ _id: 11, v: 2, born: true });
     expect(await c.countDocuments({ _id: { $in: [10, 11] } as never })).toBe(2);
   });
@@ -64,7 +80,11 @@ describe('findAndModify through findOneAndUpdate', () => {
     const hit = await c.findOneAndUpdate({ _id: 1 as never }, { $set: { v: 1 } }, { includeResultMetadata: true });
     expect(hit.ok).toBe(1);
     expect(hit.lastErrorObject).toMatchObject({ n: 1, updatedExisting: true });
-    const miss = await c.findOneAndUpdate({ _id: 20 as never }, { $set: { v: 1 } }, { upsert: true, includeResultMetadata: true });
+    const miss = await c.findOneAndUpdate(
+      { _id: 20 as never },
+      { $set: { v: 1 } },
+      { upsert: true, includeResultMetadata: true },
+    );
     expect(miss.lastErrorObject).toMatchObject({ n: 1, updatedExisting: false, upserted: 20 });
     expect(miss.value).toBeNull();
   });

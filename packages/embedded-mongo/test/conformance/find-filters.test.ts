@@ -11,11 +11,21 @@ beforeAll(async () => {
     { _id: 1, name: 'Ana', age: 30, tags: ['a', 'b'], addr: { city: 'CDMX' }, scores: [80, 95] },
     { _id: 2, name: 'beto', age: 25, tags: ['b'], addr: { city: 'GDL' }, scores: [70] },
     { _id: 3, name: 'Carla', age: 35, tags: [], scores: [90, 60], nick: null },
-    { _id: 4, name: 'Dario', age: '40', items: [{ sku: 'x', q: 5 }, { sku: 'y', q: 1 }] },
+    {
+      _id: 4,
+      name: 'Dario',
+      age: '40',
+      items: [
+        { sku: 'x', q: 5 },
+        { sku: 'y', q: 1 },
+      ],
+    },
     { _id: 5, name: 'Elena', age: 28, a: 10, b: 3, items: [{ sku: 'x', q: 1 }] },
   ] as never[]);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 async function ids(filter: Filter<Document>): Promise<unknown[]> {
   return (await c.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);

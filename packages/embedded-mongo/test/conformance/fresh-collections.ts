@@ -8,8 +8,12 @@ import { openTestDatabase, TestDatabase } from '../support/test-database';
 export function useFreshCollections(prefix: string): { db: () => TestDatabase; fresh: () => Collection } {
   let t: TestDatabase | undefined;
   let n = 0;
-  beforeAll(async () => { t = await openTestDatabase(); });
-  afterAll(async () => { await t?.close(); });
+  beforeAll(async () => {
+    t = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
   const db = (): TestDatabase => {
     if (!t) throw new Error('test database not open yet');
     return t;

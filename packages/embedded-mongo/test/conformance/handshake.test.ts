@@ -1,8 +1,12 @@
 import { openTestDatabase, TestDatabase } from '../support/test-database';
 
 let t: TestDatabase;
-beforeAll(async () => { t = await openTestDatabase(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await openTestDatabase();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('hello', () => {
   // https://www.mongodb.com/docs/manual/reference/command/hello/

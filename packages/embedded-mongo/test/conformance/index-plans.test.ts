@@ -53,7 +53,9 @@ beforeAll(async () => {
   await queue.createIndex({ state: 1, leaseUntil: 1 });
   await queue.insertMany(queueDocs.map((d) => ({ ...d })));
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const ids = async (c: Collection<Doc>, filter: Filter<Doc>) =>
   (await c.find(filter).toArray()).map((d) => Number(d._id)).sort((x, y) => x - y);
@@ -64,18 +66,43 @@ const dueOrExpired: Filter<Doc> = { $or: [due, { state: 'claimed', leaseUntil: {
 
 const cases: [string, Filter<Doc>, number[]][] = [
   // https://www.mongodb.com/docs/manual/reference/operator/query/in/
-  ['$in on the first field of a compound index, matching array elements, case-sensitive', { status: { $in: ['reported', 'desk'] } }, [1, 2, 7]],
+  [
+    '$in on the first field of a compound index, matching array elements, case-sensitive',
+    { status: { $in: ['reported', 'desk'] } },
+    [1, 2, 7],
+  ],
   ['$in with null, which matches null and missing', { status: { $in: [null] } }, [8, 9]],
   ['$in mixing a value and null', { status: { $in: ['closed', null] } }, [3, 4, 5, 6, 7, 8, 9, 11]],
   ['$in with no values', { status: { $in: [] } }, []],
-  ['$in after an equality prefix on a dotted path', { status: 'closed', 'cedula.code': { $in: ['C1', 'C3'] } }, [3, 11]],
+  [
+    '$in after an equality prefix on a dotted path',
+    { status: 'closed', 'cedula.code': { $in: ['C1', 'C3'] } },
+    [3, 11],
+  ],
   ['$in across numeric types', { n: { $in: [Long.fromNumber(5), 7] } }, [1, 2, 7]],
   // https://www.mongodb.com/docs/manual/tutorial/query-for-null-fields/
-  ['equality and null on a dotted path (null, missing or no parent)', { status: 'closed', 'cedula.code': null }, [4, 5, 6, 7]],
+  [
+    'equality and null on a dotted path (null, missing or no parent)',
+    { status: 'closed', 'cedula.code': null },
+    [4, 5, 6, 7],
+  ],
   // https://www.mongodb.com/docs/manual/reference/operator/query/or/
   ['$or of indexed branches, one by _id', { $or: [{ status: 'reported' }, { tags: 'b' }, { _id: 9 }] }, [1, 9]],
-  ['$or of an equality prefix plus range, per branch', { $or: [{ status: 'desk', centre: { $gte: 2 } }, { status: 'closed', 'cedula.code': 'C2' }] }, [2, 11]],
-  ['$or with a branch no index serves', { $or: [{ tags: 'a' }, { tags: { $exists: false } }] }, [1, 3, 4, 5, 6, 7, 8, 9, 10, 11]],
+  [
+    '$or of an equality prefix plus range, per branch',
+    {
+      $or: [
+        { status: 'desk', centre: { $gte: 2 } },
+        { status: 'closed', 'cedula.code': 'C2' },
+      ],
+    },
+    [2, 11],
+  ],
+  [
+    '$or with a branch no index serves',
+    { $or: [{ tags: 'a' }, { tags: { $exists: false } }] },
+    [1, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+  ],
   ['$or next to an equality', { status: 'closed', $or: [{ n: { $gt: 5 } }, { 'cedula.code': 'C1' }] }, [3, 7]],
   // https://www.mongodb.com/docs/manual/reference/method/db.collection.find/#query-for-ranges
   // https://www.mongodb.com/docs/manual/reference/bson-type-comparison-order/ (ranges stay within a type)
@@ -98,24 +125,27 @@ describe('index-served $in, $or and ranges', () => {
   });
 
   it('claims the earliest due notice or expired lease first, then the next', async () => {
-    const claim = () => queue.findOneAndUpdate(
-      dueOrExpired,
-      { $set: { state: 'claimed', leaseUntil: at(90) } },
-      { sort: { dueAt: 1 }, returnDocument: 'after' },
-    );
+    const claim = () =>
+      queue.findOneAndUpdate(
+        dueOrExpired,
+        { $set: { state: 'claimed', leaseUntil: at(90) } },
+        { sort: { dueAt: 1 }, returnDocument: 'after' },
+      );
     expect((await claim())?._id).toBe(3);
     expect((await claim())?._id).toBe(1);
     expect(await ids(queue, dueOrExpired)).toEqual([6]);
     expect(await ids(queue, { state: { $in: ['claimed'] }, leaseUntil: { $gt: now } })).toEqual([1, 3, 4]);
   });
 
-  it('sees a transaction\'s own writes and not others\' through an index-served $or', async () => {
+  it("sees a transaction's own writes and not others' through an index-served $or", async () => {
     const session = t.client.startSession();
     try {
       await session.withTransaction(async () => {
         await queue.insertOne({ _id: 20, state: 'pending', dueAt: at(0) }, { session });
         await queue.updateOne({ _id: 6 }, { $set: { state: 'sent' } }, { session });
-        const inside = (await queue.find(dueOrExpired, { session }).toArray()).map((d) => Number(d._id)).sort((x, y) => x - y);
+        const inside = (await queue.find(dueOrExpired, { session }).toArray())
+          .map((d) => Number(d._id))
+          .sort((x, y) => x - y);
         expect(inside).toEqual([20]);
         expect(await ids(queue, dueOrExpired)).toEqual([6]);
       });

@@ -11,11 +11,21 @@ let indexed: Collection;
 let plain: Collection;
 
 const docs: Document[] = [
-  { _id: 1, k: 5, a: 1, b: 1 }, { _id: 2, k: new Double(5.5), a: 1, b: 2 }, { _id: 3, k: Long.fromNumber(7), a: 1, b: 3 },
-  { _id: 4, k: Decimal128.fromString('4.5'), a: 2, b: 1 }, { _id: 5, k: new Int32(3), a: 2, b: 2 }, { _id: 6, k: 'abc', a: 2 },
-  { _id: 7, k: 'm', b: 9 }, { _id: 8, k: null, a: 3, b: 1 }, { _id: 9, a: 3, b: 2 }, { _id: 10, k: [1, 5, 9], a: 3, b: 3 },
-  { _id: 11, k: { x: 1 }, a: 4, b: 1 }, { _id: 12, k: true, a: 4, b: 2 }, { _id: 13, k: new Date('2024-01-01T00:00:00Z'), a: 4, b: 3 },
-  { _id: 14, k: [], a: 5, b: 1 }, { _id: 15, k: [[5]], a: 5, b: 2 },
+  { _id: 1, k: 5, a: 1, b: 1 },
+  { _id: 2, k: new Double(5.5), a: 1, b: 2 },
+  { _id: 3, k: Long.fromNumber(7), a: 1, b: 3 },
+  { _id: 4, k: Decimal128.fromString('4.5'), a: 2, b: 1 },
+  { _id: 5, k: new Int32(3), a: 2, b: 2 },
+  { _id: 6, k: 'abc', a: 2 },
+  { _id: 7, k: 'm', b: 9 },
+  { _id: 8, k: null, a: 3, b: 1 },
+  { _id: 9, a: 3, b: 2 },
+  { _id: 10, k: [1, 5, 9], a: 3, b: 3 },
+  { _id: 11, k: { x: 1 }, a: 4, b: 1 },
+  { _id: 12, k: true, a: 4, b: 2 },
+  { _id: 13, k: new Date('2024-01-01T00:00:00Z'), a: 4, b: 3 },
+  { _id: 14, k: [], a: 5, b: 1 },
+  { _id: 15, k: [[5]], a: 5, b: 2 },
 ];
 
 beforeAll(async () => {
@@ -27,7 +37,9 @@ beforeAll(async () => {
   await indexed.insertMany(docs.map((d) => ({ ...d })));
   await plain.insertMany(docs.map((d) => ({ ...d })));
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const filters: [string, Filter<Document>][] = [
   ['equality on a number', { k: 5 }],

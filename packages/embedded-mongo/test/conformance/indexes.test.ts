@@ -15,7 +15,9 @@ describe('createIndexes', () => {
   it('creates the collection when indexing one that does not exist yet', async () => {
     const c = fresh();
     await c.createIndex({ a: 1 });
-    expect((await db().db.listCollections({ name: c.collectionName }).toArray()).map((x) => x.name)).toEqual([c.collectionName]);
+    expect((await db().db.listCollections({ name: c.collectionName }).toArray()).map((x) => x.name)).toEqual([
+      c.collectionName,
+    ]);
   });
 
   // https://www.mongodb.com/docs/manual/reference/command/listIndexes/
@@ -64,7 +66,11 @@ describe('createIndexes', () => {
   it('enforces uniqueness of the combination on a compound unique index', async () => {
     const c = fresh();
     await c.createIndex({ tenant: 1, code: 1 }, { unique: true });
-    await c.insertMany([{ tenant: 'a', code: 1 }, { tenant: 'a', code: 2 }, { tenant: 'b', code: 1 }]);
+    await c.insertMany([
+      { tenant: 'a', code: 1 },
+      { tenant: 'a', code: 2 },
+      { tenant: 'b', code: 1 },
+    ]);
     const e = await serverError(c.insertOne({ tenant: 'a', code: 2 }));
     expect(e.code).toBe(11000);
     expect(e.keyValue).toEqual({ tenant: 'a', code: 2 });
@@ -100,7 +106,10 @@ describe('createIndexes', () => {
   it('lets an updated document take a unique value that another document gave up', async () => {
     const c = fresh();
     await c.createIndex({ k: 1 }, { unique: true });
-    await c.insertMany([{ _id: 1, k: 'a' }, { _id: 2, k: 'b' }] as never[]);
+    await c.insertMany([
+      { _id: 1, k: 'a' },
+      { _id: 2, k: 'b' },
+    ] as never[]);
     await c.updateOne({ _id: 1 as never }, { $set: { k: 'z' } });
     await c.updateOne({ _id: 2 as never }, { $set: { k: 'a' } });
     expect(await c.findOne({ k: 'a' })).toEqual({ _id: 2, k: 'a' });

@@ -10,7 +10,11 @@ async function bulkError(operation: Promise<unknown>): Promise<MongoBulkWriteErr
   return error as MongoBulkWriteError;
 }
 
-interface RawWriteError { index: number; code: number; err: Record<string, unknown> }
+interface RawWriteError {
+  index: number;
+  code: number;
+  err: Record<string, unknown>;
+}
 
 /** The write errors of a bulk error as a list, each with the server's raw entry in `err`. */
 function writeErrorsOf(e: MongoBulkWriteError): RawWriteError[] {
@@ -66,7 +70,11 @@ describe('insert', () => {
     await c.createIndex({ email: 1 }, { unique: true });
     await c.insertOne({ email: 'a@x.mx' });
     const docs = [
-      { email: 'b@x.mx' }, { email: 'a@x.mx' }, { email: 'c@x.mx' }, { email: 'b@x.mx' }, { email: 'd@x.mx' },
+      { email: 'b@x.mx' },
+      { email: 'a@x.mx' },
+      { email: 'c@x.mx' },
+      { email: 'b@x.mx' },
+      { email: 'd@x.mx' },
     ];
     const e = await bulkError(c.insertMany(docs, { ordered: false }));
     const errors = writeErrorsOf(e);
@@ -84,13 +92,24 @@ describe('insert', () => {
     await c.createIndex({ email: 1 }, { unique: true });
     await c.insertOne({ _id: 0 as never, email: 'a@x.mx' });
     const r = await db().db.command({
-      insert: c.collectionName, ordered: false,
-      documents: [{ _id: 1, email: 'b@x.mx' }, { _id: 2, email: 'a@x.mx' }, { _id: 1, email: 'z@x.mx' }, { _id: 3, email: 'c@x.mx' }],
+      insert: c.collectionName,
+      ordered: false,
+      documents: [
+        { _id: 1, email: 'b@x.mx' },
+        { _id: 2, email: 'a@x.mx' },
+        { _id: 1, email: 'z@x.mx' },
+        { _id: 3, email: 'c@x.mx' },
+      ],
     });
     expect(r.ok).toBe(1);
     expect(r.n).toBe(2);
     expect(r.writeErrors).toHaveLength(2);
-    expect(r.writeErrors[0]).toMatchObject({ index: 1, code: 11000, keyPattern: { email: 1 }, keyValue: { email: 'a@x.mx' } });
+    expect(r.writeErrors[0]).toMatchObject({
+      index: 1,
+      code: 11000,
+      keyPattern: { email: 1 },
+      keyValue: { email: 'a@x.mx' },
+    });
     expect(r.writeErrors[1]).toMatchObject({ index: 2, code: 11000, keyPattern: { _id: 1 }, keyValue: { _id: 1 } });
     expect(typeof r.writeErrors[0].errmsg).toBe('string');
   });
@@ -114,7 +133,10 @@ describe('insert', () => {
   // https://www.mongodb.com/docs/manual/reference/method/db.collection.bulkWrite/
   it('reports inserted, matched, modified, deleted and upserted counts of a mixed bulk write', async () => {
     const c = fresh();
-    await c.insertMany([{ _id: 1, v: 0 }, { _id: 2, v: 0 }] as never[]);
+    await c.insertMany([
+      { _id: 1, v: 0 },
+      { _id: 2, v: 0 },
+    ] as never[]);
     const r = await c.bulkWrite([
       { insertOne: { document: { _id: 3, v: 0 } as never } },
       { updateOne: { filter: { _id: 1 }, update: { $set: { v: 1 } } } },
@@ -134,7 +156,11 @@ describe('insert', () => {
   it('accepts and returns field names that start with $ when inserting', async () => {
     const c = fresh();
     await c.insertOne({ _id: 'p' as never, $price: 50, location: { $db: 'novels', $inc: true } });
-    expect(await c.findOne({ _id: 'p' as never })).toEqual({ _id: 'p', $price: 50, location: { $db: 'novels', $inc: true } });
+    expect(await c.findOne({ _id: 'p' as never })).toEqual({
+      _id: 'p',
+      $price: 50,
+      location: { $db: 'novels', $inc: true },
+    });
   });
 });
 

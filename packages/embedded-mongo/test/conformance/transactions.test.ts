@@ -3,8 +3,12 @@ import { openTestDatabase, TestDatabase } from '../support/test-database';
 import { serverError } from './server-error';
 
 let t: TestDatabase;
-beforeAll(async () => { t = await openTestDatabase(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await openTestDatabase();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 let n = 0;
 /** A fresh collection, created before any transaction touches it. */
@@ -28,13 +32,17 @@ describe('transactions', () => {
   // https://www.mongodb.com/docs/manual/core/transactions/#transactions-api
   it('makes every write visible after withTransaction commits', async () => {
     const c = await fresh();
-    await inSession((s) => s.withTransaction(async () => {
-      await c.insertOne({ _id: 'a' as never, v: 1 }, { session: s });
-      await c.insertOne({ _id: 'b' as never, v: 2 }, { session: s });
-      await c.updateOne({ _id: 'seed' as never }, { $set: { v: 3 } }, { session: s });
-    }));
+    await inSession((s) =>
+      s.withTransaction(async () => {
+        await c.insertOne({ _id: 'a' as never, v: 1 }, { session: s });
+        await c.insertOne({ _id: 'b' as never, v: 2 }, { session: s });
+        await c.updateOne({ _id: 'seed' as never }, { $set: { v: 3 } }, { session: s });
+      }),
+    );
     expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([
-      { _id: 'a', v: 1 }, { _id: 'b', v: 2 }, { _id: 'seed', v: 3 },
+      { _id: 'a', v: 1 },
+      { _id: 'b', v: 2 },
+      { _id: 'seed', v: 3 },
     ]);
   });
 
@@ -94,9 +102,14 @@ describe('transactions', () => {
       await c.findOne({ _id: 'seed' as never }, { session: b });
       await c.updateOne({ _id: 'seed' as never }, { $set: { v: 'A' } }, { session: a });
       let loser: unknown = null;
-      await c.updateOne({ _id: 'seed' as never }, { $set: { v: 'B' } }, { session: b }).catch((e: unknown) => { loser = e; });
+      await c.updateOne({ _id: 'seed' as never }, { $set: { v: 'B' } }, { session: b }).catch((e: unknown) => {
+        loser = e;
+      });
       await a.commitTransaction();
-      if (loser === null) await b.commitTransaction().catch((e: unknown) => { loser = e; });
+      if (loser === null)
+        await b.commitTransaction().catch((e: unknown) => {
+          loser = e;
+        });
       else await b.abortTransaction();
       expect(loser).toBeInstanceOf(MongoServerError);
       expect((loser as MongoServerError).code).toBe(112);
@@ -112,23 +125,26 @@ describe('transactions', () => {
   it('withTransaction retries a conflicting transaction until both read-modify-write increments land', async () => {
     const c = await fresh();
     let release!: () => void;
-    const bothRead = new Promise<void>((resolve) => { release = resolve; });
+    const bothRead = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     let arrived = 0;
     let attempts = 0;
-    const increment = () => inSession(async (s) => {
-      let first = true;
-      await s.withTransaction(async () => {
-        attempts += 1;
-        const doc = await c.findOne({ _id: 'seed' as never }, { session: s });
-        if (first) {
-          first = false;
-          arrived += 1;
-          if (arrived === 2) release();
-          await bothRead;
-        }
-        await c.updateOne({ _id: 'seed' as never }, { $set: { v: (doc?.v as number) + 1 } }, { session: s });
+    const increment = () =>
+      inSession(async (s) => {
+        let first = true;
+        await s.withTransaction(async () => {
+          attempts += 1;
+          const doc = await c.findOne({ _id: 'seed' as never }, { session: s });
+          if (first) {
+            first = false;
+            arrived += 1;
+            if (arrived === 2) release();
+            await bothRead;
+          }
+          await c.updateOne({ _id: 'seed' as never }, { $set: { v: (doc?.v as number) + 1 } }, { session: s });
+        });
       });
-    });
     await Promise.all([increment(), increment()]);
     expect(await c.findOne({ _id: 'seed' as never })).toEqual({ _id: 'seed', v: 2 });
     expect(attempts).toBeGreaterThanOrEqual(3);
@@ -188,12 +204,19 @@ describe('transactions', () => {
     await c.insertOne({ _id: 'o' as never, s: { v: 1, log: ['a'] }, other: { k: 1 } });
     await inSession(async (s) => {
       s.startTransaction({ readConcern: { level: 'snapshot' } });
-      expect(await c.findOne({ _id: 'o' as never }, { session: s })).toEqual({ _id: 'o', s: { v: 1, log: ['a'] }, other: { k: 1 } });
+      expect(await c.findOne({ _id: 'o' as never }, { session: s })).toEqual({
+        _id: 'o',
+        s: { v: 1, log: ['a'] },
+        other: { k: 1 },
+      });
       await c.updateOne({ _id: 'o' as never }, { $set: { 's.v': 2 }, $push: { 's.log': 'b' } } as Document);
-      expect(await c.findOne({ _id: 'o' as never }, { session: s })).toEqual({ _id: 'o', s: { v: 1, log: ['a'] }, other: { k: 1 } });
+      expect(await c.findOne({ _id: 'o' as never }, { session: s })).toEqual({
+        _id: 'o',
+        s: { v: 1, log: ['a'] },
+        other: { k: 1 },
+      });
       await s.commitTransaction();
     });
     expect(await c.findOne({ _id: 'o' as never })).toEqual({ _id: 'o', s: { v: 2, log: ['a', 'b'] }, other: { k: 1 } });
   });
 });
-

@@ -8,7 +8,9 @@ beforeAll(async () => {
   t = await openTestDatabase();
   c = t.db.collection('ops');
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 let n = 0;
 /** Inserts `doc` under a fresh _id, applies `update` with updateOne and returns the stored result. */
@@ -29,13 +31,33 @@ describe('update field operators', () => {
   it('$set stores each value with its exact BSON type', async () => {
     n += 1;
     await c.insertOne({ _id: n as never });
-    await c.updateOne({ _id: n as never }, { $set: {
-      l: Long.fromString('9007199254740993'), d: new Double(2), i: new Int32(2), dec: Decimal128.fromString('2.50'), 'sub.l': Long.fromNumber(3),
-    } });
-    const [r] = await c.aggregate([
-      { $match: { _id: n } },
-      { $project: { _id: 0, l: { $type: '$l' }, d: { $type: '$d' }, i: { $type: '$i' }, dec: { $type: '$dec' }, sub: { $type: '$sub.l' } } },
-    ]).toArray();
+    await c.updateOne(
+      { _id: n as never },
+      {
+        $set: {
+          l: Long.fromString('9007199254740993'),
+          d: new Double(2),
+          i: new Int32(2),
+          dec: Decimal128.fromString('2.50'),
+          'sub.l': Long.fromNumber(3),
+        },
+      },
+    );
+    const [r] = await c
+      .aggregate([
+        { $match: { _id: n } },
+        {
+          $project: {
+            _id: 0,
+            l: { $type: '$l' },
+            d: { $type: '$d' },
+            i: { $type: '$i' },
+            dec: { $type: '$dec' },
+            sub: { $type: '$sub.l' },
+          },
+        },
+      ])
+      .toArray();
     expect(r).toEqual({ l: 'long', d: 'double', i: 'int', dec: 'decimal', sub: 'long' });
     const doc = await c.findOne({ _id: n as never }, { promoteLongs: false });
     expect(String(doc?.l)).toBe('9007199254740993');
@@ -44,7 +66,9 @@ describe('update field operators', () => {
 
   // https://www.mongodb.com/docs/manual/reference/operator/update/unset/
   it('$unset removes the field and ignores fields that do not exist', async () => {
-    expect(await apply({ a: 1, b: { c: 2, d: 3 } }, { $unset: { a: '', 'b.c': 1, nope: '' } })).toEqual({ b: { d: 3 } });
+    expect(await apply({ a: 1, b: { c: 2, d: 3 } }, { $unset: { a: '', 'b.c': 1, nope: '' } })).toEqual({
+      b: { d: 3 },
+    });
   });
 
   // https://www.mongodb.com/docs/manual/reference/operator/update/inc/
@@ -55,12 +79,19 @@ describe('update field operators', () => {
   // https://www.mongodb.com/docs/manual/reference/operator/update/inc/#behavior
   it('$inc keeps every digit of a long and of a decimal, and widens an overflowing int to long', async () => {
     n += 1;
-    await c.insertOne({ _id: n as never, l: Long.fromString('9007199254740993'), dec: Decimal128.fromString('0.2'), i: new Int32(2147483647) });
+    await c.insertOne({
+      _id: n as never,
+      l: Long.fromString('9007199254740993'),
+      dec: Decimal128.fromString('0.2'),
+      i: new Int32(2147483647),
+    });
     await c.updateOne({ _id: n as never }, { $inc: { l: 1, dec: Decimal128.fromString('0.1'), i: 1 } });
-    const [r] = await c.aggregate([
-      { $match: { _id: n } },
-      { $project: { _id: 0, l: { $type: '$l' }, dec: { $type: '$dec' }, i: { $type: '$i' } } },
-    ]).toArray();
+    const [r] = await c
+      .aggregate([
+        { $match: { _id: n } },
+        { $project: { _id: 0, l: { $type: '$l' }, dec: { $type: '$dec' }, i: { $type: '$i' } } },
+      ])
+      .toArray();
     expect(r).toEqual({ l: 'long', dec: 'decimal', i: 'long' });
     const doc = await c.findOne({ _id: n as never }, { promoteLongs: false });
     expect(String(doc?.l)).toBe('9007199254740994');
@@ -87,7 +118,10 @@ describe('update field operators', () => {
 
   // https://www.mongodb.com/docs/manual/reference/operator/update/rename/
   it('$rename moves a value to a new name, including into an embedded document', async () => {
-    expect(await apply({ nmae: 'Luz', a: 1 }, { $rename: { nmae: 'name', a: 'sub.a' } })).toEqual({ name: 'Luz', sub: { a: 1 } });
+    expect(await apply({ nmae: 'Luz', a: 1 }, { $rename: { nmae: 'name', a: 'sub.a' } })).toEqual({
+      name: 'Luz',
+      sub: { a: 1 },
+    });
   });
 
   // https://www.mongodb.com/docs/manual/reference/operator/update/currentDate/
@@ -102,12 +136,30 @@ describe('update field operators', () => {
   // https://www.mongodb.com/docs/manual/reference/operator/update/inc/#behavior
   it('$inc follows the numeric type rules: int + double is double, double stays double, long stays long, decimal stays decimal', async () => {
     n += 1;
-    await c.insertOne({ _id: n as never, i: 1, d: new Double(2), l: Long.fromNumber(5), dec: Decimal128.fromString('1.5'), sub: { i: 7 } });
+    await c.insertOne({
+      _id: n as never,
+      i: 1,
+      d: new Double(2),
+      l: Long.fromNumber(5),
+      dec: Decimal128.fromString('1.5'),
+      sub: { i: 7 },
+    });
     await c.updateOne({ _id: n as never }, { $inc: { i: new Double(1), d: 1, l: 1, dec: 1, 'sub.i': 1 } });
-    const [r] = await c.aggregate([
-      { $match: { _id: n } },
-      { $project: { _id: 0, i: { $type: '$i' }, d: { $type: '$d' }, l: { $type: '$l' }, dec: { $type: '$dec' }, sub: { $type: '$sub.i' } } },
-    ]).toArray();
+    const [r] = await c
+      .aggregate([
+        { $match: { _id: n } },
+        {
+          $project: {
+            _id: 0,
+            i: { $type: '$i' },
+            d: { $type: '$d' },
+            l: { $type: '$l' },
+            dec: { $type: '$dec' },
+            sub: { $type: '$sub.i' },
+          },
+        },
+      ])
+      .toArray();
     expect(r).toEqual({ i: 'double', d: 'double', l: 'long', dec: 'decimal', sub: 'int' });
     const doc = await c.findOne({ _id: n as never }, { promoteValues: false });
     expect((doc?.i as Double).value).toBe(2);
@@ -122,11 +174,16 @@ describe('update field operators', () => {
   it('$inc and $mul on a missing field create it with the type of their argument', async () => {
     n += 1;
     await c.insertOne({ _id: n as never });
-    await c.updateOne({ _id: n as never }, { $inc: { l: Long.fromNumber(3), 'x.d': new Double(2) }, $mul: { m: new Double(2) } });
-    const [r] = await c.aggregate([
-      { $match: { _id: n } },
-      { $project: { _id: 0, l: { $type: '$l' }, d: { $type: '$x.d' }, m: { $type: '$m' } } },
-    ]).toArray();
+    await c.updateOne(
+      { _id: n as never },
+      { $inc: { l: Long.fromNumber(3), 'x.d': new Double(2) }, $mul: { m: new Double(2) } },
+    );
+    const [r] = await c
+      .aggregate([
+        { $match: { _id: n } },
+        { $project: { _id: 0, l: { $type: '$l' }, d: { $type: '$x.d' }, m: { $type: '$m' } } },
+      ])
+      .toArray();
     expect(r).toEqual({ l: 'long', d: 'double', m: 'double' });
     expect(await c.findOne({ _id: n as never }, { projection: { _id: 0 } })).toEqual({ l: 3, x: { d: 2 }, m: 0 });
   });
@@ -160,7 +217,9 @@ describe('update array operators', () => {
 
   // https://www.mongodb.com/docs/manual/reference/operator/update/position/
   it('$push with $position inserts at that index', async () => {
-    expect(await apply({ a: [1, 2, 3] }, { $push: { a: { $each: [9, 8], $position: 1 } } })).toEqual({ a: [1, 9, 8, 2, 3] });
+    expect(await apply({ a: [1, 2, 3] }, { $push: { a: { $each: [9, 8], $position: 1 } } })).toEqual({
+      a: [1, 9, 8, 2, 3],
+    });
   });
 
   // https://www.mongodb.com/docs/manual/reference/operator/update/addToSet/
@@ -172,7 +231,14 @@ describe('update array operators', () => {
   // https://www.mongodb.com/docs/manual/reference/operator/update/pull/
   it('$pull removes values matching a condition and documents matching a query', async () => {
     const doc = await apply(
-      { a: [1, 5, 7, 3], items: [{ sku: 'x', q: 1 }, { sku: 'y', q: 2 }, { sku: 'x', q: 3 }] },
+      {
+        a: [1, 5, 7, 3],
+        items: [
+          { sku: 'x', q: 1 },
+          { sku: 'y', q: 2 },
+          { sku: 'x', q: 3 },
+        ],
+      },
       { $pull: { a: { $gte: 5 }, items: { sku: 'x' } } },
     );
     expect(doc).toEqual({ a: [1, 3], items: [{ sku: 'y', q: 2 }] });
@@ -191,25 +257,46 @@ describe('update array operators', () => {
   // https://www.mongodb.com/docs/manual/reference/operator/update/positional/
   it('positional $ updates the first array element matched by the filter', async () => {
     n += 1;
-    await c.insertOne({ _id: n as never, grades: [95, 92, 90, 92], items: [{ sku: 'x', q: 1 }, { sku: 'y', q: 1 }] });
+    await c.insertOne({
+      _id: n as never,
+      grades: [95, 92, 90, 92],
+      items: [
+        { sku: 'x', q: 1 },
+        { sku: 'y', q: 1 },
+      ],
+    });
     await c.updateOne({ _id: n as never, grades: 92 }, { $set: { 'grades.$': 82 } });
     await c.updateOne({ _id: n as never, 'items.sku': 'y' }, { $inc: { 'items.$.q': 5 } });
     expect(await c.findOne({ _id: n as never }, { projection: { _id: 0 } })).toEqual({
       grades: [95, 82, 90, 92],
-      items: [{ sku: 'x', q: 1 }, { sku: 'y', q: 6 }],
+      items: [
+        { sku: 'x', q: 1 },
+        { sku: 'y', q: 6 },
+      ],
     });
   });
 
   // https://www.mongodb.com/docs/manual/reference/operator/update/positional-filtered/
   it('arrayFilters update every element that matches the named identifier', async () => {
     const doc = await apply(
-      { grades: [95, 92, 90], items: [{ sku: 'x', q: 1 }, { sku: 'y', q: 1 }, { sku: 'x', q: 2 }] },
+      {
+        grades: [95, 92, 90],
+        items: [
+          { sku: 'x', q: 1 },
+          { sku: 'y', q: 1 },
+          { sku: 'x', q: 2 },
+        ],
+      },
       { $set: { 'grades.$[g]': 100 }, $inc: { 'items.$[it].q': 10 } },
       { arrayFilters: [{ g: { $gte: 92 } }, { 'it.sku': 'x' }] },
     );
     expect(doc).toEqual({
       grades: [100, 100, 90],
-      items: [{ sku: 'x', q: 11 }, { sku: 'y', q: 1 }, { sku: 'x', q: 12 }],
+      items: [
+        { sku: 'x', q: 11 },
+        { sku: 'y', q: 1 },
+        { sku: 'x', q: 12 },
+      ],
     });
   });
 
@@ -220,13 +307,18 @@ describe('update array operators', () => {
 
   // https://www.mongodb.com/docs/manual/reference/operator/update/push/#behavior
   it('$push onto a dotted path creates the missing embedded document and array', async () => {
-    expect(await apply({ a: 1 }, { $push: { 'order.log': 'v', 'order.more': { $each: ['x', 'y'] } } }))
-      .toEqual({ a: 1, order: { log: ['v'], more: ['x', 'y'] } });
+    expect(await apply({ a: 1 }, { $push: { 'order.log': 'v', 'order.more': { $each: ['x', 'y'] } } })).toEqual({
+      a: 1,
+      order: { log: ['v'], more: ['x', 'y'] },
+    });
   });
 
   // https://www.mongodb.com/docs/manual/reference/operator/update/push/#behavior
   it('$push appends onto an array inside an embedded document and leaves its siblings alone', async () => {
-    const doc = await apply({ s: { n: 1, log: [{ at: 1 }] }, t: [1] }, { $push: { 's.log': { at: 2, by: { who: 'x' } } } });
+    const doc = await apply(
+      { s: { n: 1, log: [{ at: 1 }] }, t: [1] },
+      { $push: { 's.log': { at: 2, by: { who: 'x' } } } },
+    );
     expect(doc).toEqual({ s: { n: 1, log: [{ at: 1 }, { at: 2, by: { who: 'x' } }] }, t: [1] });
   });
 
@@ -246,7 +338,9 @@ describe('update array operators', () => {
   it('$push with $each keeps the BSON type of every value', async () => {
     n += 1;
     await c.insertOne({ _id: n as never, a: [1] });
-    await c.updateOne({ _id: n as never }, { $push: { a: { $each: [new Double(2), Long.fromNumber(3), Decimal128.fromString('4.0')] } } } as Document);
+    await c.updateOne({ _id: n as never }, {
+      $push: { a: { $each: [new Double(2), Long.fromNumber(3), Decimal128.fromString('4.0')] } },
+    } as Document);
     const doc = await c.findOne({ _id: n as never }, { promoteValues: false });
     const a = doc?.a as unknown[];
     expect(a.map((v) => (v as { _bsontype?: string })._bsontype)).toEqual(['Int32', 'Double', 'Long', 'Decimal128']);

@@ -8,9 +8,18 @@ describe('update', () => {
   // https://www.mongodb.com/docs/manual/reference/method/db.collection.updateOne/
   it('reports matchedCount 1 and modifiedCount 1 when one document changes', async () => {
     const c = fresh();
-    await c.insertMany([{ k: 1, v: 0 }, { k: 1, v: 0 }]);
+    await c.insertMany([
+      { k: 1, v: 0 },
+      { k: 1, v: 0 },
+    ]);
     const r = await c.updateOne({ k: 1 }, { $set: { v: 1 } });
-    expect(r).toMatchObject({ acknowledged: true, matchedCount: 1, modifiedCount: 1, upsertedCount: 0, upsertedId: null });
+    expect(r).toMatchObject({
+      acknowledged: true,
+      matchedCount: 1,
+      modifiedCount: 1,
+      upsertedCount: 0,
+      upsertedId: null,
+    });
     expect(await c.countDocuments({ v: 1 })).toBe(1);
   });
 
@@ -26,7 +35,12 @@ describe('update', () => {
   // https://www.mongodb.com/docs/manual/reference/method/db.collection.updateMany/
   it('updates every matching document and counts only those it changed', async () => {
     const c = fresh();
-    await c.insertMany([{ g: 'a', v: 1 }, { g: 'a', v: 2 }, { g: 'a', v: 1 }, { g: 'b', v: 1 }]);
+    await c.insertMany([
+      { g: 'a', v: 1 },
+      { g: 'a', v: 2 },
+      { g: 'a', v: 1 },
+      { g: 'b', v: 1 },
+    ]);
     const r = await c.updateMany({ g: 'a' }, { $set: { v: 1 } });
     expect(r.matchedCount).toBe(3);
     expect(r.modifiedCount).toBe(1);
@@ -54,7 +68,11 @@ describe('update', () => {
     );
     expect(r.upsertedId).toBe('ord-1');
     expect(await c.findOne({ _id: 'ord-1' as never })).toEqual({
-      _id: 'ord-1', name: 'x', addr: { city: 'CDMX' }, role: 'admin', v: 1,
+      _id: 'ord-1',
+      name: 'x',
+      addr: { city: 'CDMX' },
+      role: 'admin',
+      v: 1,
     });
   });
 
@@ -69,7 +87,11 @@ describe('update', () => {
   it('ignores $setOnInsert when the upsert matches an existing document', async () => {
     const c = fresh();
     await c.insertOne({ _id: 1 as never, v: 0, createdBy: 'luis' });
-    const r = await c.updateOne({ _id: 1 as never }, { $set: { v: 2 }, $setOnInsert: { createdBy: 'ana' } }, { upsert: true });
+    const r = await c.updateOne(
+      { _id: 1 as never },
+      { $set: { v: 2 }, $setOnInsert: { createdBy: 'ana' } },
+      { upsert: true },
+    );
     expect(r.matchedCount).toBe(1);
     expect(r.upsertedCount).toBe(0);
     expect(await c.findOne({ _id: 1 as never })).toEqual({ _id: 1, v: 2, createdBy: 'luis' });
@@ -151,7 +173,10 @@ describe('update', () => {
   it('refuses an update that would break a unique index with code 11000 and leaves both documents', async () => {
     const c = fresh();
     await c.createIndex({ email: 1 }, { unique: true });
-    await c.insertMany([{ _id: 1, email: 'a' }, { _id: 2, email: 'b' }] as never[]);
+    await c.insertMany([
+      { _id: 1, email: 'a' },
+      { _id: 2, email: 'b' },
+    ] as never[]);
     const e = await serverError(c.updateOne({ _id: 2 as never }, { $set: { email: 'a' } }));
     expect(e.code).toBe(11000);
     expect(e.keyValue).toEqual({ email: 'a' });
@@ -182,7 +207,11 @@ describe('update', () => {
       { $set: { 's.b': [1, { c: 'x' }], t: 'y' } },
     ]) {
       const r = await c.updateOne({ _id: 1 as never }, update);
-      expect({ update, matched: r.matchedCount, modified: r.modifiedCount }).toEqual({ update, matched: 1, modified: 0 });
+      expect({ update, matched: r.matchedCount, modified: r.modifiedCount }).toEqual({
+        update,
+        matched: 1,
+        modified: 0,
+      });
     }
   });
 
@@ -202,8 +231,15 @@ describe('update', () => {
     await c.insertMany([{ g: 1, log: ['a'] }, { g: 1 }, { g: 2, log: [] }]);
     const r = await c.updateMany({ g: 1 }, { $push: { log: 'b' }, $inc: { n: 1 } } as Document);
     expect(r).toMatchObject({ matchedCount: 2, modifiedCount: 2 });
-    expect(await c.find({}, { projection: { _id: 0 } }).sort({ g: 1, n: -1 }).toArray()).toEqual([
-      { g: 1, log: ['a', 'b'], n: 1 }, { g: 1, log: ['b'], n: 1 }, { g: 2, log: [] },
+    expect(
+      await c
+        .find({}, { projection: { _id: 0 } })
+        .sort({ g: 1, n: -1 })
+        .toArray(),
+    ).toEqual([
+      { g: 1, log: ['a', 'b'], n: 1 },
+      { g: 1, log: ['b'], n: 1 },
+      { g: 2, log: [] },
     ]);
   });
 
@@ -212,9 +248,16 @@ describe('update', () => {
     const c = fresh();
     const history = Array.from({ length: 50 }, (_, i) => ({ i, note: `entry ${i}` }));
     await c.insertOne({ _id: 1 as never, version: 1, history });
-    const before = await c.findOneAndUpdate({ _id: 1 as never }, { $push: { history: { i: 50 } }, $inc: { version: 1 } } as Document);
+    const before = await c.findOneAndUpdate({ _id: 1 as never }, {
+      $push: { history: { i: 50 } },
+      $inc: { version: 1 },
+    } as Document);
     expect(before).toEqual({ _id: 1, version: 1, history });
-    const after = await c.findOneAndUpdate({ _id: 1 as never }, { $push: { history: { i: 51 } }, $inc: { version: 1 } } as Document, { returnDocument: 'after' });
+    const after = await c.findOneAndUpdate(
+      { _id: 1 as never },
+      { $push: { history: { i: 51 } }, $inc: { version: 1 } } as Document,
+      { returnDocument: 'after' },
+    );
     expect(after?.version).toBe(3);
     expect(after?.history).toEqual([...history, { i: 50 }, { i: 51 }]);
   });

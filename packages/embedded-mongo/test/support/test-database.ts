@@ -31,7 +31,10 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     const client = await MongoClient.connect(uri);
     const db = client.db(dbName);
     return {
-      uri, dbName, client, db,
+      uri,
+      dbName,
+      client,
+      db,
       async close() {
         await db.dropDatabase().catch(() => undefined);
         await client.close();
@@ -43,7 +46,12 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   const client = await MongoClient.connect(engine.uri);
   const db = client.db(dbName);
   return {
-    uri: engine.uri, dbName, client, db, engine, dbPath,
+    uri: engine.uri,
+    dbName,
+    client,
+    db,
+    engine,
+    dbPath,
     async close() {
       await client.close();
       await engine.close();

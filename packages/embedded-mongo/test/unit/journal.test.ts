@@ -5,8 +5,12 @@ import { Double, Long } from 'bson';
 import { DataDamageError, Journal, decodeRecords, encodeRecord } from '../../src/journal';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'journal-unit-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'journal-unit-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('decodeRecords', () => {
   it('returns every record in order when the file is intact', () => {

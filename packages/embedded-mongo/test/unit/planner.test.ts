@@ -27,10 +27,43 @@ function prng(seed: number): () => number {
 const MISSING = Symbol('missing');
 
 const SCALARS: unknown[] = [
-  0, 1, 2, 3, -0, 1.5, 'a', 'b', '1', '', true, false, null,
-  new Date(0), new Date(1000), Long.fromNumber(2), new Double(3),
+  0,
+  1,
+  2,
+  3,
+  -0,
+  1.5,
+  'a',
+  'b',
+  '1',
+  '',
+  true,
+  false,
+  null,
+  new Date(0),
+  new Date(1000),
+  Long.fromNumber(2),
+  new Double(3),
 ];
-const QUERY_SCALARS: unknown[] = [0, 1, 2, 3, 1.5, 'a', 'b', '1', true, false, null, new Date(0), new Date(1000), Long.fromNumber(1), new Double(2), 'zz', 99];
+const QUERY_SCALARS: unknown[] = [
+  0,
+  1,
+  2,
+  3,
+  1.5,
+  'a',
+  'b',
+  '1',
+  true,
+  false,
+  null,
+  new Date(0),
+  new Date(1000),
+  Long.fromNumber(1),
+  new Double(2),
+  'zz',
+  99,
+];
 
 function makeRandom(seed: number) {
   const rnd = prng(seed);
@@ -63,20 +96,28 @@ function makeRandom(seed: number) {
   };
   const doc = (id: number): Document => {
     const d: Document = { _id: id };
-    const fields: [string, unknown][] = [['a', anyValue()], ['b', rnd() < 0.15 ? MISSING : scalar()], ['c', anyValue()], ['n', nested()], ['d', scalar()]];
+    const fields: [string, unknown][] = [
+      ['a', anyValue()],
+      ['b', rnd() < 0.15 ? MISSING : scalar()],
+      ['c', anyValue()],
+      ['n', nested()],
+      ['d', scalar()],
+    ];
     for (const [f, v] of fields) if (v !== MISSING) d[f] = v;
     return d;
   };
 
   const q = () => pick(QUERY_SCALARS);
   const inList = () => ({ $in: Array.from({ length: Math.floor(rnd() * 4) }, q) });
-  const range = () => (rnd() < 0.6
-    ? { [pick(['$gt', '$gte', '$lt', '$lte'])]: q() }
-    : { [pick(['$gt', '$gte'])]: q(), [pick(['$lt', '$lte'])]: q() });
+  const range = () =>
+    rnd() < 0.6
+      ? { [pick(['$gt', '$gte', '$lt', '$lte'])]: q() }
+      : { [pick(['$gt', '$gte'])]: q(), [pick(['$lt', '$lte'])]: q() };
   const field = () => pick(['a', 'b', 'c', 'n.x', 'd', '_id']);
   const condition = (f: string): unknown => {
     const r = rnd();
-    if (f === '_id') return r < 0.5 ? Math.floor(rnd() * 400) : { $in: [Math.floor(rnd() * 400), Math.floor(rnd() * 400)] };
+    if (f === '_id')
+      return r < 0.5 ? Math.floor(rnd() * 400) : { $in: [Math.floor(rnd() * 400), Math.floor(rnd() * 400)] };
     if (r < 0.35) return q();
     if (r < 0.45) return { $eq: q() };
     if (r < 0.7) return inList();
@@ -120,7 +161,10 @@ function buildCollection(docs: Document[]): Collection {
 
 function fullScan(coll: Collection, filter: Document): string[] {
   const test = compileFilter(filter);
-  return [...coll.docs].filter(([, e]) => test(e.view)).map(([id]) => id).sort();
+  return [...coll.docs]
+    .filter(([, e]) => test(e.view))
+    .map(([id]) => id)
+    .sort();
 }
 
 /** What OpContext.entries does with a plan (outside transactions). */
@@ -151,7 +195,10 @@ describe('planner against a full scan on random documents', () => {
         indexed += 1;
         if (got.exact) exact += 1;
         const missed = want.filter((id) => !got.candidates?.has(id));
-        if (missed.length > 0) throw new Error(`candidates miss ${missed.join(',')} for ${JSON.stringify(filter)} docs ${missed.map((id) => JSON.stringify(coll.docs.get(id)?.doc)).join(' ')}`);
+        if (missed.length > 0)
+          throw new Error(
+            `candidates miss ${missed.join(',')} for ${JSON.stringify(filter)} docs ${missed.map((id) => JSON.stringify(coll.docs.get(id)?.doc)).join(' ')}`,
+          );
       }
       if (JSON.stringify(got.ids) !== JSON.stringify(want)) {
         throw new Error(`plan gives ${got.ids.join(',')} instead of ${want.join(',')} for ${JSON.stringify(filter)}`);
@@ -183,7 +230,13 @@ describe('planner against a full scan on random documents', () => {
 describe('plan shapes', () => {
   const docs: Document[] = [];
   for (let i = 0; i < 200; i += 1) {
-    docs.push({ _id: i, b: i % 50 === 0 ? 'pending' : i % 50 === 1 ? 'claimed' : 'sent', c: i, a: [i % 3, 'x'], d: i % 7 });
+    docs.push({
+      _id: i,
+      b: i % 50 === 0 ? 'pending' : i % 50 === 1 ? 'claimed' : 'sent',
+      c: i,
+      a: [i % 3, 'x'],
+      d: i % 7,
+    });
   }
   const coll = buildCollection(docs);
   const count = (filter: Document) => {
@@ -220,7 +273,12 @@ describe('plan shapes', () => {
   });
 
   it('serves an $or whose branches all use an index with the union of their candidates', () => {
-    const filter = { $or: [{ b: 'pending', c: { $lte: 500 } }, { b: 'claimed', d: { $lte: 500 } }] };
+    const filter = {
+      $or: [
+        { b: 'pending', c: { $lte: 500 } },
+        { b: 'claimed', d: { $lte: 500 } },
+      ],
+    };
     expect(count(filter)).toEqual({ candidates: 8, exact: false });
   });
 

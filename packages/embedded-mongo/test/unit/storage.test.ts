@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { Storage, repairDataDir } from '../../src/storage';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'storage-unit-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'storage-unit-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** What a killed process leaves behind: its files as they are, and no lock held. */
 function simulateCrash(storage: Storage): void {

@@ -32,7 +32,11 @@ describe('applyUpdate', () => {
   });
 
   it('refuses paths through __proto__ with code 2 instead of writing into Object.prototype', () => {
-    for (const u of [{ $set: { '__proto__.polluted': 1 } }, { $unset: { '__proto__.hasOwnProperty': 1 } }, { $inc: { 'a.__proto__.polluted': 1 } }]) {
+    for (const u of [
+      { $set: { '__proto__.polluted': 1 } },
+      { $unset: { '__proto__.hasOwnProperty': 1 } },
+      { $inc: { 'a.__proto__.polluted': 1 } },
+    ]) {
       expect(code(() => applyUpdate({ _id: 1, a: {} }, u))).toBe(2);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -58,7 +62,10 @@ describe('updateKind', () => {
 
 describe('upsertDocument', () => {
   it('seeds the new document from the equality fields of the filter and applies $setOnInsert', () => {
-    const doc = upsertDocument({ email: 'a@x', age: { $gt: 3 }, 'profile.city': 'CDMX' }, { $set: { n: 1 }, $setOnInsert: { created: true } });
+    const doc = upsertDocument(
+      { email: 'a@x', age: { $gt: 3 }, 'profile.city': 'CDMX' },
+      { $set: { n: 1 }, $setOnInsert: { created: true } },
+    );
     expect(doc).toMatchObject({ email: 'a@x', profile: { city: 'CDMX' }, n: 1, created: true });
     expect(doc.age).toBeUndefined();
     expect(Object.keys(doc)[0]).toBe('_id');

@@ -25,14 +25,20 @@ function order(): Document {
     version: 3,
     requester: { personId: 'p1', name: 'Luz' },
     totals: { n: 1, d: new Double(2), l: Long.fromString('9007199254740993'), dec: Decimal128.fromString('1.50') },
-    history: Array.from({ length: 50 }, (_, i) => ({ at: new Date(1_700_000_000_000 + i), by: 'a', note: `entry ${i}` })),
+    history: Array.from({ length: 50 }, (_, i) => ({
+      at: new Date(1_700_000_000_000 + i),
+      by: 'a',
+      note: `entry ${i}`,
+    })),
     outbox: [],
   };
 }
 
 describe('update fast path: typing', () => {
   it('keeps $inc exact for int32, int64, whole doubles and Decimal128', () => {
-    const { doc } = updateDocument(order(), { $inc: { version: 1, 'totals.n': 2, 'totals.d': 1, 'totals.l': 1, 'totals.dec': Decimal128.fromString('0.25') } });
+    const { doc } = updateDocument(order(), {
+      $inc: { version: 1, 'totals.n': 2, 'totals.d': 1, 'totals.l': 1, 'totals.dec': Decimal128.fromString('0.25') },
+    });
     expect(doc.version).toBe(4);
     expect(doc.totals.n).toBe(3);
     expect(doc.totals.d).toBeInstanceOf(Double);
@@ -52,7 +58,10 @@ describe('update fast path: typing', () => {
   });
 
   it('creates a missing field with the increment, or with a zero of the multiplier type for $mul', () => {
-    const { doc } = updateDocument({ _id: 1 }, { $inc: { a: Long.fromNumber(3), 'b.c': new Double(2) }, $mul: { m: Decimal128.fromString('2') } });
+    const { doc } = updateDocument(
+      { _id: 1 },
+      { $inc: { a: Long.fromNumber(3), 'b.c': new Double(2) }, $mul: { m: Decimal128.fromString('2') } },
+    );
     expect(doc.a).toBeInstanceOf(Long);
     expect(doc.b.c).toBeInstanceOf(Double);
     expect(doc.m).toBeInstanceOf(Decimal128);
@@ -75,13 +84,19 @@ describe('update fast path: $push', () => {
   });
 
   it('creates the array and its parents when the field is missing', () => {
-    const { doc, changed } = updateDocument({ _id: 1 }, { $push: { a: 1, 'x.y': { $each: [1, 2] }, e: { $each: [] } } });
+    const { doc, changed } = updateDocument(
+      { _id: 1 },
+      { $push: { a: 1, 'x.y': { $each: [1, 2] }, e: { $each: [] } } },
+    );
     expect(doc).toEqual({ _id: 1, a: [1], x: { y: [1, 2] }, e: [] });
     expect(changed).toBe(true);
   });
 
   it('appends every $each value in order and keeps their BSON types', () => {
-    const { doc } = updateDocument({ _id: 1, a: [1] }, { $push: { a: { $each: [new Double(2), Long.fromNumber(3), { v: new Double(4) }] } } });
+    const { doc } = updateDocument(
+      { _id: 1, a: [1] },
+      { $push: { a: { $each: [new Double(2), Long.fromNumber(3), { v: new Double(4) }] } } },
+    );
     expect(doc.a[1]).toBeInstanceOf(Double);
     expect(doc.a[2]).toBeInstanceOf(Long);
     expect(doc.a[3].v).toBeInstanceOf(Double);
@@ -89,7 +104,8 @@ describe('update fast path: $push', () => {
 
   it('refuses a field that is not an array with code 2 and the same message as before', () => {
     expect(code(() => updateDocument({ _id: 1, a: 5 }, { $push: { a: 1 } }))).toEqual({
-      code: 2, message: "The field 'a' must be an array but is of type number in document {_id: 1}",
+      code: 2,
+      message: "The field 'a' must be an array but is of type number in document {_id: 1}",
     });
     expect(code(() => updateDocument({ _id: 1, s: { t: 'x' } }, { $push: { 's.t': 1 } }))?.code).toBe(2);
     expect(code(() => updateDocument({ _id: 1, n: null }, { $push: { n: { $each: [1] } } }))?.code).toBe(2);
@@ -119,7 +135,11 @@ describe('update fast path: change detection', () => {
 
   const changes: Array<[string, Document, Document]> = [
     ['$set of a double over an int', { _id: 1, a: 1 }, { $set: { a: new Double(1) } }],
-    ['$set of a decimal with another exponent', { _id: 1, a: Decimal128.fromString('1.5') }, { $set: { a: Decimal128.fromString('1.50') } }],
+    [
+      '$set of a decimal with another exponent',
+      { _id: 1, a: Decimal128.fromString('1.5') },
+      { $set: { a: Decimal128.fromString('1.50') } },
+    ],
     ['$set of embedded fields in another order', { _id: 1, s: { a: 1, b: 2 } }, { $set: { s: { b: 2, a: 1 } } }],
     ['$set of null over a missing field', { _id: 1 }, { $set: { a: null } }],
     ['$unset of an existing field', { _id: 1, a: 1 }, { $unset: { a: '' } }],
@@ -138,7 +158,9 @@ describe('update fast path: structural sharing', () => {
     const doc = order();
     const before = bytes(doc);
     const { doc: next } = updateDocument(doc, {
-      $set: { status: 'closed', 'requester.name': 'Sol' }, $inc: { 'totals.l': 1 }, $push: { history: { at: new Date(0), by: 'b' } },
+      $set: { status: 'closed', 'requester.name': 'Sol' },
+      $inc: { 'totals.l': 1 },
+      $push: { history: { at: new Date(0), by: 'b' } },
     });
     expect(bytes(doc)).toBe(before);
     expect(next).not.toBe(doc);
@@ -183,8 +205,12 @@ describe('update fast path: structural sharing', () => {
         let viaMingo: Document | undefined;
         let fast: Document | undefined;
         let fastChanged: boolean | undefined;
-        const mingoError = code(() => { viaMingo = updateDocument(copyTyped(doc), u, { arrayFilters: [] }).doc; });
-        const fastError = code(() => { ({ doc: fast, changed: fastChanged } = updateDocument(doc, u)); });
+        const mingoError = code(() => {
+          viaMingo = updateDocument(copyTyped(doc), u, { arrayFilters: [] }).doc;
+        });
+        const fastError = code(() => {
+          ({ doc: fast, changed: fastChanged } = updateDocument(doc, u));
+        });
         expect(fastError).toEqual(mingoError);
         if (fast === undefined || viaMingo === undefined) continue;
         expect(bytes(fast)).toBe(bytes(viaMingo));
@@ -221,8 +247,12 @@ describe('structural sharing seen through the engine', () => {
     const { engine, run } = setup();
     const txn = engine.beginTransaction('s1', 1);
     run(update);
-    expect(new OpContext(engine, 'd', txn).find('c', { _id: 1 })).toEqual([{ _id: 1, s: { v: 1, log: ['a'] }, other: { k: 1 } }]);
-    expect(new OpContext(engine, 'd').find('c', { _id: 1 })).toEqual([{ _id: 1, s: { v: 2, log: ['a', 'b'] }, other: { k: 1 } }]);
+    expect(new OpContext(engine, 'd', txn).find('c', { _id: 1 })).toEqual([
+      { _id: 1, s: { v: 1, log: ['a'] }, other: { k: 1 } },
+    ]);
+    expect(new OpContext(engine, 'd').find('c', { _id: 1 })).toEqual([
+      { _id: 1, s: { v: 2, log: ['a', 'b'] }, other: { k: 1 } },
+    ]);
   });
 
   it('hands out cursor batches as they were when the cursor opened', () => {
@@ -243,7 +273,11 @@ describe('structural sharing seen through the engine', () => {
 
   it('does not let a projection of embedded fields change the stored document', () => {
     const { engine, run } = setup();
-    expect(run({ find: 'c', filter: { _id: 1 }, projection: { 's.v': 0 } }).cursor.firstBatch).toEqual([{ _id: 1, s: { log: ['a'] }, other: { k: 1 } }]);
-    expect(new OpContext(engine, 'd').find('c', { _id: 1 })).toEqual([{ _id: 1, s: { v: 1, log: ['a'] }, other: { k: 1 } }]);
+    expect(run({ find: 'c', filter: { _id: 1 }, projection: { 's.v': 0 } }).cursor.firstBatch).toEqual([
+      { _id: 1, s: { log: ['a'] }, other: { k: 1 } },
+    ]);
+    expect(new OpContext(engine, 'd').find('c', { _id: 1 })).toEqual([
+      { _id: 1, s: { v: 1, log: ['a'] }, other: { k: 1 } },
+    ]);
   });
 });

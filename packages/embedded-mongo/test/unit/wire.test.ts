@@ -1,7 +1,14 @@
 import { Document, deserialize, serialize } from 'bson';
 import {
-  FLAG_CHECKSUM_PRESENT, FLAG_MORE_TO_COME, MessageSplitter, OP_MSG, OP_QUERY, OP_REPLY,
-  decodeMessage, encodeOpMsg, encodeOpReply,
+  FLAG_CHECKSUM_PRESENT,
+  FLAG_MORE_TO_COME,
+  MessageSplitter,
+  OP_MSG,
+  OP_QUERY,
+  OP_REPLY,
+  decodeMessage,
+  encodeOpMsg,
+  encodeOpReply,
 } from '../../src/wire';
 
 function header(length: number, requestId: number, opCode: number): Buffer {
@@ -44,7 +51,12 @@ describe('decodeMessage', () => {
   });
 
   it('reads a legacy OP_QUERY command on admin.$cmd', () => {
-    const rest = Buffer.concat([Buffer.alloc(4), Buffer.from('admin.$cmd\0'), Buffer.alloc(8), Buffer.from(serialize({ ismaster: 1 }))]);
+    const rest = Buffer.concat([
+      Buffer.alloc(4),
+      Buffer.from('admin.$cmd\0'),
+      Buffer.alloc(8),
+      Buffer.from(serialize({ ismaster: 1 })),
+    ]);
     const req = decodeMessage(Buffer.concat([header(16 + rest.length, 3, OP_QUERY), rest]));
     expect(req).toMatchObject({ opCode: OP_QUERY, db: 'admin', command: { ismaster: 1 }, requestId: 3 });
   });
@@ -79,7 +91,11 @@ describe('MessageSplitter', () => {
     const b = opMsg(0, { hello: 1, $db: 'admin' });
     const stream = Buffer.concat([a, b]);
     const splitter = new MessageSplitter();
-    const out = [...splitter.push(stream.subarray(0, 5)), ...splitter.push(stream.subarray(5, a.length + 3)), ...splitter.push(stream.subarray(a.length + 3))];
+    const out = [
+      ...splitter.push(stream.subarray(0, 5)),
+      ...splitter.push(stream.subarray(5, a.length + 3)),
+      ...splitter.push(stream.subarray(a.length + 3)),
+    ];
     expect(out.map((m) => m.length)).toEqual([a.length, b.length]);
   });
 
