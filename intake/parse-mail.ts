@@ -106,17 +106,13 @@ function safeType(value: unknown): string {
   return MIME_TYPE.test(type) ? type : SAFE_TYPE;
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 /** A name for every part: its own (without path or control characters), or one from its type. */
 function nameOf(a: Attachment, type: string, position: number): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
   const own =
-    typeof a.filename === 'string'
-      ? a.filename
-          .replace(/[\u0000-\u001f\u007f]/g, '')
-          .split(/[\\/]/)
-          .pop()!
-          .trim()
-      : '';
+    typeof a.filename === 'string' ? a.filename.replace(CONTROL_CHARACTERS, '').split(/[\\/]/).pop()!.trim() : '';
   if (own) return own.slice(0, 200);
   const stem =
     type === 'message/rfc822'
