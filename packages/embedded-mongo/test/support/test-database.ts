@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Db, MongoClient } from 'mongodb';
-import { RunningEngine, startEngine } from '../../src';
+import { RunningEngine, startEngine } from '@cjpf/embedded-mongo';
 
 /**
  * A database for one test file. With MONGODB_URI set, a uniquely named database on that
