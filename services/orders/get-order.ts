@@ -10,16 +10,17 @@ const Input = z.strictObject({ folio: folioSchema });
 
 /**
  * Reads one order by folio, with its history. A malformed folio is VALIDATION naming
- * `folio`; none → NOT_FOUND. With a `viewer` (every edge where a person asks), an order
- * they may not see (`canSeeOrder`) is the same NOT_FOUND as a folio that does not exist.
- * Without one it is the staff read API, which its own token guards.
+ * `folio`; none → NOT_FOUND. Every caller names who reads: a person (every edge where a
+ * person asks), for whom an order they may not see (`canSeeOrder`) is the same NOT_FOUND as
+ * a folio that does not exist; or `'service'`, the staff read API its own token guards. The
+ * viewer is required so that a new edge cannot forget it and show any order to anyone.
  */
 export async function getOrder(
   deps: { orders: Pick<OrderStore, 'findByFolio'> },
-  input: { folio: unknown; viewer?: OrderViewer },
+  input: { folio: unknown; viewer: OrderViewer | 'service' },
 ): Promise<ServiceOrder> {
   const { folio } = parseInput(Input, { folio: input.folio });
   const order = await deps.orders.findByFolio(folio);
-  if (!order || (input.viewer && !canSeeOrder(input.viewer, order))) throw notFoundError(folio);
+  if (!order || (input.viewer !== 'service' && !canSeeOrder(input.viewer, order))) throw notFoundError(folio);
   return order;
 }

@@ -23,14 +23,14 @@ const folios = (page: { items: ServiceOrder[] }) => page.items.map((o) => o.foli
 
 describe('getOrder', () => {
   it('returns the order with its history when the folio exists', async () => {
-    const order = await getOrder(w.deps, { folio: cdmx[0]!.folio });
+    const order = await getOrder(w.deps, { folio: cdmx[0]!.folio, viewer: 'service' });
     expect(order.history.map((h) => h.action)).toEqual(['report', 'take']);
   });
 
   it.each(['OS-26-1', 'os-2026-000001', 'OS-2026-000001 ', '', { $gt: '' }, ['OS-2026-000001']])(
     'refuses %p as VALIDATION naming folio',
     async (folio) => {
-      await expect(getOrder(w.deps, { folio })).rejects.toMatchObject({
+      await expect(getOrder(w.deps, { folio, viewer: 'service' })).rejects.toMatchObject({
         code: 'VALIDATION',
         userMessage: expect.stringContaining('folio'),
       });
@@ -38,7 +38,9 @@ describe('getOrder', () => {
   );
 
   it('answers NOT_FOUND for a well-formed folio nobody has', async () => {
-    await expect(getOrder(w.deps, { folio: 'OS-1999-000001' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(getOrder(w.deps, { folio: 'OS-1999-000001', viewer: 'service' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 });
 
