@@ -5,11 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-
-/** The engine package's built CLI, beside its built entry point. */
-const ENGINE_CLI = join(dirname(require.resolve('@cjpf/embedded-mongo')), 'cli.js');
+import { ENGINE_CLI } from './support/paths';
 
 export interface EngineProcess {
   uri: string;

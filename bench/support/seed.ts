@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Db, MongoClient } from 'mongodb';
 import { DEFAULT_DATABASE } from '../../services/config';
-import { productionEntry } from './paths';
+import { ENGINE_CLI } from './paths';
 
 /**
  * Runs `fill` against the service's database in `dataDir` before the service starts, through
@@ -10,11 +10,9 @@ import { productionEntry } from './paths';
  * the engine so that the service opens the data directory as it would after any restart.
  */
 export async function seedDataDir<T>(dataDir: string, fill: (db: Db, client: MongoClient) => Promise<T>): Promise<T> {
-  const child = spawn(
-    process.execPath,
-    [productionEntry('embedded-mongo/cli.js'), '--port', '0', '--dbpath', dataDir],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, [ENGINE_CLI, '--port', '0', '--dbpath', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const orphan = () => {
     if (child.exitCode === null) child.kill('SIGKILL');
   };
