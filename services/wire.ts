@@ -32,6 +32,8 @@ import { CedulaPdfs, EmailChannel } from './mail/email-channel';
 import { SmtpMailSender } from './mail/mail-sender';
 import { createTokenProvider, msalAcquirer } from './mail/oauth-token';
 import { DeskMetrics } from './metrics/desk-metrics';
+import { MongoAssetStore } from './assets/asset-store';
+import { MongoAssetOrders } from './assets/asset-orders';
 import { orderGaugeReconciler, seedOrderGauge, withOrderMetrics, withSlaMetrics } from './metrics/order-metrics';
 
 interface Storage {
@@ -130,12 +132,19 @@ export async function wire(
   });
   // Each turn, mail and notice looks up the same few people: the edges read through one cache.
   const directory = new CachedDirectory(directoryStore);
+  const assets = new MongoAssetStore(storage.db);
+  await assets.ensureIndexes();
+  const assetOrders = new MongoAssetOrders(storage.db);
+  await assetOrders.ensureIndexes();
   const services: OrderServices = {
     orders: orderStore,
     directory,
     policy: { onsiteRequiresValidation: config.notifications.onsiteRequiresValidation },
     analystRouting: config.notifications.analystRouting,
     timeZone: config.defaultTimeZone,
+    assets,
+    assetOrders,
+    inventoryPattern: config.inventoryPattern,
   };
   const cedulaStore = mode === 'service' ? new MongoCedulaStore(storage.db) : undefined;
   await cedulaStore?.ensureIndexes();
@@ -297,6 +306,9 @@ async function wireMail(
       directory: services.directory,
       policy: services.policy,
       analystRouting: services.analystRouting,
+      assets: services.assets,
+      assetOrders: services.assetOrders,
+      inventoryPattern: services.inventoryPattern,
       store,
       sender,
       auth: createAuthenticator(

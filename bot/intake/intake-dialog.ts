@@ -44,10 +44,13 @@ export interface IntakeDeps {
   centreName(id: string): Promise<string>;
   /** Where the conversation keeps its last confirmed report, for repeats after the dialog ended. */
   receipt: ReceiptProperty;
+  /** Registered equipment at a place of a centre, offered when the inventory number is asked. */
+  assetsAt?(centreId: string, place: string): Promise<Array<{ inventoryNumber: string; title: string }>>;
 }
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[a-z]{2,}$/i;
-const DONT_KNOW = /^(no se|nose|no lo se|no|ninguno|ninguna|n\/a|na|sin numero|no tengo|desconozco|-)\.?$/;
+const DONT_KNOW =
+  /^(no se|nose|no lo se|no|ninguno|ninguna|ninguno de estos|n\/a|na|sin numero|no tengo|desconozco|-)\.?$/;
 
 export type SummaryDecision = { kind: 'confirm' } | { kind: 'edit'; field: EditableField } | { kind: 'cancel' };
 
@@ -259,8 +262,20 @@ export class IntakeDialog extends ComponentDialog {
   }
 
   private async inventoryStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (this.draft(step).inventoryNumber !== undefined) return step.next();
-    return this.ask(step, P.inventory, REPLIES.intake.askInventory, REPLIES.intake.badInventory);
+    const d = this.draft(step);
+    if (d.inventoryNumber !== undefined) return step.next();
+    const offered =
+      d.centreId && d.location && this.deps.assetsAt ? await this.deps.assetsAt(d.centreId, d.location) : [];
+    if (offered.length === 0)
+      return this.ask(step, P.inventory, REPLIES.intake.askInventory, REPLIES.intake.badInventory);
+    const choices = [
+      ...offered.map((a) => ({ type: 'imBack', title: a.title, value: a.inventoryNumber })),
+      { type: 'imBack', title: REPLIES.intake.noneOfThese, value: REPLIES.intake.noneOfThese },
+    ];
+    return step.prompt(P.inventory, {
+      prompt: MessageFactory.suggestedActions(choices, REPLIES.intake.chooseInventory(d.location!)),
+      retryPrompt: REPLIES.intake.badInventory,
+    });
   }
 
   private async afterInventory(step: WaterfallStepContext): Promise<DialogTurnResult> {
