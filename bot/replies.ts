@@ -64,9 +64,18 @@ export const REPLIES = {
     start: 'Vamos a registrar tu reporte. Puedes escribir **cancelar** en cualquier momento.',
     startPhone: 'Vamos a registrar un reporte telefónico. Puedes escribir **cancelar** en cualquier momento.',
     unknownUser: 'No te encontré en el directorio; registraré tu reporte y la Mesa de Servicio confirmará tus datos.',
-    askRequester: '¿Quién reporta? Escribe su correo electrónico o su identificador del directorio.',
+    askRequester:
+      '¿Quién reporta? Escribe su correo electrónico o su identificador del directorio; si no está en el directorio, escribe su nombre completo.',
     requesterNotFound:
-      'No encontré a esa persona en el directorio. Escribe su correo electrónico institucional o su identificador.',
+      'No encontré a esa persona en el directorio. Escribe su correo electrónico institucional o su identificador, o su nombre completo si no está en el directorio.',
+    unknownCaller: (name: string) =>
+      `**${name}** no está en el directorio: registraré el reporte a su nombre, marcado para que la Mesa confirme sus datos.`,
+    askCallerEmail:
+      '¿Tiene un correo electrónico donde avisarle del avance? Escríbelo, o responde **no tiene** (se le llamará por teléfono).',
+    badCallerEmail: 'Ese correo no parece válido. Escríbelo completo, o responde **no tiene**.',
+    askCallerContact: '¿A qué teléfono o extensión se le puede llamar? Es necesario para darle seguimiento.',
+    badCallerContact:
+      'Escribe una extensión (solo números, hasta 6) o un teléfono (de 7 a 20 caracteres: números, espacios, +, -, paréntesis).',
     requesterFound: (name: string) => `Reporte a nombre de **${name}**.`,
     askEmail: '¿Cuál es tu correo electrónico institucional? Lo necesitamos para avisarte del avance.',
     badEmail: 'Ese correo no parece válido. Escríbelo completo, por ejemplo nombre.apellido@cjf.gob.mx.',
@@ -83,8 +92,9 @@ export const REPLIES = {
     badInventory: 'El número de inventario debe tener de 1 a 50 caracteres, o responde **no sé**.',
     askDescription: 'Describe brevemente la falla: qué pasa y desde cuándo.',
     badDescription: 'Describe la falla con al menos 3 caracteres (máximo 2000).',
-    askExtension: '¿A qué extensión podemos llamarte? Escribe el número, o responde **ninguna**.',
-    badExtension: 'La extensión debe tener solo números (hasta 10), o responde **ninguna**.',
+    askExtension: '¿A qué extensión o teléfono podemos llamarte? Escribe el número, o responde **ninguna**.',
+    badExtension:
+      'Escribe una extensión (solo números, hasta 6) o un teléfono (de 7 a 20 caracteres: números, espacios, +, -, paréntesis), o responde **ninguna**.',
     summary: 'Revisa los datos de tu reporte. ¿Los confirmo?',
     retryConfirm:
       'Responde **confirmar** para registrar el reporte, o **corregir** seguido del dato (equipo, centro, ubicación, inventario, descripción, extensión).',
