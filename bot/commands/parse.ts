@@ -1,4 +1,4 @@
-import { equipmentIn, fold } from '../intake/prefill';
+import { equipmentIn, fold } from '../../services/vocabulary';
 import type { EquipmentType, Priority } from '../../services/orders/types';
 import type { Level } from '../../services/priority/matrix';
 

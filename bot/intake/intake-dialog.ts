@@ -18,7 +18,7 @@ import type { ReportOrderInput } from '../../services/orders/report-order';
 import { cardAttachment } from '../cards/render';
 import { REPLIES } from '../replies';
 import { EDITABLE_FIELDS, EditableField, FIELD_TITLES, FIELD_WORDS, IntakeDraft } from './draft';
-import { fold } from './prefill';
+import { confirms, EQUIPMENT_SYNONYMS, fold, saysNone } from '../../services/vocabulary';
 import type { IntakeReceipt, ReceiptProperty } from './receipt';
 
 export const INTAKE_DIALOG = 'intake';
@@ -50,10 +50,7 @@ export interface IntakeDeps {
   assetsAt?(centreId: string, place: string): Promise<Array<{ inventoryNumber: string; title: string }>>;
 }
 
-const DONT_HAVE = /^(no tiene|no|ninguno|no tengo|sin correo|-)\.?$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[a-z]{2,}$/i;
-const DONT_KNOW =
-  /^(no se|nose|no lo se|no|ninguno|ninguna|ninguno de estos|n\/a|na|sin numero|no tengo|desconozco|-)\.?$/;
 
 /** A caller's full name as an analyst types it: letters, at least two words. */
 const CALLER_NAME = /^\p{L}[\p{L}.'-]*(\s+\p{L}[\p{L}.'-]*)+$/u;
@@ -79,7 +76,7 @@ export function summaryDecision(activity: Partial<Activity>): SummaryDecision | 
       return { kind: 'edit', field: value.field as EditableField };
   }
   const text = fold(activity.text ?? '').trim();
-  if (/^(confirmar|confirmo|si|sí|ok|correcto|esta bien|de acuerdo|listo)\b/.test(text)) return { kind: 'confirm' };
+  if (confirms(text)) return { kind: 'confirm' };
   if (/^(corregir|cambiar|modificar|editar)\b/.test(text)) {
     const hit = FIELD_WORDS.find(([, words]) => words.test(text));
     return hit ? { kind: 'edit', field: hit[0] } : null;
@@ -144,14 +141,14 @@ export class IntakeDialog extends ComponentDialog {
       }),
     );
     this.addDialog(textPrompt(P.email, (t) => EMAIL.test(t)));
-    this.addDialog(textPrompt(P.callerEmail, (t) => EMAIL.test(t) || DONT_HAVE.test(fold(t))));
+    this.addDialog(textPrompt(P.callerEmail, (t) => EMAIL.test(t) || saysNone(t)));
     this.addDialog(textPrompt(P.callerContact, (t) => contactIn(t) !== null));
     this.addDialog(new ChoicePrompt(P.equipment, undefined, 'es-es').configure({ style: ListStyle.suggestedAction }));
     this.addDialog(new ChoicePrompt(P.centre, undefined, 'es-es').configure({ style: ListStyle.suggestedAction }));
     this.addDialog(textPrompt(P.location, (t) => t.length >= 2 && t.length <= 200));
     this.addDialog(textPrompt(P.inventory, (t) => t.length >= 1 && t.length <= 50));
     this.addDialog(textPrompt(P.description, (t) => t.length >= 3 && t.length <= 2000));
-    this.addDialog(textPrompt(P.extension, (t) => DONT_KNOW.test(fold(t)) || contactIn(t) !== null));
+    this.addDialog(textPrompt(P.extension, (t) => saysNone(t) || contactIn(t) !== null));
     this.addDialog(new SummaryPrompt(P.confirm, async (p) => summaryDecision(p.context.activity) !== null));
     this.addDialog(
       new WaterfallDialog(STEPS, [
@@ -245,7 +242,7 @@ export class IntakeDialog extends ComponentDialog {
       choices: EQUIPMENT_TYPES.map((type) => ({
         value: type,
         action: { type: 'imBack', title: EQUIPMENT_LABELS[type], value: EQUIPMENT_LABELS[type] },
-        synonyms: [EQUIPMENT_LABELS[type], ...SYNONYMS[type]],
+        synonyms: [EQUIPMENT_LABELS[type], ...EQUIPMENT_SYNONYMS[type]],
       })),
     });
   }
@@ -307,7 +304,7 @@ export class IntakeDialog extends ComponentDialog {
   private async afterInventory(step: WaterfallStepContext): Promise<DialogTurnResult> {
     if (typeof step.result === 'string') {
       const text = step.result.trim();
-      this.draft(step).inventoryNumber = DONT_KNOW.test(fold(text)) ? null : text.toUpperCase();
+      this.draft(step).inventoryNumber = saysNone(text) ? null : text.toUpperCase();
     }
     return step.next();
   }
@@ -386,15 +383,6 @@ export class IntakeDialog extends ComponentDialog {
     }
   }
 }
-
-const SYNONYMS: Record<EquipmentType, string[]> = {
-  computer: ['computadora', 'cómputo', 'computo', 'pc', 'laptop', 'equipo'],
-  printer: ['impresora', 'escáner', 'multifuncional'],
-  audio_video: ['grabación', 'grabacion', 'video', 'audiencias', 'cámara', 'audio'],
-  network: ['red', 'internet', 'wifi'],
-  telephony: ['teléfono', 'telefono', 'telefonía', 'telefonia'],
-  other: ['otro', 'otra'],
-};
 
 /** Ways a person names a centre: its name, id, and the place after «en» / «sede» (with and without accents). */
 export function centreSynonyms(centre: { id: string; name: string }): string[] {
