@@ -34,7 +34,7 @@ import { createTokenProvider, msalAcquirer } from './mail/oauth-token';
 import { DeskMetrics } from './metrics/desk-metrics';
 import { MongoAssetStore } from './assets/asset-store';
 import { MongoAssetOrders } from './assets/asset-orders';
-import { orderGaugeReconciler, seedOrderGauge, withOrderMetrics, withSlaMetrics } from './metrics/order-metrics';
+import { orderGaugeObserver, orderGaugeReconciler, seedOrderGauge, slaCountObserver } from './metrics/order-metrics';
 
 interface Storage {
   client: MongoClient;
@@ -121,7 +121,7 @@ export async function wire(
   const directoryStore = await loadDirectory(storage, config, componentLogger(root, 'directory'));
   // Metrics: kept as things happen (the order gauge counted once here), never recounted per scrape.
   const metrics = new DeskMetrics({ intake: () => mail.stats() });
-  const orderStore = withOrderMetrics(new MongoOrderStore(storage.db), metrics);
+  const orderStore = new MongoOrderStore(storage.db, orderGaugeObserver(metrics));
   await orderStore.ensureIndexes();
   await seedOrderGauge(storage.db, metrics);
   const metricsReconciler = orderGaugeReconciler({
@@ -225,7 +225,7 @@ export async function wire(
     logger: componentLogger(root, 'reminders'),
   });
   const sla = new SlaMonitor({
-    store: withSlaMetrics(new MongoSlaStore(storage.db), metrics),
+    store: new MongoSlaStore(storage.db, slaCountObserver(metrics)),
     directory: directoryStore,
     analystRouting: config.notifications.analystRouting,
     desk: directoryStore,
