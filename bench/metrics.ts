@@ -14,7 +14,7 @@ import { createHttpService } from '../services/http/server';
 import { orderReadsFromStore } from '../services/http/order-reads';
 import { createLogger } from '../services/logger';
 import { DeskMetrics } from '../services/metrics/desk-metrics';
-import { seedOrderGauge, withOrderMetrics } from '../services/metrics/order-metrics';
+import { orderGaugeObserver, seedOrderGauge } from '../services/metrics/order-metrics';
 import { MongoOrderStore } from '../services/orders/order-store';
 import type { ServiceOrder } from '../services/orders/types';
 import { ORDER_STATUSES } from '../services/workflow';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     process.stdout.write(`loaded ${ORDERS} orders in ${(ms(t) / 1000).toFixed(1)} s\n`);
 
     const metrics = new DeskMetrics({ processMetrics: process.env.PROCESS_METRICS !== 'false' });
-    const store = withOrderMetrics(new MongoOrderStore(db), metrics);
+    const store = new MongoOrderStore(db, orderGaugeObserver(metrics));
     t = process.hrtime.bigint();
     const counted = await seedOrderGauge(db, metrics);
     process.stdout.write(`start-up count (one aggregation): ${counted} orders in ${ms(t).toFixed(0)} ms\n`);

@@ -22,18 +22,19 @@ import { signOrder } from '../services/orders/sign-order';
 import { takeOrder } from '../services/orders/take-order';
 import { turnToProvider } from '../services/orders/turn-to-provider';
 import type { TransitionInput } from '../services/orders/inputs';
-import type { ServiceOrder } from '../services/orders/types';
-import { Action, ACTIONS, FIELD_LABELS, ruleFor } from '../services/workflow';
+import { EQUIPMENT_TYPES, PRIORITIES, type ServiceOrder } from '../services/orders/types';
+import { LEVELS } from '../services/priority/matrix';
+import { Action, ACTIONS, FIELD_LABELS, RequiredField, ruleFor } from '../services/workflow';
 import { errorCardJson, orderCardJson } from './order-cards';
 import { REPLIES } from './replies';
 import { setPriority } from '../services/orders/set-priority';
 import { correctFacts } from '../services/orders/correct-facts';
 
-/** The card's optional inputs that were filled in; the use case checks their values. */
-const present = (values: Record<string, string | undefined>) =>
-  Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v.trim() !== ''));
-
 const field = (max: number) => z.string().max(max).optional();
+
+/** A card input left empty comes as "" (or not at all): both mean "not given". */
+const choice = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), z.enum(values).optional());
 
 /**
  * What an Action.Execute may carry: the three ids the card was drawn with, plus the values
@@ -55,16 +56,19 @@ export const CardActionPayload = z.object({
   reason: field(2000),
   engineerId: field(64),
   contractId: field(64),
-  priority: field(20),
-  impact: field(10),
-  urgency: field(10),
-  equipmentType: field(20),
+  priority: choice(PRIORITIES),
+  impact: choice(LEVELS),
+  urgency: choice(LEVELS),
+  equipmentType: choice(EQUIPMENT_TYPES),
   location: field(200),
   inventoryNumber: field(50),
   centreId: field(64),
   addendum: field(5000),
 });
 export type CardActionPayload = z.infer<typeof CardActionPayload>;
+
+/** A text input left blank is a fact not being corrected. */
+const filled = (value: string | undefined) => (value?.trim() ? value : undefined);
 
 /** Reads the invoke's `action.data`; a bad payload is a VALIDATION error with the Spanish reason. */
 export function parseCardAction(value: unknown): CardActionPayload {
@@ -88,6 +92,13 @@ export type CardActionDeps = Pick<OrderServices, 'policy' | 'analystRouting' | '
   >;
 };
 
+/** A required input is given when filled in; a priority may also come as impact × urgency. */
+function given(p: CardActionPayload, field: RequiredField): boolean {
+  if (field === 'priority') return Boolean(p.priority ?? (p.impact && p.urgency));
+  const value = p[field];
+  return typeof value === 'string' && value.trim() !== '';
+}
+
 /**
  * Runs the use case a card verb stands for, as `actor`, from Teams. The card's version is
  * the expected version: a card drawn before the order moved is refused (CONFLICT). The
@@ -99,7 +110,7 @@ export async function runCardAction(deps: CardActionDeps, actor: Person, p: Card
   // The card's inputs are checked here only to name a missing one in words the person knows;
   // the workflow checks them again with the state and the role.
   const rule = ruleFor(verb);
-  const missing = rule.requires.filter((f) => !p[f]?.trim());
+  const missing = rule.requires.filter((f) => !given(p, f));
   if (missing.length > 0) {
     throw new AppError(
       'VALIDATION',
@@ -142,21 +153,21 @@ export async function runCardAction(deps: CardActionDeps, actor: Person, p: Card
     case 'set_priority':
       return setPriority(deps, {
         ...base,
-        ...present({ priority: p.priority, impact: p.impact, urgency: p.urgency }),
+        priority: p.priority,
+        impact: p.impact,
+        urgency: p.urgency,
         reason: p.reason ?? '',
-      } as never);
+      });
     case 'correct_facts':
       return correctFacts(deps, {
         ...base,
-        ...present({
-          equipmentType: p.equipmentType,
-          location: p.location,
-          inventoryNumber: p.inventoryNumber,
-          centreId: p.centreId,
-          addendum: p.addendum,
-        }),
+        equipmentType: p.equipmentType,
+        location: filled(p.location),
+        inventoryNumber: filled(p.inventoryNumber),
+        centreId: filled(p.centreId),
+        addendum: filled(p.addendum),
         reason: p.reason ?? '',
-      } as never);
+      });
     default: {
       const unhandled: never = verb;
       throw new AppError('VALIDATION', `unhandled verb ${String(unhandled)}`, REPLIES.card.badPayload);

@@ -16,6 +16,8 @@ import { looksLikeReport, prefillFrom } from './intake/prefill';
 import { errorCardJson } from './order-cards';
 import { REPLIES } from './replies';
 import type { ReportReads } from '../services/reports/report-routes';
+import { assetsAt } from '../services/assets/assets-at';
+import { EQUIPMENT_LABELS } from '../services/orders/types';
 
 /** Longest message the bot reads; longer ones are refused with a clear answer. */
 export const MAX_TEXT_LENGTH = 4000;
@@ -73,6 +75,13 @@ export class DeskBot extends ActivityHandler {
               ? deps.services.directory.personById(key)
               : null,
         centreName: async (id) => (await deps.services.directory.centre(id))?.name ?? id,
+        assetsAt: deps.services.assets
+          ? async (centreId, place) =>
+              (await assetsAt(deps.services.assets!, centreId, place)).map((a) => ({
+                inventoryNumber: a.inventoryNumber,
+                title: `${EQUIPMENT_LABELS[a.type]} ${a.brandModel} (${a.inventoryNumber})`,
+              }))
+          : undefined,
       }),
     );
     this.onMessage(async (context, next) => {

@@ -3,7 +3,7 @@ import type { Storage, StoreItems } from 'botbuilder';
 import type { Collection, Db } from 'mongodb';
 import { coalesce } from '../services/coalesce';
 import { AppError } from '../services/errors';
-import { refusedWrites } from '../services/mongo-errors';
+import { isDuplicateKey } from '../services/mongo-errors';
 
 /** One stored bot state item. The state is kept as JSON text so no key can clash with BSON rules (`$`, `.`). */
 interface StateDoc {
@@ -34,7 +34,8 @@ const conflict = (key: string) =>
  * shared by every instance. Writes honour eTags the way botbuilder's stores do: an item
  * carrying an eTag other than `*` is written only if the stored eTag still matches (one
  * conditional replace), otherwise CONFLICT and nothing is written; an item without eTag
- * (or `*`) overwrites.
+ * (or `*`) overwrites. Reads of turns running together share one query; writes are not
+ * batched, so each write's own answer says whether it applied.
  */
 export class MongoStorage implements Storage {
   private readonly items: Collection<StateDoc>;
@@ -67,63 +68,23 @@ export class MongoStorage implements Storage {
       const doc: StateDoc = { _id: key, eTag: randomUUID(), json: JSON.stringify(state), updatedAt: new Date() };
       return { doc, ifETag: typeof eTag !== 'string' || eTag === '*' || eTag === '' ? undefined : eTag };
     });
-    if (writes.length > 0) await this.writeTogether(writes);
+    await Promise.all(writes.map((w) => this.writeOne(w)));
   }
 
   /**
-   * The writes of turns ending together, as one bulk write. When not every write is known to
-   * have applied, the stored eTags tell which conditional ones lost to a concurrent change
-   * (CONFLICT for their turn) and which failed outright (their error).
+   * One item, one write, whose own answer says whether it applied: a conditional replace
+   * that matched nothing lost to a concurrent change (CONFLICT), so nothing has to be
+   * reconstructed afterwards.
    */
-  private readonly writeTogether = coalesce(async (calls: readonly StateWrite[][]) => {
-    const all = calls.flat();
-    let failed = new Map<StateWrite, unknown>();
-    let applied = 0;
-    try {
-      const result = await this.items.bulkWrite(
-        all.map((w) => ({
-          replaceOne:
-            w.ifETag === undefined
-              ? { filter: { _id: w.doc._id }, replacement: w.doc, upsert: true }
-              : { filter: { _id: w.doc._id, eTag: w.ifETag }, replacement: w.doc },
-        })),
-        { ordered: false },
-      );
-      applied = result.matchedCount + result.upsertedCount;
-    } catch (error) {
-      const refused = refusedWrites(error);
-      if (!refused) throw error;
-      for (const e of refused) {
-        failed.set(
-          all[e.index]!,
-          new Error(`bot state ${all[e.index]!.doc._id} not written: ${e.errmsg ?? 'write error'}`),
-        );
-      }
+  private async writeOne(w: StateWrite): Promise<void> {
+    if (w.ifETag === undefined) {
+      const upsert = () => this.items.replaceOne({ _id: w.doc._id }, w.doc, { upsert: true });
+      // Two upserts of a key not stored yet can both try to insert; the loser then replaces.
+      await upsert().catch((error: unknown) => (isDuplicateKey(error) ? upsert() : Promise.reject(error)));
+      return;
     }
-    if (applied < all.length) failed = await this.lostWrites(all, failed);
-    return calls.map((writes) => {
-      const lost = writes.find((w) => failed.has(w));
-      return lost ? { ok: false as const, error: failed.get(lost) } : { ok: true as const, value: undefined };
-    });
-  });
-
-  /**
-   * Conditional writes whose eTag is not the stored one lost to another change. A write that
-   * applied and was then replaced by another instance before this read also reads as lost:
-   * that turn is told to write again, and no state is lost.
-   */
-  private async lostWrites(
-    all: readonly StateWrite[],
-    failed: Map<StateWrite, unknown>,
-  ): Promise<Map<StateWrite, unknown>> {
-    const conditional = all.filter((w) => w.ifETag !== undefined && !failed.has(w));
-    if (conditional.length === 0) return failed;
-    const stored = await this.items
-      .find({ _id: { $in: conditional.map((w) => w.doc._id) } }, { projection: { eTag: 1 } })
-      .toArray();
-    const eTags = new Map(stored.map((d) => [d._id, d.eTag]));
-    for (const w of conditional) if (eTags.get(w.doc._id) !== w.doc.eTag) failed.set(w, conflict(w.doc._id));
-    return failed;
+    const result = await this.items.replaceOne({ _id: w.doc._id, eTag: w.ifETag }, w.doc);
+    if (result.matchedCount === 0) throw conflict(w.doc._id);
   }
 
   async delete(keys: string[]): Promise<void> {

@@ -2,7 +2,7 @@ import type { Attachment } from 'botbuilder';
 import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Person } from '../services/directory/schema';
 import { orderFacts } from '../services/orders/apply-transition';
-import { EQUIPMENT_LABELS, ServiceOrder } from '../services/orders/types';
+import { EQUIPMENT_LABELS, EQUIPMENT_TYPES, PRIORITIES, PRIORITY_LABELS, ServiceOrder } from '../services/orders/types';
 import { Action, ActorFacts, availableActions, ruleFor, STATUS_LABELS } from '../services/workflow';
 import { cardAttachment, expandCard } from './cards/render';
 
@@ -13,12 +13,6 @@ export interface CardNotice {
   text: string;
   tone: 'info' | 'error';
 }
-
-/**
- * Actions whose inputs the order card does not draw yet (a priority, the facts to
- * correct): a button with only a reason field would always be refused.
- */
-const NOT_ON_CARD: ReadonlySet<Action> = new Set<Action>(['set_priority', 'correct_facts']);
 
 export function actorFactsOf(person: Person): ActorFacts {
   return { personId: person.id, roles: person.roles, centreIds: person.centreIds, providerId: person.providerId };
@@ -48,9 +42,7 @@ export async function orderCardData(
   timeZone: string,
   notice?: CardNotice,
 ): Promise<object> {
-  const actions: Action[] = viewer
-    ? availableActions(orderFacts(order), actorFactsOf(viewer)).filter((a) => !NOT_ON_CARD.has(a))
-    : [];
+  const actions: Action[] = viewer ? availableActions(orderFacts(order), actorFactsOf(viewer)) : [];
   const orderId = order._id.toHexString();
   const rules = actions.map((verb) => ruleFor(verb));
   const needs = (field: string) => rules.some((r) => (r.requires as readonly string[]).includes(field));
@@ -71,6 +63,8 @@ export async function orderCardData(
     engineer: order.engineer?.name ?? '—',
     updated: formatDate(order.updatedAt, timeZone),
     description: order.description,
+    priority: PRIORITY_LABELS[order.priority],
+    flags: viewer && isStaff(viewer) ? staffFlags(order) : [],
     simpleActions: rules.filter((r) => r.requires.length === 0).map((r) => base(r.action)),
     inputActions: rules
       .filter((r) => r.requires.length > 0)
@@ -81,10 +75,35 @@ export async function orderCardData(
         needsReason: r.requires.includes('reason'),
         needsEngineer: r.requires.includes('engineerId'),
         needsContract: r.requires.includes('contractId'),
+        needsPriority: r.action === 'set_priority',
+        needsFacts: r.action === 'correct_facts',
       })),
+    priorities: PRIORITIES.filter((p) => p !== order.priority).map((p) => ({ title: PRIORITY_LABELS[p], value: p })),
+    equipmentTypes: EQUIPMENT_TYPES.map((t) => ({ title: EQUIPMENT_LABELS[t], value: t })),
     engineers: engineers.map((e) => ({ title: e.name, value: e.id })),
     contracts: contracts.map((c) => ({ title: `${c.number} (${c.providerId})`, value: c.id })),
   };
+}
+
+const isStaff = (p: Person) => p.roles.some((r) => r === 'analyst' || r === 'engineer' || r === 'admin');
+
+/**
+ * What the desk must look at before working the order: an inventory number the equipment
+ * register does not hold (kept as written, to be verified), and a repeated failure of the
+ * same asset (the third within the window asks for a root cause, not another repair).
+ */
+export function staffFlags(order: ServiceOrder): Array<{ text: string }> {
+  const flags: Array<{ text: string }> = [];
+  if (order.equipment.register === 'unknown')
+    flags.push({
+      text: `⚠ El inventario ${order.equipment.inventoryNumber ?? ''} no está en el registro de equipos: verifíquelo o corríjalo.`,
+    });
+  const repeat = order.repeatFailure;
+  if (repeat)
+    flags.push({
+      text: `⚠ Falla repetida: ${repeat.count}.ª falla de este equipo en ${repeat.windowDays} días (antes: ${repeat.earlier.join(', ')}).`,
+    });
+  return flags;
 }
 
 export async function orderCard(

@@ -14,8 +14,9 @@ export const REPLIES = {
   ].join('\n'),
   staffHelp: {
     analyst:
-      '- **pendientes**: órdenes nuevas por atender.\n- **reporte mes** o **reporte AAAA-MM**: cifras de nivel de servicio del periodo.\n- **reporte telefónico**: registra un reporte a nombre de otra persona.',
-    engineer: '- **mis asignadas**: órdenes que te han turnado.',
+      '- **pendientes**: órdenes nuevas por atender.\n- **prioridad <folio> <prioridad> <motivo>**: cambia la prioridad de una orden.\n- **corregir <folio> <campo> <valor> <motivo>**: corrige equipo, ubicación, inventario, centro o descripción.\n- **reporte mes** o **reporte AAAA-MM**: cifras de nivel de servicio del periodo.\n- **reporte telefónico**: registra un reporte a nombre de otra persona.',
+    engineer:
+      '- **mis asignadas**: órdenes que te han turnado.\n- **corregir <folio> <campo> <valor> <motivo>**: corrige los datos de una orden que te turnaron.',
   },
   badFolio: 'El folio debe tener la forma OS-2026-000123. Revísalo e inténtalo de nuevo.',
   notFound: (folio: string) => `No encontré la orden ${folio}. Revisa el folio o comunícate con la Mesa de Servicio.`,
@@ -30,6 +31,15 @@ export const REPLIES = {
   wrongTenant:
     'Esta Mesa de Servicio solo atiende a personal de los Centros de Justicia Penal Federal. No puedo procesar tu mensaje.',
   notStaff: 'Esta opción es solo para el personal de la Mesa de Servicio.',
+  orderCommand: {
+    priorityUsage:
+      'Escribe **prioridad <folio> <crítica|alta|media|baja> <motivo>** o **prioridad <folio> impacto <alto|medio|bajo> urgencia <alta|media|baja> <motivo>**; por ejemplo: `prioridad OS-2026-000123 alta audiencia en curso`.',
+    correctionUsage:
+      'Escribe **corregir <folio> <campo> <valor> <motivo>**, con campo equipo, ubicación, inventario, centro o descripción (un valor de varias palabras va entre comillas); por ejemplo: `corregir OS-2026-000123 ubicación "Sala 5" el equipo está en la sala 5`.',
+    refused: (folio: string, why: string) => `No se hizo ningún cambio en la orden ${folio}. ${why}`,
+    priorityDone: (folio: string, label: string) => `La orden ${folio} tiene ahora prioridad **${label}**.`,
+    correctionDone: (folio: string) => `Se corrigieron los datos de la orden ${folio}.`,
+  },
   notAnalyst: 'El reporte de nivel de servicio es solo para los analistas de la Mesa de Servicio.',
   badMonth: 'Indica el mes como AAAA-MM (por ejemplo, `reporte 2026-03`) o escribe **reporte mes**.',
   notRegistered:
@@ -54,9 +64,18 @@ export const REPLIES = {
     start: 'Vamos a registrar tu reporte. Puedes escribir **cancelar** en cualquier momento.',
     startPhone: 'Vamos a registrar un reporte telefónico. Puedes escribir **cancelar** en cualquier momento.',
     unknownUser: 'No te encontré en el directorio; registraré tu reporte y la Mesa de Servicio confirmará tus datos.',
-    askRequester: '¿Quién reporta? Escribe su correo electrónico o su identificador del directorio.',
+    askRequester:
+      '¿Quién reporta? Escribe su correo electrónico o su identificador del directorio; si no está en el directorio, escribe su nombre completo.',
     requesterNotFound:
-      'No encontré a esa persona en el directorio. Escribe su correo electrónico institucional o su identificador.',
+      'No encontré a esa persona en el directorio. Escribe su correo electrónico institucional o su identificador, o su nombre completo si no está en el directorio.',
+    unknownCaller: (name: string) =>
+      `**${name}** no está en el directorio: registraré el reporte a su nombre, marcado para que la Mesa confirme sus datos.`,
+    askCallerEmail:
+      '¿Tiene un correo electrónico donde avisarle del avance? Escríbelo, o responde **no tiene** (se le llamará por teléfono).',
+    badCallerEmail: 'Ese correo no parece válido. Escríbelo completo, o responde **no tiene**.',
+    askCallerContact: '¿A qué teléfono o extensión se le puede llamar? Es necesario para darle seguimiento.',
+    badCallerContact:
+      'Escribe una extensión (solo números, hasta 6) o un teléfono (de 7 a 20 caracteres: números, espacios, +, -, paréntesis).',
     requesterFound: (name: string) => `Reporte a nombre de **${name}**.`,
     askEmail: '¿Cuál es tu correo electrónico institucional? Lo necesitamos para avisarte del avance.',
     badEmail: 'Ese correo no parece válido. Escríbelo completo, por ejemplo nombre.apellido@cjf.gob.mx.',
@@ -66,12 +85,16 @@ export const REPLIES = {
     retryCentre: 'Elige uno de los centros de la lista.',
     askLocation: '¿En qué sala o área está el equipo? (por ejemplo, «sala 3» o «oficialía de partes»)',
     badLocation: 'Indica la sala o el área en pocas palabras (de 2 a 200 caracteres).',
+    chooseInventory: (place: string) =>
+      `¿Cuál de estos equipos registrados en «${place}» es el que falla? Elige uno, o escribe su número de inventario.`,
+    noneOfThese: 'Ninguno de estos',
     askInventory: '¿Conoces el número de inventario del equipo? Escríbelo, o responde **no sé**.',
     badInventory: 'El número de inventario debe tener de 1 a 50 caracteres, o responde **no sé**.',
     askDescription: 'Describe brevemente la falla: qué pasa y desde cuándo.',
     badDescription: 'Describe la falla con al menos 3 caracteres (máximo 2000).',
-    askExtension: '¿A qué extensión podemos llamarte? Escribe el número, o responde **ninguna**.',
-    badExtension: 'La extensión debe tener solo números (hasta 10), o responde **ninguna**.',
+    askExtension: '¿A qué extensión o teléfono podemos llamarte? Escribe el número, o responde **ninguna**.',
+    badExtension:
+      'Escribe una extensión (solo números, hasta 6) o un teléfono (de 7 a 20 caracteres: números, espacios, +, -, paréntesis), o responde **ninguna**.',
     summary: 'Revisa los datos de tu reporte. ¿Los confirmo?',
     retryConfirm:
       'Responde **confirmar** para registrar el reporte, o **corregir** seguido del dato (equipo, centro, ubicación, inventario, descripción, extensión).',

@@ -3,7 +3,7 @@ import type { Db } from 'mongodb';
 import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Person } from '../services/directory/schema';
 import { absoluteUrl, publicPdfPath, verifyPath } from '../services/cedula/cedula-paths';
-import { AppError } from '../services/errors';
+import { AppError, upstreamError, upstreamStep } from '../services/errors';
 import type { Logger } from '../services/logger';
 import { digestMessage, noticeMessage } from '../services/notifications/messages';
 import { STATUS_LABELS } from '../services/workflow';
@@ -49,6 +49,7 @@ type Found = { ref: ConversationRefDoc; person: Person | null };
 
 /** HTTP statuses from Teams that mean "this conversation cannot be reached any more". */
 const GONE = new Set([403, 404]);
+const UNAVAILABLE = 'No fue posible avisar por Teams.';
 
 /** Lines a Teams digest lists at most, and the card size it stays under (Teams' limit is about 28 KB a message). */
 const DIGEST_MAX_LINES = 20;
@@ -96,7 +97,7 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const hit = this.recent.get(personId);
     if (hit && now - hit.at < REFERENCE_REUSE_MS) return hit.found;
     if (this.recent.size > 1_000) this.recent.clear();
-    const found = (async () => {
+    const found = upstreamStep('teams: find conversation', UNAVAILABLE, async () => {
       const person = await this.deps.directory.personById(personId);
       const ref = await findReference(this.deps.db, { personId, aadObjectId: person?.aadObjectId });
       if (ref && this.deps.serviceUrls && !this.deps.serviceUrls.allows(ref.serviceUrl)) {
@@ -107,7 +108,7 @@ export class TeamsNotificationChannel implements NotificationChannel {
         return null;
       }
       return ref ? { ref, person } : null;
-    })();
+    });
     this.recent.set(personId, { at: now, found });
     found.catch(() => this.recent.delete(personId));
     return found;
@@ -133,16 +134,27 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const found = await this.reachable(notification.recipient);
     // The words come from the notice catalogue, the same the email channel uses; only the card is Teams'.
     const text = noticeMessage(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }).line;
-    const code = notification.event === 'cedula_issued' ? order.cedula?.code : undefined;
-    const card = code
-      ? cedulaCard(order, code, text, this.deps.publicBaseUrl)
-      : await orderCard(order, found.person, this.deps.directory, this.deps.timeZone, { text, tone: 'info' });
+    const card = await upstreamStep('teams: draw card', UNAVAILABLE, () =>
+      this.noticeCard(notification, order, found, text),
+    );
     const log = this.deps.logger.child({
       notificationId: notification._id,
       orderId: order._id.toHexString(),
       refId: found.ref._id,
     });
     await this.post(found, notification.recipient, card, text, log);
+  }
+
+  private async noticeCard(
+    notification: NotificationDoc,
+    order: ServiceOrder,
+    found: Found,
+    text: string,
+  ): Promise<Attachment> {
+    const code = notification.event === 'cedula_issued' ? order.cedula?.code : undefined;
+    return code
+      ? cedulaCard(order, code, text, this.deps.publicBaseUrl)
+      : orderCard(order, found.person, this.deps.directory, this.deps.timeZone, { text, tone: 'info' });
   }
 
   /**
@@ -219,7 +231,11 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const status = statusOf(error);
     if (status !== undefined && GONE.has(status)) {
       this.recent.delete(recipient.personId ?? '');
-      await markReferenceStale(this.deps.db, found.ref._id);
+      // A failure to mark it must not keep the notice from falling back to email at once:
+      // the reference is marked at its next 403/404.
+      await markReferenceStale(this.deps.db, found.ref._id).catch((stale: unknown) =>
+        log.warn({ err: upstreamError('teams: mark reference stale', stale, UNAVAILABLE) }, 'could not mark stale'),
+      );
       log.warn({ status }, 'Teams conversation gone; reference marked stale');
       throw new AppError(
         'UPSTREAM',

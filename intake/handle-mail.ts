@@ -39,7 +39,10 @@ export const DEFAULT_RULES: Omit<IntakeRules, 'ownAddresses' | 'allowedDomains' 
 };
 
 /** The order rules configuration chose come with the stores, as they do for the bot. */
-export interface HandleMailDeps extends Pick<OrderServices, 'policy' | 'analystRouting'> {
+export interface HandleMailDeps extends Pick<
+  OrderServices,
+  'policy' | 'analystRouting' | 'assets' | 'assetOrders' | 'inventoryPattern'
+> {
   orders: OrderStore;
   directory: DirectoryReader;
   store: IntakeStore;
@@ -243,6 +246,9 @@ async function createOrder(deps: HandleMailDeps, mail: IncomingMail, person: Per
         now: deps.now,
         timeZone: deps.rules.timeZone,
         analystRouting: deps.analystRouting,
+        assets: deps.assets,
+        assetOrders: deps.assetOrders,
+        inventoryPattern: deps.inventoryPattern,
       },
       {
         channel: 'email',

@@ -41,6 +41,15 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK_HOST.test(host.trim());
 }
 
+/** A regular expression that compiles and cannot match empty text (it would "find" a number everywhere). */
+export function isUsablePattern(source: string): boolean {
+  try {
+    return !new RegExp(source, 'i').test('');
+  } catch {
+    return false;
+  }
+}
+
 /** Each entry an http(s) URL; plain http only for loopback hosts (a local emulator). */
 function validServiceUrlList(value: string): boolean {
   const entries = splitList(value);
@@ -148,6 +157,15 @@ const schema = z.object({
   NOTIFY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
   /** Seconds between recounts of the order gauge of /metrics (other instances' changes show after one); 0: never. */
   METRICS_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /**
+   * How the centres' inventory labels look, as a regular expression (matched ignoring case):
+   * intake finds inventory numbers in a report's text with it and links the asset.
+   */
+  INVENTORY_PATTERN: z
+    .string()
+    .max(200)
+    .refine(isUsablePattern, 'must be a regular expression that does not match empty text')
+    .default(String.raw`\bCJF-\d{6}\b`),
 });
 
 /** Every environment variable the service reads; README's configuration table documents each. */
@@ -281,6 +299,8 @@ export interface Config {
   };
   /** /metrics: how often the order gauge is recounted from the database (0: only at start). */
   readonly metrics: { readonly reconcileMs: number };
+  /** INVENTORY_PATTERN, compiled case-insensitive. */
+  readonly inventoryPattern: RegExp;
 }
 
 export const DEFAULT_DATABASE = 'mesa_servicio';
@@ -402,6 +422,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvFile().env): Config {
       leaseMs: e.NOTIFY_LEASE_SECONDS * 1000,
     },
     metrics: { reconcileMs: e.METRICS_RECONCILE_SECONDS * 1000 },
+    inventoryPattern: new RegExp(e.INVENTORY_PATTERN, 'i'),
   });
 }
 

@@ -49,3 +49,29 @@ export class AppError extends Error {
     return error instanceof AppError && (code === undefined || error.code === code);
   }
 }
+
+/**
+ * What an adapter throws for a failure of the system behind it: the error itself when it is
+ * already the service's (a refusal the adapter decided), otherwise UPSTREAM with the
+ * library's message for the log, its code in the details and the original as the cause.
+ */
+export function upstreamError(what: string, error: unknown, userMessage: string): AppError {
+  if (AppError.is(error)) return error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return new AppError(
+    'UPSTREAM',
+    `${what}: ${error instanceof Error ? error.message : String(error)}`,
+    userMessage,
+    code === undefined ? {} : { code },
+    { cause: error },
+  );
+}
+
+/** Runs an adapter's step, turning whatever a library throws into `upstreamError`. */
+export async function upstreamStep<T>(what: string, userMessage: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw upstreamError(what, error, userMessage);
+  }
+}

@@ -32,7 +32,9 @@ import { CedulaPdfs, EmailChannel } from './mail/email-channel';
 import { SmtpMailSender } from './mail/mail-sender';
 import { createTokenProvider, msalAcquirer } from './mail/oauth-token';
 import { DeskMetrics } from './metrics/desk-metrics';
-import { orderGaugeReconciler, seedOrderGauge, withOrderMetrics, withSlaMetrics } from './metrics/order-metrics';
+import { MongoAssetStore } from './assets/asset-store';
+import { MongoAssetOrders } from './assets/asset-orders';
+import { orderGaugeObserver, orderGaugeReconciler, seedOrderGauge, slaCountObserver } from './metrics/order-metrics';
 
 interface Storage {
   client: MongoClient;
@@ -119,7 +121,7 @@ export async function wire(
   const directoryStore = await loadDirectory(storage, config, componentLogger(root, 'directory'));
   // Metrics: kept as things happen (the order gauge counted once here), never recounted per scrape.
   const metrics = new DeskMetrics({ intake: () => mail.stats() });
-  const orderStore = withOrderMetrics(new MongoOrderStore(storage.db), metrics);
+  const orderStore = new MongoOrderStore(storage.db, orderGaugeObserver(metrics));
   await orderStore.ensureIndexes();
   await seedOrderGauge(storage.db, metrics);
   const metricsReconciler = orderGaugeReconciler({
@@ -130,12 +132,19 @@ export async function wire(
   });
   // Each turn, mail and notice looks up the same few people: the edges read through one cache.
   const directory = new CachedDirectory(directoryStore);
+  const assets = new MongoAssetStore(storage.db);
+  await assets.ensureIndexes();
+  const assetOrders = new MongoAssetOrders(storage.db);
+  await assetOrders.ensureIndexes();
   const services: OrderServices = {
     orders: orderStore,
     directory,
     policy: { onsiteRequiresValidation: config.notifications.onsiteRequiresValidation },
     analystRouting: config.notifications.analystRouting,
     timeZone: config.defaultTimeZone,
+    assets,
+    assetOrders,
+    inventoryPattern: config.inventoryPattern,
   };
   const cedulaStore = mode === 'service' ? new MongoCedulaStore(storage.db) : undefined;
   await cedulaStore?.ensureIndexes();
@@ -216,7 +225,7 @@ export async function wire(
     logger: componentLogger(root, 'reminders'),
   });
   const sla = new SlaMonitor({
-    store: withSlaMetrics(new MongoSlaStore(storage.db), metrics),
+    store: new MongoSlaStore(storage.db, slaCountObserver(metrics)),
     directory: directoryStore,
     analystRouting: config.notifications.analystRouting,
     desk: directoryStore,
@@ -297,6 +306,9 @@ async function wireMail(
       directory: services.directory,
       policy: services.policy,
       analystRouting: services.analystRouting,
+      assets: services.assets,
+      assetOrders: services.assetOrders,
+      inventoryPattern: services.inventoryPattern,
       store,
       sender,
       auth: createAuthenticator(

@@ -6,6 +6,8 @@ import { showMyReports } from './my-reports';
 import { showQueue } from './queue';
 import { showSlaReport } from './sla-report';
 import { showStatus } from './status';
+import { changePriority } from './set-priority';
+import { correctOrderFacts } from './correct-facts';
 
 export { parseCommand, FOLIO_PATTERN } from './parse';
 export type { Command } from './parse';
@@ -37,5 +39,9 @@ export function runCommand(ctx: CommandContext, command: ReplyCommand): Promise<
       return showSlaReport(ctx, command.month);
     case 'assigned':
       return showAssigned(ctx);
+    case 'set_priority':
+      return changePriority(ctx, command.folio, command.change, command.reason);
+    case 'correct_facts':
+      return correctOrderFacts(ctx, command.folio, command.correction, command.reason);
   }
 }

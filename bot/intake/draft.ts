@@ -46,8 +46,11 @@ export interface IntakeDraft {
   actorId?: string;
   requesterId?: string;
   requesterName?: string;
-  /** A requester not in the directory: name as Teams gives it, email from Teams or asked. */
-  unknownRequester?: { name: string; email?: string };
+  /**
+   * A requester not in the directory: name as Teams gives it (or, on the phone, as the
+   * caller says it), email from Teams or asked; `null` when a caller has none.
+   */
+  unknownRequester?: { name: string; email?: string | null };
   /** Centres offered for choice (the requester's own, or every centre). */
   centreChoices?: Array<{ id: string; name: string }>;
   centreId?: string;
@@ -56,4 +59,6 @@ export interface IntakeDraft {
   inventoryNumber?: string | null;
   description?: string;
   extension?: string | null;
+  /** A phone number to call back on, when one was given instead of an extension. */
+  phone?: string;
 }

@@ -18,7 +18,7 @@ import type { ReportOrderInput } from '../../services/orders/report-order';
 import { cardAttachment } from '../cards/render';
 import { REPLIES } from '../replies';
 import { EDITABLE_FIELDS, EditableField, FIELD_TITLES, FIELD_WORDS, IntakeDraft } from './draft';
-import { fold } from './prefill';
+import { confirms, EQUIPMENT_SYNONYMS, fold, saysNone } from '../../services/vocabulary';
 import type { IntakeReceipt, ReceiptProperty } from './receipt';
 
 export const INTAKE_DIALOG = 'intake';
@@ -26,6 +26,8 @@ const STEPS = 'intake-steps';
 const P = {
   requester: 'p-requester',
   email: 'p-email',
+  callerEmail: 'p-caller-email',
+  callerContact: 'p-caller-contact',
   equipment: 'p-equipment',
   centre: 'p-centre',
   location: 'p-location',
@@ -44,10 +46,23 @@ export interface IntakeDeps {
   centreName(id: string): Promise<string>;
   /** Where the conversation keeps its last confirmed report, for repeats after the dialog ended. */
   receipt: ReceiptProperty;
+  /** Registered equipment at a place of a centre, offered when the inventory number is asked. */
+  assetsAt?(centreId: string, place: string): Promise<Array<{ inventoryNumber: string; title: string }>>;
 }
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[a-z]{2,}$/i;
-const DONT_KNOW = /^(no se|nose|no lo se|no|ninguno|ninguna|n\/a|na|sin numero|no tengo|desconozco|-)\.?$/;
+
+/** A caller's full name as an analyst types it: letters, at least two words. */
+const CALLER_NAME = /^\p{L}[\p{L}.'-]*(\s+\p{L}[\p{L}.'-]*)+$/u;
+
+/** An extension (up to 6 digits) or a phone number, as the order's contact records them. */
+export function contactIn(text: string): { extension: string } | { phone: string } | null {
+  const trimmed = text.trim();
+  const digits = trimmed.replace(/\s/g, '');
+  if (/^[0-9]{1,6}$/.test(digits)) return { extension: digits };
+  if (/^[0-9 +()-]{7,20}$/.test(trimmed) && /[0-9]{7}/.test(trimmed.replace(/[^0-9]/g, ''))) return { phone: trimmed };
+  return null;
+}
 
 export type SummaryDecision = { kind: 'confirm' } | { kind: 'edit'; field: EditableField } | { kind: 'cancel' };
 
@@ -61,7 +76,7 @@ export function summaryDecision(activity: Partial<Activity>): SummaryDecision | 
       return { kind: 'edit', field: value.field as EditableField };
   }
   const text = fold(activity.text ?? '').trim();
-  if (/^(confirmar|confirmo|si|sí|ok|correcto|esta bien|de acuerdo|listo)\b/.test(text)) return { kind: 'confirm' };
+  if (confirms(text)) return { kind: 'confirm' };
   if (/^(corregir|cambiar|modificar|editar)\b/.test(text)) {
     const hit = FIELD_WORDS.find(([, words]) => words.test(text));
     return hit ? { kind: 'edit', field: hit[0] } : null;
@@ -119,20 +134,21 @@ export class IntakeDialog extends ComponentDialog {
         async (p: PromptValidatorContext<string>) => p.recognized.succeeded && ok((p.recognized.value ?? '').trim()),
       );
     this.addDialog(
-      new TextPrompt(
-        P.requester,
-        async (p) => p.recognized.succeeded && (await this.deps.findPerson((p.recognized.value ?? '').trim())) !== null,
-      ),
+      new TextPrompt(P.requester, async (p) => {
+        const text = (p.recognized.value ?? '').trim();
+        if (!p.recognized.succeeded) return false;
+        return (await this.deps.findPerson(text)) !== null || CALLER_NAME.test(text);
+      }),
     );
     this.addDialog(textPrompt(P.email, (t) => EMAIL.test(t)));
+    this.addDialog(textPrompt(P.callerEmail, (t) => EMAIL.test(t) || saysNone(t)));
+    this.addDialog(textPrompt(P.callerContact, (t) => contactIn(t) !== null));
     this.addDialog(new ChoicePrompt(P.equipment, undefined, 'es-es').configure({ style: ListStyle.suggestedAction }));
     this.addDialog(new ChoicePrompt(P.centre, undefined, 'es-es').configure({ style: ListStyle.suggestedAction }));
     this.addDialog(textPrompt(P.location, (t) => t.length >= 2 && t.length <= 200));
     this.addDialog(textPrompt(P.inventory, (t) => t.length >= 1 && t.length <= 50));
     this.addDialog(textPrompt(P.description, (t) => t.length >= 3 && t.length <= 2000));
-    this.addDialog(
-      textPrompt(P.extension, (t) => DONT_KNOW.test(fold(t)) || /^[0-9]{1,10}$/.test(t.replace(/\s/g, ''))),
-    );
+    this.addDialog(textPrompt(P.extension, (t) => saysNone(t) || contactIn(t) !== null));
     this.addDialog(new SummaryPrompt(P.confirm, async (p) => summaryDecision(p.context.activity) !== null));
     this.addDialog(
       new WaterfallDialog(STEPS, [
@@ -190,6 +206,11 @@ export class IntakeDialog extends ComponentDialog {
         if (centres.length === 1) d.centreId = centres[0]!.id;
         if (d.extension === undefined && person.extension) d.extension = person.extension;
         await step.context.sendActivity(REPLIES.intake.requesterFound(person.name));
+      } else {
+        const name = step.result.trim().replace(/\s+/g, ' ');
+        d.unknownRequester = { name };
+        d.requesterName = name;
+        await step.context.sendActivity(REPLIES.intake.unknownCaller(name));
       }
     }
     return step.next();
@@ -197,14 +218,19 @@ export class IntakeDialog extends ComponentDialog {
 
   private async emailStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const d = this.draft(step);
-    if (!d.unknownRequester || d.unknownRequester.email) return step.next();
+    if (!d.unknownRequester || d.unknownRequester.email !== undefined) return step.next();
+    // A caller may have no mail: the desk then calls them back.
+    if (d.mode === 'phone')
+      return this.ask(step, P.callerEmail, REPLIES.intake.askCallerEmail, REPLIES.intake.badCallerEmail);
     return this.ask(step, P.email, REPLIES.intake.askEmail, REPLIES.intake.badEmail);
   }
 
   private async afterEmail(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const d = this.draft(step);
-    if (typeof step.result === 'string' && d.unknownRequester)
-      d.unknownRequester.email = step.result.trim().toLowerCase();
+    if (typeof step.result === 'string' && d.unknownRequester) {
+      const text = step.result.trim();
+      d.unknownRequester.email = EMAIL.test(text) ? text.toLowerCase() : null;
+    }
     return step.next();
   }
 
@@ -216,7 +242,7 @@ export class IntakeDialog extends ComponentDialog {
       choices: EQUIPMENT_TYPES.map((type) => ({
         value: type,
         action: { type: 'imBack', title: EQUIPMENT_LABELS[type], value: EQUIPMENT_LABELS[type] },
-        synonyms: [EQUIPMENT_LABELS[type], ...SYNONYMS[type]],
+        synonyms: [EQUIPMENT_LABELS[type], ...EQUIPMENT_SYNONYMS[type]],
       })),
     });
   }
@@ -259,14 +285,26 @@ export class IntakeDialog extends ComponentDialog {
   }
 
   private async inventoryStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (this.draft(step).inventoryNumber !== undefined) return step.next();
-    return this.ask(step, P.inventory, REPLIES.intake.askInventory, REPLIES.intake.badInventory);
+    const d = this.draft(step);
+    if (d.inventoryNumber !== undefined) return step.next();
+    const offered =
+      d.centreId && d.location && this.deps.assetsAt ? await this.deps.assetsAt(d.centreId, d.location) : [];
+    if (offered.length === 0)
+      return this.ask(step, P.inventory, REPLIES.intake.askInventory, REPLIES.intake.badInventory);
+    const choices = [
+      ...offered.map((a) => ({ type: 'imBack', title: a.title, value: a.inventoryNumber })),
+      { type: 'imBack', title: REPLIES.intake.noneOfThese, value: REPLIES.intake.noneOfThese },
+    ];
+    return step.prompt(P.inventory, {
+      prompt: MessageFactory.suggestedActions(choices, REPLIES.intake.chooseInventory(d.location!)),
+      retryPrompt: REPLIES.intake.badInventory,
+    });
   }
 
   private async afterInventory(step: WaterfallStepContext): Promise<DialogTurnResult> {
     if (typeof step.result === 'string') {
       const text = step.result.trim();
-      this.draft(step).inventoryNumber = DONT_KNOW.test(fold(text)) ? null : text.toUpperCase();
+      this.draft(step).inventoryNumber = saysNone(text) ? null : text.toUpperCase();
     }
     return step.next();
   }
@@ -282,14 +320,21 @@ export class IntakeDialog extends ComponentDialog {
   }
 
   private async extensionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (this.draft(step).extension !== undefined) return step.next();
+    const d = this.draft(step);
+    if (d.extension !== undefined || d.phone !== undefined) return step.next();
+    // A caller outside the directory has no extension on file: the desk needs a number.
+    if (d.mode === 'phone' && d.unknownRequester)
+      return this.ask(step, P.callerContact, REPLIES.intake.askCallerContact, REPLIES.intake.badCallerContact);
     return this.ask(step, P.extension, REPLIES.intake.askExtension, REPLIES.intake.badExtension);
   }
 
   private async afterExtension(step: WaterfallStepContext): Promise<DialogTurnResult> {
     if (typeof step.result === 'string') {
-      const text = step.result.replace(/\s/g, '');
-      this.draft(step).extension = DONT_KNOW.test(fold(text)) ? null : text;
+      const d = this.draft(step);
+      const contact = contactIn(step.result);
+      if (!contact) d.extension = null;
+      else if ('phone' in contact) d.phone = contact.phone;
+      else d.extension = contact.extension;
     }
     return step.next();
   }
@@ -303,7 +348,7 @@ export class IntakeDialog extends ComponentDialog {
       location: d.location ?? '—',
       inventory: d.inventoryNumber ?? REPLIES.intake.unknownValue,
       description: d.description ?? '—',
-      extension: d.extension ?? REPLIES.intake.none,
+      extension: d.extension ?? d.phone ?? REPLIES.intake.none,
     };
     return step.prompt(P.confirm, { validations: facts, retryPrompt: REPLIES.intake.retryConfirm });
   }
@@ -317,6 +362,7 @@ export class IntakeDialog extends ComponentDialog {
     }
     if (decision.kind === 'edit') {
       delete d[decision.field];
+      if (decision.field === 'extension') delete d.phone;
       if (decision.field === 'centreId' && (d.centreChoices?.length ?? 0) === 0) d.centreChoices = [];
       return step.replaceDialog(STEPS, d);
     }
@@ -337,15 +383,6 @@ export class IntakeDialog extends ComponentDialog {
     }
   }
 }
-
-const SYNONYMS: Record<EquipmentType, string[]> = {
-  computer: ['computadora', 'cómputo', 'computo', 'pc', 'laptop', 'equipo'],
-  printer: ['impresora', 'escáner', 'multifuncional'],
-  audio_video: ['grabación', 'grabacion', 'video', 'audiencias', 'cámara', 'audio'],
-  network: ['red', 'internet', 'wifi'],
-  telephony: ['teléfono', 'telefono', 'telefonía', 'telefonia'],
-  other: ['otro', 'otra'],
-};
 
 /** Ways a person names a centre: its name, id, and the place after «en» / «sede» (with and without accents). */
 export function centreSynonyms(centre: { id: string; name: string }): string[] {
@@ -374,10 +411,16 @@ export function reportInput(d: IntakeDraft): ReportOrderInput {
     centreId: d.centreId,
   };
   if (d.orderId) input.orderId = d.orderId;
-  if (d.extension) input.contact = { extension: d.extension };
+  if (d.extension || d.phone)
+    input.contact = { ...(d.extension ? { extension: d.extension } : {}), ...(d.phone ? { phone: d.phone } : {}) };
   if (d.mode === 'phone') {
     input.actorId = d.actorId;
-    input.requesterId = d.requesterId;
+    if (d.requesterId) input.requesterId = d.requesterId;
+    else
+      input.unknownRequester = {
+        name: d.unknownRequester?.name ?? '',
+        ...(d.unknownRequester?.email ? { email: d.unknownRequester.email } : {}),
+      };
   } else if (d.requesterId) {
     input.actorId = d.requesterId;
     input.requesterId = d.requesterId;

@@ -1,6 +1,6 @@
 import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { REPLIES } from '../replies';
-import { fold } from './prefill';
+import { onlyConfirms } from '../../services/vocabulary';
 
 /** The last report this conversation confirmed, kept with the conversation's state. */
 export interface IntakeReceipt {
@@ -13,7 +13,7 @@ export type ReceiptProperty = StatePropertyAccessor<IntakeReceipt | undefined>;
 /** A bare confirmation: the summary card's confirm, or a message that is only a confirm word. */
 export function isBareConfirmation(activity: Partial<Activity>): boolean {
   if ((activity.value as { intake?: unknown } | undefined)?.intake === 'confirm') return true;
-  return /^(confirmar|confirmo|si|ok|correcto|listo)[.!]?$/.test(fold(activity.text ?? '').trim());
+  return onlyConfirms(activity.text ?? '');
 }
 
 /**

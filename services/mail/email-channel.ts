@@ -1,6 +1,6 @@
 import type { ObjectId } from 'mongodb';
 import type { DirectoryReader } from '../directory/directory-store';
-import { AppError } from '../errors';
+import { AppError, upstreamStep } from '../errors';
 import type { NotificationChannel, NotificationDoc } from '../outbox/types';
 import type { PendingNotice, ServiceOrder } from '../orders/types';
 import { automatedHeaders, notificationMessageId, orderThreadId } from './headers';
@@ -49,6 +49,8 @@ async function cedulaAttachments(
   return attachments;
 }
 
+const UNAVAILABLE = 'No fue posible enviar el aviso por correo; se reintentará.';
+
 export interface EmailChannelDeps {
   sender: MailSender;
   directory: Pick<DirectoryReader, 'personById'>;
@@ -89,10 +91,19 @@ export class EmailChannel implements NotificationChannel {
   }
 
   async canReach(recipient: PendingNotice['recipient']): Promise<boolean> {
-    return Boolean(await this.address(recipient));
+    return upstreamStep('email: look up address', UNAVAILABLE, async () => Boolean(await this.address(recipient)));
   }
 
-  async send(notification: NotificationDoc, order: ServiceOrder): Promise<void> {
+  /**
+   * Sends one notice. Whatever fails on the way — the directory, the thread references in
+   * the database, the SMTP server — leaves as the service's error (UPSTREAM unless it is a
+   * refusal such as a missing address), so the dispatcher retries or records it alike.
+   */
+  send(notification: NotificationDoc, order: ServiceOrder): Promise<void> {
+    return upstreamStep('email: send', UNAVAILABLE, () => this.sendNow(notification, order));
+  }
+
+  private async sendNow(notification: NotificationDoc, order: ServiceOrder): Promise<void> {
     const to = await this.addressOf(notification.recipient);
     const from = this.deps.sender.from;
     const messageId = notificationMessageId(notification._id, from);
@@ -121,7 +132,11 @@ export class EmailChannel implements NotificationChannel {
    * folio and what happened, from the catalogue, with any Cédula a single mail would carry.
    * Its Message-ID is derived from the first notice's id, so a retried batch carries the same.
    */
-  async sendDigest(items: readonly { doc: NotificationDoc; order: ServiceOrder }[]): Promise<void> {
+  sendDigest(items: readonly { doc: NotificationDoc; order: ServiceOrder }[]): Promise<void> {
+    return upstreamStep('email: send digest', UNAVAILABLE, () => this.sendDigestNow(items));
+  }
+
+  private async sendDigestNow(items: readonly { doc: NotificationDoc; order: ServiceOrder }[]): Promise<void> {
     const first = items[0]!.doc;
     const to = await this.addressOf(first.recipient);
     const digest = digestMessage(items.map((i) => ({ event: i.doc.event, order: i.order })));

@@ -1,8 +1,8 @@
 import type { Db } from 'mongodb';
 import type { Logger } from '../logger';
 import { PeriodicTask } from '../scheduling/periodic-task';
-import type { OrderChange, OrderStore } from '../orders/order-store';
-import type { SlaStore } from '../sla/sla-store';
+import type { OrderObserver } from '../orders/order-store';
+import type { SlaObserver } from '../sla/sla-store';
 import type { DeskMetrics } from './desk-metrics';
 
 /**
@@ -23,42 +23,27 @@ export async function seedOrderGauge(db: Db, metrics: DeskMetrics): Promise<numb
 }
 
 /**
- * The same store, moving the order gauge on each new order and each state change it writes
- * (the only two ways an order enters a state). A write that matched nothing, or a repeated
- * report that found its order already made, moves nothing.
+ * The order store's observer that moves the order gauge on each new order and each change
+ * it writes (the only two ways an order enters a state). Given to the store at its
+ * construction, in the composition root.
  */
-export function withOrderMetrics<S extends Pick<OrderStore, 'create' | 'applyChange'>>(
-  store: S,
-  metrics: DeskMetrics,
-): S {
-  const measured = Object.create(store) as S;
-  measured.create = async (order, year) => {
-    const result = await store.create(order, year);
-    if (result.created) metrics.orderMoved(result.order.centreId, result.order.status);
-    return result;
+export function orderGaugeObserver(metrics: DeskMetrics): OrderObserver {
+  return {
+    created: (order) => metrics.orderMoved(order.centreId, order.status),
+    changed: (order, from) => metrics.orderMoved(order.centreId, order.status, from),
   };
-  measured.applyChange = async (change: OrderChange) => {
-    const after = await store.applyChange(change);
-    if (after) metrics.orderMoved(after.centreId, after.status, change.from);
-    return after;
-  };
-  return measured;
 }
 
-/** The same SLA store, counting each warning and breach once it is recorded (marks are `clock:75|100`). */
-export function withSlaMetrics<S extends Pick<SlaStore, 'recordThresholds'>>(store: S, metrics: DeskMetrics): S {
-  const measured = Object.create(store) as S;
-  measured.recordThresholds = async (orderId, marks, notices) => {
-    const recorded = await store.recordThresholds(orderId, marks, notices);
-    if (recorded) {
+/** The SLA store's observer that counts each warning and breach once it is recorded (marks are `clock:75|100`). */
+export function slaCountObserver(metrics: DeskMetrics): SlaObserver {
+  return {
+    recorded(marks) {
       for (const mark of marks) {
         const [clock = '', threshold] = mark.split(':');
         (threshold === '100' ? metrics.slaBreaches : metrics.slaWarnings).inc({ clock });
       }
-    }
-    return recorded;
+    },
   };
-  return measured;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { absoluteUrl, publicPdfPath, verifyPath } from '../cedula/cedula-paths';
-import { EQUIPMENT_LABELS, type ServiceOrder } from '../orders/types';
+import { EQUIPMENT_LABELS, PRIORITY_LABELS, type ServiceOrder } from '../orders/types';
 import { STATUS_LABELS } from '../workflow';
 import type { NoticeEvent } from './events';
 
@@ -210,6 +210,14 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
       ],
     };
   },
+  priority_changed: (o) => ({
+    line: `La orden ${o.folio} tiene ahora prioridad ${PRIORITY_LABELS[o.priority]}.`,
+    subject: `Orden ${o.folio}: prioridad ${PRIORITY_LABELS[o.priority]}`,
+    paragraphs: [
+      `La Mesa de Servicio cambió la prioridad de la orden ${o.folio} (${equipment(o)}) a ${PRIORITY_LABELS[o.priority]}; sus tiempos de atención se calculan ya con ella.`,
+      reasonLine(o),
+    ],
+  }),
   order_comment: (o) => {
     const c = lastComment(o);
     return {

@@ -69,8 +69,9 @@ export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly Rout
   document: [r('requester', 'status_changed'), r('analysts', 'order_resolved', ['close'])],
   close: [r('requester', 'status_changed')],
   cancel: [r('requester', 'status_changed'), r('engineer', 'order_cancelled'), r('provider', 'order_cancelled')],
-  // Staff records that do not move the order: they are on its history and card; nobody is told.
-  set_priority: [],
+  // Orders that do not move: a new priority changes the deadlines of whoever works the order
+  // (the engineer on it, and the other analysts); a correction is on the history and card only.
+  set_priority: [r('engineer', 'priority_changed'), r('analysts', 'priority_changed')],
   correct_facts: [],
 };
 

@@ -1,3 +1,5 @@
+import type { AssetOrders } from '../assets/asset-orders';
+import type { AssetReader } from '../assets/asset-store';
 import type { DirectoryReader } from '../directory/directory-store';
 import type { AnalystRouting } from '../notifications/analyst-routing';
 import type { WorkflowPolicy } from '../workflow';
@@ -19,4 +21,13 @@ export interface OrderServices {
   /** TZ_DEFAULT: folio years, dates on cards. */
   timeZone: string;
   now?: () => Date;
+  /**
+   * The equipment register: intake links the asset an inventory number names (and its
+   * contract), corrections look a new number up. Without it numbers are kept as text.
+   */
+  assets?: AssetReader;
+  /** Each asset's orders, for the repeat-failure flag; without it nothing is flagged. */
+  assetOrders?: AssetOrders;
+  /** INVENTORY_PATTERN: how inventory numbers are found in a report's text. */
+  inventoryPattern?: RegExp;
 }

@@ -55,6 +55,27 @@ export interface OrderStore {
   list(query: OrderQuery): Promise<{ items: ServiceOrder[]; total: number }>;
 }
 
+/**
+ * Told of each order write this store made, once it is stored (metrics follow the orders
+ * this way, without wrapping the store). A repeated report that found its order, and a
+ * change that matched nothing, are not writes and are not told. An observer must be quick
+ * and must not throw: what it throws is dropped, since the write has already happened.
+ */
+export interface OrderObserver {
+  /** A new order was stored. */
+  created?(order: ServiceOrder): void;
+  /** A change was stored; `from` is the state the order left (the same one for a same-state action). */
+  changed?(order: ServiceOrder, from: OrderStatus): void;
+}
+
+function tell(notify: () => void): void {
+  try {
+    notify();
+  } catch {
+    // The write is stored; an observer's failure must not turn it into an error.
+  }
+}
+
 /** Attempts at numbering one order when a first-of-the-year counter upsert races another. */
 const CREATE_ATTEMPTS = 3;
 
@@ -75,7 +96,10 @@ export class MongoOrderStore implements OrderStore {
    */
   private numbering: Promise<unknown> = Promise.resolve();
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly observer: OrderObserver = {},
+  ) {
     this.orders = db.collection('orders');
     this.counters = db.collection('counters');
     this.client = db.client;
@@ -96,10 +120,12 @@ export class MongoOrderStore implements OrderStore {
     );
   }
 
-  create(order: UnnumberedOrder, year: number): Promise<{ order: ServiceOrder; created: boolean }> {
+  async create(order: UnnumberedOrder, year: number): Promise<{ order: ServiceOrder; created: boolean }> {
     const run = this.numbering.then(() => this.createNow(order, year));
     this.numbering = run.catch(() => undefined);
-    return run;
+    const result = await run;
+    if (result.created && this.observer.created) tell(() => this.observer.created!(result.order));
+    return result;
   }
 
   private async createNow(
@@ -152,7 +178,7 @@ export class MongoOrderStore implements OrderStore {
   }
 
   async applyChange(change: OrderChange): Promise<ServiceOrder | null> {
-    return this.orders.findOneAndUpdate(
+    const after = await this.orders.findOneAndUpdate(
       { _id: change.id, status: change.from, version: change.version },
       queueing(
         { $set: change.set, $inc: { version: 1 }, $push: { history: change.history } },
@@ -160,6 +186,8 @@ export class MongoOrderStore implements OrderStore {
       ) as UpdateFilter<ServiceOrder>,
       { returnDocument: 'after' },
     );
+    if (after && this.observer.changed) tell(() => this.observer.changed!(after, change.from));
+    return after;
   }
 
   async list(query: OrderQuery): Promise<{ items: ServiceOrder[]; total: number }> {

@@ -22,10 +22,18 @@ export interface SlaStore {
   recordThresholds(orderId: ObjectId, marks: string[], notices: PendingNotice[]): Promise<boolean>;
 }
 
+/** Told of thresholds once this store recorded them (marks are `clock:75|100`); must not throw. */
+export interface SlaObserver {
+  recorded?(marks: readonly string[]): void;
+}
+
 export class MongoSlaStore implements SlaStore {
   private readonly orders: Collection<ServiceOrder>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly observer: SlaObserver = {},
+  ) {
     this.orders = db.collection<ServiceOrder>('orders');
   }
 
@@ -56,6 +64,14 @@ export class MongoSlaStore implements SlaStore {
       { _id: orderId, slaMarks: { $nin: marks } },
       queueing({ $push: { slaMarks: { $each: marks } } }, notices) as UpdateFilter<ServiceOrder>,
     );
-    return result.modifiedCount === 1;
+    const recorded = result.modifiedCount === 1;
+    if (recorded && this.observer.recorded) {
+      try {
+        this.observer.recorded(marks);
+      } catch {
+        // Recorded already; an observer's failure must not undo the answer.
+      }
+    }
+    return recorded;
   }
 }

@@ -91,7 +91,7 @@ describe('TeamsNotificationChannel', () => {
       executeActions(card)
         .map((a) => a.verb)
         .sort(),
-    ).toEqual(['assign_engineer', 'cancel', 'take']);
+    ).toEqual(['assign_engineer', 'cancel', 'correct_facts', 'set_priority', 'take']);
   });
 
   it('does not use a stored conversation whose connector the deployment did not name, and calls nobody', async () => {
@@ -371,5 +371,23 @@ describe('TeamsNotificationChannel', () => {
     expect(error).toMatchObject({ code: 'UPSTREAM' });
     expect((error as { details: { gone?: boolean } }).details.gone).toBeUndefined();
     expect(await channel.canReach({ personId: 'jorge.valdez', role: 'engineer' })).toBe(true);
+  });
+
+  it('maps a failure to read the directory or the stored references to UPSTREAM', async () => {
+    const failing = Object.create(w.directory) as typeof w.directory;
+    failing.personById = async () => {
+      throw new Error('directory unavailable');
+    };
+    const { channel } = createTeamsBot({
+      bot: {},
+      db: w.tdb.db,
+      logger: quietLogger(),
+      ...botServices(w.store, failing),
+    });
+    await expect(channel.canReach({ personId: 'ana.lopez', role: 'analyst' })).rejects.toMatchObject({
+      name: 'AppError',
+      code: 'UPSTREAM',
+      message: expect.stringContaining('directory unavailable'),
+    });
   });
 });

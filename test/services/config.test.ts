@@ -86,6 +86,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('compiles INVENTORY_PATTERN ignoring case, and refuses one that does not compile or matches empty text', () => {
+    expect(loadConfig({}).inventoryPattern.test('equipo cjf-012345')).toBe(true);
+    const custom = loadConfig({ INVENTORY_PATTERN: String.raw`\bINV-[0-9]{4}\b` }).inventoryPattern;
+    expect([custom.test('inv-1234'), custom.test('CJF-012345')]).toEqual([true, false]);
+    expect(problemsOf({ INVENTORY_PATTERN: 'CJF-(' }).map((p) => p.field)).toEqual(['INVENTORY_PATTERN']);
+    expect(problemsOf({ INVENTORY_PATTERN: '[0-9]*' }).map((p) => p.field)).toEqual(['INVENTORY_PATTERN']);
+  });
+
   it('refuses a time zone that is not an IANA zone', () => {
     expect(problemsOf({ TZ_DEFAULT: 'CST' }).map((p) => p.field)).toEqual(['TZ_DEFAULT']);
     expect(loadConfig({ TZ_DEFAULT: 'America/Tijuana' }).defaultTimeZone).toBe('America/Tijuana');

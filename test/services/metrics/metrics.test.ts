@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import { createHttpService, HttpService } from '../../../services/http/server';
 import { orderReadsFromStore } from '../../../services/http/order-reads';
 import { DeskMetrics } from '../../../services/metrics/desk-metrics';
-import { seedOrderGauge, withOrderMetrics, withSlaMetrics } from '../../../services/metrics/order-metrics';
+import { orderGaugeObserver, seedOrderGauge, slaCountObserver } from '../../../services/metrics/order-metrics';
 import { MongoOrderStore } from '../../../services/orders/order-store';
 import { MongoSlaStore } from '../../../services/sla/sla-store';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
@@ -39,7 +39,7 @@ describe('/metrics', () => {
         makeOrder(4, { centreId: 'cjpf-gdl' }),
       ]);
     metrics = new DeskMetrics({ intake: () => intake });
-    store = withOrderMetrics(new MongoOrderStore(tdb.db), metrics);
+    store = new MongoOrderStore(tdb.db, orderGaugeObserver(metrics));
     await seedOrderGauge(tdb.db, metrics);
     const logger = quietLogger();
     http = createHttpService({
@@ -118,7 +118,7 @@ describe('/metrics', () => {
   it('reports notices by channel and outcome, SLA breaches and the intake counters', async () => {
     metrics.notices.inc({ channel: 'teams', outcome: 'sent_teams' }, 3);
     metrics.notices.inc({ channel: 'email', outcome: 'fell_back' });
-    const sla = withSlaMetrics(new MongoSlaStore(tdb.db), metrics);
+    const sla = new MongoSlaStore(tdb.db, slaCountObserver(metrics));
     const [order] = await tdb.db.collection('orders').find({}).limit(1).toArray();
     expect(await sla.recordThresholds(order!._id as ObjectId, ['attention:75', 'attention:100'], [])).toBe(true);
     expect(await sla.recordThresholds(order!._id as ObjectId, ['attention:75', 'attention:100'], [])).toBe(false); // already recorded

@@ -82,7 +82,7 @@ const EXPECTED: Record<Action | 'report', { actor: string; hears: string[] }> = 
     actor: 'ana1',
     hears: ['req:status_changed', 'eng:order_cancelled', 'prov@tecno.example.mx:order_cancelled'],
   },
-  set_priority: { actor: 'ana1', hears: [] },
+  set_priority: { actor: 'ana1', hears: ['ana2:priority_changed', 'eng:priority_changed'] },
   correct_facts: { actor: 'eng', hears: [] },
 };
 
