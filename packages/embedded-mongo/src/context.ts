@@ -10,7 +10,7 @@ import { Op } from './catalog';
 import { Collection, docIdKey } from './collection';
 import { Transaction, writeConflict } from './transaction';
 import { compileFilter } from './matcher';
-import { plan } from './planner';
+import { plan, sortPlan } from './planner';
 import { idKey } from './keys';
 import { duplicateKeyError } from './secondary-index';
 import { viewOf } from './values';
@@ -51,7 +51,7 @@ export class OpContext {
     const out: Entry[] = [];
     if (p.ids && p.exact) {
       for (const id of p.ids) {
-        const e = coll.docs.get(id);
+        const e = coll.get(id);
         if (e) out.push(e);
       }
       return out;
@@ -59,12 +59,39 @@ export class OpContext {
     const test = compileFilter(filter);
     if (p.ids) {
       for (const id of p.ids) {
-        const e = coll.docs.get(id);
+        const e = coll.get(id);
         if (e && test(e.view)) out.push(e);
       }
       return out;
     }
-    for (const e of coll.docs.values()) if (test(e.view)) out.push(e);
+    for (const [, e] of coll.entries()) if (test(e.view)) out.push(e);
+    return out;
+  }
+
+  /**
+   * Documents of `c` matching `filter` in `sort` order, skipping `skip` and stopping after
+   * `limit` (0: no limit), when an index walk can produce that order (see planner.sortPlan);
+   * undefined otherwise, and inside transactions (which read their snapshot).
+   */
+  findSorted(c: string, filter: Document | undefined, sort: Document, skip: number, limit: number): Entry[] | undefined {
+    if (this.txn) return undefined;
+    const coll = this.collection(c);
+    if (!coll) return undefined;
+    const walk = sortPlan(coll, filter ?? {}, sort, skip + limit);
+    if (!walk) return undefined;
+    const test = compileFilter(filter);
+    const out: Entry[] = [];
+    let skipped = 0;
+    for (const id of walk) {
+      const e = coll.get(id, false);
+      if (!e || !test(e.view)) continue;
+      if (skipped < skip) {
+        skipped += 1;
+        continue;
+      }
+      out.push(e);
+      if (limit > 0 && out.length >= limit) break;
+    }
     return out;
   }
 
@@ -74,7 +101,7 @@ export class OpContext {
     const ids = new Set<string>();
     if (coll) {
       const p = filter ? plan(coll, filter) : { exact: true, ids: undefined };
-      for (const id of p.ids ?? coll.docs.keys()) ids.add(id);
+      for (const id of p.ids ?? coll.ids()) ids.add(id);
       for (const id of coll.history.keys()) ids.add(id);
     }
     for (const id of overlay?.keys() ?? []) ids.add(id);
@@ -92,7 +119,7 @@ export class OpContext {
   /** The document with id key `id` as this command sees it. */
   get(c: string, id: string): Document | undefined {
     const coll = this.collection(c);
-    if (!this.txn) return coll?.docs.get(id)?.doc;
+    if (!this.txn) return coll?.get(id)?.doc;
     const w = this.txn.overlay(this.db, c)?.get(id);
     if (w) return w.doc ?? undefined;
     return coll?.versionAt(id, this.txn.snapshot)?.doc;

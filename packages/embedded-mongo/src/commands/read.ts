@@ -53,13 +53,19 @@ function find(ctx: OpContext, cmd: Document): Document {
   if (cmd.let !== undefined) throw unsupported("'let' in find");
   checkHint(ctx, c, cmd.hint);
   const sort = checkSort(cmd.sort);
-  let docs = ctx.find(c, cmd.filter as Document | undefined);
-  if (sort) docs = sortDocuments(docs, sort);
   const skip = Number(cmd.skip ?? 0);
   const limit = Number(cmd.limit ?? 0);
   if (skip < 0 || limit < 0) throw new CommandError(ErrorCodes.BadValue, 'skip and limit must be non-negative');
-  if (skip > 0) docs = docs.slice(skip);
-  if (limit > 0) docs = docs.slice(0, limit);
+  const filter = cmd.filter as Document | undefined;
+  const walked = sort ? ctx.findSorted(c, filter, sort, skip, limit) : undefined;
+  let docs: Document[];
+  if (walked) docs = walked.map((e) => e.doc);
+  else {
+    docs = ctx.find(c, filter);
+    if (sort) docs = sortDocuments(docs, sort);
+    if (skip > 0) docs = docs.slice(skip);
+    if (limit > 0) docs = docs.slice(0, limit);
+  }
   docs = project(docs, cmd.projection as Document | undefined);
   return cursorReply(ctx, c, docs, cmd.batchSize as number | undefined, cmd.singleBatch === true);
 }
@@ -95,7 +101,7 @@ function count(ctx: OpContext, cmd: Document): Document {
   refuseCollation(cmd);
   checkHint(ctx, c, cmd.hint);
   const query = cmd.query as Document | undefined;
-  let n = !query || Object.keys(query).length === 0 ? (ctx.collection(c)?.docs.size ?? 0) : ctx.find(c, query).length;
+  let n = !query || Object.keys(query).length === 0 ? (ctx.collection(c)?.size() ?? 0) : ctx.find(c, query).length;
   if (ctx.txn) n = ctx.find(c, query).length;
   n = Math.max(0, n - Number(cmd.skip ?? 0));
   const limit = Math.abs(Number(cmd.limit ?? 0));
