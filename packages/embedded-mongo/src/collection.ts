@@ -292,6 +292,12 @@ function describeId(id: string): string {
   // Strings and ObjectIds, the usual ids, are shown as such; anything else as hex.
   if (bytes[0] === 0x04) return `_id "${bytes.subarray(1, Math.max(1, bytes.length - 2)).toString('utf8')}"`;
   if (bytes[0] === 0x08 && bytes.length === 13) return `_id ObjectId("${bytes.subarray(1).toString('hex')}")`;
+  if (bytes[0] === 0x03 && bytes.length === 13) {
+    const d = Buffer.from(bytes.subarray(1, 9));
+    if (d[0]! & 0x80) d[0] = d[0]! & 0x7f;
+    else for (let i = 0; i < 8; i++) d[i] = ~d[i]! & 0xff;
+    return `_id ${d.readDoubleBE(0)}`;
+  }
   return `_id key 0x${bytes.toString('hex')}`;
 }
 
