@@ -73,7 +73,13 @@ export class OpContext {
    * `limit` (0: no limit), when an index walk can produce that order (see planner.sortPlan);
    * undefined otherwise, and inside transactions (which read their snapshot).
    */
-  findSorted(c: string, filter: Document | undefined, sort: Document, skip: number, limit: number): Entry[] | undefined {
+  findSorted(
+    c: string,
+    filter: Document | undefined,
+    sort: Document,
+    skip: number,
+    limit: number,
+  ): Entry[] | undefined {
     if (this.txn) return undefined;
     const coll = this.collection(c);
     if (!coll) return undefined;

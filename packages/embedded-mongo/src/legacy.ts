@@ -15,9 +15,7 @@ const SNAPSHOT = 'snapshot.bson';
 /** The files of the older format present in `dir`. */
 export function legacyFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter(
-    (n) => n === SNAPSHOT || n === `${SNAPSHOT}.tmp` || /^journal-\d+\.log$/.test(n),
-  );
+  return readdirSync(dir).filter((n) => n === SNAPSHOT || n === `${SNAPSHOT}.tmp` || /^journal-\d+\.log$/.test(n));
 }
 
 /** One old data file as the conversion found it. */
@@ -64,7 +62,10 @@ export function applyLegacy(dir: string, catalog: Catalog, lenient: boolean): Le
         );
     }
     for (const r of [...scan.damaged, ...(torn > 0 ? [{ offset: scan.tornAt!, length: torn }] : [])])
-      result.pieces.push({ name: `${name}.${r.offset}-${r.offset + r.length}.bin`, bytes: data.subarray(r.offset, r.offset + r.length) });
+      result.pieces.push({
+        name: `${name}.${r.offset}-${r.offset + r.length}.bin`,
+        bytes: data.subarray(r.offset, r.offset + r.length),
+      });
     result.files.push({ file: name, records: scan.records.length, damaged: scan.damaged, tornBytes: torn });
     return scan.records;
   };

@@ -173,7 +173,8 @@ function lookup(coll: Collection, filter: Document): Lookup | undefined {
         bestIndex = index;
       }
     }
-    if (best && bestIndex && best.size >= ESTIMATE_CAP) best = indexLookup(bestIndex, filter, eq, ins, ranges, Infinity);
+    if (best && bestIndex && best.size >= ESTIMATE_CAP)
+      best = indexLookup(bestIndex, filter, eq, ins, ranges, Infinity);
   }
   for (const branches of orLists(filter)) {
     if (best && best.size <= 1) break;

@@ -97,6 +97,10 @@ export class SecondaryIndex {
     this.addTuples(id, this.keysOf(doc));
   }
 
+  remove(id: string, doc: Document): void {
+    this.replace(id, doc, undefined);
+  }
+
   /** Moves `id` from `old`'s keys to `doc`'s; nothing to do when the indexed fields did not change. */
   replace(id: string, old: Document | undefined, doc: Document | undefined): void {
     const before = old === undefined ? [] : this.keysOf(old);

@@ -197,7 +197,12 @@ export async function repairDataDir(dir: string): Promise<RepairReport> {
         if (!reason) continue;
         const name = `record-${report.damaged.length + 1}.bin`;
         pieces.push({ name, bytes: Buffer.concat([lengthPrefix(key), key, value]) });
-        report.damaged.push({ collection: describe(key), idKeyHex: key.subarray(5).toString('hex'), reason, file: name });
+        report.damaged.push({
+          collection: describe(key),
+          idKeyHex: key.subarray(5).toString('hex'),
+          reason,
+          file: name,
+        });
         bad.push(Buffer.from(key));
       }
     };

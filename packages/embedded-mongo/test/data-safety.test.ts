@@ -106,7 +106,7 @@ describeEngine('embedded engine data safety', () => {
     expect(report.damaged[0].collection).toBe('safety.orders');
     // The set-aside copy holds the damaged bytes as they were stored.
     const piece = await readFile(join(dbPath, setAside[0]!, pieces[0]!));
-    expect(piece.includes(Buffer.from('DAMAGE-ME-150').map((b, i) => (i === 3 ? b ^ 0x20 : b)))).toBe(true);
+    expect(piece.includes(Buffer.from('DAMaGE-ME-150'))).toBe(true);
 
     engine = await spawnEngine(dbPath);
     const ids = await withClient(engine.uri, async (client) => {

@@ -1,5 +1,6 @@
 import { Document, Double, Long } from 'bson';
 import { Collection } from '../../src/collection';
+import { tempCollection } from './temp-store';
 import { idKey } from '../../src/keys';
 import { compileFilter } from '../../src/matcher';
 import { plan } from '../../src/planner';
@@ -148,7 +149,7 @@ function makeRandom(seed: number) {
 }
 
 function buildCollection(docs: Document[]): Collection {
-  const coll = new Collection('db', 'c');
+  const coll = tempCollection('db', 'c');
   coll.addIndex({ name: 'a_1', key: { a: 1 } });
   coll.addIndex({ name: 'b_1_c_1', key: { b: 1, c: 1 } });
   coll.addIndex({ name: 'b_1_a_-1', key: { b: 1, a: -1 } });
@@ -161,7 +162,7 @@ function buildCollection(docs: Document[]): Collection {
 
 function fullScan(coll: Collection, filter: Document): string[] {
   const test = compileFilter(filter);
-  return [...coll.docs]
+  return [...coll.entries()]
     .filter(([, e]) => test(e.view))
     .map(([id]) => id)
     .sort();
@@ -174,7 +175,7 @@ function planned(coll: Collection, filter: Document): { ids: string[]; candidate
   const candidates = new Set(p.ids);
   const test = compileFilter(filter);
   const ids = [...candidates].filter((id) => {
-    const e = coll.docs.get(id);
+    const e = coll.get(id);
     return e !== undefined && (p.exact || test(e.view));
   });
   return { ids: ids.sort(), candidates, exact: p.exact };
@@ -197,7 +198,7 @@ describe('planner against a full scan on random documents', () => {
         const missed = want.filter((id) => !got.candidates?.has(id));
         if (missed.length > 0)
           throw new Error(
-            `candidates miss ${missed.join(',')} for ${JSON.stringify(filter)} docs ${missed.map((id) => JSON.stringify(coll.docs.get(id)?.doc)).join(' ')}`,
+            `candidates miss ${missed.join(',')} for ${JSON.stringify(filter)} docs ${missed.map((id) => JSON.stringify(coll.get(id)?.doc)).join(' ')}`,
           );
       }
       if (JSON.stringify(got.ids) !== JSON.stringify(want)) {
@@ -260,7 +261,7 @@ describe('plan shapes', () => {
   });
 
   it('serves a range on the first field of an index', () => {
-    const dates = new Collection('db', 'dates');
+    const dates = tempCollection('db', 'dates');
     dates.addIndex({ name: 'at_1', key: { at: 1 } });
     for (let i = 0; i < 100; i += 1) dates.write(idKey(i), { _id: i, at: new Date(i * 1000) }, i + 1, false);
     const p = plan(dates, { at: { $gte: new Date(90_000) } });

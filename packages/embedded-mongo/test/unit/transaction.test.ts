@@ -1,10 +1,10 @@
-import { Catalog } from '../../src/catalog';
+import { tempEngine } from './temp-store';
 import { Engine } from '../../src/engine';
 import { OpContext } from '../../src/context';
 import { CommandError } from '../../src/errors';
 
 function setup(): Engine {
-  const engine = new Engine(new Catalog(), undefined);
+  const engine = tempEngine();
   new OpContext(engine, 'd').insert('c', { _id: 1, v: 'original' });
   return engine;
 }
