@@ -8,7 +8,7 @@ import { Document } from 'bson';
 import { idKey } from './keys';
 import { IndexSpec, SecondaryIndex, duplicateKeyError } from './secondary-index';
 import { CommandError, ErrorCodes } from './errors';
-import { decodeTyped, serializeAny, viewOf } from './values';
+import { decodeTyped, decodeTypedFields, serializeAny, viewOf } from './values';
 import { keyBytes, prefixEnd } from './key-encoding';
 import { P_DOC, RecordDamageError, Store, frame, unframe } from './store';
 
@@ -110,8 +110,11 @@ export class Collection {
     return Buffer.concat([this.prefix, idBytes]);
   }
 
-  /** Decodes one stored record, failing loudly (collection and _id) when its checksum fails. */
-  private decode(key: Buffer, value: Buffer): StoredDoc {
+  /**
+   * Decodes one stored record (only the top-level `fields` when given), failing loudly
+   * (collection and _id) when its checksum fails.
+   */
+  private decode(key: Buffer, value: Buffer, fields?: ReadonlySet<string>): StoredDoc {
     const body = unframe(key, value);
     if (!body) {
       const id = key.subarray(5).toString('latin1');
@@ -119,7 +122,7 @@ export class Collection {
     }
     let doc: Document;
     try {
-      doc = decodeTyped(body);
+      doc = fields ? decodeTypedFields(body, fields) : decodeTyped(body);
     } catch (err) {
       throw new RecordDamageError(
         `document ${describeId(key.subarray(5).toString('latin1'))} in ${this.ns}`,
@@ -133,7 +136,7 @@ export class Collection {
    * The current version of `id`, read from the store (or the small cache of recent reads);
    * `remember` false for scans, so a walk over many documents does not evict the hot ones.
    */
-  get(id: string, remember = true): StoredDoc | undefined {
+  get(id: string, remember = true, fields?: ReadonlySet<string>): StoredDoc | undefined {
     const hit = this.cache.get(id);
     if (hit) {
       this.cache.delete(id);
@@ -143,8 +146,9 @@ export class Collection {
     const key = this.docKey(id);
     const value = this.store.get(key);
     if (value === undefined) return undefined;
-    const entry = this.decode(key, value);
-    if (remember) this.remember(id, entry);
+    const entry = this.decode(key, value, fields);
+    // A partial document must never be served to a reader that needs the whole one.
+    if (remember && !fields) this.remember(id, entry);
     return entry;
   }
 
@@ -177,11 +181,11 @@ export class Collection {
     }
   }
 
-  /** Every document, in `_id` order, decoded one at a time. */
-  *entries(): Generator<[string, StoredDoc]> {
+  /** Every document, in `_id` order, decoded one at a time (only `fields` when given). */
+  *entries(fields?: ReadonlySet<string>): Generator<[string, StoredDoc]> {
     for (const { key, value } of this.store.range({ start: this.prefix, end: prefixEnd(this.prefix) })) {
       const id = key.subarray(5).toString('latin1');
-      yield [id, this.cache.get(id) ?? this.decode(key, value)];
+      yield [id, this.cache.get(id) ?? this.decode(key, value, fields)];
     }
   }
 

@@ -10,10 +10,11 @@ import { Op } from './catalog';
 import { Collection, docIdKey } from './collection';
 import { Transaction, writeConflict } from './transaction';
 import { compileFilter } from './matcher';
-import { plan, sortPlan } from './planner';
+import { countByIndex, plan, sortPlan } from './planner';
 import { idKey } from './keys';
 import { duplicateKeyError } from './secondary-index';
 import { viewOf } from './values';
+import { isPlainObject } from './matcher-util';
 
 /** A document in its typed form and its mingo view. */
 export interface Entry {
@@ -38,12 +39,25 @@ export class OpContext {
   }
 
   /** Documents of `c` matching `filter`, in natural order, using an index when it can. */
-  find(c: string, filter: Document | undefined): Document[] {
-    return this.entries(c, filter).map((e) => e.doc);
+  find(c: string, filter: Document | undefined, fields?: ReadonlySet<string>): Document[] {
+    return this.entries(c, filter, fields).map((e) => e.doc);
   }
 
-  /** Like {@link find}, with each document's mingo view alongside. */
-  entries(c: string, filter: Document | undefined): Entry[] {
+  /** The number of documents of `c` matching `filter`, from the indexes when they can tell. */
+  count(c: string, filter: Document | undefined): number {
+    const coll = this.collection(c);
+    if (!this.txn && coll) {
+      const n = countByIndex(coll, filter);
+      if (n !== undefined) return n;
+    }
+    return this.entries(c, filter).length;
+  }
+
+  /**
+   * Like {@link find}, with each document's mingo view alongside. With `fields`, documents may
+   * hold only those top-level fields (the caller needs no others; see {@link fieldsNeeded}).
+   */
+  entries(c: string, filter: Document | undefined, fields?: ReadonlySet<string>): Entry[] {
     const coll = this.collection(c);
     if (this.txn) return this.entriesInTxn(coll, c, filter);
     if (!coll) return [];
@@ -51,7 +65,7 @@ export class OpContext {
     const out: Entry[] = [];
     if (p.ids && p.exact) {
       for (const id of p.ids) {
-        const e = coll.get(id);
+        const e = coll.get(id, !fields, fields);
         if (e) out.push(e);
       }
       return out;
@@ -59,12 +73,12 @@ export class OpContext {
     const test = compileFilter(filter);
     if (p.ids) {
       for (const id of p.ids) {
-        const e = coll.get(id);
+        const e = coll.get(id, false, fields);
         if (e && test(e.view)) out.push(e);
       }
       return out;
     }
-    for (const [, e] of coll.entries()) if (test(e.view)) out.push(e);
+    for (const [, e] of coll.entries(fields)) if (test(e.view)) out.push(e);
     return out;
   }
 
@@ -83,7 +97,7 @@ export class OpContext {
     if (this.txn) return undefined;
     const coll = this.collection(c);
     if (!coll) return undefined;
-    const walk = sortPlan(coll, filter ?? {}, sort, skip + limit);
+    const walk = sortPlan(coll, filter ?? {}, sort);
     if (!walk) return undefined;
     const test = compileFilter(filter);
     const out: Entry[] = [];
@@ -205,4 +219,40 @@ export class OpContext {
 }
 
 const MAX_BSON_SIZE = 16 * 1024 * 1024;
+
+const LOGICAL = new Set(['$and', '$or', '$nor']);
+
+/** Adds the top-level fields a filter reads to `out`; false when it may read any field. */
+function filterFields(filter: Document, out: Set<string>): boolean {
+  for (const [key, cond] of Object.entries(filter)) {
+    if (LOGICAL.has(key)) {
+      if (!Array.isArray(cond)) return false;
+      for (const part of cond) if (!isPlainObject(part) || !filterFields(part, out)) return false;
+    } else if (key.charCodeAt(0) === 36) return false;
+    else out.add(key.split('.')[0]!);
+  }
+  return true;
+}
+
+/**
+ * The top-level fields a find needs decoded — those its inclusion projection keeps, its filter
+ * reads and its sort orders by — or undefined when it needs whole documents (no projection, an
+ * exclusion, operators, or a filter that may read any field).
+ */
+export function fieldsNeeded(
+  projection: Document | undefined,
+  filter: Document | undefined,
+  sort: Document | undefined,
+): Set<string> | undefined {
+  if (!isPlainObject(projection) || Object.keys(projection).length === 0) return undefined;
+  const out = new Set<string>(['_id']);
+  for (const [key, v] of Object.entries(projection)) {
+    if (key.charCodeAt(0) === 36 || key.includes('$')) return undefined;
+    if (!(v === 1 || v === true) && !(key === '_id' && (v === 0 || v === false))) return undefined;
+    out.add(key.split('.')[0]!);
+  }
+  if (filter && !filterFields(filter, out)) return undefined;
+  for (const key of Object.keys(sort ?? {})) out.add(key.split('.')[0]!);
+  return out;
+}
 const ID_INDEX_KEY = { name: '_id_', key: { _id: 1 }, fields: ['_id'] };

@@ -113,11 +113,16 @@ export function rangeKeys(filter: Document): Map<string, RangeBounds> {
         mixed = true;
         break;
       }
-      bounds ??= { type };
+      bounds ??= { type, exact: type === T_DATE || type === T_OBJECTID };
       const key = valueKey(arg);
+      const open = op === '$gt' || op === '$lt';
       const current = bounds[side];
+      const openSide = side === 'lo' ? 'loOpen' : 'hiOpen';
       // Two bounds on one side (`$gt: 1, $gte: 3`): keep the tighter one.
-      if (current === undefined || (side === 'lo' ? key > current : key < current)) bounds[side] = key;
+      if (current === undefined || (side === 'lo' ? key > current : key < current)) {
+        bounds[side] = key;
+        bounds[openSide] = open;
+      } else if (key === current && open) bounds[openSide] = true;
     }
     if (bounds && !mixed) out.set(field, bounds);
   }
@@ -141,6 +146,21 @@ function isIndexableScalar(value: unknown): boolean {
 /** True when each top-level condition is a plain scalar equality (what `exact` relies on). */
 function onlyEqualities(filter: Document, used: number): boolean {
   return Object.keys(filter).length === used && !('$and' in filter);
+}
+
+/**
+ * The number of documents matching `filter` when the indexes alone can tell (an empty filter,
+ * or an exact plan from a secondary index), without reading a document; undefined otherwise.
+ */
+export function countByIndex(coll: Collection, filter: Document | undefined): number | undefined {
+  if (!filter || Object.keys(filter).length === 0) return coll.size();
+  const eq = equalityKeys(filter);
+  if (eq.has('_id') || inKeys(filter).has('_id')) return undefined;
+  const found = lookup(coll, filter);
+  if (!found || !found.exact) return undefined;
+  let n = 0;
+  for (const _ of found.ids) n += 1;
+  return n;
 }
 
 /** Plans a filter against a collection's current indexes. */
@@ -208,7 +228,8 @@ function indexLookup(
     if (tuples.length * keys.length > MAX_TUPLES) break;
     tuples = tuples.flatMap((t) => keys.map((key) => [...t, key]));
     used += 1;
-    if (k === undefined || f.includes('.') || !index.exactKeys(keys)) plain = false;
+    // A dotted path agrees with the index unless arrays lie along it (a multikey field).
+    if (k === undefined || (f.includes('.') && index.multikey[used - 1]) || !index.exactKeys(keys)) plain = false;
   }
   const bounds = used < index.fields.length ? ranges.get(index.fields[used]!) : undefined;
   if (bounds) {
@@ -223,7 +244,20 @@ function indexLookup(
       for (const i of found) ids.add(i);
       if (ids.size >= cap) break;
     }
-    if (served) return { ids, size: ids.size, exact: false };
+    // Exact when the filter is the equality prefix and this range, nothing else.
+    const rangeField = index.fields[used]!;
+    const cond = filter[rangeField] as Document;
+    const exact =
+      served &&
+      bounds.exact === true &&
+      plain &&
+      tuples.length === 1 &&
+      used === eq.size &&
+      !rangeField.includes('.') &&
+      onlyEqualities(filter, used + 1) &&
+      isPlainObject(cond) &&
+      Object.keys(cond).every((op) => op in RANGE_OPS);
+    if (served) return { ids, size: ids.size, exact };
   }
   if (used === 0) return undefined;
   const exact = plain && used === eq.size && onlyEqualities(filter, eq.size);
@@ -243,7 +277,7 @@ function indexLookup(
  * matches are read. Multikey and sparse indexes are not walked (their order is not the sort's,
  * or they miss documents).
  */
-export function sortPlan(coll: Collection, filter: Document, sort: Document, _need = 0): Iterable<string> | undefined {
+export function sortPlan(coll: Collection, filter: Document, sort: Document): Iterable<string> | undefined {
   const fields = Object.entries(sort).map(([f, d]) => [f, Number(d) < 0 ? -1 : 1] as const);
   if (fields.length === 0) return undefined;
   const few = lookup(coll, filter);
@@ -254,18 +288,25 @@ export function sortPlan(coll: Collection, filter: Document, sort: Document, _ne
   let best: { index: SecondaryIndex; prefix: string[]; reverse: boolean } | undefined;
   for (const index of coll.indexes.values()) {
     if (index.spec.sparse) continue;
-    for (let p = 0; p + fields.length <= index.fields.length; p++) {
+    for (let p = 0; p < index.fields.length; p++) {
       const prefix = index.fields.slice(0, p).map((f) => eq.get(f));
       if (prefix.some((k) => k === undefined)) break;
+      // Entries with equal keys follow in `_id` order: a last `_id` field after every index
+      // field is served by the walk's direction.
+      const last = fields[fields.length - 1]!;
+      const tieBreak = last[0] === '_id' && p + fields.length - 1 === index.fields.length;
+      const own = tieBreak ? fields.slice(0, -1) : fields;
+      if (own.length === 0 || p + own.length > index.fields.length) continue;
       let relation = 0;
       let ok = true;
-      for (let j = 0; j < fields.length && ok; j++) {
-        const [f, d] = fields[j]!;
+      for (let j = 0; j < own.length && ok; j++) {
+        const [f, d] = own[j]!;
         const at = p + j;
         const r = d * index.direction(at);
         if (index.fields[at] !== f || index.multikey[at] || (relation !== 0 && r !== relation)) ok = false;
         relation = r;
       }
+      if (tieBreak && last[1] !== relation) ok = false;
       if (ok && (!best || p > best.prefix.length)) best = { index, prefix: prefix as string[], reverse: relation < 0 };
     }
   }

@@ -27,6 +27,11 @@ export interface RangeBounds {
   type: number;
   lo?: string;
   hi?: string;
+  /** Exclusive bounds ($gt/$lt), honoured only when `exact`; otherwise the filter decides. */
+  loOpen?: boolean;
+  hiOpen?: boolean;
+  /** The scan is exactly the condition (dates and ObjectIds: keys are exact and never cut). */
+  exact?: boolean;
 }
 
 /** Encoded fields longer than this are cut in index keys (LMDB keys are at most 1978 bytes). */
@@ -163,9 +168,15 @@ export class SecondaryIndex {
     const bracket = Buffer.from([bounds.type]);
     const lo = bounds.lo === undefined ? bracket : keyBytes(bounds.lo.slice(0, MAX_FIELD_BYTES));
     const hi = bounds.hi === undefined ? bracket : keyBytes(bounds.hi.slice(0, MAX_FIELD_BYTES));
-    if (!this.desc[i]) return { start: Buffer.concat([head, lo]), end: prefixEnd(Buffer.concat([head, hi])) };
+    const loOpen = bounds.exact === true && bounds.loOpen === true && bounds.lo !== undefined;
+    const hiOpen = bounds.exact === true && bounds.hiOpen === true && bounds.hi !== undefined;
+    // An open bound starts after (or ends before) every entry holding exactly that value.
+    const from = (b: Buffer, open: boolean): Buffer => (open ? prefixEnd(b)! : b);
+    const to = (b: Buffer, open: boolean): Buffer | undefined => (open ? b : prefixEnd(b));
+    if (!this.desc[i])
+      return { start: from(Buffer.concat([head, lo]), loOpen), end: to(Buffer.concat([head, hi]), hiOpen) };
     const inv = (b: Buffer): Buffer => Buffer.from(b.map((x) => ~x & 0xff));
-    return { start: Buffer.concat([head, inv(hi)]), end: prefixEnd(Buffer.concat([head, inv(lo)])) };
+    return { start: from(Buffer.concat([head, inv(hi)]), hiOpen), end: to(Buffer.concat([head, inv(lo)]), loOpen) };
   }
 
   /**

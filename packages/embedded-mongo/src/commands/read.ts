@@ -4,7 +4,7 @@
  */
 import { Document, Long, calculateObjectSize } from 'bson';
 import { CommandSpec } from './types';
-import { OpContext } from '../context';
+import { OpContext, fieldsNeeded } from '../context';
 import { CommandError, ErrorCodes, unsupported } from '../errors';
 import { project, runPipeline, isPlainObject } from '../matcher';
 import { sortDocuments } from '../compare';
@@ -61,7 +61,7 @@ function find(ctx: OpContext, cmd: Document): Document {
   let docs: Document[];
   if (walked) docs = walked.map((e) => e.doc);
   else {
-    docs = ctx.find(c, filter);
+    docs = ctx.find(c, filter, fieldsNeeded(cmd.projection as Document | undefined, filter, sort));
     if (sort) docs = sortDocuments(docs, sort);
     if (skip > 0) docs = docs.slice(skip);
     if (limit > 0) docs = docs.slice(0, limit);
@@ -101,8 +101,7 @@ function count(ctx: OpContext, cmd: Document): Document {
   refuseCollation(cmd);
   checkHint(ctx, c, cmd.hint);
   const query = cmd.query as Document | undefined;
-  let n = !query || Object.keys(query).length === 0 ? (ctx.collection(c)?.size() ?? 0) : ctx.find(c, query).length;
-  if (ctx.txn) n = ctx.find(c, query).length;
+  let n = ctx.count(c, query);
   n = Math.max(0, n - Number(cmd.skip ?? 0));
   const limit = Math.abs(Number(cmd.limit ?? 0));
   if (limit > 0) n = Math.min(n, limit);
@@ -142,7 +141,7 @@ function aggregate(ctx: OpContext, cmd: Document): Document {
       : undefined;
   const counted = countOnly(pipeline);
   if (counted) {
-    const docs = counted.answer(ctx.entries(c, filter).length);
+    const docs = counted.answer(ctx.count(c, filter));
     return cursorReply(ctx, c, docs, (cmd.cursor as Document).batchSize as number | undefined, false);
   }
   // Stored documents are never mutated (see collection.ts), so stages that only read their input
