@@ -137,7 +137,8 @@ export class Collection {
    * `remember` false for scans, so a walk over many documents does not evict the hot ones.
    */
   get(id: string, remember = true, fields?: ReadonlySet<string>): StoredDoc | undefined {
-    const hit = this.cache.get(id);
+    // A caller asking for some fields gets exactly those (it may skip projecting them).
+    const hit = fields ? undefined : this.cache.get(id);
     if (hit) {
       this.cache.delete(id);
       this.cache.set(id, hit);
@@ -185,7 +186,7 @@ export class Collection {
   *entries(fields?: ReadonlySet<string>): Generator<[string, StoredDoc]> {
     for (const { key, value } of this.store.range({ start: this.prefix, end: prefixEnd(this.prefix) })) {
       const id = key.subarray(5).toString('latin1');
-      yield [id, this.cache.get(id) ?? this.decode(key, value, fields)];
+      yield [id, (fields ? undefined : this.cache.get(id)) ?? this.decode(key, value, fields)];
     }
   }
 

@@ -10,6 +10,7 @@ import { Op } from './catalog';
 import { Collection, docIdKey } from './collection';
 import { Transaction, writeConflict } from './transaction';
 import { compileFilter } from './matcher';
+import { sortDocuments } from './compare';
 import { countByIndex, plan, sortPlan } from './planner';
 import { idKey } from './keys';
 import { duplicateKeyError } from './secondary-index';
@@ -97,19 +98,47 @@ export class OpContext {
     if (this.txn) return undefined;
     const coll = this.collection(c);
     if (!coll) return undefined;
-    const walk = sortPlan(coll, filter ?? {}, sort);
-    if (!walk) return undefined;
+    // Candidates are tested (and sorted) on the fields the filter and the sort read; only the
+    // documents returned are decoded whole.
+    const probe = new Set<string>(['_id']);
+    for (const key of Object.keys(sort)) probe.add(key.split('.')[0]!);
+    const partial = !filter || filterFields(filter, probe) ? probe : undefined;
     const test = compileFilter(filter);
+    const walk = sortPlan(coll, filter ?? {}, sort);
+    if (!walk) {
+      // Few candidates (or no ordered index): sort the candidates in memory.
+      if (!partial) return undefined;
+      const p = filter ? plan(coll, filter) : { exact: false, ids: undefined };
+      const matched: Array<{ id: string; doc: Document }> = [];
+      const consider = (id: string, e: Entry | undefined): void => {
+        if (e && (p.exact || test(e.view))) matched.push({ id, doc: e.doc });
+      };
+      if (p.ids) for (const id of p.ids) consider(id, coll.get(id, false, partial));
+      else for (const [id, e] of coll.entries(partial)) consider(id, e);
+      const ids = new Map(matched.map((m) => [m.doc, m.id]));
+      let docs = sortDocuments(
+        matched.map((m) => m.doc),
+        sort,
+      ).slice(skip);
+      if (limit > 0) docs = docs.slice(0, limit);
+      const out: Entry[] = [];
+      for (const d of docs) {
+        const e = coll.get(ids.get(d)!, false);
+        if (e) out.push(e);
+      }
+      return out;
+    }
     const out: Entry[] = [];
     let skipped = 0;
     for (const id of walk) {
-      const e = coll.get(id, false);
-      if (!e || !test(e.view)) continue;
+      const probed = partial ? coll.get(id, false, partial) : coll.get(id, false);
+      if (!probed || !test(probed.view)) continue;
       if (skipped < skip) {
         skipped += 1;
         continue;
       }
-      out.push(e);
+      const e = partial ? coll.get(id, false) : probed;
+      if (e) out.push(e);
       if (limit > 0 && out.length >= limit) break;
     }
     return out;
@@ -246,6 +275,8 @@ export function fieldsNeeded(
 ): Set<string> | undefined {
   if (!isPlainObject(projection) || Object.keys(projection).length === 0) return undefined;
   const out = new Set<string>(['_id']);
+  // `{_id: 0}` alone excludes: it keeps every other field.
+  if (!Object.entries(projection).some(([k, v]) => k !== '_id' && (v === 1 || v === true))) return undefined;
   for (const [key, v] of Object.entries(projection)) {
     if (key.charCodeAt(0) === 36 || key.includes('$')) return undefined;
     if (!(v === 1 || v === true) && !(key === '_id' && (v === 0 || v === false))) return undefined;

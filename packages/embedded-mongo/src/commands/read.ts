@@ -58,16 +58,25 @@ function find(ctx: OpContext, cmd: Document): Document {
   if (skip < 0 || limit < 0) throw new CommandError(ErrorCodes.BadValue, 'skip and limit must be non-negative');
   const filter = cmd.filter as Document | undefined;
   const walked = sort ? ctx.findSorted(c, filter, sort, skip, limit) : undefined;
-  let docs: Document[];
-  if (walked) docs = walked.map((e) => e.doc);
-  else {
-    docs = ctx.find(c, filter, fieldsNeeded(cmd.projection as Document | undefined, filter, sort));
+  let docs: Document[] = walked ? walked.map((e) => e.doc) : [];
+  const projection = cmd.projection as Document | undefined;
+  const fields = walked ? undefined : fieldsNeeded(projection, filter, sort);
+  if (!walked) {
+    docs = ctx.find(c, filter, fields);
     if (sort) docs = sortDocuments(docs, sort);
     if (skip > 0) docs = docs.slice(skip);
     if (limit > 0) docs = docs.slice(0, limit);
   }
-  docs = project(docs, cmd.projection as Document | undefined);
+  // Documents decoded with exactly the projected fields (and _id) are already projected.
+  if (!fields || !sameFields(fields, projection!)) docs = project(docs, projection);
   return cursorReply(ctx, c, docs, cmd.batchSize as number | undefined, cmd.singleBatch === true);
+}
+
+/** Whether `fields` are exactly an inclusion projection's top-level fields plus `_id`. */
+function sameFields(fields: ReadonlySet<string>, projection: Document): boolean {
+  const keys = Object.keys(projection);
+  if (keys.some((k) => k.includes('.') || k === '_id')) return false;
+  return fields.size === keys.length + 1 && keys.every((k) => fields.has(k));
 }
 
 function getMore(ctx: OpContext, cmd: Document): Document {
