@@ -1,6 +1,8 @@
 import { Document, Double, Long } from 'bson';
 import { Collection } from '../../src/collection';
-import { tempCollection } from './temp-store';
+import { tempCollection, tempEngine } from './temp-store';
+import { OpContext } from '../../src/context';
+import { sortDocuments } from '../../src/compare';
 import { idKey } from '../../src/keys';
 import { compileFilter } from '../../src/matcher';
 import { plan } from '../../src/planner';
@@ -304,5 +306,50 @@ describe('plan shapes', () => {
 
   it('does not use a sparse index for null, which also matches documents it leaves out', () => {
     expect(count({ c: { $in: [null, 3] } })).toBeUndefined();
+  });
+});
+
+describe('sorted finds through an index walk', () => {
+  const STATES = ['a', 'b', 'c'];
+  function setup(): OpContext {
+    const engine = tempEngine();
+    const ctx = new OpContext(engine, 'db');
+    engine.storage.store.write(() => {
+      ctx.applyLive({ o: 'createIndex', db: 'db', c: 'o', spec: { name: 'at_1', key: { at: 1 } } });
+      ctx.applyLive({ o: 'createIndex', db: 'db', c: 'o', spec: { name: 'st_1_at_-1', key: { st: 1, at: -1 } } });
+      for (let i = 0; i < 3000; i++)
+        ctx.put('o', {
+          _id: i,
+          st: STATES[i % 3],
+          at: new Date(Date.UTC(2026, 0, 1) + ((i * 7919) % 3000) * 60_000),
+          pad: 'x',
+        });
+    });
+    return ctx;
+  }
+
+  it('returns what a full scan sorted in memory returns, for equality, range, skip and limit in both directions', () => {
+    const ctx = setup();
+    const from = new Date(Date.UTC(2026, 0, 1) + 500 * 60_000);
+    const filters: Document[] = [
+      {},
+      { st: 'b' },
+      { at: { $gte: from } },
+      { st: 'c', at: { $lt: from } },
+      { st: 'a', pad: 'x' },
+    ];
+    const sorts: Document[] = [{ at: -1, _id: -1 }, { at: 1 }, { at: 1, _id: 1 }, { _id: -1 }];
+    for (const filter of filters)
+      for (const sort of sorts)
+        for (const [skip, limit] of [
+          [0, 20],
+          [7, 5],
+          [0, 0],
+        ] as const) {
+          let expected = sortDocuments(ctx.find('o', filter), sort).slice(skip);
+          if (limit > 0) expected = expected.slice(0, limit);
+          const walked = ctx.findSorted('o', filter, sort, skip, limit)!;
+          expect(walked.map((e) => e.doc._id)).toEqual(expected.map((d) => d._id));
+        }
   });
 });
