@@ -156,10 +156,46 @@ function aggregate(ctx: OpContext, cmd: Document): Document {
   // Stored documents are never mutated (see collection.ts), so stages that only read their input
   // may run on the stored views; any other stage gets private copies it can change.
   const readOnly = pipeline.every((stage) => READ_ONLY_STAGES.has(stageName(stage) ?? ''));
-  const input = ctx.entries(c, filter).map((e) => (readOnly ? e.view : copyView(e.doc)));
+  const fields = pipelineFields(pipeline, filter);
+  const input = ctx.entries(c, filter, fields).map((e) => (readOnly ? e.view : copyView(e.doc)));
   const resolve = (name: string): Document[] => ctx.find(name, undefined).map(copyView);
   const docs = pipeline.length === 0 ? input : runPipeline(input, pipeline, resolve);
   return cursorReply(ctx, c, docs, (cmd.cursor as Document).batchSize as number | undefined, false);
+}
+
+/** Adds the top-level fields an expression reads (`'$a.b'` reads `a`); false when it may read any. */
+function expressionFields(expr: unknown, out: Set<string>): boolean {
+  if (typeof expr === 'string') {
+    if (expr.startsWith('$$')) return false;
+    if (expr.startsWith('$')) out.add(expr.slice(1).split('.')[0]!);
+    return true;
+  }
+  if (Array.isArray(expr)) return expr.every((e) => expressionFields(e, out));
+  if (isPlainObject(expr)) return Object.values(expr).every((e) => expressionFields(e, out));
+  return true;
+}
+
+/**
+ * The top-level fields a pipeline after its leading `$match` reads, when its first stage
+ * decides them: an inclusion `$project` of plain fields, or a `$group` (whose output holds only
+ * what its expressions read). Undefined when it needs whole documents.
+ */
+function pipelineFields(pipeline: Document[], filter: Document | undefined): Set<string> | undefined {
+  const first = pipeline[0];
+  const name = stageName(first);
+  const out = new Set<string>(['_id']);
+  if (name === '$project' && isPlainObject(first!.$project)) {
+    const fields = fieldsNeeded(first!.$project as Document, filter, undefined);
+    return fields && Object.values(first!.$project as Document).every((v) => v === 1 || v === true || v === 0)
+      ? fields
+      : undefined;
+  }
+  if (name === '$group' && isPlainObject(first!.$group)) {
+    if (!expressionFields(first!.$group, out)) return undefined;
+    const needed = fieldsNeeded(Object.fromEntries([...out].map((f) => [f, 1])), filter, undefined);
+    return needed;
+  }
+  return undefined;
 }
 
 /**
