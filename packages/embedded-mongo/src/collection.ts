@@ -104,10 +104,12 @@ export class Collection {
   }
 
   private docKey(id: string): Buffer {
-    const idBytes = keyBytes(id);
-    if (idBytes.length > MAX_ID_BYTES)
-      throw new CommandError(ErrorCodes.BadValue, `_id is too large to store (${idBytes.length} bytes encoded)`);
-    return Buffer.concat([this.prefix, idBytes]);
+    if (id.length > MAX_ID_BYTES)
+      throw new CommandError(ErrorCodes.BadValue, `_id is too large to store (${id.length} bytes encoded)`);
+    const key = Buffer.allocUnsafe(5 + id.length);
+    this.prefix.copy(key, 0);
+    key.write(id, 5, 'latin1');
+    return key;
   }
 
   /**

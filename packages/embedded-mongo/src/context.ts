@@ -61,26 +61,33 @@ export class OpContext {
   entries(c: string, filter: Document | undefined, fields?: ReadonlySet<string>): Entry[] {
     const coll = this.collection(c);
     if (this.txn) return this.entriesInTxn(coll, c, filter);
-    if (!coll) return [];
+    return [...this.iterate(c, filter, fields)];
+  }
+
+  /**
+   * Outside transactions: the matching documents one at a time, read from the store as the
+   * caller pulls them (a cursor reads a batch at a time).
+   */
+  *iterate(c: string, filter: Document | undefined, fields?: ReadonlySet<string>): Generator<Entry> {
+    const coll = this.collection(c);
+    if (!coll) return;
     const p = filter ? plan(coll, filter) : { exact: true, ids: undefined };
-    const out: Entry[] = [];
     if (p.ids && p.exact) {
       for (const id of p.ids) {
         const e = coll.get(id, !fields, fields);
-        if (e) out.push(e);
+        if (e) yield e;
       }
-      return out;
+      return;
     }
     const test = compileFilter(filter);
     if (p.ids) {
       for (const id of p.ids) {
         const e = coll.get(id, false, fields);
-        if (e && test(e.view)) out.push(e);
+        if (e && test(e.view)) yield e;
       }
-      return out;
+      return;
     }
-    for (const [, e] of coll.entries(fields)) if (test(e.view)) out.push(e);
-    return out;
+    for (const [, e] of coll.entries(fields)) if (test(e.view)) yield e;
   }
 
   /**

@@ -9,11 +9,16 @@ import { Storage } from './storage';
 import { Transaction } from './transaction';
 import { CommandError, ErrorCodes } from './errors';
 
-/** A cursor's remaining results; results are materialised when the cursor is created. */
+/**
+ * A cursor's remaining results: `docs` from `pos`, then whatever `more` yields (a find outside
+ * a transaction reads its documents as batches are asked for; other results are materialised
+ * when the cursor is created).
+ */
 export interface OpenCursor {
   ns: string;
   docs: Document[];
   pos: number;
+  more?: Iterator<Document>;
   lastUsed: number;
 }
 
@@ -64,12 +69,12 @@ export class Engine {
   }
 
   /** Registers a cursor over the rest of `docs` and returns its id (0 when exhausted). */
-  openCursor(ns: string, docs: Document[], pos: number): Long {
-    if (pos >= docs.length) return Long.ZERO;
+  openCursor(ns: string, docs: Document[], pos: number, more?: Iterator<Document>): Long {
+    if (pos >= docs.length && !more) return Long.ZERO;
     const now = Date.now();
     for (const [cid, c] of this.cursors) if (now - c.lastUsed > CURSOR_IDLE_MS) this.cursors.delete(cid);
     const id = this.nextCursorId++;
-    this.cursors.set(id, { ns, docs, pos, lastUsed: now });
+    this.cursors.set(id, { ns, docs, pos, more, lastUsed: now });
     return Long.fromNumber(id);
   }
 

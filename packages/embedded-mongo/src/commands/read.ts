@@ -16,17 +16,54 @@ const DEFAULT_BATCH = 101;
 /** mongod caps every reply batch at 16 MiB of documents (always returning at least one). */
 const BATCH_BYTES = 16 * 1024 * 1024;
 
-/** The next batch from `pos`: at most `count` documents and, past the first, at most BATCH_BYTES. */
-function takeBatch(docs: Document[], pos: number, count: number): Document[] {
-  const end = Math.min(docs.length, pos + count);
-  if (end - pos <= 1) return docs.slice(pos, end); // one document always fits: skip sizing (findOne)
-  let bytes = 0;
-  let i = pos;
-  for (; i < end; i++) {
-    bytes += calculateObjectSize(docs[i]);
-    if (bytes > BATCH_BYTES && i > pos) break;
+/** Results still to hand out: `docs` from `pos`, then what `more` yields. */
+interface Source {
+  docs: Document[];
+  pos: number;
+  more?: Iterator<Document>;
+}
+
+/** Moves one more document from `more` into `docs`; false when there is none. */
+function pull(src: Source): boolean {
+  if (!src.more) return false;
+  const r = src.more.next();
+  if (r.done) {
+    src.more = undefined;
+    return false;
   }
-  return docs.slice(pos, i);
+  if (src.pos > 0 && src.pos === src.docs.length) {
+    // Handed-out documents are dropped, so a long cursor holds one batch at a time.
+    src.docs = [];
+    src.pos = 0;
+  }
+  src.docs.push(r.value);
+  return true;
+}
+
+/**
+ * The next batch: at most `count` documents and, past the first, at most BATCH_BYTES. Leaves
+ * `src.more` undefined when nothing follows the batch.
+ */
+function takeBatch(src: Source, count: number): Document[] {
+  const out: Document[] = [];
+  let bytes = 0;
+  while (out.length < count) {
+    if (src.pos >= src.docs.length && !pull(src)) break;
+    const doc = src.docs[src.pos]!;
+    // One document always fits: skip sizing when only one is asked for (findOne).
+    if (count > 1) {
+      bytes += calculateObjectSize(doc);
+      if (bytes > BATCH_BYTES && out.length > 0) break;
+    }
+    out.push(doc);
+    src.pos += 1;
+  }
+  if (src.pos >= src.docs.length) pull(src);
+  return out;
+}
+
+function exhausted(src: Source): boolean {
+  return src.pos >= src.docs.length && !src.more;
 }
 
 /**
@@ -39,11 +76,13 @@ function cursorReply(
   docs: Document[],
   batchSize: number | undefined,
   single: boolean,
+  more?: Iterator<Document>,
 ): Document {
-  const size = single ? docs.length : batchSize === undefined ? DEFAULT_BATCH : Number(batchSize);
-  const firstBatch = takeBatch(docs, 0, size);
+  const size = single || batchSize === undefined ? (single ? Infinity : DEFAULT_BATCH) : Number(batchSize);
+  const src: Source = { docs, pos: 0, more };
+  const firstBatch = takeBatch(src, size);
   const ns = `${ctx.db}.${c}`;
-  const id = single ? Long.ZERO : ctx.engine.openCursor(ns, docs, firstBatch.length);
+  const id = single || exhausted(src) ? Long.ZERO : ctx.engine.openCursor(ns, src.docs, src.pos, src.more);
   return { cursor: { firstBatch, id, ns }, ok: 1 };
 }
 
@@ -61,6 +100,24 @@ function find(ctx: OpContext, cmd: Document): Document {
   let docs: Document[] = walked ? walked.map((e) => e.doc) : [];
   const projection = cmd.projection as Document | undefined;
   const fields = walked ? undefined : fieldsNeeded(projection, filter, sort);
+  const projected = !fields || !sameFields(fields, projection!);
+  if (!walked && !sort && !ctx.txn) {
+    // Read as batches are asked for: a long result is never held whole.
+    const more = (function* (): Generator<Document> {
+      let skipped = 0;
+      let n = 0;
+      for (const e of ctx.iterate(c, filter, fields)) {
+        if (skipped < skip) {
+          skipped += 1;
+          continue;
+        }
+        yield projected ? project([e.doc], projection)[0]! : e.doc;
+        n += 1;
+        if (limit > 0 && n >= limit) return;
+      }
+    })();
+    return cursorReply(ctx, c, [], cmd.batchSize as number | undefined, cmd.singleBatch === true, more);
+  }
   if (!walked) {
     docs = ctx.find(c, filter, fields);
     if (sort) docs = sortDocuments(docs, sort);
@@ -68,7 +125,7 @@ function find(ctx: OpContext, cmd: Document): Document {
     if (limit > 0) docs = docs.slice(0, limit);
   }
   // Documents decoded with exactly the projected fields (and _id) are already projected.
-  if (!fields || !sameFields(fields, projection!)) docs = project(docs, projection);
+  if (projected) docs = project(docs, projection);
   return cursorReply(ctx, c, docs, cmd.batchSize as number | undefined, cmd.singleBatch === true);
 }
 
@@ -83,12 +140,11 @@ function getMore(ctx: OpContext, cmd: Document): Document {
   const id = Number(cmd.getMore);
   const cursor = ctx.engine.cursors.get(id);
   if (!cursor) throw new CommandError(ErrorCodes.CursorNotFound, `cursor id ${id} not found`);
-  const size = Number(cmd.batchSize ?? 0) > 0 ? Number(cmd.batchSize) : cursor.docs.length;
-  const nextBatch = takeBatch(cursor.docs, cursor.pos, size);
+  const size = Number(cmd.batchSize ?? 0) > 0 ? Number(cmd.batchSize) : Infinity;
+  const nextBatch = takeBatch(cursor, size);
   cursor.lastUsed = Date.now();
-  cursor.pos += nextBatch.length;
   let replyId = Long.fromNumber(id);
-  if (cursor.pos >= cursor.docs.length) {
+  if (exhausted(cursor)) {
     ctx.engine.cursors.delete(id);
     replyId = Long.ZERO;
   }
