@@ -147,7 +147,8 @@ export class Collection {
       return hit;
     }
     const key = this.docKey(id);
-    const value = this.store.get(key);
+    // A partial decode copies the fields it keeps into a buffer of its own.
+    const value = fields ? this.store.getFast(key) : this.store.get(key);
     if (value === undefined) return undefined;
     const entry = this.decode(key, value, fields);
     // A partial document must never be served to a reader that needs the whole one.
@@ -161,7 +162,7 @@ export class Collection {
   }
 
   has(id: string): boolean {
-    return this.cache.has(id) || this.store.get(this.docKey(id)) !== undefined;
+    return this.cache.has(id) || this.store.getFast(this.docKey(id)) !== undefined;
   }
 
   /** Number of documents (counted once from the store, then kept up to date). */

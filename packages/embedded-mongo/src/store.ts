@@ -121,11 +121,17 @@ export class Store {
     }
   }
 
-  /**
-   * The value under `key`, in a buffer reused by the next read: decode it (or copy it) before
-   * reading again. Not copying a 3 KB document per read is much of a scan's time.
-   */
+  /** The value under `key`, in its own buffer (decoded documents may keep views into it). */
   get(key: Buffer): Buffer | undefined {
+    return this.env.getBinary(key);
+  }
+
+  /**
+   * The value under `key`, in a buffer reused by the next read: only for a caller that copies
+   * what it keeps before reading again (not copying a 3 KB document per read is much of a
+   * scan's time).
+   */
+  getFast(key: Buffer): Buffer | undefined {
     return this.env.getBinaryFast(key);
   }
 
