@@ -29,6 +29,8 @@ interface Lookup {
   ids: Iterable<string>;
   size: number;
   exact: boolean;
+  /** For an exact lookup of one key range on a non-multikey index: its count from keys alone. */
+  count?: () => number;
 }
 
 /** Above this many key tuples (a product of `$in` lists) an index is used on a shorter prefix. */
@@ -156,6 +158,10 @@ export function countByIndex(coll: Collection, filter: Document | undefined): nu
   if (!filter || Object.keys(filter).length === 0) return coll.size();
   const eq = equalityKeys(filter);
   if (eq.has('_id') || inKeys(filter).has('_id')) return undefined;
+  const estimate = lookup(coll, filter, false);
+  if (!estimate || !estimate.exact) return undefined;
+  if (estimate.size < ESTIMATE_CAP) return estimate.size;
+  if (estimate.count) return estimate.count();
   const found = lookup(coll, filter);
   if (!found || !found.exact) return undefined;
   let n = 0;
@@ -169,8 +175,11 @@ export function plan(coll: Collection, filter: Document): Plan {
   return found ? { ids: found.ids, exact: found.exact } : { exact: false };
 }
 
-/** The cheapest index plan for a filter, or undefined when it needs a full scan. */
-function lookup(coll: Collection, filter: Document): Lookup | undefined {
+/**
+ * The cheapest index plan for a filter, or undefined when it needs a full scan. Without `full`,
+ * a plan with ESTIMATE_CAP candidates or more holds only the first ones (an estimate).
+ */
+function lookup(coll: Collection, filter: Document, full = true): Lookup | undefined {
   const eq = equalityKeys(filter);
   const id = eq.get('_id');
   if (id !== undefined) return { ids: [id], size: 1, exact: onlyEqualities(filter, 1) && eq.size === 1 };
@@ -193,7 +202,7 @@ function lookup(coll: Collection, filter: Document): Lookup | undefined {
         bestIndex = index;
       }
     }
-    if (best && bestIndex && best.size >= ESTIMATE_CAP)
+    if (full && best && bestIndex && best.size >= ESTIMATE_CAP)
       best = indexLookup(bestIndex, filter, eq, ins, ranges, Infinity);
   }
   for (const branches of orLists(filter)) {
@@ -257,7 +266,14 @@ function indexLookup(
       onlyEqualities(filter, used + 1) &&
       isPlainObject(cond) &&
       Object.keys(cond).every((op) => op in RANGE_OPS);
-    if (served) return { ids, size: ids.size, exact };
+    if (served)
+      return {
+        ids,
+        size: ids.size,
+        exact,
+        // Entries are one per document unless a field is multikey.
+        count: exact && !index.multikey.some(Boolean) ? () => index.countKeys(tuples[0]!, bounds) : undefined,
+      };
   }
   if (used === 0) return undefined;
   const exact = plain && used === eq.size && onlyEqualities(filter, eq.size);
@@ -266,7 +282,9 @@ function indexLookup(
     for (const i of index.lookup(t, cap)) ids.add(i);
     if (ids.size >= cap) break;
   }
-  return { ids, size: ids.size, exact: exact && tuples.length === 1 };
+  const single = exact && tuples.length === 1;
+  const flat = !index.multikey.some(Boolean);
+  return { ids, size: ids.size, exact: single, count: single && flat ? () => index.countKeys(tuples[0]!) : undefined };
 }
 
 /**
@@ -280,7 +298,7 @@ function indexLookup(
 export function sortPlan(coll: Collection, filter: Document, sort: Document): Iterable<string> | undefined {
   const fields = Object.entries(sort).map(([f, d]) => [f, Number(d) < 0 ? -1 : 1] as const);
   if (fields.length === 0) return undefined;
-  const few = lookup(coll, filter);
+  const few = lookup(coll, filter, false);
   if (few && few.size < ESTIMATE_CAP) return undefined;
   if (fields.length === 1 && fields[0]![0] === '_id') return coll.ids(fields[0]![1] < 0);
   const eq = equalityKeys(filter);

@@ -195,6 +195,17 @@ export class SecondaryIndex {
     }
   }
 
+  /**
+   * The number of entries under an equality `prefix` (with the next field within `bounds` when
+   * given), counted on keys alone; one per document unless a field is multikey.
+   */
+  countKeys(prefix: string[], bounds?: RangeBounds): number {
+    const { start, end } = this.rangeKeys(prefix, bounds);
+    let n = 0;
+    for (const _ of this.store.keys({ start, end })) n += 1;
+    return n;
+  }
+
   private collect(start: Buffer, end: Buffer | undefined, limit: number): string[] {
     const out: string[] = [];
     if (limit <= 0) return out;

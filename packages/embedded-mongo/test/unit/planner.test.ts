@@ -352,4 +352,18 @@ describe('sorted finds through an index walk', () => {
           expect(walked.map((e) => e.doc._id)).toEqual(expected.map((d) => d._id));
         }
   });
+
+  it('counts from the index alone what a scan counts, for equality, ranges and both together', () => {
+    const ctx = setup();
+    const from = new Date(Date.UTC(2026, 0, 1) + 500 * 60_000);
+    const filters: Document[] = [
+      {},
+      { st: 'b' },
+      { at: { $gte: from } },
+      { at: { $gt: from, $lte: new Date(from.getTime() + 600_000) } },
+      { st: 'c', at: { $lt: from } },
+      { st: 'a', pad: 'x' },
+    ];
+    for (const filter of filters) expect(ctx.count('o', filter)).toBe(ctx.find('o', filter).length);
+  });
 });
