@@ -1,14 +1,18 @@
 /**
- * The whole data set in memory: databases → collections, plus the table of answered retryable
- * writes. All changes go through {@link Catalog.apply} with a journal {@link Op}, the same
- * function that replays the journal at startup, so live state and recovered state cannot drift.
+ * The databases and collections of one store, plus the table of answered retryable writes. All
+ * changes go through {@link Catalog.apply} with an {@link Op}, the same function that converts a
+ * data directory of the older journal format, so live writes and converted data cannot drift.
+ * The collection list and index definitions are small and held in memory (saved in the store's
+ * `catalog` record on every change); documents and index entries stay in the store.
  */
-import { Document } from 'bson';
-import { Collection, docIdKey } from './collection';
+import { Document, deserialize, serialize } from 'bson';
+import { Collection, CollectionHost, IndexMeta, docIdKey } from './collection';
 import { idKey } from './keys';
 import { IndexSpec } from './secondary-index';
+import { P_META, P_RETRY, RecordDamageError, Store, frame, unframe } from './store';
+import { decodeTyped, serializeAny } from './values';
 
-/** One logged change. Documents are full images, so replay is deterministic. */
+/** One change. Documents are full images, so applying is deterministic. */
 export type Op =
   | { o: 'put'; db: string; c: string; d: Document }
   | { o: 'del'; db: string; c: string; id: unknown }
@@ -24,12 +28,47 @@ export interface RetryEntry {
   reply: Document;
 }
 
-/** All databases in memory; mutated only through {@link Catalog.apply} so replay and live writes agree. */
-export class Catalog {
+const META_KEY = Buffer.from([P_META, ...Buffer.from('catalog')]);
+
+interface StoredMeta {
+  nextId: number;
+  collections: Array<{ db: string; c: string; id: number; indexes: IndexMeta[] }>;
+}
+
+/** All databases of one store; mutated only through {@link Catalog.apply}. */
+export class Catalog implements CollectionHost {
   readonly dbs = new Map<string, Map<string, Collection>>();
-  readonly retries = new Map<string, RetryEntry>();
+  private readonly retryCache = new Map<string, RetryEntry>();
   /** Sequence number of the last applied write; snapshots are taken at a sequence number. */
   seq = 0;
+  private idCounter = 1;
+
+  constructor(readonly store: Store) {
+    const raw = store.get(META_KEY);
+    if (raw === undefined) return;
+    const body = unframe(META_KEY, raw);
+    if (!body) throw new RecordDamageError('the catalog record', 'checksum mismatch');
+    const meta = deserialize(body) as StoredMeta;
+    this.idCounter = meta.nextId;
+    for (const c of meta.collections) {
+      this.dbMap(c.db).set(c.c, new Collection(this, c.db, c.c, c.id, c.indexes));
+    }
+  }
+
+  nextId(): number {
+    const id = this.idCounter++;
+    this.saveMeta();
+    return id;
+  }
+
+  saveMeta(): void {
+    const meta: StoredMeta = {
+      nextId: this.idCounter,
+      collections: this.all().map((coll) => ({ db: coll.db, c: coll.name, id: coll.id, indexes: coll.indexMeta() })),
+    };
+    const body = serialize(meta);
+    this.store.put(META_KEY, frame(META_KEY, body));
+  }
 
   get(db: string, c: string): Collection | undefined {
     return this.dbs.get(db)?.get(c);
@@ -43,23 +82,29 @@ export class Catalog {
     return [...this.dbs.values()].flatMap((m) => [...m.values()]);
   }
 
-  private ensure(db: string, c: string): Collection {
+  private dbMap(db: string): Map<string, Collection> {
     let colls = this.dbs.get(db);
     if (!colls) {
       colls = new Map();
       this.dbs.set(db, colls);
     }
+    return colls;
+  }
+
+  private ensure(db: string, c: string): Collection {
+    const colls = this.dbMap(db);
     let coll = colls.get(c);
     if (!coll) {
-      coll = new Collection(db, c);
+      coll = new Collection(this, db, c, this.idCounter++);
       colls.set(c, coll);
+      this.saveMeta();
     }
     return coll;
   }
 
   /**
    * Applies one op at sequence `seq`. Validation (unique keys, existence) is the caller's job;
-   * apply only fails on programming errors.
+   * apply only fails on programming errors (and a unique index build over duplicates).
    */
   apply(op: Op, seq: number, keepHistory: boolean): void {
     this.seq = Math.max(this.seq, seq);
@@ -79,23 +124,52 @@ export class Catalog {
       case 'create':
         this.ensure(op.db, op.c);
         return;
-      case 'drop':
+      case 'drop': {
+        const coll = this.get(op.db, op.c);
+        if (!coll) return;
+        coll.clear();
         this.dbs.get(op.db)?.delete(op.c);
+        this.saveMeta();
         return;
+      }
       case 'dropDatabase':
+        for (const coll of this.collections(op.db)) coll.clear();
         this.dbs.delete(op.db);
+        this.saveMeta();
         return;
     }
   }
 
-  /** Replays one journal record (as written by the engine) during recovery. */
-  replay(record: Document): void {
-    const seq = this.seq + 1;
-    for (const op of (record.ops ?? []) as Op[]) this.apply(op, seq, false);
-    if (record.retry) this.noteRetry(record.retry.sid, record.retry.txnNumber, record.retry.reply);
+  /** The last answered retryable write of a session, if any. */
+  retry(sid: string): RetryEntry | undefined {
+    const hit = this.retryCache.get(sid);
+    if (hit) return hit;
+    const key = retryKey(sid);
+    const raw = this.store.get(key);
+    if (raw === undefined) return undefined;
+    const body = unframe(key, raw);
+    if (!body) throw new RecordDamageError(`the retryable-write record of session ${sid}`, 'checksum mismatch');
+    const entry = decodeTyped(body) as RetryEntry;
+    this.retryCache.set(sid, entry);
+    return entry;
   }
 
   noteRetry(sid: string, txnNumber: number, reply: Document): void {
-    this.retries.set(sid, { txnNumber, reply });
+    const entry = { txnNumber, reply };
+    this.retryCache.set(sid, entry);
+    if (this.retryCache.size > 10_000) this.retryCache.delete(this.retryCache.keys().next().value as string);
+    const key = retryKey(sid);
+    this.store.put(key, frame(key, serializeAny(entry)));
   }
+
+  /** Every stored retry record (repair and conversion copy them). */
+  *retries(): Generator<[string, Buffer]> {
+    const start = Buffer.from([P_RETRY]);
+    for (const { key, value } of this.store.range({ start, end: Buffer.from([P_RETRY + 1]) }))
+      yield [key.subarray(1).toString('utf8'), value];
+  }
+}
+
+function retryKey(sid: string): Buffer {
+  return Buffer.concat([Buffer.from([P_RETRY]), Buffer.from(sid, 'utf8')]);
 }

@@ -1,11 +1,11 @@
 /**
  * `npm run db -- --port <p> --dbpath <dir> [--standalone] [--fsync]`: runs the engine as its own
  * process. Prints the connection URI on one line once the data is recovered and the port is
- * listening; on SIGTERM/SIGINT it compacts, closes its files and exits 0.
+ * listening; on SIGTERM/SIGINT it closes its files and exits 0.
  *
- * `npm run db -- repair --dbpath <dir>`: rebuilds a damaged data directory from every record
- * still readable, sets the damaged bytes aside in a folder beside the data, prints what it
- * kept and exits 0 (1 when it could not run, e.g. an engine holds the directory).
+ * `npm run db -- repair --dbpath <dir>`: checks every stored record, sets damaged ones aside in
+ * a folder beside the data (with report.json), rebuilds the indexes from what remains, prints
+ * what it kept and exits 0 (1 when it could not run, e.g. an engine holds the directory).
  */
 import { repairDataDir, startEngine } from './index';
 
@@ -68,18 +68,20 @@ async function main(): Promise<void> {
   process.stdout.write(`${engine.uri}\n`);
 }
 
-function repair(dbPath: string): void {
-  const report = repairDataDir(dbPath);
+async function repair(dbPath: string): Promise<void> {
+  const report = await repairDataDir(dbPath);
   for (const f of report.files) {
     const bad = f.damaged.map((r) => `${r.length} bytes at offset ${r.offset}`).join(', ');
     process.stdout.write(
-      `${f.file}: kept ${f.records} records${bad ? `; damaged: ${bad}` : ''}${f.tornBytes ? `; cut incomplete last record (${f.tornBytes} bytes)` : ''}\n`,
+      `converted ${f.file}: kept ${f.records} records${bad ? `; damaged: ${bad}` : ''}${f.tornBytes ? `; cut incomplete last record (${f.tornBytes} bytes)` : ''}\n`,
     );
   }
+  for (const d of report.damaged)
+    process.stdout.write(`damaged record set aside: ${d.collection} _id key ${d.idKeyHex} (${d.reason})\n`);
   if (report.unapplied > 0)
     process.stdout.write(`${report.unapplied} readable records could not be applied on what remained\n`);
   process.stdout.write(
-    report.setAsideDir ? `damaged bytes set aside in ${report.setAsideDir}\n` : 'nothing was damaged\n',
+    report.setAsideDir ? `damaged data set aside in ${report.setAsideDir}\n` : 'nothing was damaged\n',
   );
   process.stdout.write(`repaired: ${report.documents} documents\n`);
 }

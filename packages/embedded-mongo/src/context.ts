@@ -10,10 +10,12 @@ import { Op } from './catalog';
 import { Collection, docIdKey } from './collection';
 import { Transaction, writeConflict } from './transaction';
 import { compileFilter } from './matcher';
-import { plan } from './planner';
+import { sortDocuments } from './compare';
+import { countByIndex, plan, sortPlan } from './planner';
 import { idKey } from './keys';
 import { duplicateKeyError } from './secondary-index';
 import { viewOf } from './values';
+import { isPlainObject } from './matcher-util';
 
 /** A document in its typed form and its mingo view. */
 export interface Entry {
@@ -38,33 +40,114 @@ export class OpContext {
   }
 
   /** Documents of `c` matching `filter`, in natural order, using an index when it can. */
-  find(c: string, filter: Document | undefined): Document[] {
-    return this.entries(c, filter).map((e) => e.doc);
+  find(c: string, filter: Document | undefined, fields?: ReadonlySet<string>): Document[] {
+    return this.entries(c, filter, fields).map((e) => e.doc);
   }
 
-  /** Like {@link find}, with each document's mingo view alongside. */
-  entries(c: string, filter: Document | undefined): Entry[] {
+  /** The number of documents of `c` matching `filter`, from the indexes when they can tell. */
+  count(c: string, filter: Document | undefined): number {
+    const coll = this.collection(c);
+    if (!this.txn && coll) {
+      const n = countByIndex(coll, filter);
+      if (n !== undefined) return n;
+    }
+    return this.entries(c, filter).length;
+  }
+
+  /**
+   * Like {@link find}, with each document's mingo view alongside. With `fields`, documents may
+   * hold only those top-level fields (the caller needs no others; see {@link fieldsNeeded}).
+   */
+  entries(c: string, filter: Document | undefined, fields?: ReadonlySet<string>): Entry[] {
     const coll = this.collection(c);
     if (this.txn) return this.entriesInTxn(coll, c, filter);
-    if (!coll) return [];
+    return [...this.iterate(c, filter, fields)];
+  }
+
+  /**
+   * Outside transactions: the matching documents one at a time, read from the store as the
+   * caller pulls them (a cursor reads a batch at a time).
+   */
+  *iterate(c: string, filter: Document | undefined, fields?: ReadonlySet<string>): Generator<Entry> {
+    const coll = this.collection(c);
+    if (!coll) return;
     const p = filter ? plan(coll, filter) : { exact: true, ids: undefined };
-    const out: Entry[] = [];
     if (p.ids && p.exact) {
       for (const id of p.ids) {
-        const e = coll.docs.get(id);
-        if (e) out.push(e);
+        const e = coll.get(id, !fields, fields);
+        if (e) yield e;
       }
-      return out;
+      return;
     }
     const test = compileFilter(filter);
     if (p.ids) {
       for (const id of p.ids) {
-        const e = coll.docs.get(id);
-        if (e && test(e.view)) out.push(e);
+        const e = coll.get(id, false, fields);
+        if (e && test(e.view)) yield e;
+      }
+      return;
+    }
+    for (const [, e] of coll.entries(fields)) if (test(e.view)) yield e;
+  }
+
+  /**
+   * Documents of `c` matching `filter` in `sort` order, skipping `skip` and stopping after
+   * `limit` (0: no limit), when an index walk can produce that order (see planner.sortPlan);
+   * undefined otherwise, and inside transactions (which read their snapshot).
+   */
+  findSorted(
+    c: string,
+    filter: Document | undefined,
+    sort: Document,
+    skip: number,
+    limit: number,
+  ): Entry[] | undefined {
+    if (this.txn) return undefined;
+    const coll = this.collection(c);
+    if (!coll) return undefined;
+    // Candidates are tested (and sorted) on the fields the filter and the sort read; only the
+    // documents returned are decoded whole.
+    const probe = new Set<string>(['_id']);
+    for (const key of Object.keys(sort)) probe.add(key.split('.')[0]!);
+    const partial = !filter || filterFields(filter, probe) ? probe : undefined;
+    const test = compileFilter(filter);
+    const walk = sortPlan(coll, filter ?? {}, sort);
+    if (!walk) {
+      // Few candidates (or no ordered index): sort the candidates in memory.
+      if (!partial) return undefined;
+      const p = filter ? plan(coll, filter) : { exact: false, ids: undefined };
+      const matched: Array<{ id: string; doc: Document }> = [];
+      const consider = (id: string, e: Entry | undefined): void => {
+        if (e && (p.exact || test(e.view))) matched.push({ id, doc: e.doc });
+      };
+      if (p.ids) for (const id of p.ids) consider(id, coll.get(id, false, partial));
+      else for (const [id, e] of coll.entries(partial)) consider(id, e);
+      const ids = new Map(matched.map((m) => [m.doc, m.id]));
+      let docs = sortDocuments(
+        matched.map((m) => m.doc),
+        sort,
+      ).slice(skip);
+      if (limit > 0) docs = docs.slice(0, limit);
+      const out: Entry[] = [];
+      for (const d of docs) {
+        const e = coll.get(ids.get(d)!, false);
+        if (e) out.push(e);
       }
       return out;
     }
-    for (const e of coll.docs.values()) if (test(e.view)) out.push(e);
+    const out: Entry[] = [];
+    let skipped = 0;
+    for (const id of walk) {
+      const probed = partial ? coll.get(id, false, partial) : coll.get(id, false);
+      if (!probed || !test(probed.view)) continue;
+      if (skipped < skip) {
+        skipped += 1;
+        continue;
+      }
+      const e = partial ? coll.get(id, false) : probed;
+      if (e) out.push(e);
+      if (limit > 0 && out.length >= limit) break;
+    }
     return out;
   }
 
@@ -74,7 +157,7 @@ export class OpContext {
     const ids = new Set<string>();
     if (coll) {
       const p = filter ? plan(coll, filter) : { exact: true, ids: undefined };
-      for (const id of p.ids ?? coll.docs.keys()) ids.add(id);
+      for (const id of p.ids ?? coll.ids()) ids.add(id);
       for (const id of coll.history.keys()) ids.add(id);
     }
     for (const id of overlay?.keys() ?? []) ids.add(id);
@@ -92,7 +175,7 @@ export class OpContext {
   /** The document with id key `id` as this command sees it. */
   get(c: string, id: string): Document | undefined {
     const coll = this.collection(c);
-    if (!this.txn) return coll?.docs.get(id)?.doc;
+    if (!this.txn) return coll?.get(id)?.doc;
     const w = this.txn.overlay(this.db, c)?.get(id);
     if (w) return w.doc ?? undefined;
     return coll?.versionAt(id, this.txn.snapshot)?.doc;
@@ -172,4 +255,42 @@ export class OpContext {
 }
 
 const MAX_BSON_SIZE = 16 * 1024 * 1024;
+
+const LOGICAL = new Set(['$and', '$or', '$nor']);
+
+/** Adds the top-level fields a filter reads to `out`; false when it may read any field. */
+function filterFields(filter: Document, out: Set<string>): boolean {
+  for (const [key, cond] of Object.entries(filter)) {
+    if (LOGICAL.has(key)) {
+      if (!Array.isArray(cond)) return false;
+      for (const part of cond) if (!isPlainObject(part) || !filterFields(part, out)) return false;
+    } else if (key.charCodeAt(0) === 36) return false;
+    else out.add(key.split('.')[0]!);
+  }
+  return true;
+}
+
+/**
+ * The top-level fields a find needs decoded — those its inclusion projection keeps, its filter
+ * reads and its sort orders by — or undefined when it needs whole documents (no projection, an
+ * exclusion, operators, or a filter that may read any field).
+ */
+export function fieldsNeeded(
+  projection: Document | undefined,
+  filter: Document | undefined,
+  sort: Document | undefined,
+): Set<string> | undefined {
+  if (!isPlainObject(projection) || Object.keys(projection).length === 0) return undefined;
+  const out = new Set<string>(['_id']);
+  // `{_id: 0}` alone excludes: it keeps every other field.
+  if (!Object.entries(projection).some(([k, v]) => k !== '_id' && (v === 1 || v === true))) return undefined;
+  for (const [key, v] of Object.entries(projection)) {
+    if (key.charCodeAt(0) === 36 || key.includes('$')) return undefined;
+    if (!(v === 1 || v === true) && !(key === '_id' && (v === 0 || v === false))) return undefined;
+    out.add(key.split('.')[0]!);
+  }
+  if (filter && !filterFields(filter, out)) return undefined;
+  for (const key of Object.keys(sort ?? {})) out.add(key.split('.')[0]!);
+  return out;
+}
 const ID_INDEX_KEY = { name: '_id_', key: { _id: 1 }, fields: ['_id'] };

@@ -1,7 +1,7 @@
 /**
  * Turns one decoded command into one reply: finds the handler, refuses unknown commands and
- * fields, binds the session's transaction or answers a retried write from memory, runs the
- * handler, and journals what it changed before the reply leaves.
+ * fields, binds the session's transaction or answers a retried write from the store, runs the
+ * handler, and commits what it changed (one store transaction) before the reply leaves.
  */
 import { Document } from 'bson';
 import { Engine, noSuchTransaction } from './engine';
@@ -20,6 +20,7 @@ import { Transaction } from './transaction';
 export interface EngineLogger {
   debug(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
+  info?(obj: object, msg?: string): void;
 }
 
 const ALL: CommandSpec[] = [
@@ -30,6 +31,9 @@ const ALL: CommandSpec[] = [
   ...ddlCommands,
   ...transactionCommands,
 ];
+
+/** Commands that change stored data outside a transaction; each runs in one store transaction. */
+const WRITES = new Set(['createIndexes', 'dropIndexes', 'create', 'drop', 'dropDatabase']);
 
 const REGISTRY = new Map<string, CommandSpec>();
 for (const spec of ALL) for (const name of [spec.name, ...(spec.aliases ?? [])]) REGISTRY.set(name, spec);
@@ -68,7 +72,7 @@ export class Dispatcher {
     const txnNumber = cmd.txnNumber === undefined ? undefined : Number(cmd.txnNumber);
     const txn = this.bindTransaction(spec, cmd, sid, txnNumber);
     if (!txn && sid && txnNumber !== undefined && spec.retryable) {
-      const prior = this.engine.catalog.retries.get(sid);
+      const prior = this.engine.catalog.retry(sid);
       if (prior && prior.txnNumber === txnNumber) return prior.reply;
       if (prior && txnNumber < prior.txnNumber) {
         throw new CommandError(
@@ -78,19 +82,22 @@ export class Dispatcher {
       }
     }
     const ctx = new OpContext(this.engine, db, txn);
-    let reply: Document | undefined;
-    try {
-      reply = spec.run(ctx, cmd, env);
-      return reply;
-    } catch (err) {
-      if (txn?.state === 'active') this.engine.endTransaction(txn, 'aborted');
-      throw err;
-    } finally {
-      if (txn?.state === 'active' && reply?.writeErrors) this.engine.endTransaction(txn, 'aborted');
-      const retry =
-        reply && !txn && sid && txnNumber !== undefined && spec.retryable ? { sid, txnNumber, reply } : undefined;
-      this.engine.persist(ctx.ops, retry);
-    }
+    const execute = (): Document => {
+      let reply: Document | undefined;
+      try {
+        reply = spec.run(ctx, cmd, env);
+        return reply;
+      } catch (err) {
+        if (txn?.state === 'active') this.engine.endTransaction(txn, 'aborted');
+        throw err;
+      } finally {
+        if (txn?.state === 'active' && reply?.writeErrors) this.engine.endTransaction(txn, 'aborted');
+        if (reply && !txn && sid && txnNumber !== undefined && spec.retryable)
+          this.engine.noteRetry({ sid, txnNumber, reply });
+      }
+    };
+    if (txn || !(spec.retryable || WRITES.has(spec.name))) return execute();
+    return this.engine.storage.store.write(execute);
   }
 
   /** The transaction a command runs in, starting one on `startTransaction`. */
@@ -128,6 +135,7 @@ export class Dispatcher {
     }
     const txn = state.txn;
     if (!txn || state.txnNumber !== txnNumber) throw noSuchTransaction(txnNumber);
+    txn.lastActive = Date.now();
     const ending = spec.name === 'commitTransaction' || spec.name === 'abortTransaction';
     if (!ending && txn.state !== 'active') throw noSuchTransaction(txnNumber);
     if (!spec.inTxn)

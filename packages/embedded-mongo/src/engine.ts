@@ -9,17 +9,26 @@ import { Storage } from './storage';
 import { Transaction } from './transaction';
 import { CommandError, ErrorCodes } from './errors';
 
-/** A cursor's remaining results; results are materialised when the cursor is created. */
+/**
+ * A cursor's remaining results: `docs` from `pos`, then whatever `more` yields (a find outside
+ * a transaction reads its documents as batches are asked for; other results are materialised
+ * when the cursor is created).
+ */
 export interface OpenCursor {
   ns: string;
   docs: Document[];
   pos: number;
+  more?: Iterator<Document>;
   lastUsed: number;
 }
 
-/** mongod's defaults: idle cursors die after 10 minutes, transactions after 60 seconds. */
+/**
+ * Idle cursors die after 10 minutes (mongod's default). A transaction is aborted after 60
+ * seconds without a command: one whose client keeps working (a long replaceAll under load) is
+ * never cut, while one whose client vanished cannot hold locks and old versions for long.
+ */
 const CURSOR_IDLE_MS = 10 * 60 * 1000;
-const TRANSACTION_LIFETIME_MS = 60 * 1000;
+const TRANSACTION_IDLE_MS = 60 * 1000;
 
 /** Per logical session: the highest txnNumber seen and the transaction it opened, if any. */
 export interface SessionState {
@@ -39,7 +48,7 @@ export class Engine {
 
   constructor(
     readonly catalog: Catalog,
-    readonly storage: Storage | undefined,
+    readonly storage: Storage,
   ) {}
 
   /** History is needed only while some transaction reads an older snapshot. */
@@ -52,33 +61,27 @@ export class Engine {
   }
 
   /**
-   * Persists the ops a command already applied to memory (one record, all or nothing at replay)
-   * before the command is acknowledged.
+   * Records the reply of a retryable write in the same store transaction as its changes, so a
+   * retry after a crash is answered, not re-applied.
    */
-  persist(ops: Op[], retry?: { sid: string; txnNumber: number; reply: Document }): void {
+  noteRetry(retry: { sid: string; txnNumber: number; reply: Document } | undefined): void {
     if (retry) this.catalog.noteRetry(retry.sid, retry.txnNumber, retry.reply);
-    if (!this.storage || (ops.length === 0 && !retry)) return;
-    this.storage.append(retry ? { ops, retry } : { ops });
-    this.storage.maybeCompact(this.catalog);
   }
 
   /** Registers a cursor over the rest of `docs` and returns its id (0 when exhausted). */
-  openCursor(ns: string, docs: Document[], pos: number): Long {
-    if (pos >= docs.length) return Long.ZERO;
+  openCursor(ns: string, docs: Document[], pos: number, more?: Iterator<Document>): Long {
+    if (pos >= docs.length && !more) return Long.ZERO;
     const now = Date.now();
     for (const [cid, c] of this.cursors) if (now - c.lastUsed > CURSOR_IDLE_MS) this.cursors.delete(cid);
     const id = this.nextCursorId++;
-    this.cursors.set(id, { ns, docs, pos, lastUsed: now });
+    this.cursors.set(id, { ns, docs, pos, more, lastUsed: now });
     return Long.fromNumber(id);
   }
 
-  /**
-   * Aborts transactions older than mongod's transactionLifetimeLimitSeconds, so a client that
-   * vanished mid-transaction cannot hold locks and old versions forever.
-   */
+  /** Aborts transactions idle for longer than TRANSACTION_IDLE_MS (see there). */
   expireTransactions(now = Date.now()): void {
     for (const txn of [...this.activeTxns]) {
-      if (now - txn.startedAt > TRANSACTION_LIFETIME_MS) this.endTransaction(txn, 'aborted');
+      if (now - txn.lastActive > TRANSACTION_IDLE_MS) this.endTransaction(txn, 'aborted');
     }
   }
 
@@ -88,7 +91,7 @@ export class Engine {
     return txn;
   }
 
-  /** Applies a transaction's writes atomically (memory and one journal record). */
+  /** Applies a transaction's writes atomically (one store transaction, see Dispatcher). */
   commitTransaction(txn: Transaction): void {
     if (txn.state === 'committed') return;
     if (txn.state === 'aborted') throw noSuchTransaction(txn.txnNumber);
@@ -101,8 +104,9 @@ export class Engine {
     }
     const seq = this.catalog.seq + 1;
     this.endTransaction(txn, 'committed');
-    for (const op of ops) this.catalog.apply(op, seq, this.keepHistory);
-    this.persist(ops);
+    this.storage.store.write(() => {
+      for (const op of ops) this.catalog.apply(op, seq, this.keepHistory);
+    });
   }
 
   /** Discards a transaction's writes and releases what it held. */
@@ -115,10 +119,10 @@ export class Engine {
     for (const coll of this.catalog.all()) if (coll.history.size > 0) coll.pruneHistory(oldest);
   }
 
-  /** Flushes everything to a final snapshot and closes the data files. */
-  close(): void {
+  /** Aborts open transactions and closes the store. */
+  close(): Promise<void> {
     for (const txn of [...this.activeTxns]) this.endTransaction(txn, 'aborted');
-    this.storage?.close(this.catalog);
+    return this.storage.close();
   }
 }
 

@@ -4,14 +4,14 @@
  * Contract used by the service, the tests and the CLI. The implementation lives in the
  * other files of this folder.
  */
-import { Catalog } from './catalog';
 import { Dispatcher, EngineLogger } from './dispatch';
 import { Engine } from './engine';
 import { WireServer } from './server';
 import { Storage } from './storage';
 
 export type { EngineLogger } from './dispatch';
-export { DataDamageError } from './journal';
+export { DataDamageError } from './legacy-journal';
+export { RecordDamageError } from './store';
 export { repairDataDir } from './storage';
 export type { RepairReport } from './storage';
 
@@ -20,14 +20,12 @@ export interface EngineOptions {
   port?: number;
   /** Interface to bind; only loopback addresses are accepted. Default 127.0.0.1. */
   host?: string;
-  /** Directory for the journal and snapshots; undefined keeps everything in memory. */
+  /** Data directory (the store and its lock); undefined uses a temporary one removed on close. */
   dbPath?: string;
   /** Replica-set name presented in hello (default 'rs0'); null presents a standalone server. */
   replicaSetName?: string | null;
-  /** fsync every journal record (power-loss safety); default false (process-crash safety). */
+  /** Flush every commit to disk (power-loss safety); default false (process-crash safety). */
   fsync?: boolean;
-  /** Journal size in bytes that triggers compaction; default 64 MiB. */
-  compactBytes?: number;
   /** pino-compatible logger; default silent. */
   logger?: EngineLogger;
 }
@@ -43,18 +41,18 @@ export interface RunningEngine {
 const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
 
 /**
- * Starts the engine. Data under `dbPath` is recovered first (snapshot, then journal, a torn
- * tail truncated), so the returned URI only becomes reachable once the data is consistent.
- * Damaged data files reject with a DataDamageError naming the file and offset; a directory
- * another running engine holds rejects too.
+ * Starts the engine. The store under `dbPath` is opened (reading only its catalog; a directory
+ * of the older format is converted first), so the returned URI only becomes reachable once the
+ * data is consistent. Damaged old-format files reject with a DataDamageError naming the file and
+ * offset; a directory another running engine holds rejects too.
  */
 export async function startEngine(options: EngineOptions = {}): Promise<RunningEngine> {
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) throw new Error(`embedded engine listens on loopback only, refusing host ${host}`);
   const replicaSetName = options.replicaSetName === undefined ? 'rs0' : options.replicaSetName;
   const { storage, catalog } = options.dbPath
-    ? Storage.open(options.dbPath, { fsync: options.fsync, compactBytes: options.compactBytes, logger: options.logger })
-    : { storage: undefined, catalog: new Catalog() };
+    ? Storage.open(options.dbPath, { fsync: options.fsync, logger: options.logger })
+    : Storage.temporary();
   const engine = new Engine(catalog, storage);
   const info = { host: '127.0.0.1', port: 0, replicaSetName, startedAt: new Date() };
   const server = new WireServer(engine, new Dispatcher(engine, info, options.logger), options.logger);

@@ -1,15 +1,11 @@
 /**
  * Index keying: turns BSON values into strings that are equal exactly when MongoDB considers
- * the values equal for an equality match (1, 1.0 and Long(1) share a key; "1" does not), so
- * hash maps can serve as equality indexes.
+ * the values equal for an equality match (1, 1.0 and Long(1) share a key; "1" does not) and
+ * that sort in MongoDB's order, so they serve as ordered index keys and as `_id` keys.
  */
-import { Document, EJSON, ObjectId } from 'bson';
+import { Document } from 'bson';
 import { CommandError, ErrorCodes } from './errors';
-
-interface BsonTagged {
-  _bsontype?: string;
-  toString(): string;
-}
+import { encodeValueKey } from './key-encoding';
 
 /**
  * Stands for an empty array in index keys: MongoDB indexes `[]` under its own key, so an
@@ -17,37 +13,18 @@ interface BsonTagged {
  */
 export const EMPTY_ARRAY: unknown = Object.freeze({ emptyArray: true });
 
-/** The key of one value. null and missing share a key, as in a MongoDB index. */
+/**
+ * The key of one value: its order-preserving encoding (see key-encoding.ts) as a latin1 string.
+ * null and missing share a key, as in a MongoDB index; an empty array keys as `[]`.
+ */
 export function valueKey(value: unknown): string {
-  if (value === undefined || value === null) return 'z';
-  if (value === EMPTY_ARRAY) return 'e';
-  switch (typeof value) {
-    case 'number':
-      return `n${value === 0 ? 0 : value}`;
-    case 'string':
-      return `s${value}`;
-    case 'boolean':
-      return value ? 'b1' : 'b0';
-    case 'bigint':
-      return `n${Number(value)}`;
-    default:
-      return objectKey(value as object);
-  }
+  if (value === EMPTY_ARRAY) return EMPTY_ARRAY_KEY;
+  return encodeValueKey(value);
 }
 
-function objectKey(value: object): string {
-  if (value instanceof Date) return `d${value.getTime()}`;
-  if (value instanceof ObjectId) return `o${value.toHexString()}`;
-  const tag = (value as BsonTagged)._bsontype;
-  if (tag === 'Long') {
-    const n = Number((value as BsonTagged).toString());
-    return Number.isSafeInteger(n) ? `n${n}` : `n${(value as BsonTagged).toString()}`;
-  }
-  if (tag === 'Int32' || tag === 'Double' || tag === 'Decimal128') {
-    return `n${Number((value as BsonTagged).toString())}`;
-  }
-  return `j${EJSON.stringify(value as Document, { relaxed: false })}`;
-}
+/** The key of null and of a missing field. */
+export const NULL_KEY = encodeValueKey(null);
+const EMPTY_ARRAY_KEY = encodeValueKey([]);
 
 /**
  * Values found at a dotted path, descending into arrays like MongoDB does for multikey
@@ -83,14 +60,6 @@ function collect(value: unknown, parts: string[], i: number, out: unknown[], mar
 /** True when the path resolves to nothing at all (used by sparse indexes). */
 export function isMissing(doc: Document, path: string): boolean {
   return pathValues(doc, path).every((v) => v === undefined);
-}
-
-/** Joins per-field keys unambiguously (length-prefixed). */
-export function compoundKey(parts: string[]): string {
-  if (parts.length === 1) return parts[0];
-  let out = '';
-  for (const p of parts) out += `${p.length}:${p}`;
-  return out;
 }
 
 /**

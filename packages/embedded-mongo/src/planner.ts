@@ -4,14 +4,16 @@
  * lookups over the branches of an `$or`; otherwise the whole collection. A plan is `exact` when
  * the index lookup alone decides the match, so mingo can be skipped on the hot path.
  *
- * Indexes are hash maps, so range conditions (`$gt`, `$lte`, …) are never looked up: they stay
- * with the filter, which runs on the candidates of the equality prefix before them. Candidates
- * are always a superset of the matching documents; only `exact` plans skip the filter, and those
- * are limited to plain equalities on top-level fields, where index keys and matching agree.
+ * Indexes are ordered (see secondary-index.ts): a range on the field after the equality prefix
+ * narrows the scan, and a sort on the fields after it can be a walk in index order
+ * ({@link sortPlan}). Candidates are always a superset of the matching documents; only `exact`
+ * plans skip the filter, and those are limited to plain equalities on top-level fields, where
+ * index keys and matching agree.
  */
 import { Document, ObjectId } from 'bson';
 import { Collection } from './collection';
-import { valueKey } from './keys';
+import { NULL_KEY, valueKey } from './keys';
+import { T_DATE, T_NUMBER, T_OBJECTID, T_STRING } from './key-encoding';
 import { isPlainObject } from './matcher-util';
 import { RangeBounds, SecondaryIndex } from './secondary-index';
 
@@ -27,10 +29,14 @@ interface Lookup {
   ids: Iterable<string>;
   size: number;
   exact: boolean;
+  /** For an exact lookup of one key range on a non-multikey index: its count from keys alone. */
+  count?: () => number;
 }
 
 /** Above this many key tuples (a product of `$in` lists) an index is used on a shorter prefix. */
 const MAX_TUPLES = 1_000;
+/** Candidate counts beyond this are not told apart when choosing an index. */
+const ESTIMATE_CAP = 1_000;
 
 /** Equality conditions of a filter usable as index keys, by field path. */
 export function equalityKeys(filter: Document): Map<string, string> {
@@ -70,23 +76,25 @@ export function inKeys(filter: Document): Map<string, string[]> {
 
 const RANGE_OPS: Record<string, 'lo' | 'hi'> = { $gt: 'lo', $gte: 'lo', $lt: 'hi', $lte: 'hi' };
 
-/** A range bound's sortable value: Dates by time, numbers that compare exactly as doubles. */
-function rangeValue(value: unknown): { kind: 'd' | 'n'; value: number } | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : { kind: 'd', value: value.getTime() };
-  if (typeof value === 'number') return Number.isNaN(value) ? undefined : { kind: 'n', value };
+/** The type bracket (first encoded byte) of a range bound a scan can serve, if any. */
+function rangeType(value: unknown): number | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : T_DATE;
+  if (typeof value === 'number') return Number.isNaN(value) ? undefined : T_NUMBER;
+  if (typeof value === 'string') return T_STRING;
+  if (value instanceof ObjectId) return T_OBJECTID;
   const tag = (value as { _bsontype?: string } | null)?._bsontype;
-  if (tag === 'Int32' || tag === 'Double' || tag === 'Long') {
-    const n = Number(String(value));
-    if (Number.isNaN(n) || (tag === 'Long' && !Number.isSafeInteger(n))) return undefined;
-    return { kind: 'n', value: n };
+  if (tag === 'Int32' || tag === 'Double' || tag === 'Long' || tag === 'Decimal128') {
+    return Number.isNaN(Number(String(value))) ? undefined : T_NUMBER;
   }
   return undefined;
 }
 
 /**
- * `$gt`/`$gte`/`$lt`/`$lte` conditions of a filter on Dates or numbers, by field path, as the
- * bounds an ordered index lookup takes. Other operators beside them only narrow the match and
- * are left to the filter; bounds of different kinds match nothing and are not planned.
+ * `$gt`/`$gte`/`$lt`/`$lte` conditions of a filter on dates, numbers, strings or ObjectIds, by
+ * field path, as the (inclusive) bounds of an ordered index scan within the value's type bracket,
+ * as MongoDB's comparisons only match values of the same type. Other operators beside them only
+ * narrow the match and are left to the filter, which always runs on a range's candidates;
+ * bounds of different types match nothing and are not planned.
  */
 export function rangeKeys(filter: Document): Map<string, RangeBounds> {
   const out = new Map<string, RangeBounds>();
@@ -102,21 +110,21 @@ export function rangeKeys(filter: Document): Map<string, RangeBounds> {
     for (const [op, arg] of Object.entries(cond)) {
       const side = RANGE_OPS[op];
       if (!side) continue;
-      const v = rangeValue(arg);
-      if (!v || (bounds && bounds.kind !== v.kind)) {
+      const type = rangeType(arg);
+      if (type === undefined || (bounds && bounds.type !== type)) {
         mixed = true;
         break;
       }
-      bounds ??= { kind: v.kind };
-      const inclusive = op === '$gte' || op === '$lte';
+      bounds ??= { type, exact: type === T_DATE || type === T_OBJECTID };
+      const key = valueKey(arg);
+      const open = op === '$gt' || op === '$lt';
       const current = bounds[side];
+      const openSide = side === 'lo' ? 'loOpen' : 'hiOpen';
       // Two bounds on one side (`$gt: 1, $gte: 3`): keep the tighter one.
-      const tighter =
-        !current ||
-        (side === 'lo'
-          ? v.value > current.value || (v.value === current.value && !inclusive)
-          : v.value < current.value || (v.value === current.value && !inclusive));
-      if (tighter) bounds[side] = { value: v.value, inclusive };
+      if (current === undefined || (side === 'lo' ? key > current : key < current)) {
+        bounds[side] = key;
+        bounds[openSide] = open;
+      } else if (key === current && open) bounds[openSide] = true;
     }
     if (bounds && !mixed) out.set(field, bounds);
   }
@@ -142,14 +150,36 @@ function onlyEqualities(filter: Document, used: number): boolean {
   return Object.keys(filter).length === used && !('$and' in filter);
 }
 
+/**
+ * The number of documents matching `filter` when the indexes alone can tell (an empty filter,
+ * or an exact plan from a secondary index), without reading a document; undefined otherwise.
+ */
+export function countByIndex(coll: Collection, filter: Document | undefined): number | undefined {
+  if (!filter || Object.keys(filter).length === 0) return coll.size();
+  const eq = equalityKeys(filter);
+  if (eq.has('_id') || inKeys(filter).has('_id')) return undefined;
+  const estimate = lookup(coll, filter, false);
+  if (!estimate || !estimate.exact) return undefined;
+  if (estimate.size < ESTIMATE_CAP) return estimate.size;
+  if (estimate.count) return estimate.count();
+  const found = lookup(coll, filter);
+  if (!found || !found.exact) return undefined;
+  let n = 0;
+  for (const _ of found.ids) n += 1;
+  return n;
+}
+
 /** Plans a filter against a collection's current indexes. */
 export function plan(coll: Collection, filter: Document): Plan {
   const found = lookup(coll, filter);
   return found ? { ids: found.ids, exact: found.exact } : { exact: false };
 }
 
-/** The cheapest index plan for a filter, or undefined when it needs a full scan. */
-function lookup(coll: Collection, filter: Document): Lookup | undefined {
+/**
+ * The cheapest index plan for a filter, or undefined when it needs a full scan. Without `full`,
+ * a plan with ESTIMATE_CAP candidates or more holds only the first ones (an estimate).
+ */
+function lookup(coll: Collection, filter: Document, full = true): Lookup | undefined {
   const eq = equalityKeys(filter);
   const id = eq.get('_id');
   if (id !== undefined) return { ids: [id], size: 1, exact: onlyEqualities(filter, 1) && eq.size === 1 };
@@ -161,13 +191,19 @@ function lookup(coll: Collection, filter: Document): Lookup | undefined {
     return { ids: idIn, size: idIn.length, exact: alone };
   }
   let best: Lookup | undefined;
+  let bestIndex: SecondaryIndex | undefined;
   const ranges = rangeKeys(filter);
   if (eq.size > 0 || ins.size > 0 || ranges.size > 0) {
+    // Each index is counted only up to ESTIMATE_CAP entries; the chosen one is then read whole.
     for (const index of coll.indexes.values()) {
-      const found = indexLookup(index, filter, eq, ins, ranges);
-      if (found && (!best || found.size < best.size || (found.size === best.size && found.exact && !best.exact)))
+      const found = indexLookup(index, filter, eq, ins, ranges, ESTIMATE_CAP);
+      if (found && (!best || found.size < best.size || (found.size === best.size && found.exact && !best.exact))) {
         best = found;
+        bestIndex = index;
+      }
     }
+    if (full && best && bestIndex && best.size >= ESTIMATE_CAP)
+      best = indexLookup(bestIndex, filter, eq, ins, ranges, Infinity);
   }
   for (const branches of orLists(filter)) {
     if (best && best.size <= 1) break;
@@ -188,6 +224,7 @@ function indexLookup(
   eq: Map<string, string>,
   ins: Map<string, string[]>,
   ranges: Map<string, RangeBounds>,
+  cap: number,
 ): Lookup | undefined {
   let tuples: string[][] = [[]];
   let used = 0;
@@ -196,35 +233,115 @@ function indexLookup(
     const k = eq.get(f);
     const keys = k !== undefined ? [k] : ins.get(f);
     // A sparse index has no entry for a document missing all its fields, which null matches.
-    if (keys === undefined || (index.spec.sparse && keys.includes('z'))) break;
+    if (keys === undefined || (index.spec.sparse && keys.includes(NULL_KEY))) break;
     if (tuples.length * keys.length > MAX_TUPLES) break;
     tuples = tuples.flatMap((t) => keys.map((key) => [...t, key]));
     used += 1;
-    if (k === undefined || f.includes('.')) plain = false;
+    // A dotted path agrees with the index unless arrays lie along it (a multikey field).
+    if (k === undefined || (f.includes('.') && index.multikey[used - 1]) || !index.exactKeys(keys)) plain = false;
   }
   const bounds = used < index.fields.length ? ranges.get(index.fields[used]!) : undefined;
   if (bounds) {
     const ids = new Set<string>();
     let served = true;
     for (const t of tuples) {
-      const found = index.range(t, bounds);
+      const found = index.range(t, bounds, cap);
       if (!found) {
         served = false;
         break;
       }
       for (const i of found) ids.add(i);
+      if (ids.size >= cap) break;
     }
-    if (served) return { ids, size: ids.size, exact: false };
+    // Exact when the filter is the equality prefix and this range, nothing else.
+    const rangeField = index.fields[used]!;
+    const cond = filter[rangeField] as Document;
+    const exact =
+      served &&
+      bounds.exact === true &&
+      plain &&
+      tuples.length === 1 &&
+      used === eq.size &&
+      !rangeField.includes('.') &&
+      onlyEqualities(filter, used + 1) &&
+      isPlainObject(cond) &&
+      Object.keys(cond).every((op) => op in RANGE_OPS);
+    if (served)
+      return {
+        ids,
+        size: ids.size,
+        exact,
+        // Entries are one per document unless a field is multikey.
+        count: exact && !index.multikey.some(Boolean) ? () => index.countKeys(tuples[0]!, bounds) : undefined,
+      };
   }
   if (used === 0) return undefined;
   const exact = plain && used === eq.size && onlyEqualities(filter, eq.size);
-  if (tuples.length === 1) {
-    const ids = index.lookup(tuples[0]);
-    return { ids, size: ids instanceof Set ? ids.size : (ids as string[]).length, exact };
-  }
   const ids = new Set<string>();
-  for (const t of tuples) for (const i of index.lookup(t)) ids.add(i);
-  return { ids, size: ids.size, exact: false };
+  for (const t of tuples) {
+    for (const i of index.lookup(t, cap)) ids.add(i);
+    if (ids.size >= cap) break;
+  }
+  const single = exact && tuples.length === 1;
+  const flat = !index.multikey.some(Boolean);
+  return { ids, size: ids.size, exact: single, count: single && flat ? () => index.countKeys(tuples[0]!) : undefined };
+}
+
+/**
+ * An index walk that yields `_id` keys in the order of `sort`, for a filter whose equality
+ * conditions cover the index fields before the sorted ones (a range on the first sorted field
+ * narrows the walk), or undefined when no index gives that order or when an index lookup finds
+ * few enough candidates to sort them in memory. The walk is lazy: with a limit, only the first
+ * matches are read. Multikey and sparse indexes are not walked (their order is not the sort's,
+ * or they miss documents).
+ */
+export function sortPlan(coll: Collection, filter: Document, sort: Document): Iterable<string> | undefined {
+  const fields = Object.entries(sort).map(([f, d]) => [f, Number(d) < 0 ? -1 : 1] as const);
+  if (fields.length === 0) return undefined;
+  const few = lookup(coll, filter, false);
+  if (few && few.size < ESTIMATE_CAP) return undefined;
+  if (fields.length === 1 && fields[0]![0] === '_id') return coll.ids(fields[0]![1] < 0);
+  const eq = equalityKeys(filter);
+  const ranges = rangeKeys(filter);
+  let best: { index: SecondaryIndex; prefix: string[]; reverse: boolean } | undefined;
+  for (const index of coll.indexes.values()) {
+    if (index.spec.sparse) continue;
+    for (let p = 0; p < index.fields.length; p++) {
+      const prefix = index.fields.slice(0, p).map((f) => eq.get(f));
+      if (prefix.some((k) => k === undefined)) break;
+      // Entries with equal keys follow in `_id` order: a last `_id` field after every index
+      // field is served by the walk's direction.
+      const last = fields[fields.length - 1]!;
+      const tieBreak = last[0] === '_id' && p + fields.length - 1 === index.fields.length;
+      const own = tieBreak ? fields.slice(0, -1) : fields;
+      if (own.length === 0 || p + own.length > index.fields.length) continue;
+      let relation = 0;
+      let ok = true;
+      for (let j = 0; j < own.length && ok; j++) {
+        const [f, d] = own[j]!;
+        const at = p + j;
+        const r = d * index.direction(at);
+        if (index.fields[at] !== f || index.multikey[at] || (relation !== 0 && r !== relation)) ok = false;
+        relation = r;
+      }
+      if (tieBreak && last[1] !== relation) ok = false;
+      if (ok && (!best || p > best.prefix.length)) best = { index, prefix: prefix as string[], reverse: relation < 0 };
+    }
+  }
+  if (!best) return undefined;
+  const { index, prefix, reverse } = best;
+  const bounds = ranges.get(index.fields[prefix.length]!);
+  return unique(index.walk(prefix, bounds, reverse));
+}
+
+/** Yields each id once (a multikey field after the sorted ones repeats a document). */
+function* unique(ids: Iterable<string>): Generator<string> {
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    yield id;
+  }
 }
 
 /** The `$or` lists of a filter: its own and those of its `$and` parts. */

@@ -1,11 +1,15 @@
 /**
- * A secondary index: hash maps from key tuples to document ids, one map per key prefix so an
- * equality on any leading subset of the fields is a single map lookup. Kept in step with the
- * collection on every write; never stores documents, only their id keys.
+ * A secondary index: ordered entries in the store, one per key tuple of a document, keyed by the
+ * order-preserving encoding of each field (inverted for a descending field) followed by the
+ * document's `_id` key. An equality on a leading subset of the fields is a prefix scan, a range
+ * on the next field a bounded scan, and a sort on the fields after an equality prefix a walk in
+ * key order. Kept in step with the collection on every write; never stores documents.
  */
 import { Document } from 'bson';
 import { CommandError, ErrorCodes } from './errors';
-import { compoundKey, documentKeys, isMissing } from './keys';
+import { documentKeys, isMissing } from './keys';
+import { keyBytes, prefixEnd } from './key-encoding';
+import { P_INDEX, RecordDamageError, Store, frame, unframe } from './store';
 
 /** The definition of an index as given to createIndexes and returned by listIndexes. */
 export interface IndexSpec {
@@ -15,111 +19,47 @@ export interface IndexSpec {
   sparse?: boolean;
 }
 
-type Bucket = string | Set<string>;
-
-/** The bounds of a range condition on one field, all Dates or all numbers (see `rangeOf`). */
+/**
+ * The bounds of a range condition on one field, inclusive, within one type bracket (the first
+ * byte of an encoding): `lo`/`hi` are value keys, absent for the bracket's start or end.
+ */
 export interface RangeBounds {
-  kind: 'd' | 'n';
-  lo?: { value: number; inclusive: boolean };
-  hi?: { value: number; inclusive: boolean };
+  type: number;
+  lo?: string;
+  hi?: string;
+  /** Exclusive bounds ($gt/$lt), honoured only when `exact`; otherwise the filter decides. */
+  loOpen?: boolean;
+  hiOpen?: boolean;
+  /** The scan is exactly the condition (dates and ObjectIds: keys are exact and never cut). */
+  exact?: boolean;
 }
 
-/**
- * Ids of the entries whose value at one field is a Date (or a number), sorted by that value
- * and then by id, so a range is two binary searches and a slice however many entries hold
- * the same value (a burst of notices due at one instant).
- */
-class SortedIds {
-  readonly values: number[] = [];
-  readonly ids: string[] = [];
-
-  static of(value: number, id: string): SortedIds {
-    const sorted = new SortedIds();
-    sorted.add(value, id);
-    return sorted;
-  }
-
-  /** First position whose (value, id) is not before (value, id). */
-  private position(value: number, id: string): number {
-    let lo = 0;
-    let hi = this.values.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = this.values[mid]!;
-      if (v < value || (v === value && this.ids[mid]! < id)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  add(value: number, id: string): void {
-    const at = this.position(value, id);
-    this.values.splice(at, 0, value);
-    this.ids.splice(at, 0, id);
-  }
-
-  remove(value: number, id: string): void {
-    const at = this.position(value, id);
-    if (this.values[at] === value && this.ids[at] === id) {
-      this.values.splice(at, 1);
-      this.ids.splice(at, 1);
-    }
-  }
-
-  /** First position whose value is above `value` (`strict`) or not below it. */
-  private bound(value: number, strict: boolean): number {
-    let lo = 0;
-    let hi = this.values.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = this.values[mid]!;
-      if (v < value || (strict && v === value)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  between(bounds: RangeBounds): string[] {
-    const from = bounds.lo ? this.bound(bounds.lo.value, !bounds.lo.inclusive) : 0;
-    const to = bounds.hi ? this.bound(bounds.hi.value, bounds.hi.inclusive) : this.values.length;
-    return from < to ? this.ids.slice(from, to) : [];
-  }
-}
-
-/**
- * The sortable number of an index key, when it has an exact one: Dates by their time, numbers
- * that are safe to compare as doubles. Other numeric keys (a Long beyond 2^53, NaN) are kept
- * aside and offered to every range, which the filter then decides.
- */
-function sortable(key: string): { kind: 'd' | 'n'; value: number } | 'loose' | undefined {
-  const kind = key.charCodeAt(0);
-  if (kind !== 100 && kind !== 110) return undefined; // 'd', 'n'
-  const value = Number(key.slice(1));
-  if (Number.isNaN(value) || (kind === 110 && Number.isInteger(value) && !Number.isSafeInteger(value))) return 'loose';
-  return { kind: kind === 100 ? 'd' : 'n', value };
-}
+/** Encoded fields longer than this are cut in index keys (LMDB keys are at most 1978 bytes). */
+const MAX_FIELD_BYTES = 320;
 
 /** One secondary index; must be updated on every write to its collection (Collection.write does). */
 export class SecondaryIndex {
   readonly fields: string[];
-  /** prefixMaps[i] maps the key of the first i+1 fields to the ids of documents having it. */
-  private readonly prefixMaps: Map<string, Bucket>[];
-  /**
-   * ordered[i] maps the key of the first i fields (`''` for none) and a kind (`d`ates or
-   * `n`umbers) to the entries whose field i holds such a value, in its order; `loose` holds
-   * the numeric entries with no exact order (see `sortable`).
-   */
-  private readonly ordered: Map<string, SortedIds>[];
-  private readonly loose: Map<string, Bucket>[];
-  /** multikey[i]: some document has several values at field i (a range on it is then not served). */
-  private readonly multikey: boolean[];
+  /** Per field: true when descending (its encoding is stored inverted). */
+  private readonly desc: boolean[];
+  private readonly prefix: Buffer;
 
-  constructor(readonly spec: IndexSpec) {
+  constructor(
+    private readonly store: Store,
+    readonly spec: IndexSpec,
+    readonly id: number,
+    /** multikey[i]: some document has several values at field i (ranges and sorts on it are not served). */
+    readonly multikey: boolean[],
+    /** Told when a field becomes multikey, so the catalog records it. */
+    private readonly onMultikey: () => void,
+    /** Reads a document by id key, to confirm a unique conflict on cut (long) keys. */
+    private readonly docOf: (id: string) => Document | undefined,
+  ) {
     this.fields = Object.keys(spec.key);
-    this.prefixMaps = this.fields.map(() => new Map());
-    this.ordered = this.fields.map(() => new Map());
-    this.loose = this.fields.map(() => new Map());
-    this.multikey = this.fields.map(() => false);
+    this.desc = this.fields.map((f) => Number(spec.key[f]) < 0);
+    this.prefix = Buffer.allocUnsafe(5);
+    this.prefix[0] = P_INDEX;
+    this.prefix.writeUInt32BE(id, 1);
   }
 
   get name(): string {
@@ -130,10 +70,32 @@ export class SecondaryIndex {
     return this.spec.key;
   }
 
+  /** Direction of field i as stored (1 or -1). */
+  direction(i: number): 1 | -1 {
+    return this.desc[i] ? -1 : 1;
+  }
+
   /** Key tuples of a document, or none when a sparse index skips it. */
   keysOf(doc: Document): string[][] {
     if (this.spec.sparse && this.fields.every((f) => isMissing(doc, f))) return [];
     return documentKeys(doc, this.fields);
+  }
+
+  /** The stored bytes of a tuple's first fields, each cut and inverted as the index stores it. */
+  private tupleBytes(tuple: string[]): Buffer {
+    const parts: Buffer[] = [this.prefix];
+    for (let i = 0; i < tuple.length; i++) parts.push(this.fieldBytes(i, tuple[i]!));
+    return Buffer.concat(parts);
+  }
+
+  private fieldBytes(i: number, key: string): Buffer {
+    const b = keyBytes(key.length > MAX_FIELD_BYTES ? key.slice(0, MAX_FIELD_BYTES) : key);
+    if (this.desc[i]) for (let j = 0; j < b.length; j++) b[j] = ~b[j]! & 0xff;
+    return b;
+  }
+
+  private entryKey(tuple: string[], id: string): Buffer {
+    return Buffer.concat([this.tupleBytes(tuple), keyBytes(id)]);
   }
 
   add(id: string, doc: Document): void {
@@ -141,7 +103,7 @@ export class SecondaryIndex {
   }
 
   remove(id: string, doc: Document): void {
-    this.removeTuples(id, this.keysOf(doc));
+    this.replace(id, doc, undefined);
   }
 
   /** Moves `id` from `old`'s keys to `doc`'s; nothing to do when the indexed fields did not change. */
@@ -149,76 +111,109 @@ export class SecondaryIndex {
     const before = old === undefined ? [] : this.keysOf(old);
     const after = doc === undefined ? [] : this.keysOf(doc);
     if (sameTuples(before, after)) return;
-    this.removeTuples(id, before);
+    for (const t of before) this.store.remove(this.entryKey(t, id));
     this.addTuples(id, after);
   }
 
   private addTuples(id: string, tuples: string[][]): void {
-    for (const tuple of tuples) this.indexTuple(id, tuple, true);
+    const idBytes = keyBytes(id);
+    for (const t of tuples) {
+      const key = this.entryKey(t, id);
+      this.store.put(key, frame(key, idBytes));
+    }
     if (tuples.length > 1) {
+      let changed = false;
       for (let i = 0; i < this.fields.length; i++)
-        if (new Set(tuples.map((t) => t[i])).size > 1) this.multikey[i] = true;
+        if (!this.multikey[i] && new Set(tuples.map((t) => t[i])).size > 1) {
+          this.multikey[i] = true;
+          changed = true;
+        }
+      if (changed) this.onMultikey();
     }
   }
 
-  private removeTuples(id: string, tuples: string[][]): void {
-    for (const tuple of tuples) this.indexTuple(id, tuple, false);
+  /** The id key held by one index entry; a damaged entry throws naming the index. */
+  private idOf(key: Buffer, value: Buffer): string {
+    const body = unframe(key, value);
+    if (!body) throw new RecordDamageError(`index ${this.name}`, `entry checksum mismatch`);
+    return body.toString('latin1');
   }
 
-  /** Adds or removes one key tuple at every level: the equality maps and the ordered values. */
-  private indexTuple(id: string, tuple: string[], add: boolean): void {
-    const change = add ? addTo : removeFrom;
-    let prefix = '';
-    for (let i = 0; i < tuple.length; i++) {
-      const key = compoundKey(tuple.slice(0, i + 1));
-      change(this.prefixMaps[i]!, key, id);
-      // Field i in order, under the key of the fields before it (the previous level's key).
-      const order = sortable(tuple[i]!);
-      if (order === 'loose') change(this.loose[i]!, prefix, id);
-      else if (order) this.changeOrdered(i, `${order.kind}${prefix}`, order.value, id, add);
-      prefix = key;
-    }
-  }
-
-  private changeOrdered(i: number, slot: string, value: number, id: string, add: boolean): void {
-    const sorted = this.ordered[i]!.get(slot);
-    if (add) {
-      if (sorted) sorted.add(value, id);
-      else this.ordered[i]!.set(slot, SortedIds.of(value, id));
-      return;
-    }
-    if (!sorted) return;
-    sorted.remove(value, id);
-    if (sorted.ids.length === 0) this.ordered[i]!.delete(slot);
+  /**
+   * Id keys of the entries whose first `tuple.length` fields have exactly these keys, in index
+   * order; stops after `limit` (distinct order is not promised for a multikey index).
+   */
+  lookup(tuple: string[], limit = Infinity): string[] {
+    const start = this.tupleBytes(tuple);
+    return this.collect(start, prefixEnd(start), limit);
   }
 
   /**
    * Ids of documents whose first `prefix.length` fields have exactly these keys and whose next
    * field lies within `bounds`, or undefined when that field is multikey (array elements may
-   * meet the two bounds separately, which one ordered lookup cannot answer).
+   * meet the two bounds separately, which one ordered scan cannot answer).
    */
-  range(prefix: string[], bounds: RangeBounds): string[] | undefined {
+  range(prefix: string[], bounds: RangeBounds, limit = Infinity): string[] | undefined {
     const i = prefix.length;
-    // A numeric key may stand for a nearby Decimal128: inclusive bounds keep every candidate.
-    if (bounds.kind === 'n')
-      bounds = {
-        kind: 'n',
-        lo: bounds.lo && { ...bounds.lo, inclusive: true },
-        hi: bounds.hi && { ...bounds.hi, inclusive: true },
-      };
     if (i >= this.fields.length || this.multikey[i]) return undefined;
-    const key = prefixKey(prefix, i);
-    const ids = this.ordered[i]!.get(`${bounds.kind}${key}`)?.between(bounds) ?? [];
-    const loose = bounds.kind === 'n' ? this.loose[i]!.get(key) : undefined;
-    if (loose !== undefined) ids.push(...(typeof loose === 'string' ? [loose] : loose));
-    return ids;
+    const { start, end } = this.rangeKeys(prefix, bounds);
+    return this.collect(start, end, limit);
   }
 
-  /** Ids of documents whose first `tuple.length` fields have exactly these keys (an array or a Set). */
-  lookup(tuple: string[]): Iterable<string> {
-    const bucket = this.prefixMaps[tuple.length - 1].get(compoundKey(tuple));
-    if (bucket === undefined) return [];
-    return typeof bucket === 'string' ? [bucket] : bucket;
+  /** Start (inclusive) and end (exclusive) keys of a range on field `prefix.length`. */
+  private rangeKeys(prefix: string[], bounds: RangeBounds | undefined): { start: Buffer; end?: Buffer } {
+    const head = this.tupleBytes(prefix);
+    const i = prefix.length;
+    if (!bounds) return { start: head, end: prefixEnd(head) };
+    const bracket = Buffer.from([bounds.type]);
+    const lo = bounds.lo === undefined ? bracket : keyBytes(bounds.lo.slice(0, MAX_FIELD_BYTES));
+    const hi = bounds.hi === undefined ? bracket : keyBytes(bounds.hi.slice(0, MAX_FIELD_BYTES));
+    const loOpen = bounds.exact === true && bounds.loOpen === true && bounds.lo !== undefined;
+    const hiOpen = bounds.exact === true && bounds.hiOpen === true && bounds.hi !== undefined;
+    // An open bound starts after (or ends before) every entry holding exactly that value.
+    const from = (b: Buffer, open: boolean): Buffer => (open ? prefixEnd(b)! : b);
+    const to = (b: Buffer, open: boolean): Buffer | undefined => (open ? b : prefixEnd(b));
+    if (!this.desc[i])
+      return { start: from(Buffer.concat([head, lo]), loOpen), end: to(Buffer.concat([head, hi]), hiOpen) };
+    const inv = (b: Buffer): Buffer => Buffer.from(b.map((x) => ~x & 0xff));
+    return { start: from(Buffer.concat([head, inv(hi)]), hiOpen), end: to(Buffer.concat([head, inv(lo)]), loOpen) };
+  }
+
+  /**
+   * Id keys in index order (or reversed) of the entries under an equality `prefix`, with the
+   * next field within `bounds` when given. Lazy: a sort with a limit reads only what it needs.
+   */
+  *walk(prefix: string[], bounds: RangeBounds | undefined, reverse: boolean): Generator<string> {
+    const { start, end } = this.rangeKeys(prefix, bounds);
+    const options = reverse
+      ? { start: end ?? Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), end: start, reverse: true }
+      : { start, end };
+    for (const { key, value } of this.store.range(options)) {
+      // A reverse walk starts at `end` itself when an entry equals it; it lies outside.
+      if (reverse && end && key.equals(end)) continue;
+      yield this.idOf(key, value);
+    }
+  }
+
+  /**
+   * The number of entries under an equality `prefix` (with the next field within `bounds` when
+   * given), counted on keys alone; one per document unless a field is multikey.
+   */
+  countKeys(prefix: string[], bounds?: RangeBounds): number {
+    const { start, end } = this.rangeKeys(prefix, bounds);
+    let n = 0;
+    for (const _ of this.store.keys({ start, end })) n += 1;
+    return n;
+  }
+
+  private collect(start: Buffer, end: Buffer | undefined, limit: number): string[] {
+    const out: string[] = [];
+    if (limit <= 0) return out;
+    for (const { key, value } of this.store.range({ start, end })) {
+      out.push(this.idOf(key, value));
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   /**
@@ -228,9 +223,26 @@ export class SecondaryIndex {
   conflictingId(doc: Document, selfId: string): string | undefined {
     if (!this.spec.unique) return undefined;
     for (const tuple of this.keysOf(doc)) {
-      for (const other of this.lookup(tuple)) if (other !== selfId) return other;
+      const cut = tuple.some((k) => k.length > MAX_FIELD_BYTES);
+      for (const other of this.lookup(tuple)) {
+        if (other === selfId) continue;
+        if (!cut) return other;
+        const theirs = this.docOf(other);
+        const mine = tuple.join('\u0000');
+        if (theirs && this.keysOf(theirs).some((t) => t.join('\u0000') === mine)) return other;
+      }
     }
     return undefined;
+  }
+
+  /** Whether a lookup of these field keys is decided by the index alone (no cut keys). */
+  exactKeys(keys: string[]): boolean {
+    return keys.every((k) => k.length <= MAX_FIELD_BYTES);
+  }
+
+  /** Removes every entry of this index. */
+  clear(): void {
+    this.store.removeRange(this.prefix, prefixEnd(this.prefix)!);
   }
 }
 
@@ -242,30 +254,6 @@ function sameTuples(a: string[][], b: string[][]): boolean {
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
   }
   return true;
-}
-
-/** The key of a tuple's first `n` fields, `''` for none. */
-function prefixKey(tuple: string[], n: number): string {
-  return n === 0 ? '' : compoundKey(tuple.slice(0, n));
-}
-
-function addTo(map: Map<string, Bucket>, key: string, id: string): void {
-  const bucket = map.get(key);
-  if (bucket === undefined) map.set(key, id);
-  else if (typeof bucket === 'string') {
-    if (bucket !== id) map.set(key, new Set([bucket, id]));
-  } else bucket.add(id);
-}
-
-function removeFrom(map: Map<string, Bucket>, key: string, id: string): void {
-  const bucket = map.get(key);
-  if (bucket === undefined) return;
-  if (typeof bucket === 'string') {
-    if (bucket === id) map.delete(key);
-    return;
-  }
-  bucket.delete(id);
-  if (bucket.size === 1) map.set(key, bucket.values().next().value as string);
 }
 
 /** The error MongoDB reports for a unique index violation, with keyPattern and keyValue. */

@@ -1,131 +1,104 @@
 /**
- * Durable storage under dbPath: `snapshot.bson` (a compacted image, written to a temp file,
- * fsynced, then renamed, so it is always whole) and `journal-<generation>.log` (records since
- * that snapshot). The snapshot names its generation, so a crash between writing a snapshot and
- * starting the new journal can never replay stale records on top of it.
+ * Durable storage under dbPath: the store (`data.mdb`, see store.ts) and the directory lock
+ * (`engine.lock`). Opening reads only the catalog record, never the documents; a directory of
+ * the older journal/snapshot format is converted on its first open.
  */
-import {
-  closeSync,
-  fsyncSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeSync,
-  existsSync,
-} from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Document, calculateObjectSize } from 'bson';
 import { tryLock, unlock } from 'fs-native-extensions';
 import { Catalog } from './catalog';
-import { DamagedRange, DataDamageError, Journal, decodeRecords, encodeRecord } from './journal';
+import { LegacyFile, applyLegacy, legacyFiles, moveLegacyAside } from './legacy';
+import { P_DOC, P_RETRY, Store, unframe } from './store';
+import { decodeTyped } from './values';
+import { prefixEnd } from './key-encoding';
 
 export interface StorageOptions {
-  /** fsync after every journal record (survives power loss, not only process crashes). */
+  /** Flush every commit to disk (survives power loss, not only process crashes). */
   fsync?: boolean;
-  /** Journal size in bytes that triggers compaction (default 64 MiB). */
-  compactBytes?: number;
-  /** Told when a torn tail left by a crash is cut from the journal. */
-  logger?: { warn(obj: object, msg?: string): void };
+  /** Told when a data directory of the older format is converted. */
+  logger?: { warn(obj: object, msg?: string): void; info?(obj: object, msg?: string): void };
 }
 
-const SNAPSHOT = 'snapshot.bson';
+const DATA_FILE = 'data.mdb';
 const LOCK = 'engine.lock';
-const DOCS_PER_RECORD = 1000;
-/** A snapshot record is flushed once its documents pass this many BSON bytes. */
-const BYTES_PER_RECORD = 4 * 1024 * 1024;
 
-/** Owner of one data directory (see engine.lock); journal appends are synchronous. */
+/** Owner of one data directory (see engine.lock) and its open store. */
 export class Storage {
-  private generation: number;
-  private journal: Journal;
-
   private constructor(
-    private readonly dir: string,
-    private readonly options: StorageOptions,
-    generation: number,
-    journal: Journal,
-    private readonly lock: DirLock,
-  ) {
-    this.generation = generation;
-    this.journal = journal;
-  }
+    readonly store: Store,
+    private readonly lock: DirLock | undefined,
+    private readonly tempDir: string | undefined,
+  ) {}
 
   /**
-   * Loads the snapshot and replays the journal into a fresh catalog. Damaged data files throw
-   * DataDamageError (naming the file and offset) and are left untouched for `repair`.
+   * Opens (or creates) the store under `dir`, converting old-format files first. Damaged old
+   * files throw DataDamageError (naming the file and offset) and are left untouched for `repair`.
    */
   static open(dir: string, options: StorageOptions): { storage: Storage; catalog: Catalog } {
     mkdirSync(dir, { recursive: true });
     const lock = DirLock.take(dir);
+    let store: Store | undefined;
     try {
-      const catalog = new Catalog();
-      const generation = loadSnapshot(join(dir, SNAPSHOT), catalog);
-      const path = journalPath(dir, generation);
-      const { journal, records, tornBytes } = Journal.open(path, options.fsync ?? false);
-      if (tornBytes > 0)
-        options.logger?.warn(
-          { file: path, offset: journal.size, bytes: tornBytes },
-          'cut an incomplete last journal record left by a crash mid-write',
+      store = Store.open(join(dir, DATA_FILE), { fsync: options.fsync });
+      let catalog = new Catalog(store);
+      const old = legacyFiles(dir);
+      if (old.length > 0) {
+        const s = store;
+        let files: LegacyFile[] = [];
+        s.writeAtomic(() => {
+          files = applyLegacy(dir, catalog, false).files;
+        });
+        // A failed conversion left the in-memory catalog ahead of the store: read it again.
+        catalog = new Catalog(s);
+        const aside = moveLegacyAside(dir, old);
+        const log = options.logger?.info ?? options.logger?.warn;
+        log?.call(
+          options.logger,
+          { dir, movedTo: aside, files, documents: catalog.all().reduce((n, c) => n + c.size(), 0) },
+          'converted a data directory of the older journal/snapshot format to the store',
         );
-      for (const record of records) catalog.replay(record);
-      removeStaleJournals(dir, generation);
-      return { storage: new Storage(dir, options, generation, journal, lock), catalog };
+      }
+      return { storage: new Storage(store, lock, undefined), catalog };
     } catch (err) {
+      void store?.close();
       lock.release();
       throw err;
     }
   }
 
-  /** Persists one record before the command that produced it is acknowledged. */
-  append(record: Document): void {
-    this.journal.append(record);
+  /** A store in a fresh temporary directory, removed on close (an engine without dbPath). */
+  static temporary(): { storage: Storage; catalog: Catalog } {
+    const dir = mkdtempSync(join(tmpdir(), 'embedded-mongo-'));
+    const store = Store.open(join(dir, DATA_FILE), {});
+    return { storage: new Storage(store, undefined, dir), catalog: new Catalog(store) };
   }
 
-  /** Compacts when the journal passed its threshold. Synchronous: no write can interleave. */
-  maybeCompact(catalog: Catalog): void {
-    if (this.journal.size > (this.options.compactBytes ?? 64 * 1024 * 1024)) this.compact(catalog);
-  }
-
-  /** Writes a new snapshot of `catalog` and starts an empty journal for the next generation. */
-  compact(catalog: Catalog): void {
-    const next = this.generation + 1;
-    writeSnapshot(this.dir, catalog, next);
-    this.journal.close();
-    const { journal } = Journal.open(journalPath(this.dir, next), this.options.fsync ?? false);
-    this.journal = journal;
-    rmSync(journalPath(this.dir, this.generation), { force: true });
-    this.generation = next;
-  }
-
-  /** Compacts and closes the files: the next start loads one snapshot and an empty journal. */
-  close(catalog: Catalog): void {
-    this.compact(catalog);
-    this.journal.close();
-    this.lock.release();
+  /** Closes the store and releases the directory. */
+  async close(): Promise<void> {
+    await this.store.close();
+    this.lock?.release();
+    if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
   }
 
   /**
-   * Closes the files and the lock without compacting, leaving the directory as a killed
+   * Releases the lock without closing the store cleanly, leaving the directory as a killed
    * process would (the kernel releases the lock of a dead process); recovery tests use it.
    */
   abandon(): void {
-    this.journal.close();
-    this.lock.release();
+    this.lock?.release();
   }
 }
 
 /**
- * Two engines appending to one journal would interleave records, so a data directory is owned
- * by one open engine at a time: an exclusive lock on `engine.lock` held for as long as the
- * engine is open. The kernel drops the lock when its holder exits in any way (SIGKILL too),
- * so a dead owner never blocks a restart, whatever process id it had or the new one gets
- * (a container restart makes the new process PID 1 again). The file holds the owner's pid for
- * people reading it; nothing trusts that number. The file is never removed: a removal racing
- * a new owner would let two processes each lock a different file of the same name.
+ * Two engines writing one data directory would corrupt it, so a directory is owned by one open
+ * engine at a time: an exclusive lock on `engine.lock` held for as long as the engine is open.
+ * The kernel drops the lock when its holder exits in any way (SIGKILL too), so a dead owner never
+ * blocks a restart, whatever process id it had or the new one gets (a container restart makes
+ * the new process PID 1 again). The file holds the owner's pid for people reading it; nothing
+ * trusts that number. The file is never removed: a removal racing a new owner would let two
+ * processes each lock a different file of the same name.
  */
 export class DirLock {
   private constructor(private fd: number) {}
@@ -158,185 +131,117 @@ export class DirLock {
   }
 }
 
-function journalPath(dir: string, generation: number): string {
-  return join(dir, `journal-${generation}.log`);
-}
-
-function removeStaleJournals(dir: string, generation: number): void {
-  for (const name of readdirSync(dir)) {
-    const m = /^journal-(\d+)\.log$/.exec(name);
-    if (m && Number(m[1]) !== generation) rmSync(join(dir, name), { force: true });
-  }
-  rmSync(join(dir, `${SNAPSHOT}.tmp`), { force: true });
-}
-
-function loadSnapshot(path: string, catalog: Catalog): number {
-  if (!existsSync(path)) return 0;
-  const data = readFileSync(path);
-  const scan = decodeRecords(data);
-  // A snapshot is renamed into place only once complete, so any unreadable byte (a cut end
-  // too) or a missing end marker means the disk lost data: refuse rather than serve a part.
-  const bad = [
-    ...scan.damaged,
-    ...(scan.tornAt === undefined ? [] : [{ offset: scan.tornAt, length: data.length - scan.tornAt }]),
-  ];
-  if (bad.length > 0) throw new DataDamageError(path, bad);
-  const records = scan.records;
-  if (records.length === 0 || records[records.length - 1].end !== true) {
-    throw new DataDamageError(
-      path,
-      [{ offset: data.length, length: 0 }],
-      ' (its end marker is missing: the file was cut short)',
-    );
-  }
-  return applySnapshotRecords(records, catalog);
-}
-
-/** Applies a snapshot's records to `catalog`; returns the generation the snapshot names. */
-function applySnapshotRecords(records: Document[], catalog: Catalog): number {
-  let generation = 0;
-  for (const r of records) {
-    if (r.generation !== undefined) generation = r.generation as number;
-    else if (r.collection) {
-      const { db, c, indexes } = r.collection as { db: string; c: string; indexes: Document[] };
-      catalog.apply({ o: 'create', db, c }, 0, false);
-      const coll = catalog.get(db, c)!;
-      for (const spec of indexes) if (spec.name !== '_id_') coll.addIndex(spec as never);
-    } else if (r.d) {
-      for (const d of r.d as Document[]) catalog.apply({ o: 'put', db: r.db, c: r.c, d }, 0, false);
-    } else if (r.retries) {
-      for (const e of r.retries as Document[]) catalog.noteRetry(e.sid, e.txnNumber, e.reply);
-    }
-  }
-  return generation;
-}
-
-function writeSnapshot(dir: string, catalog: Catalog, generation: number): void {
-  const tmp = join(dir, `${SNAPSHOT}.tmp`);
-  const fd = openSync(tmp, 'w');
-  const put = (doc: Document): void => {
-    const buf = encodeRecord(doc);
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off);
-  };
-  put({ generation });
-  for (const coll of catalog.all()) {
-    put({ collection: { db: coll.db, c: coll.name, indexes: coll.indexSpecs() } });
-    let batch: Document[] = [];
-    let bytes = 0;
-    for (const { doc } of coll.docs.values()) {
-      batch.push(doc);
-      bytes += calculateObjectSize(doc);
-      if (batch.length === DOCS_PER_RECORD || bytes >= BYTES_PER_RECORD) {
-        put({ db: coll.db, c: coll.name, d: batch });
-        batch = [];
-        bytes = 0;
-      }
-    }
-    if (batch.length > 0) put({ db: coll.db, c: coll.name, d: batch });
-  }
-  put({ retries: [...catalog.retries].map(([sid, e]) => ({ sid, ...e })) });
-  put({ end: true });
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, join(dir, SNAPSHOT));
-  const dirFd = openSync(dir, 'r');
-  fsyncSync(dirFd);
-  closeSync(dirFd);
-}
-
-/** One data file as `repair` found it. */
-export interface RepairedFile {
+/** A damaged record repair set aside. */
+export interface DamagedRecord {
+  /** Namespace (`db.collection`), or what the record was when it held no document. */
+  collection: string;
+  /** The document's `_id` key, hex-encoded (see key-encoding.ts). */
+  idKeyHex: string;
+  reason: string;
+  /** File under the set-aside folder holding the record's key and stored bytes. */
   file: string;
-  /** Intact records read from it and kept. */
-  records: number;
-  /** Unreadable ranges, each copied to a file under `setAsideDir`. */
-  damaged: DamagedRange[];
-  /** Bytes of an incomplete last record (a write cut by a crash), also set aside. */
-  tornBytes: number;
 }
 
 /** What `repair` kept and set aside. */
 export interface RepairReport {
-  files: RepairedFile[];
+  /** Files of the older format converted on the way (with their damaged ranges), if any. */
+  files: LegacyFile[];
+  /** Damaged document and retry records, copied aside and removed from the store. */
+  damaged: DamagedRecord[];
   /** Intact records that could not be applied on what remained (e.g. a unique index no longer holding). */
   unapplied: number;
   /** Documents in the repaired data directory, all collections. */
   documents: number;
-  /** Folder holding the damaged bytes and `report.json`, or undefined when nothing was damaged. */
+  /** Folder holding the damaged records and `report.json`, or undefined when nothing was damaged. */
   setAsideDir?: string;
 }
 
 /**
- * Rebuilds a data directory from every record that can still be read: the snapshot's and the
- * journal's intact records are applied in order, each unreadable range is copied byte for byte
- * into `damaged-<time>/` beside the data, and a fresh snapshot replaces the old files. Takes
- * the directory's lock, so it never runs beside a live engine.
+ * Repairs a data directory (engine stopped; takes the lock): converts old-format files keeping
+ * every intact record, checks every stored document and retry record against its checksum,
+ * copies each damaged one byte for byte into `damaged-<time>/` with a `report.json` and removes
+ * it, then rebuilds every index from the documents that remain.
  */
-export function repairDataDir(dir: string): RepairReport {
+export async function repairDataDir(dir: string): Promise<RepairReport> {
   const lock = DirLock.take(dir);
+  const store = Store.open(join(dir, DATA_FILE), { fsync: true });
   try {
-    const catalog = new Catalog();
-    const files: RepairedFile[] = [];
+    let catalog = new Catalog(store);
+    const report: RepairReport = { files: [], damaged: [], unapplied: 0, documents: 0 };
     const pieces: Array<{ name: string; bytes: Buffer }> = [];
-    let unapplied = 0;
-    const read = (name: string, apply: (records: Document[]) => void): void => {
-      const data = readFileSync(join(dir, name));
-      const scan = decodeRecords(data);
-      const torn = scan.tornAt === undefined ? 0 : data.length - scan.tornAt;
-      for (const r of [...scan.damaged, ...(torn > 0 ? [{ offset: scan.tornAt!, length: torn }] : [])]) {
-        pieces.push({
-          name: `${name}.${r.offset}-${r.offset + r.length}.bin`,
-          bytes: data.subarray(r.offset, r.offset + r.length),
+    const old = legacyFiles(dir);
+    if (old.length > 0) {
+      store.write(() => {
+        const result = applyLegacy(dir, catalog, true);
+        report.files = result.files;
+        report.unapplied += result.unapplied;
+        pieces.push(...result.pieces);
+      });
+      catalog = new Catalog(store);
+      moveLegacyAside(dir, old);
+    }
+    const byId = new Map(catalog.all().map((c) => [c.id, c.ns]));
+    const bad: Buffer[] = [];
+    const check = (prefix: number, describe: (key: Buffer) => string, decode: boolean): void => {
+      const start = Buffer.from([prefix]);
+      for (const { key, value } of store.range({ start, end: prefixEnd(start) })) {
+        const body = unframe(key, value);
+        let reason = body ? '' : 'checksum mismatch';
+        if (body && decode) {
+          try {
+            decodeTyped(body);
+          } catch (err) {
+            reason = `unreadable BSON: ${(err as Error).message}`;
+          }
+        }
+        if (!reason) continue;
+        const name = `record-${report.damaged.length + 1}.bin`;
+        pieces.push({ name, bytes: Buffer.concat([lengthPrefix(key), key, value]) });
+        report.damaged.push({
+          collection: describe(key),
+          idKeyHex: key.subarray(5).toString('hex'),
+          reason,
+          file: name,
         });
+        bad.push(Buffer.from(key));
       }
-      files.push({ file: name, records: scan.records.length, damaged: scan.damaged, tornBytes: torn });
-      apply(scan.records);
     };
-    let generation: number | undefined;
-    if (existsSync(join(dir, SNAPSHOT))) {
-      read(SNAPSHOT, (records) => {
-        for (const r of records) {
+    check(P_DOC, (key) => byId.get(key.readUInt32BE(1)) ?? `collection #${key.readUInt32BE(1)}`, true);
+    check(P_RETRY, () => 'retryable-write record', true);
+    store.write(() => {
+      for (const key of bad) store.remove(key);
+      for (const coll of catalog.all()) {
+        const specs = coll.indexMeta().map((m) => m.spec);
+        for (const spec of specs) {
+          coll.dropIndex(spec.name);
           try {
-            const g = applySnapshotRecords([r], catalog);
-            if (r.generation !== undefined) generation = g;
+            coll.addIndex(spec);
           } catch {
-            unapplied += 1;
+            report.unapplied += 1;
           }
         }
-      });
-    }
-    const journals = readdirSync(dir)
-      .map((n) => /^journal-(\d+)\.log$/.exec(n))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1]));
-    // Without a readable generation record, the newest journal is the one that follows the snapshot.
-    generation ??= journals.length > 0 ? Math.max(...journals) : 0;
-    if (journals.includes(generation)) {
-      read(`journal-${generation}.log`, (records) => {
-        for (const r of records) {
-          try {
-            catalog.replay(r);
-          } catch {
-            unapplied += 1;
-          }
-        }
-      });
-    }
-    let setAsideDir: string | undefined;
+      }
+    });
     if (pieces.length > 0) {
-      setAsideDir = join(dir, `damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-      mkdirSync(setAsideDir, { recursive: true });
-      for (const p of pieces) writeWhole(join(setAsideDir, p.name), p.bytes);
-      writeWhole(join(setAsideDir, 'report.json'), Buffer.from(JSON.stringify({ files, unapplied }, null, 2)));
+      report.setAsideDir = join(dir, `damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      mkdirSync(report.setAsideDir, { recursive: true });
+      for (const p of pieces) writeWhole(join(report.setAsideDir, p.name), p.bytes);
     }
-    writeSnapshot(dir, catalog, generation + 1);
-    for (const g of journals) rmSync(journalPath(dir, g), { force: true });
-    const documents = catalog.all().reduce((n, c) => n + c.docs.size, 0);
-    return { files, unapplied, documents, setAsideDir };
+    report.documents = catalog.all().reduce((n, c) => n + c.size(), 0);
+    if (report.setAsideDir)
+      writeWhole(join(report.setAsideDir, 'report.json'), Buffer.from(JSON.stringify(report, null, 2)));
+    return report;
   } finally {
+    await store.close();
     lock.release();
   }
+}
+
+/** A set-aside record file starts with its key's length, so key and value can be told apart. */
+function lengthPrefix(key: Buffer): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32LE(key.length, 0);
+  return b;
 }
 
 function writeWhole(path: string, bytes: Buffer): void {

@@ -26,6 +26,8 @@ export class Transaction {
   readonly writes = new Map<string, Map<string, { db: string; c: string; doc: Document | null; id: unknown }>>();
   state: TxnState = 'active';
   readonly startedAt = Date.now();
+  /** When a command of this transaction last ran (idle transactions expire, see Engine). */
+  lastActive = Date.now();
 
   constructor(
     readonly sessionId: string,

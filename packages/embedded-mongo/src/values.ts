@@ -219,3 +219,75 @@ export function copyView(doc: Document): Document {
   if (view !== typed) typedByView.set(view, typed);
   return view;
 }
+
+/** Byte length of a BSON element's value of `type` starting at `at` (see bsonspec.org). */
+function valueLength(b: Buffer, type: number, at: number): number {
+  switch (type) {
+    case 0x01:
+    case 0x09:
+    case 0x11:
+    case 0x12:
+      return 8;
+    case 0x02:
+    case 0x0d:
+    case 0x0e:
+      return 4 + b.readInt32LE(at);
+    case 0x03:
+    case 0x04:
+    case 0x0f:
+      return b.readInt32LE(at);
+    case 0x05:
+      return 5 + b.readInt32LE(at);
+    case 0x06:
+    case 0x0a:
+    case 0xff:
+    case 0x7f:
+      return 0;
+    case 0x07:
+      return 12;
+    case 0x08:
+      return 1;
+    case 0x0b: {
+      const first = b.indexOf(0, at);
+      return b.indexOf(0, first + 1) + 1 - at;
+    }
+    case 0x0c:
+      return 4 + b.readInt32LE(at) + 12;
+    case 0x10:
+      return 4;
+    case 0x13:
+      return 16;
+  }
+  throw new Error(`unknown BSON element type 0x${type.toString(16)}`);
+}
+
+/**
+ * Decodes only the top-level fields named in `fields` (the typed form), skipping the bytes of
+ * the others: a query that needs a few fields of large documents does not build the rest.
+ */
+export function decodeTypedFields(bytes: Buffer, fields: ReadonlySet<string>): Document {
+  const parts: Buffer[] = [];
+  let size = 5;
+  let at = 4;
+  while (at < bytes.length) {
+    const type = bytes[at]!;
+    if (type === 0) break;
+    const nameEnd = bytes.indexOf(0, at + 1);
+    const valueAt = nameEnd + 1;
+    const end = valueAt + valueLength(bytes, type, valueAt);
+    if (fields.has(bytes.toString('utf8', at + 1, nameEnd))) {
+      parts.push(bytes.subarray(at, end));
+      size += end - at;
+    }
+    at = end;
+  }
+  const out = Buffer.allocUnsafe(size);
+  out.writeInt32LE(size, 0);
+  let o = 4;
+  for (const p of parts) {
+    p.copy(out, o);
+    o += p.length;
+  }
+  out[o] = 0;
+  return decodeTyped(out);
+}

@@ -58,55 +58,65 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
 const canUnshare = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
 
 describeEngine('embedded engine data safety', () => {
-  it('refuses to start on a journal with a byte flipped mid-file, naming file and offset, and `repair` keeps every readable record and sets the damaged bytes aside', async () => {
+  it('fails the read of a document whose stored bytes were damaged, naming collection and _id, serves the others, and `repair` sets exactly that record aside', async () => {
     const dbPath = await tempDir();
     let engine = await spawnEngine(dbPath);
     await withClient(engine.uri, async (client) => {
       const c = client.db('safety').collection('orders');
-      for (let i = 0; i < 300; i += 1) await c.insertOne({ _id: i as never, folio: `OS-${i}`, pad: 'p'.repeat(100) });
+      await c.createIndex({ folio: 1 });
+      for (let i = 0; i < 300; i += 1)
+        await c.insertOne({ _id: i as never, folio: i === 150 ? 'DAMAGE-ME-150' : `OS-${i}`, pad: 'p'.repeat(100) });
     });
     await kill(engine);
 
-    const journal = join(dbPath, 'journal-0.log');
-    const bytes = await readFile(journal);
-    const middle = Math.floor(bytes.length / 2);
-    bytes[middle] ^= 0x20;
-    await writeFile(journal, bytes);
+    // Flip one byte inside the document's stored bytes, wherever the file holds a copy of them.
+    const file = join(dbPath, 'data.mdb');
+    const bytes = await readFile(file);
+    const marker = Buffer.from('DAMAGE-ME-150');
+    let flipped = 0;
+    for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 1)) {
+      bytes[at + 3] ^= 0x20;
+      flipped += 1;
+    }
+    expect(flipped).toBeGreaterThan(0);
+    await writeFile(file, bytes);
 
-    const refused = await spawnEngine(dbPath).then(
-      () => 'started',
-      (e: Error) => e.message,
-    );
-    expect(refused).toContain(journal);
-    expect(refused).toMatch(/damaged at byte offset \d+/);
-    expect(refused).toContain('repair');
-    expect((await readFile(journal)).equals(bytes)).toBe(true);
+    engine = await spawnEngine(dbPath);
+    await withClient(engine.uri, async (client) => {
+      const c = client.db('safety').collection('orders');
+      await expect(c.findOne({ _id: 150 as never })).rejects.toThrow(/damaged: document _id 150 in safety\.orders/);
+      await expect(c.find().toArray()).rejects.toThrow(/repair/);
+      expect((await c.findOne({ _id: 149 as never }))?.folio).toBe('OS-149');
+      expect((await c.findOne({ folio: 'OS-151' }))?._id).toBe(151);
+    });
+    engine.child.kill('SIGTERM');
+    expect((await engine.exited).code).toBe(0);
 
     const repair = await runCli(['repair', '--dbpath', dbPath]);
     expect(repair.stderr).toBe('');
     expect(repair.code).toBe(0);
-    expect(repair.stdout).toMatch(/journal-0\.log: kept 29\d records; damaged: \d+ bytes at offset \d+/);
+    expect(repair.stdout).toMatch(/damaged record set aside: safety\.orders .*checksum mismatch/);
+    expect(repair.stdout).toContain('repaired: 299 documents');
     const setAside = (await readdir(dbPath)).filter((n) => n.startsWith('damaged-'));
     expect(setAside).toHaveLength(1);
     const pieces = (await readdir(join(dbPath, setAside[0]!))).filter((n) => n.endsWith('.bin'));
     expect(pieces).toHaveLength(1);
-    const [, from, to] = /\.(\d+)-(\d+)\.bin$/.exec(pieces[0]!)!;
-    expect(Number(from)).toBeLessThanOrEqual(middle);
-    expect(Number(to)).toBeGreaterThan(middle);
-    expect(
-      (await readFile(join(dbPath, setAside[0]!, pieces[0]!))).equals(bytes.subarray(Number(from), Number(to))),
-    ).toBe(true);
+    const report = JSON.parse(await readFile(join(dbPath, setAside[0]!, 'report.json'), 'utf8'));
+    expect(report.damaged).toHaveLength(1);
+    expect(report.damaged[0].collection).toBe('safety.orders');
+    // The set-aside copy holds the damaged bytes as they were stored.
+    const piece = await readFile(join(dbPath, setAside[0]!, pieces[0]!));
+    expect(piece.includes(Buffer.from('DAMaGE-ME-150'))).toBe(true);
 
     engine = await spawnEngine(dbPath);
-    const ids = await withClient(engine.uri, async (client) =>
-      (await client.db('safety').collection('orders').find().sort({ _id: 1 }).toArray()).map(
-        (d) => d._id as unknown as number,
-      ),
-    );
-    // One insert is one record: exactly the damaged one is missing, every other one is back.
+    const ids = await withClient(engine.uri, async (client) => {
+      const c = client.db('safety').collection('orders');
+      // The rebuilt index no longer lists the removed document.
+      expect(await c.countDocuments({ folio: { $gte: 'A' } })).toBe(299);
+      return (await c.find().sort({ _id: 1 }).toArray()).map((d) => d._id as unknown as number);
+    });
     expect(ids).toHaveLength(299);
-    const lost = Array.from({ length: 300 }, (_, i) => i).filter((i) => !ids.includes(i));
-    expect(lost).toHaveLength(1);
+    expect(ids).not.toContain(150);
     engine.child.kill('SIGTERM');
     expect((await engine.exited).code).toBe(0);
   }, 300_000);

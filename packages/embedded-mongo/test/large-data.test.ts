@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Binary, Document, deserialize, serialize } from 'bson';
 import { MongoClient } from 'mongodb';
 import { RunningEngine, startEngine } from '../src';
-import { decodeRecords, encodeRecord } from '../src/journal';
+import { decodeRecords, encodeRecord } from '../src/legacy-journal';
 import { serializeAny } from '../src/values';
 import { TestDatabase, openTestDatabase, usingRealMongo } from './support/test-database';
 
@@ -73,7 +73,7 @@ describeEngine('records larger than 16 MiB', () => {
     expect(deserialize(bytes).ops[11].d.s).toBe('é'.repeat(700_011));
   });
 
-  it('compacts a collection of 400 documents of 50 KB on close and brings them back byte-identical', async () => {
+  it('stores a collection of 400 documents of 50 KB and brings them back byte-identical after a restart', async () => {
     const dbPath = await tempDir();
     let engine: RunningEngine = await startEngine({ port: 0, dbPath });
     let client = await MongoClient.connect(engine.uri);
@@ -86,13 +86,13 @@ describeEngine('records larger than 16 MiB', () => {
       }
       await client.close();
       await engine.close();
-      expect((await stat(join(dbPath, 'snapshot.bson'))).size).toBeGreaterThan(400 * 51200);
+      expect((await stat(join(dbPath, 'data.mdb'))).size).toBeGreaterThan(400 * 51200);
 
       engine = await startEngine({ port: 0, dbPath });
       client = await MongoClient.connect(engine.uri);
       const again = client.db('big').collection<Blob>('blobs');
       expectDocs(await again.find().sort({ _id: 1 }).toArray(), 400, 51200);
-      // Writes keep working and survive the next compaction.
+      // Writes keep working and survive the next restart.
       await again.insertOne({ _id: 400, data: new Binary(payload(400, 51200)) });
       await client.close();
       await engine.close();
@@ -105,7 +105,7 @@ describeEngine('records larger than 16 MiB', () => {
     }
   });
 
-  it('journals one insertMany of 20 documents of 1 MB as one record and replays it after a crash', async () => {
+  it('commits one insertMany of 20 documents of 1 MB as one transaction and keeps it after a crash', async () => {
     const dbPath = await tempDir();
     const crashImage = await tempDir();
     const engine = await startEngine({ port: 0, dbPath });
@@ -116,9 +116,7 @@ describeEngine('records larger than 16 MiB', () => {
         .collection<Blob>('blobs')
         .insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i, data: new Binary(payload(i, MB)) })));
       // What a killed process leaves behind: its data files (without a lock of a live process).
-      const journals = (await readdir(dbPath)).filter((f) => f.startsWith('journal-'));
-      expect(journals).toHaveLength(1);
-      expect((await stat(join(dbPath, journals[0]))).size).toBeGreaterThan(20 * MB);
+      expect((await stat(join(dbPath, 'data.mdb'))).size).toBeGreaterThan(20 * MB);
       for (const f of await readdir(dbPath))
         if (f !== 'engine.lock') await copyFile(join(dbPath, f), join(crashImage, f));
     } finally {

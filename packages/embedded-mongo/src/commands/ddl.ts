@@ -69,8 +69,6 @@ function createIndexes(ctx: OpContext, cmd: Document): Document {
         );
       continue;
     }
-    coll.addIndex(spec);
-    coll.dropIndex(spec.name);
     ctx.applyLive({ o: 'createIndex', db: ctx.db, c, spec });
   }
   const after = coll.indexSpecs().length;
@@ -156,7 +154,7 @@ function listDatabases(ctx: OpContext, cmd: Document): Document {
   const dbs = [...ctx.engine.catalog.dbs.entries()]
     .filter(([, colls]) => colls.size > 0)
     .map(([name, colls]) => {
-      const docs = [...colls.values()].reduce((n, coll) => n + coll.docs.size, 0);
+      const docs = [...colls.values()].reduce((n, coll) => n + coll.size(), 0);
       return { name, sizeOnDisk: docs * 100, empty: docs === 0 };
     })
     .filter(test);

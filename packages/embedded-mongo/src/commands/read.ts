@@ -4,7 +4,7 @@
  */
 import { Document, Long, calculateObjectSize } from 'bson';
 import { CommandSpec } from './types';
-import { OpContext } from '../context';
+import { OpContext, fieldsNeeded } from '../context';
 import { CommandError, ErrorCodes, unsupported } from '../errors';
 import { project, runPipeline, isPlainObject } from '../matcher';
 import { sortDocuments } from '../compare';
@@ -16,17 +16,54 @@ const DEFAULT_BATCH = 101;
 /** mongod caps every reply batch at 16 MiB of documents (always returning at least one). */
 const BATCH_BYTES = 16 * 1024 * 1024;
 
-/** The next batch from `pos`: at most `count` documents and, past the first, at most BATCH_BYTES. */
-function takeBatch(docs: Document[], pos: number, count: number): Document[] {
-  const end = Math.min(docs.length, pos + count);
-  if (end - pos <= 1) return docs.slice(pos, end); // one document always fits: skip sizing (findOne)
-  let bytes = 0;
-  let i = pos;
-  for (; i < end; i++) {
-    bytes += calculateObjectSize(docs[i]);
-    if (bytes > BATCH_BYTES && i > pos) break;
+/** Results still to hand out: `docs` from `pos`, then what `more` yields. */
+interface Source {
+  docs: Document[];
+  pos: number;
+  more?: Iterator<Document>;
+}
+
+/** Moves one more document from `more` into `docs`; false when there is none. */
+function pull(src: Source): boolean {
+  if (!src.more) return false;
+  const r = src.more.next();
+  if (r.done) {
+    src.more = undefined;
+    return false;
   }
-  return docs.slice(pos, i);
+  if (src.pos > 0 && src.pos === src.docs.length) {
+    // Handed-out documents are dropped, so a long cursor holds one batch at a time.
+    src.docs = [];
+    src.pos = 0;
+  }
+  src.docs.push(r.value);
+  return true;
+}
+
+/**
+ * The next batch: at most `count` documents and, past the first, at most BATCH_BYTES. Leaves
+ * `src.more` undefined when nothing follows the batch.
+ */
+function takeBatch(src: Source, count: number): Document[] {
+  const out: Document[] = [];
+  let bytes = 0;
+  while (out.length < count) {
+    if (src.pos >= src.docs.length && !pull(src)) break;
+    const doc = src.docs[src.pos]!;
+    // One document always fits: skip sizing when only one is asked for (findOne).
+    if (count > 1) {
+      bytes += calculateObjectSize(doc);
+      if (bytes > BATCH_BYTES && out.length > 0) break;
+    }
+    out.push(doc);
+    src.pos += 1;
+  }
+  if (src.pos >= src.docs.length) pull(src);
+  return out;
+}
+
+function exhausted(src: Source): boolean {
+  return src.pos >= src.docs.length && !src.more;
 }
 
 /**
@@ -39,11 +76,13 @@ function cursorReply(
   docs: Document[],
   batchSize: number | undefined,
   single: boolean,
+  more?: Iterator<Document>,
 ): Document {
-  const size = single ? docs.length : batchSize === undefined ? DEFAULT_BATCH : Number(batchSize);
-  const firstBatch = takeBatch(docs, 0, size);
+  const size = single || batchSize === undefined ? (single ? Infinity : DEFAULT_BATCH) : Number(batchSize);
+  const src: Source = { docs, pos: 0, more };
+  const firstBatch = takeBatch(src, size);
   const ns = `${ctx.db}.${c}`;
-  const id = single ? Long.ZERO : ctx.engine.openCursor(ns, docs, firstBatch.length);
+  const id = single || exhausted(src) ? Long.ZERO : ctx.engine.openCursor(ns, src.docs, src.pos, src.more);
   return { cursor: { firstBatch, id, ns }, ok: 1 };
 }
 
@@ -53,27 +92,59 @@ function find(ctx: OpContext, cmd: Document): Document {
   if (cmd.let !== undefined) throw unsupported("'let' in find");
   checkHint(ctx, c, cmd.hint);
   const sort = checkSort(cmd.sort);
-  let docs = ctx.find(c, cmd.filter as Document | undefined);
-  if (sort) docs = sortDocuments(docs, sort);
   const skip = Number(cmd.skip ?? 0);
   const limit = Number(cmd.limit ?? 0);
   if (skip < 0 || limit < 0) throw new CommandError(ErrorCodes.BadValue, 'skip and limit must be non-negative');
-  if (skip > 0) docs = docs.slice(skip);
-  if (limit > 0) docs = docs.slice(0, limit);
-  docs = project(docs, cmd.projection as Document | undefined);
+  const filter = cmd.filter as Document | undefined;
+  const walked = sort ? ctx.findSorted(c, filter, sort, skip, limit) : undefined;
+  let docs: Document[] = walked ? walked.map((e) => e.doc) : [];
+  const projection = cmd.projection as Document | undefined;
+  const fields = walked ? undefined : fieldsNeeded(projection, filter, sort);
+  const projected = !fields || !sameFields(fields, projection!);
+  if (!walked && !sort && !ctx.txn) {
+    // Read as batches are asked for: a long result is never held whole.
+    const more = (function* (): Generator<Document> {
+      let skipped = 0;
+      let n = 0;
+      for (const e of ctx.iterate(c, filter, fields)) {
+        if (skipped < skip) {
+          skipped += 1;
+          continue;
+        }
+        yield projected ? project([e.doc], projection)[0]! : e.doc;
+        n += 1;
+        if (limit > 0 && n >= limit) return;
+      }
+    })();
+    return cursorReply(ctx, c, [], cmd.batchSize as number | undefined, cmd.singleBatch === true, more);
+  }
+  if (!walked) {
+    docs = ctx.find(c, filter, fields);
+    if (sort) docs = sortDocuments(docs, sort);
+    if (skip > 0) docs = docs.slice(skip);
+    if (limit > 0) docs = docs.slice(0, limit);
+  }
+  // Documents decoded with exactly the projected fields (and _id) are already projected.
+  if (projected) docs = project(docs, projection);
   return cursorReply(ctx, c, docs, cmd.batchSize as number | undefined, cmd.singleBatch === true);
+}
+
+/** Whether `fields` are exactly an inclusion projection's top-level fields plus `_id`. */
+function sameFields(fields: ReadonlySet<string>, projection: Document): boolean {
+  const keys = Object.keys(projection);
+  if (keys.some((k) => k.includes('.') || k === '_id')) return false;
+  return fields.size === keys.length + 1 && keys.every((k) => fields.has(k));
 }
 
 function getMore(ctx: OpContext, cmd: Document): Document {
   const id = Number(cmd.getMore);
   const cursor = ctx.engine.cursors.get(id);
   if (!cursor) throw new CommandError(ErrorCodes.CursorNotFound, `cursor id ${id} not found`);
-  const size = Number(cmd.batchSize ?? 0) > 0 ? Number(cmd.batchSize) : cursor.docs.length;
-  const nextBatch = takeBatch(cursor.docs, cursor.pos, size);
+  const size = Number(cmd.batchSize ?? 0) > 0 ? Number(cmd.batchSize) : Infinity;
+  const nextBatch = takeBatch(cursor, size);
   cursor.lastUsed = Date.now();
-  cursor.pos += nextBatch.length;
   let replyId = Long.fromNumber(id);
-  if (cursor.pos >= cursor.docs.length) {
+  if (exhausted(cursor)) {
     ctx.engine.cursors.delete(id);
     replyId = Long.ZERO;
   }
@@ -95,8 +166,7 @@ function count(ctx: OpContext, cmd: Document): Document {
   refuseCollation(cmd);
   checkHint(ctx, c, cmd.hint);
   const query = cmd.query as Document | undefined;
-  let n = !query || Object.keys(query).length === 0 ? (ctx.collection(c)?.docs.size ?? 0) : ctx.find(c, query).length;
-  if (ctx.txn) n = ctx.find(c, query).length;
+  let n = ctx.count(c, query);
   n = Math.max(0, n - Number(cmd.skip ?? 0));
   const limit = Math.abs(Number(cmd.limit ?? 0));
   if (limit > 0) n = Math.min(n, limit);
@@ -136,16 +206,52 @@ function aggregate(ctx: OpContext, cmd: Document): Document {
       : undefined;
   const counted = countOnly(pipeline);
   if (counted) {
-    const docs = counted.answer(ctx.entries(c, filter).length);
+    const docs = counted.answer(ctx.count(c, filter));
     return cursorReply(ctx, c, docs, (cmd.cursor as Document).batchSize as number | undefined, false);
   }
   // Stored documents are never mutated (see collection.ts), so stages that only read their input
   // may run on the stored views; any other stage gets private copies it can change.
   const readOnly = pipeline.every((stage) => READ_ONLY_STAGES.has(stageName(stage) ?? ''));
-  const input = ctx.entries(c, filter).map((e) => (readOnly ? e.view : copyView(e.doc)));
+  const fields = pipelineFields(pipeline, filter);
+  const input = ctx.entries(c, filter, fields).map((e) => (readOnly ? e.view : copyView(e.doc)));
   const resolve = (name: string): Document[] => ctx.find(name, undefined).map(copyView);
   const docs = pipeline.length === 0 ? input : runPipeline(input, pipeline, resolve);
   return cursorReply(ctx, c, docs, (cmd.cursor as Document).batchSize as number | undefined, false);
+}
+
+/** Adds the top-level fields an expression reads (`'$a.b'` reads `a`); false when it may read any. */
+function expressionFields(expr: unknown, out: Set<string>): boolean {
+  if (typeof expr === 'string') {
+    if (expr.startsWith('$$')) return false;
+    if (expr.startsWith('$')) out.add(expr.slice(1).split('.')[0]!);
+    return true;
+  }
+  if (Array.isArray(expr)) return expr.every((e) => expressionFields(e, out));
+  if (isPlainObject(expr)) return Object.values(expr).every((e) => expressionFields(e, out));
+  return true;
+}
+
+/**
+ * The top-level fields a pipeline after its leading `$match` reads, when its first stage
+ * decides them: an inclusion `$project` of plain fields, or a `$group` (whose output holds only
+ * what its expressions read). Undefined when it needs whole documents.
+ */
+function pipelineFields(pipeline: Document[], filter: Document | undefined): Set<string> | undefined {
+  const first = pipeline[0];
+  const name = stageName(first);
+  const out = new Set<string>(['_id']);
+  if (name === '$project' && isPlainObject(first!.$project)) {
+    const fields = fieldsNeeded(first!.$project as Document, filter, undefined);
+    return fields && Object.values(first!.$project as Document).every((v) => v === 1 || v === true || v === 0)
+      ? fields
+      : undefined;
+  }
+  if (name === '$group' && isPlainObject(first!.$group)) {
+    if (!expressionFields(first!.$group, out)) return undefined;
+    const needed = fieldsNeeded(Object.fromEntries([...out].map((f) => [f, 1])), filter, undefined);
+    return needed;
+  }
+  return undefined;
 }
 
 /**

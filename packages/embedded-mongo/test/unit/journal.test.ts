@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, appendFileSync, truncateSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Double, Long } from 'bson';
-import { DataDamageError, Journal, decodeRecords, encodeRecord } from '../../src/journal';
+import { DataDamageError, Journal, decodeRecords, encodeRecord } from '../../src/legacy-journal';
 
 let dir: string;
 beforeEach(() => {

@@ -1,6 +1,6 @@
 import { Double, Long, ObjectId } from 'bson';
 import { documentKeys, pathValues, valueKey } from '../../src/keys';
-import { SecondaryIndex } from '../../src/secondary-index';
+import { tempIndex } from './temp-store';
 import { CommandError } from '../../src/errors';
 
 describe('valueKey', () => {
@@ -66,7 +66,7 @@ describe('SecondaryIndex', () => {
   const spec = { name: 'a_1_b_1', key: { a: 1, b: 1 }, unique: true };
 
   it('finds documents by an equality on a prefix of its fields', () => {
-    const index = new SecondaryIndex(spec);
+    const index = tempIndex(spec);
     index.add('id1', { a: 1, b: 'x' });
     index.add('id2', { a: 1, b: 'y' });
     index.add('id3', { a: 2, b: 'x' });
@@ -75,14 +75,14 @@ describe('SecondaryIndex', () => {
   });
 
   it('forgets a document once it is removed', () => {
-    const index = new SecondaryIndex(spec);
+    const index = tempIndex(spec);
     index.add('id1', { a: 1, b: 'x' });
     index.remove('id1', { a: 1, b: 'x' });
     expect([...index.lookup([valueKey(1)])]).toEqual([]);
   });
 
   it('reports the holder of a unique key to a different document only', () => {
-    const index = new SecondaryIndex(spec);
+    const index = tempIndex(spec);
     index.add('id1', { a: 1, b: 'x' });
     expect(index.conflictingId({ a: 1, b: 'x' }, 'id2')).toBe('id1');
     expect(index.conflictingId({ a: 1, b: 'x' }, 'id1')).toBeUndefined();
@@ -90,7 +90,7 @@ describe('SecondaryIndex', () => {
   });
 
   it('skips documents missing every indexed field when sparse', () => {
-    const index = new SecondaryIndex({ name: 'e_1', key: { e: 1 }, unique: true, sparse: true });
+    const index = tempIndex({ name: 'e_1', key: { e: 1 }, unique: true, sparse: true });
     index.add('id1', { other: 1 });
     expect(index.conflictingId({ other: 2 }, 'id2')).toBeUndefined();
   });

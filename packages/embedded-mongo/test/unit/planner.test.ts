@@ -1,5 +1,8 @@
 import { Document, Double, Long } from 'bson';
 import { Collection } from '../../src/collection';
+import { tempCollection, tempEngine } from './temp-store';
+import { OpContext } from '../../src/context';
+import { sortDocuments } from '../../src/compare';
 import { idKey } from '../../src/keys';
 import { compileFilter } from '../../src/matcher';
 import { plan } from '../../src/planner';
@@ -148,7 +151,7 @@ function makeRandom(seed: number) {
 }
 
 function buildCollection(docs: Document[]): Collection {
-  const coll = new Collection('db', 'c');
+  const coll = tempCollection('db', 'c');
   coll.addIndex({ name: 'a_1', key: { a: 1 } });
   coll.addIndex({ name: 'b_1_c_1', key: { b: 1, c: 1 } });
   coll.addIndex({ name: 'b_1_a_-1', key: { b: 1, a: -1 } });
@@ -161,7 +164,7 @@ function buildCollection(docs: Document[]): Collection {
 
 function fullScan(coll: Collection, filter: Document): string[] {
   const test = compileFilter(filter);
-  return [...coll.docs]
+  return [...coll.entries()]
     .filter(([, e]) => test(e.view))
     .map(([id]) => id)
     .sort();
@@ -174,7 +177,7 @@ function planned(coll: Collection, filter: Document): { ids: string[]; candidate
   const candidates = new Set(p.ids);
   const test = compileFilter(filter);
   const ids = [...candidates].filter((id) => {
-    const e = coll.docs.get(id);
+    const e = coll.get(id);
     return e !== undefined && (p.exact || test(e.view));
   });
   return { ids: ids.sort(), candidates, exact: p.exact };
@@ -197,7 +200,7 @@ describe('planner against a full scan on random documents', () => {
         const missed = want.filter((id) => !got.candidates?.has(id));
         if (missed.length > 0)
           throw new Error(
-            `candidates miss ${missed.join(',')} for ${JSON.stringify(filter)} docs ${missed.map((id) => JSON.stringify(coll.docs.get(id)?.doc)).join(' ')}`,
+            `candidates miss ${missed.join(',')} for ${JSON.stringify(filter)} docs ${missed.map((id) => JSON.stringify(coll.get(id)?.doc)).join(' ')}`,
           );
       }
       if (JSON.stringify(got.ids) !== JSON.stringify(want)) {
@@ -260,7 +263,7 @@ describe('plan shapes', () => {
   });
 
   it('serves a range on the first field of an index', () => {
-    const dates = new Collection('db', 'dates');
+    const dates = tempCollection('db', 'dates');
     dates.addIndex({ name: 'at_1', key: { at: 1 } });
     for (let i = 0; i < 100; i += 1) dates.write(idKey(i), { _id: i, at: new Date(i * 1000) }, i + 1, false);
     const p = plan(dates, { at: { $gte: new Date(90_000) } });
@@ -303,5 +306,64 @@ describe('plan shapes', () => {
 
   it('does not use a sparse index for null, which also matches documents it leaves out', () => {
     expect(count({ c: { $in: [null, 3] } })).toBeUndefined();
+  });
+});
+
+describe('sorted finds through an index walk', () => {
+  const STATES = ['a', 'b', 'c'];
+  function setup(): OpContext {
+    const engine = tempEngine();
+    const ctx = new OpContext(engine, 'db');
+    engine.storage.store.write(() => {
+      ctx.applyLive({ o: 'createIndex', db: 'db', c: 'o', spec: { name: 'at_1', key: { at: 1 } } });
+      ctx.applyLive({ o: 'createIndex', db: 'db', c: 'o', spec: { name: 'st_1_at_-1', key: { st: 1, at: -1 } } });
+      for (let i = 0; i < 3000; i++)
+        ctx.put('o', {
+          _id: i,
+          st: STATES[i % 3],
+          at: new Date(Date.UTC(2026, 0, 1) + ((i * 7919) % 3000) * 60_000),
+          pad: 'x',
+        });
+    });
+    return ctx;
+  }
+
+  it('returns what a full scan sorted in memory returns, for equality, range, skip and limit in both directions', () => {
+    const ctx = setup();
+    const from = new Date(Date.UTC(2026, 0, 1) + 500 * 60_000);
+    const filters: Document[] = [
+      {},
+      { st: 'b' },
+      { at: { $gte: from } },
+      { st: 'c', at: { $lt: from } },
+      { st: 'a', pad: 'x' },
+    ];
+    const sorts: Document[] = [{ at: -1, _id: -1 }, { at: 1 }, { at: 1, _id: 1 }, { _id: -1 }];
+    for (const filter of filters)
+      for (const sort of sorts)
+        for (const [skip, limit] of [
+          [0, 20],
+          [7, 5],
+          [0, 0],
+        ] as const) {
+          let expected = sortDocuments(ctx.find('o', filter), sort).slice(skip);
+          if (limit > 0) expected = expected.slice(0, limit);
+          const walked = ctx.findSorted('o', filter, sort, skip, limit)!;
+          expect(walked.map((e) => e.doc._id)).toEqual(expected.map((d) => d._id));
+        }
+  });
+
+  it('counts from the index alone what a scan counts, for equality, ranges and both together', () => {
+    const ctx = setup();
+    const from = new Date(Date.UTC(2026, 0, 1) + 500 * 60_000);
+    const filters: Document[] = [
+      {},
+      { st: 'b' },
+      { at: { $gte: from } },
+      { at: { $gt: from, $lte: new Date(from.getTime() + 600_000) } },
+      { st: 'c', at: { $lt: from } },
+      { st: 'a', pad: 'x' },
+    ];
+    for (const filter of filters) expect(ctx.count('o', filter)).toBe(ctx.find('o', filter).length);
   });
 });

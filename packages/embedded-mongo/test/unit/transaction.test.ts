@@ -1,10 +1,10 @@
-import { Catalog } from '../../src/catalog';
+import { tempEngine } from './temp-store';
 import { Engine } from '../../src/engine';
 import { OpContext } from '../../src/context';
 import { CommandError } from '../../src/errors';
 
 function setup(): Engine {
-  const engine = new Engine(new Catalog(), undefined);
+  const engine = tempEngine();
   new OpContext(engine, 'd').insert('c', { _id: 1, v: 'original' });
   return engine;
 }
@@ -19,6 +19,18 @@ function caught(fn: () => void): CommandError {
 }
 
 describe('transactions', () => {
+  it('are not expired while their client keeps working past 60 seconds, only once idle that long', () => {
+    const engine = setup();
+    const t0 = Date.now();
+    const txn = engine.beginTransaction('s1', 1);
+    // A command at +50 s (a long replaceAll under load), then the check at +70 s.
+    txn.lastActive = t0 + 50_000;
+    engine.expireTransactions(t0 + 70_000);
+    expect(txn.state).toBe('active');
+    engine.expireTransactions(t0 + 50_000 + 61_000);
+    expect(txn.state).toBe('aborted');
+  });
+
   it('read their snapshot even after another client changes the document', () => {
     const engine = setup();
     const txn = engine.beginTransaction('s1', 1);

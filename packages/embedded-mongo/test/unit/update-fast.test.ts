@@ -1,5 +1,5 @@
 import { Decimal128, Document, Double, Long, ObjectId, serialize } from 'bson';
-import { Catalog } from '../../src/catalog';
+import { tempEngine } from './temp-store';
 import { Dispatcher } from '../../src/dispatch';
 import { Engine } from '../../src/engine';
 import { OpContext } from '../../src/context';
@@ -224,7 +224,7 @@ describe('structural sharing seen through the engine', () => {
   const server = { host: '127.0.0.1', port: 0, replicaSetName: 'rs0', startedAt: new Date() };
 
   function setup(): { engine: Engine; run: (cmd: Document) => Document } {
-    const engine = new Engine(new Catalog(), undefined);
+    const engine = tempEngine();
     const dispatcher = new Dispatcher(engine, server);
     new OpContext(engine, 'd').insert('c', { _id: 1, s: { v: 1, log: ['a'] }, other: { k: 1 } });
     new OpContext(engine, 'd').insert('c', { _id: 2, s: { v: 1, log: ['a'] } });

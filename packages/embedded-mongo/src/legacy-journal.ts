@@ -1,5 +1,6 @@
 /**
- * Append-only record files. Each record is `[u32 length][u32 crc32][BSON payload]`, written with
+ * The record files of the older storage format (kept to read and convert such a data directory,
+ * and for tests that write one). Append-only record files. Each record is `[u32 length][u32 crc32][BSON payload]`, written with
  * one write() before the command that produced it is acknowledged, so a process crash loses at
  * most unacknowledged work.
  *
