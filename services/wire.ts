@@ -14,6 +14,7 @@ import { intakeReadsFrom } from './http/intake-reads';
 import { componentLogger, Logger } from './logger';
 import { MongoOrderStore } from './orders/order-store';
 import type { OrderServices } from './orders/order-services';
+import type { ServiceOrder } from './orders/types';
 import { ValidationReminder } from './notifications/validation-reminder';
 import { MongoReminderStore } from './notifications/reminder-store';
 import { DispatcherOptions, NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from './outbox';
@@ -25,6 +26,8 @@ import { cedulaReads } from './cedula/cedula-routes';
 import { MongoCedulaStore } from './cedula/cedula-store';
 import { verifyCedula } from './cedula/verify-cedula';
 import { cedulaSecretFor } from './cedula/cedula-secret';
+import { MongoLinkUses, providerActionLink } from './links/provider-links';
+import { loadProviderFacts, providerMailParagraphs } from './notifications/provider-brief';
 import { reportReads } from './reports/report-reads';
 import { MongoReportSource } from './reports/report-store';
 import { createAuthenticator, DEFAULT_RULES, ImapMailSource, IntakeStats, IntakeStore, MailPoller } from '../intake';
@@ -139,7 +142,27 @@ export async function wire(
   };
   const cedulaStore = mode === 'service' ? new MongoCedulaStore(storage.db) : undefined;
   await cedulaStore?.ensureIndexes();
-  const mail = await wireMail(config, storage.db, services, directoryStore, componentLogger(root, 'mail'), cedulaStore);
+  // Provider links are signed with a key derived from the Cédula secret; only the service mails them.
+  const linkSecret = mode === 'service' ? await cedulaSecretFor(config, componentLogger(root, 'cedula')) : undefined;
+  const providerMail = linkSecret
+    ? async (order: ServiceOrder, email: string) => {
+        const link = await providerActionLink(
+          { secret: linkSecret, publicBaseUrl: config.publicBaseUrl, ttlMs: config.providerLinkMs, directory },
+          order,
+          email,
+        );
+        return providerMailParagraphs(order, await loadProviderFacts(directory, order), link);
+      }
+    : undefined;
+  const mail = await wireMail(
+    config,
+    storage.db,
+    services,
+    directoryStore,
+    componentLogger(root, 'mail'),
+    cedulaStore,
+    providerMail,
+  );
   const closeStorage = async () => {
     await mail.sender?.close();
     await storage.client.close();
@@ -178,7 +201,7 @@ export async function wire(
     reports,
     publicBaseUrl: config.publicBaseUrl,
   });
-  const cedulaSecret = await cedulaSecretFor(config, componentLogger(root, 'cedula'));
+  const cedulaSecret = linkSecret!;
   const issuer = new CedulaIssuer({
     store: cedulas,
     directory: directoryStore,
@@ -202,6 +225,7 @@ export async function wire(
     },
     botEndpoint: teams.endpoint,
     metrics,
+    providerActions: { secret: cedulaSecret, uses: new MongoLinkUses(storage.db), services },
   });
   const loop = outboxLoop(
     storage.db,
@@ -268,6 +292,7 @@ async function wireMail(
   directory: MongoDirectoryStore,
   log: Logger,
   cedulaPdfs?: CedulaPdfs,
+  providerMail?: (order: ServiceOrder, email: string) => Promise<string[]>,
 ): Promise<MailWiring> {
   const store = new IntakeStore(db);
   await store.ensureIndexes();
@@ -283,6 +308,7 @@ async function wireMail(
         refs: store,
         cedulaPdfs,
         publicBaseUrl: config.publicBaseUrl,
+        providerMail,
       })
     : undefined;
   const imap = config.imap;

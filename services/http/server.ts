@@ -11,6 +11,7 @@ import { CedulaReads, registerCedulaRoutes } from '../cedula/cedula-routes';
 import { registerReportRoutes, ReportReads } from '../reports/report-routes';
 import type { DeskMetrics } from '../metrics/desk-metrics';
 import { registerMetricsRoute } from '../metrics/metrics-route';
+import { ProviderActionDeps, registerProviderActionRoutes } from './provider-action-routes';
 
 export interface HttpDeps {
   logger: Logger;
@@ -27,6 +28,8 @@ export interface HttpDeps {
   metrics?: DeskMetrics;
   /** Per-address limits on public routes and failed API sign-ins; default DEFAULT_RATE_LIMITS. */
   rateLimits?: RateLimits;
+  /** The provider's action page (`/provider/:token`) behind mailed links; absent: not offered. */
+  providerActions?: Omit<ProviderActionDeps, 'logger'>;
   /** `POST /api/messages`, from bot/ (keeps botbuilder out of this folder). */
   botEndpoint: (req: Request, res: Response) => Promise<void>;
 }
@@ -48,7 +51,8 @@ export const MAX_BODY_BYTES = 256 * 1024;
 /** Builds the restify server with every route; the only place routes are registered. */
 export function createHttpService(deps: HttpDeps): HttpService {
   // An empty name keeps restify from announcing the service in a `Server` header.
-  const server = restify.createServer({ name: '', handleUncaughtExceptions: false });
+  // A signed link token in the path (the provider's action page) runs to a few hundred characters.
+  const server = restify.createServer({ name: '', handleUncaughtExceptions: false, maxParamLength: 1024 });
   server.pre(securityHeaders());
   server.pre(rateLimits(deps.rateLimits));
   // No general body parser: restify's writes multipart uploads to the temp folder before any
@@ -65,6 +69,7 @@ export function createHttpService(deps: HttpDeps): HttpService {
   if (deps.intake) registerIntakeRoutes(server, { intake: deps.intake, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.reports)
     registerReportRoutes(server, { reports: deps.reports, apiToken: deps.apiToken, logger: deps.logger });
+  if (deps.providerActions) registerProviderActionRoutes(server, { ...deps.providerActions, logger: deps.logger });
   server.post('/api/messages', jsonBody(MAX_BODY_BYTES), async (req: Request, res: Response) => {
     try {
       await deps.botEndpoint(req, res);

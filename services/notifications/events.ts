@@ -14,6 +14,8 @@ export const NOTICE_EVENTS = [
   'order_signed',
   'order_resolved',
   'order_cancelled',
+  /** To the assigned engineer: the provider recorded its attention (by mail link or card). */
+  'provider_attended',
   /** From a comment on an open order (services/orders/add-order-comment.ts), not from a state change. */
   'order_comment',
   /** From services/sla and services/cedula, not from a state change. */

@@ -59,10 +59,17 @@ function when(at: Date, zone: string): string {
   return format.format(at);
 }
 
+/** A date and time in a zone, naming the zone: a provider may work from another one. */
+export function whenInZone(at: Date, zone: string): string {
+  return `${when(at, zone)} (hora de ${zone})`;
+}
+
 /** The contract deadlines the provider must meet, in the centre's time zone. */
 function deadlineLine(o: ServiceOrder): string {
   const d = o.provider?.deadlines;
-  return d ? `Plazo de atención: ${when(d.attendBy, d.zone)}. Plazo de solución: ${when(d.resolveBy, d.zone)}.` : '';
+  return d
+    ? `Plazo de atención: ${whenInZone(d.attendBy, d.zone)}. Plazo de solución: ${whenInZone(d.resolveBy, d.zone)}.`
+    : '';
 }
 
 /** True when the order came back to validation because the judge refused to sign. */
@@ -183,6 +190,14 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     line: `La orden ${o.folio} fue cancelada.`,
     subject: `Orden ${o.folio} cancelada`,
     paragraphs: ['La orden fue cancelada y ya no requiere atención.', reasonLine(o)],
+  }),
+  provider_attended: (o) => ({
+    line: `El proveedor registró la atención de la orden ${o.folio}; el solicitante debe validarla.`,
+    subject: `El proveedor atendió la orden ${o.folio}`,
+    paragraphs: [
+      `${o.provider?.name ?? 'El proveedor'} registró la atención de la orden ${o.folio} (${equipment(o)}).`,
+      'Se pidió al solicitante confirmar si la falla quedó resuelta.',
+    ],
   }),
   sla_warning: (o) => ({
     line: `La orden ${o.folio} está por vencer su tiempo de atención.`,

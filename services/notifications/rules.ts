@@ -53,7 +53,11 @@ export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly Rout
     r('provider', 'turned_to_provider', ['record_provider_attention']),
     r('requester', 'status_changed'),
   ],
-  record_provider_attention: [r('requester', 'validation_request', ['confirm', 'reject'])],
+  // The engineer who turned it to the provider follows it; they hear nothing when they record it themselves.
+  record_provider_attention: [
+    r('requester', 'validation_request', ['confirm', 'reject']),
+    r('engineer', 'provider_attended'),
+  ],
   confirm: [r('judges', 'signature_request', ['sign', 'refuse_signature']), r('analysts', 'order_validated')],
   reject: [
     r('engineer', 'validation_rejected', ['record_provider_attention']),
@@ -66,7 +70,11 @@ export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly Rout
     r('analysts', 'order_validated'),
   ],
   refuse_signature: [r('requester', 'validation_request', ['confirm', 'reject'])],
-  document: [r('requester', 'status_changed'), r('analysts', 'order_resolved', ['close'])],
+  document: [
+    r('requester', 'status_changed'),
+    r('analysts', 'order_resolved', ['close']),
+    r('engineer', 'order_resolved'),
+  ],
   close: [r('requester', 'status_changed')],
   cancel: [r('requester', 'status_changed'), r('engineer', 'order_cancelled'), r('provider', 'order_cancelled')],
   // Staff records that do not move the order: they are on its history and card; nobody is told.
