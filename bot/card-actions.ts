@@ -28,6 +28,7 @@ import { errorCardJson, orderCardJson } from './order-cards';
 import { REPLIES } from './replies';
 import { setPriority } from '../services/orders/set-priority';
 import { correctFacts } from '../services/orders/correct-facts';
+import { reopenOrder } from '../services/orders/reopen-order';
 
 /** The card's optional inputs that were filled in; the use case checks their values. */
 const present = (values: Record<string, string | undefined>) =>
@@ -157,6 +158,8 @@ export async function runCardAction(deps: CardActionDeps, actor: Person, p: Card
         }),
         reason: p.reason ?? '',
       } as never);
+    case 'reopen':
+      return reopenOrder(deps, { ...base, reason: p.reason ?? '' });
     default: {
       const unhandled: never = verb;
       throw new AppError('VALIDATION', `unhandled verb ${String(unhandled)}`, REPLIES.card.badPayload);

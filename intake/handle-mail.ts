@@ -9,6 +9,11 @@ import { reportOrder } from '../services/orders/report-order';
 import { addOrderComment } from '../services/orders/add-order-comment';
 import { confirmValidation } from '../services/orders/confirm-validation';
 import { rejectValidation } from '../services/orders/reject-validation';
+import { reopenOrder } from '../services/orders/reopen-order';
+import { reopenWindow } from '../services/orders/reopen-window';
+import { closedOrderAnswer, reopenedAnswer, reopenTooLateAnswer } from '../services/mail/answers';
+import type { RenderedMail } from '../services/mail/templates';
+import { answerMail } from './answer-mail';
 import { automatedHeaders, FOLIO_TAG } from '../services/mail/headers';
 import type { MailSender } from '../services/mail/mail-sender';
 import { renderRefusal } from '../services/mail/templates';
@@ -227,6 +232,67 @@ async function appendReply(
   };
 }
 
+/** Answers `mail` when there is a sender and its author may be answered (never automated mail). */
+async function answer(deps: HandleMailDeps, mail: IncomingMail, kind: string, words: RenderedMail): Promise<void> {
+  if (!deps.sender || !mail.from || !mayAnswer(mail, deps.rules.ownAddresses)) return;
+  await answerMail(deps.sender, mail, mail.from.address, kind, words);
+}
+
+/**
+ * A reply from the requester about their closed order: «sigue fallando» (or any «no …»
+ * answer) within the reopening window reopens it (which needs passed sender
+ * authentication, as a validation answer does); later, or anything else, is answered with
+ * how to go on (reopen, or a new report naming the folio) and filed, never held unanswered.
+ */
+async function replyToClosed(
+  deps: HandleMailDeps,
+  mail: IncomingMail,
+  order: ServiceOrder,
+  person: Person,
+  authPassed: boolean,
+): Promise<Disposition> {
+  const orderId = order._id;
+  if (order.history.some((h) => h.sourceId === mail.key))
+    return { outcome: 'order_reopened', folder: 'processed', orderId, reason: 'already applied by an earlier pass' };
+  const now = (deps.now ?? (() => new Date()))();
+  const window = reopenWindow(order, await deps.directory.centre(order.centreId), now);
+  const stillFailing = validationAnswer(mail.newText) === 'no';
+  if (stillFailing && window === 'open') {
+    if (!authPassed) return quarantine(`reopening of ${order.folio} without passing sender authentication`);
+    const after = await reopenOrder(
+      {
+        orders: deps.orders,
+        directory: deps.directory,
+        now: deps.now,
+        policy: deps.policy,
+        analystRouting: deps.analystRouting,
+      },
+      {
+        orderId: orderId.toHexString(),
+        actorId: person.id,
+        channel: 'email',
+        sourceId: mail.key,
+        reason: (mail.newText.trim() || 'Sigue fallando').slice(0, 2000).padEnd(3, '.'),
+      },
+    );
+    if (mail.messageId) await deps.store.rememberRef(mail.messageId, orderId, 'received');
+    await answer(deps, mail, 'reopened', reopenedAnswer(after, mail.subject));
+    return { outcome: 'order_reopened', folder: 'processed', orderId };
+  }
+  const words = stillFailing
+    ? reopenTooLateAnswer(order, mail.subject)
+    : closedOrderAnswer(order, mail.subject, window === 'open');
+  await answer(deps, mail, 'closed', words);
+  return {
+    outcome: 'answered',
+    folder: 'processed',
+    orderId,
+    reason: stillFailing
+      ? `reopening of ${order.folio} asked after the window`
+      : `reply to closed order ${order.folio}`,
+  };
+}
+
 async function createOrder(deps: HandleMailDeps, mail: IncomingMail, person: Person): Promise<Disposition> {
   const orderId = stableObjectId(`order:${mail.key}`);
   const existing = await deps.orders.findById(orderId);
@@ -293,6 +359,8 @@ export async function handleMail(deps: HandleMailDeps, mail: IncomingMail): Prom
   try {
     const order = await findOrder(deps, mail);
     if (!order) return await createOrder(deps, mail, person);
+    if (order.status === 'closed' && order.requester.personId === person.id)
+      return await replyToClosed(deps, mail, order, person, verdict === 'pass');
     return await appendReply(deps, mail, order, person, verdict === 'pass');
   } catch (error) {
     if (isRefusal(error)) return quarantine(`${error.code}: ${error.message}`);

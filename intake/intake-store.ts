@@ -9,6 +9,9 @@ export type MailOutcome =
   | 'comment_added'
   | 'validation_confirmed'
   | 'validation_rejected'
+  | 'order_reopened'
+  /** Answered by mail and filed: a question (status), or a reply that could not act (a closed order). */
+  | 'answered'
   | 'automated'
   | 'bounce'
   | 'refused'

@@ -76,6 +76,14 @@ function deadlineLine(o: ServiceOrder): string {
 const refusedBy = (o: ServiceOrder) =>
   o.history.filter((h) => h.action !== 'notification' && h.action !== 'comment').at(-1)?.action === 'refuse_signature';
 
+/** Business days after closure in which the requester may reopen an order (services/orders/reopen-window.ts). */
+export const REOPEN_BUSINESS_DAYS = 5;
+
+/** Told with every closure: how to say the failure came back. */
+export const REOPEN_HOW =
+  `Si la falla continúa, responda «Sigue fallando» a este correo (o use el botón «Sigue fallando» en Teams) ` +
+  `dentro de los ${REOPEN_BUSINESS_DAYS} días hábiles siguientes al cierre, e indique qué ocurre: la orden regresará a la Mesa de Servicio.`;
+
 /** Asked of the requester in the validation request and its reminders. */
 export const VALIDATION_QUESTION = '¿Quedó resuelta la falla?';
 
@@ -108,6 +116,7 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     paragraphs: [
       `El estado de su orden ahora es «${status(o)}».`,
       o.status === 'closed' && o.resolution?.solution ? `Solución: ${o.resolution.solution}` : '',
+      o.status === 'closed' ? REOPEN_HOW : '',
     ],
   }),
   validation_request: (o) => ({
@@ -197,6 +206,14 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     paragraphs: [
       `${o.provider?.name ?? 'El proveedor'} registró la atención de la orden ${o.folio} (${equipment(o)}).`,
       'Se pidió al solicitante confirmar si la falla quedó resuelta.',
+    ],
+  }),
+  order_reopened: (o) => ({
+    line: `El solicitante reabrió la orden ${o.folio}: la falla sigue.`,
+    subject: `Orden ${o.folio} reabierta: sigue fallando`,
+    paragraphs: [
+      `${o.requester.name} indicó que la falla de la orden ${o.folio} (${equipment(o)}) continúa; la orden regresó a la Mesa de Servicio.`,
+      reasonLine(o),
     ],
   }),
   sla_warning: (o) => ({

@@ -40,7 +40,7 @@ const r = (audience: Audience, event: NoticeEvent, actions: readonly Action[] = 
 export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly RouteRule[]>> = {
   report: [r('requester', 'order_reported'), r('analysts', 'new_order', ['take', 'assign_engineer'])],
   take: [r('requester', 'status_changed')],
-  close_remotely: [r('requester', 'status_changed')],
+  close_remotely: [r('requester', 'status_changed', ['reopen'])],
   assign_engineer: [r('engineer', 'order_assigned', ['accept']), r('requester', 'status_changed')],
   reassign: [
     r('engineer', 'order_assigned', ['accept']),
@@ -75,9 +75,10 @@ export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly Rout
     r('analysts', 'order_resolved', ['close']),
     r('engineer', 'order_resolved'),
   ],
-  close: [r('requester', 'status_changed')],
+  close: [r('requester', 'status_changed', ['reopen'])],
   cancel: [r('requester', 'status_changed'), r('engineer', 'order_cancelled'), r('provider', 'order_cancelled')],
   // Staff records that do not move the order: they are on its history and card; nobody is told.
+  reopen: [r('analysts', 'order_reopened', ['assign_engineer', 'close_remotely']), r('engineer', 'order_reopened')],
   set_priority: [],
   correct_facts: [],
 };
