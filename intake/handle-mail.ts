@@ -11,7 +11,17 @@ import { confirmValidation } from '../services/orders/confirm-validation';
 import { rejectValidation } from '../services/orders/reject-validation';
 import { reopenOrder } from '../services/orders/reopen-order';
 import { reopenWindow } from '../services/orders/reopen-window';
-import { closedOrderAnswer, reopenedAnswer, reopenTooLateAnswer } from '../services/mail/answers';
+import {
+  closedOrderAnswer,
+  myReportsAnswer,
+  reopenedAnswer,
+  reopenTooLateAnswer,
+  statusAnswer,
+  statusUnknownAnswer,
+} from '../services/mail/answers';
+import { canSeeOrder } from '../services/orders/order-visibility';
+import { listMyReports } from '../services/orders/list-work';
+import { statusQuery, type StatusQuery } from './status-query';
 import type { RenderedMail } from '../services/mail/templates';
 import { answerMail } from './answer-mail';
 import { automatedHeaders, FOLIO_TAG } from '../services/mail/headers';
@@ -293,6 +303,42 @@ async function replyToClosed(
   };
 }
 
+/** Open reports listed in an answer to «mis reportes». */
+const MY_REPORTS_SHOWN = 20;
+
+/**
+ * A question by mail (`estado <folio>`, `mis reportes`) is answered, threaded, and makes no
+ * order. An order is shown only to whom `canSeeOrder` allows; anyone else reads the same
+ * words as for a folio that does not exist.
+ */
+async function answerQuery(
+  deps: HandleMailDeps,
+  mail: IncomingMail,
+  person: Person,
+  query: StatusQuery,
+): Promise<Disposition> {
+  if (query.kind === 'mine') {
+    const page = await listMyReports(deps, { requesterId: person.id, pageSize: MY_REPORTS_SHOWN });
+    await answer(deps, mail, 'status', myReportsAnswer(page.items, page.total, mail.subject));
+    return { outcome: 'answered', folder: 'processed', reason: `listed ${page.total} open reports` };
+  }
+  const order = await deps.orders.findByFolio(query.folio);
+  const visible = order && canSeeOrder({ person }, order);
+  await answer(
+    deps,
+    mail,
+    'status',
+    visible ? statusAnswer(order, mail.subject, deps.rules.timeZone) : statusUnknownAnswer(query.folio, mail.subject),
+  );
+  return visible
+    ? { outcome: 'answered', folder: 'processed', orderId: order._id, reason: `status of ${query.folio}` }
+    : {
+        outcome: 'answered',
+        folder: 'processed',
+        reason: `status of ${query.folio} not shown (absent or not visible)`,
+      };
+}
+
 async function createOrder(deps: HandleMailDeps, mail: IncomingMail, person: Person): Promise<Disposition> {
   const orderId = stableObjectId(`order:${mail.key}`);
   const existing = await deps.orders.findById(orderId);
@@ -357,6 +403,8 @@ export async function handleMail(deps: HandleMailDeps, mail: IncomingMail): Prom
   const person = await deps.directory.personByEmail(address);
   if (!person) return quarantine(`sender ${address} not in the directory`);
   try {
+    const query = statusQuery(mail.subject, mail.newText || mail.text);
+    if (query) return await answerQuery(deps, mail, person, query);
     const order = await findOrder(deps, mail);
     if (!order) return await createOrder(deps, mail, person);
     if (order.status === 'closed' && order.requester.personId === person.id)

@@ -1,5 +1,5 @@
 import { REOPEN_BUSINESS_DAYS } from '../notifications/messages';
-import type { ServiceOrder } from '../orders/types';
+import { EQUIPMENT_LABELS, type ServiceOrder } from '../orders/types';
 import { STATUS_LABELS } from '../workflow';
 import { folioTag } from './headers';
 import { renderMail, type RenderedMail } from './templates';
@@ -44,6 +44,71 @@ export function reopenedAnswer(order: Pick<ServiceOrder, 'folio' | 'status'>, su
     subject: `${folioTag(order.folio)} ${re(subject)}`.slice(0, 200),
     paragraphs: [
       `Reabrimos la orden ${order.folio}: regresó a la Mesa de Servicio («${STATUS_LABELS[order.status]}») y le avisaremos de su atención.`,
+    ],
+  });
+}
+
+/** One formatter for dates in answers, per zone. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dated(at: Date, zone: string): string {
+  let format = dateFormats.get(zone);
+  if (!format)
+    dateFormats.set(
+      zone,
+      (format = new Intl.DateTimeFormat('es-MX', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone })),
+    );
+  return format.format(at);
+}
+
+const snippet = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** The status of one order, to someone allowed to see it. */
+export function statusAnswer(order: ServiceOrder, subject: string, zone: string): RenderedMail {
+  return renderMail({
+    subject: re(subject),
+    paragraphs: [
+      `La orden ${order.folio} está en estado «${STATUS_LABELS[order.status]}».`,
+      [
+        `Equipo: ${EQUIPMENT_LABELS[order.equipment.type]}${order.equipment.location ? ` (${order.equipment.location})` : ''}`,
+        `Reportada: ${dated(order.createdAt, zone)} por ${order.requester.name}`,
+        order.engineer ? `Ingeniero: ${order.engineer.name}` : '',
+        `Última actualización: ${dated(order.updatedAt, zone)}`,
+        `Falla: ${snippet(order.description, 300)}`,
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    ],
+  });
+}
+
+/**
+ * To anyone asking about a folio that does not exist or that they may not see: the same
+ * words either way, so folios cannot be walked by mail.
+ */
+export function statusUnknownAnswer(folio: string, subject: string): RenderedMail {
+  return renderMail({
+    subject: re(subject),
+    paragraphs: [
+      `No encontramos una orden con el folio ${folio} que usted pueda consultar.`,
+      'Revise el folio (por ejemplo OS-2026-000123). Para ver sus reportes abiertos, escriba «mis reportes».',
+    ],
+  });
+}
+
+/** The sender's open reports, newest first, up to `shown` of `total`. */
+export function myReportsAnswer(orders: readonly ServiceOrder[], total: number, subject: string): RenderedMail {
+  if (total === 0) return renderMail({ subject: re(subject), paragraphs: ['No tiene órdenes de servicio abiertas.'] });
+  const lines = orders.map(
+    (o) =>
+      `• ${o.folio} · ${STATUS_LABELS[o.status]} · ${EQUIPMENT_LABELS[o.equipment.type]}: ${snippet(o.description, 80)}`,
+  );
+  return renderMail({
+    subject: re(subject),
+    paragraphs: [
+      `Tiene ${total} ${total === 1 ? 'orden abierta' : 'órdenes abiertas'}:`,
+      lines.join('\n'),
+      total > orders.length ? `Se muestran las ${orders.length} más recientes.` : '',
+      'Para ver el detalle de una, escriba «estado» y el folio, por ejemplo «estado OS-2026-000123».',
     ],
   });
 }
