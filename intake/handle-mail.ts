@@ -18,6 +18,7 @@ import {
   reopenTooLateAnswer,
   statusAnswer,
   statusUnknownAnswer,
+  unknownColleagueAnswer,
 } from '../services/mail/answers';
 import { canSeeOrder } from '../services/orders/order-visibility';
 import { listMyReports } from '../services/orders/list-work';
@@ -303,6 +304,23 @@ async function replyToClosed(
   };
 }
 
+/** At most one answer to an unknown colleague per address in this window. */
+const UNKNOWN_ANSWER_WINDOW_MS = 24 * 3600_000;
+
+/**
+ * A colleague inside a served domain whom the directory does not know: the mail is held for
+ * release once they are registered, and they learn how to be registered, once a day per
+ * address and never when the mail is not one to answer (RFC 3834).
+ */
+async function holdUnknownColleague(deps: HandleMailDeps, mail: IncomingMail, address: string): Promise<Disposition> {
+  const held = `sender ${address} not in the directory`;
+  if (!deps.sender || !mayAnswer(mail, deps.rules.ownAddresses)) return quarantine(held);
+  if ((await deps.store.bump(`unknown:${address}`, UNKNOWN_ANSWER_WINDOW_MS)) > 1)
+    return quarantine(`${held} (answer already sent)`);
+  await answer(deps, mail, 'unknown', unknownColleagueAnswer(mail.subject));
+  return quarantine(`${held} (told how to be registered)`);
+}
+
 /** Open reports listed in an answer to «mis reportes». */
 const MY_REPORTS_SHOWN = 20;
 
@@ -401,7 +419,7 @@ export async function handleMail(deps: HandleMailDeps, mail: IncomingMail): Prom
   const verdict = await deps.auth.verdict(mail);
   if (verdict === 'fail') return quarantine(`DMARC failed for ${domain}: held for an analyst`);
   const person = await deps.directory.personByEmail(address);
-  if (!person) return quarantine(`sender ${address} not in the directory`);
+  if (!person) return holdUnknownColleague(deps, mail, address);
   try {
     const query = statusQuery(mail.subject, mail.newText || mail.text);
     if (query) return await answerQuery(deps, mail, person, query);

@@ -179,6 +179,19 @@ export class IntakeStore {
     return { items, total };
   }
 
+  /** A held mail's new outcome, once staff released or discarded it (only while it is still held). */
+  async settleHeld(
+    key: string,
+    outcome: Pick<MailLogEntry, 'outcome' | 'folder' | 'reason' | 'orderId'>,
+    at: Date,
+  ): Promise<boolean> {
+    const set: Record<string, unknown> = { outcome: outcome.outcome, folder: outcome.folder, at };
+    if (outcome.reason) set.reason = outcome.reason;
+    if (outcome.orderId) set.orderId = outcome.orderId;
+    const result = await this.log.updateOne({ _id: key, folder: 'quarantine' }, { $set: set });
+    return result.modifiedCount === 1;
+  }
+
   /** Records outcomes once; a second write for the same key keeps the first. */
   async record(entries: readonly MailLogEntry[]): Promise<void> {
     if (entries.length === 0) return;

@@ -30,7 +30,19 @@ import { MongoLinkUses, providerActionLink } from './links/provider-links';
 import { loadProviderFacts, providerMailParagraphs } from './notifications/provider-brief';
 import { reportReads } from './reports/report-reads';
 import { MongoReportSource } from './reports/report-store';
-import { createAuthenticator, DEFAULT_RULES, ImapMailSource, IntakeStats, IntakeStore, MailPoller } from '../intake';
+import {
+  createAuthenticator,
+  DEFAULT_RULES,
+  discardHeldMail,
+  HandleMailDeps,
+  HeldMailDeps,
+  ImapMailSource,
+  IntakeStats,
+  IntakeStore,
+  MailPoller,
+  releaseHeldMail,
+} from '../intake';
+import type { HeldMailActions } from './http/intake-routes';
 import { CedulaPdfs, EmailChannel } from './mail/email-channel';
 import { SmtpMailSender } from './mail/mail-sender';
 import { createTokenProvider, msalAcquirer } from './mail/oauth-token';
@@ -215,6 +227,7 @@ export async function wire(
     orders: orderReadsFromStore(orderStore),
     reports,
     intake: intakeReadsFrom(mail.store, mail),
+    heldMails: mail.held,
     cedula: cedulaReads(cedulas, (code) => verifyCedula({ store: cedulas, secret: cedulaSecret }, code)),
     health: {
       ping: async () => {
@@ -275,6 +288,7 @@ interface MailWiring {
   sender?: SmtpMailSender;
   channel?: NotificationChannel;
   poller?: MailPoller;
+  held?: HeldMailActions;
   state(): string;
   stats(): IntakeStats | undefined;
 }
@@ -317,44 +331,54 @@ async function wireMail(
   const domains = [...known.people.map((p) => p.email), ...known.providers.flatMap((p) => p.contactEmails)].map(
     (e) => e.split('@')[1],
   );
-  const poller = new MailPoller({
-    deps: {
-      orders: services.orders,
-      directory: services.directory,
-      policy: services.policy,
-      analystRouting: services.analystRouting,
-      store,
-      sender,
-      auth: createAuthenticator(
-        config.mail.authservId
-          ? { mode: 'received', authservId: config.mail.authservId }
-          : { mode: 'mailauth', resolver: (name, rrtype) => dns.resolve(name, rrtype) },
-      ),
-      rules: {
-        ...DEFAULT_RULES,
-        ownAddresses: [imap.user, config.smtp?.from].filter((a): a is string => Boolean(a)).map((a) => a.toLowerCase()),
-        allowedDomains: [...new Set(config.mail.allowedDomains ?? domains)],
-        maxPerSenderPerHour: config.mail.maxPerSenderPerHour,
-        timeZone: config.defaultTimeZone,
-      },
+  const handle: HandleMailDeps = {
+    orders: services.orders,
+    directory: services.directory,
+    policy: services.policy,
+    analystRouting: services.analystRouting,
+    store,
+    sender,
+    auth: createAuthenticator(
+      config.mail.authservId
+        ? { mode: 'received', authservId: config.mail.authservId }
+        : { mode: 'mailauth', resolver: (name, rrtype) => dns.resolve(name, rrtype) },
+    ),
+    rules: {
+      ...DEFAULT_RULES,
+      ownAddresses: [imap.user, config.smtp?.from].filter((a): a is string => Boolean(a)).map((a) => a.toLowerCase()),
+      allowedDomains: [...new Set(config.mail.allowedDomains ?? domains)],
+      maxPerSenderPerHour: config.mail.maxPerSenderPerHour,
+      timeZone: config.defaultTimeZone,
     },
-    source: () =>
-      new ImapMailSource({
-        host: imap.host,
-        port: imap.port,
-        secure: imap.secure,
-        user: imap.user,
-        password: imap.password,
-        accessToken,
-        logger: log,
-      }),
+  };
+  const source = () =>
+    new ImapMailSource({
+      host: imap.host,
+      port: imap.port,
+      secure: imap.secure,
+      user: imap.user,
+      password: imap.password,
+      accessToken,
+      logger: log,
+    });
+  const heldDeps: HeldMailDeps = { handle, source, folders: config.mail.folders };
+  const held: HeldMailActions = {
+    release: async (key) => {
+      const d = await releaseHeldMail(heldDeps, { key });
+      return { outcome: d.outcome, folder: d.folder, orderId: d.orderId?.toHexString(), reason: d.reason };
+    },
+    discard: (key, actor, reason) => discardHeldMail(heldDeps, { key, actor, reason }),
+  };
+  const poller = new MailPoller({
+    deps: handle,
+    source,
     mailbox: imap.mailbox,
     account: imap.user,
     folders: config.mail.folders,
     logger: log,
     leaseMs: config.mail.leaseMs,
   });
-  return { store, sender, channel, poller, state: () => poller.stats().state, stats: () => poller.stats() };
+  return { store, sender, channel, poller, held, state: () => poller.stats().state, stats: () => poller.stats() };
 }
 
 function outboxLoop(

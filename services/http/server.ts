@@ -4,7 +4,7 @@ import type { Logger } from '../logger';
 import { jsonBody, refuseBodyOnBodylessMethods } from './bodies';
 import { RateLimits, rateLimits, securityHeaders } from './security';
 import { HealthDeps, registerHealthRoute } from './health';
-import { IntakeReads, registerIntakeRoutes } from './intake-routes';
+import { HeldMailActions, IntakeReads, registerIntakeRoutes } from './intake-routes';
 import { registerOrderRoutes } from './order-routes';
 import type { OrderReads } from './ports';
 import { CedulaReads, registerCedulaRoutes } from '../cedula/cedula-routes';
@@ -22,6 +22,8 @@ export interface HttpDeps {
   cedula?: CedulaReads;
   /** Mail import health and held mails (`GET /api/intake`); absent: route not offered. */
   intake?: IntakeReads;
+  /** Release and discard of held mails (`POST /api/intake/held/:key/…`); absent: not offered. */
+  heldMails?: HeldMailActions;
   /** The desk's SLA reports; absent: route not offered. */
   reports?: ReportReads;
   /** `GET /metrics` (bearer-guarded) and the HTTP latency histogram; absent: not offered. */
@@ -66,7 +68,13 @@ export function createHttpService(deps: HttpDeps): HttpService {
     registerMetricsRoute(server, { metrics: deps.metrics, apiToken: deps.apiToken, logger: deps.logger });
   registerOrderRoutes(server, { orders: deps.orders, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.cedula) registerCedulaRoutes(server, { cedula: deps.cedula, apiToken: deps.apiToken, logger: deps.logger });
-  if (deps.intake) registerIntakeRoutes(server, { intake: deps.intake, apiToken: deps.apiToken, logger: deps.logger });
+  if (deps.intake)
+    registerIntakeRoutes(server, {
+      intake: deps.intake,
+      held: deps.heldMails,
+      apiToken: deps.apiToken,
+      logger: deps.logger,
+    });
   if (deps.reports)
     registerReportRoutes(server, { reports: deps.reports, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.providerActions) registerProviderActionRoutes(server, { ...deps.providerActions, logger: deps.logger });

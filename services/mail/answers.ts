@@ -112,3 +112,15 @@ export function myReportsAnswer(orders: readonly ServiceOrder[], total: number, 
     ],
   });
 }
+
+/** To a colleague whose address is in a served domain but not in the directory. */
+export function unknownColleagueAnswer(subject: string): RenderedMail {
+  return renderMail({
+    subject: re(subject),
+    paragraphs: [
+      'Gracias por escribir a la Mesa de Servicio de los Centros de Justicia Penal Federal.',
+      'Su dirección de correo aún no está registrada en el directorio de la Mesa, por lo que su mensaje quedó en espera y todavía no tiene folio.',
+      'Pida al administrador del directorio de su centro (o al área de Tecnologías de la Información) que lo registre con su nombre, centro y extensión. En cuanto quede registrado, la Mesa atenderá el mensaje que envió; no hace falta enviarlo de nuevo.',
+    ],
+  });
+}
