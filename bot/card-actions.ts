@@ -29,6 +29,7 @@ import { errorCardJson, orderCardJson } from './order-cards';
 import { REPLIES } from './replies';
 import { setPriority } from '../services/orders/set-priority';
 import { correctFacts } from '../services/orders/correct-facts';
+import { reopenOrder } from '../services/orders/reopen-order';
 
 const field = (max: number) => z.string().max(max).optional();
 
@@ -168,6 +169,8 @@ export async function runCardAction(deps: CardActionDeps, actor: Person, p: Card
         addendum: filled(p.addendum),
         reason: p.reason ?? '',
       });
+    case 'reopen':
+      return reopenOrder(deps, { ...base, reason: p.reason ?? '' });
     default: {
       const unhandled: never = verb;
       throw new AppError('VALIDATION', `unhandled verb ${String(unhandled)}`, REPLIES.card.badPayload);

@@ -3,6 +3,7 @@ import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Person } from '../services/directory/schema';
 import { orderFacts } from '../services/orders/apply-transition';
 import { EQUIPMENT_LABELS, EQUIPMENT_TYPES, PRIORITIES, PRIORITY_LABELS, ServiceOrder } from '../services/orders/types';
+import { reopenWindow } from '../services/orders/reopen-window';
 import { Action, ActorFacts, availableActions, ruleFor, STATUS_LABELS } from '../services/workflow';
 import { cardAttachment, expandCard } from './cards/render';
 
@@ -42,13 +43,17 @@ export async function orderCardData(
   timeZone: string,
   notice?: CardNotice,
 ): Promise<object> {
-  const actions: Action[] = viewer ? availableActions(orderFacts(order), actorFactsOf(viewer)) : [];
+  const centre = await directory.centre(order.centreId);
+  // «Sigue fallando» is offered only while the order may still be reopened.
+  const reopenable = order.status === 'closed' && reopenWindow(order, centre, new Date()) === 'open';
+  const actions: Action[] = viewer
+    ? availableActions(orderFacts(order), actorFactsOf(viewer)).filter((a) => a !== 'reopen' || reopenable)
+    : [];
   const orderId = order._id.toHexString();
   const rules = actions.map((verb) => ruleFor(verb));
   const needs = (field: string) => rules.some((r) => (r.requires as readonly string[]).includes(field));
   const engineers = needs('engineerId') ? await directory.engineersOfCentre(order.centreId) : [];
   const contracts = needs('contractId') ? await directory.contractsFor(order.centreId, order.equipment.type) : [];
-  const centre = await directory.centre(order.centreId);
   const base = (verb: Action) => ({ verb, title: ruleFor(verb).label, orderId, version: order.version });
   return {
     notice: notice?.text ?? '',

@@ -9,6 +9,22 @@ import { reportOrder } from '../services/orders/report-order';
 import { addOrderComment } from '../services/orders/add-order-comment';
 import { confirmValidation } from '../services/orders/confirm-validation';
 import { rejectValidation } from '../services/orders/reject-validation';
+import { reopenOrder } from '../services/orders/reopen-order';
+import { reopenWindow } from '../services/orders/reopen-window';
+import {
+  closedOrderAnswer,
+  myReportsAnswer,
+  reopenedAnswer,
+  reopenTooLateAnswer,
+  statusAnswer,
+  statusUnknownAnswer,
+  unknownColleagueAnswer,
+} from '../services/mail/answers';
+import { canSeeOrder } from '../services/orders/order-visibility';
+import { listMyReports } from '../services/orders/list-work';
+import { statusQuery, type StatusQuery } from './status-query';
+import type { RenderedMail } from '../services/mail/templates';
+import { answerMail } from './answer-mail';
 import { automatedHeaders, FOLIO_TAG } from '../services/mail/headers';
 import type { MailSender } from '../services/mail/mail-sender';
 import { renderRefusal } from '../services/mail/templates';
@@ -230,6 +246,120 @@ async function appendReply(
   };
 }
 
+/** Answers `mail` when there is a sender and its author may be answered (never automated mail). */
+async function answer(deps: HandleMailDeps, mail: IncomingMail, kind: string, words: RenderedMail): Promise<void> {
+  if (!deps.sender || !mail.from || !mayAnswer(mail, deps.rules.ownAddresses)) return;
+  await answerMail(deps.sender, mail, mail.from.address, kind, words);
+}
+
+/**
+ * A reply from the requester about their closed order: «sigue fallando» (or any «no …»
+ * answer) within the reopening window reopens it (which needs passed sender
+ * authentication, as a validation answer does); later, or anything else, is answered with
+ * how to go on (reopen, or a new report naming the folio) and filed, never held unanswered.
+ */
+async function replyToClosed(
+  deps: HandleMailDeps,
+  mail: IncomingMail,
+  order: ServiceOrder,
+  person: Person,
+  authPassed: boolean,
+): Promise<Disposition> {
+  const orderId = order._id;
+  if (order.history.some((h) => h.sourceId === mail.key))
+    return { outcome: 'order_reopened', folder: 'processed', orderId, reason: 'already applied by an earlier pass' };
+  const now = (deps.now ?? (() => new Date()))();
+  const window = reopenWindow(order, await deps.directory.centre(order.centreId), now);
+  const stillFailing = validationAnswer(mail.newText) === 'no';
+  if (stillFailing && window === 'open') {
+    if (!authPassed) return quarantine(`reopening of ${order.folio} without passing sender authentication`);
+    const after = await reopenOrder(
+      {
+        orders: deps.orders,
+        directory: deps.directory,
+        now: deps.now,
+        policy: deps.policy,
+        analystRouting: deps.analystRouting,
+      },
+      {
+        orderId: orderId.toHexString(),
+        actorId: person.id,
+        channel: 'email',
+        sourceId: mail.key,
+        reason: (mail.newText.trim() || 'Sigue fallando').slice(0, 2000).padEnd(3, '.'),
+      },
+    );
+    if (mail.messageId) await deps.store.rememberRef(mail.messageId, orderId, 'received');
+    await answer(deps, mail, 'reopened', reopenedAnswer(after, mail.subject));
+    return { outcome: 'order_reopened', folder: 'processed', orderId };
+  }
+  const words = stillFailing
+    ? reopenTooLateAnswer(order, mail.subject)
+    : closedOrderAnswer(order, mail.subject, window === 'open');
+  await answer(deps, mail, 'closed', words);
+  return {
+    outcome: 'answered',
+    folder: 'processed',
+    orderId,
+    reason: stillFailing
+      ? `reopening of ${order.folio} asked after the window`
+      : `reply to closed order ${order.folio}`,
+  };
+}
+
+/** At most one answer to an unknown colleague per address in this window. */
+const UNKNOWN_ANSWER_WINDOW_MS = 24 * 3600_000;
+
+/**
+ * A colleague inside a served domain whom the directory does not know: the mail is held for
+ * release once they are registered, and they learn how to be registered, once a day per
+ * address and never when the mail is not one to answer (RFC 3834).
+ */
+async function holdUnknownColleague(deps: HandleMailDeps, mail: IncomingMail, address: string): Promise<Disposition> {
+  const held = `sender ${address} not in the directory`;
+  if (!deps.sender || !mayAnswer(mail, deps.rules.ownAddresses)) return quarantine(held);
+  if ((await deps.store.bump(`unknown:${address}`, UNKNOWN_ANSWER_WINDOW_MS)) > 1)
+    return quarantine(`${held} (answer already sent)`);
+  await answer(deps, mail, 'unknown', unknownColleagueAnswer(mail.subject));
+  return quarantine(`${held} (told how to be registered)`);
+}
+
+/** Open reports listed in an answer to «mis reportes». */
+const MY_REPORTS_SHOWN = 20;
+
+/**
+ * A question by mail (`estado <folio>`, `mis reportes`) is answered, threaded, and makes no
+ * order. An order is shown only to whom `canSeeOrder` allows; anyone else reads the same
+ * words as for a folio that does not exist.
+ */
+async function answerQuery(
+  deps: HandleMailDeps,
+  mail: IncomingMail,
+  person: Person,
+  query: StatusQuery,
+): Promise<Disposition> {
+  if (query.kind === 'mine') {
+    const page = await listMyReports(deps, { requesterId: person.id, pageSize: MY_REPORTS_SHOWN });
+    await answer(deps, mail, 'status', myReportsAnswer(page.items, page.total, mail.subject));
+    return { outcome: 'answered', folder: 'processed', reason: `listed ${page.total} open reports` };
+  }
+  const order = await deps.orders.findByFolio(query.folio);
+  const visible = order && canSeeOrder({ person }, order);
+  await answer(
+    deps,
+    mail,
+    'status',
+    visible ? statusAnswer(order, mail.subject, deps.rules.timeZone) : statusUnknownAnswer(query.folio, mail.subject),
+  );
+  return visible
+    ? { outcome: 'answered', folder: 'processed', orderId: order._id, reason: `status of ${query.folio}` }
+    : {
+        outcome: 'answered',
+        folder: 'processed',
+        reason: `status of ${query.folio} not shown (absent or not visible)`,
+      };
+}
+
 async function createOrder(deps: HandleMailDeps, mail: IncomingMail, person: Person): Promise<Disposition> {
   const orderId = stableObjectId(`order:${mail.key}`);
   const existing = await deps.orders.findById(orderId);
@@ -295,10 +425,14 @@ export async function handleMail(deps: HandleMailDeps, mail: IncomingMail): Prom
   const verdict = await deps.auth.verdict(mail);
   if (verdict === 'fail') return quarantine(`DMARC failed for ${domain}: held for an analyst`);
   const person = await deps.directory.personByEmail(address);
-  if (!person) return quarantine(`sender ${address} not in the directory`);
+  if (!person) return holdUnknownColleague(deps, mail, address);
   try {
+    const query = statusQuery(mail.subject, mail.newText || mail.text);
+    if (query) return await answerQuery(deps, mail, person, query);
     const order = await findOrder(deps, mail);
     if (!order) return await createOrder(deps, mail, person);
+    if (order.status === 'closed' && order.requester.personId === person.id)
+      return await replyToClosed(deps, mail, order, person, verdict === 'pass');
     return await appendReply(deps, mail, order, person, verdict === 'pass');
   } catch (error) {
     if (isRefusal(error)) return quarantine(`${error.code}: ${error.message}`);

@@ -10,3 +10,5 @@ export type { MailAuthPolicy, DnsResolver, AuthVerdict } from './authenticate';
 export { parseMail } from './parse-mail';
 export { listHeldMails, HELD_FOLDERS } from './list-held-mails';
 export type { HeldMail, HeldMailPage } from './list-held-mails';
+export { releaseHeldMail, discardHeldMail } from './held-mails';
+export type { HeldMailDeps } from './held-mails';

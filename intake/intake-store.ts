@@ -9,6 +9,9 @@ export type MailOutcome =
   | 'comment_added'
   | 'validation_confirmed'
   | 'validation_rejected'
+  | 'order_reopened'
+  /** Answered by mail and filed: a question (status), or a reply that could not act (a closed order). */
+  | 'answered'
   | 'automated'
   | 'bounce'
   | 'refused'
@@ -174,6 +177,19 @@ export class IntakeStore {
       this.log.countDocuments(filter),
     ]);
     return { items, total };
+  }
+
+  /** A held mail's new outcome, once staff released or discarded it (only while it is still held). */
+  async settleHeld(
+    key: string,
+    outcome: Pick<MailLogEntry, 'outcome' | 'folder' | 'reason' | 'orderId'>,
+    at: Date,
+  ): Promise<boolean> {
+    const set: Record<string, unknown> = { outcome: outcome.outcome, folder: outcome.folder, at };
+    if (outcome.reason) set.reason = outcome.reason;
+    if (outcome.orderId) set.orderId = outcome.orderId;
+    const result = await this.log.updateOne({ _id: key, folder: 'quarantine' }, { $set: set });
+    return result.modifiedCount === 1;
   }
 
   /** Records outcomes once; a second write for the same key keeps the first. */

@@ -9,6 +9,8 @@ export interface MailboxSession {
   readonly uidValidity: string;
   /** UIDs greater than `uid`, ascending. Never uses \Seen. */
   uidsAbove(uid: number): Promise<number[]>;
+  /** UIDs of the mails carrying this Message-ID (every mail when `messageId` is undefined). */
+  uidsWithMessageId(messageId: string | undefined): Promise<number[]>;
   fetchSources(uids: readonly number[]): Promise<Array<{ uid: number; source: Buffer }>>;
   /** Throws UPSTREAM when the server refuses (a missing folder, for instance). */
   move(uids: readonly number[], folder: string): Promise<void>;
@@ -163,6 +165,11 @@ export class ImapMailSource implements MailSource {
         async uidsAbove(uid) {
           const found = await step('search', () => client.search({ uid: `${uid + 1}:*` }, { uid: true }));
           return (found || []).filter((u) => u > uid).sort((a, b) => a - b);
+        },
+        async uidsWithMessageId(messageId) {
+          const query = messageId ? { header: { 'message-id': messageId } } : { all: true };
+          const found = await step('search', () => client.search(query, { uid: true }));
+          return (found || []).sort((a, b) => a - b);
         },
         async fetchSources(uids) {
           if (uids.length === 0) return [];

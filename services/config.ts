@@ -129,6 +129,12 @@ const schema = z.object({
   CEDULA_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Where people reach this service (links in mail and Teams cards), e.g. https://mesa.cjf.gob.mx. */
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** Hours a provider's mailed action link stays valid. */
+  PROVIDER_LINK_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(168),
   TZ_DEFAULT: text
     .refine(isIanaZone, 'must be an IANA time zone such as America/Mexico_City')
     .default('America/Mexico_City'),
@@ -285,6 +291,8 @@ export interface Config {
   readonly cedulaSecret?: string;
   /** PUBLIC_BASE_URL without a trailing slash; unset: links in notices are paths on the service. */
   readonly publicBaseUrl?: string;
+  /** PROVIDER_LINK_HOURS: how long a provider's mailed action link is valid. */
+  readonly providerLinkMs: number;
   readonly defaultTimeZone: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** Notification and validation policy; defaults follow the seed. */
@@ -410,6 +418,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvFile().env): Config {
     apiToken: e.API_TOKEN,
     cedulaSecret: e.CEDULA_SECRET,
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    providerLinkMs: Math.round(e.PROVIDER_LINK_HOURS * 3600_000),
     defaultTimeZone: e.TZ_DEFAULT,
     logLevel: e.LOG_LEVEL,
     notifications: {

@@ -14,6 +14,7 @@ import { intakeReadsFrom } from './http/intake-reads';
 import { componentLogger, Logger } from './logger';
 import { MongoOrderStore } from './orders/order-store';
 import type { OrderServices } from './orders/order-services';
+import type { ServiceOrder } from './orders/types';
 import { ValidationReminder } from './notifications/validation-reminder';
 import { MongoReminderStore } from './notifications/reminder-store';
 import { DispatcherOptions, NotificationChannel, OutboxDispatcher, OutboxLoop, OutboxRelay } from './outbox';
@@ -25,9 +26,23 @@ import { cedulaReads } from './cedula/cedula-routes';
 import { MongoCedulaStore } from './cedula/cedula-store';
 import { verifyCedula } from './cedula/verify-cedula';
 import { cedulaSecretFor } from './cedula/cedula-secret';
+import { MongoLinkUses, providerActionLink } from './links/provider-links';
+import { loadProviderFacts, providerMailParagraphs } from './notifications/provider-brief';
 import { reportReads } from './reports/report-reads';
 import { MongoReportSource } from './reports/report-store';
-import { createAuthenticator, DEFAULT_RULES, ImapMailSource, IntakeStats, IntakeStore, MailPoller } from '../intake';
+import {
+  createAuthenticator,
+  DEFAULT_RULES,
+  discardHeldMail,
+  HandleMailDeps,
+  HeldMailDeps,
+  ImapMailSource,
+  IntakeStats,
+  IntakeStore,
+  MailPoller,
+  releaseHeldMail,
+} from '../intake';
+import type { HeldMailActions } from './http/intake-routes';
 import { CedulaPdfs, EmailChannel } from './mail/email-channel';
 import { SmtpMailSender } from './mail/mail-sender';
 import { createTokenProvider, msalAcquirer } from './mail/oauth-token';
@@ -148,7 +163,27 @@ export async function wire(
   };
   const cedulaStore = mode === 'service' ? new MongoCedulaStore(storage.db) : undefined;
   await cedulaStore?.ensureIndexes();
-  const mail = await wireMail(config, storage.db, services, directoryStore, componentLogger(root, 'mail'), cedulaStore);
+  // Provider links are signed with a key derived from the Cédula secret; only the service mails them.
+  const linkSecret = mode === 'service' ? await cedulaSecretFor(config, componentLogger(root, 'cedula')) : undefined;
+  const providerMail = linkSecret
+    ? async (order: ServiceOrder, email: string) => {
+        const link = await providerActionLink(
+          { secret: linkSecret, publicBaseUrl: config.publicBaseUrl, ttlMs: config.providerLinkMs, directory },
+          order,
+          email,
+        );
+        return providerMailParagraphs(order, await loadProviderFacts(directory, order), link);
+      }
+    : undefined;
+  const mail = await wireMail(
+    config,
+    storage.db,
+    services,
+    directoryStore,
+    componentLogger(root, 'mail'),
+    cedulaStore,
+    providerMail,
+  );
   const closeStorage = async () => {
     await mail.sender?.close();
     await storage.client.close();
@@ -187,7 +222,7 @@ export async function wire(
     reports,
     publicBaseUrl: config.publicBaseUrl,
   });
-  const cedulaSecret = await cedulaSecretFor(config, componentLogger(root, 'cedula'));
+  const cedulaSecret = linkSecret!;
   const issuer = new CedulaIssuer({
     store: cedulas,
     directory: directoryStore,
@@ -201,6 +236,7 @@ export async function wire(
     orders: orderReadsFromStore(orderStore),
     reports,
     intake: intakeReadsFrom(mail.store, mail),
+    heldMails: mail.held,
     cedula: cedulaReads(cedulas, (code) => verifyCedula({ store: cedulas, secret: cedulaSecret }, code)),
     health: {
       ping: async () => {
@@ -211,6 +247,7 @@ export async function wire(
     },
     botEndpoint: teams.endpoint,
     metrics,
+    providerActions: { secret: cedulaSecret, uses: new MongoLinkUses(storage.db), services },
   });
   const loop = outboxLoop(
     storage.db,
@@ -260,6 +297,7 @@ interface MailWiring {
   sender?: SmtpMailSender;
   channel?: NotificationChannel;
   poller?: MailPoller;
+  held?: HeldMailActions;
   state(): string;
   stats(): IntakeStats | undefined;
 }
@@ -277,6 +315,7 @@ async function wireMail(
   directory: MongoDirectoryStore,
   log: Logger,
   cedulaPdfs?: CedulaPdfs,
+  providerMail?: (order: ServiceOrder, email: string) => Promise<string[]>,
 ): Promise<MailWiring> {
   const store = new IntakeStore(db);
   await store.ensureIndexes();
@@ -292,6 +331,7 @@ async function wireMail(
         refs: store,
         cedulaPdfs,
         publicBaseUrl: config.publicBaseUrl,
+        providerMail,
       })
     : undefined;
   const imap = config.imap;
@@ -300,47 +340,57 @@ async function wireMail(
   const domains = [...known.people.map((p) => p.email), ...known.providers.flatMap((p) => p.contactEmails)].map(
     (e) => e.split('@')[1],
   );
-  const poller = new MailPoller({
-    deps: {
-      orders: services.orders,
-      directory: services.directory,
-      policy: services.policy,
-      analystRouting: services.analystRouting,
-      assets: services.assets,
-      assetOrders: services.assetOrders,
-      inventoryPattern: services.inventoryPattern,
-      store,
-      sender,
-      auth: createAuthenticator(
-        config.mail.authservId
-          ? { mode: 'received', authservId: config.mail.authservId }
-          : { mode: 'mailauth', resolver: (name, rrtype) => dns.resolve(name, rrtype) },
-      ),
-      rules: {
-        ...DEFAULT_RULES,
-        ownAddresses: [imap.user, config.smtp?.from].filter((a): a is string => Boolean(a)).map((a) => a.toLowerCase()),
-        allowedDomains: [...new Set(config.mail.allowedDomains ?? domains)],
-        maxPerSenderPerHour: config.mail.maxPerSenderPerHour,
-        timeZone: config.defaultTimeZone,
-      },
+  const handle: HandleMailDeps = {
+    orders: services.orders,
+    directory: services.directory,
+    policy: services.policy,
+    analystRouting: services.analystRouting,
+    assets: services.assets,
+    assetOrders: services.assetOrders,
+    inventoryPattern: services.inventoryPattern,
+    store,
+    sender,
+    auth: createAuthenticator(
+      config.mail.authservId
+        ? { mode: 'received', authservId: config.mail.authservId }
+        : { mode: 'mailauth', resolver: (name, rrtype) => dns.resolve(name, rrtype) },
+    ),
+    rules: {
+      ...DEFAULT_RULES,
+      ownAddresses: [imap.user, config.smtp?.from].filter((a): a is string => Boolean(a)).map((a) => a.toLowerCase()),
+      allowedDomains: [...new Set(config.mail.allowedDomains ?? domains)],
+      maxPerSenderPerHour: config.mail.maxPerSenderPerHour,
+      timeZone: config.defaultTimeZone,
     },
-    source: () =>
-      new ImapMailSource({
-        host: imap.host,
-        port: imap.port,
-        secure: imap.secure,
-        user: imap.user,
-        password: imap.password,
-        accessToken,
-        logger: log,
-      }),
+  };
+  const source = () =>
+    new ImapMailSource({
+      host: imap.host,
+      port: imap.port,
+      secure: imap.secure,
+      user: imap.user,
+      password: imap.password,
+      accessToken,
+      logger: log,
+    });
+  const heldDeps: HeldMailDeps = { handle, source, folders: config.mail.folders };
+  const held: HeldMailActions = {
+    release: async (key) => {
+      const d = await releaseHeldMail(heldDeps, { key });
+      return { outcome: d.outcome, folder: d.folder, orderId: d.orderId?.toHexString(), reason: d.reason };
+    },
+    discard: (key, actor, reason) => discardHeldMail(heldDeps, { key, actor, reason }),
+  };
+  const poller = new MailPoller({
+    deps: handle,
+    source,
     mailbox: imap.mailbox,
     account: imap.user,
     folders: config.mail.folders,
     logger: log,
     leaseMs: config.mail.leaseMs,
   });
-  return { store, sender, channel, poller, state: () => poller.stats().state, stats: () => poller.stats() };
+  return { store, sender, channel, poller, held, state: () => poller.stats().state, stats: () => poller.stats() };
 }
 
 function outboxLoop(

@@ -59,6 +59,8 @@ export const CentreSchema = z.strictObject({
   id: directoryId,
   name: text(200),
   state: text(100),
+  /** Street address, for whoever comes on site (a provider has no other way to learn it). */
+  address: text(300).optional(),
   timeZone: z.string().refine(isValidTimeZone, 'zona horaria IANA desconocida'),
   /** Opening hours per weekday; a weekday left out is not a working day. */
   businessHours: z

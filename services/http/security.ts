@@ -95,7 +95,7 @@ function tooMany(res: Response, msBeforeNext: number): void {
   });
 }
 
-const isPublic = (path: string) => path === '/healthz' || path.startsWith('/cedula/');
+const isPublic = (path: string) => path === '/healthz' || path.startsWith('/cedula/') || path.startsWith('/provider/');
 /** The read API; the bot endpoint is left out: its callers are the Bot Framework's own addresses. */
 const isGuardedApi = (path: string) => path.startsWith('/api/') && path !== '/api/messages';
 

@@ -4,13 +4,14 @@ import type { Logger } from '../logger';
 import { jsonBody, refuseBodyOnBodylessMethods } from './bodies';
 import { RateLimits, rateLimits, securityHeaders } from './security';
 import { HealthDeps, registerHealthRoute } from './health';
-import { IntakeReads, registerIntakeRoutes } from './intake-routes';
+import { HeldMailActions, IntakeReads, registerIntakeRoutes } from './intake-routes';
 import { registerOrderRoutes } from './order-routes';
 import type { OrderReads } from './ports';
 import { CedulaReads, registerCedulaRoutes } from '../cedula/cedula-routes';
 import { registerReportRoutes, ReportReads } from '../reports/report-routes';
 import type { DeskMetrics } from '../metrics/desk-metrics';
 import { registerMetricsRoute } from '../metrics/metrics-route';
+import { ProviderActionDeps, registerProviderActionRoutes } from './provider-action-routes';
 
 export interface HttpDeps {
   logger: Logger;
@@ -21,12 +22,16 @@ export interface HttpDeps {
   cedula?: CedulaReads;
   /** Mail import health and held mails (`GET /api/intake`); absent: route not offered. */
   intake?: IntakeReads;
+  /** Release and discard of held mails (`POST /api/intake/held/:key/…`); absent: not offered. */
+  heldMails?: HeldMailActions;
   /** The desk's SLA reports; absent: route not offered. */
   reports?: ReportReads;
   /** `GET /metrics` (bearer-guarded) and the HTTP latency histogram; absent: not offered. */
   metrics?: DeskMetrics;
   /** Per-address limits on public routes and failed API sign-ins; default DEFAULT_RATE_LIMITS. */
   rateLimits?: RateLimits;
+  /** The provider's action page (`/provider/:token`) behind mailed links; absent: not offered. */
+  providerActions?: Omit<ProviderActionDeps, 'logger'>;
   /** `POST /api/messages`, from bot/ (keeps botbuilder out of this folder). */
   botEndpoint: (req: Request, res: Response) => Promise<void>;
 }
@@ -48,7 +53,8 @@ export const MAX_BODY_BYTES = 256 * 1024;
 /** Builds the restify server with every route; the only place routes are registered. */
 export function createHttpService(deps: HttpDeps): HttpService {
   // An empty name keeps restify from announcing the service in a `Server` header.
-  const server = restify.createServer({ name: '', handleUncaughtExceptions: false });
+  // A signed link token in the path (the provider's action page) runs to a few hundred characters.
+  const server = restify.createServer({ name: '', handleUncaughtExceptions: false, maxParamLength: 1024 });
   server.pre(securityHeaders());
   server.pre(rateLimits(deps.rateLimits));
   // No general body parser: restify's writes multipart uploads to the temp folder before any
@@ -62,9 +68,16 @@ export function createHttpService(deps: HttpDeps): HttpService {
     registerMetricsRoute(server, { metrics: deps.metrics, apiToken: deps.apiToken, logger: deps.logger });
   registerOrderRoutes(server, { orders: deps.orders, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.cedula) registerCedulaRoutes(server, { cedula: deps.cedula, apiToken: deps.apiToken, logger: deps.logger });
-  if (deps.intake) registerIntakeRoutes(server, { intake: deps.intake, apiToken: deps.apiToken, logger: deps.logger });
+  if (deps.intake)
+    registerIntakeRoutes(server, {
+      intake: deps.intake,
+      held: deps.heldMails,
+      apiToken: deps.apiToken,
+      logger: deps.logger,
+    });
   if (deps.reports)
     registerReportRoutes(server, { reports: deps.reports, apiToken: deps.apiToken, logger: deps.logger });
+  if (deps.providerActions) registerProviderActionRoutes(server, { ...deps.providerActions, logger: deps.logger });
   server.post('/api/messages', jsonBody(MAX_BODY_BYTES), async (req: Request, res: Response) => {
     try {
       await deps.botEndpoint(req, res);

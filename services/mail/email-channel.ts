@@ -59,6 +59,11 @@ export interface EmailChannelDeps {
   cedulaPdfs?: CedulaPdfs;
   /** PUBLIC_BASE_URL, for absolute links in the words of notices. */
   publicBaseUrl?: string;
+  /**
+   * What a mail to a provider contact adds (the visit's facts, an action link): providers
+   * have no Teams account here, so their mail is all they get. Absent: the notice alone.
+   */
+  providerMail?: (order: ServiceOrder, email: string) => Promise<string[]>;
 }
 
 /**
@@ -112,9 +117,13 @@ export class EmailChannel implements NotificationChannel {
     const original = await this.deps.refs.firstReceived(order._id);
     const references = original ? [original, thread] : [thread];
     await this.deps.refs.rememberRef(messageId, order._id, 'sent');
+    const extra =
+      notification.recipient.role === 'provider_contact' && this.deps.providerMail
+        ? await this.deps.providerMail(order, to)
+        : [];
     await this.deps.sender.send({
       to,
-      ...renderNotice(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }),
+      ...renderNotice(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }, extra),
       messageId,
       inReplyTo: original ?? thread,
       references,

@@ -34,10 +34,21 @@ export function renderMail(message: Message, footer: readonly string[] = []): Re
   return { subject: message.subject, text, html };
 }
 
-/** The mail for one outbox notice; the folio tag leads the subject so replies find the order. */
-export function renderNotice(event: string, order: ServiceOrder, ctx: NoticeContext = {}): RenderedMail {
+/** The mail for one outbox notice (with `extra` paragraphs for its recipient); the folio tag leads the subject so replies find the order. */
+export function renderNotice(
+  event: string,
+  order: ServiceOrder,
+  ctx: NoticeContext = {},
+  extra: readonly string[] = [],
+): RenderedMail {
   const message = noticeMessage(event, order, ctx);
-  return renderMail({ ...message, subject: `${folioTag(order.folio)} ${message.subject}` }, mailFooter(order));
+  return renderMail(
+    {
+      subject: `${folioTag(order.folio)} ${message.subject}`,
+      paragraphs: [...message.paragraphs, ...extra],
+    },
+    mailFooter(order),
+  );
 }
 
 /** The one polite answer to a sender outside the allowed domains. */

@@ -7,6 +7,13 @@ import type { NotificationChannel, NotificationDoc } from '../outbox/types';
 export const NEVER_HELD_EVENTS: readonly string[] = ['validation_request', 'validation_reminder', 'signature_request'];
 const NEVER_HELD = new Set(NEVER_HELD_EVENTS);
 
+/**
+ * Notices that answer one thing the person did (the receipt of each mailed report, threaded
+ * to that mail): within the quiet window's allowance each leaves on its own, even when
+ * several are due together; only those beyond it are held and leave as one digest.
+ */
+export const ONE_BY_ONE_EVENTS: readonly string[] = ['order_reported'];
+
 const isProvider = (recipient: NotificationDoc['recipient']) =>
   recipient.role === 'provider_contact' || recipient.role === 'provider';
 

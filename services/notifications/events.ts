@@ -16,6 +16,10 @@ export const NOTICE_EVENTS = [
   'order_cancelled',
   /** An analyst changed the priority of an open order (its deadlines change with it). */
   'priority_changed',
+  /** To the assigned engineer: the provider recorded its attention (by mail link or card). */
+  'provider_attended',
+  /** To the analysts and the engineer who had it: the requester reopened a closed order. */
+  'order_reopened',
   /** From a comment on an open order (services/orders/add-order-comment.ts), not from a state change. */
   'order_comment',
   /** From services/sla and services/cedula, not from a state change. */

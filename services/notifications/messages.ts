@@ -59,15 +59,30 @@ function when(at: Date, zone: string): string {
   return format.format(at);
 }
 
+/** A date and time in a zone, naming the zone: a provider may work from another one. */
+export function whenInZone(at: Date, zone: string): string {
+  return `${when(at, zone)} (hora de ${zone})`;
+}
+
 /** The contract deadlines the provider must meet, in the centre's time zone. */
 function deadlineLine(o: ServiceOrder): string {
   const d = o.provider?.deadlines;
-  return d ? `Plazo de atención: ${when(d.attendBy, d.zone)}. Plazo de solución: ${when(d.resolveBy, d.zone)}.` : '';
+  return d
+    ? `Plazo de atención: ${whenInZone(d.attendBy, d.zone)}. Plazo de solución: ${whenInZone(d.resolveBy, d.zone)}.`
+    : '';
 }
 
 /** True when the order came back to validation because the judge refused to sign. */
 const refusedBy = (o: ServiceOrder) =>
   o.history.filter((h) => h.action !== 'notification' && h.action !== 'comment').at(-1)?.action === 'refuse_signature';
+
+/** Business days after closure in which the requester may reopen an order (services/orders/reopen-window.ts). */
+export const REOPEN_BUSINESS_DAYS = 5;
+
+/** Told with every closure: how to say the failure came back. */
+export const REOPEN_HOW =
+  `Si la falla continúa, responda «Sigue fallando» a este correo (o use el botón «Sigue fallando» en Teams) ` +
+  `dentro de los ${REOPEN_BUSINESS_DAYS} días hábiles siguientes al cierre, e indique qué ocurre: la orden regresará a la Mesa de Servicio.`;
 
 /** Asked of the requester in the validation request and its reminders. */
 export const VALIDATION_QUESTION = '¿Quedó resuelta la falla?';
@@ -101,6 +116,7 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     paragraphs: [
       `El estado de su orden ahora es «${status(o)}».`,
       o.status === 'closed' && o.resolution?.solution ? `Solución: ${o.resolution.solution}` : '',
+      o.status === 'closed' ? REOPEN_HOW : '',
     ],
   }),
   validation_request: (o) => ({
@@ -183,6 +199,22 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     line: `La orden ${o.folio} fue cancelada.`,
     subject: `Orden ${o.folio} cancelada`,
     paragraphs: ['La orden fue cancelada y ya no requiere atención.', reasonLine(o)],
+  }),
+  provider_attended: (o) => ({
+    line: `El proveedor registró la atención de la orden ${o.folio}; el solicitante debe validarla.`,
+    subject: `El proveedor atendió la orden ${o.folio}`,
+    paragraphs: [
+      `${o.provider?.name ?? 'El proveedor'} registró la atención de la orden ${o.folio} (${equipment(o)}).`,
+      'Se pidió al solicitante confirmar si la falla quedó resuelta.',
+    ],
+  }),
+  order_reopened: (o) => ({
+    line: `El solicitante reabrió la orden ${o.folio}: la falla sigue.`,
+    subject: `Orden ${o.folio} reabierta: sigue fallando`,
+    paragraphs: [
+      `${o.requester.name} indicó que la falla de la orden ${o.folio} (${equipment(o)}) continúa; la orden regresó a la Mesa de Servicio.`,
+      reasonLine(o),
+    ],
   }),
   sla_warning: (o) => ({
     line: `La orden ${o.folio} está por vencer su tiempo de atención.`,

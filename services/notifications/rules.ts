@@ -40,7 +40,7 @@ const r = (audience: Audience, event: NoticeEvent, actions: readonly Action[] = 
 export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly RouteRule[]>> = {
   report: [r('requester', 'order_reported'), r('analysts', 'new_order', ['take', 'assign_engineer'])],
   take: [r('requester', 'status_changed')],
-  close_remotely: [r('requester', 'status_changed')],
+  close_remotely: [r('requester', 'status_changed', ['reopen'])],
   assign_engineer: [r('engineer', 'order_assigned', ['accept']), r('requester', 'status_changed')],
   reassign: [
     r('engineer', 'order_assigned', ['accept']),
@@ -53,7 +53,11 @@ export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly Rout
     r('provider', 'turned_to_provider', ['record_provider_attention']),
     r('requester', 'status_changed'),
   ],
-  record_provider_attention: [r('requester', 'validation_request', ['confirm', 'reject'])],
+  // The engineer who turned it to the provider follows it; they hear nothing when they record it themselves.
+  record_provider_attention: [
+    r('requester', 'validation_request', ['confirm', 'reject']),
+    r('engineer', 'provider_attended'),
+  ],
   confirm: [r('judges', 'signature_request', ['sign', 'refuse_signature']), r('analysts', 'order_validated')],
   reject: [
     r('engineer', 'validation_rejected', ['record_provider_attention']),
@@ -66,9 +70,14 @@ export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly Rout
     r('analysts', 'order_validated'),
   ],
   refuse_signature: [r('requester', 'validation_request', ['confirm', 'reject'])],
-  document: [r('requester', 'status_changed'), r('analysts', 'order_resolved', ['close'])],
-  close: [r('requester', 'status_changed')],
+  document: [
+    r('requester', 'status_changed'),
+    r('analysts', 'order_resolved', ['close']),
+    r('engineer', 'order_resolved'),
+  ],
+  close: [r('requester', 'status_changed', ['reopen'])],
   cancel: [r('requester', 'status_changed'), r('engineer', 'order_cancelled'), r('provider', 'order_cancelled')],
+  reopen: [r('analysts', 'order_reopened', ['assign_engineer', 'close_remotely']), r('engineer', 'order_reopened')],
   // Orders that do not move: a new priority changes the deadlines of whoever works the order
   // (the engineer on it, and the other analysts); a correction is on the history and card only.
   set_priority: [r('engineer', 'priority_changed'), r('analysts', 'priority_changed')],

@@ -33,7 +33,8 @@ export interface AddOrderCommentDeps {
 /**
  * Appends a comment to an order's history without changing its state, and tells the other
  * side: a comment by the requester goes to the assigned engineer (else the analyst who took
- * the order, else every analyst); a comment by anyone else goes to the requester. Files
+ * the order, else every analyst); a comment by anyone else goes to the requester, and one by
+ * the order's provider to its engineer as well. Files
  * that came with it (already stored by the edge) are named on the same history entry. Only
  * people in the directory may comment, and only on open orders. The write is the same
  * guarded one as a transition (status and version unchanged in the filter, version bumped)
@@ -67,8 +68,12 @@ export async function addOrderComment(deps: AddOrderCommentDeps, raw: AddOrderCo
     role,
   });
   const drafts: NoticeDraft[] = [];
-  if (actor.id !== order.requester.personId) drafts.push(to(order.requester, 'requester'));
-  else if (order.engineer) drafts.push(to(order.engineer, 'engineer'));
+  const byProvider = actor.providerId !== undefined && actor.providerId === order.provider?.providerId;
+  if (actor.id !== order.requester.personId) {
+    drafts.push(to(order.requester, 'requester'));
+    // The engineer who turned the order to the provider follows what the provider says.
+    if (byProvider && order.engineer) drafts.push(to(order.engineer, 'engineer'));
+  } else if (order.engineer) drafts.push(to(order.engineer, 'engineer'));
   else if (order.analyst) drafts.push(to(order.analyst, 'analyst'));
   else
     for (const a of await analystsToNotify(deps.directory, deps.analystRouting ?? 'all'))

@@ -46,6 +46,7 @@ export type OrderPatch = Partial<
     | 'addenda'
     | 'repeatFailure'
     | 'slaMarks'
+    | 'cedula'
   >
 >;
 

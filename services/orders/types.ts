@@ -183,7 +183,12 @@ export interface ServiceOrder {
   /** Validation reminders already queued (`<version>:<n>`); see services/notifications/validation-reminder.ts. */
   reminderMarks?: string[];
   /** The Cédula de nivel de servicio, once issued after closure; see services/cedula. */
-  cedula?: { code: string; issuedAt: Date };
+  cedula?: {
+    code: string;
+    issuedAt: Date;
+    /** Set when the requester reopened the order after it: the Cédula stays, for the closure it certified. */
+    supersededAt?: Date;
+  };
   createdAt: Date;
   updatedAt: Date;
 }

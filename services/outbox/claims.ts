@@ -122,7 +122,7 @@ export class NotificationClaims {
     await this.notifications.updateMany(
       { _id: { $in: docs.map((d) => d._id) }, state: 'claimed', claimToken: { $in: tokensOf(docs) } },
       {
-        $set: { state: 'pending', dueAt: until, updatedAt: now },
+        $set: { state: 'pending', dueAt: until, updatedAt: now, held: true },
         $unset: { leaseUntil: '', claimToken: '' },
         $inc: { attempts: -1 },
       },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from '../logger';
 import type { ServiceOrder } from '../orders/types';
-import { batchKey } from '../notifications/delivery-rules';
+import { batchKey, ONE_BY_ONE_EVENTS } from '../notifications/delivery-rules';
 import { NotificationClaims } from './claims';
 import { deliver, DeliveryOptions, Item } from './delivery';
 import { Deferred, DispatchOutcome, OutcomeOptions, Outcomes } from './outcomes';
@@ -219,7 +219,9 @@ export class OutboxDispatcher {
         log.debug({ until: openUntil, held: unit.length }, 'notices held for the recipient digest');
         return 'held';
       }
-      const waiting = await this.claims.waitingFor(key, unit, now);
+      // A receipt within the allowance leaves alone; the others due for the person go their own way.
+      const alone = unit.length === 1 && ONE_BY_ONE_EVENTS.includes(first.event) && !first.held;
+      const waiting = alone ? [] : await this.claims.waitingFor(key, unit, now);
       if (waiting.length > 0) {
         docs = [...unit, ...waiting];
         for (const [id, order] of await this.ordersOf(waiting)) orders.set(id, order);

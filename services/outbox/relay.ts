@@ -115,7 +115,10 @@ export class OutboxRelay {
     if (fullUntil.size === 0) return;
     for (const doc of docs) {
       const until = fullUntil.get(batchKey(doc) ?? '');
-      if (until) doc.dueAt = until;
+      if (until) {
+        doc.dueAt = until;
+        doc.held = true;
+      }
     }
   }
 

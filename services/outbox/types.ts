@@ -38,6 +38,8 @@ export interface NotificationDoc {
   /** Claims made so far; a crash after a claim counts, so a poison notice ends as failed. */
   attempts: number;
   dueAt: Date;
+  /** Set when the notice was held for its recipient's digest (a full quiet window): it leaves with the others held. */
+  held?: true;
   leaseUntil?: Date;
   claimedBy?: string;
   /** Random per claim: only the holder of the current claim may record the outcome. */

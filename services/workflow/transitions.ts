@@ -20,6 +20,7 @@ export const ACTIONS = [
   'cancel',
   'set_priority',
   'correct_facts',
+  'reopen',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -211,6 +212,17 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     requires: ['reason'],
     activity: 0,
     label: 'Corregir datos de la orden',
+  },
+  {
+    // A closed order whose failure came back returns to the desk, not to a new folio: the
+    // requester says so within the window (services/orders/reopen-window.ts), with why.
+    action: 'reopen',
+    from: ['closed'],
+    to: 'desk',
+    allowed: { requester: 'requester' },
+    requires: ['reason'],
+    activity: 2,
+    label: 'Sigue fallando: reabrir la orden',
   },
 ];
 

@@ -182,6 +182,42 @@ describe('order cards and card actions', () => {
     }
   });
 
+  it('offers the requester «Sigue fallando» on a closed order for five business days, and reopens it back to the desk', async () => {
+    const analyst = chatOf('ana.lopez');
+    const requester = chatOf('fernando.ruiz');
+    const closeOne = async () => {
+      const o = await reportOrder({ orders: w.store, directory: w.directory, timeZone: TEST_ZONE }, ORDER_TEXT);
+      const card = cardsOf(await analyst.say(`estado ${o.folio}`))[0]!;
+      const taken = (await invoke(analyst, execute(actionOf(card, 'take').data))).card;
+      await invoke(analyst, execute({ ...actionOf(taken, 'close_remotely').data, solution: 'Se reinició la cola.' }));
+      return o;
+    };
+    const o = await closeOne();
+    const card = cardsOf(await requester.say(`estado ${o.folio}`))[0]!;
+    const reopen = actionOf(card, 'reopen');
+    expect(reopen.inputs).toEqual(['reason']);
+    const reopened = await invoke(requester, execute({ ...reopen.data, reason: 'Otra vez no imprime.' }));
+    expect(cardText(reopened.card)).toMatch(/En atención de la Mesa/);
+    const after = (await w.store.findById(o._id))!;
+    expect(after.history.at(-1)).toMatchObject({ action: 'reopen', to: 'desk', note: 'Otra vez no imprime.' });
+
+    // Closed long ago: no button, and an old card's button is refused with the way forward.
+    const late = await closeOne();
+    const oldCard = cardsOf(await requester.say(`estado ${late.folio}`))[0]!;
+    const longAgo = new Date(Date.now() - 30 * 24 * 3600_000);
+    await w.tdb.db
+      .collection('orders')
+      .updateOne(
+        { _id: late._id, 'history.action': 'close_remotely' },
+        { $set: { 'timestamps.closedAt': longAgo, 'history.$.at': longAgo } },
+      );
+    const shown = cardsOf(await requester.say(`estado ${late.folio}`))[0]!;
+    expect(executeActions(shown).map((a) => a.verb)).not.toContain('reopen');
+    const refused = await invoke(requester, execute({ ...actionOf(oldCard, 'reopen').data, reason: 'Sigue igual.' }));
+    expect(cardText(refused.card)).toMatch(/ya no puede reabrirse; levante un nuevo reporte/);
+    expect((await w.store.findById(late._id))!.status).toBe('closed');
+  });
+
   describe('refuses bad card actions with a Spanish card and changes nothing', () => {
     let fresh: ServiceOrder;
     beforeAll(async () => {

@@ -13,7 +13,7 @@ import { takeOrder } from '../../../services/orders/take-order';
 import { turnToProvider } from '../../../services/orders/turn-to-provider';
 import { OutboxDispatcher, OutboxRelay } from '../../../services/outbox';
 import { SEED_POLICY } from '../../../services/workflow';
-import { EmailChannel } from '../../../services/mail/email-channel';
+import { EmailChannel, EmailChannelDeps } from '../../../services/mail/email-channel';
 import { SmtpMailSender } from '../../../services/mail/mail-sender';
 import { createAuthenticator, DnsResolver, MailAuthPolicy } from '../../../intake/authenticate';
 import { DEFAULT_RULES, HandleMailDeps, IntakeRules } from '../../../intake/handle-mail';
@@ -120,6 +120,7 @@ export interface Harness {
 export async function startHarness(
   stackUsers: MailUser[] = ALL_USERS,
   stackOptions: Pick<StartMailStackOptions, 'oauth2'> = {},
+  channelOptions: Partial<Pick<EmailChannelDeps, 'providerMail' | 'publicBaseUrl'>> = {},
 ): Promise<Harness> {
   const [stack, db] = await Promise.all([
     startMailStack({
@@ -137,7 +138,7 @@ export async function startHarness(
   const store = new IntakeStore(db.db);
   await store.ensureIndexes();
   const sender = new SmtpMailSender({ ...stack.smtp, secure: false, ignoreTLS: true, from: DESK.user });
-  const channel = new EmailChannel({ sender, directory, refs: store });
+  const channel = new EmailChannel({ sender, directory, refs: store, ...channelOptions });
   const relay = new OutboxRelay({ db: db.db, logger: silent });
   const dispatcher = new OutboxDispatcher({ db: db.db, logger: silent, channels: [channel], baseDelayMs: 100 });
   const deps: Harness['deps'] = ({ rules, auth, ...rest } = {}) => ({

@@ -84,6 +84,7 @@ const EXPECTED: Record<Action | 'report', { actor: string; hears: string[] }> = 
   },
   set_priority: { actor: 'ana1', hears: ['ana2:priority_changed', 'eng:priority_changed'] },
   correct_facts: { actor: 'eng', hears: [] },
+  reopen: { actor: 'req', hears: ['ana1:order_reopened', 'ana2:order_reopened', 'eng:order_reopened'] },
 };
 
 function transitionOf(action: Action | 'report'): RoutedTransition {

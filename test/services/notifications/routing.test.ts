@@ -103,9 +103,10 @@ describe('routeNotices', () => {
     ]);
   });
 
-  it('asks the requester to validate when the provider attention is recorded, without echoing the provider', () => {
+  it('asks the requester to validate when the provider attention is recorded, tells the engineer, without echoing the provider', () => {
     const actor = { personId: 'prov-1', email: 'soporte@tecno.example.mx' };
     expect(route({ action: 'record_provider_attention', from: 'provider', to: 'validation' }, actor)).toEqual([
+      'provider_attended>eng-1',
       'validation_request>req-1',
     ]);
   });

@@ -94,6 +94,8 @@ const TABLE: Record<string, { from: readonly string[]; to: string; who: readonly
     // Same state: the order stays where it is.
     set_priority: { from: OPEN, to: 'same', who: ['analyst'], requires: ['priority', 'reason'] },
     correct_facts: { from: OPEN, to: 'same', who: ['analyst', 'assignedEngineer'], requires: ['reason'] },
+    // «Sigue fallando»: the requester brings a closed order back to the desk (within a window the use case checks).
+    reopen: { from: ['closed'], to: 'desk', who: ['ownRequester'], requires: ['reason'] },
   };
 
 const ACTORS: Record<Who, ActorFacts> = {
