@@ -148,6 +148,17 @@ const schema = z.object({
   NOTIFY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
   /** Seconds between recounts of the order gauge of /metrics (other instances' changes show after one); 0: never. */
   METRICS_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** Mesa (/desk/): the Entra ID tenant staff sign in from; with DESK_ENTRA_CLIENT_ID it enables Teams SSO and OpenID Connect. */
+  DESK_ENTRA_TENANT_ID: z.guid('must be a GUID').optional(),
+  /** The Entra app registration of the tab: the audience of Teams SSO tokens and the OpenID Connect client. */
+  DESK_ENTRA_CLIENT_ID: z.guid('must be a GUID').optional(),
+  /** Where the signing keys of Entra ID tokens are published; overridden for a national cloud or a local stand-in. */
+  DESK_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** The OpenID Connect issuer for browser sign-in; default https://login.microsoftonline.com/<tenant>/v2.0. */
+  DESK_OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  DESK_OIDC_CLIENT_SECRET: text.optional(),
+  /** HMAC key of Mesa's session cookies; every instance on one database must share it. Unset: a key per process. */
+  DESK_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 /** Every environment variable the service reads; README's configuration table documents each. */
@@ -183,6 +194,8 @@ function crossFieldProblems(env: Record<string, string>): Array<{ field: string;
     'CEDULA_SECRET',
     'when MONGODB_URI or MicrosoftAppId is set (generate one with: openssl rand -base64 48)',
   );
+  need(Boolean(env.DESK_ENTRA_CLIENT_ID), 'DESK_ENTRA_TENANT_ID', 'when DESK_ENTRA_CLIENT_ID is set');
+  need(Boolean(env.DESK_ENTRA_TENANT_ID), 'DESK_ENTRA_CLIENT_ID', 'when DESK_ENTRA_TENANT_ID is set');
   const unauthenticated = !env.MicrosoftAppId;
   const allowUnauthenticated = env.ALLOW_UNAUTHENTICATED_BOT === 'true' || env.ALLOW_UNAUTHENTICATED_BOT === '1';
   if (unauthenticated && env.HOST && !isLoopback(env.HOST) && !allowUnauthenticated) {
@@ -281,6 +294,24 @@ export interface Config {
   };
   /** /metrics: how often the order gauge is recounted from the database (0: only at start). */
   readonly metrics: { readonly reconcileMs: number };
+  /** Mesa, the staff's page under /desk/ (services/desk). */
+  readonly desk: DeskConfig;
+}
+
+/** How people sign in to Mesa; `entra` undefined: only the local sign-in, and only on a loopback HOST. */
+export interface DeskConfig {
+  readonly entra?: {
+    readonly tenantId: string;
+    readonly clientId: string;
+    readonly jwksUrl: string;
+    readonly oidcIssuer: string;
+    /** Unset: browser sign-in (OpenID Connect) is not offered; Teams SSO still works. */
+    readonly clientSecret?: string;
+  };
+  /** Unset: a random key at each start (sessions end with the process and are not shared). */
+  readonly sessionSecret?: string;
+  /** The built page (packages/desk-web/dist). */
+  readonly staticDir: string;
 }
 
 export const DEFAULT_DATABASE = 'mesa_servicio';
@@ -402,6 +433,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvFile().env): Config {
       leaseMs: e.NOTIFY_LEASE_SECONDS * 1000,
     },
     metrics: { reconcileMs: e.METRICS_RECONCILE_SECONDS * 1000 },
+    desk: {
+      entra:
+        e.DESK_ENTRA_TENANT_ID && e.DESK_ENTRA_CLIENT_ID
+          ? {
+              tenantId: e.DESK_ENTRA_TENANT_ID,
+              clientId: e.DESK_ENTRA_CLIENT_ID,
+              jwksUrl: e.DESK_JWKS_URL ?? 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
+              oidcIssuer: (
+                e.DESK_OIDC_ISSUER ?? `https://login.microsoftonline.com/${e.DESK_ENTRA_TENANT_ID}/v2.0`
+              ).replace(/\/+$/, ''),
+              clientSecret: e.DESK_OIDC_CLIENT_SECRET,
+            }
+          : undefined,
+      sessionSecret: e.DESK_SESSION_SECRET,
+      staticDir: join(root, 'packages', 'desk-web', 'dist'),
+    },
   });
 }
 

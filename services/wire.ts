@@ -32,6 +32,9 @@ import { CedulaPdfs, EmailChannel } from './mail/email-channel';
 import { SmtpMailSender } from './mail/mail-sender';
 import { createTokenProvider, msalAcquirer } from './mail/oauth-token';
 import { DeskMetrics } from './metrics/desk-metrics';
+import { DeskSessions } from './desk/sessions';
+import { EntraTokenVerifier } from './desk/entra-tokens';
+import { OrderChangeFeed } from './desk/change-feed';
 import { orderGaugeReconciler, seedOrderGauge, withOrderMetrics, withSlaMetrics } from './metrics/order-metrics';
 
 interface Storage {
@@ -202,6 +205,23 @@ export async function wire(
     },
     botEndpoint: teams.endpoint,
     metrics,
+    desk: {
+      services,
+      auth: {
+        sessions: new DeskSessions(config.desk.sessionSecret),
+        entra: config.desk.entra ? new EntraTokenVerifier(config.desk.entra) : undefined,
+        directory,
+      },
+      desk: directoryStore,
+      changes: new OrderChangeFeed(storage.db, { intervalMs: 500, logger: componentLogger(root, 'desk') }),
+      staticDir: config.desk.staticDir,
+      host: config.host,
+      directoryList: async () =>
+        (await directoryStore.snapshot()).people
+          .map((p) => ({ id: p.id, name: p.name, roles: p.roles }))
+          .sort((a, b) => a.name.localeCompare(b.name, 'es')),
+      secureCookies: config.publicBaseUrl?.startsWith('https:') ?? false,
+    },
   });
   const loop = outboxLoop(
     storage.db,

@@ -11,6 +11,7 @@ import { CedulaReads, registerCedulaRoutes } from '../cedula/cedula-routes';
 import { registerReportRoutes, ReportReads } from '../reports/report-routes';
 import type { DeskMetrics } from '../metrics/desk-metrics';
 import { registerMetricsRoute } from '../metrics/metrics-route';
+import { DeskRouteDeps, registerDeskRoutes } from '../desk/desk-routes';
 
 export interface HttpDeps {
   logger: Logger;
@@ -27,6 +28,8 @@ export interface HttpDeps {
   metrics?: DeskMetrics;
   /** Per-address limits on public routes and failed API sign-ins; default DEFAULT_RATE_LIMITS. */
   rateLimits?: RateLimits;
+  /** Mesa, the staff's page and API under /desk/; absent: not offered. */
+  desk?: Omit<DeskRouteDeps, 'logger'>;
   /** `POST /api/messages`, from bot/ (keeps botbuilder out of this folder). */
   botEndpoint: (req: Request, res: Response) => Promise<void>;
 }
@@ -65,6 +68,7 @@ export function createHttpService(deps: HttpDeps): HttpService {
   if (deps.intake) registerIntakeRoutes(server, { intake: deps.intake, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.reports)
     registerReportRoutes(server, { reports: deps.reports, apiToken: deps.apiToken, logger: deps.logger });
+  const desk = deps.desk ? registerDeskRoutes(server, { ...deps.desk, logger: deps.logger }) : undefined;
   server.post('/api/messages', jsonBody(MAX_BODY_BYTES), async (req: Request, res: Response) => {
     try {
       await deps.botEndpoint(req, res);
@@ -80,6 +84,11 @@ export function createHttpService(deps: HttpDeps): HttpService {
         server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       }),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        // Event streams stay open until told; end them, or the server never finishes closing.
+        desk?.close();
+        server.close(() => resolve());
+      }),
   };
 }
