@@ -154,9 +154,8 @@ const schema = z.object({
   DESK_ENTRA_CLIENT_ID: z.guid('must be a GUID').optional(),
   /** Where the signing keys of Entra ID tokens are published; overridden for a national cloud or a local stand-in. */
   DESK_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  /** The OpenID Connect issuer for browser sign-in; default https://login.microsoftonline.com/<tenant>/v2.0. */
+  /** The issuer Entra tokens must name; default https://login.microsoftonline.com/<tenant>/v2.0. */
   DESK_OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  DESK_OIDC_CLIENT_SECRET: text.optional(),
   /** HMAC key of Mesa's session cookies; every instance on one database must share it. Unset: a key per process. */
   DESK_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
@@ -305,8 +304,6 @@ export interface DeskConfig {
     readonly clientId: string;
     readonly jwksUrl: string;
     readonly oidcIssuer: string;
-    /** Unset: browser sign-in (OpenID Connect) is not offered; Teams SSO still works. */
-    readonly clientSecret?: string;
   };
   /** Unset: a random key at each start (sessions end with the process and are not shared). */
   readonly sessionSecret?: string;
@@ -443,7 +440,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvFile().env): Config {
               oidcIssuer: (
                 e.DESK_OIDC_ISSUER ?? `https://login.microsoftonline.com/${e.DESK_ENTRA_TENANT_ID}/v2.0`
               ).replace(/\/+$/, ''),
-              clientSecret: e.DESK_OIDC_CLIENT_SECRET,
             }
           : undefined,
       sessionSecret: e.DESK_SESSION_SECRET,
