@@ -1,4 +1,11 @@
-import { startDesk, seedOrder, signInLocally, startJwks, TENANT, CLIENT } from './desk-support';
+import { MongoDirectoryStore } from '../../../services/directory/directory-store';
+import { DeskSessions } from '../../../services/desk/sessions';
+import { orderReadsFromStore } from '../../../services/http/order-reads';
+import { createHttpService } from '../../../services/http/server';
+import { MongoOrderStore } from '../../../services/orders/order-store';
+import { openTestDatabase } from '../../support/mongo';
+import { orderServices } from '../../support/order-services';
+import { startDesk, seedOrder, signInLocally, silent, startJwks, TENANT, CLIENT } from './desk-support';
 
 describe('Mesa API (/desk/api)', () => {
   let desk: Awaited<ReturnType<typeof startDesk>>;
@@ -161,5 +168,46 @@ describe('Mesa sign-in by Entra ID (Teams SSO)', () => {
       body: JSON.stringify({ personId: 'ana.lopez' }),
     });
     expect(res.status).toBe(404);
+  });
+});
+
+describe('the local sign-in on a service others can reach', () => {
+  it('does not exist when the service listens on a non-loopback interface', async () => {
+    const tdb = await openTestDatabase();
+    const store = new MongoOrderStore(tdb.db);
+    const directory = new MongoDirectoryStore(tdb.client, tdb.db);
+    const http = createHttpService({
+      logger: silent,
+      orders: orderReadsFromStore(store),
+      health: { ping: async () => undefined, mailState: () => 'disabled' },
+      botEndpoint: async (_req, res) => {
+        res.send(404);
+      },
+      desk: {
+        services: orderServices(store, directory),
+        auth: { sessions: new DeskSessions(), directory },
+        desk: directory,
+        staticDir: '/nonexistent',
+        host: '0.0.0.0',
+        directoryList: async () => [{ id: 'ana.lopez', name: 'Ana', roles: ['analyst'] }],
+        secureCookies: false,
+      },
+    });
+    // Configured for every interface, listening on loopback only for the test.
+    const port = await http.listen(0, '127.0.0.1');
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      expect(await (await fetch(`${base}/desk/api/sign-in`)).json()).toEqual({ local: false, teams: false });
+      expect((await fetch(`${base}/desk/api/local/people`)).status).toBe(404);
+      const res = await fetch(`${base}/desk/api/local/sign-in`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ personId: 'ana.lopez' }),
+      });
+      expect(res.status).toBe(404);
+    } finally {
+      await http.close();
+      await tdb.close();
+    }
   });
 });
