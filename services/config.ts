@@ -157,6 +157,8 @@ const schema = z.object({
   /** The issuer Entra tokens must name; default https://login.microsoftonline.com/<tenant>/v2.0. */
   DESK_OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   /** HMAC key of Mesa's session cookies; every instance on one database must share it. Unset: a key per process. */
+  /** The tab app's client secret: with it, Mesa in a browser signs people in by OpenID Connect (code + PKCE). */
+  DESK_OIDC_CLIENT_SECRET: text.optional(),
   DESK_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
@@ -304,6 +306,8 @@ export interface DeskConfig {
     readonly clientId: string;
     readonly jwksUrl: string;
     readonly oidcIssuer: string;
+    /** Unset: browser sign-in (OpenID Connect) is not offered; Teams SSO still works. */
+    readonly clientSecret?: string;
   };
   /** Unset: a random key at each start (sessions end with the process and are not shared). */
   readonly sessionSecret?: string;
@@ -440,6 +444,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvFile().env): Config {
               oidcIssuer: (
                 e.DESK_OIDC_ISSUER ?? `https://login.microsoftonline.com/${e.DESK_ENTRA_TENANT_ID}/v2.0`
               ).replace(/\/+$/, ''),
+              clientSecret: e.DESK_OIDC_CLIENT_SECRET,
             }
           : undefined,
       sessionSecret: e.DESK_SESSION_SECRET,
@@ -494,7 +499,7 @@ export function readEnvFile(env: NodeJS.ProcessEnv = process.env): { env: NodeJS
 
 const REDACTED = '[redacted]';
 /** Keys of Config holding a secret, at any depth. */
-const SECRET_KEYS = new Set(['appPassword', 'password', 'clientSecret', 'apiToken', 'cedulaSecret']);
+const SECRET_KEYS = new Set(['appPassword', 'password', 'clientSecret', 'apiToken', 'cedulaSecret', 'sessionSecret']);
 
 /** A MongoDB URI without its password (`mongodb://user:[redacted]@host/db`). */
 export function redactUri(uri: string): string {

@@ -221,6 +221,15 @@ export async function wire(
           .map((p) => ({ id: p.id, name: p.name, roles: p.roles }))
           .sort((a, b) => a.name.localeCompare(b.name, 'es')),
       secureCookies: config.publicBaseUrl?.startsWith('https:') ?? false,
+      oidc:
+        config.desk.entra?.clientSecret !== undefined
+          ? {
+              issuer: config.desk.entra.oidcIssuer,
+              clientId: config.desk.entra.clientId,
+              clientSecret: config.desk.entra.clientSecret,
+              publicBaseUrl: config.publicBaseUrl,
+            }
+          : undefined,
     },
   });
   const loop = outboxLoop(

@@ -9,6 +9,7 @@ import { invalidField, sendError } from '../http/respond';
 import { AppError } from '../errors';
 import { DeskApiDeps, registerDeskApi } from './desk-api';
 import { sessionCookie, SESSION_COOKIE, SESSION_TTL_MS } from './sessions';
+import { OidcSettings, registerOidcSignIn } from './oidc-sign-in';
 
 export interface DeskRouteDeps extends DeskApiDeps {
   /** The built page (packages/desk-web/dist). */
@@ -18,6 +19,8 @@ export interface DeskRouteDeps extends DeskApiDeps {
   directoryList: () => Promise<Array<{ id: string; name: string; roles: string[] }>>;
   /** Cookies marked Secure (the service is reached over https). */
   secureCookies: boolean;
+  /** Browser sign-in by OpenID Connect; absent: not offered. */
+  oidc?: OidcSettings;
 }
 
 /**
@@ -99,10 +102,22 @@ export function registerDeskRoutes(server: Server, deps: DeskRouteDeps): { close
   });
 
   server.get('/desk/api/sign-in', (_req: Request, res: Response, next: Next) => {
-    res.send(200, { local: localSignInOffered(deps), teams: Boolean(deps.auth.entra) });
+    res.send(200, {
+      local: localSignInOffered(deps),
+      teams: Boolean(deps.auth.entra),
+      oidc: Boolean(deps.oidc && deps.auth.entra),
+    });
     next();
   });
   if (localSignInOffered(deps)) registerLocalSignIn(server, deps);
+  if (deps.oidc && deps.auth.entra)
+    registerOidcSignIn(server, {
+      settings: deps.oidc,
+      verifier: deps.auth.entra,
+      auth: deps.auth,
+      secureCookies: deps.secureCookies,
+      logger: deps.logger,
+    });
   server.post('/desk/api/sign-out', (_req: Request, res: Response, next: Next) => {
     res.setHeader('Set-Cookie', sessionCookie(SESSION_COOKIE, '', 0, deps.secureCookies));
     res.send(204);

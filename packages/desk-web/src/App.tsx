@@ -1,5 +1,15 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Button, MessageBar, MessageBarBody, Spinner, Tab, TabList, Text, Title2 } from '@fluentui/react-components';
+import {
+  Button,
+  Link,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Tab,
+  TabList,
+  Text,
+  Title2,
+} from '@fluentui/react-components';
 import { api, ApiError, followChanges, Me, setCsrf, startTeams } from './api';
 import { LocalSignIn } from './LocalSignIn';
 import { QueueView } from './QueueView';
@@ -16,7 +26,9 @@ const VIEWS: Array<{ view: View; label: string; roles: string[] }> = [
 ];
 
 type State =
-  { kind: 'loading' } | { kind: 'signed-out'; local: boolean; message?: string } | { kind: 'signed-in'; me: Me };
+  | { kind: 'loading' }
+  | { kind: 'signed-out'; local: boolean; oidc: boolean; message?: string }
+  | { kind: 'signed-in'; me: Me };
 
 /** The page: who is signed in, the views their roles open, and the order being looked at. */
 export function App() {
@@ -38,10 +50,14 @@ export function App() {
           'queue',
       );
     } catch (error) {
-      const options = await api<{ local: boolean }>('/sign-in').catch(() => ({ local: false }));
+      const options = await api<{ local: boolean; oidc: boolean }>('/sign-in').catch(() => ({
+        local: false,
+        oidc: false,
+      }));
       setState({
         kind: 'signed-out',
         local: options.local,
+        oidc: options.oidc,
         message: error instanceof ApiError && error.status !== 401 ? error.message : undefined,
       });
     }
@@ -73,6 +89,10 @@ export function App() {
         )}
         {state.local ? (
           <LocalSignIn onSignedIn={load} />
+        ) : state.oidc ? (
+          <p>
+            <Link href="/desk/auth/sign-in">Iniciar sesión con su cuenta institucional</Link>
+          </p>
         ) : (
           <MessageBar intent="warning">
             <MessageBarBody>
