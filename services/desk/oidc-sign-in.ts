@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Next, Request, Response, Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { signToken, verifyToken } from '../links/signed-token';
@@ -66,16 +66,15 @@ export function registerOidcSignIn(
   };
   const redirectUri = (req: Request) =>
     `${settings.publicBaseUrl ?? `http://${req.headers.host ?? '127.0.0.1'}`}/desk/auth/callback`;
-  const failed = (res: Response, next: Next, why: string) => {
+  const failed = (res: Response, why: string) => {
     deps.logger.warn({ why }, 'desk OpenID sign-in refused');
     res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(
       '<!doctype html><html lang="es-MX"><meta charset="utf-8"><title>Mesa</title><p>No se pudo iniciar sesión. <a href="/desk/auth/sign-in">Intentar de nuevo</a>.</p></html>',
     );
-    next(false);
   };
 
-  server.get('/desk/auth/sign-in', async (req: Request, res: Response, next: Next) => {
+  server.get('/desk/auth/sign-in', async (req: Request, res: Response) => {
     try {
       const doc = await discover();
       const flow = {
@@ -101,21 +100,22 @@ export function registerOidcSignIn(
         code_challenge_method: 'S256',
       }).toString();
       res.setHeader('Set-Cookie', sessionCookie(FLOW_COOKIE, token, FLOW_TTL_MS / 1000, deps.secureCookies));
-      res.redirect(302, url.toString(), next);
+      res.writeHead(302, { Location: url.toString() });
+      res.end();
     } catch (error) {
-      failed(res, next, String(error));
+      failed(res, String(error));
     }
   });
 
-  server.get('/desk/auth/callback', async (req: Request, res: Response, next: Next) => {
+  server.get('/desk/auth/callback', async (req: Request, res: Response) => {
     try {
       const query = (req.query ?? {}) as Record<string, unknown>;
       const flowToken = cookieValue(req.headers.cookie, FLOW_COOKIE);
       const flow = flowToken ? verifyToken(deps.auth.sessions.secret, flowToken, FLOW_PURPOSE) : undefined;
-      if (!flow?.ok) return failed(res, next, 'no sign-in under way');
+      if (!flow?.ok) return failed(res, 'no sign-in under way');
       const data = flow.claims.data ?? {};
-      if (typeof query.state !== 'string' || query.state !== data.state) return failed(res, next, 'state mismatch');
-      if (typeof query.code !== 'string') return failed(res, next, `no code (${String(query.error ?? '')})`);
+      if (typeof query.state !== 'string' || query.state !== data.state) return failed(res, 'state mismatch');
+      if (typeof query.code !== 'string') return failed(res, `no code (${String(query.error ?? '')})`);
       const doc = await discover();
       const answer = await fetch(doc.token_endpoint, {
         method: 'POST',
@@ -131,7 +131,7 @@ export function registerOidcSignIn(
         signal: AbortSignal.timeout(5000),
       });
       const tokens = (await answer.json().catch(() => ({}))) as { id_token?: string; error?: string };
-      if (!answer.ok || !tokens.id_token) return failed(res, next, `token endpoint: ${tokens.error ?? answer.status}`);
+      if (!answer.ok || !tokens.id_token) return failed(res, `token endpoint: ${tokens.error ?? answer.status}`);
       const claims = await deps.verifier.verify(tokens.id_token, { nonce: data.nonce });
       const person = await personOfClaims(deps.auth.directory, claims);
       const { cookie } = deps.auth.sessions.open(person.id, 'oidc');
@@ -140,9 +140,10 @@ export function registerOidcSignIn(
         sessionCookie(FLOW_COOKIE, '', 0, deps.secureCookies),
       ]);
       deps.logger.info({ personId: person.id }, 'desk OpenID sign-in');
-      res.redirect(302, '/desk/', next);
+      res.writeHead(302, { Location: '/desk/' });
+      res.end();
     } catch (error) {
-      failed(res, next, AppError.is(error) ? error.message : String(error));
+      failed(res, AppError.is(error) ? error.message : String(error));
     }
   });
 }
