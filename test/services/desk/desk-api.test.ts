@@ -19,7 +19,11 @@ describe('Mesa API (/desk/api)', () => {
   it('refuses every API call without a sign-in, and offers the local sign-in on a loopback HOST', async () => {
     expect((await fetch(`${desk.base}/desk/api/me`)).status).toBe(401);
     expect((await fetch(`${desk.base}/desk/api/queue`)).status).toBe(401);
-    expect(await (await fetch(`${desk.base}/desk/api/sign-in`)).json()).toEqual({ local: true, teams: false });
+    expect(await (await fetch(`${desk.base}/desk/api/sign-in`)).json()).toEqual({
+      local: true,
+      teams: false,
+      oidc: false,
+    });
     const people = (await (await fetch(`${desk.base}/desk/api/local/people`)).json()) as {
       people: Array<{ name: string }>;
     };
@@ -197,7 +201,11 @@ describe('the local sign-in on a service others can reach', () => {
     const port = await http.listen(0, '127.0.0.1');
     try {
       const base = `http://127.0.0.1:${port}`;
-      expect(await (await fetch(`${base}/desk/api/sign-in`)).json()).toEqual({ local: false, teams: false });
+      expect(await (await fetch(`${base}/desk/api/sign-in`)).json()).toEqual({
+        local: false,
+        teams: false,
+        oidc: false,
+      });
       expect((await fetch(`${base}/desk/api/local/people`)).status).toBe(404);
       const res = await fetch(`${base}/desk/api/local/sign-in`, {
         method: 'POST',
