@@ -101,12 +101,18 @@ function given(p: CardActionPayload, field: RequiredField): boolean {
 }
 
 /**
- * Runs the use case a card verb stands for, as `actor`, from Teams. The card's version is
+ * Runs the use case a card verb stands for, as `actor`, from Teams (or from Mesa, which
+ * names its own channel). The card's version is
  * the expected version: a card drawn before the order moved is refused (CONFLICT). The
  * switch is exhaustive: a new workflow action does not compile until it is handled here.
  */
-export async function runCardAction(deps: CardActionDeps, actor: Person, p: CardActionPayload): Promise<ServiceOrder> {
-  const base: TransitionInput = { orderId: p.orderId, actorId: actor.id, channel: 'teams', expectedVersion: p.version };
+export async function runCardAction(
+  deps: CardActionDeps,
+  actor: Person,
+  p: CardActionPayload,
+  channel: TransitionInput['channel'] = 'teams',
+): Promise<ServiceOrder> {
+  const base: TransitionInput = { orderId: p.orderId, actorId: actor.id, channel, expectedVersion: p.version };
   const verb: Action = p.verb;
   // The card's inputs are checked here only to name a missing one in words the person knows;
   // the workflow checks them again with the state and the role.

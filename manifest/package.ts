@@ -14,11 +14,39 @@ function sourceDir(): string {
   return here.endsWith(join('dist', 'manifest')) ? resolve(here, '..', '..', 'manifest') : here;
 }
 
+/** Where the service is reached (PUBLIC_BASE_URL) and Mesa's Entra app (DESK_ENTRA_CLIENT_ID). */
+export interface DeskTab {
+  publicBaseUrl: string;
+  clientId?: string;
+}
+
+/**
+ * Fills or drops the Mesa tab: Teams shows a personal tab only from a public https address,
+ * and Teams SSO needs the tab's Entra app (`webApplicationInfo`); without them the package
+ * carries the bot alone.
+ */
+function withDeskTab(manifest: Record<string, unknown>, desk: DeskTab | undefined): Record<string, unknown> {
+  const url = desk ? new URL(desk.publicBaseUrl) : undefined;
+  if (!url || url.protocol !== 'https:') {
+    const { staticTabs, webApplicationInfo, ...rest } = manifest;
+    void staticTabs;
+    void webApplicationInfo;
+    return { ...rest, validDomains: [] };
+  }
+  const text = JSON.stringify(manifest).replace(/\{\{PublicHost\}\}/g, url.host);
+  if (desk?.clientId && GUID.test(desk.clientId))
+    return JSON.parse(text.replace(/\{\{DeskClientId\}\}/g, desk.clientId.toLowerCase())) as Record<string, unknown>;
+  const { webApplicationInfo, ...rest } = JSON.parse(text) as Record<string, unknown>;
+  void webApplicationInfo;
+  return rest;
+}
+
 /**
  * The manifest with the bot's Microsoft App Id filled in (the Teams app id and the bot id are
- * the same registration). Refuses an id that is not a GUID: Teams would reject the package.
+ * the same registration), and the Mesa tab when `desk` names a public https address. Refuses
+ * an id that is not a GUID: Teams would reject the package.
  */
-export function filledManifest(appId: string, dir: string = sourceDir()): Record<string, unknown> {
+export function filledManifest(appId: string, dir: string = sourceDir(), desk?: DeskTab): Record<string, unknown> {
   if (!GUID.test(appId)) {
     throw new AppError(
       'VALIDATION',
@@ -27,12 +55,17 @@ export function filledManifest(appId: string, dir: string = sourceDir()): Record
     );
   }
   const text = readFileSync(join(dir, 'manifest.json'), 'utf8').replace(PLACEHOLDER, appId.toLowerCase());
-  return JSON.parse(text) as Record<string, unknown>;
+  return withDeskTab(JSON.parse(text) as Record<string, unknown>, desk);
 }
 
 /** Zips manifest.json and both icons at the root of the archive, as Teams sideloading expects. */
-export function buildPackage(appId: string, outFile: string, dir: string = sourceDir()): Promise<string> {
-  const manifest = filledManifest(appId, dir);
+export function buildPackage(
+  appId: string,
+  outFile: string,
+  dir: string = sourceDir(),
+  desk?: DeskTab,
+): Promise<string> {
+  const manifest = filledManifest(appId, dir, desk);
   const zip = new ZipFile();
   const fixed = new Date(Date.UTC(2026, 0, 1));
   zip.addBuffer(Buffer.from(JSON.stringify(manifest, null, 2)), 'manifest.json', { mtime: fixed });
@@ -67,9 +100,16 @@ export function appIdFrom(env: NodeJS.ProcessEnv): string {
 }
 
 async function main(): Promise<void> {
-  const appId = appIdFrom(readEnvFile().env);
+  const env = readEnvFile().env;
+  const appId = appIdFrom(env);
   const out = resolve(process.argv[2] ?? join(sourceDir(), '..', 'dist', 'teams-app.zip'));
-  await buildPackage(appId, out);
+  const publicBaseUrl = env.PUBLIC_BASE_URL?.trim();
+  await buildPackage(
+    appId,
+    out,
+    sourceDir(),
+    publicBaseUrl ? { publicBaseUrl, clientId: env.DESK_ENTRA_CLIENT_ID?.trim() } : undefined,
+  );
   process.stdout.write(`${out}\n`);
 }
 

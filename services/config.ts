@@ -172,6 +172,18 @@ const schema = z.object({
     .max(200)
     .refine(isUsablePattern, 'must be a regular expression that does not match empty text')
     .default(String.raw`\bCJF-\d{6}\b`),
+  /** Mesa (/desk/): the Entra ID tenant staff sign in from; with DESK_ENTRA_CLIENT_ID it enables Teams SSO and OpenID Connect. */
+  DESK_ENTRA_TENANT_ID: z.guid('must be a GUID').optional(),
+  /** The Entra app registration of the tab: the audience of Teams SSO tokens and the OpenID Connect client. */
+  DESK_ENTRA_CLIENT_ID: z.guid('must be a GUID').optional(),
+  /** Where the signing keys of Entra ID tokens are published; overridden for a national cloud or a local stand-in. */
+  DESK_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** The issuer Entra tokens must name; default https://login.microsoftonline.com/<tenant>/v2.0. */
+  DESK_OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** The tab app's client secret: with it, Mesa in a browser signs people in by OpenID Connect (code + PKCE). */
+  DESK_OIDC_CLIENT_SECRET: text.optional(),
+  /** HMAC key of Mesa's session cookies; every instance on one database must share it. Unset: a key per process. */
+  DESK_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 /** Every environment variable the service reads; README's configuration table documents each. */
@@ -207,6 +219,8 @@ function crossFieldProblems(env: Record<string, string>): Array<{ field: string;
     'CEDULA_SECRET',
     'when MONGODB_URI or MicrosoftAppId is set (generate one with: openssl rand -base64 48)',
   );
+  need(Boolean(env.DESK_ENTRA_CLIENT_ID), 'DESK_ENTRA_TENANT_ID', 'when DESK_ENTRA_CLIENT_ID is set');
+  need(Boolean(env.DESK_ENTRA_TENANT_ID), 'DESK_ENTRA_CLIENT_ID', 'when DESK_ENTRA_TENANT_ID is set');
   const unauthenticated = !env.MicrosoftAppId;
   const allowUnauthenticated = env.ALLOW_UNAUTHENTICATED_BOT === 'true' || env.ALLOW_UNAUTHENTICATED_BOT === '1';
   if (unauthenticated && env.HOST && !isLoopback(env.HOST) && !allowUnauthenticated) {
@@ -309,6 +323,24 @@ export interface Config {
   readonly metrics: { readonly reconcileMs: number };
   /** INVENTORY_PATTERN, compiled case-insensitive. */
   readonly inventoryPattern: RegExp;
+  /** Mesa, the staff's page under /desk/ (services/desk). */
+  readonly desk: DeskConfig;
+}
+
+/** How people sign in to Mesa; `entra` undefined: only the local sign-in, and only on a loopback HOST. */
+export interface DeskConfig {
+  readonly entra?: {
+    readonly tenantId: string;
+    readonly clientId: string;
+    readonly jwksUrl: string;
+    readonly oidcIssuer: string;
+    /** Unset: browser sign-in (OpenID Connect) is not offered; Teams SSO still works. */
+    readonly clientSecret?: string;
+  };
+  /** Unset: a random key at each start (sessions end with the process and are not shared). */
+  readonly sessionSecret?: string;
+  /** The built page (packages/desk-web/dist). */
+  readonly staticDir: string;
 }
 
 export const DEFAULT_DATABASE = 'mesa_servicio';
@@ -432,6 +464,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvFile().env): Config {
     },
     metrics: { reconcileMs: e.METRICS_RECONCILE_SECONDS * 1000 },
     inventoryPattern: new RegExp(e.INVENTORY_PATTERN, 'i'),
+    desk: {
+      entra:
+        e.DESK_ENTRA_TENANT_ID && e.DESK_ENTRA_CLIENT_ID
+          ? {
+              tenantId: e.DESK_ENTRA_TENANT_ID,
+              clientId: e.DESK_ENTRA_CLIENT_ID,
+              jwksUrl: e.DESK_JWKS_URL ?? 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
+              oidcIssuer: (
+                e.DESK_OIDC_ISSUER ?? `https://login.microsoftonline.com/${e.DESK_ENTRA_TENANT_ID}/v2.0`
+              ).replace(/\/+$/, ''),
+              clientSecret: e.DESK_OIDC_CLIENT_SECRET,
+            }
+          : undefined,
+      sessionSecret: e.DESK_SESSION_SECRET,
+      staticDir: join(root, 'packages', 'desk-web', 'dist'),
+    },
   });
 }
 
@@ -481,7 +529,7 @@ export function readEnvFile(env: NodeJS.ProcessEnv = process.env): { env: NodeJS
 
 const REDACTED = '[redacted]';
 /** Keys of Config holding a secret, at any depth. */
-const SECRET_KEYS = new Set(['appPassword', 'password', 'clientSecret', 'apiToken', 'cedulaSecret']);
+const SECRET_KEYS = new Set(['appPassword', 'password', 'clientSecret', 'apiToken', 'cedulaSecret', 'sessionSecret']);
 
 /** A MongoDB URI without its password (`mongodb://user:[redacted]@host/db`). */
 export function redactUri(uri: string): string {

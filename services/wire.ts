@@ -50,6 +50,9 @@ import { DeskMetrics } from './metrics/desk-metrics';
 import { MongoAssetStore } from './assets/asset-store';
 import { MongoAssetOrders } from './assets/asset-orders';
 import { orderGaugeObserver, orderGaugeReconciler, seedOrderGauge, slaCountObserver } from './metrics/order-metrics';
+import { DeskSessions } from './desk/sessions';
+import { EntraTokenVerifier } from './desk/entra-tokens';
+import { OrderChangeFeed } from './desk/change-feed';
 
 interface Storage {
   client: MongoClient;
@@ -248,6 +251,32 @@ export async function wire(
     botEndpoint: teams.endpoint,
     metrics,
     providerActions: { secret: cedulaSecret, uses: new MongoLinkUses(storage.db), services },
+    desk: {
+      services,
+      auth: {
+        sessions: new DeskSessions(config.desk.sessionSecret),
+        entra: config.desk.entra ? new EntraTokenVerifier(config.desk.entra) : undefined,
+        directory,
+      },
+      desk: directoryStore,
+      changes: new OrderChangeFeed(storage.db, { intervalMs: 500, logger: componentLogger(root, 'desk') }),
+      staticDir: config.desk.staticDir,
+      host: config.host,
+      directoryList: async () =>
+        (await directoryStore.snapshot()).people
+          .map((p) => ({ id: p.id, name: p.name, roles: p.roles }))
+          .sort((a, b) => a.name.localeCompare(b.name, 'es')),
+      secureCookies: config.publicBaseUrl?.startsWith('https:') ?? false,
+      oidc:
+        config.desk.entra?.clientSecret !== undefined
+          ? {
+              issuer: config.desk.entra.oidcIssuer,
+              clientId: config.desk.entra.clientId,
+              clientSecret: config.desk.entra.clientSecret,
+              publicBaseUrl: config.publicBaseUrl,
+            }
+          : undefined,
+    },
   });
   const loop = outboxLoop(
     storage.db,

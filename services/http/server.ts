@@ -12,6 +12,7 @@ import { registerReportRoutes, ReportReads } from '../reports/report-routes';
 import type { DeskMetrics } from '../metrics/desk-metrics';
 import { registerMetricsRoute } from '../metrics/metrics-route';
 import { ProviderActionDeps, registerProviderActionRoutes } from './provider-action-routes';
+import { DeskRouteDeps, registerDeskRoutes } from '../desk/desk-routes';
 
 export interface HttpDeps {
   logger: Logger;
@@ -32,6 +33,8 @@ export interface HttpDeps {
   rateLimits?: RateLimits;
   /** The provider's action page (`/provider/:token`) behind mailed links; absent: not offered. */
   providerActions?: Omit<ProviderActionDeps, 'logger'>;
+  /** Mesa, the staff's page and API under /desk/; absent: not offered. */
+  desk?: Omit<DeskRouteDeps, 'logger'>;
   /** `POST /api/messages`, from bot/ (keeps botbuilder out of this folder). */
   botEndpoint: (req: Request, res: Response) => Promise<void>;
 }
@@ -78,6 +81,7 @@ export function createHttpService(deps: HttpDeps): HttpService {
   if (deps.reports)
     registerReportRoutes(server, { reports: deps.reports, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.providerActions) registerProviderActionRoutes(server, { ...deps.providerActions, logger: deps.logger });
+  const desk = deps.desk ? registerDeskRoutes(server, { ...deps.desk, logger: deps.logger }) : undefined;
   server.post('/api/messages', jsonBody(MAX_BODY_BYTES), async (req: Request, res: Response) => {
     try {
       await deps.botEndpoint(req, res);
@@ -93,6 +97,11 @@ export function createHttpService(deps: HttpDeps): HttpService {
         server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       }),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        // Event streams stay open until told; end them, or the server never finishes closing.
+        desk?.close();
+        server.close(() => resolve());
+      }),
   };
 }

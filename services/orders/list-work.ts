@@ -49,3 +49,60 @@ export function listAssigned(deps: WorkListDeps, input: WorkListInput & { engine
 export function listMyReports(deps: WorkListDeps, input: WorkListInput & { requesterId: string }): Promise<WorkPage> {
   return deps.orders.list({ statuses: OPEN_STATUSES, requesterId: input.requesterId, ...pageOf(input) });
 }
+
+/** The views of the analysts' queue in Mesa. */
+export const DESK_VIEWS = ['new', 'mine', 'closure', 'risk'] as const;
+export type DeskView = (typeof DESK_VIEWS)[number];
+
+/** States an analyst still owes work on once they took the order (everything open but new). */
+const TAKEN_STATUSES: readonly OrderStatus[] = OPEN_STATUSES.filter((s) => s !== 'reported');
+
+export interface DeskQueueInput extends WorkListInput {
+  view: DeskView;
+  /** The analyst asking: `mine` is what they took. */
+  analystId: string;
+  centreId?: string;
+  engineerId?: string;
+  providerId?: string;
+}
+
+const viewFilter = (view: DeskView, analystId: string) => {
+  switch (view) {
+    case 'new':
+      return { status: 'reported' as const };
+    case 'mine':
+      return { statuses: TAKEN_STATUSES, analystId };
+    case 'closure':
+      return { statuses: ['resolved', 'validated'] as const };
+    case 'risk':
+      return { statuses: OPEN_STATUSES, atRisk: true };
+  }
+};
+
+/**
+ * The analysts' queue as Mesa shows it: new orders, those the analyst took, those waiting
+ * for closure, and those whose SLA clocks warned or broke; each narrowed by centre, engineer
+ * and provider. `counts` gives every view's total under the same narrowing, so the tabs
+ * show them without a second round trip.
+ */
+export async function listDeskQueue(
+  deps: WorkListDeps,
+  input: DeskQueueInput,
+): Promise<WorkPage & { counts: Record<DeskView, number> }> {
+  const narrow = {
+    ...(input.centreId && { centreId: input.centreId }),
+    ...(input.engineerId && { engineerId: input.engineerId }),
+    ...(input.providerId && { providerId: input.providerId }),
+  };
+  const pages = await Promise.all(
+    DESK_VIEWS.map((view) =>
+      deps.orders.list({
+        ...viewFilter(view, input.analystId),
+        ...narrow,
+        ...(view === input.view ? pageOf(input) : { skip: 0, limit: 1 }),
+      }),
+    ),
+  );
+  const counts = Object.fromEntries(DESK_VIEWS.map((v, i) => [v, pages[i]!.total])) as Record<DeskView, number>;
+  return { items: pages[DESK_VIEWS.indexOf(input.view)]!.items, total: counts[input.view], counts };
+}

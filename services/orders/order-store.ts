@@ -24,6 +24,12 @@ export interface OrderQuery {
   statuses?: readonly OrderStatus[];
   /** Orders turned to this engineer. */
   engineerId?: string;
+  /** Orders taken by this analyst. */
+  analystId?: string;
+  /** Orders turned to this provider. */
+  providerId?: string;
+  /** Orders any of whose SLA clocks crossed a warning or its target (`slaMarks` not empty). */
+  atRisk?: boolean;
   centreId?: string;
   requesterId?: string;
   from?: Date;
@@ -112,6 +118,9 @@ export class MongoOrderStore implements OrderStore {
     await this.orders.createIndex({ 'requester.personId': 1 });
     await this.orders.createIndex({ 'engineer.personId': 1 });
     await this.orders.createIndex({ createdAt: 1 });
+    // Mesa: an analyst's own orders, and the change feed that keeps open pages current.
+    await this.orders.createIndex({ 'analyst.personId': 1 });
+    await this.orders.createIndex({ updatedAt: 1 });
     await this.orders.createIndex({ outboxPending: 1 }, { sparse: true });
     // Orders written before the flag existed: flagged once, so the relay finds their notices.
     await this.orders.updateMany(
@@ -200,6 +209,9 @@ export class MongoOrderStore implements OrderStore {
           : { $in: [] }
         : { $in: [...query.statuses] };
     if (query.engineerId) filter['engineer.personId'] = query.engineerId;
+    if (query.analystId) filter['analyst.personId'] = query.analystId;
+    if (query.providerId) filter['provider.providerId'] = query.providerId;
+    if (query.atRisk) filter['slaMarks.0'] = { $exists: true };
     if (query.centreId) filter.centreId = query.centreId;
     if (query.requesterId) filter['requester.personId'] = query.requesterId;
     if (query.from || query.to) {

@@ -47,6 +47,28 @@ describe('Teams app package', () => {
     expect(validateAgainstSchema(manifest).join()).toMatch(/developer/);
   });
 
+  it('carries the Mesa personal tab with Teams SSO when given the public address and the tab app, and stays valid', () => {
+    const clientId = '66666666-7777-4888-9999-000000000000';
+    const manifest = filledManifest(APP_ID, DIR, { publicBaseUrl: 'https://mesa.cjf.example', clientId });
+    expect(validateAgainstSchema(manifest)).toEqual([]);
+    expect(manifest).toMatchObject({
+      staticTabs: [
+        { entityId: 'mesa', name: 'Mesa', contentUrl: 'https://mesa.cjf.example/desk/', scopes: ['personal'] },
+      ],
+      validDomains: ['mesa.cjf.example'],
+      webApplicationInfo: { id: clientId, resource: `api://mesa.cjf.example/${clientId}` },
+    });
+  });
+
+  it('leaves the tab out without a public https address (Teams shows tabs only from one)', () => {
+    for (const desk of [undefined, { publicBaseUrl: 'http://127.0.0.1:3978' }]) {
+      const manifest = filledManifest(APP_ID, DIR, desk);
+      expect(validateAgainstSchema(manifest)).toEqual([]);
+      expect(manifest.staticTabs).toBeUndefined();
+      expect(JSON.stringify(manifest)).not.toContain('{{');
+    }
+  });
+
   it('refuses an app id that is not a GUID', () => {
     expect(() => filledManifest('not-a-guid')).toThrow(/GUID/);
   });

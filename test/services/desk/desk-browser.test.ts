@@ -1,0 +1,163 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import type { NotificationDoc } from '../../../services/outbox';
+import { seedOrder, signInLocally, startDesk } from './desk-support';
+
+const ARTIFACTS = join(__dirname, '../../../test-artifacts/desk');
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * One order walked through Mesa in real Chromium by the people who work it: the analyst
+ * takes and assigns it, the engineer accepts and resolves it, the requester confirms, the
+ * judge signs, the engineer documents, the analyst closes. Every view is checked with axe.
+ */
+describe('Mesa in Chromium', () => {
+  let desk: Awaited<ReturnType<typeof startDesk>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    desk = await startDesk({ ONSITE_REQUIRES_VALIDATION: 'true' });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await desk?.close();
+  }, 30_000);
+
+  /** A fresh browser (own cookies) signed in locally as the person named. axe is injected, so the page's CSP is bypassed for it only. */
+  async function signIn(name: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({
+      locale: 'es-MX',
+      viewport: { width: 1280, height: 900 },
+      bypassCSP: true,
+    });
+    const page = await context.newPage();
+    await page.goto(`${desk.base}/desk/`);
+    await page.getByRole('button', { name }).click();
+    await page.getByText('Inicio de sesión local (solo para pruebas').waitFor();
+    return { context, page };
+  }
+
+  async function checkAccessible(page: Page, view: string): Promise<void> {
+    await page.screenshot({ path: join(ARTIFACTS, `${view}.png`), fullPage: true });
+    await page.addScriptTag({ content: AXE });
+    const violations = await page.evaluate(async () => {
+      // Fluent UI's focus manager (tabster) places aria-hidden focus sentinels that hand focus on
+      // at once; they are never a stop for a keyboard or a screen reader, so axe skips them.
+      const result = await (
+        globalThis as unknown as {
+          axe: { run(context: unknown): Promise<{ violations: Array<{ id: string; impact: string }> }> };
+        }
+      ).axe.run({ exclude: [['[data-tabster-dummy]']] });
+      return result.violations.map(
+        (v) =>
+          `${v.impact}:${v.id} ${JSON.stringify((v as unknown as { nodes: Array<{ html: string }> }).nodes.map((n) => n.html)).slice(0, 400)}`,
+      );
+    });
+    expect(violations.filter((v) => v.startsWith('serious') || v.startsWith('critical'))).toEqual([]);
+  }
+
+  async function act(
+    page: Page,
+    label: string,
+    fill: Record<string, string> = {},
+    select: Record<string, string> = {},
+  ) {
+    const card = page
+      .getByRole('group', { name: label })
+      .or(page.locator(`[aria-label="${label}"]`))
+      .first();
+    for (const [field, value] of Object.entries(fill)) await card.getByLabel(field).fill(value);
+    for (const [field, value] of Object.entries(select)) await card.getByLabel(field).selectOption({ label: value });
+    await card.getByRole('button', { name: label }).click();
+    await page.getByText(`Hecho: ${label}.`).waitFor();
+  }
+
+  it('walks an order from the queue to closure, and each actor sees it change without reloading', async () => {
+    const order = await seedOrder(desk.tdb, 201, {
+      description: 'No imprime <img src=x onerror="window.hacked=1"> \u202Eotpircs',
+    });
+    const local = await browser.newContext({ locale: 'es-MX' });
+    const signInPage = await local.newPage();
+    await signInPage.goto(`${desk.base}/desk/`);
+    await signInPage.getByRole('button', { name: 'Ana Laura López Hernández' }).waitFor();
+    await signInPage.screenshot({ path: join(ARTIFACTS, 'local-sign-in.png'), fullPage: true });
+    await local.close();
+
+    const analyst = await signIn('Ana Laura López Hernández');
+    await analyst.page.getByRole('button', { name: order.folio, exact: true }).waitFor();
+    await checkAccessible(analyst.page, 'analyst-queue');
+    await analyst.page.getByRole('button', { name: order.folio, exact: true }).click();
+    await analyst.page.getByRole('heading', { name: new RegExp(order.folio) }).waitFor();
+    // Hostile text is shown as text: no element made from it, no bidi override left.
+    const shown = await analyst.page.locator('.description-full').innerText();
+    expect(shown).toContain('<img src=x');
+    expect(shown).not.toContain('\u202E');
+    expect(await analyst.page.evaluate(() => (globalThis as unknown as { hacked?: number }).hacked)).toBeUndefined();
+    await checkAccessible(analyst.page, 'analyst-order');
+    await act(analyst.page, 'Tomar la orden');
+    await act(
+      analyst.page,
+      'Turnar a ingeniero en sitio',
+      {},
+      { 'el ingeniero en sitio': 'Miguel Ángel Torres Sánchez' },
+    );
+
+    // The engineer was told on Teams: the notice is queued for him.
+    const notices = desk.tdb.db.collection<NotificationDoc>('notifications');
+    const told = async () =>
+      (await notices.countDocuments({ orderId: order._id, 'recipient.personId': 'miguel.torres' })) +
+      ((await desk.tdb.db.collection('orders').findOne({ _id: order._id }))?.outbox ?? []).filter(
+        (n: { recipient: { personId?: string } }) => n.recipient.personId === 'miguel.torres',
+      ).length;
+    const deadline = Date.now() + 10_000;
+    while ((await told()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await told()).toBeGreaterThan(0);
+
+    const engineer = await signIn('Miguel Ángel Torres Sánchez');
+    await engineer.page.getByRole('button', { name: order.folio, exact: true }).waitFor();
+    await checkAccessible(engineer.page, 'engineer-assigned');
+    await engineer.page.getByRole('button', { name: order.folio, exact: true }).click();
+    await act(engineer.page, 'Aceptar y diagnosticar');
+    await act(engineer.page, 'Documentar solución en sitio', {
+      'la documentación de la atención': 'Se cambió el fusor.',
+    });
+
+    // The analyst's open page follows the change made by the engineer, without a reload.
+    await analyst.page
+      .getByRole('heading', { name: `${order.folio} · Pendiente de validación` })
+      .waitFor({ timeout: 5000 });
+
+    const requester = await signInLocally(desk.base, 'fernando.ruiz');
+    const version = ((await (await requester.get(`/desk/api/orders/${order.folio}`)).json()) as { version: number })
+      .version;
+    expect((await requester.post(`/desk/api/orders/${order.folio}/actions`, { verb: 'confirm', version })).status).toBe(
+      200,
+    );
+
+    const judge = await signIn('Patricia García Morales');
+    await judge.page.getByRole('button', { name: order.folio, exact: true }).waitFor();
+    await checkAccessible(judge.page, 'judge-signatures');
+    await judge.page.getByRole('button', { name: order.folio, exact: true }).click();
+    await judge.page.getByText('Se cambió el fusor.').first().waitFor();
+    await act(judge.page, 'Firmar y sellar');
+
+    await engineer.page.getByRole('heading', { name: `${order.folio} · Validada` }).waitFor({ timeout: 5000 });
+    await act(engineer.page, 'Documentar la atención', {
+      'la documentación de la atención': 'Fusor sustituido; pruebas correctas.',
+    });
+
+    await analyst.page.getByRole('heading', { name: `${order.folio} · Resuelta` }).waitFor({ timeout: 5000 });
+    await act(analyst.page, 'Cerrar la orden');
+    await analyst.page.getByRole('heading', { name: `${order.folio} · Cerrada` }).waitFor();
+    await analyst.page.screenshot({ path: join(ARTIFACTS, 'analyst-closed.png'), fullPage: true });
+    const stored = await desk.tdb.db.collection('orders').findOne({ _id: order._id });
+    expect(stored?.status).toBe('closed');
+    for (const c of [analyst, engineer, judge]) await c.context.close();
+  }, 180_000);
+});
