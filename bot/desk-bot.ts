@@ -14,6 +14,13 @@ import type { IntakeDraft } from './intake/draft';
 import { answerRepeatedConfirmation, IntakeReceipt, ReceiptProperty } from './intake/receipt';
 import { looksLikeReport, prefillFrom } from './intake/prefill';
 import { errorCardJson } from './order-cards';
+import {
+  addToOrder,
+  askWhereItBelongs,
+  followUpChoiceOf,
+  PendingFollowUp,
+  PendingFollowUpProperty,
+} from './follow-ups';
 import { REPLIES } from './replies';
 import type { ReportReads } from '../services/reports/report-routes';
 
@@ -53,6 +60,7 @@ export class DeskBot extends ActivityHandler {
   private readonly conversationState: ConversationState;
   private readonly dialogs: DialogSet;
   private readonly receipt: ReceiptProperty;
+  private readonly pendingFollowUp: PendingFollowUpProperty;
   private readonly log: Logger;
   private stateConfiguration: DialogStateManagerConfiguration | undefined;
 
@@ -62,6 +70,7 @@ export class DeskBot extends ActivityHandler {
     this.conversationState = new ConversationState(deps.storage);
     this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialogState'));
     this.receipt = this.conversationState.createProperty<IntakeReceipt | undefined>('intakeReceipt');
+    this.pendingFollowUp = this.conversationState.createProperty<PendingFollowUp | undefined>('pendingFollowUp');
     this.dialogs.add(
       new IntakeDialog({
         receipt: this.receipt,
@@ -168,6 +177,8 @@ export class DeskBot extends ActivityHandler {
         reported =
           (await dc.continueDialog()).status === DialogTurnStatus.complete && Boolean(await this.receipt.get(context));
       }
+    } else if (followUpChoiceOf(context.activity.value) !== null) {
+      await this.answerFollowUpChoice(context, dc);
     } else if (await answerRepeatedConfirmation(context, this.receipt)) {
       // A confirmation repeated after its report was made: answered with the folio already given.
     } else if (!text && !hasValue) {
@@ -222,6 +233,10 @@ export class DeskBot extends ActivityHandler {
       } satisfies IntakeDraft);
       return;
     }
+    // A requester with open orders is asked whether a free text belongs to one of them.
+    if (!command && identity.person && text) {
+      if (await askWhereItBelongs(context, this.deps.services, this.pendingFollowUp, identity.person, text)) return;
+    }
     if (command?.kind !== 'report' && !looksLikeReport(text)) {
       await context.sendActivity(REPLIES.welcome);
       return;
@@ -229,6 +244,35 @@ export class DeskBot extends ActivityHandler {
     const draft = await this.startDraft(context, identity, command?.kind === 'report' ? '' : text);
     const status = (await dc.beginDialog(INTAKE_DIALOG, draft)).status;
     this.log.debug({ activityId: context.activity.id, status: DialogTurnStatus[status] }, 'intake started');
+  }
+
+  /**
+   * A click on the follow-up card: the kept message goes to the chosen order (only one of
+   * those offered for it), or starts a new report. The message is used once either way.
+   */
+  private async answerFollowUpChoice(
+    context: TurnContext,
+    dc: Awaited<ReturnType<DialogSet['createContext']>>,
+  ): Promise<void> {
+    const choice = followUpChoiceOf(context.activity.value);
+    const pending = await this.pendingFollowUp.get(context);
+    const identity = await identify(context, this.deps.services.directory, this.log);
+    if (choice === 'malformed' || choice === null || !pending || !identity.person) {
+      await context.sendActivity(REPLIES.followUp.expired);
+      return;
+    }
+    if (choice.followUp === 'new') {
+      await this.pendingFollowUp.delete(context);
+      await dc.beginDialog(INTAKE_DIALOG, await this.startDraft(context, identity, pending.text));
+      return;
+    }
+    if (!pending.orderIds.includes(choice.orderId.toLowerCase())) {
+      await context.sendActivity(REPLIES.followUp.notOffered);
+      return;
+    }
+    const log = this.log.child({ activityId: context.activity.id });
+    if (await addToOrder(context, this.deps.services, identity.person, choice.orderId, pending.text, log))
+      await this.pendingFollowUp.delete(context);
   }
 
   /** A new draft: the person's data from the directory and whatever their message already says. */

@@ -9,6 +9,7 @@ export const REPLIES = {
     '- **reportar**: reporta una falla de equipo; también puedes describirla directamente (por ejemplo, «la impresora de la sala 3 no imprime»).',
     '- **mis reportes**: tus órdenes de servicio abiertas.',
     '- **estado <folio>**: te digo en qué etapa está tu orden de servicio (por ejemplo, `estado OS-2026-000123`).',
+    '- **agregar <folio> <texto>**: agrega información a tu orden abierta (por ejemplo, `agregar OS-2026-000123 ya reinicié el equipo`).',
     '- **cancelar**: abandona el reporte que estás capturando.',
     '- **ayuda**: muestra este mensaje.',
   ].join('\n'),
@@ -86,6 +87,19 @@ export const REPLIES = {
     failed: (reason: string) => `No pude registrar el reporte: ${reason}`,
     unknownValue: 'No lo sé',
     none: 'Ninguna',
+  },
+  followUp: {
+    lead: 'Tienes órdenes abiertas. ¿Tu mensaje es sobre alguna de ellas?',
+    question: (n: number) =>
+      n === 1
+        ? '¿Agrego este mensaje a tu orden abierta, o es un reporte nuevo?'
+        : '¿A cuál de tus órdenes abiertas agrego este mensaje, o es un reporte nuevo?',
+    added: (folio: string, engineer?: string) =>
+      `Agregué tu mensaje a la orden **${folio}**; ${engineer ? `${engineer}, el ingeniero que la atiende,` : 'la Mesa de Servicio'} ya lo puede ver.`,
+    expired: 'Ya no tengo ese mensaje pendiente. Escríbelo de nuevo, por favor.',
+    notOffered: 'Esa tarjeta era para otro mensaje. Escribe de nuevo lo que quieres agregar.',
+    badAdd:
+      'Escribe **agregar** seguido del folio y tu mensaje, por ejemplo: `agregar OS-2026-000123 ya reinicié el equipo`.',
   },
   card: {
     error: 'No se pudo realizar la acción',

@@ -1,4 +1,5 @@
 import type { Command } from './parse';
+import { addToOrderCommand } from './add';
 import { showAssigned } from './assigned';
 import type { CommandContext } from './context';
 import { showHelp } from './help';
@@ -37,5 +38,7 @@ export function runCommand(ctx: CommandContext, command: ReplyCommand): Promise<
       return showSlaReport(ctx, command.month);
     case 'assigned':
       return showAssigned(ctx);
+    case 'add':
+      return addToOrderCommand(ctx, command.folio, command.text);
   }
 }

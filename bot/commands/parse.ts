@@ -11,7 +11,9 @@ export type Command =
   | { kind: 'assigned' }
   | { kind: 'report' }
   | { kind: 'phone_report' }
-  | { kind: 'cancel' };
+  | { kind: 'cancel' }
+  /** `agregar <folio> <texto>`: the requester adds to their open order; `text` as they wrote it. */
+  | { kind: 'add'; folio: string | null; text: string };
 
 export const FOLIO_PATTERN = /^OS-\d{4}-\d{6}$/;
 
@@ -27,6 +29,11 @@ export function parseCommand(text: string): Command | null {
     case 'estado': {
       const folio = (words[1] ?? '').toUpperCase();
       return { kind: 'status', folio: FOLIO_PATTERN.test(folio) ? folio : null };
+    }
+    case 'agregar': {
+      const match = /^\s*\S+\s+(\S+)\s*([\s\S]*)$/.exec(text);
+      const folio = (match?.[1] ?? '').toUpperCase();
+      return { kind: 'add', folio: FOLIO_PATTERN.test(folio) ? folio : null, text: (match?.[2] ?? '').trim() };
     }
     case 'cancelar':
     case 'salir':
