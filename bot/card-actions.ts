@@ -28,6 +28,8 @@ import { errorCardJson, orderCardJson } from './order-cards';
 import { REPLIES } from './replies';
 import { setPriority } from '../services/orders/set-priority';
 import { correctFacts } from '../services/orders/correct-facts';
+import { messageRequester } from '../services/orders/message-requester';
+import { addInternalNote } from '../services/orders/add-internal-note';
 
 /** The card's optional inputs that were filled in; the use case checks their values. */
 const present = (values: Record<string, string | undefined>) =>
@@ -63,6 +65,7 @@ export const CardActionPayload = z.object({
   inventoryNumber: field(50),
   centreId: field(64),
   addendum: field(5000),
+  message: field(4000),
 });
 export type CardActionPayload = z.infer<typeof CardActionPayload>;
 
@@ -157,6 +160,10 @@ export async function runCardAction(deps: CardActionDeps, actor: Person, p: Card
         }),
         reason: p.reason ?? '',
       } as never);
+    case 'message_requester':
+      return messageRequester(deps, { ...base, message: p.message ?? '' });
+    case 'add_note':
+      return addInternalNote(deps, { ...base, message: p.message ?? '' });
     default: {
       const unhandled: never = verb;
       throw new AppError('VALIDATION', `unhandled verb ${String(unhandled)}`, REPLIES.card.badPayload);

@@ -20,6 +20,12 @@ export interface CardNotice {
  */
 const NOT_ON_CARD: ReadonlySet<Action> = new Set<Action>(['set_priority', 'correct_facts']);
 
+/** What the text field of a conversation action is called on the card. */
+const MESSAGE_LABELS: Partial<Record<Action, string>> = {
+  message_requester: 'Mensaje para el solicitante (lo recibe por Teams o por correo)',
+  add_note: 'Nota interna (solo la ve el personal de la Mesa)',
+};
+
 export function actorFactsOf(person: Person): ActorFacts {
   return { personId: person.id, roles: person.roles, centreIds: person.centreIds, providerId: person.providerId };
 }
@@ -81,6 +87,8 @@ export async function orderCardData(
         needsReason: r.requires.includes('reason'),
         needsEngineer: r.requires.includes('engineerId'),
         needsContract: r.requires.includes('contractId'),
+        needsMessage: r.requires.includes('message'),
+        messageLabel: MESSAGE_LABELS[r.action] ?? 'Mensaje',
       })),
     engineers: engineers.map((e) => ({ title: e.name, value: e.id })),
     contracts: contracts.map((c) => ({ title: `${c.number} (${c.providerId})`, value: c.id })),

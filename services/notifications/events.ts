@@ -16,6 +16,8 @@ export const NOTICE_EVENTS = [
   'order_cancelled',
   /** From a comment on an open order (services/orders/add-order-comment.ts), not from a state change. */
   'order_comment',
+  /** An analyst or the assigned engineer wrote to the requester (services/orders/message-requester.ts). */
+  'staff_message',
   /** From services/sla and services/cedula, not from a state change. */
   'sla_warning',
   'sla_breach',

@@ -28,11 +28,18 @@ export const mailFooter = (o: ServiceOrder): string[] => [
   'Puede responder a este correo para agregar información a la orden; conserve el folio en el asunto.',
 ];
 
+/**
+ * History entries that are conversation, not steps of the order: a note found on them is
+ * never a step's reason, and an internal note must never reach the requester's words.
+ */
+const CONVERSATION = new Set<string>(['notification', 'comment', 'message_requester', 'add_note']);
+const isStep = (h: ServiceOrder['history'][number]) => !CONVERSATION.has(h.action);
+
 /** The last reason or note recorded on the order (a rejection, a refused signature, a cancellation). */
 export function lastNote(order: Pick<ServiceOrder, 'history'>): string | undefined {
   for (let i = order.history.length - 1; i >= 0; i -= 1) {
     const h = order.history[i]!;
-    if (h.action !== 'notification' && h.action !== 'comment' && h.note) return h.note;
+    if (isStep(h) && h.note) return h.note;
   }
   return undefined;
 }
@@ -66,8 +73,10 @@ function deadlineLine(o: ServiceOrder): string {
 }
 
 /** True when the order came back to validation because the judge refused to sign. */
-const refusedBy = (o: ServiceOrder) =>
-  o.history.filter((h) => h.action !== 'notification' && h.action !== 'comment').at(-1)?.action === 'refuse_signature';
+const refusedBy = (o: ServiceOrder) => o.history.filter(isStep).at(-1)?.action === 'refuse_signature';
+
+/** The message staff most recently wrote to the requester. */
+const lastStaffMessage = (o: ServiceOrder) => [...o.history].reverse().find((h) => h.action === 'message_requester');
 
 /** Asked of the requester in the validation request and its reminders. */
 export const VALIDATION_QUESTION = '¿Quedó resuelta la falla?';
@@ -207,6 +216,19 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
           ? `Código de verificación: ${code}. Cualquier persona puede comprobar su autenticidad en ${verifyUrl}.`
           : '',
         code ? `También puede descargar el PDF en ${absoluteUrl(ctx.publicBaseUrl, publicPdfPath(code))}.` : '',
+      ],
+    };
+  },
+  staff_message: (o) => {
+    const m = lastStaffMessage(o);
+    const who = m?.by.name ?? 'La Mesa de Servicio';
+    return {
+      line: `${who} te escribe sobre la orden ${o.folio}: ${m?.note ?? ''}`.trim(),
+      subject: `Mensaje sobre su orden ${o.folio}`,
+      paragraphs: [
+        `${who} le escribe sobre su orden ${o.folio}:`,
+        m?.note ?? '',
+        'Para contestar, responda a este correo o escríbame en Teams «agregar ' + o.folio + ' <su respuesta>».',
       ],
     };
   },

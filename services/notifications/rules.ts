@@ -72,6 +72,9 @@ export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly Rout
   // Staff records that do not move the order: they are on its history and card; nobody is told.
   set_priority: [],
   correct_facts: [],
+  // Staff writing to the requester: the requester hears the words; an internal note reaches no one.
+  message_requester: [r('requester', 'staff_message')],
+  add_note: [],
 };
 
 /**

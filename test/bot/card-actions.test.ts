@@ -46,7 +46,7 @@ describe('order cards and card actions', () => {
       executeActions(card!)
         .map((a) => a.verb)
         .sort(),
-    ).toEqual(['assign_engineer', 'cancel', 'take']);
+    ).toEqual(['add_note', 'assign_engineer', 'cancel', 'message_requester', 'take']);
     expect(actionOf(card!, 'take').data).toEqual({ orderId: order._id.toHexString(), verb: 'take', version: 1 });
     expect(actionOf(card!, 'assign_engineer').inputs).toEqual(['engineerId']);
   });
@@ -81,7 +81,7 @@ describe('order cards and card actions', () => {
       executeActions(accepted.card)
         .map((a) => a.verb)
         .sort(),
-    ).toEqual(['resolve_onsite', 'turn_to_provider']);
+    ).toEqual(['add_note', 'message_requester', 'resolve_onsite', 'turn_to_provider']);
 
     const resolveAction = actionOf(accepted.card, 'resolve_onsite');
     const missing = await invoke(engineer, execute(resolveAction.data));

@@ -91,7 +91,7 @@ describe('TeamsNotificationChannel', () => {
       executeActions(card)
         .map((a) => a.verb)
         .sort(),
-    ).toEqual(['assign_engineer', 'cancel', 'take']);
+    ).toEqual(['add_note', 'assign_engineer', 'cancel', 'message_requester', 'take']);
   });
 
   it('does not use a stored conversation whose connector the deployment did not name, and calls nobody', async () => {

@@ -73,7 +73,7 @@ describe('Teams bot through the Microsoft 365 Agents Playground', () => {
       executeActions(answer.value)
         .map((a) => a.verb)
         .sort(),
-    ).toEqual(['resolve_onsite', 'turn_to_provider']);
+    ).toEqual(['add_note', 'message_requester', 'resolve_onsite', 'turn_to_provider']);
     const stale = await engineer.execute(notice.id!, accept.verb, accept.data);
     expect(cardText(stale.value)).toMatch(/La orden cambió mientras usted la consultaba/);
   }, 60_000);

@@ -84,6 +84,8 @@ const EXPECTED: Record<Action | 'report', { actor: string; hears: string[] }> = 
   },
   set_priority: { actor: 'ana1', hears: [] },
   correct_facts: { actor: 'eng', hears: [] },
+  message_requester: { actor: 'eng', hears: ['req:staff_message'] },
+  add_note: { actor: 'ana1', hears: [] },
 };
 
 function transitionOf(action: Action | 'report'): RoutedTransition {

@@ -94,6 +94,9 @@ const TABLE: Record<string, { from: readonly string[]; to: string; who: readonly
     // Same state: the order stays where it is.
     set_priority: { from: OPEN, to: 'same', who: ['analyst'], requires: ['priority', 'reason'] },
     correct_facts: { from: OPEN, to: 'same', who: ['analyst', 'assignedEngineer'], requires: ['reason'] },
+    // Conversation: staff write to the requester, or a note for staff only; the order stays.
+    message_requester: { from: OPEN, to: 'same', who: ['analyst', 'assignedEngineer'], requires: ['message'] },
+    add_note: { from: OPEN, to: 'same', who: ['analyst', 'assignedEngineer'], requires: ['message'] },
   };
 
 const ACTORS: Record<Who, ActorFacts> = {
@@ -116,6 +119,7 @@ const FULL_INPUT = {
   contractId: 'K1',
   reason: 'Motivo suficiente',
   priority: 'high',
+  message: 'Mensaje para el solicitante',
 };
 
 function orderIn(status: OrderStatus): OrderFacts {
