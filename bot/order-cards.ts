@@ -42,6 +42,64 @@ function formatDate(date: Date, timeZone: string): string {
   return format.format(date);
 }
 
+/** The Teams deep link that opens a 1:1 chat with `email`. */
+export const teamsChatLink = (email: string) =>
+  `https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(email)}`;
+
+/** Whether the viewer works the order and needs to reach its requester: an analyst, its engineer, its provider. */
+function worksOn(order: ServiceOrder, viewer: Person | null): boolean {
+  if (!viewer) return false;
+  if (viewer.roles.includes('analyst')) return true;
+  if (order.engineer?.personId === viewer.id) return true;
+  return viewer.providerId !== undefined && order.provider?.providerId === viewer.providerId;
+}
+
+/** How to reach the requester, for those who work the order: extension, email, a Teams chat link. */
+function requesterContact(order: ServiceOrder, viewer: Person | null): { contact: string; chatUrl: string } {
+  if (!worksOn(order, viewer)) return { contact: '', chatUrl: '' };
+  const email = order.requester.email ?? order.contact?.email;
+  const parts = [
+    order.contact?.extension ? `Ext. ${order.contact.extension}` : '',
+    order.contact?.phone ? `Tel. ${order.contact.phone}` : '',
+    email ?? '',
+  ].filter(Boolean);
+  return { contact: parts.length ? `Contacto: ${parts.join(' · ')}` : '', chatUrl: email ? teamsChatLink(email) : '' };
+}
+
+/**
+ * What a judge signs, on the card that asks them to: who attended, when, what was done,
+ * and when the requester validated it. Empty for anyone else or in any other state.
+ */
+function signingFacts(
+  order: ServiceOrder,
+  viewer: Person | null,
+  timeZone: string,
+): Array<{ title: string; value: string }> {
+  if (order.status !== 'signature' || !viewer?.roles.includes('judge')) return [];
+  const attended = order.provider?.name ?? order.engineer?.name;
+  const attendedAt = order.timestamps.providerAttendedAt ?? order.resolution?.at;
+  const done =
+    order.resolution?.documentation ??
+    order.resolution?.solution ??
+    [...order.history].reverse().find((h) => h.action === 'record_provider_attention' && h.note)?.note;
+  const facts = [
+    { title: 'Atendió', value: attended ?? '—' },
+    { title: 'Atención registrada', value: attendedAt ? formatDate(attendedAt, timeZone) : '—' },
+    { title: 'Qué se hizo', value: done ?? 'Sin descripción registrada' },
+  ];
+  if (order.validation)
+    facts.push({
+      title: 'Validó',
+      value: `${order.validation.confirmedBy.name}, ${formatDate(order.validation.at, timeZone)}`,
+    });
+  return facts;
+}
+
+function signingOf(order: ServiceOrder, viewer: Person | null, timeZone: string) {
+  const signing = signingFacts(order, viewer, timeZone);
+  return { signing, hasSigning: signing.length > 0 };
+}
+
 /**
  * The data of an order card for one viewer: the order's facts and only the actions the
  * workflow says this person may take now. Buttons carry the order id, the verb and the
@@ -77,6 +135,8 @@ export async function orderCardData(
     engineer: order.engineer?.name ?? '—',
     updated: formatDate(order.updatedAt, timeZone),
     description: order.description,
+    ...requesterContact(order, viewer),
+    ...signingOf(order, viewer, timeZone),
     simpleActions: rules.filter((r) => r.requires.length === 0).map((r) => base(r.action)),
     inputActions: rules
       .filter((r) => r.requires.length > 0)

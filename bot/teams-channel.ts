@@ -135,8 +135,9 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const text = noticeMessage(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }).line;
     const code = notification.event === 'cedula_issued' ? order.cedula?.code : undefined;
     const card = code
-      ? cedulaCard(order, code, text, this.deps.publicBaseUrl)
-      : await orderCard(order, found.person, this.deps.directory, this.deps.timeZone, { text, tone: 'info' });
+      ? cedulaCard(order, code, '', this.deps.publicBaseUrl)
+      : // The message's text says what happened; the card shows the order once, without repeating it.
+        await orderCard(order, found.person, this.deps.directory, this.deps.timeZone);
     const log = this.deps.logger.child({
       notificationId: notification._id,
       orderId: order._id.toHexString(),

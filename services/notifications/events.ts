@@ -12,6 +12,10 @@ export const NOTICE_EVENTS = [
   'signature_request',
   'order_validated',
   'order_signed',
+  /** To the analysts: the judge signed (the engineer or provider hear `order_signed`, with their next step). */
+  'signature_done',
+  /** To the engineer, the provider and the analysts: the judge refused to sign, with the reason. */
+  'signature_refused',
   'order_resolved',
   'order_cancelled',
   /** From a comment on an open order (services/orders/add-order-comment.ts), not from a state change. */

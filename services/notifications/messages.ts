@@ -78,6 +78,10 @@ const refusedBy = (o: ServiceOrder) => o.history.filter(isStep).at(-1)?.action =
 /** The message staff most recently wrote to the requester. */
 const lastStaffMessage = (o: ServiceOrder) => [...o.history].reverse().find((h) => h.action === 'message_requester');
 
+/** A remote closure names its solution in the same sentence that says the order closed. */
+const solutionTail = (o: ServiceOrder) =>
+  o.status === 'closed' && o.resolution?.solution ? ` Solución: ${o.resolution.solution}` : '';
+
 /** Asked of the requester in the validation request and its reminders. */
 export const VALIDATION_QUESTION = '¿Quedó resuelta la falla?';
 
@@ -105,7 +109,7 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     paragraphs: [`${o.requester.name} reportó una falla (${equipment(o)}).`, o.description],
   }),
   status_changed: (o) => ({
-    line: `La orden ${o.folio} cambió a «${status(o)}».`,
+    line: `La orden ${o.folio} cambió a «${status(o)}».${solutionTail(o)}`,
     subject: `Su orden ${o.folio}: ${status(o)}`,
     paragraphs: [
       `El estado de su orden ahora es «${status(o)}».`,
@@ -113,7 +117,9 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     ],
   }),
   validation_request: (o) => ({
-    line: `La orden ${o.folio} fue atendida. ${VALIDATION_QUESTION}`,
+    line: refusedBy(o)
+      ? `El Juez Administrador no firmó la validación de la orden ${o.folio}. ${reasonLine(o)} ${VALIDATION_QUESTION}`
+      : `La orden ${o.folio} fue atendida. ${VALIDATION_QUESTION}`,
     subject: `Valide la atención de la orden ${o.folio}: ${VALIDATION_QUESTION}`,
     paragraphs: [
       refusedBy(o)
@@ -143,9 +149,12 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     paragraphs: ['La orden fue turnada a otro ingeniero; ya no requiere su atención.', reasonLine(o)],
   }),
   validation_rejected: (o) => ({
-    line: `El solicitante rechazó la atención de la orden ${o.folio}.`,
+    line: `El solicitante rechazó la atención de la orden ${o.folio}. ${reasonLine(o)}`.trim(),
     subject: `La atención de la orden ${o.folio} fue rechazada`,
-    paragraphs: ['El solicitante indicó que la falla persiste; la orden regresa al proveedor.', reasonLine(o)],
+    paragraphs: [
+      `El solicitante indicó que la falla persiste; la orden regresa ${o.provider ? 'al proveedor' : 'al ingeniero'}.`,
+      reasonLine(o),
+    ],
   }),
   turned_to_provider: (o) => ({
     line: `La orden ${o.folio} se turnó al proveedor.`,
@@ -183,13 +192,31 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
       'Documente la atención para marcar la orden como «Resuelta».',
     ],
   }),
+  signature_done: (o) => ({
+    line: `El Juez Administrador ${o.signature?.judge.name ?? ''} firmó y selló la validación de la orden ${o.folio}.`.replace(
+      '  ',
+      ' ',
+    ),
+    subject: `Orden ${o.folio} firmada por el Juez Administrador`,
+    paragraphs: [
+      `La validación de la orden ${o.folio} quedó firmada y sellada; falta documentar la atención para marcarla «Resuelta».`,
+    ],
+  }),
+  signature_refused: (o) => ({
+    line: `El Juez Administrador no firmó la validación de la orden ${o.folio}. ${reasonLine(o)}`.trim(),
+    subject: `Firma negada en la orden ${o.folio}`,
+    paragraphs: [
+      `El Juez Administrador no firmó la validación de la orden ${o.folio}; se pidió de nuevo al solicitante que valide la atención.`,
+      reasonLine(o),
+    ],
+  }),
   order_resolved: (o) => ({
     line: `La orden ${o.folio} quedó resuelta.`,
     subject: `Orden ${o.folio} resuelta`,
     paragraphs: ['La atención quedó documentada; la orden puede cerrarse.'],
   }),
   order_cancelled: (o) => ({
-    line: `La orden ${o.folio} fue cancelada.`,
+    line: `La orden ${o.folio} fue cancelada. ${reasonLine(o)}`.trim(),
     subject: `Orden ${o.folio} cancelada`,
     paragraphs: ['La orden fue cancelada y ya no requiere atención.', reasonLine(o)],
   }),
