@@ -25,6 +25,7 @@ import type { TransitionInput } from '../services/orders/inputs';
 import type { ServiceOrder } from '../services/orders/types';
 import { Action, ACTIONS, FIELD_LABELS, ruleFor } from '../services/workflow';
 import { errorCardJson, orderCardJson } from './order-cards';
+import { changeNotice } from './live-cards';
 import { REPLIES } from './replies';
 import { setPriority } from '../services/orders/set-priority';
 import { correctFacts } from '../services/orders/correct-facts';
@@ -172,15 +173,17 @@ export async function runCardAction(deps: CardActionDeps, actor: Person, p: Card
 }
 
 /**
- * Answers an Action.Execute: the refreshed card after the action, or the card with the
- * Spanish reason it was refused (a bad payload, a sender not in the directory, or the use
- * case's own refusal, shown on the order as it is now).
+ * Answers an Action.Execute: the refreshed card after the action (and `changed` is told,
+ * so other cards of the order follow), or the card with the Spanish reason it was refused
+ * (a bad payload, a sender not in the directory, or the use case's own refusal, shown on
+ * the order as it is now; a stale card says what changed instead of a bare conflict).
  */
 export async function answerCardAction(
   services: OrderServices,
   value: unknown,
   person: Person | null,
   log: Logger,
+  changed?: (order: ServiceOrder) => Promise<void>,
 ): Promise<Record<string, unknown>> {
   let payload: CardActionPayload;
   try {
@@ -200,6 +203,7 @@ export async function answerCardAction(
       { orderId: payload.orderId, verb: payload.verb, personId: person.id, status: order.status },
       'card action done',
     );
+    await changed?.(order);
     return orderCardJson(order, person, directory, timeZone, {
       text: REPLIES.card.done(ruleFor(payload.verb).label),
       tone: 'info',
@@ -209,6 +213,8 @@ export async function answerCardAction(
     log.warn({ err: error, code: error.code, orderId: payload.orderId, verb: payload.verb }, 'card action refused');
     const current = await services.orders.findById(ObjectId.createFromHexString(payload.orderId));
     if (!current) return errorCardJson(error.userMessage);
-    return orderCardJson(current, person, directory, timeZone, { text: error.userMessage, tone: 'error' });
+    // A card drawn before the order moved: it is redrawn as the order is now, saying what changed.
+    const text = error.code === 'CONFLICT' ? `${changeNotice(current)} ${REPLIES.card.checkAgain}` : error.userMessage;
+    return orderCardJson(current, person, directory, timeZone, { text, tone: 'error' });
   }
 }

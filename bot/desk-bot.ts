@@ -23,6 +23,8 @@ import {
 } from './follow-ups';
 import { REPLIES } from './replies';
 import type { ReportReads } from '../services/reports/report-routes';
+import type { LiveCards } from './live-cards';
+import type { ServiceOrder } from '../services/orders/types';
 
 /** Longest message the bot reads; longer ones are refused with a clear answer. */
 export const MAX_TEXT_LENGTH = 4000;
@@ -49,6 +51,8 @@ export interface DeskBotDeps {
   tenantId?: string;
   /** The SLA report the read API serves; absent: `reporte` answers that it is unavailable. */
   reports?: ReportReads;
+  /** Redraws the cards already sent for an order after it changed here; absent: they stay as sent. */
+  liveCards?: Pick<LiveCards, 'refresh'>;
 }
 
 /**
@@ -215,6 +219,7 @@ export class DeskBot extends ActivityHandler {
           logger: this.log,
           centres: this.deps.centres,
           reports: this.deps.reports,
+          orderChanged: (order) => this.cardsChanged(order),
         },
         command,
       );
@@ -271,7 +276,8 @@ export class DeskBot extends ActivityHandler {
       return;
     }
     const log = this.log.child({ activityId: context.activity.id });
-    if (await addToOrder(context, this.deps.services, identity.person, choice.orderId, pending.text, log))
+    const changed = (order: ServiceOrder) => this.cardsChanged(order);
+    if (await addToOrder(context, this.deps.services, identity.person, choice.orderId, pending.text, log, changed))
       await this.pendingFollowUp.delete(context);
   }
 
@@ -298,6 +304,18 @@ export class DeskBot extends ActivityHandler {
     return draft;
   }
 
+  /**
+   * The order changed from this chat: its other cards are redrawn (the one clicked, if any,
+   * is replaced by the invoke's answer). A failure is logged; the change itself stands.
+   */
+  private async cardsChanged(order: ServiceOrder, exceptActivityId?: string): Promise<void> {
+    try {
+      await this.deps.liveCards?.refresh(order, exceptActivityId);
+    } catch (error) {
+      this.log.warn({ err: error, orderId: order._id.toHexString() }, 'order cards not kept up to date');
+    }
+  }
+
   /** `adaptiveCard/action` (Action.Execute) is answered here, whole; other invokes go to botbuilder. */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
@@ -307,6 +325,7 @@ export class DeskBot extends ActivityHandler {
       context.activity.value,
       identity.person,
       this.log.child({ activityId: context.activity.id }),
+      (order) => this.cardsChanged(order, context.activity.replyToId),
     );
     return { status: 200, body: { statusCode: 200, type: CARD_CONTENT_TYPE, value } };
   }

@@ -19,6 +19,7 @@ import { sendError, refuse } from '../services/http/respond';
 import { parseActivity } from './activity-shape';
 import { serviceUrlPolicy } from './service-urls';
 import { TeamsNotificationChannel } from './teams-channel';
+import { LiveCards } from './live-cards';
 
 export interface BotEndpointDeps {
   bot: Config['bot'];
@@ -138,6 +139,17 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     await context.sendActivity(REPLIES.turnError).catch(() => undefined);
   };
   const { directory, timeZone } = deps.services;
+  const serviceUrls = serviceUrlPolicy(deps.bot);
+  const liveCards = new LiveCards({
+    adapter,
+    appId: deps.bot.appId ?? '',
+    db: deps.db,
+    directory,
+    timeZone,
+    logger: log,
+    allows: (url) => serviceUrls.allows(url),
+  });
+  liveCards.ensureIndexes().catch((error: unknown) => log.error({ err: error }, 'sent card index not created'));
   const bot = new DeskBot({
     db: deps.db,
     storage: new MongoStorage(deps.db),
@@ -146,11 +158,11 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     logger: log,
     tenantId: deps.bot.tenantId,
     reports: deps.reports,
+    liveCards,
   });
   ensureConversationRefIndexes(deps.db).catch((error: unknown) =>
     log.error({ err: error }, 'conversation reference index not created'),
   );
-  const serviceUrls = serviceUrlPolicy(deps.bot);
   const channel = new TeamsNotificationChannel({
     adapter,
     appId: deps.bot.appId ?? '',
@@ -160,6 +172,7 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     logger: log,
     publicBaseUrl: deps.publicBaseUrl,
     serviceUrls,
+    liveCards,
   });
   const endpoint: BotEndpoint = async (req, res) => {
     if (deps.bot.appId && !looksLikeBotFrameworkToken(req.headers.authorization)) {

@@ -76,10 +76,12 @@ export async function addToOrder(
   orderId: string,
   text: string,
   log: Logger,
+  changed?: (order: ServiceOrder) => Promise<void>,
 ): Promise<boolean> {
   try {
     const order = await addFollowUp(services, { orderId, actorId: person.id, channel: 'teams', text });
     log.info({ orderId, personId: person.id }, 'follow-up added to order');
+    await changed?.(order);
     await context.sendActivity(REPLIES.followUp.added(order.folio, order.engineer?.name));
     return true;
   } catch (error) {

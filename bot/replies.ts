@@ -107,6 +107,7 @@ export const REPLIES = {
       'La tarjeta no trae los datos necesarios (orden, acción y versión). Vuelve a consultar la orden con **estado <folio>**.',
     unknownPerson: 'No te encontré en el directorio de la Mesa de Servicio, así que no puedes actuar sobre órdenes.',
     done: (label: string) => `Hecho: ${label}.`,
+    checkAgain: 'Revisa la orden como está ahora y, si aún corresponde, vuelve a intentarlo.',
   },
 } as const;
 

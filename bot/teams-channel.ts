@@ -14,6 +14,7 @@ import { ConversationRefDoc, findReference, markReferenceStale } from './convers
 import { orderCard } from './order-cards';
 import { REPLIES } from './replies';
 import type { ServiceUrlPolicy } from './service-urls';
+import type { LiveCards } from './live-cards';
 
 /** The one adapter call the channel needs (CloudAdapter in the service, a double in tests). */
 export interface ProactiveSender {
@@ -40,6 +41,8 @@ export interface TeamsChannelDeps {
    * service calls no host it was not told to.
    */
   serviceUrls?: ServiceUrlPolicy;
+  /** Remembers each order card sent, and redraws the older ones of the order; absent: cards stay as sent. */
+  liveCards?: Pick<LiveCards, 'remember' | 'refresh'>;
 }
 
 /** How long a reference lookup is reused between canReach and send. */
@@ -143,7 +146,29 @@ export class TeamsNotificationChannel implements NotificationChannel {
       orderId: order._id.toHexString(),
       refId: found.ref._id,
     });
-    await this.post(found, notification.recipient, card, text, log);
+    const activityId = await this.post(found, notification.recipient, card, text, log);
+    await this.keepAlive(order, notification.recipient.personId, activityId, found.ref.reference, log);
+  }
+
+  /**
+   * Remembers the card just sent (unless it is the Cédula's) and redraws the older cards of
+   * the order; a failure here is logged and never fails the notice, which was delivered.
+   */
+  private async keepAlive(
+    order: ServiceOrder,
+    personId: string | undefined,
+    activityId: string | undefined,
+    reference: ConversationRefDoc['reference'],
+    log: Logger,
+  ): Promise<void> {
+    const live = this.deps.liveCards;
+    if (!live) return;
+    try {
+      if (personId && activityId) await live.remember(order, personId, activityId, reference);
+      await live.refresh(order, activityId);
+    } catch (error) {
+      log.warn({ err: error }, 'order cards not kept up to date');
+    }
   }
 
   /**
@@ -189,9 +214,9 @@ export class TeamsNotificationChannel implements NotificationChannel {
   }
 
   /**
-   * Posts one message into the stored conversation. The adapter hands errors thrown inside
-   * the turn to onTurnError (which only logs), so the send's own failure is caught here and
-   * rethrown after the turn, where the dispatcher sees it.
+   * Posts one message into the stored conversation and returns the id Teams gave it. The
+   * adapter hands errors thrown inside the turn to onTurnError (which only logs), so the
+   * send's own failure is caught here and rethrown after the turn, where the dispatcher sees it.
    */
   private async post(
     found: Found,
@@ -199,12 +224,13 @@ export class TeamsNotificationChannel implements NotificationChannel {
     card: Attachment,
     text: string,
     log: Logger,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     let failure: unknown;
+    let activityId: string | undefined;
     try {
       await this.deps.adapter.continueConversationAsync(this.deps.appId, found.ref.reference, async (context) => {
         try {
-          await context.sendActivity(MessageFactory.attachment(card, text));
+          activityId = (await context.sendActivity(MessageFactory.attachment(card, text)))?.id;
         } catch (error) {
           failure = error;
         }
@@ -214,7 +240,7 @@ export class TeamsNotificationChannel implements NotificationChannel {
     }
     if (failure === undefined) {
       log.debug('Teams notification sent');
-      return;
+      return activityId;
     }
     const error = failure;
     const status = statusOf(error);

@@ -20,7 +20,7 @@ export async function addToOrderCommand(ctx: CommandContext, folio: string | nul
   }
   try {
     const order = await getOrder(ctx.services, { folio, viewer: { person } });
-    await addToOrder(ctx.turn, ctx.services, person, order._id.toHexString(), text, ctx.logger);
+    await addToOrder(ctx.turn, ctx.services, person, order._id.toHexString(), text, ctx.logger, ctx.orderChanged);
   } catch (error) {
     if (!AppError.is(error, 'NOT_FOUND')) throw error;
     await ctx.turn.sendActivity(REPLIES.notFound(folio));

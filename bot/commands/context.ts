@@ -20,6 +20,8 @@ export interface CommandContext {
   centres(): Promise<Array<{ id: string; name: string }>>;
   /** The SLA report the read API serves; absent: `reporte` answers that it is unavailable. */
   reports?: ReportReads;
+  /** Told when a command changed an order, so the cards already sent for it follow. */
+  orderChanged?(order: ServiceOrder): Promise<void>;
 }
 
 /**

@@ -201,7 +201,11 @@ describe('order cards and card actions', () => {
       ['a forged verb', { orderId: 'ID', verb: 'set_status', version: 1 }, /no trae los datos necesarios/],
       ['a missing version', { orderId: 'ID', verb: 'take' }, /no trae los datos necesarios/],
       ['a forged version', { orderId: 'ID', verb: 'take', version: -4 }, /no trae los datos necesarios/],
-      ['a stale version', { orderId: 'ID', verb: 'take', version: 7 }, /La orden cambió mientras usted la consultaba/],
+      [
+        'a stale version',
+        { orderId: 'ID', verb: 'take', version: 7 },
+        /La orden cambió: ahora está «Reportada»\. Revisa la orden como está ahora/,
+      ],
       [
         'an action the state does not allow',
         { orderId: 'ID', verb: 'close', version: 1 },

@@ -81,7 +81,7 @@ describe('Teams bot through the Microsoft 365 Agents Playground', () => {
         .sort(),
     ).toEqual(['add_note', 'message_requester', 'resolve_onsite', 'turn_to_provider']);
     const stale = await engineer.execute(notice.id!, accept.verb, accept.data);
-    expect(cardText(stale.value)).toMatch(/La orden cambió mientras usted la consultaba/);
+    expect(cardText(stale.value)).toMatch(/^La orden cambió: ahora está «En diagnóstico»/);
   }, 60_000);
 
   it('finds a person by the email Teams gives when the directory has no AAD object id for them', async () => {
