@@ -18,6 +18,7 @@ import {
   addToOrder,
   askWhereItBelongs,
   followUpChoiceOf,
+  mayBeFollowUp,
   PendingFollowUp,
   PendingFollowUpProperty,
 } from './follow-ups';
@@ -239,7 +240,7 @@ export class DeskBot extends ActivityHandler {
       return;
     }
     // A requester with open orders is asked whether a free text belongs to one of them.
-    if (!command && identity.person && text) {
+    if (!command && identity.person && mayBeFollowUp(text)) {
       if (await askWhereItBelongs(context, this.deps.services, this.pendingFollowUp, identity.person, text)) return;
     }
     if (command?.kind !== 'report' && !looksLikeReport(text)) {

@@ -10,6 +10,7 @@ import { EQUIPMENT_LABELS, ServiceOrder } from '../services/orders/types';
 import { STATUS_LABELS } from '../services/workflow';
 import { cardAttachment } from './cards/render';
 import { REPLIES } from './replies';
+import { looksLikeReport } from './intake/prefill';
 
 /** Open orders offered at most when asking where a message belongs, newest first. */
 export const MAX_FOLLOW_UP_CHOICES = 3;
@@ -34,6 +35,14 @@ export function followUpChoiceOf(value: unknown): FollowUpChoice | null | 'malfo
   if (!value || typeof value !== 'object' || !('followUp' in value)) return null;
   const parsed = FollowUpChoice.safeParse(value);
   return parsed.success ? parsed.data : 'malformed';
+}
+
+/**
+ * Whether a free text may add to an order: a greeting or a thanks («hola», «buenos días»,
+ * «gracias») is answered as always, without asking where it belongs.
+ */
+export function mayBeFollowUp(text: string): boolean {
+  return looksLikeReport(text) || text.split(/\s+/).filter(Boolean).length >= 3;
 }
 
 const choiceTitle = (o: ServiceOrder) =>
