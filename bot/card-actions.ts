@@ -204,10 +204,14 @@ export async function answerCardAction(
       'card action done',
     );
     await changed?.(order);
-    return orderCardJson(order, person, directory, timeZone, {
-      text: REPLIES.card.done(ruleFor(payload.verb).label),
-      tone: 'info',
-    });
+    return orderCardJson(
+      order,
+      person,
+      directory,
+      timeZone,
+      { text: REPLIES.card.done(ruleFor(payload.verb).label), tone: 'info' },
+      services.fileLink,
+    );
   } catch (error) {
     if (!AppError.is(error)) throw error;
     log.warn({ err: error, code: error.code, orderId: payload.orderId, verb: payload.verb }, 'card action refused');
@@ -215,6 +219,6 @@ export async function answerCardAction(
     if (!current) return errorCardJson(error.userMessage);
     // A card drawn before the order moved: it is redrawn as the order is now, saying what changed.
     const text = error.code === 'CONFLICT' ? `${changeNotice(current)} ${REPLIES.card.checkAgain}` : error.userMessage;
-    return orderCardJson(current, person, directory, timeZone, { text, tone: 'error' });
+    return orderCardJson(current, person, directory, timeZone, { text, tone: 'error' }, services.fileLink);
   }
 }

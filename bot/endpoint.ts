@@ -148,6 +148,7 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     timeZone,
     logger: log,
     allows: (url) => serviceUrls.allows(url),
+    fileLink: deps.services.fileLink,
   });
   liveCards.ensureIndexes().catch((error: unknown) => log.error({ err: error }, 'sent card index not created'));
   const bot = new DeskBot({
@@ -173,6 +174,7 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     publicBaseUrl: deps.publicBaseUrl,
     serviceUrls,
     liveCards,
+    fileLink: deps.services.fileLink,
   });
   const endpoint: BotEndpoint = async (req, res) => {
     if (deps.bot.appId && !looksLikeBotFrameworkToken(req.headers.authorization)) {

@@ -5,6 +5,7 @@ import type { Logger } from '../services/logger';
 import type { ServiceOrder } from '../services/orders/types';
 import { STATUS_LABELS } from '../services/workflow';
 import { orderCardJson } from './order-cards';
+import type { FileLinker } from '../services/files/file-links';
 import type { ProactiveSender } from './teams-channel';
 
 /** One order card the bot posted to a person's chat, kept so it can be redrawn when the order changes. */
@@ -49,6 +50,8 @@ export interface LiveCardsDeps {
   logger: Logger;
   /** Whether a stored chat's connector may still be called (BOT_SERVICE_URLS). */
   allows(serviceUrl: string): boolean;
+  /** Signs the links of the order's files on the redrawn card. */
+  fileLink?: FileLinker;
 }
 
 /**
@@ -104,10 +107,14 @@ export class LiveCards {
     const log = this.deps.logger.child({ orderId: card.orderId, activityId: card.activityId });
     if (!card.reference.serviceUrl || !this.deps.allows(card.reference.serviceUrl)) return false;
     const person = await this.deps.directory.personById(card.personId);
-    const content = await orderCardJson(order, person, this.deps.directory, this.deps.timeZone, {
-      text: changeNotice(order),
-      tone: 'info',
-    });
+    const content = await orderCardJson(
+      order,
+      person,
+      this.deps.directory,
+      this.deps.timeZone,
+      { text: changeNotice(order), tone: 'info' },
+      this.deps.fileLink,
+    );
     let failure: unknown;
     try {
       await this.deps.adapter.continueConversationAsync(this.deps.appId, card.reference, async (context) => {

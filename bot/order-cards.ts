@@ -5,6 +5,7 @@ import { orderFacts } from '../services/orders/apply-transition';
 import { EQUIPMENT_LABELS, ServiceOrder } from '../services/orders/types';
 import { Action, ActorFacts, availableActions, ruleFor, STATUS_LABELS } from '../services/workflow';
 import { cardAttachment, expandCard } from './cards/render';
+import { FileLinker, filesOf, INLINE_IMAGE_TYPES } from '../services/files/file-links';
 
 export type CardDirectory = Pick<DirectoryReader, 'centre' | 'engineersOfCentre' | 'contractsFor'>;
 
@@ -100,6 +101,20 @@ function signingOf(order: ServiceOrder, viewer: Person | null, timeZone: string)
   return { signing, hasSigning: signing.length > 0 };
 }
 
+/** The order's stored files as the card shows them: images as thumbnails, the rest as links. */
+function filesData(order: ServiceOrder, links: FileLinker | undefined) {
+  const files = filesOf(order).flatMap((f) => {
+    const url = links?.(order, f);
+    return url ? [{ name: f.filename, url, image: INLINE_IMAGE_TYPES.has(f.contentType) }] : [];
+  });
+  return {
+    images: files.filter((f) => f.image),
+    documents: files.filter((f) => !f.image).map((f) => ({ ...f, text: `📎 [${f.name}](${f.url})` })),
+    hasImages: files.some((f) => f.image),
+    hasFiles: files.length > 0,
+  };
+}
+
 /**
  * The data of an order card for one viewer: the order's facts and only the actions the
  * workflow says this person may take now. Buttons carry the order id, the verb and the
@@ -111,6 +126,7 @@ export async function orderCardData(
   directory: CardDirectory,
   timeZone: string,
   notice?: CardNotice,
+  links?: FileLinker,
 ): Promise<object> {
   const actions: Action[] = viewer
     ? availableActions(orderFacts(order), actorFactsOf(viewer)).filter((a) => !NOT_ON_CARD.has(a))
@@ -137,6 +153,7 @@ export async function orderCardData(
     description: order.description,
     ...requesterContact(order, viewer),
     ...signingOf(order, viewer, timeZone),
+    ...filesData(order, links),
     simpleActions: rules.filter((r) => r.requires.length === 0).map((r) => base(r.action)),
     inputActions: rules
       .filter((r) => r.requires.length > 0)
@@ -161,8 +178,9 @@ export async function orderCard(
   directory: CardDirectory,
   timeZone: string,
   notice?: CardNotice,
+  links?: FileLinker,
 ): Promise<Attachment> {
-  return cardAttachment('order', await orderCardData(order, viewer, directory, timeZone, notice));
+  return cardAttachment('order', await orderCardData(order, viewer, directory, timeZone, notice, links));
 }
 
 export async function orderCardJson(
@@ -171,8 +189,9 @@ export async function orderCardJson(
   directory: CardDirectory,
   timeZone: string,
   notice?: CardNotice,
+  links?: FileLinker,
 ): Promise<Record<string, unknown>> {
-  return expandCard('order', await orderCardData(order, viewer, directory, timeZone, notice));
+  return expandCard('order', await orderCardData(order, viewer, directory, timeZone, notice, links));
 }
 
 /** The Spanish error card, for when no order can be shown. */

@@ -15,6 +15,7 @@ import { orderCard } from './order-cards';
 import { REPLIES } from './replies';
 import type { ServiceUrlPolicy } from './service-urls';
 import type { LiveCards } from './live-cards';
+import type { FileLinker } from '../services/files/file-links';
 
 /** The one adapter call the channel needs (CloudAdapter in the service, a double in tests). */
 export interface ProactiveSender {
@@ -43,6 +44,8 @@ export interface TeamsChannelDeps {
   serviceUrls?: ServiceUrlPolicy;
   /** Remembers each order card sent, and redraws the older ones of the order; absent: cards stay as sent. */
   liveCards?: Pick<LiveCards, 'remember' | 'refresh'>;
+  /** Signs the links of the order's files on the cards sent. */
+  fileLink?: FileLinker;
 }
 
 /** How long a reference lookup is reused between canReach and send. */
@@ -140,7 +143,7 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const card = code
       ? cedulaCard(order, code, '', this.deps.publicBaseUrl)
       : // The message's text says what happened; the card shows the order once, without repeating it.
-        await orderCard(order, found.person, this.deps.directory, this.deps.timeZone);
+        await orderCard(order, found.person, this.deps.directory, this.deps.timeZone, undefined, this.deps.fileLink);
     const log = this.deps.logger.child({
       notificationId: notification._id,
       orderId: order._id.toHexString(),

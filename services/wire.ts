@@ -25,6 +25,8 @@ import { cedulaReads } from './cedula/cedula-routes';
 import { MongoCedulaStore } from './cedula/cedula-store';
 import { verifyCedula } from './cedula/verify-cedula';
 import { cedulaSecretFor } from './cedula/cedula-secret';
+import { fileLinker } from './files/file-links';
+import { gridFsFileReads } from './files/file-routes';
 import { reportReads } from './reports/report-reads';
 import { MongoReportSource } from './reports/report-store';
 import { createAuthenticator, DEFAULT_RULES, ImapMailSource, IntakeStats, IntakeStore, MailPoller } from '../intake';
@@ -137,6 +139,9 @@ export async function wire(
     analystRouting: config.notifications.analystRouting,
     timeZone: config.defaultTimeZone,
   };
+  // Links to order files are signed with a key derived from the Cédula secret (see services/links).
+  const cedulaSecret = mode === 'service' ? await cedulaSecretFor(config, componentLogger(root, 'cedula')) : undefined;
+  if (cedulaSecret) services.fileLink = fileLinker(cedulaSecret, config.publicBaseUrl);
   const cedulaStore = mode === 'service' ? new MongoCedulaStore(storage.db) : undefined;
   await cedulaStore?.ensureIndexes();
   const mail = await wireMail(config, storage.db, services, directoryStore, componentLogger(root, 'mail'), cedulaStore);
@@ -178,12 +183,11 @@ export async function wire(
     reports,
     publicBaseUrl: config.publicBaseUrl,
   });
-  const cedulaSecret = await cedulaSecretFor(config, componentLogger(root, 'cedula'));
   const issuer = new CedulaIssuer({
     store: cedulas,
     directory: directoryStore,
     desk: directoryStore,
-    secret: cedulaSecret,
+    secret: cedulaSecret!,
     logger: componentLogger(root, 'cedula'),
   });
   const http: HttpService = createHttpService({
@@ -192,7 +196,8 @@ export async function wire(
     orders: orderReadsFromStore(orderStore),
     reports,
     intake: intakeReadsFrom(mail.store, mail),
-    cedula: cedulaReads(cedulas, (code) => verifyCedula({ store: cedulas, secret: cedulaSecret }, code)),
+    cedula: cedulaReads(cedulas, (code) => verifyCedula({ store: cedulas, secret: cedulaSecret! }, code)),
+    files: { reads: gridFsFileReads(storage.db, orderStore), secret: cedulaSecret! },
     health: {
       ping: async () => {
         await storage.db.command({ ping: 1 });
@@ -283,6 +288,7 @@ async function wireMail(
         refs: store,
         cedulaPdfs,
         publicBaseUrl: config.publicBaseUrl,
+        fileLink: services.fileLink,
       })
     : undefined;
   const imap = config.imap;

@@ -7,6 +7,7 @@ import { automatedHeaders, notificationMessageId, orderThreadId } from './header
 import type { MailAttachment, MailSender } from './mail-sender';
 import { digestMessage } from '../notifications/messages';
 import { renderMail, renderNotice } from './templates';
+import type { FileLinker } from '../files/file-links';
 
 /** Message-IDs of mails about each order, so replies to them find the order. */
 export interface ThreadRefs {
@@ -57,6 +58,8 @@ export interface EmailChannelDeps {
   cedulaPdfs?: CedulaPdfs;
   /** PUBLIC_BASE_URL, for absolute links in the words of notices. */
   publicBaseUrl?: string;
+  /** Signs links to the order's files listed in notices. */
+  fileLink?: FileLinker;
 }
 
 /**
@@ -103,7 +106,10 @@ export class EmailChannel implements NotificationChannel {
     await this.deps.refs.rememberRef(messageId, order._id, 'sent');
     await this.deps.sender.send({
       to,
-      ...renderNotice(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }),
+      ...renderNotice(notification.event, order, {
+        publicBaseUrl: this.deps.publicBaseUrl,
+        fileLink: this.deps.fileLink,
+      }),
       messageId,
       inReplyTo: original ?? thread,
       references,

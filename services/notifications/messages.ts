@@ -2,11 +2,26 @@ import { absoluteUrl, publicPdfPath, verifyPath } from '../cedula/cedula-paths';
 import { EQUIPMENT_LABELS, type ServiceOrder } from '../orders/types';
 import { STATUS_LABELS } from '../workflow';
 import type { NoticeEvent } from './events';
+import { FileLinker, filesOf } from '../files/file-links';
+import type { AttachmentMeta } from '../orders/types';
+
+/** The files a notice names: one line each, with its signed link when there is one. */
+function filesParagraph(o: ServiceOrder, files: readonly AttachmentMeta[], ctx: NoticeContext): string {
+  const stored = files.filter((f) => f.fileId);
+  if (stored.length === 0) return '';
+  const lines = stored.map((f) => {
+    const url = ctx.fileLink?.(o, f);
+    return url ? `• ${f.filename}: ${url}` : `• ${f.filename}`;
+  });
+  return `Archivos (${stored.length}):\n${lines.join('\n')}`;
+}
 
 /** What the words of a notice may depend on besides the order. */
 export interface NoticeContext {
   /** PUBLIC_BASE_URL: links are absolute under it; unset, they are paths on the service. */
   publicBaseUrl?: string;
+  /** Signs links to the order's files; absent, files are named without links. */
+  fileLink?: FileLinker;
 }
 
 /** The words of one notice: a line for the chat and a subject and paragraphs for a mail. */
@@ -103,10 +118,14 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
       'La Mesa de Servicio lo atenderá a la brevedad.',
     ],
   }),
-  new_order: (o) => ({
+  new_order: (o, ctx) => ({
     line: `Nueva orden de servicio ${o.folio}.`,
     subject: `Nueva orden ${o.folio}`,
-    paragraphs: [`${o.requester.name} reportó una falla (${equipment(o)}).`, o.description],
+    paragraphs: [
+      `${o.requester.name} reportó una falla (${equipment(o)}).`,
+      o.description,
+      filesParagraph(o, filesOf(o), ctx),
+    ],
   }),
   status_changed: (o) => ({
     line: `La orden ${o.folio} cambió a «${status(o)}».${solutionTail(o)}`,
@@ -134,12 +153,13 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     subject: `Recordatorio: valide la atención de la orden ${o.folio}`,
     paragraphs: [`La orden ${o.folio} sigue pendiente de su validación. ${VALIDATION_QUESTION}`, VALIDATION_HOW],
   }),
-  order_assigned: (o) => ({
+  order_assigned: (o, ctx) => ({
     line: `Se te turnó la orden ${o.folio}.`,
     subject: `Orden ${o.folio} turnada a usted`,
     paragraphs: [
       `Se le turnó la orden ${o.folio} (${equipment(o)}).`,
       o.description,
+      filesParagraph(o, filesOf(o), ctx),
       'Comuníquese con el solicitante y registre el diagnóstico.',
     ],
   }),
@@ -156,7 +176,7 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
       reasonLine(o),
     ],
   }),
-  turned_to_provider: (o) => ({
+  turned_to_provider: (o, ctx) => ({
     line: `La orden ${o.folio} se turnó al proveedor.`,
     subject: `Orden de servicio ${o.folio} turnada a su empresa`,
     paragraphs: [
@@ -166,6 +186,7 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
         ? `Contrato: ${o.provider.contractId}. Atiéndala dentro de los tiempos del contrato.`
         : 'Atiéndala dentro de los tiempos del contrato.',
       deadlineLine(o),
+      filesParagraph(o, filesOf(o), ctx),
     ],
   }),
   signature_request: (o) => ({
@@ -259,12 +280,16 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
       ],
     };
   },
-  order_comment: (o) => {
+  order_comment: (o, ctx) => {
     const c = lastComment(o);
     return {
       line: `${c?.by.name ?? 'Alguien'} comentó en la orden ${o.folio}: ${c?.note ?? ''}`.trim(),
       subject: `Nuevo comentario en la orden ${o.folio}`,
-      paragraphs: [`${c?.by.name ?? 'Alguien'} escribió en la orden ${o.folio}:`, c?.note ?? ''],
+      paragraphs: [
+        `${c?.by.name ?? 'Alguien'} escribió en la orden ${o.folio}:`,
+        c?.note ?? '',
+        filesParagraph(o, c?.attachments ?? [], ctx),
+      ],
     };
   },
 };

@@ -2,6 +2,7 @@ import type { DirectoryReader } from '../directory/directory-store';
 import type { AnalystRouting } from '../notifications/analyst-routing';
 import type { WorkflowPolicy } from '../workflow';
 import type { OrderStore } from './order-store';
+import type { FileLinker } from '../files/file-links';
 
 /**
  * What every edge (the bot, the mail intake) hands the order use cases: the stores and the
@@ -19,4 +20,6 @@ export interface OrderServices {
   /** TZ_DEFAULT: folio years, dates on cards. */
   timeZone: string;
   now?: () => Date;
+  /** Signs links to an order's stored files (cards, mails); absent: files are named without links. */
+  fileLink?: FileLinker;
 }
