@@ -25,7 +25,9 @@ import {
 import { REPLIES } from './replies';
 import type { ReportReads } from '../services/reports/report-routes';
 import type { LiveCards } from './live-cards';
-import type { ServiceOrder } from '../services/orders/types';
+import { addToDraft } from './intake/draft-files';
+import { FileRef, fileRefsOf, isFileAttachment, receiveFiles, ReceivedFiles, TeamsFilesDeps } from './teams-files';
+import type { AttachmentMeta, ServiceOrder } from '../services/orders/types';
 
 /** Longest message the bot reads; longer ones are refused with a clear answer. */
 export const MAX_TEXT_LENGTH = 4000;
@@ -54,6 +56,8 @@ export interface DeskBotDeps {
   reports?: ReportReads;
   /** Redraws the cards already sent for an order after it changed here; absent: they stay as sent. */
   liveCards?: Pick<LiveCards, 'refresh'>;
+  /** Receives photos and files sent in the chat; absent: the bot says it cannot take files. */
+  files?: TeamsFilesDeps;
 }
 
 /**
@@ -159,12 +163,16 @@ export class DeskBot extends ActivityHandler {
       await context.sendActivity(REPLIES.tooLong(MAX_TEXT_LENGTH));
       return;
     }
-    const unexpected = (context.activity.attachments ?? []).filter((a) => !EXPECTED_ATTACHMENTS.has(a.contentType));
+    const refs = this.deps.files ? fileRefsOf(context.activity.attachments) : [];
+    const unexpected = (context.activity.attachments ?? []).filter(
+      (a) => !EXPECTED_ATTACHMENTS.has(a.contentType) && !(refs.length > 0 && isFileAttachment(a)),
+    );
     const hasValue = context.activity.value !== undefined && context.activity.value !== null;
     if (unexpected.length > 0) {
-      await context.sendActivity(REPLIES.attachmentsIgnored);
-      if (!text) return;
+      await context.sendActivity(this.deps.files ? REPLIES.files.notAFile : REPLIES.attachmentsIgnored);
+      if (!text && refs.length === 0) return;
     }
+    const received = refs.length > 0 ? await this.receive(context, refs) : undefined;
     if (this.stateConfiguration) context.turnState.set(DIALOG_STATE_CONFIGURATION, this.stateConfiguration);
     const dc = await this.dialogs.createContext(context);
     this.stateConfiguration ??= context.turnState.get(DIALOG_STATE_CONFIGURATION);
@@ -174,13 +182,19 @@ export class DeskBot extends ActivityHandler {
     if (command?.kind === 'cancel' || cancelPressed) {
       await context.sendActivity(dc.activeDialog ? REPLIES.intake.cancelled : REPLIES.intake.nothingToCancel);
       if (dc.activeDialog) await dc.cancelAllDialogs();
+    } else if (received && dc.activeDialog) {
+      // Files during a report: they go with the draft and reach the order at confirm.
+      addToDraft(dc, received.stored);
+      if (text) reported = await this.continueIntake(context, dc);
+      else await dc.repromptDialog();
+    } else if (received && received.stored.length > 0) {
+      await this.answerFiles(context, dc, text, received.stored);
     } else if (dc.activeDialog) {
       if (command?.kind === 'help') {
         await context.sendActivity(REPLIES.help);
         await dc.repromptDialog();
       } else {
-        reported =
-          (await dc.continueDialog()).status === DialogTurnStatus.complete && Boolean(await this.receipt.get(context));
+        reported = await this.continueIntake(context, dc);
       }
     } else if (followUpChoiceOf(context.activity.value) !== null) {
       await this.answerFollowUpChoice(context, dc);
@@ -252,6 +266,43 @@ export class DeskBot extends ActivityHandler {
     this.log.debug({ activityId: context.activity.id, status: DialogTurnStatus[status] }, 'intake started');
   }
 
+  private async continueIntake(
+    context: TurnContext,
+    dc: Awaited<ReturnType<DialogSet['createContext']>>,
+  ): Promise<boolean> {
+    return (await dc.continueDialog()).status === DialogTurnStatus.complete && Boolean(await this.receipt.get(context));
+  }
+
+  /** Downloads and stores the files of the message, and says what was kept and what was refused, and why. */
+  private async receive(context: TurnContext, refs: FileRef[]): Promise<ReceivedFiles> {
+    const key = context.activity.id ?? `${context.activity.conversation.id}:${Date.now()}`;
+    const received = await receiveFiles(this.deps.files!, key, refs);
+    await context.sendActivity(REPLIES.files.received(received));
+    return received;
+  }
+
+  /**
+   * Files sent outside a report: a requester with open orders is asked which one they go to
+   * (or a new report); anyone else starts a new report carrying them.
+   */
+  private async answerFiles(
+    context: TurnContext,
+    dc: Awaited<ReturnType<DialogSet['createContext']>>,
+    text: string,
+    stored: AttachmentMeta[],
+  ): Promise<void> {
+    if (stored.length === 0) return;
+    const identity = await identify(context, this.deps.services.directory, this.log);
+    const words = text || REPLIES.files.onlyFiles;
+    if (identity.person) {
+      const { services } = this.deps;
+      if (await askWhereItBelongs(context, services, this.pendingFollowUp, identity.person, words, stored)) return;
+    }
+    const draft = await this.startDraft(context, identity, text);
+    draft.attachments = stored;
+    await dc.beginDialog(INTAKE_DIALOG, draft);
+  }
+
   /**
    * A click on the follow-up card: the kept message goes to the chosen order (only one of
    * those offered for it), or starts a new report. The message is used once either way.
@@ -269,7 +320,9 @@ export class DeskBot extends ActivityHandler {
     }
     if (choice.followUp === 'new') {
       await this.pendingFollowUp.delete(context);
-      await dc.beginDialog(INTAKE_DIALOG, await this.startDraft(context, identity, pending.text));
+      const draft = await this.startDraft(context, identity, pending.attachments ? '' : pending.text);
+      if (pending.attachments) draft.attachments = pending.attachments;
+      await dc.beginDialog(INTAKE_DIALOG, draft);
       return;
     }
     if (!pending.orderIds.includes(choice.orderId.toLowerCase())) {
@@ -278,7 +331,9 @@ export class DeskBot extends ActivityHandler {
     }
     const log = this.log.child({ activityId: context.activity.id });
     const changed = (order: ServiceOrder) => this.cardsChanged(order);
-    if (await addToOrder(context, this.deps.services, identity.person, choice.orderId, pending.text, log, changed))
+    const { services } = this.deps;
+    const files = pending.attachments ?? [];
+    if (await addToOrder(context, services, identity.person, choice.orderId, pending.text, log, changed, files))
       await this.pendingFollowUp.delete(context);
   }
 

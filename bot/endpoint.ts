@@ -4,6 +4,7 @@ import {
   ConfigurationBotFrameworkAuthentication,
   ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
+import { MicrosoftAppCredentials } from 'botframework-connector';
 import type { Db } from 'mongodb';
 import type { Request, Response } from 'restify';
 import type { Config } from '../services/config';
@@ -20,6 +21,8 @@ import { parseActivity } from './activity-shape';
 import { serviceUrlPolicy } from './service-urls';
 import { TeamsNotificationChannel } from './teams-channel';
 import { LiveCards } from './live-cards';
+import { fileHostsFor } from './teams-files';
+import { AttachmentFiles } from '../services/files/attachment-files';
 
 export interface BotEndpointDeps {
   bot: Config['bot'];
@@ -119,6 +122,20 @@ function hostOf(url: string): string {
   }
 }
 
+/**
+ * The bot's own token, which Teams asks for to download an image pasted in a chat. Without
+ * an app password (the local emulator, a managed identity) no token is sent.
+ */
+function botTokenFor(bot: Config['bot']): (() => Promise<string | undefined>) | undefined {
+  if (!bot.appId || !bot.appPassword) return undefined;
+  const credentials = new MicrosoftAppCredentials(
+    bot.appId,
+    bot.appPassword,
+    bot.appType === 'SingleTenant' ? bot.tenantId : undefined,
+  );
+  return () => credentials.getToken();
+}
+
 /** The Teams side of the service: the HTTP endpoint and the outbox channel, sharing one adapter. */
 export interface TeamsBot {
   endpoint: BotEndpoint;
@@ -160,6 +177,12 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     tenantId: deps.bot.tenantId,
     reports: deps.reports,
     liveCards,
+    files: {
+      files: new AttachmentFiles(deps.db),
+      hosts: fileHostsFor(deps.bot),
+      botToken: botTokenFor(deps.bot),
+      logger: log.child({ component: 'teams-files' }),
+    },
   });
   ensureConversationRefIndexes(deps.db).catch((error: unknown) =>
     log.error({ err: error }, 'conversation reference index not created'),

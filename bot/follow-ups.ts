@@ -4,9 +4,10 @@ import type { Person } from '../services/directory/schema';
 import { AppError } from '../services/errors';
 import type { Logger } from '../services/logger';
 import { addFollowUp } from '../services/orders/add-follow-up';
+import { compact } from '../services/orders/inputs';
 import { listMyReports } from '../services/orders/list-work';
 import type { OrderServices } from '../services/orders/order-services';
-import { EQUIPMENT_LABELS, ServiceOrder } from '../services/orders/types';
+import { AttachmentMeta, EQUIPMENT_LABELS, ServiceOrder } from '../services/orders/types';
 import { STATUS_LABELS } from '../services/workflow';
 import { cardAttachment } from './cards/render';
 import { REPLIES } from './replies';
@@ -18,6 +19,8 @@ export const MAX_FOLLOW_UP_CHOICES = 3;
 /** A message the requester sent while they had open orders, waiting for them to say where it goes. */
 export interface PendingFollowUp {
   text: string;
+  /** Files that came with the message, already stored. */
+  attachments?: AttachmentMeta[];
   /** The orders offered, so a click on a card drawn for another message cannot attach this one elsewhere. */
   orderIds: string[];
 }
@@ -59,11 +62,14 @@ export async function askWhereItBelongs(
   pending: PendingFollowUpProperty,
   person: Person,
   text: string,
+  attachments: AttachmentMeta[] = [],
 ): Promise<boolean> {
   const open = await listMyReports(services, { requesterId: person.id, pageSize: MAX_FOLLOW_UP_CHOICES });
   if (open.total === 0) return false;
   const orders = open.items.slice(0, MAX_FOLLOW_UP_CHOICES);
-  await pending.set(context, { text, orderIds: orders.map((o) => o._id.toHexString()) });
+  const kept: PendingFollowUp = { text, orderIds: orders.map((o) => o._id.toHexString()) };
+  if (attachments.length) kept.attachments = attachments;
+  await pending.set(context, kept);
   const card = cardAttachment('followUp', {
     question: REPLIES.followUp.question(orders.length),
     quote: text,
@@ -86,9 +92,16 @@ export async function addToOrder(
   text: string,
   log: Logger,
   changed?: (order: ServiceOrder) => Promise<void>,
+  attachments: AttachmentMeta[] = [],
 ): Promise<boolean> {
   try {
-    const order = await addFollowUp(services, { orderId, actorId: person.id, channel: 'teams', text });
+    const order = await addFollowUp(services, {
+      orderId,
+      actorId: person.id,
+      channel: 'teams',
+      text,
+      ...(attachments.length ? { attachments: attachments.map((a) => compact(a)) } : {}),
+    });
     log.info({ orderId, personId: person.id }, 'follow-up added to order');
     await changed?.(order);
     await context.sendActivity(REPLIES.followUp.added(order.folio, order.engineer?.name));

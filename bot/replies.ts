@@ -88,6 +88,19 @@ export const REPLIES = {
     unknownValue: 'No lo sé',
     none: 'Ninguna',
   },
+  files: {
+    received: (r: { stored: Array<{ filename: string }>; refused: Array<{ name: string; why: string }> }) =>
+      [
+        r.stored.length
+          ? `Recibí ${r.stored.length === 1 ? 'el archivo' : `${r.stored.length} archivos`}: ${r.stored.map((f) => f.filename).join(', ')}.`
+          : '',
+        r.refused.length ? `No guardé: ${r.refused.map((f) => `${f.name} (${f.why})`).join('; ')}.` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    onlyFiles: 'Archivos adjuntos',
+    notAFile: 'Solo puedo recibir fotos y archivos; lo demás que adjuntaste no se guardó.',
+  },
   followUp: {
     lead: 'Tienes órdenes abiertas. ¿Tu mensaje es sobre alguna de ellas?',
     question: (n: number) =>

@@ -1,3 +1,4 @@
+import type { AttachmentMeta } from '../../services/orders/types';
 import type { EquipmentType } from '../../services/orders/types';
 
 /** Fields the person can correct from the summary card, with the words that name them. */
@@ -56,4 +57,6 @@ export interface IntakeDraft {
   inventoryNumber?: string | null;
   description?: string;
   extension?: string | null;
+  /** Files sent in the chat while the report was being taken (already stored), named on the order at confirm. */
+  attachments?: AttachmentMeta[];
 }

@@ -374,6 +374,13 @@ export function reportInput(d: IntakeDraft): ReportOrderInput {
     centreId: d.centreId,
   };
   if (d.orderId) input.orderId = d.orderId;
+  if (d.attachments?.length)
+    input.attachments = d.attachments.map((a) => ({
+      fileId: a.fileId,
+      filename: a.filename,
+      contentType: a.contentType,
+      size: a.size,
+    }));
   if (d.extension) input.contact = { extension: d.extension };
   if (d.mode === 'phone') {
     input.actorId = d.actorId;

@@ -4,7 +4,7 @@ import { directoryId } from '../directory/schema';
 import { CHANNELS, FINAL_STATUSES } from '../workflow';
 import { addOrderComment, AddOrderCommentDeps } from './add-order-comment';
 import { notFoundError } from './apply-transition';
-import { orderIdSchema, parseInput, toObjectId } from './inputs';
+import { orderIdSchema, parseInput, SourceFields, toObjectId } from './inputs';
 import type { ServiceOrder } from './types';
 
 const Input = z.strictObject({
@@ -12,6 +12,8 @@ const Input = z.strictObject({
   actorId: directoryId,
   channel: z.enum(CHANNELS),
   text: z.string().trim().min(1, 'el mensaje está vacío').max(5000),
+  /** Files sent with it (already stored by the edge), named on the comment. */
+  attachments: SourceFields.shape.attachments,
 });
 export type AddFollowUpInput = z.input<typeof Input>;
 
