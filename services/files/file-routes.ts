@@ -75,7 +75,6 @@ export function registerFileRoutes(server: Server, deps: { files: FileReads; sec
         'Content-Disposition': disposition(image ? 'inline' : 'attachment', meta.filename),
         'X-Content-Type-Options': 'nosniff',
         'Content-Security-Policy': "default-src 'none'; sandbox",
-        'Cache-Control': 'private, max-age=300',
       });
     } catch (error) {
       deps.logger.error({ err: error }, 'file not served');
