@@ -276,7 +276,7 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
       paragraphs: [
         `${who} le escribe sobre su orden ${o.folio}:`,
         m?.note ?? '',
-        'Para contestar, responda a este correo o escríbame en Teams «agregar ' + o.folio + ' <su respuesta>».',
+        `Para contestar, responda a este correo o, en Teams, escriba «agregar ${o.folio} <su respuesta>».`,
       ],
     };
   },
