@@ -26,10 +26,13 @@ import { EQUIPMENT_TYPES, PRIORITIES, type ServiceOrder } from '../services/orde
 import { LEVELS } from '../services/priority/matrix';
 import { Action, ACTIONS, FIELD_LABELS, RequiredField, ruleFor } from '../services/workflow';
 import { errorCardJson, orderCardJson } from './order-cards';
+import { changeNotice } from './live-cards';
 import { REPLIES } from './replies';
 import { setPriority } from '../services/orders/set-priority';
 import { correctFacts } from '../services/orders/correct-facts';
 import { reopenOrder } from '../services/orders/reopen-order';
+import { messageRequester } from '../services/orders/message-requester';
+import { addInternalNote } from '../services/orders/add-internal-note';
 
 const field = (max: number) => z.string().max(max).optional();
 
@@ -65,6 +68,7 @@ export const CardActionPayload = z.object({
   inventoryNumber: field(50),
   centreId: field(64),
   addendum: field(5000),
+  message: field(4000),
 });
 export type CardActionPayload = z.infer<typeof CardActionPayload>;
 
@@ -177,6 +181,10 @@ export async function runCardAction(
       });
     case 'reopen':
       return reopenOrder(deps, { ...base, reason: p.reason ?? '' });
+    case 'message_requester':
+      return messageRequester(deps, { ...base, message: p.message ?? '' });
+    case 'add_note':
+      return addInternalNote(deps, { ...base, message: p.message ?? '' });
     default: {
       const unhandled: never = verb;
       throw new AppError('VALIDATION', `unhandled verb ${String(unhandled)}`, REPLIES.card.badPayload);
@@ -185,15 +193,17 @@ export async function runCardAction(
 }
 
 /**
- * Answers an Action.Execute: the refreshed card after the action, or the card with the
- * Spanish reason it was refused (a bad payload, a sender not in the directory, or the use
- * case's own refusal, shown on the order as it is now).
+ * Answers an Action.Execute: the refreshed card after the action (and `changed` is told,
+ * so other cards of the order follow), or the card with the Spanish reason it was refused
+ * (a bad payload, a sender not in the directory, or the use case's own refusal, shown on
+ * the order as it is now; a stale card says what changed instead of a bare conflict).
  */
 export async function answerCardAction(
   services: OrderServices,
   value: unknown,
   person: Person | null,
   log: Logger,
+  changed?: (order: ServiceOrder) => Promise<void>,
 ): Promise<Record<string, unknown>> {
   let payload: CardActionPayload;
   try {
@@ -213,15 +223,22 @@ export async function answerCardAction(
       { orderId: payload.orderId, verb: payload.verb, personId: person.id, status: order.status },
       'card action done',
     );
-    return orderCardJson(order, person, directory, timeZone, {
-      text: REPLIES.card.done(ruleFor(payload.verb).label),
-      tone: 'info',
-    });
+    await changed?.(order);
+    return orderCardJson(
+      order,
+      person,
+      directory,
+      timeZone,
+      { text: REPLIES.card.done(ruleFor(payload.verb).label), tone: 'info' },
+      services.fileLink,
+    );
   } catch (error) {
     if (!AppError.is(error)) throw error;
     log.warn({ err: error, code: error.code, orderId: payload.orderId, verb: payload.verb }, 'card action refused');
     const current = await services.orders.findById(ObjectId.createFromHexString(payload.orderId));
     if (!current) return errorCardJson(error.userMessage);
-    return orderCardJson(current, person, directory, timeZone, { text: error.userMessage, tone: 'error' });
+    // A card drawn before the order moved: it is redrawn as the order is now, saying what changed.
+    const text = error.code === 'CONFLICT' ? `${changeNotice(current)} ${REPLIES.card.checkAgain}` : error.userMessage;
+    return orderCardJson(current, person, directory, timeZone, { text, tone: 'error' }, services.fileLink);
   }
 }

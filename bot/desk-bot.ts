@@ -14,10 +14,22 @@ import type { IntakeDraft } from './intake/draft';
 import { answerRepeatedConfirmation, IntakeReceipt, ReceiptProperty } from './intake/receipt';
 import { looksLikeReport, prefillFrom } from './intake/prefill';
 import { errorCardJson } from './order-cards';
+import {
+  addToOrder,
+  askWhereItBelongs,
+  followUpChoiceOf,
+  mayBeFollowUp,
+  PendingFollowUp,
+  PendingFollowUpProperty,
+} from './follow-ups';
 import { REPLIES } from './replies';
 import type { ReportReads } from '../services/reports/report-routes';
 import { assetsAt } from '../services/assets/assets-at';
 import { EQUIPMENT_LABELS } from '../services/orders/types';
+import type { LiveCards } from './live-cards';
+import { addToDraft } from './intake/draft-files';
+import { FileRef, fileRefsOf, isFileAttachment, receiveFiles, ReceivedFiles, TeamsFilesDeps } from './teams-files';
+import type { AttachmentMeta, ServiceOrder } from '../services/orders/types';
 
 /** Longest message the bot reads; longer ones are refused with a clear answer. */
 export const MAX_TEXT_LENGTH = 4000;
@@ -44,6 +56,10 @@ export interface DeskBotDeps {
   tenantId?: string;
   /** The SLA report the read API serves; absent: `reporte` answers that it is unavailable. */
   reports?: ReportReads;
+  /** Redraws the cards already sent for an order after it changed here; absent: they stay as sent. */
+  liveCards?: Pick<LiveCards, 'refresh'>;
+  /** Receives photos and files sent in the chat; absent: the bot says it cannot take files. */
+  files?: TeamsFilesDeps;
 }
 
 /**
@@ -55,6 +71,7 @@ export class DeskBot extends ActivityHandler {
   private readonly conversationState: ConversationState;
   private readonly dialogs: DialogSet;
   private readonly receipt: ReceiptProperty;
+  private readonly pendingFollowUp: PendingFollowUpProperty;
   private readonly log: Logger;
   private stateConfiguration: DialogStateManagerConfiguration | undefined;
 
@@ -64,6 +81,7 @@ export class DeskBot extends ActivityHandler {
     this.conversationState = new ConversationState(deps.storage);
     this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialogState'));
     this.receipt = this.conversationState.createProperty<IntakeReceipt | undefined>('intakeReceipt');
+    this.pendingFollowUp = this.conversationState.createProperty<PendingFollowUp | undefined>('pendingFollowUp');
     this.dialogs.add(
       new IntakeDialog({
         receipt: this.receipt,
@@ -154,12 +172,16 @@ export class DeskBot extends ActivityHandler {
       await context.sendActivity(REPLIES.tooLong(MAX_TEXT_LENGTH));
       return;
     }
-    const unexpected = (context.activity.attachments ?? []).filter((a) => !EXPECTED_ATTACHMENTS.has(a.contentType));
+    const refs = this.deps.files ? fileRefsOf(context.activity.attachments) : [];
+    const unexpected = (context.activity.attachments ?? []).filter(
+      (a) => !EXPECTED_ATTACHMENTS.has(a.contentType) && !(refs.length > 0 && isFileAttachment(a)),
+    );
     const hasValue = context.activity.value !== undefined && context.activity.value !== null;
     if (unexpected.length > 0) {
-      await context.sendActivity(REPLIES.attachmentsIgnored);
-      if (!text) return;
+      await context.sendActivity(this.deps.files ? REPLIES.files.notAFile : REPLIES.attachmentsIgnored);
+      if (!text && refs.length === 0) return;
     }
+    const received = refs.length > 0 ? await this.receive(context, refs) : undefined;
     if (this.stateConfiguration) context.turnState.set(DIALOG_STATE_CONFIGURATION, this.stateConfiguration);
     const dc = await this.dialogs.createContext(context);
     this.stateConfiguration ??= context.turnState.get(DIALOG_STATE_CONFIGURATION);
@@ -169,14 +191,22 @@ export class DeskBot extends ActivityHandler {
     if (command?.kind === 'cancel' || cancelPressed) {
       await context.sendActivity(dc.activeDialog ? REPLIES.intake.cancelled : REPLIES.intake.nothingToCancel);
       if (dc.activeDialog) await dc.cancelAllDialogs();
+    } else if (received && dc.activeDialog) {
+      // Files during a report: they go with the draft and reach the order at confirm.
+      addToDraft(dc, received.stored);
+      if (text) reported = await this.continueIntake(context, dc);
+      else await dc.repromptDialog();
+    } else if (received && received.stored.length > 0) {
+      await this.answerFiles(context, dc, text, received.stored);
     } else if (dc.activeDialog) {
       if (command?.kind === 'help') {
         await context.sendActivity(REPLIES.help);
         await dc.repromptDialog();
       } else {
-        reported =
-          (await dc.continueDialog()).status === DialogTurnStatus.complete && Boolean(await this.receipt.get(context));
+        reported = await this.continueIntake(context, dc);
       }
+    } else if (followUpChoiceOf(context.activity.value) !== null) {
+      await this.answerFollowUpChoice(context, dc);
     } else if (await answerRepeatedConfirmation(context, this.receipt)) {
       // A confirmation repeated after its report was made: answered with the folio already given.
     } else if (!text && !hasValue) {
@@ -213,6 +243,7 @@ export class DeskBot extends ActivityHandler {
           logger: this.log,
           centres: this.deps.centres,
           reports: this.deps.reports,
+          orderChanged: (order) => this.cardsChanged(order),
         },
         command,
       );
@@ -231,6 +262,10 @@ export class DeskBot extends ActivityHandler {
       } satisfies IntakeDraft);
       return;
     }
+    // A requester with open orders is asked whether a free text belongs to one of them.
+    if (!command && identity.person && mayBeFollowUp(text)) {
+      if (await askWhereItBelongs(context, this.deps.services, this.pendingFollowUp, identity.person, text)) return;
+    }
     if (command?.kind !== 'report' && !looksLikeReport(text)) {
       await context.sendActivity(REPLIES.welcome);
       return;
@@ -238,6 +273,77 @@ export class DeskBot extends ActivityHandler {
     const draft = await this.startDraft(context, identity, command?.kind === 'report' ? '' : text);
     const status = (await dc.beginDialog(INTAKE_DIALOG, draft)).status;
     this.log.debug({ activityId: context.activity.id, status: DialogTurnStatus[status] }, 'intake started');
+  }
+
+  private async continueIntake(
+    context: TurnContext,
+    dc: Awaited<ReturnType<DialogSet['createContext']>>,
+  ): Promise<boolean> {
+    return (await dc.continueDialog()).status === DialogTurnStatus.complete && Boolean(await this.receipt.get(context));
+  }
+
+  /** Downloads and stores the files of the message, and says what was kept and what was refused, and why. */
+  private async receive(context: TurnContext, refs: FileRef[]): Promise<ReceivedFiles> {
+    const key = context.activity.id ?? `${context.activity.conversation.id}:${Date.now()}`;
+    const received = await receiveFiles(this.deps.files!, key, refs);
+    await context.sendActivity(REPLIES.files.received(received));
+    return received;
+  }
+
+  /**
+   * Files sent outside a report: a requester with open orders is asked which one they go to
+   * (or a new report); anyone else starts a new report carrying them.
+   */
+  private async answerFiles(
+    context: TurnContext,
+    dc: Awaited<ReturnType<DialogSet['createContext']>>,
+    text: string,
+    stored: AttachmentMeta[],
+  ): Promise<void> {
+    if (stored.length === 0) return;
+    const identity = await identify(context, this.deps.services.directory, this.log);
+    const words = text || REPLIES.files.onlyFiles;
+    if (identity.person) {
+      const { services } = this.deps;
+      if (await askWhereItBelongs(context, services, this.pendingFollowUp, identity.person, words, stored)) return;
+    }
+    const draft = await this.startDraft(context, identity, text);
+    draft.attachments = stored;
+    await dc.beginDialog(INTAKE_DIALOG, draft);
+  }
+
+  /**
+   * A click on the follow-up card: the kept message goes to the chosen order (only one of
+   * those offered for it), or starts a new report. The message is used once either way.
+   */
+  private async answerFollowUpChoice(
+    context: TurnContext,
+    dc: Awaited<ReturnType<DialogSet['createContext']>>,
+  ): Promise<void> {
+    const choice = followUpChoiceOf(context.activity.value);
+    const pending = await this.pendingFollowUp.get(context);
+    const identity = await identify(context, this.deps.services.directory, this.log);
+    if (choice === 'malformed' || choice === null || !pending || !identity.person) {
+      await context.sendActivity(REPLIES.followUp.expired);
+      return;
+    }
+    if (choice.followUp === 'new') {
+      await this.pendingFollowUp.delete(context);
+      const draft = await this.startDraft(context, identity, pending.attachments ? '' : pending.text);
+      if (pending.attachments) draft.attachments = pending.attachments;
+      await dc.beginDialog(INTAKE_DIALOG, draft);
+      return;
+    }
+    if (!pending.orderIds.includes(choice.orderId.toLowerCase())) {
+      await context.sendActivity(REPLIES.followUp.notOffered);
+      return;
+    }
+    const log = this.log.child({ activityId: context.activity.id });
+    const changed = (order: ServiceOrder) => this.cardsChanged(order);
+    const { services } = this.deps;
+    const files = pending.attachments ?? [];
+    if (await addToOrder(context, services, identity.person, choice.orderId, pending.text, log, changed, files))
+      await this.pendingFollowUp.delete(context);
   }
 
   /** A new draft: the person's data from the directory and whatever their message already says. */
@@ -263,6 +369,18 @@ export class DeskBot extends ActivityHandler {
     return draft;
   }
 
+  /**
+   * The order changed from this chat: its other cards are redrawn (the one clicked, if any,
+   * is replaced by the invoke's answer). A failure is logged; the change itself stands.
+   */
+  private async cardsChanged(order: ServiceOrder, exceptActivityId?: string): Promise<void> {
+    try {
+      await this.deps.liveCards?.refresh(order, exceptActivityId);
+    } catch (error) {
+      this.log.warn({ err: error, orderId: order._id.toHexString() }, 'order cards not kept up to date');
+    }
+  }
+
   /** `adaptiveCard/action` (Action.Execute) is answered here, whole; other invokes go to botbuilder. */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
@@ -272,6 +390,7 @@ export class DeskBot extends ActivityHandler {
       context.activity.value,
       identity.person,
       this.log.child({ activityId: context.activity.id }),
+      (order) => this.cardsChanged(order, context.activity.replyToId),
     );
     return { status: 200, body: { statusCode: 200, type: CARD_CONTENT_TYPE, value } };
   }

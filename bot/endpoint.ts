@@ -4,6 +4,7 @@ import {
   ConfigurationBotFrameworkAuthentication,
   ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
+import { MicrosoftAppCredentials } from 'botframework-connector';
 import type { Db } from 'mongodb';
 import type { Request, Response } from 'restify';
 import type { Config } from '../services/config';
@@ -19,6 +20,9 @@ import { sendError, refuse } from '../services/http/respond';
 import { parseActivity } from './activity-shape';
 import { serviceUrlPolicy } from './service-urls';
 import { TeamsNotificationChannel } from './teams-channel';
+import { LiveCards } from './live-cards';
+import { fileHostsFor } from './teams-files';
+import { AttachmentFiles } from '../services/files/attachment-files';
 
 export interface BotEndpointDeps {
   bot: Config['bot'];
@@ -118,6 +122,20 @@ function hostOf(url: string): string {
   }
 }
 
+/**
+ * The bot's own token, which Teams asks for to download an image pasted in a chat. Without
+ * an app password (the local emulator, a managed identity) no token is sent.
+ */
+function botTokenFor(bot: Config['bot']): (() => Promise<string | undefined>) | undefined {
+  if (!bot.appId || !bot.appPassword) return undefined;
+  const credentials = new MicrosoftAppCredentials(
+    bot.appId,
+    bot.appPassword,
+    bot.appType === 'SingleTenant' ? bot.tenantId : undefined,
+  );
+  return () => credentials.getToken();
+}
+
 /** The Teams side of the service: the HTTP endpoint and the outbox channel, sharing one adapter. */
 export interface TeamsBot {
   endpoint: BotEndpoint;
@@ -138,6 +156,18 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     await context.sendActivity(REPLIES.turnError).catch(() => undefined);
   };
   const { directory, timeZone } = deps.services;
+  const serviceUrls = serviceUrlPolicy(deps.bot);
+  const liveCards = new LiveCards({
+    adapter,
+    appId: deps.bot.appId ?? '',
+    db: deps.db,
+    directory,
+    timeZone,
+    logger: log,
+    allows: (url) => serviceUrls.allows(url),
+    fileLink: deps.services.fileLink,
+  });
+  liveCards.ensureIndexes().catch((error: unknown) => log.error({ err: error }, 'sent card index not created'));
   const bot = new DeskBot({
     db: deps.db,
     storage: new MongoStorage(deps.db),
@@ -146,11 +176,17 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     logger: log,
     tenantId: deps.bot.tenantId,
     reports: deps.reports,
+    liveCards,
+    files: {
+      files: new AttachmentFiles(deps.db),
+      hosts: fileHostsFor(deps.bot),
+      botToken: botTokenFor(deps.bot),
+      logger: log.child({ component: 'teams-files' }),
+    },
   });
   ensureConversationRefIndexes(deps.db).catch((error: unknown) =>
     log.error({ err: error }, 'conversation reference index not created'),
   );
-  const serviceUrls = serviceUrlPolicy(deps.bot);
   const channel = new TeamsNotificationChannel({
     adapter,
     appId: deps.bot.appId ?? '',
@@ -160,6 +196,8 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     logger: log,
     publicBaseUrl: deps.publicBaseUrl,
     serviceUrls,
+    liveCards,
+    fileLink: deps.services.fileLink,
   });
   const endpoint: BotEndpoint = async (req, res) => {
     if (deps.bot.appId && !looksLikeBotFrameworkToken(req.headers.authorization)) {

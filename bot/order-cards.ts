@@ -6,6 +6,7 @@ import { EQUIPMENT_LABELS, EQUIPMENT_TYPES, PRIORITIES, PRIORITY_LABELS, Service
 import { reopenWindow } from '../services/orders/reopen-window';
 import { Action, ActorFacts, availableActions, ruleFor, STATUS_LABELS } from '../services/workflow';
 import { cardAttachment, expandCard } from './cards/render';
+import { FileLinker, filesOf, INLINE_IMAGE_TYPES } from '../services/files/file-links';
 
 export type CardDirectory = Pick<DirectoryReader, 'centre' | 'engineersOfCentre' | 'contractsFor'>;
 
@@ -14,6 +15,12 @@ export interface CardNotice {
   text: string;
   tone: 'info' | 'error';
 }
+
+/** What the text field of a conversation action is called on the card. */
+const MESSAGE_LABELS: Partial<Record<Action, string>> = {
+  message_requester: 'Mensaje para el solicitante (lo recibe por Teams o por correo)',
+  add_note: 'Nota interna (solo la ve el personal de la Mesa)',
+};
 
 export function actorFactsOf(person: Person): ActorFacts {
   return { personId: person.id, roles: person.roles, centreIds: person.centreIds, providerId: person.providerId };
@@ -31,6 +38,78 @@ function formatDate(date: Date, timeZone: string): string {
   return format.format(date);
 }
 
+/** The Teams deep link that opens a 1:1 chat with `email`. */
+export const teamsChatLink = (email: string) =>
+  `https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(email)}`;
+
+/** Whether the viewer works the order and needs to reach its requester: an analyst, its engineer, its provider. */
+function worksOn(order: ServiceOrder, viewer: Person | null): boolean {
+  if (!viewer) return false;
+  if (viewer.roles.includes('analyst')) return true;
+  if (order.engineer?.personId === viewer.id) return true;
+  return viewer.providerId !== undefined && order.provider?.providerId === viewer.providerId;
+}
+
+/** How to reach the requester, for those who work the order: extension, email, a Teams chat link. */
+function requesterContact(order: ServiceOrder, viewer: Person | null): { contact: string; chatUrl: string } {
+  if (!worksOn(order, viewer)) return { contact: '', chatUrl: '' };
+  const email = order.requester.email ?? order.contact?.email;
+  const parts = [
+    order.contact?.extension ? `Ext. ${order.contact.extension}` : '',
+    order.contact?.phone ? `Tel. ${order.contact.phone}` : '',
+    email ?? '',
+  ].filter(Boolean);
+  return { contact: parts.length ? `Contacto: ${parts.join(' · ')}` : '', chatUrl: email ? teamsChatLink(email) : '' };
+}
+
+/**
+ * What a judge signs, on the card that asks them to: who attended, when, what was done,
+ * and when the requester validated it. Empty for anyone else or in any other state.
+ */
+function signingFacts(
+  order: ServiceOrder,
+  viewer: Person | null,
+  timeZone: string,
+): Array<{ title: string; value: string }> {
+  if (order.status !== 'signature' || !viewer?.roles.includes('judge')) return [];
+  const attended = order.provider?.name ?? order.engineer?.name;
+  const attendedAt = order.timestamps.providerAttendedAt ?? order.resolution?.at;
+  const done =
+    order.resolution?.documentation ??
+    order.resolution?.solution ??
+    [...order.history].reverse().find((h) => h.action === 'record_provider_attention' && h.note)?.note;
+  const facts = [
+    { title: 'Atendió', value: attended ?? '—' },
+    { title: 'Atención registrada', value: attendedAt ? formatDate(attendedAt, timeZone) : '—' },
+    { title: 'Qué se hizo', value: done ?? 'Sin descripción registrada' },
+  ];
+  if (order.validation)
+    facts.push({
+      title: 'Validó',
+      value: `${order.validation.confirmedBy.name}, ${formatDate(order.validation.at, timeZone)}`,
+    });
+  return facts;
+}
+
+function signingOf(order: ServiceOrder, viewer: Person | null, timeZone: string) {
+  const signing = signingFacts(order, viewer, timeZone);
+  return { signing, hasSigning: signing.length > 0 };
+}
+
+/** The order's stored files as the card shows them: images as thumbnails, the rest as links. */
+function filesData(order: ServiceOrder, links: FileLinker | undefined) {
+  const files = filesOf(order).flatMap((f) => {
+    const url = links?.(order, f);
+    return url ? [{ name: f.filename, url, image: INLINE_IMAGE_TYPES.has(f.contentType) }] : [];
+  });
+  return {
+    images: files.filter((f) => f.image),
+    documents: files.filter((f) => !f.image).map((f) => ({ ...f, text: `📎 [${f.name}](${f.url})` })),
+    hasImages: files.some((f) => f.image),
+    hasFiles: files.length > 0,
+  };
+}
+
 /**
  * The data of an order card for one viewer: the order's facts and only the actions the
  * workflow says this person may take now. Buttons carry the order id, the verb and the
@@ -42,6 +121,7 @@ export async function orderCardData(
   directory: CardDirectory,
   timeZone: string,
   notice?: CardNotice,
+  links?: FileLinker,
 ): Promise<object> {
   const centre = await directory.centre(order.centreId);
   // «Sigue fallando» is offered only while the order may still be reopened.
@@ -70,6 +150,9 @@ export async function orderCardData(
     description: order.description,
     priority: PRIORITY_LABELS[order.priority],
     flags: viewer && isStaff(viewer) ? staffFlags(order) : [],
+    ...requesterContact(order, viewer),
+    ...signingOf(order, viewer, timeZone),
+    ...filesData(order, links),
     simpleActions: rules.filter((r) => r.requires.length === 0).map((r) => base(r.action)),
     inputActions: rules
       .filter((r) => r.requires.length > 0)
@@ -82,6 +165,8 @@ export async function orderCardData(
         needsContract: r.requires.includes('contractId'),
         needsPriority: r.action === 'set_priority',
         needsFacts: r.action === 'correct_facts',
+        needsMessage: r.requires.includes('message'),
+        messageLabel: MESSAGE_LABELS[r.action] ?? 'Mensaje',
       })),
     priorities: PRIORITIES.filter((p) => p !== order.priority).map((p) => ({ title: PRIORITY_LABELS[p], value: p })),
     equipmentTypes: EQUIPMENT_TYPES.map((t) => ({ title: EQUIPMENT_LABELS[t], value: t })),
@@ -117,8 +202,9 @@ export async function orderCard(
   directory: CardDirectory,
   timeZone: string,
   notice?: CardNotice,
+  links?: FileLinker,
 ): Promise<Attachment> {
-  return cardAttachment('order', await orderCardData(order, viewer, directory, timeZone, notice));
+  return cardAttachment('order', await orderCardData(order, viewer, directory, timeZone, notice, links));
 }
 
 export async function orderCardJson(
@@ -127,8 +213,9 @@ export async function orderCardJson(
   directory: CardDirectory,
   timeZone: string,
   notice?: CardNotice,
+  links?: FileLinker,
 ): Promise<Record<string, unknown>> {
-  return expandCard('order', await orderCardData(order, viewer, directory, timeZone, notice));
+  return expandCard('order', await orderCardData(order, viewer, directory, timeZone, notice, links));
 }
 
 /** The Spanish error card, for when no order can be shown. */

@@ -9,6 +9,7 @@ export const REPLIES = {
     '- **reportar**: reporta una falla de equipo; también puedes describirla directamente (por ejemplo, «la impresora de la sala 3 no imprime»).',
     '- **mis reportes**: tus órdenes de servicio abiertas.',
     '- **estado <folio>**: te digo en qué etapa está tu orden de servicio (por ejemplo, `estado OS-2026-000123`).',
+    '- **agregar <folio> <texto>**: agrega información a tu orden abierta (por ejemplo, `agregar OS-2026-000123 ya reinicié el equipo`).',
     '- **cancelar**: abandona el reporte que estás capturando.',
     '- **ayuda**: muestra este mensaje.',
   ].join('\n'),
@@ -110,12 +111,39 @@ export const REPLIES = {
     unknownValue: 'No lo sé',
     none: 'Ninguna',
   },
+  files: {
+    received: (r: { stored: Array<{ filename: string }>; refused: Array<{ name: string; why: string }> }) =>
+      [
+        r.stored.length
+          ? `Recibí ${r.stored.length === 1 ? 'el archivo' : `${r.stored.length} archivos`}: ${r.stored.map((f) => f.filename).join(', ')}.`
+          : '',
+        r.refused.length ? `No guardé: ${r.refused.map((f) => `${f.name} (${f.why})`).join('; ')}.` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    onlyFiles: 'Archivos adjuntos',
+    notAFile: 'Solo puedo recibir fotos y archivos; lo demás que adjuntaste no se guardó.',
+  },
+  followUp: {
+    lead: 'Tienes órdenes abiertas. ¿Tu mensaje es sobre alguna de ellas?',
+    question: (n: number) =>
+      n === 1
+        ? '¿Agrego este mensaje a tu orden abierta, o es un reporte nuevo?'
+        : '¿A cuál de tus órdenes abiertas agrego este mensaje, o es un reporte nuevo?',
+    added: (folio: string, engineer?: string) =>
+      `Agregué tu mensaje a la orden **${folio}**; ${engineer ? `${engineer}, el ingeniero que la atiende,` : 'la Mesa de Servicio'} ya lo puede ver.`,
+    expired: 'Ya no tengo ese mensaje pendiente. Escríbelo de nuevo, por favor.',
+    notOffered: 'Esa tarjeta era para otro mensaje. Escribe de nuevo lo que quieres agregar.',
+    badAdd:
+      'Escribe **agregar** seguido del folio y tu mensaje, por ejemplo: `agregar OS-2026-000123 ya reinicié el equipo`.',
+  },
   card: {
     error: 'No se pudo realizar la acción',
     badPayload:
       'La tarjeta no trae los datos necesarios (orden, acción y versión). Vuelve a consultar la orden con **estado <folio>**.',
     unknownPerson: 'No te encontré en el directorio de la Mesa de Servicio, así que no puedes actuar sobre órdenes.',
     done: (label: string) => `Hecho: ${label}.`,
+    checkAgain: 'Revisa la orden como está ahora y, si aún corresponde, vuelve a intentarlo.',
   },
 } as const;
 

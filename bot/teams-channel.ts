@@ -14,6 +14,8 @@ import { ConversationRefDoc, findReference, markReferenceStale } from './convers
 import { orderCard } from './order-cards';
 import { REPLIES } from './replies';
 import type { ServiceUrlPolicy } from './service-urls';
+import type { LiveCards } from './live-cards';
+import type { FileLinker } from '../services/files/file-links';
 
 /** The one adapter call the channel needs (CloudAdapter in the service, a double in tests). */
 export interface ProactiveSender {
@@ -40,6 +42,10 @@ export interface TeamsChannelDeps {
    * service calls no host it was not told to.
    */
   serviceUrls?: ServiceUrlPolicy;
+  /** Remembers each order card sent, and redraws the older ones of the order; absent: cards stay as sent. */
+  liveCards?: Pick<LiveCards, 'remember' | 'refresh'>;
+  /** Signs the links of the order's files on the cards sent. */
+  fileLink?: FileLinker;
 }
 
 /** How long a reference lookup is reused between canReach and send. */
@@ -134,27 +140,43 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const found = await this.reachable(notification.recipient);
     // The words come from the notice catalogue, the same the email channel uses; only the card is Teams'.
     const text = noticeMessage(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }).line;
-    const card = await upstreamStep('teams: draw card', UNAVAILABLE, () =>
-      this.noticeCard(notification, order, found, text),
-    );
+    const card = await upstreamStep('teams: draw card', UNAVAILABLE, () => this.noticeCard(notification, order, found));
     const log = this.deps.logger.child({
       notificationId: notification._id,
       orderId: order._id.toHexString(),
       refId: found.ref._id,
     });
-    await this.post(found, notification.recipient, card, text, log);
+    const activityId = await this.post(found, notification.recipient, card, text, log);
+    await this.keepAlive(order, notification.recipient.personId, activityId, found.ref.reference, log);
   }
 
-  private async noticeCard(
-    notification: NotificationDoc,
+  /**
+   * Remembers the card just sent (unless it is the Cédula's) and redraws the older cards of
+   * the order; a failure here is logged and never fails the notice, which was delivered.
+   */
+  private async keepAlive(
     order: ServiceOrder,
-    found: Found,
-    text: string,
-  ): Promise<Attachment> {
+    personId: string | undefined,
+    activityId: string | undefined,
+    reference: ConversationRefDoc['reference'],
+    log: Logger,
+  ): Promise<void> {
+    const live = this.deps.liveCards;
+    if (!live) return;
+    try {
+      if (personId && activityId) await live.remember(order, personId, activityId, reference);
+      await live.refresh(order, activityId);
+    } catch (error) {
+      log.warn({ err: error }, 'order cards not kept up to date');
+    }
+  }
+
+  private async noticeCard(notification: NotificationDoc, order: ServiceOrder, found: Found): Promise<Attachment> {
     const code = notification.event === 'cedula_issued' ? order.cedula?.code : undefined;
     return code
-      ? cedulaCard(order, code, text, this.deps.publicBaseUrl)
-      : orderCard(order, found.person, this.deps.directory, this.deps.timeZone, { text, tone: 'info' });
+      ? cedulaCard(order, code, '', this.deps.publicBaseUrl)
+      : // The message's text says what happened; the card shows the order once, without repeating it.
+        orderCard(order, found.person, this.deps.directory, this.deps.timeZone, undefined, this.deps.fileLink);
   }
 
   /**
@@ -200,9 +222,9 @@ export class TeamsNotificationChannel implements NotificationChannel {
   }
 
   /**
-   * Posts one message into the stored conversation. The adapter hands errors thrown inside
-   * the turn to onTurnError (which only logs), so the send's own failure is caught here and
-   * rethrown after the turn, where the dispatcher sees it.
+   * Posts one message into the stored conversation and returns the id Teams gave it. The
+   * adapter hands errors thrown inside the turn to onTurnError (which only logs), so the
+   * send's own failure is caught here and rethrown after the turn, where the dispatcher sees it.
    */
   private async post(
     found: Found,
@@ -210,12 +232,13 @@ export class TeamsNotificationChannel implements NotificationChannel {
     card: Attachment,
     text: string,
     log: Logger,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     let failure: unknown;
+    let activityId: string | undefined;
     try {
       await this.deps.adapter.continueConversationAsync(this.deps.appId, found.ref.reference, async (context) => {
         try {
-          await context.sendActivity(MessageFactory.attachment(card, text));
+          activityId = (await context.sendActivity(MessageFactory.attachment(card, text)))?.id;
         } catch (error) {
           failure = error;
         }
@@ -225,7 +248,7 @@ export class TeamsNotificationChannel implements NotificationChannel {
     }
     if (failure === undefined) {
       log.debug('Teams notification sent');
-      return;
+      return activityId;
     }
     const error = failure;
     const status = statusOf(error);

@@ -34,6 +34,8 @@ import { IntakeStore, MailFolder, MailOutcome, stableObjectId } from './intake-s
 import type { IncomingMail } from './parse-mail';
 import { guessEquipment, validationAnswer } from './reply-intent';
 
+import { FILE_LIMITS } from '../services/files/attachment-files';
+
 export interface IntakeRules {
   /** Our own addresses (the desk mailbox, MAIL_FROM): mail from them is never acted on. */
   ownAddresses: string[];
@@ -49,8 +51,8 @@ export interface IntakeRules {
 
 export const DEFAULT_RULES: Omit<IntakeRules, 'ownAddresses' | 'allowedDomains' | 'timeZone'> = {
   maxPerSenderPerHour: 30,
-  maxAttachmentBytes: 10 * 1024 * 1024,
-  maxAttachments: 10,
+  maxAttachmentBytes: FILE_LIMITS.maxBytes,
+  maxAttachments: FILE_LIMITS.maxFiles,
   refusalWindowMs: 24 * 3600_000,
 };
 

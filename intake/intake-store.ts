@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { Collection, Db, GridFSBucket, MongoServerError, ObjectId } from 'mongodb';
+import { Collection, Db, MongoServerError, ObjectId } from 'mongodb';
+import { AttachmentFiles, stableObjectId } from '../services/files/attachment-files';
 import type { AttachmentMeta } from '../services/orders/types';
 import { isDuplicateKey, onlyDuplicateKeys } from '../services/mongo-errors';
 
@@ -61,9 +61,7 @@ interface Counter {
 const isDuplicate = (error: unknown) => error instanceof MongoServerError && isDuplicateKey(error);
 
 /** A stable ObjectId derived from a string, so a retried effect lands on the same document. */
-export function stableObjectId(seed: string): ObjectId {
-  return new ObjectId(createHash('sha256').update(seed).digest().subarray(0, 12));
-}
+export { stableObjectId };
 
 /**
  * Everything intake keeps in MongoDB: per mailbox+UIDVALIDITY checkpoints, the polling
@@ -76,7 +74,7 @@ export class IntakeStore {
   private readonly leases: Collection<Lease>;
   private readonly refs: Collection<MailRef>;
   private readonly counters: Collection<Counter>;
-  private readonly files: GridFSBucket;
+  private readonly files: AttachmentFiles;
   private readonly notifications: Collection<{ _id: string; state?: string }>;
 
   constructor(db: Db) {
@@ -86,7 +84,7 @@ export class IntakeStore {
     this.leases = db.collection('mail_leases');
     this.refs = db.collection('mail_refs');
     this.counters = db.collection('mail_counters');
-    this.files = new GridFSBucket(db, { bucketName: 'attachments' });
+    this.files = new AttachmentFiles(db);
   }
 
   async ensureIndexes(): Promise<void> {
@@ -243,52 +241,23 @@ export class IntakeStore {
     }
   }
 
-  /**
-   * Stores one attachment under an id derived from `seed`; storing it again (a retried
-   * mail) replaces the partial or complete earlier copy instead of adding a second one.
-   */
-  async storeAttachment(
+  /** Stores one attachment (see AttachmentFiles.store: a retried mail replaces its own copy). */
+  storeAttachment(
     seed: string,
     file: { filename: string; contentType: string; content: Buffer },
   ): Promise<AttachmentMeta> {
-    const id = stableObjectId(seed);
-    const upload = () =>
-      new Promise<void>((resolve, reject) => {
-        const stream = this.files.openUploadStreamWithId(id, file.filename, {
-          metadata: { contentType: file.contentType, seed },
-        });
-        stream.once('error', reject);
-        stream.once('finish', () => resolve());
-        stream.end(file.content);
-      });
-    try {
-      await upload();
-    } catch (error) {
-      if (!isDuplicate(error)) throw error;
-      await this.files.delete(id).catch(() => undefined); // a copy from an interrupted earlier pass
-      await upload();
-    }
-    return {
-      fileId: id.toHexString(),
-      filename: file.filename,
-      contentType: file.contentType,
-      size: file.content.length,
-    };
+    return this.files.store(seed, file);
   }
 
   /**
    * Removes stored attachments that no order names (their mail was refused and held, with
-   * its own copy of them). Best effort: a file already gone, or a failure, leaves an orphan
-   * at worst and never hides why the mail was refused.
+   * its own copy of them). Best effort.
    */
-  async discardAttachments(fileIds: readonly string[]): Promise<void> {
-    for (const id of fileIds) await this.files.delete(ObjectId.createFromHexString(id)).catch(() => undefined);
+  discardAttachments(fileIds: readonly string[]): Promise<void> {
+    return this.files.discard(fileIds);
   }
 
-  async readAttachment(fileId: string): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of this.files.openDownloadStream(ObjectId.createFromHexString(fileId)))
-      chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+  readAttachment(fileId: string): Promise<Buffer> {
+    return this.files.read(fileId);
   }
 }

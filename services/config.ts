@@ -90,6 +90,11 @@ const schema = z.object({
     .string()
     .refine(validServiceUrlList, 'comma-separated http(s) URLs; plain http only for loopback')
     .optional(),
+  /** Comma-separated hosts (`.suffix` for a domain and its subdomains) the bot may download files from. */
+  TEAMS_FILE_HOSTS: z
+    .string()
+    .regex(/^\s*\.?[a-z0-9.-]+(\s*,\s*\.?[a-z0-9.-]+)*\s*$/i, 'comma-separated host names or .domain suffixes')
+    .optional(),
   IMAP_HOST: text.optional(),
   IMAP_PORT: port.default(993),
   IMAP_USER: text.optional(),
@@ -269,6 +274,11 @@ export interface Config {
      * service with an app id, loopback addresses without one (see bot/service-urls.ts).
      */
     readonly serviceUrls?: readonly string[];
+    /**
+     * TEAMS_FILE_HOSTS: where files sent in a chat may be downloaded from. Unset: the Teams and
+     * SharePoint hosts with an app id, loopback without one (see bot/teams-files.ts).
+     */
+    readonly fileHosts?: readonly string[];
   };
   /** Undefined when IMAP_HOST is unset: the mail poller stays disabled. */
   readonly imap?: MailServerConfig & { readonly mailbox: string; readonly user: string };
@@ -401,6 +411,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvFile().env): Config {
       tenantId: e.MicrosoftAppTenantId,
       appType: e.MicrosoftAppType,
       serviceUrls: e.BOT_SERVICE_URLS ? splitList(e.BOT_SERVICE_URLS) : undefined,
+      fileHosts: e.TEAMS_FILE_HOSTS ? splitList(e.TEAMS_FILE_HOSTS.toLowerCase()) : undefined,
     },
     imap:
       e.IMAP_HOST && e.IMAP_USER && (e.IMAP_PASSWORD || e.MAIL_AUTH === 'oauth2')

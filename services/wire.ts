@@ -28,6 +28,8 @@ import { verifyCedula } from './cedula/verify-cedula';
 import { cedulaSecretFor } from './cedula/cedula-secret';
 import { MongoLinkUses, providerActionLink } from './links/provider-links';
 import { loadProviderFacts, providerMailParagraphs } from './notifications/provider-brief';
+import { fileLinker } from './files/file-links';
+import { gridFsFileReads } from './files/file-routes';
 import { reportReads } from './reports/report-reads';
 import { MongoReportSource } from './reports/report-store';
 import {
@@ -164,10 +166,13 @@ export async function wire(
     assetOrders,
     inventoryPattern: config.inventoryPattern,
   };
+  // Links to order files and provider actions are signed with keys derived from the Cédula secret (see services/links).
+  const cedulaSecret = mode === 'service' ? await cedulaSecretFor(config, componentLogger(root, 'cedula')) : undefined;
+  if (cedulaSecret) services.fileLink = fileLinker(cedulaSecret, config.publicBaseUrl);
   const cedulaStore = mode === 'service' ? new MongoCedulaStore(storage.db) : undefined;
   await cedulaStore?.ensureIndexes();
-  // Provider links are signed with a key derived from the Cédula secret; only the service mails them.
-  const linkSecret = mode === 'service' ? await cedulaSecretFor(config, componentLogger(root, 'cedula')) : undefined;
+  // Provider links are signed with a key derived from the same secret; only the service mails them.
+  const linkSecret = cedulaSecret;
   const providerMail = linkSecret
     ? async (order: ServiceOrder, email: string) => {
         const link = await providerActionLink(
@@ -225,12 +230,11 @@ export async function wire(
     reports,
     publicBaseUrl: config.publicBaseUrl,
   });
-  const cedulaSecret = linkSecret!;
   const issuer = new CedulaIssuer({
     store: cedulas,
     directory: directoryStore,
     desk: directoryStore,
-    secret: cedulaSecret,
+    secret: cedulaSecret!,
     logger: componentLogger(root, 'cedula'),
   });
   const http: HttpService = createHttpService({
@@ -240,7 +244,8 @@ export async function wire(
     reports,
     intake: intakeReadsFrom(mail.store, mail),
     heldMails: mail.held,
-    cedula: cedulaReads(cedulas, (code) => verifyCedula({ store: cedulas, secret: cedulaSecret }, code)),
+    cedula: cedulaReads(cedulas, (code) => verifyCedula({ store: cedulas, secret: cedulaSecret! }, code)),
+    files: { reads: gridFsFileReads(storage.db, orderStore), secret: cedulaSecret! },
     health: {
       ping: async () => {
         await storage.db.command({ ping: 1 });
@@ -250,7 +255,7 @@ export async function wire(
     },
     botEndpoint: teams.endpoint,
     metrics,
-    providerActions: { secret: cedulaSecret, uses: new MongoLinkUses(storage.db), services },
+    providerActions: { secret: cedulaSecret!, uses: new MongoLinkUses(storage.db), services },
     desk: {
       services,
       auth: {
@@ -361,6 +366,7 @@ async function wireMail(
         cedulaPdfs,
         publicBaseUrl: config.publicBaseUrl,
         providerMail,
+        fileLink: services.fileLink,
       })
     : undefined;
   const imap = config.imap;

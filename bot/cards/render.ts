@@ -3,6 +3,7 @@ import * as ACData from 'adaptivecards-templating';
 import cedulaTemplate from './cedula.json';
 import digestTemplate from './digest.json';
 import errorTemplate from './error.json';
+import followUpTemplate from './follow-up.json';
 import intakeSummaryTemplate from './intake-summary.json';
 import orderTemplate from './order.json';
 
@@ -13,6 +14,7 @@ export const TEMPLATES = {
   intakeSummary: intakeSummaryTemplate,
   cedula: cedulaTemplate,
   digest: digestTemplate,
+  followUp: followUpTemplate,
 } as const;
 export type TemplateName = keyof typeof TEMPLATES;
 

@@ -20,6 +20,8 @@ export interface CommandContext {
   centres(): Promise<Array<{ id: string; name: string }>>;
   /** The SLA report the read API serves; absent: `reporte` answers that it is unavailable. */
   reports?: ReportReads;
+  /** Told when a command changed an order, so the cards already sent for it follow. */
+  orderChanged?(order: ServiceOrder): Promise<void>;
 }
 
 /**
@@ -38,7 +40,16 @@ export async function sendOrderList(
   }
   const cards: Attachment[] = [];
   for (const order of page.items.slice(0, MAX_LIST_CARDS))
-    cards.push(await orderCard(order, ctx.identity.person, ctx.services.directory, ctx.services.timeZone));
+    cards.push(
+      await orderCard(
+        order,
+        ctx.identity.person,
+        ctx.services.directory,
+        ctx.services.timeZone,
+        undefined,
+        ctx.services.fileLink,
+      ),
+    );
   const more = page.total > MAX_LIST_CARDS ? `\n${REPLIES.more(page.total - MAX_LIST_CARDS)}` : '';
   const message = MessageFactory.list(cards, `${heading}${more}`);
   message.attachmentLayout = AttachmentLayoutTypes.List;

@@ -1,4 +1,5 @@
 import type { Command } from './parse';
+import { addToOrderCommand } from './add';
 import { showAssigned } from './assigned';
 import type { CommandContext } from './context';
 import { showHelp } from './help';
@@ -43,5 +44,7 @@ export function runCommand(ctx: CommandContext, command: ReplyCommand): Promise<
       return changePriority(ctx, command.folio, command.change, command.reason);
     case 'correct_facts':
       return correctOrderFacts(ctx, command.folio, command.correction, command.reason);
+    case 'add':
+      return addToOrderCommand(ctx, command.folio, command.text);
   }
 }

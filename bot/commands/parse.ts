@@ -17,7 +17,9 @@ export type Command =
   /** `prioridad OS-… <crítica|alta|media|baja> <motivo>` or `prioridad OS-… impacto <n> urgencia <n> <motivo>`. */
   | { kind: 'set_priority'; folio: string | null; change: PriorityChange | null; reason: string }
   /** `corregir OS-… <campo> <valor> <motivo>`; a value of several words goes in quotes. */
-  | { kind: 'correct_facts'; folio: string | null; correction: FactCorrection | null; reason: string };
+  | { kind: 'correct_facts'; folio: string | null; correction: FactCorrection | null; reason: string }
+  /** `agregar <folio> <texto>`: the requester adds to their open order; `text` as they wrote it. */
+  | { kind: 'add'; folio: string | null; text: string };
 
 export type PriorityChange = { priority: Priority } | { impact: Level; urgency: Level };
 
@@ -39,6 +41,11 @@ export function parseCommand(text: string): Command | null {
     case 'estado': {
       const folio = (words[1] ?? '').toUpperCase();
       return { kind: 'status', folio: FOLIO_PATTERN.test(folio) ? folio : null };
+    }
+    case 'agregar': {
+      const match = /^\s*\S+\s+(\S+)\s*([\s\S]*)$/.exec(text);
+      const folio = (match?.[1] ?? '').toUpperCase();
+      return { kind: 'add', folio: FOLIO_PATTERN.test(folio) ? folio : null, text: (match?.[2] ?? '').trim() };
     }
     case 'cancelar':
     case 'salir':

@@ -30,7 +30,8 @@ export async function showStatus(ctx: CommandContext, folio: string | null): Pro
     await ctx.turn.sendActivity(REPLIES.unavailable);
     return;
   }
-  const card = await orderCard(order, ctx.identity.person, ctx.services.directory, ctx.services.timeZone);
+  const { directory, timeZone, fileLink } = ctx.services;
+  const card = await orderCard(order, ctx.identity.person, directory, timeZone, undefined, fileLink);
   await ctx.turn.sendActivity(
     MessageFactory.attachment(card, REPLIES.status(order.folio, STATUS_LABELS[order.status])),
   );

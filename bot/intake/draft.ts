@@ -1,3 +1,4 @@
+import type { AttachmentMeta } from '../../services/orders/types';
 import type { EquipmentType } from '../../services/orders/types';
 
 /** Fields the person can correct from the summary card, with the words that name them. */
@@ -61,4 +62,6 @@ export interface IntakeDraft {
   extension?: string | null;
   /** A phone number to call back on, when one was given instead of an extension. */
   phone?: string;
+  /** Files sent in the chat while the report was being taken (already stored), named on the order at confirm. */
+  attachments?: AttachmentMeta[];
 }

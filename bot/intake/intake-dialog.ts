@@ -411,6 +411,13 @@ export function reportInput(d: IntakeDraft): ReportOrderInput {
     centreId: d.centreId,
   };
   if (d.orderId) input.orderId = d.orderId;
+  if (d.attachments?.length)
+    input.attachments = d.attachments.map((a) => ({
+      fileId: a.fileId,
+      filename: a.filename,
+      contentType: a.contentType,
+      size: a.size,
+    }));
   if (d.extension || d.phone)
     input.contact = { ...(d.extension ? { extension: d.extension } : {}), ...(d.phone ? { phone: d.phone } : {}) };
   if (d.mode === 'phone') {

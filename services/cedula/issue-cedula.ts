@@ -1,8 +1,8 @@
-import { NoticeDraft, noticesTo } from '../notifications/notices';
+import { noticesTo } from '../notifications/notices';
+import { cedulaNoticeDrafts } from '../notifications/cedula-routing';
 import type { ObjectId } from 'mongodb';
 import type { DirectoryReader } from '../directory/directory-store';
 import { AppError } from '../errors';
-import type { PendingNotice, ServiceOrder } from '../orders/types';
 import { ClockSource } from '../sla/clock-source';
 import type { DeskTargetSource } from '../sla/targets';
 import { buildCedulaContent, canonicalContent } from './cedula-content';
@@ -21,29 +21,10 @@ export interface IssueCedulaDeps {
   now?: () => Date;
 }
 
-/** The requester and the centre's judges get the Cédula once it exists. */
-/** The requester and the judges of the centre receive the Cédula; once per order. */
-function cedulaNotices(
-  order: ServiceOrder,
-  judges: readonly { id: string; email: string }[],
-  now: Date,
-): PendingNotice[] {
-  const drafts: NoticeDraft[] = [
-    { occasion: 'cedula_issued', event: 'cedula_issued', to: order.requester, role: 'requester' },
-    ...judges.map((j): NoticeDraft => ({
-      occasion: 'cedula_issued',
-      event: 'cedula_issued',
-      to: { personId: j.id, email: j.email },
-      role: 'judge',
-    })),
-  ];
-  return noticesTo(order._id, drafts, now);
-}
-
 /**
  * Issues the Cédula of a closed order: content from the order, the directory and the SLA
  * clocks; the code as an HMAC of that content; the PDF into GridFS; the record; then the
- * order is marked and the requester and judges are told, in one write. Idempotent and safe
+ * order is marked and the requester (and the judge who signed, if any) told, in one write. Idempotent and safe
  * to race: the record's key is the order id, so a second issuer finds the first one's
  * record, drops its own PDF and finishes marking the order with the existing code.
  */
@@ -87,11 +68,10 @@ export async function issueCedula(deps: IssueCedulaDeps, orderId: ObjectId): Pro
   };
   const { record, inserted } = await deps.store.insertOrExisting(candidate);
   if (!inserted) await deps.store.deletePdf(fileId);
-  const judges = await deps.directory.judgesOfCentre(order.centreId);
   await deps.store.markIssued(
     order._id,
     { code: record.code, issuedAt: record.issuedAt },
-    cedulaNotices(order, judges, issuedAt),
+    noticesTo(order._id, cedulaNoticeDrafts(order), issuedAt),
   );
   return record;
 }

@@ -62,7 +62,7 @@ export function framingAllowedFor(origins: readonly string[]): RequestHandler {
 
 /** Requests allowed per client address on public routes, and failed sign-ins on the API. */
 export interface RateLimits {
-  /** Public routes (/healthz, /cedula/…): requests per address per `publicWindowSeconds`. */
+  /** Public routes (/healthz, /cedula/…, /files/…): requests per address per `publicWindowSeconds`. */
   publicRequests: number;
   publicWindowSeconds: number;
   /** Read API: 401 answers per address per `failedAuthWindowSeconds`; past it the address gets 429. */
@@ -95,7 +95,8 @@ function tooMany(res: Response, msBeforeNext: number): void {
   });
 }
 
-const isPublic = (path: string) => path === '/healthz' || path.startsWith('/cedula/') || path.startsWith('/provider/');
+const isPublic = (path: string) =>
+  path === '/healthz' || path.startsWith('/cedula/') || path.startsWith('/provider/') || path.startsWith('/files/');
 /** The read API; the bot endpoint is left out: its callers are the Bot Framework's own addresses. */
 const isGuardedApi = (path: string) => path.startsWith('/api/') && path !== '/api/messages';
 

@@ -8,6 +8,7 @@ import { HeldMailActions, IntakeReads, registerIntakeRoutes } from './intake-rou
 import { registerOrderRoutes } from './order-routes';
 import type { OrderReads } from './ports';
 import { CedulaReads, registerCedulaRoutes } from '../cedula/cedula-routes';
+import { FileReads, registerFileRoutes } from '../files/file-routes';
 import { registerReportRoutes, ReportReads } from '../reports/report-routes';
 import type { DeskMetrics } from '../metrics/desk-metrics';
 import { registerMetricsRoute } from '../metrics/metrics-route';
@@ -21,6 +22,8 @@ export interface HttpDeps {
   apiToken?: string;
   /** The Cédula's public verification and staff download; absent: routes not offered. */
   cedula?: CedulaReads;
+  /** Order files by signed link (`GET /files/:token`) and the key the links are signed with; absent: not offered. */
+  files?: { reads: FileReads; secret: string };
   /** Mail import health and held mails (`GET /api/intake`); absent: route not offered. */
   intake?: IntakeReads;
   /** Release and discard of held mails (`POST /api/intake/held/:key/…`); absent: not offered. */
@@ -70,6 +73,8 @@ export function createHttpService(deps: HttpDeps): HttpService {
   if (deps.metrics)
     registerMetricsRoute(server, { metrics: deps.metrics, apiToken: deps.apiToken, logger: deps.logger });
   registerOrderRoutes(server, { orders: deps.orders, apiToken: deps.apiToken, logger: deps.logger });
+  if (deps.files)
+    registerFileRoutes(server, { files: deps.files.reads, secret: deps.files.secret, logger: deps.logger });
   if (deps.cedula) registerCedulaRoutes(server, { cedula: deps.cedula, apiToken: deps.apiToken, logger: deps.logger });
   if (deps.intake)
     registerIntakeRoutes(server, {

@@ -7,6 +7,7 @@ import { automatedHeaders, notificationMessageId, orderThreadId } from './header
 import type { MailAttachment, MailSender } from './mail-sender';
 import { digestMessage } from '../notifications/messages';
 import { renderMail, renderNotice } from './templates';
+import type { FileLinker } from '../files/file-links';
 
 /** Message-IDs of mails about each order, so replies to them find the order. */
 export interface ThreadRefs {
@@ -64,6 +65,8 @@ export interface EmailChannelDeps {
    * have no Teams account here, so their mail is all they get. Absent: the notice alone.
    */
   providerMail?: (order: ServiceOrder, email: string) => Promise<string[]>;
+  /** Signs links to the order's files listed in notices. */
+  fileLink?: FileLinker;
 }
 
 /**
@@ -123,7 +126,12 @@ export class EmailChannel implements NotificationChannel {
         : [];
     await this.deps.sender.send({
       to,
-      ...renderNotice(notification.event, order, { publicBaseUrl: this.deps.publicBaseUrl }, extra),
+      ...renderNotice(
+        notification.event,
+        order,
+        { publicBaseUrl: this.deps.publicBaseUrl, fileLink: this.deps.fileLink },
+        extra,
+      ),
       messageId,
       inReplyTo: original ?? thread,
       references,

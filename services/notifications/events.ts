@@ -12,6 +12,10 @@ export const NOTICE_EVENTS = [
   'signature_request',
   'order_validated',
   'order_signed',
+  /** To the analysts: the judge signed (the engineer or provider hear `order_signed`, with their next step). */
+  'signature_done',
+  /** To the engineer, the provider and the analysts: the judge refused to sign, with the reason. */
+  'signature_refused',
   'order_resolved',
   'order_cancelled',
   /** An analyst changed the priority of an open order (its deadlines change with it). */
@@ -22,6 +26,8 @@ export const NOTICE_EVENTS = [
   'order_reopened',
   /** From a comment on an open order (services/orders/add-order-comment.ts), not from a state change. */
   'order_comment',
+  /** An analyst or the assigned engineer wrote to the requester (services/orders/message-requester.ts). */
+  'staff_message',
   /** From services/sla and services/cedula, not from a state change. */
   'sla_warning',
   'sla_breach',

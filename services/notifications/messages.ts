@@ -2,11 +2,26 @@ import { absoluteUrl, publicPdfPath, verifyPath } from '../cedula/cedula-paths';
 import { EQUIPMENT_LABELS, PRIORITY_LABELS, type ServiceOrder } from '../orders/types';
 import { STATUS_LABELS } from '../workflow';
 import type { NoticeEvent } from './events';
+import { FileLinker, filesOf } from '../files/file-links';
+import type { AttachmentMeta } from '../orders/types';
+
+/** The files a notice names: one line each, with its signed link when there is one. */
+function filesParagraph(o: ServiceOrder, files: readonly AttachmentMeta[], ctx: NoticeContext): string {
+  const stored = files.filter((f) => f.fileId);
+  if (stored.length === 0) return '';
+  const lines = stored.map((f) => {
+    const url = ctx.fileLink?.(o, f);
+    return url ? `• ${f.filename}: ${url}` : `• ${f.filename}`;
+  });
+  return `Archivos (${stored.length}):\n${lines.join('\n')}`;
+}
 
 /** What the words of a notice may depend on besides the order. */
 export interface NoticeContext {
   /** PUBLIC_BASE_URL: links are absolute under it; unset, they are paths on the service. */
   publicBaseUrl?: string;
+  /** Signs links to the order's files; absent, files are named without links. */
+  fileLink?: FileLinker;
 }
 
 /** The words of one notice: a line for the chat and a subject and paragraphs for a mail. */
@@ -28,11 +43,18 @@ export const mailFooter = (o: ServiceOrder): string[] => [
   'Puede responder a este correo para agregar información a la orden; conserve el folio en el asunto.',
 ];
 
+/**
+ * History entries that are conversation, not steps of the order: a note found on them is
+ * never a step's reason, and an internal note must never reach the requester's words.
+ */
+const CONVERSATION = new Set<string>(['notification', 'comment', 'message_requester', 'add_note']);
+const isStep = (h: ServiceOrder['history'][number]) => !CONVERSATION.has(h.action);
+
 /** The last reason or note recorded on the order (a rejection, a refused signature, a cancellation). */
 export function lastNote(order: Pick<ServiceOrder, 'history'>): string | undefined {
   for (let i = order.history.length - 1; i >= 0; i -= 1) {
     const h = order.history[i]!;
-    if (h.action !== 'notification' && h.action !== 'comment' && h.note) return h.note;
+    if (isStep(h) && h.note) return h.note;
   }
   return undefined;
 }
@@ -73,8 +95,14 @@ function deadlineLine(o: ServiceOrder): string {
 }
 
 /** True when the order came back to validation because the judge refused to sign. */
-const refusedBy = (o: ServiceOrder) =>
-  o.history.filter((h) => h.action !== 'notification' && h.action !== 'comment').at(-1)?.action === 'refuse_signature';
+const refusedBy = (o: ServiceOrder) => o.history.filter(isStep).at(-1)?.action === 'refuse_signature';
+
+/** The message staff most recently wrote to the requester. */
+const lastStaffMessage = (o: ServiceOrder) => [...o.history].reverse().find((h) => h.action === 'message_requester');
+
+/** A remote closure names its solution in the same sentence that says the order closed. */
+const solutionTail = (o: ServiceOrder) =>
+  o.status === 'closed' && o.resolution?.solution ? ` Solución: ${o.resolution.solution}` : '';
 
 /** Business days after closure in which the requester may reopen an order (services/orders/reopen-window.ts). */
 export const REOPEN_BUSINESS_DAYS = 5;
@@ -105,13 +133,17 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
       'La Mesa de Servicio lo atenderá a la brevedad.',
     ],
   }),
-  new_order: (o) => ({
+  new_order: (o, ctx) => ({
     line: `Nueva orden de servicio ${o.folio}.`,
     subject: `Nueva orden ${o.folio}`,
-    paragraphs: [`${o.requester.name} reportó una falla (${equipment(o)}).`, o.description],
+    paragraphs: [
+      `${o.requester.name} reportó una falla (${equipment(o)}).`,
+      o.description,
+      filesParagraph(o, filesOf(o), ctx),
+    ],
   }),
   status_changed: (o) => ({
-    line: `La orden ${o.folio} cambió a «${status(o)}».`,
+    line: `La orden ${o.folio} cambió a «${status(o)}».${solutionTail(o)}`,
     subject: `Su orden ${o.folio}: ${status(o)}`,
     paragraphs: [
       `El estado de su orden ahora es «${status(o)}».`,
@@ -120,7 +152,9 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     ],
   }),
   validation_request: (o) => ({
-    line: `La orden ${o.folio} fue atendida. ${VALIDATION_QUESTION}`,
+    line: refusedBy(o)
+      ? `El Juez Administrador no firmó la validación de la orden ${o.folio}. ${reasonLine(o)} ${VALIDATION_QUESTION}`
+      : `La orden ${o.folio} fue atendida. ${VALIDATION_QUESTION}`,
     subject: `Valide la atención de la orden ${o.folio}: ${VALIDATION_QUESTION}`,
     paragraphs: [
       refusedBy(o)
@@ -135,12 +169,13 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     subject: `Recordatorio: valide la atención de la orden ${o.folio}`,
     paragraphs: [`La orden ${o.folio} sigue pendiente de su validación. ${VALIDATION_QUESTION}`, VALIDATION_HOW],
   }),
-  order_assigned: (o) => ({
+  order_assigned: (o, ctx) => ({
     line: `Se te turnó la orden ${o.folio}.`,
     subject: `Orden ${o.folio} turnada a usted`,
     paragraphs: [
       `Se le turnó la orden ${o.folio} (${equipment(o)}).`,
       o.description,
+      filesParagraph(o, filesOf(o), ctx),
       'Comuníquese con el solicitante y registre el diagnóstico.',
     ],
   }),
@@ -150,11 +185,14 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     paragraphs: ['La orden fue turnada a otro ingeniero; ya no requiere su atención.', reasonLine(o)],
   }),
   validation_rejected: (o) => ({
-    line: `El solicitante rechazó la atención de la orden ${o.folio}.`,
+    line: `El solicitante rechazó la atención de la orden ${o.folio}. ${reasonLine(o)}`.trim(),
     subject: `La atención de la orden ${o.folio} fue rechazada`,
-    paragraphs: ['El solicitante indicó que la falla persiste; la orden regresa al proveedor.', reasonLine(o)],
+    paragraphs: [
+      `El solicitante indicó que la falla persiste; la orden regresa ${o.provider ? 'al proveedor' : 'al ingeniero'}.`,
+      reasonLine(o),
+    ],
   }),
-  turned_to_provider: (o) => ({
+  turned_to_provider: (o, ctx) => ({
     line: `La orden ${o.folio} se turnó al proveedor.`,
     subject: `Orden de servicio ${o.folio} turnada a su empresa`,
     paragraphs: [
@@ -164,6 +202,7 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
         ? `Contrato: ${o.provider.contractId}. Atiéndala dentro de los tiempos del contrato.`
         : 'Atiéndala dentro de los tiempos del contrato.',
       deadlineLine(o),
+      filesParagraph(o, filesOf(o), ctx),
     ],
   }),
   signature_request: (o) => ({
@@ -190,13 +229,31 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
       'Documente la atención para marcar la orden como «Resuelta».',
     ],
   }),
+  signature_done: (o) => ({
+    line: `El Juez Administrador ${o.signature?.judge.name ?? ''} firmó y selló la validación de la orden ${o.folio}.`.replace(
+      '  ',
+      ' ',
+    ),
+    subject: `Orden ${o.folio} firmada por el Juez Administrador`,
+    paragraphs: [
+      `La validación de la orden ${o.folio} quedó firmada y sellada; falta documentar la atención para marcarla «Resuelta».`,
+    ],
+  }),
+  signature_refused: (o) => ({
+    line: `El Juez Administrador no firmó la validación de la orden ${o.folio}. ${reasonLine(o)}`.trim(),
+    subject: `Firma negada en la orden ${o.folio}`,
+    paragraphs: [
+      `El Juez Administrador no firmó la validación de la orden ${o.folio}; se pidió de nuevo al solicitante que valide la atención.`,
+      reasonLine(o),
+    ],
+  }),
   order_resolved: (o) => ({
     line: `La orden ${o.folio} quedó resuelta.`,
     subject: `Orden ${o.folio} resuelta`,
     paragraphs: ['La atención quedó documentada; la orden puede cerrarse.'],
   }),
   order_cancelled: (o) => ({
-    line: `La orden ${o.folio} fue cancelada.`,
+    line: `La orden ${o.folio} fue cancelada. ${reasonLine(o)}`.trim(),
     subject: `Orden ${o.folio} cancelada`,
     paragraphs: ['La orden fue cancelada y ya no requiere atención.', reasonLine(o)],
   }),
@@ -250,12 +307,29 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
       reasonLine(o),
     ],
   }),
-  order_comment: (o) => {
+  staff_message: (o) => {
+    const m = lastStaffMessage(o);
+    const who = m?.by.name ?? 'La Mesa de Servicio';
+    return {
+      line: `${who} te escribe sobre la orden ${o.folio}: ${m?.note ?? ''}`.trim(),
+      subject: `Mensaje sobre su orden ${o.folio}`,
+      paragraphs: [
+        `${who} le escribe sobre su orden ${o.folio}:`,
+        m?.note ?? '',
+        `Para contestar, responda a este correo o, en Teams, escriba «agregar ${o.folio} <su respuesta>».`,
+      ],
+    };
+  },
+  order_comment: (o, ctx) => {
     const c = lastComment(o);
     return {
       line: `${c?.by.name ?? 'Alguien'} comentó en la orden ${o.folio}: ${c?.note ?? ''}`.trim(),
       subject: `Nuevo comentario en la orden ${o.folio}`,
-      paragraphs: [`${c?.by.name ?? 'Alguien'} escribió en la orden ${o.folio}:`, c?.note ?? ''],
+      paragraphs: [
+        `${c?.by.name ?? 'Alguien'} escribió en la orden ${o.folio}:`,
+        c?.note ?? '',
+        filesParagraph(o, c?.attachments ?? [], ctx),
+      ],
     };
   },
 };

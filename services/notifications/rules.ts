@@ -67,9 +67,15 @@ export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly Rout
     r('requester', 'status_changed'),
     r('engineer', 'order_signed', ['document']),
     r('provider', 'order_signed', ['document']),
-    r('analysts', 'order_validated'),
+    r('analysts', 'signature_done'),
   ],
-  refuse_signature: [r('requester', 'validation_request', ['confirm', 'reject'])],
+  // The requester is asked again, with the judge's reason; those who attended and the desk learn why.
+  refuse_signature: [
+    r('requester', 'validation_request', ['confirm', 'reject']),
+    r('engineer', 'signature_refused'),
+    r('provider', 'signature_refused'),
+    r('analysts', 'signature_refused'),
+  ],
   document: [
     r('requester', 'status_changed'),
     r('analysts', 'order_resolved', ['close']),
@@ -82,6 +88,9 @@ export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly Rout
   // (the engineer on it, and the other analysts); a correction is on the history and card only.
   set_priority: [r('engineer', 'priority_changed'), r('analysts', 'priority_changed')],
   correct_facts: [],
+  // Staff writing to the requester: the requester hears the words; an internal note reaches no one.
+  message_requester: [r('requester', 'staff_message')],
+  add_note: [],
 };
 
 /**
@@ -91,6 +100,7 @@ export const TRANSITION_ROUTES: Readonly<Record<Action | 'report', readonly Rout
 export const EVENT_ROUTES = {
   sla_warning: [r('analysts', 'sla_warning'), r('engineer', 'sla_warning')],
   sla_breach: [r('analysts', 'sla_breach'), r('engineer', 'sla_breach')],
+  /** The judges only when one signed the order's validation (see `cedulaNoticeDrafts`). */
   cedula_issued: [r('requester', 'cedula_issued'), r('judges', 'cedula_issued')],
   validation_reminder: [r('requester', 'validation_reminder', ['confirm', 'reject'])],
 } as const satisfies Record<string, readonly RouteRule[]>;

@@ -165,7 +165,7 @@ export async function applyTransition(
     await loadAudience(deps, after),
     now,
   );
-  const note = input.reason ?? input.solution ?? input.documentation ?? request.note;
+  const note = input.reason ?? input.solution ?? input.documentation ?? input.message ?? request.note;
   const history: HistoryEntry = {
     at: now,
     action,

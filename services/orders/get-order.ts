@@ -3,7 +3,7 @@ import type { OrderStore } from './order-store';
 import type { ServiceOrder } from './types';
 import { parseInput } from './inputs';
 import { notFoundError } from './apply-transition';
-import { canSeeOrder, OrderViewer } from './order-visibility';
+import { canSeeOrder, orderFor, OrderViewer } from './order-visibility';
 
 export const folioSchema = z.string().regex(/^OS-\d{4}-\d{6}$/, 'folio inválido (ejemplo: OS-2026-000123)');
 const Input = z.strictObject({ folio: folioSchema });
@@ -14,6 +14,7 @@ const Input = z.strictObject({ folio: folioSchema });
  * person asks), for whom an order they may not see (`canSeeOrder`) is the same NOT_FOUND as
  * a folio that does not exist; or `'service'`, the staff read API its own token guards. The
  * viewer is required so that a new edge cannot forget it and show any order to anyone.
+ * Internal notes are left out for viewers who are not staff (`orderFor`).
  */
 export async function getOrder(
   deps: { orders: Pick<OrderStore, 'findByFolio'> },
@@ -22,5 +23,5 @@ export async function getOrder(
   const { folio } = parseInput(Input, { folio: input.folio });
   const order = await deps.orders.findByFolio(folio);
   if (!order || (input.viewer !== 'service' && !canSeeOrder(input.viewer, order))) throw notFoundError(folio);
-  return order;
+  return orderFor(order, input.viewer);
 }

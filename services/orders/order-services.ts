@@ -4,6 +4,7 @@ import type { DirectoryReader } from '../directory/directory-store';
 import type { AnalystRouting } from '../notifications/analyst-routing';
 import type { WorkflowPolicy } from '../workflow';
 import type { OrderStore } from './order-store';
+import type { FileLinker } from '../files/file-links';
 
 /**
  * What every edge (the bot, the mail intake) hands the order use cases: the stores and the
@@ -30,4 +31,6 @@ export interface OrderServices {
   assetOrders?: AssetOrders;
   /** INVENTORY_PATTERN: how inventory numbers are found in a report's text. */
   inventoryPattern?: RegExp;
+  /** Signs links to an order's stored files (cards, mails); absent: files are named without links. */
+  fileLink?: FileLinker;
 }

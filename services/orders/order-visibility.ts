@@ -30,3 +30,25 @@ export function canSeeOrder(viewer: OrderViewer, order: VisibleFacts): boolean {
   if (person.providerId !== undefined && order.provider?.providerId === person.providerId) return true;
   return roles.includes('judge') && person.centreIds.includes(order.centreId);
 }
+
+/** History entries for the desk's own staff only (see `add-internal-note.ts`). */
+export const INTERNAL_ACTIONS: ReadonlySet<string> = new Set(['add_note']);
+
+/**
+ * Whether `viewer` is desk staff who may read internal notes: analysts, admins and
+ * engineers. The requester, judges, providers and anyone outside the directory are not.
+ */
+export function readsInternalNotes(viewer: OrderViewer | 'service'): boolean {
+  if (viewer === 'service') return true;
+  const roles = viewer.person?.roles ?? [];
+  return roles.includes('analyst') || roles.includes('admin') || roles.includes('engineer');
+}
+
+/**
+ * The order as `viewer` may read it: internal notes are dropped for anyone who is not
+ * staff, so a requester's views (status, cards, reads) never carry them.
+ */
+export function orderFor<T extends Pick<ServiceOrder, 'history'>>(order: T, viewer: OrderViewer | 'service'): T {
+  if (readsInternalNotes(viewer)) return order;
+  return { ...order, history: order.history.filter((h) => !INTERNAL_ACTIONS.has(h.action)) };
+}

@@ -21,6 +21,8 @@ export const ACTIONS = [
   'set_priority',
   'correct_facts',
   'reopen',
+  'message_requester',
+  'add_note',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -35,7 +37,8 @@ export type Action = (typeof ACTIONS)[number];
 export type Ownership = 'any' | 'requester' | 'assigned_engineer' | 'order_provider' | 'centre_judge';
 
 /** Input fields an action cannot do without. */
-export type RequiredField = 'solution' | 'documentation' | 'engineerId' | 'contractId' | 'reason' | 'priority';
+export type RequiredField =
+  'solution' | 'documentation' | 'engineerId' | 'contractId' | 'reason' | 'priority' | 'message';
 
 /**
  * The destination of an action that records something on the order without moving it
@@ -224,6 +227,24 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     activity: 2,
     label: 'Sigue fallando: reabrir la orden',
   },
+  {
+    action: 'message_requester',
+    from: OPEN_STATUSES,
+    to: SAME_STATE,
+    allowed: { analyst: 'any', engineer: 'assigned_engineer' },
+    requires: ['message'],
+    activity: 0,
+    label: 'Escribir al solicitante',
+  },
+  {
+    action: 'add_note',
+    from: OPEN_STATUSES,
+    to: SAME_STATE,
+    allowed: { analyst: 'any', engineer: 'assigned_engineer' },
+    requires: ['message'],
+    activity: 0,
+    label: 'Agregar nota interna',
+  },
 ];
 
 const RULES = new Map<Action, TransitionRule>(TRANSITIONS.map((r) => [r.action, r]));
@@ -370,6 +391,7 @@ export const FIELD_LABELS: Record<RequiredField, string> = {
   contractId: 'el contrato del proveedor',
   reason: 'el motivo',
   priority: 'la prioridad',
+  message: 'el texto del mensaje',
 };
 
 /** Actions the actor could take on the order in its current state (for cards and menus). */

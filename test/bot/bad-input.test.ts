@@ -65,7 +65,8 @@ describe('bad input to the bot', () => {
   });
 
   it('handles a file attached to a text report: says files are not taken, goes on with the text', async () => {
-    const chat = new Chat(w.newBot(), userOf('fernando.ruiz'));
+    // Someone with no open order: a first report, not a follow-up.
+    const chat = new Chat(w.newBot(), userOf('jose.chan'));
     const answer = await chat.text({
       text: 'la impresora de la sala 3 no imprime',
       attachments: [{ contentType: 'image/jpeg', contentUrl: 'https://example.invalid/p.jpg' }],

@@ -46,7 +46,7 @@ describe('order cards and card actions', () => {
       executeActions(card!)
         .map((a) => a.verb)
         .sort(),
-    ).toEqual(['assign_engineer', 'cancel', 'correct_facts', 'set_priority', 'take']);
+    ).toEqual(['add_note', 'assign_engineer', 'cancel', 'correct_facts', 'message_requester', 'set_priority', 'take']);
     expect(actionOf(card!, 'take').data).toEqual({ orderId: order._id.toHexString(), verb: 'take', version: 1 });
     expect(actionOf(card!, 'assign_engineer').inputs).toEqual(['engineerId']);
   });
@@ -81,7 +81,7 @@ describe('order cards and card actions', () => {
       executeActions(accepted.card)
         .map((a) => a.verb)
         .sort(),
-    ).toEqual(['correct_facts', 'resolve_onsite', 'turn_to_provider']);
+    ).toEqual(['add_note', 'correct_facts', 'message_requester', 'resolve_onsite', 'turn_to_provider']);
 
     const resolveAction = actionOf(accepted.card, 'resolve_onsite');
     const missing = await invoke(engineer, execute(resolveAction.data));
@@ -237,7 +237,11 @@ describe('order cards and card actions', () => {
       ['a forged verb', { orderId: 'ID', verb: 'set_status', version: 1 }, /no trae los datos necesarios/],
       ['a missing version', { orderId: 'ID', verb: 'take' }, /no trae los datos necesarios/],
       ['a forged version', { orderId: 'ID', verb: 'take', version: -4 }, /no trae los datos necesarios/],
-      ['a stale version', { orderId: 'ID', verb: 'take', version: 7 }, /La orden cambió mientras usted la consultaba/],
+      [
+        'a stale version',
+        { orderId: 'ID', verb: 'take', version: 7 },
+        /La orden cambió: ahora está «Reportada»\. Revisa la orden como está ahora/,
+      ],
       [
         'an action the state does not allow',
         { orderId: 'ID', verb: 'close', version: 1 },

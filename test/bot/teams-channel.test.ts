@@ -86,12 +86,14 @@ describe('TeamsNotificationChannel', () => {
     expect(post.conversationId).toBe('a:ana');
     expect(post.body.text).toBe(`Nueva orden de servicio ${order.folio}.`);
     const card = post.body.attachments![0]!.content;
-    expect(cardText(card)).toMatch(new RegExp(`Nueva orden de servicio ${order.folio}[\\s\\S]*Reportada`));
+    // The text says what happened; the card shows the order and does not say it again.
+    expect(cardText(card)).toMatch(new RegExp(`Orden de servicio ${order.folio}[\\s\\S]*Reportada`));
+    expect(cardText(card)).not.toContain(post.body.text!);
     expect(
       executeActions(card)
         .map((a) => a.verb)
         .sort(),
-    ).toEqual(['assign_engineer', 'cancel', 'correct_facts', 'set_priority', 'take']);
+    ).toEqual(['add_note', 'assign_engineer', 'cancel', 'correct_facts', 'message_requester', 'set_priority', 'take']);
   });
 
   it('does not use a stored conversation whose connector the deployment did not name, and calls nobody', async () => {
@@ -131,7 +133,7 @@ describe('TeamsNotificationChannel', () => {
     });
   });
 
-  it('puts a specific sentence naming the folio above the card for every notice event, from the catalogue', async () => {
+  it('says a specific sentence naming the folio with the card for every notice event, from the catalogue, and the card does not repeat it', async () => {
     const { channel } = createTeamsBot({
       bot: {},
       db: w.tdb.db,
@@ -157,7 +159,7 @@ describe('TeamsNotificationChannel', () => {
       expect(post.body.text).toBe(noticeMessage(event, order).line);
       expect(post.body.text).toContain(order.folio);
       expect(post.body.text).not.toBe(genericNotice(order).line);
-      expect(cardText(post.body.attachments![0]!.content)).toContain(post.body.text!);
+      expect(cardText(post.body.attachments![0]!.content)).not.toContain(post.body.text!);
       if (event === 'cedula_issued') expect(post.body.text).toContain('/cedula/verify/ABCDE-FGHJK-LMNPQ-RSTUV');
     }
   });

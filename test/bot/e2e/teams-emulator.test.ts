@@ -52,7 +52,10 @@ describe('Teams bot through the Microsoft 365 Agents Playground', () => {
 
   it('notifies the analyst proactively, who assigns the engineer from the card', async () => {
     const notice = await analyst.waitFor(
-      (m) => Boolean(cardOf(m)) && cardText(cardOf(m)!).startsWith(`Nueva orden de servicio ${folio}.`),
+      (m) =>
+        Boolean(cardOf(m)) &&
+        cardText(cardOf(m)!).startsWith(`Orden de servicio ${folio}`) &&
+        executeActions(cardOf(m)!).some((a) => a.verb === 'assign_engineer'),
     );
     const assign = executeActions(cardOf(notice)!).find((a) => a.verb === 'assign_engineer')!;
     expect(assign.inputs).toEqual(['engineerId']);
@@ -64,7 +67,10 @@ describe('Teams bot through the Microsoft 365 Agents Playground', () => {
 
   it('notifies the engineer in their own chat, who accepts from the card (updated in place)', async () => {
     const notice = await engineer.waitFor(
-      (m) => Boolean(cardOf(m)) && cardText(cardOf(m)!).startsWith(`Se te turnó la orden ${folio}.`),
+      (m) =>
+        Boolean(cardOf(m)) &&
+        cardText(cardOf(m)!).startsWith(`Orden de servicio ${folio}`) &&
+        executeActions(cardOf(m)!).some((a) => a.verb === 'accept'),
     );
     const accept = executeActions(cardOf(notice)!).find((a) => a.verb === 'accept')!;
     const answer = await engineer.execute(notice.id!, accept.verb, accept.data);
@@ -73,9 +79,9 @@ describe('Teams bot through the Microsoft 365 Agents Playground', () => {
       executeActions(answer.value)
         .map((a) => a.verb)
         .sort(),
-    ).toEqual(['correct_facts', 'resolve_onsite', 'turn_to_provider']);
+    ).toEqual(['add_note', 'correct_facts', 'message_requester', 'resolve_onsite', 'turn_to_provider']);
     const stale = await engineer.execute(notice.id!, accept.verb, accept.data);
-    expect(cardText(stale.value)).toMatch(/La orden cambió mientras usted la consultaba/);
+    expect(cardText(stale.value)).toMatch(/^La orden cambió: ahora está «En diagnóstico»/);
   }, 60_000);
 
   it('finds a person by the email Teams gives when the directory has no AAD object id for them', async () => {

@@ -93,7 +93,9 @@ describe('intake dialog', () => {
   it('lets the person correct a field from the summary card and by typing', async () => {
     const chat = new Chat(w.newBot(), userOf('fernando.ruiz'));
     await table(chat, [
-      ['la impresora de la sala 3 no imprime, inventario CJF-7788', /Revisa los datos/],
+      // Fernando has an open order by now: he says this one is a new report.
+      ['la impresora de la sala 3 no imprime, inventario CJF-7788', /¿Tu mensaje es sobre alguna de ellas\?/],
+      [{ value: { followUp: 'new' } }, /Revisa los datos/],
       [{ value: { intake: 'edit', field: 'location' } }, /sala o área/],
       ['Sala 4', /Revisa los datos/],
       ['corregir descripción', /Describe brevemente/],
@@ -110,11 +112,11 @@ describe('intake dialog', () => {
   it.each([
     ['at the equipment question', ['reportar']],
     ['at the location question', ['reportar', 'Red']],
-    ['at the summary', ['la impresora de la sala 3 no imprime', 'no sé']],
+    ['at the summary', ['la impresora de la sala 3 no imprime', { value: { followUp: 'new' } }, 'no sé']],
   ])('leaves with «cancelar» %s and stores nothing', async (_where, steps) => {
     const before = await orders(w).countDocuments();
     const chat = new Chat(w.newBot(), userOf('fernando.ruiz'));
-    for (const step of steps) await chat.say(step);
+    for (const step of steps) await chat.say(step as string | Partial<Activity>);
     expect(await chat.text('Cancelar')).toMatch(/Cancelé el reporte/);
     expect(await chat.text('cancelar')).toMatch(/No hay ningún reporte en captura/);
     expect(await orders(w).countDocuments()).toBe(before);
@@ -124,7 +126,8 @@ describe('intake dialog', () => {
     const before = await orders(w).countDocuments();
     const chat = new Chat(w.newBot(), userOf('fernando.ruiz'));
     await table(chat, [
-      ['la impresora de la sala 3 no imprime', /inventario/],
+      ['la impresora de la sala 3 no imprime', /¿Tu mensaje es sobre alguna de ellas\?/],
+      [{ value: { followUp: 'new' } }, /inventario/],
       ['no sé', /Revisa/],
       [{ value: { intake: 'cancel' } }, /Cancelé/],
     ]);
@@ -133,7 +136,8 @@ describe('intake dialog', () => {
 
   it("keeps the summary's facts, not its card, in the stored dialog state, and shows the card again when asked for help", async () => {
     const chat = new Chat(w.newBot(), userOf('fernando.ruiz'), 'a:summary-state');
-    const summary = await chat.say('la impresora de la sala 3 no imprime, inventario CJF-77');
+    await chat.say('la impresora de la sala 3 no imprime, inventario CJF-77');
+    const summary = await chat.say({ value: { followUp: 'new' } });
     const card = JSON.stringify(summary.flatMap((a) => a.attachments ?? []));
     expect(card).toContain('Resumen de tu reporte');
     expect(card).toContain('CJF-77');

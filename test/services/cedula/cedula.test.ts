@@ -210,6 +210,11 @@ describe('the Cédula de nivel de servicio', () => {
       expect(text).toContain(expected);
     }
     expect(text).not.toContain('Proveedor ');
+    // No judge took part: the Cédula goes to the requester only.
+    const stored = (await w.orders.findById(o._id))!;
+    expect(stored.outbox.filter((n) => n.event === 'cedula_issued').map((n) => n.recipient.role)).toEqual([
+      'requester',
+    ]);
   });
 
   it('issues one Cédula when two issuers race on the same closure', async () => {

@@ -71,11 +71,20 @@ const EXPECTED: Record<Action | 'report', { actor: string; hears: string[] }> = 
       'req:status_changed',
       'eng:order_signed',
       'prov@tecno.example.mx:order_signed',
-      'ana1:order_validated',
-      'ana2:order_validated',
+      'ana1:signature_done',
+      'ana2:signature_done',
     ],
   },
-  refuse_signature: { actor: 'judge', hears: ['req:validation_request'] },
+  refuse_signature: {
+    actor: 'judge',
+    hears: [
+      'req:validation_request',
+      'eng:signature_refused',
+      'prov@tecno.example.mx:signature_refused',
+      'ana1:signature_refused',
+      'ana2:signature_refused',
+    ],
+  },
   document: { actor: 'eng', hears: ['req:status_changed', 'ana1:order_resolved', 'ana2:order_resolved'] },
   close: { actor: 'ana1', hears: ['req:status_changed'] },
   cancel: {
@@ -85,6 +94,8 @@ const EXPECTED: Record<Action | 'report', { actor: string; hears: string[] }> = 
   set_priority: { actor: 'ana1', hears: ['ana2:priority_changed', 'eng:priority_changed'] },
   correct_facts: { actor: 'eng', hears: [] },
   reopen: { actor: 'req', hears: ['ana1:order_reopened', 'ana2:order_reopened', 'eng:order_reopened'] },
+  message_requester: { actor: 'eng', hears: ['req:staff_message'] },
+  add_note: { actor: 'ana1', hears: [] },
 };
 
 function transitionOf(action: Action | 'report'): RoutedTransition {
@@ -157,12 +168,7 @@ describe('the routing table', () => {
     expect(heard('report', 'ana1', o)).toEqual(['ana2:order_reported']);
     const provIsReq = order('signature', { requester: { name: 'Externo', email: 'PROV@tecno.example.mx' } });
     expect(heard('sign', 'judge', provIsReq)).toEqual(
-      [
-        'PROV@tecno.example.mx:status_changed',
-        'ana1:order_validated',
-        'ana2:order_validated',
-        'eng:order_signed',
-      ].sort(),
+      ['PROV@tecno.example.mx:status_changed', 'ana1:signature_done', 'ana2:signature_done', 'eng:order_signed'].sort(),
     );
   });
 

@@ -148,7 +148,7 @@ const CASES: Case[] = [
     actor: P.judge,
     stranger: P.otherJudge,
     wrongState: 'validation',
-    notifies: ['order_validated>ana.lopez'],
+    notifies: ['signature_done>ana.lopez'],
   },
   {
     useCase: refuseSignature,

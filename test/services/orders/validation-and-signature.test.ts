@@ -204,6 +204,14 @@ describe("judge's signature (activity 6, second half)", () => {
     );
     const refused = await refuseSignature(w.deps, { ...base(order, P.judge), reason: 'Falta el número de inventario' });
     expect(refused.status).toBe('validation');
-    expect(heard(order, refused)).toEqual([`validation_request>${P.requester}`]);
+    // The requester is asked again; the engineer, the provider and the analysts learn why.
+    expect(heard(order, refused)).toEqual([
+      'signature_refused>ana.lopez',
+      'signature_refused>carlos.ramirez',
+      'signature_refused>mesa@tecnoservicios.example.mx',
+      'signature_refused>miguel.torres',
+      'signature_refused>soporte@tecnoservicios.example.mx',
+      `validation_request>${P.requester}`,
+    ]);
   });
 });

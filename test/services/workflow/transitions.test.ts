@@ -96,6 +96,9 @@ const TABLE: Record<string, { from: readonly string[]; to: string; who: readonly
     correct_facts: { from: OPEN, to: 'same', who: ['analyst', 'assignedEngineer'], requires: ['reason'] },
     // «Sigue fallando»: the requester brings a closed order back to the desk (within a window the use case checks).
     reopen: { from: ['closed'], to: 'desk', who: ['ownRequester'], requires: ['reason'] },
+    // Conversation: staff write to the requester, or a note for staff only; the order stays.
+    message_requester: { from: OPEN, to: 'same', who: ['analyst', 'assignedEngineer'], requires: ['message'] },
+    add_note: { from: OPEN, to: 'same', who: ['analyst', 'assignedEngineer'], requires: ['message'] },
   };
 
 const ACTORS: Record<Who, ActorFacts> = {
@@ -118,6 +121,7 @@ const FULL_INPUT = {
   contractId: 'K1',
   reason: 'Motivo suficiente',
   priority: 'high',
+  message: 'Mensaje para el solicitante',
 };
 
 function orderIn(status: OrderStatus): OrderFacts {
