@@ -23,9 +23,16 @@ describe('order facts in Teams: the equipment register, priority and corrections
   const cardsIn = (posts: Array<{ attachments?: Array<{ content: Record<string, unknown> }> }>): Card[] =>
     posts.flatMap((p) => (p.attachments ?? []).map((a) => a.content));
 
+  /** A new report's first message: with orders already open, Fernando says it is a new report. */
+  async function sayReport(text: string) {
+    const posts = await bot.say('fernando.ruiz', text);
+    if (!/Tienes órdenes abiertas/.test(textOf(posts))) return posts;
+    return bot.say('fernando.ruiz', { value: { followUp: 'new' } });
+  }
+
   /** A report by Fernando (CJPF-CDMX) brought to its folio; answers are given to whatever is asked. */
   async function report(text: string, answers: Record<string, string> = {}): Promise<ServiceOrder> {
-    let posts = await bot.say('fernando.ruiz', text);
+    let posts = await sayReport(text);
     for (let i = 0; i < 6 && !/Revisa los datos/.test(textOf(posts)); i++) {
       const asked = textOf(posts);
       const key = Object.keys(answers).find((k) => asked.includes(k));
@@ -64,7 +71,7 @@ describe('order facts in Teams: the equipment register, priority and corrections
   });
 
   it('offers the equipment registered at the place, and keeps and flags a number the register lacks', async () => {
-    const posts = await bot.say('fernando.ruiz', 'la impresora de la sala 3 no imprime, etiqueta CJF-999999');
+    const posts = await sayReport('la impresora de la sala 3 no imprime, etiqueta CJF-999999');
     const asked = posts.find((p) => /equipos registrados en «sala 3»/.test(p.text ?? ''));
     expect(asked).toBeDefined();
     const offered = (
@@ -93,7 +100,7 @@ describe('order facts in Teams: the equipment register, priority and corrections
         equipment: { type: 'printer' },
         description: `Falla ${n} de la impresora CJF-030001`,
       });
-    const posts = await bot.say('fernando.ruiz', 'la impresora de la sala 3 no imprime otra vez');
+    const posts = await sayReport('la impresora de la sala 3 no imprime otra vez');
     expect(textOf(posts)).toMatch(/equipos registrados en «sala 3»/);
     expect(textOf(await bot.say('fernando.ruiz', 'CJF-030001'))).toMatch(/Revisa los datos/);
     const order = await byFolio(FOLIO.exec(textOf(await bot.say('fernando.ruiz', 'confirmar')))![0]);

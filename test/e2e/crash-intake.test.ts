@@ -84,8 +84,28 @@ function startInstance(env: NodeJS.ProcessEnv, started: ChildProcess[]): Promise
   });
 }
 
-function activity(serviceUrl: string, conversationId: string, id: string, text: string) {
-  const personId = 'fernando.ruiz';
+/** Each conversation is its own requester: one with an open order would first be asked whether a new message belongs to it. */
+const requesterOf = (i: number) => `solicitante.${i}`;
+
+/** The example directory plus one requester per conversation. */
+function crashDirectory(): Record<string, unknown> {
+  const json = botDirectoryJson() as { people: Array<Record<string, unknown>> };
+  for (let i = 0; i < CONVERSATIONS; i += 1) {
+    const id = requesterOf(i);
+    json.people.push({
+      id,
+      name: `Solicitante ${i} Pérez`,
+      email: `${id}@cjf.example.mx`,
+      roles: ['requester'],
+      centreIds: ['CJPF-CDMX'],
+      extension: String(6000 + i),
+      aadObjectId: aadOf(id),
+    });
+  }
+  return json;
+}
+
+function activity(serviceUrl: string, personId: string, conversationId: string, id: string, text: string) {
   return {
     type: 'message',
     id,
@@ -133,7 +153,7 @@ describe('reports through service crashes', () => {
         cwd: ROOT,
       });
     dir = mkdtempSync(join(tmpdir(), 'crash-intake-'));
-    writeFileSync(join(dir, 'directory.json'), JSON.stringify(botDirectoryJson()));
+    writeFileSync(join(dir, 'directory.json'), JSON.stringify(crashDirectory()));
     tdb = await openTestDatabase();
     const env: NodeJS.ProcessEnv = {
       PORT: '0',
@@ -186,12 +206,13 @@ describe('reports through service crashes', () => {
           await deliver(
             activity(
               serviceUrl,
+              requesterOf(i),
               conversationId,
               `first-${i}`,
               `la impresora de la sala ${i} no imprime, inventario CJF-${1000 + i}`,
             ),
           );
-          await deliver(activity(serviceUrl, conversationId, `confirm-${i}`, 'confirmar'));
+          await deliver(activity(serviceUrl, requesterOf(i), conversationId, `confirm-${i}`, 'confirmar'));
         }
       }),
     );

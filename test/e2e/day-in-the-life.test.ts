@@ -132,8 +132,8 @@ describe('a day in the life of the service desk', () => {
       `${CARLOS}:new_order:fell_back`,
       `${MARIA}:status_changed:sent_email`,
       `${MARIA}:status_changed:sent_email`,
+      // Closed remotely, no judge signed: the Cédula goes to the requester only.
       `${MARIA}:cedula_issued:sent_email`,
-      'ricardo.navarro:cedula_issued:sent_email',
     ];
     await expectExactly(folio, expected);
     const order = await orderByFolio(w, folio);
@@ -164,8 +164,8 @@ describe('a day in the life of the service desk', () => {
       `${MIGUEL}:order_assigned:sent_teams`,
       ...teams(FER, 'status_changed', 'status_changed', 'status_changed', 'status_changed'),
       ...analysts('order_resolved'),
+      // No judge took part: the Cédula goes to the requester only.
       ...teams(FER, 'cedula_issued'),
-      ...teams(PATRICIA, 'cedula_issued'),
     ]);
   }, 180_000);
 
@@ -214,12 +214,15 @@ describe('a day in the life of the service desk', () => {
       ...teams(PATRICIA, 'signature_request'),
       ...analysts('order_validated'),
       ...teams(FER, 'validation_request'),
+      ...teams(MIGUEL, 'signature_refused'),
+      ...provider('signature_refused'),
+      ...analysts('signature_refused'),
       ...teams(PATRICIA, 'signature_request'),
       ...analysts('order_validated'),
       ...teams(FER, 'status_changed'),
       ...teams(MIGUEL, 'order_signed'),
       ...provider('order_signed'),
-      ...analysts('order_validated'),
+      ...analysts('signature_done'),
       ...teams(FER, 'status_changed'),
       ...analysts('order_resolved'),
       ...teams(FER, 'status_changed'),

@@ -127,8 +127,11 @@ describe('mail poller', () => {
         }),
       ),
     );
-    const a = h.poller({ batchSize: 10, rules: { maxPerSenderPerHour: 1000 } });
-    const b = h.poller({ batchSize: 10, rules: { maxPerSenderPerHour: 1000 } });
+    // A lease long enough that a slow batch on a busy machine does not hand the mailbox over
+    // mid-run (a takeover is allowed, but this test is about exclusion while the lease holds).
+    const options = { batchSize: 10, leaseMs: 30_000, rules: { maxPerSenderPerHour: 1000 } };
+    const a = h.poller(options);
+    const b = h.poller(options);
     a.start();
     b.start();
     try {

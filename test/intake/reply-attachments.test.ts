@@ -197,7 +197,7 @@ describe('attachments of replies by mail', () => {
 
   it('keeps the photo of a validation answer: "sí" still confirms and "no" still rejects, each entry naming its file', async () => {
     const yes = await newOrder('El escáner no enciende', '<ra-3@cjf.example.mx>');
-    const no = await newOrder('La bocina no suena', '<ra-4@cjf.example.mx>');
+    const no = await newOrder('La computadora no enciende', '<ra-4@cjf.example.mx>');
     await toValidation(h, yes);
     await toValidation(h, no);
     const photo = { filename: 'funcionando.png', content: PNG, contentType: 'image/png' };
