@@ -1,10 +1,10 @@
 import type { Attachment } from 'botbuilder';
 import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Person } from '../services/directory/schema';
-import { orderFacts } from '../services/orders/apply-transition';
+import { actorFactsOf, orderFacts } from '../services/orders/apply-transition';
 import { EQUIPMENT_LABELS, EQUIPMENT_TYPES, PRIORITIES, PRIORITY_LABELS, ServiceOrder } from '../services/orders/types';
 import { reopenWindow } from '../services/orders/reopen-window';
-import { Action, ActorFacts, availableActions, ruleFor, STATUS_LABELS } from '../services/workflow';
+import { Action, availableActions, ruleFor, STATUS_LABELS } from '../services/workflow';
 import { cardAttachment, expandCard } from './cards/render';
 import { FileLinker, filesOf, INLINE_IMAGE_TYPES } from '../services/files/file-links';
 
@@ -21,10 +21,6 @@ const MESSAGE_LABELS: Partial<Record<Action, string>> = {
   message_requester: 'Mensaje para el solicitante (lo recibe por Teams o por correo)',
   add_note: 'Nota interna (solo la ve el personal de la Mesa)',
 };
-
-export function actorFactsOf(person: Person): ActorFacts {
-  return { personId: person.id, roles: person.roles, centreIds: person.centreIds, providerId: person.providerId };
-}
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

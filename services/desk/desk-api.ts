@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { jsonBody } from '../http/bodies';
 import { sendError, invalidField } from '../http/respond';
-import { CardActionPayload, runCardAction } from '../../bot/card-actions';
+import { ActionPayload, runAction } from '../orders/run-action';
 import { getOrder } from '../orders/get-order';
 import { DESK_VIEWS, ENGINEER_STATUSES, listDeskQueue } from '../orders/list-work';
 import type { OrderServices } from '../orders/order-services';
@@ -55,7 +55,7 @@ function parseQuery<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
 /**
  * Mesa's JSON API under /desk/api/: thin handlers that authenticate, check the shape of the
  * input, and call the same use cases the cards call (list-work, get-order, the transition
- * use cases through `runCardAction`). Nothing here decides who may do what: the workflow does.
+ * use cases through `runAction`, as the cards do). Nothing here decides who may do what: the workflow does.
  */
 export function registerDeskApi(server: Server, deps: DeskApiDeps): { close(): void } {
   const { services } = deps;
@@ -170,10 +170,10 @@ export function registerDeskApi(server: Server, deps: DeskApiDeps): { close(): v
     route(true, async (user, req, res) => {
       const order = await getOrder(services, { folio: req.params.folio, viewer: { person: user.person } });
       const body = (req.body ?? {}) as Record<string, unknown>;
-      const parsed = CardActionPayload.safeParse({ ...body, orderId: order._id.toHexString() });
+      const parsed = ActionPayload.safeParse({ ...body, orderId: order._id.toHexString() });
       if (!parsed.success) throw invalidField(String(parsed.error.issues[0]?.path[0] ?? 'acción'), 'valor no válido');
       try {
-        const after = await runCardAction(services, user.person, parsed.data, 'api');
+        const after = await runAction(services, user.person, parsed.data, 'api');
         deps.logger.info(
           { orderId: after._id.toHexString(), verb: parsed.data.verb, personId: user.person.id },
           'desk action done',

@@ -1,6 +1,6 @@
 import type { DirectoryReader } from '../directory/directory-store';
 import type { Person } from '../directory/schema';
-import { actorFactsOf } from '../../bot/order-cards';
+import { actorFactsOf } from '../orders/apply-transition';
 import { orderFacts } from '../orders/apply-transition';
 import { EQUIPMENT_LABELS, PRIORITY_LABELS, type HistoryEntry, type ServiceOrder } from '../orders/types';
 import { CLOCK_LABELS, CLOCK_STATE_LABELS, type Clock } from '../sla/clocks';

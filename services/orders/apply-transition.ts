@@ -192,3 +192,7 @@ export async function applyTransition(
   const current = await deps.orders.findById(order._id);
   throw current ? conflictError(request.orderId) : notFoundError(request.orderId);
 }
+
+export function actorFactsOf(person: Person): ActorFacts {
+  return { personId: person.id, roles: person.roles, centreIds: person.centreIds, providerId: person.providerId };
+}
