@@ -62,13 +62,29 @@ interface Storage {
   engine?: RunningEngine;
 }
 
-/** MONGODB_URI when given; otherwise the embedded engine, in this process, on DATA_DIR. */
+/**
+ * MONGODB_URI when given; otherwise the embedded engine on DATA_DIR, on a thread of its own in
+ * this process, as a database server would be in its own process. If that thread dies, the
+ * service stops (the supervisor restarts it) rather than answer without its data.
+ */
 async function openStorage(config: Config, log: Logger): Promise<Storage> {
   let engine: RunningEngine | undefined;
   let uri = config.mongodbUri;
   if (!uri) {
     await mkdir(config.dataDir, { recursive: true });
-    engine = await startEngine({ port: 0, dbPath: config.dataDir, logger: componentLogger(log, 'engine') });
+    const engineLog = componentLogger(log, 'engine');
+    engine = await startEngine({
+      port: 0,
+      dbPath: config.dataDir,
+      logger: engineLog,
+      thread: {
+        level: engineLog.isLevelEnabled('debug') ? 'debug' : 'info',
+        onFailure(error) {
+          log.fatal({ err: error }, 'embedded engine thread failed; stopping');
+          process.exit(1);
+        },
+      },
+    });
     uri = engine.uri;
     log.info({ dataDir: config.dataDir, uri: engine.uri }, 'embedded engine started');
   }

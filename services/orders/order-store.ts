@@ -142,17 +142,19 @@ export class MongoOrderStore implements OrderStore {
     year: number,
     attempt = 1,
   ): Promise<{ order: ServiceOrder; created: boolean }> {
-    const existing = await this.orders.findOne({ _id: order._id });
-    if (existing) return { order: existing, created: false };
     try {
       const stored = await this.client.withSession((session) =>
         session.withTransaction(() => this.numberAndInsert(order, year, session)),
       );
       return { order: stored, created: true };
     } catch (error) {
-      // Either a twin with this id committed first (found on the next attempt), or two
-      // first-of-the-year counter upserts raced (the loser then increments the winner's).
-      if (!isDuplicateKey(error) || attempt >= CREATE_ATTEMPTS) throw error;
+      if (!isDuplicateKey(error)) throw error;
+      // A twin with this id committed first: the aborted transaction took no folio, and the
+      // report gets the order that exists. Looked up only here, since repeats are rare.
+      const existing = await this.orders.findOne({ _id: order._id });
+      if (existing) return { order: existing, created: false };
+      // Two first-of-the-year counter upserts raced; the loser then increments the winner's.
+      if (attempt >= CREATE_ATTEMPTS) throw error;
       return this.createNow(order, year, attempt + 1);
     }
   }

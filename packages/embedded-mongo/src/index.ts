@@ -4,7 +4,11 @@
  * Contract used by the service, the tests and the CLI. The implementation lives in the
  * other files of this folder.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Dispatcher, EngineLogger } from './dispatch';
+import type { ThreadData, ThreadLevel, ThreadMessage } from './engine-thread';
 import { Engine } from './engine';
 import { WireServer } from './server';
 import { Storage } from './storage';
@@ -28,6 +32,13 @@ export interface EngineOptions {
   fsync?: boolean;
   /** pino-compatible logger; default silent. */
   logger?: EngineLogger;
+  /**
+   * Run the engine on a worker thread of this process (its CPU then never delays the
+   * caller's event loop), logging at `thread.level` and above through `logger`. Only the
+   * compiled package has the thread's entry file; run from TypeScript sources, the engine
+   * runs on the calling thread and `startEngine` says so through `logger.debug`.
+   */
+  thread?: { level?: ThreadLevel; onFailure?: (error: Error) => void };
 }
 
 export interface RunningEngine {
@@ -47,6 +58,11 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
  * offset; a directory another running engine holds rejects too.
  */
 export async function startEngine(options: EngineOptions = {}): Promise<RunningEngine> {
+  if (options.thread) {
+    const entry = join(__dirname, 'engine-thread.js');
+    if (existsSync(entry)) return startOnThread(entry, options, options.thread);
+    options.logger?.debug({ entry }, 'no compiled thread entry; the engine runs on the calling thread');
+  }
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) throw new Error(`embedded engine listens on loopback only, refusing host ${host}`);
   const replicaSetName = options.replicaSetName === undefined ? 'rs0' : options.replicaSetName;
@@ -71,4 +87,62 @@ export async function startEngine(options: EngineOptions = {}): Promise<RunningE
       return closing;
     },
   };
+}
+
+const asError = (m: { name: string; message: string; stack?: string }): Error =>
+  Object.assign(new Error(m.message), { name: m.name, stack: m.stack });
+
+/** The engine on a worker thread; resolves once it listens, rejects with its start error. */
+function startOnThread(
+  entry: string,
+  options: EngineOptions,
+  thread: NonNullable<EngineOptions['thread']>,
+): Promise<RunningEngine> {
+  const { logger, thread: _thread, ...rest } = options;
+  const data: ThreadData = { options: rest, level: thread.level ?? 'info' };
+  const worker = new Worker(entry, { workerData: data });
+  let closing: Promise<void> | undefined;
+  let closed = false;
+  return new Promise<RunningEngine>((resolve, reject) => {
+    let started = false;
+    const fail = (error: Error) => {
+      if (!started) reject(error);
+      else if (!closing) thread.onFailure?.(error);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (!closed && !closing) fail(new Error(`embedded engine thread exited with code ${code}`));
+    });
+    worker.on('message', (message: ThreadMessage) => {
+      switch (message.kind) {
+        case 'log':
+          (logger?.[message.level] ?? logger?.warn)?.call(logger, message.obj, message.msg);
+          break;
+        case 'failed':
+          fail(asError(message));
+          break;
+        case 'started':
+          started = true;
+          resolve({
+            uri: message.uri,
+            port: message.port,
+            close() {
+              closing ??= new Promise<void>((done, refuse) => {
+                worker.on('message', (m: ThreadMessage) => {
+                  if (m.kind === 'closed') {
+                    closed = true;
+                    void worker.terminate().then(() => done(), refuse);
+                  } else if (m.kind === 'failed') refuse(asError(m));
+                });
+                worker.postMessage('close');
+              });
+              return closing;
+            },
+          });
+          break;
+        case 'closed':
+          break;
+      }
+    });
+  });
 }

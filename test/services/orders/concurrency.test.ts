@@ -133,7 +133,19 @@ describe('concurrent use of orders', () => {
       const taken = await orderIn(w, 'reported');
       const { folio: _ignored, ...unnumbered } = { ...taken, _id: new ObjectId() };
       await store.create(unnumbered, 2034);
-      expect(commands).toEqual(['find', 'findAndModify (txn)', 'insert (txn)', 'commitTransaction (txn)']);
+      // A new report costs three round trips: no look-up first.
+      expect(commands).toEqual(['findAndModify (txn)', 'insert (txn)', 'commitTransaction (txn)']);
+      commands.length = 0;
+      // Its repeat finds the order only after the insert refused it, and takes no folio.
+      const again = await store.create(unnumbered, 2034);
+      expect(again.created).toBe(false);
+      expect(commands.filter((c) => c !== 'commitTransaction (txn)')).toEqual([
+        'findAndModify (txn)',
+        'insert (txn)',
+        'find',
+      ]);
+      const next = await store.create({ ...unnumbered, _id: new ObjectId() }, 2034);
+      expect(Number(next.order.folio.slice(-6))).toBe(Number(again.order.folio.slice(-6)) + 1);
       commands.length = 0;
       const looked = await Promise.all([
         store.findById(taken._id),
