@@ -87,6 +87,7 @@ export function summaryDecision(activity: Partial<Activity>): SummaryDecision | 
 /** What the summary card shows. */
 type SummaryFacts = {
   requesterName: string;
+  relatedTo: string;
   equipment: string;
   centre: string;
   location: string;
@@ -111,6 +112,8 @@ class SummaryPrompt extends TextPrompt {
     const facts = options.validations as SummaryFacts;
     const card = cardAttachment('intakeSummary', {
       ...facts,
+      // A summary stored before the link existed has no such fact.
+      relatedTo: facts.relatedTo ?? '',
       fields: EDITABLE_FIELDS.map((field) => ({ field, title: FIELD_TITLES[field] })),
     });
     await context.sendActivity(MessageFactory.attachment(card, REPLIES.intake.summary));
@@ -343,6 +346,7 @@ export class IntakeDialog extends ComponentDialog {
     const d = this.draft(step);
     const facts: SummaryFacts = {
       requesterName: d.mode === 'phone' ? (d.requesterName ?? '') : '',
+      relatedTo: d.relatedTo ?? '',
       equipment: d.equipmentType ? EQUIPMENT_LABELS[d.equipmentType] : '—',
       centre: d.centreId ? await this.deps.centreName(d.centreId) : '—',
       location: d.location ?? '—',
@@ -411,6 +415,7 @@ export function reportInput(d: IntakeDraft): ReportOrderInput {
     centreId: d.centreId,
   };
   if (d.orderId) input.orderId = d.orderId;
+  if (d.relatedTo) input.relatedTo = d.relatedTo;
   if (d.attachments?.length)
     input.attachments = d.attachments.map((a) => ({
       fileId: a.fileId,
