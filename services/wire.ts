@@ -221,6 +221,8 @@ export async function wire(
     desk: directoryStore,
     zone: config.defaultTimeZone,
   });
+  // One feed of order changes (any channel, any instance): Mesa's pages and the Teams cards follow it.
+  const changes = new OrderChangeFeed(storage.db, { intervalMs: 500, logger: componentLogger(root, 'desk') });
   const teams = createTeamsBot({
     bot: config.bot,
     db: storage.db,
@@ -229,6 +231,7 @@ export async function wire(
     centres: async () => (await directoryStore.snapshot()).centres.map((c) => ({ id: c.id, name: c.name })),
     reports,
     publicBaseUrl: config.publicBaseUrl,
+    changes,
   });
   const issuer = new CedulaIssuer({
     store: cedulas,
@@ -264,7 +267,7 @@ export async function wire(
         directory,
       },
       desk: directoryStore,
-      changes: new OrderChangeFeed(storage.db, { intervalMs: 500, logger: componentLogger(root, 'desk') }),
+      changes,
       staticDir: config.desk.staticDir,
       host: config.host,
       directoryList: async () =>
@@ -315,6 +318,7 @@ export async function wire(
     port,
     async stop() {
       await http.close();
+      changes.stop();
       await mail.poller?.stop();
       await metricsReconciler.stop();
       await issuer.stop();

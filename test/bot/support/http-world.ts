@@ -5,6 +5,7 @@ import { createHttpService, HttpService } from '../../../services/http/server';
 import { MongoOrderStore } from '../../../services/orders/order-store';
 import type { NotificationChannel } from '../../../services/outbox/types';
 import { createTeamsBot } from '../../../bot/endpoint';
+import { OrderChangeFeed } from '../../../services/desk/change-feed';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
 import { botServices } from '../../support/order-services';
 import { quietLogger } from '../../services/outbox/fixtures';
@@ -29,7 +30,11 @@ export interface HttpBotWorld {
   close(): Promise<void>;
 }
 
-export async function openHttpBotWorld(): Promise<HttpBotWorld> {
+/**
+ * `followChanges`: the bot's cards follow the database's order changes (the service's
+ * change feed, polled every 100 ms), as they do in the service.
+ */
+export async function openHttpBotWorld(options: { followChanges?: boolean } = {}): Promise<HttpBotWorld> {
   const tdb = await openTestDatabase();
   const directory = new MongoDirectoryStore(tdb.client, tdb.db);
   const store = new MongoOrderStore(tdb.db);
@@ -38,7 +43,8 @@ export async function openHttpBotWorld(): Promise<HttpBotWorld> {
   await directory.replaceAll(parseDirectory(botDirectoryJson()));
   const connector = await startConnector();
   const logger = quietLogger();
-  const bot = createTeamsBot({ bot: {}, db: tdb.db, logger, ...botServices(store, directory) });
+  const changes = options.followChanges ? new OrderChangeFeed(tdb.db, { intervalMs: 100, logger }) : undefined;
+  const bot = createTeamsBot({ bot: {}, db: tdb.db, logger, ...botServices(store, directory), changes });
   let http: HttpService | undefined;
   try {
     http = createHttpService({
@@ -58,12 +64,14 @@ export async function openHttpBotWorld(): Promise<HttpBotWorld> {
       baseUrl,
       chat: (personId) => new HttpChat(baseUrl, connector, personId),
       async close() {
+        changes?.stop();
         await http?.close();
         await connector.close();
         await tdb.close();
       },
     };
   } catch (error) {
+    changes?.stop();
     await http?.close().catch(() => undefined);
     await connector.close();
     await tdb.close();
