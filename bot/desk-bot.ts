@@ -94,6 +94,7 @@ export class DeskBot extends ActivityHandler {
               ? deps.services.directory.personById(key)
               : null,
         centreName: async (id) => (await deps.services.directory.centre(id))?.name ?? id,
+        fileLink: deps.services.fileLink,
         assetsAt: deps.services.assets
           ? async (centreId, place) =>
               (await assetsAt(deps.services.assets!, centreId, place)).map((a) => ({

@@ -6,6 +6,8 @@ import { MongoOrderStore } from '../../../services/orders/order-store';
 import type { NotificationChannel } from '../../../services/outbox/types';
 import { createTeamsBot } from '../../../bot/endpoint';
 import { OrderChangeFeed } from '../../../services/desk/change-feed';
+import { fileLinker } from '../../../services/files/file-links';
+import { gridFsFileReads } from '../../../services/files/file-routes';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
 import { botServices } from '../../support/order-services';
 import { quietLogger } from '../../services/outbox/fixtures';
@@ -32,9 +34,12 @@ export interface HttpBotWorld {
 
 /**
  * `followChanges`: the bot's cards follow the database's order changes (the service's
- * change feed, polled every 100 ms), as they do in the service.
+ * change feed, polled every 100 ms), as they do in the service. `fileSecret`: cards carry
+ * signed links to files, served by the same HTTP service (`GET /files/<token>`).
  */
-export async function openHttpBotWorld(options: { followChanges?: boolean } = {}): Promise<HttpBotWorld> {
+export async function openHttpBotWorld(
+  options: { followChanges?: boolean; fileSecret?: string } = {},
+): Promise<HttpBotWorld> {
   const tdb = await openTestDatabase();
   const directory = new MongoDirectoryStore(tdb.client, tdb.db);
   const store = new MongoOrderStore(tdb.db);
@@ -44,7 +49,8 @@ export async function openHttpBotWorld(options: { followChanges?: boolean } = {}
   const connector = await startConnector();
   const logger = quietLogger();
   const changes = options.followChanges ? new OrderChangeFeed(tdb.db, { intervalMs: 100, logger }) : undefined;
-  const bot = createTeamsBot({ bot: {}, db: tdb.db, logger, ...botServices(store, directory), changes });
+  const extra = options.fileSecret ? { fileLink: fileLinker(options.fileSecret) } : {};
+  const bot = createTeamsBot({ bot: {}, db: tdb.db, logger, ...botServices(store, directory, extra), changes });
   let http: HttpService | undefined;
   try {
     http = createHttpService({
@@ -52,6 +58,7 @@ export async function openHttpBotWorld(options: { followChanges?: boolean } = {}
       orders: orderReadsFromStore(store),
       health: { ping: async () => undefined, mailState: () => 'disabled', timeoutMs: 1500 },
       botEndpoint: bot.endpoint,
+      ...(options.fileSecret ? { files: { reads: gridFsFileReads(tdb.db, store), secret: options.fileSecret } } : {}),
     });
     const port = await http.listen(0, '127.0.0.1');
     const baseUrl = `http://127.0.0.1:${port}`;
