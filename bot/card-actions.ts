@@ -70,7 +70,13 @@ export async function answerCardAction(
     const current = await services.orders.findById(ObjectId.createFromHexString(payload.orderId));
     if (!current) return errorCardJson(error.userMessage);
     // A card drawn before the order moved: it is redrawn as the order is now, saying what changed.
-    const text = error.code === 'CONFLICT' ? `${changeNotice(current)} ${REPLIES.card.checkAgain}` : error.userMessage;
+    // Too late to reopen: the redrawn card offers a related report, and the line says why.
+    const text =
+      error.code === 'CONFLICT'
+        ? `${changeNotice(current)} ${REPLIES.card.checkAgain}`
+        : error.details.window === 'passed'
+          ? REPLIES.card.reopenTooLate(current.folio)
+          : error.userMessage;
     return orderCardJson(current, person, directory, timeZone, { text, tone: 'error' }, services.fileLink);
   }
 }

@@ -28,6 +28,7 @@ import { assetsAt } from '../services/assets/assets-at';
 import { EQUIPMENT_LABELS } from '../services/orders/types';
 import type { LiveCards } from './live-cards';
 import { addToDraft } from './intake/draft-files';
+import { prefillRelated, relatableOrder, relatedReportOf } from './intake/related-report';
 import { FileRef, fileRefsOf, isFileAttachment, receiveFiles, ReceivedFiles, TeamsFilesDeps } from './teams-files';
 import type { AttachmentMeta, ServiceOrder } from '../services/orders/types';
 
@@ -93,6 +94,7 @@ export class DeskBot extends ActivityHandler {
               ? deps.services.directory.personById(key)
               : null,
         centreName: async (id) => (await deps.services.directory.centre(id))?.name ?? id,
+        fileLink: deps.services.fileLink,
         assetsAt: deps.services.assets
           ? async (centreId, place) =>
               (await assetsAt(deps.services.assets!, centreId, place)).map((a) => ({
@@ -205,6 +207,8 @@ export class DeskBot extends ActivityHandler {
       } else {
         reported = await this.continueIntake(context, dc);
       }
+    } else if (relatedReportOf(context.activity.value) !== null) {
+      await this.startRelatedReport(context, dc);
     } else if (followUpChoiceOf(context.activity.value) !== null) {
       await this.answerFollowUpChoice(context, dc);
     } else if (await answerRepeatedConfirmation(context, this.receipt)) {
@@ -346,8 +350,34 @@ export class DeskBot extends ActivityHandler {
       await this.pendingFollowUp.delete(context);
   }
 
+  /**
+   * «Crear reporte relacionado» on a closed order the requester can no longer reopen: a new
+   * report linked to it, with its equipment and place already filled in; the person is told
+   * why it is a new report and is asked what fails now.
+   */
+  private async startRelatedReport(
+    context: TurnContext,
+    dc: Awaited<ReturnType<DialogSet['createContext']>>,
+  ): Promise<void> {
+    const id = relatedReportOf(context.activity.value);
+    const identity = await identify(context, this.deps.services.directory, this.log);
+    const order =
+      id && id !== 'malformed' ? await relatableOrder(this.deps.services.orders, identity.person, id) : null;
+    if (!order) {
+      await context.sendActivity(REPLIES.intake.relatedNotFound);
+      return;
+    }
+    const draft = await this.startDraft(context, identity, '', REPLIES.intake.startRelated(order.folio));
+    await dc.beginDialog(INTAKE_DIALOG, prefillRelated(draft, order));
+  }
+
   /** A new draft: the person's data from the directory and whatever their message already says. */
-  private async startDraft(context: TurnContext, identity: Identity, text: string): Promise<IntakeDraft> {
+  private async startDraft(
+    context: TurnContext,
+    identity: Identity,
+    text: string,
+    lead: string = REPLIES.intake.start,
+  ): Promise<IntakeDraft> {
     const prefill = text ? prefillFrom(text) : {};
     const draft: IntakeDraft = { mode: 'self', ...prefill };
     const person = identity.person;
@@ -359,7 +389,7 @@ export class DeskBot extends ActivityHandler {
       draft.centreChoices = own.length > 0 ? own : await this.deps.centres();
       if (own.length === 1) draft.centreId = own[0]!.id;
       if (draft.extension === undefined && person.extension) draft.extension = person.extension;
-      await context.sendActivity(REPLIES.intake.start);
+      await context.sendActivity(lead);
     } else {
       draft.unknownRequester = { name: identity.name };
       if (identity.email) draft.unknownRequester.email = identity.email;

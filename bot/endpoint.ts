@@ -20,7 +20,7 @@ import { sendError, refuse } from '../services/http/respond';
 import { parseActivity } from './activity-shape';
 import { serviceUrlPolicy } from './service-urls';
 import { TeamsNotificationChannel } from './teams-channel';
-import { LiveCards } from './live-cards';
+import { LiveCards, OrderChanges } from './live-cards';
 import { fileHostsFor } from './teams-files';
 import { AttachmentFiles } from '../services/files/attachment-files';
 
@@ -42,6 +42,8 @@ export interface BotEndpointDeps {
   reports?: ReportReads;
   /** PUBLIC_BASE_URL, for absolute links on notice cards. */
   publicBaseUrl?: string;
+  /** Changes to orders from every channel and instance: the cards already sent follow them. */
+  changes?: OrderChanges;
 }
 
 /** Handles `POST /api/messages`; botbuilder types stay inside bot/. */
@@ -166,8 +168,10 @@ export function createTeamsBot(deps: BotEndpointDeps): TeamsBot {
     logger: log,
     allows: (url) => serviceUrls.allows(url),
     fileLink: deps.services.fileLink,
+    orders: deps.services.orders,
   });
   liveCards.ensureIndexes().catch((error: unknown) => log.error({ err: error }, 'sent card index not created'));
+  if (deps.changes) liveCards.follow(deps.changes);
   const bot = new DeskBot({
     db: deps.db,
     storage: new MongoStorage(deps.db),

@@ -1,8 +1,9 @@
 import { CardFactory, ConversationReference } from 'botbuilder';
-import type { Db } from 'mongodb';
+import type { Db, ObjectId } from 'mongodb';
 import type { DirectoryReader } from '../services/directory/directory-store';
 import type { Logger } from '../services/logger';
 import type { ServiceOrder } from '../services/orders/types';
+import type { OrderStore } from '../services/orders/order-store';
 import { STATUS_LABELS } from '../services/workflow';
 import { orderCardJson } from './order-cards';
 import type { FileLinker } from '../services/files/file-links';
@@ -52,6 +53,16 @@ export interface LiveCardsDeps {
   allows(serviceUrl: string): boolean;
   /** Signs the links of the order's files on the redrawn card. */
   fileLink?: FileLinker;
+  /** Reads an order that changed elsewhere (see `follow`). */
+  orders?: Pick<OrderStore, 'findById'>;
+}
+
+/**
+ * Changes to orders as the database shows them, whichever process or channel made them
+ * (services/desk/change-feed.ts): mail, the provider page, Mesa, another instance.
+ */
+export interface OrderChanges {
+  subscribe(listener: (events: Array<{ _id: ObjectId; version: number }>) => void): () => void;
 }
 
 /**
@@ -89,7 +100,10 @@ export class LiveCards {
 
   /**
    * Redraws every remembered card of `order` that shows an older version, except the one
-   * `exceptActivityId` names (the card a click just answered, which Teams already replaced).
+   * `exceptActivityId` names (the card a click just answered, which Teams already replaced:
+   * it is only marked as showing this version). Each card is claimed first with a conditional
+   * write on the version it shows, so however many triggers and instances hear of the same
+   * change, each card is redrawn once per version.
    */
   async refresh(order: ServiceOrder, exceptActivityId?: string): Promise<number> {
     const stale = await this.cards
@@ -97,10 +111,41 @@ export class LiveCards {
       .toArray();
     let updated = 0;
     for (const card of stale) {
-      if (card.activityId === exceptActivityId) continue;
+      const claimed = await this.cards.updateOne(
+        { _id: card._id, version: card.version },
+        { $set: { version: order.version, updatedAt: new Date() } },
+      );
+      if (claimed.modifiedCount !== 1 || card.activityId === exceptActivityId) continue;
       if (await this.redraw(order, card)) updated += 1;
     }
     return updated;
+  }
+
+  /**
+   * Keeps the cards up to date with every change the feed reports, from any channel. Changes
+   * are handled one batch at a time; an order is read only when one of its cards is behind.
+   * Returns the unsubscribe.
+   */
+  follow(changes: OrderChanges): () => void {
+    let queue = Promise.resolve();
+    return changes.subscribe((events) => {
+      queue = queue
+        .then(() => this.changed(events))
+        .catch((error: unknown) => {
+          this.deps.logger.warn({ err: error }, 'order cards not kept up to date');
+        });
+    });
+  }
+
+  private async changed(events: ReadonlyArray<{ _id: ObjectId; version: number }>): Promise<void> {
+    const orders = this.deps.orders;
+    if (!orders) return;
+    for (const e of events) {
+      const behind = await this.cards.findOne({ orderId: e._id.toHexString(), version: { $lt: e.version } });
+      if (!behind) continue;
+      const order = await orders.findById(e._id);
+      if (order) await this.refresh(order);
+    }
   }
 
   private async redraw(order: ServiceOrder, card: SentCardDoc): Promise<boolean> {
@@ -132,7 +177,6 @@ export class LiveCards {
       failure = error;
     }
     if (failure === undefined) {
-      await this.cards.updateOne({ _id: card._id }, { $set: { version: order.version, updatedAt: new Date() } });
       log.debug('order card updated in place');
       return true;
     }
@@ -140,7 +184,11 @@ export class LiveCards {
     if (status !== undefined && GONE.has(status)) {
       await this.cards.deleteOne({ _id: card._id });
       log.info({ status }, 'order card gone; forgotten');
-    } else log.warn({ err: failure, status }, 'order card not updated');
+    } else {
+      // Released, so the next change (or trigger) tries this card again.
+      await this.cards.updateOne({ _id: card._id, version: order.version }, { $set: { version: card.version } });
+      log.warn({ err: failure, status }, 'order card not updated');
+    }
     return false;
   }
 }

@@ -126,6 +126,8 @@ export async function orderCardData(
     ? availableActions(orderFacts(order), actorFactsOf(viewer)).filter((a) => a !== 'reopen' || reopenable)
     : [];
   const orderId = order._id.toHexString();
+  // Past the window, the requester is offered a new report linked to this one instead.
+  const offerRelated = order.status === 'closed' && !reopenable && viewer?.id === order.requester.personId;
   const rules = actions.map((verb) => ruleFor(verb));
   const needs = (field: string) => rules.some((r) => (r.requires as readonly string[]).includes(field));
   const engineers = needs('engineerId') ? await directory.engineersOfCentre(order.centreId) : [];
@@ -134,8 +136,11 @@ export async function orderCardData(
   return {
     notice: notice?.text ?? '',
     noticeColor: notice?.tone === 'error' ? 'Attention' : 'Accent',
+    orderId,
     folio: order.folio,
     statusLabel: STATUS_LABELS[order.status],
+    relatedTo: order.relatedTo ?? '',
+    offerRelated,
     equipment: EQUIPMENT_LABELS[order.equipment.type],
     centre: centre?.name ?? order.centreId,
     location: order.equipment.location ?? '—',

@@ -1,3 +1,5 @@
+import { REOPEN_BUSINESS_DAYS } from '../services/notifications/messages';
+
 /** Every text the bot says (es-MX), in one place. */
 export const REPLIES = {
   welcome:
@@ -110,6 +112,9 @@ export const REPLIES = {
     failed: (reason: string) => `No pude registrar el reporte: ${reason}`,
     unknownValue: 'No lo sé',
     none: 'Ninguna',
+    startRelated: (folio: string) =>
+      `La orden **${folio}** se cerró hace más de ${REOPEN_BUSINESS_DAYS} días hábiles y ya no puede reabrirse, así que registraremos un reporte nuevo relacionado con ella, con el mismo equipo y lugar. Puedes escribir **cancelar** en cualquier momento.`,
+    relatedNotFound: 'No encontré esa orden entre tus reportes. Escribe **mis reportes** para verlos.',
   },
   files: {
     received: (r: { stored: Array<{ filename: string }>; refused: Array<{ name: string; why: string }> }) =>
@@ -144,6 +149,8 @@ export const REPLIES = {
     unknownPerson: 'No te encontré en el directorio de la Mesa de Servicio, así que no puedes actuar sobre órdenes.',
     done: (label: string) => `Hecho: ${label}.`,
     checkAgain: 'Revisa la orden como está ahora y, si aún corresponde, vuelve a intentarlo.',
+    reopenTooLate: (folio: string) =>
+      `La orden ${folio} se cerró hace más de ${REOPEN_BUSINESS_DAYS} días hábiles y ya no puede reabrirse. Si la falla volvió, usa «Crear reporte relacionado»: registraremos un reporte nuevo ligado a esta orden.`,
   },
 } as const;
 

@@ -1,5 +1,6 @@
 import type { Attachment } from 'botbuilder';
-import { AttachmentFiles, FILE_LIMITS, safeContentType, safeFileName } from '../services/files/attachment-files';
+import { AttachmentFiles, FILE_LIMITS } from '../services/files/attachment-files';
+import { safeContentType, safeFileName } from '../services/files/sanitise';
 import type { Logger } from '../services/logger';
 import type { AttachmentMeta } from '../services/orders/types';
 

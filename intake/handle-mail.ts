@@ -15,7 +15,6 @@ import {
   closedOrderAnswer,
   myReportsAnswer,
   reopenedAnswer,
-  reopenTooLateAnswer,
   statusAnswer,
   statusUnknownAnswer,
   unknownColleagueAnswer,
@@ -257,8 +256,9 @@ async function answer(deps: HandleMailDeps, mail: IncomingMail, kind: string, wo
 /**
  * A reply from the requester about their closed order: «sigue fallando» (or any «no …»
  * answer) within the reopening window reopens it (which needs passed sender
- * authentication, as a validation answer does); later, or anything else, is answered with
- * how to go on (reopen, or a new report naming the folio) and filed, never held unanswered.
+ * authentication, as a validation answer does); later, the same words make a new report
+ * linked to the closed order (mail has no button to offer one), whose receipt says why it is
+ * new. Anything else is answered with how to go on and filed, never held unanswered.
  */
 async function replyToClosed(
   deps: HandleMailDeps,
@@ -295,18 +295,14 @@ async function replyToClosed(
     await answer(deps, mail, 'reopened', reopenedAnswer(after, mail.subject));
     return { outcome: 'order_reopened', folder: 'processed', orderId };
   }
-  const words = stillFailing
-    ? reopenTooLateAnswer(order, mail.subject)
-    : closedOrderAnswer(order, mail.subject, window === 'open');
-  await answer(deps, mail, 'closed', words);
-  return {
-    outcome: 'answered',
-    folder: 'processed',
-    orderId,
-    reason: stillFailing
-      ? `reopening of ${order.folio} asked after the window`
-      : `reply to closed order ${order.folio}`,
-  };
+  if (stillFailing) {
+    // Too late to reopen: the mail becomes a new report linked to the closed order, and its
+    // receipt tells the requester why it is a new one.
+    const created = await createOrder(deps, mail, person, order);
+    return { ...created, reason: `new report related to ${order.folio}, closed before the reopening window` };
+  }
+  await answer(deps, mail, 'closed', closedOrderAnswer(order, mail.subject, window === 'open'));
+  return { outcome: 'answered', folder: 'processed', orderId, reason: `reply to closed order ${order.folio}` };
 }
 
 /** At most one answer to an unknown colleague per address in this window. */
@@ -362,14 +358,30 @@ async function answerQuery(
       };
 }
 
-async function createOrder(deps: HandleMailDeps, mail: IncomingMail, person: Person): Promise<Disposition> {
+/**
+ * A new order from a mail. With `related` (a closed order the requester says still fails,
+ * too late to reopen), the order is linked to it and describes the same equipment and place;
+ * its description is what the reply says, without the quoted closure.
+ */
+/** The equipment of a related report: the earlier order's, as the register or the staff left it. */
+function relatedEquipment(order: ServiceOrder) {
+  const { type, location, inventoryNumber } = order.equipment;
+  return { type, ...(location ? { location } : {}), ...(inventoryNumber ? { inventoryNumber } : {}) };
+}
+
+async function createOrder(
+  deps: HandleMailDeps,
+  mail: IncomingMail,
+  person: Person,
+  related?: ServiceOrder,
+): Promise<Disposition> {
   const orderId = stableObjectId(`order:${mail.key}`);
   const existing = await deps.orders.findById(orderId);
   if (!existing) {
     const files = await storeAttachments(deps, mail);
     // A new report keeps what it quotes or forwards: that is often the report itself.
-    const body = mail.reportText || mail.text;
-    const parts = [mail.subject, body, files.skipped.length ? notStoredLine(files) : ''].filter(Boolean);
+    const body = related ? mail.newText || mail.text : mail.reportText || mail.text;
+    const parts = [related ? '' : mail.subject, body, files.skipped.length ? notStoredLine(files) : ''].filter(Boolean);
     const description = parts.join('\n\n').slice(0, 5000).padEnd(3, '.');
     await reportOrder(
       {
@@ -386,10 +398,11 @@ async function createOrder(deps: HandleMailDeps, mail: IncomingMail, person: Per
         channel: 'email',
         orderId: orderId.toHexString(),
         requesterId: person.id,
-        centreId: person.centreIds[0],
-        equipment: { type: guessEquipment(`${mail.subject} ${body}`) },
+        centreId: related?.centreId ?? person.centreIds[0],
+        equipment: related ? relatedEquipment(related) : { type: guessEquipment(`${mail.subject} ${body}`) },
         description,
         attachments: files.stored,
+        ...(related ? { relatedTo: related.folio } : {}),
       },
     );
     if (files.skipped.length) {

@@ -4,6 +4,7 @@ import { simpleParser, type AddressObject, type Attachment, type HeaderValue, ty
 import { c1AsWindows1252, declaresUtf7, decodeUtf7Text, hasUtf7Word, repairUndeclared8bit } from './charsets';
 import { unpackTnef } from './tnef';
 import { trimReply, trimSignature } from './trim-reply';
+import { SAFE_CONTENT_TYPE, safeContentType, safeFileName } from '../services/files/sanitise';
 
 export interface MailAttachment {
   filename: string;
@@ -81,8 +82,6 @@ function returnPathOf(headers: Map<string, string[]>): string | undefined {
   return /<\s*([^>]*?)\s*>/.exec(value)?.[1]?.toLowerCase() ?? value.trim().toLowerCase();
 }
 
-const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
-const SAFE_TYPE = 'application/octet-stream';
 const EXTENSIONS: Record<string, string> = {
   'message/rfc822': 'eml',
   'text/calendar': 'ics',
@@ -100,20 +99,8 @@ const EXTENSIONS: Record<string, string> = {
   'message/feedback-report': 'txt',
 };
 
-/** A part's type as a well-formed MIME type; a malformed or missing one becomes octet-stream. */
-function safeType(value: unknown): string {
-  const type = typeof value === 'string' ? value.trim().toLowerCase() : '';
-  return MIME_TYPE.test(type) ? type : SAFE_TYPE;
-}
-
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
-
 /** A name for every part: its own (without path or control characters), or one from its type. */
 function nameOf(a: Attachment, type: string, position: number): string {
-  const own =
-    typeof a.filename === 'string' ? a.filename.replace(CONTROL_CHARACTERS, '').split(/[\\/]/).pop()!.trim() : '';
-  if (own) return own.slice(0, 200);
   const stem =
     type === 'message/rfc822'
       ? 'mensaje-adjunto'
@@ -122,7 +109,7 @@ function nameOf(a: Attachment, type: string, position: number): string {
         : type.startsWith('image/')
           ? 'imagen'
           : 'adjunto';
-  return `${stem}-${position}.${EXTENSIONS[type] ?? 'bin'}`;
+  return safeFileName(a.filename, `${stem}-${position}.${EXTENSIONS[type] ?? 'bin'}`);
 }
 
 const isTnef = (a: Attachment, type: string) =>
@@ -137,13 +124,18 @@ function filesOf(parsed: ParsedMail): MailAttachment[] {
   const files: MailAttachment[] = [];
   for (const a of parsed.attachments) {
     const content = Buffer.isBuffer(a.content) ? a.content : Buffer.from(a.content ?? '');
-    const type = safeType(a.contentType);
+    const type = safeContentType(a.contentType);
     if (isTnef(a, type)) {
       try {
         const inside = unpackTnef(content);
         if (inside.length > 0) {
           for (const f of inside)
-            files.push({ filename: f.filename, contentType: SAFE_TYPE, size: f.content.length, content: f.content });
+            files.push({
+              filename: f.filename,
+              contentType: SAFE_CONTENT_TYPE,
+              size: f.content.length,
+              content: f.content,
+            });
           continue;
         }
       } catch {
@@ -224,7 +216,7 @@ export async function parseMail(source: Buffer): Promise<IncomingMail> {
     headers,
     contentType: type,
     reportType,
-    partTypes: parsed.attachments.map((a) => safeType(a.contentType)),
+    partTypes: parsed.attachments.map((a) => safeContentType(a.contentType)),
     returnPath: returnPathOf(headers),
     source,
   };

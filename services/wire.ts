@@ -237,6 +237,8 @@ export async function wire(
     desk: directoryStore,
     zone: config.defaultTimeZone,
   });
+  // One feed of order changes (any channel, any instance): Mesa's pages and the Teams cards follow it.
+  const changes = new OrderChangeFeed(storage.db, { intervalMs: 500, logger: componentLogger(root, 'desk') });
   const teams = createTeamsBot({
     bot: config.bot,
     db: storage.db,
@@ -245,6 +247,7 @@ export async function wire(
     centres: async () => (await directoryStore.snapshot()).centres.map((c) => ({ id: c.id, name: c.name })),
     reports,
     publicBaseUrl: config.publicBaseUrl,
+    changes,
   });
   const issuer = new CedulaIssuer({
     store: cedulas,
@@ -280,7 +283,7 @@ export async function wire(
         directory,
       },
       desk: directoryStore,
-      changes: new OrderChangeFeed(storage.db, { intervalMs: 500, logger: componentLogger(root, 'desk') }),
+      changes,
       staticDir: config.desk.staticDir,
       host: config.host,
       directoryList: async () =>
@@ -331,6 +334,7 @@ export async function wire(
     port,
     async stop() {
       await http.close();
+      changes.stop();
       await mail.poller?.stop();
       await metricsReconciler.stop();
       await issuer.stop();

@@ -62,6 +62,8 @@ export interface IntakeDraft {
   extension?: string | null;
   /** A phone number to call back on, when one was given instead of an extension. */
   phone?: string;
+  /** The folio of the requester's closed order this report follows (too late to reopen it). */
+  relatedTo?: string;
   /** Files sent in the chat while the report was being taken (already stored), named on the order at confirm. */
   attachments?: AttachmentMeta[];
 }

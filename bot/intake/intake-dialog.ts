@@ -13,13 +13,20 @@ import {
 } from 'botbuilder-dialogs';
 import { AppError } from '../../services/errors';
 import type { Person } from '../../services/directory/schema';
-import { EQUIPMENT_LABELS, EQUIPMENT_TYPES, EquipmentType, ServiceOrder } from '../../services/orders/types';
+import {
+  AttachmentMeta,
+  EQUIPMENT_LABELS,
+  EQUIPMENT_TYPES,
+  EquipmentType,
+  ServiceOrder,
+} from '../../services/orders/types';
 import type { ReportOrderInput } from '../../services/orders/report-order';
 import { cardAttachment } from '../cards/render';
 import { REPLIES } from '../replies';
 import { EDITABLE_FIELDS, EditableField, FIELD_TITLES, FIELD_WORDS, IntakeDraft } from './draft';
 import { confirms, EQUIPMENT_SYNONYMS, fold, saysNone } from '../../services/vocabulary';
 import type { IntakeReceipt, ReceiptProperty } from './receipt';
+import { FileLinker, INLINE_IMAGE_TYPES } from '../../services/files/file-links';
 
 export const INTAKE_DIALOG = 'intake';
 const STEPS = 'intake-steps';
@@ -48,6 +55,39 @@ export interface IntakeDeps {
   receipt: ReceiptProperty;
   /** Registered equipment at a place of a centre, offered when the inventory number is asked. */
   assetsAt?(centreId: string, place: string): Promise<Array<{ inventoryNumber: string; title: string }>>;
+  /** Signs links to the draft's files for the summary card (thumbnails of photos); absent: names only. */
+  fileLink?: FileLinker;
+}
+
+/** A size as people read it: bytes, KB or MB. */
+export function readableSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/**
+ * The draft's files as the summary card lists them before «confirmar»: each with its name and
+ * size, photos also as thumbnails through links signed for the report's future order.
+ */
+function draftFilesData(facts: SummaryFacts, links: FileLinker | undefined) {
+  const files = (facts.files ?? []).filter((f) => f.fileId);
+  const order =
+    facts.orderId && /^[0-9a-f]{24}$/.test(facts.orderId) ? { _id: new ObjectId(facts.orderId) } : undefined;
+  const linked = files.map((f) => ({
+    name: f.filename,
+    text: `📎 ${f.filename} (${readableSize(f.size)})`,
+    url: (order && links?.(order, f, { draft: true })) ?? '',
+    image: INLINE_IMAGE_TYPES.has(f.contentType),
+  }));
+  const images = linked.filter((f) => f.image && f.url);
+  return {
+    hasFiles: linked.length > 0,
+    filesTitle: `Archivos (${linked.length})`,
+    fileLines: linked,
+    images,
+    hasImages: images.length > 0,
+  };
 }
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[a-z]{2,}$/i;
@@ -87,6 +127,10 @@ export function summaryDecision(activity: Partial<Activity>): SummaryDecision | 
 /** What the summary card shows. */
 type SummaryFacts = {
   requesterName: string;
+  relatedTo: string;
+  /** The report's future order id, which links to its files are signed for. */
+  orderId?: string;
+  files?: AttachmentMeta[];
   equipment: string;
   centre: string;
   location: string;
@@ -101,6 +145,14 @@ type SummaryFacts = {
  * fifth of the size); the card is drawn whenever the prompt asks, a reprompt included.
  */
 class SummaryPrompt extends TextPrompt {
+  constructor(
+    id: string,
+    validator: ConstructorParameters<typeof TextPrompt>[1],
+    private readonly fileLink?: FileLinker,
+  ) {
+    super(id, validator);
+  }
+
   protected override async onPrompt(
     context: TurnContext,
     state: unknown,
@@ -111,6 +163,9 @@ class SummaryPrompt extends TextPrompt {
     const facts = options.validations as SummaryFacts;
     const card = cardAttachment('intakeSummary', {
       ...facts,
+      // A summary stored before the link existed has no such fact.
+      relatedTo: facts.relatedTo ?? '',
+      ...draftFilesData(facts, this.fileLink),
       fields: EDITABLE_FIELDS.map((field) => ({ field, title: FIELD_TITLES[field] })),
     });
     await context.sendActivity(MessageFactory.attachment(card, REPLIES.intake.summary));
@@ -149,7 +204,9 @@ export class IntakeDialog extends ComponentDialog {
     this.addDialog(textPrompt(P.inventory, (t) => t.length >= 1 && t.length <= 50));
     this.addDialog(textPrompt(P.description, (t) => t.length >= 3 && t.length <= 2000));
     this.addDialog(textPrompt(P.extension, (t) => saysNone(t) || contactIn(t) !== null));
-    this.addDialog(new SummaryPrompt(P.confirm, async (p) => summaryDecision(p.context.activity) !== null));
+    this.addDialog(
+      new SummaryPrompt(P.confirm, async (p) => summaryDecision(p.context.activity) !== null, deps.fileLink),
+    );
     this.addDialog(
       new WaterfallDialog(STEPS, [
         this.requesterStep.bind(this),
@@ -343,6 +400,9 @@ export class IntakeDialog extends ComponentDialog {
     const d = this.draft(step);
     const facts: SummaryFacts = {
       requesterName: d.mode === 'phone' ? (d.requesterName ?? '') : '',
+      relatedTo: d.relatedTo ?? '',
+      orderId: d.orderId,
+      files: d.attachments ?? [],
       equipment: d.equipmentType ? EQUIPMENT_LABELS[d.equipmentType] : '—',
       centre: d.centreId ? await this.deps.centreName(d.centreId) : '—',
       location: d.location ?? '—',
@@ -411,6 +471,7 @@ export function reportInput(d: IntakeDraft): ReportOrderInput {
     centreId: d.centreId,
   };
   if (d.orderId) input.orderId = d.orderId;
+  if (d.relatedTo) input.relatedTo = d.relatedTo;
   if (d.attachments?.length)
     input.attachments = d.attachments.map((a) => ({
       fileId: a.fileId,

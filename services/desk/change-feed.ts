@@ -5,10 +5,11 @@ import type { ServiceOrder } from '../orders/types';
 /** What a page needs to know that an order changed, and to decide whether its reader may know. */
 export type OrderChangeEvent = Pick<
   ServiceOrder,
-  'folio' | 'version' | 'status' | 'requester' | 'engineer' | 'provider' | 'centreId' | 'updatedAt'
+  '_id' | 'folio' | 'version' | 'status' | 'requester' | 'engineer' | 'provider' | 'centreId' | 'updatedAt'
 >;
 
 const PROJECTION = {
+  _id: 1,
   folio: 1,
   version: 1,
   status: 1,

@@ -106,6 +106,7 @@ export async function orderDetail(
   return {
     ...orderRow(order, leastRemaining(clocks.clocks)),
     description: order.description,
+    ...(order.relatedTo && { relatedTo: order.relatedTo }),
     centreName: centre?.name ?? order.centreId,
     timeZone: centre?.timeZone,
     channel: order.channel,

@@ -12,24 +12,6 @@ export const ATTACHMENTS_BUCKET = 'attachments';
  */
 export const FILE_LIMITS = { maxBytes: 10 * 1024 * 1024, maxFiles: 10 } as const;
 
-const SAFE_TYPE = 'application/octet-stream';
-const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
-
-/** A declared content type kept only when it is a plain `type/subtype`; anything else is opaque bytes. */
-export function safeContentType(value: unknown): string {
-  const type = typeof value === 'string' ? value.split(';')[0]!.trim().toLowerCase() : '';
-  return MIME_TYPE.test(type) ? type : SAFE_TYPE;
-}
-
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
-
-/** A file name without path or control characters, at most 200 characters; `fallback` when nothing is left. */
-export function safeFileName(value: unknown, fallback: string): string {
-  const own = typeof value === 'string' ? value.replace(CONTROL_CHARACTERS, '').split(/[\\/]/).pop()!.trim() : '';
-  return (own || fallback).slice(0, 200);
-}
-
 /** An ObjectId derived from `seed`: the same source always stores under the same id. */
 export function stableObjectId(seed: string): ObjectId {
   return new ObjectId(createHash('sha256').update(seed).digest().subarray(0, 12));

@@ -8,8 +8,19 @@ export const FILE_LINK_PURPOSE = 'file';
 /** How long a file link in a card or a mail opens the file. */
 export const FILE_LINK_TTL_MS = 14 * 24 * 3600_000;
 
-/** The link that opens one stored file of an order, or undefined for a file that was not stored. */
-export type FileLinker = (order: Pick<ServiceOrder, '_id'>, file: AttachmentMeta) => string | undefined;
+/** How long a link to a file of a report still being drafted opens it. */
+export const DRAFT_FILE_LINK_TTL_MS = 24 * 3600_000;
+
+/**
+ * The link that opens one stored file of an order, or undefined for a file that was not
+ * stored. `draft`: the order is a report still being drafted (its id minted, not yet
+ * stored); the link then opens the file for a day, before and after the report is made.
+ */
+export type FileLinker = (
+  order: Pick<ServiceOrder, '_id'>,
+  file: AttachmentMeta,
+  options?: { draft?: boolean },
+) => string | undefined;
 
 /** Image types shown inline (thumbnails on cards, served as images); any other file is a download. */
 export const INLINE_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -20,13 +31,13 @@ export const INLINE_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/png', 'im
  * new random token, so links cannot be guessed from one another.
  */
 export function fileLinker(secret: string, publicBaseUrl?: string, now: () => number = Date.now): FileLinker {
-  return (order, file) => {
+  return (order, file, options = {}) => {
     if (!file.fileId) return undefined;
     const token = signToken(secret, {
       purpose: FILE_LINK_PURPOSE,
       subject: file.fileId,
-      data: { orderId: order._id.toHexString() },
-      ttlMs: FILE_LINK_TTL_MS,
+      data: { orderId: order._id.toHexString(), ...(options.draft ? { draft: 'true' } : {}) },
+      ttlMs: options.draft ? DRAFT_FILE_LINK_TTL_MS : FILE_LINK_TTL_MS,
       now: now(),
     });
     return absoluteUrl(publicBaseUrl, `/files/${token}`);

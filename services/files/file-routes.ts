@@ -3,6 +3,7 @@ import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../logger';
 import { tokenFailureMessage, verifyToken } from '../links/signed-token';
 import type { OrderStore } from '../orders/order-store';
+import type { AttachmentMeta } from '../orders/types';
 import { FILE_LINK_PURPOSE, filesOf, INLINE_IMAGE_TYPES } from './file-links';
 
 /** What the file route reads: the order a link names, and a stored file's bytes. */
@@ -10,6 +11,8 @@ export interface FileReads {
   orders: Pick<OrderStore, 'findById'>;
   /** The content of a stored attachment, or null when it is gone. */
   read(fileId: string): Promise<Buffer | null>;
+  /** A stored attachment's name and type, for a file of a report still being drafted. */
+  describe?(fileId: string): Promise<AttachmentMeta | undefined>;
 }
 
 /** The attachments bucket (GridFS) the mail intake stores into, read by id. */
@@ -17,6 +20,21 @@ export function gridFsFileReads(db: Db, orders: Pick<OrderStore, 'findById'>): F
   const bucket = new GridFSBucket(db, { bucketName: 'attachments' });
   return {
     orders,
+    async describe(fileId) {
+      const [found] = await bucket
+        .find({ _id: ObjectId.createFromHexString(fileId) })
+        .limit(1)
+        .toArray();
+      const contentType = (found?.metadata as { contentType?: unknown } | undefined)?.contentType;
+      return found
+        ? {
+            fileId,
+            filename: found.filename,
+            contentType: typeof contentType === 'string' ? contentType : '',
+            size: found.length,
+          }
+        : undefined;
+    },
     async read(fileId) {
       const id = ObjectId.createFromHexString(fileId);
       if ((await bucket.find({ _id: id }).limit(1).toArray()).length === 0) return null;
@@ -63,7 +81,12 @@ export function registerFileRoutes(server: Server, deps: { files: FileReads; sec
       const order = /^[0-9a-f]{24}$/.test(orderId)
         ? await deps.files.orders.findById(ObjectId.createFromHexString(orderId))
         : null;
-      const meta = order ? filesOf(order).find((f) => f.fileId === fileId) : undefined;
+      // A draft's link names an order not stored yet: the signed file is its own warrant until then.
+      const meta = order
+        ? filesOf(order).find((f) => f.fileId === fileId)
+        : data?.draft === 'true'
+          ? await deps.files.describe?.(fileId)
+          : undefined;
       const content = meta ? await deps.files.read(fileId) : null;
       if (!meta || !content) {
         refuse(res, 404, 'NOT_FOUND', 'El archivo ya no está disponible. Consulte a la Mesa de Servicio.');

@@ -10,17 +10,6 @@ import { renderMail, type RenderedMail } from './templates';
  */
 const re = (subject: string) => `Re: ${subject || 'su mensaje'}`.slice(0, 200);
 
-/** To a requester who replied «sigue fallando» after the reopening window. */
-export function reopenTooLateAnswer(order: Pick<ServiceOrder, 'folio'>, subject: string): RenderedMail {
-  return renderMail({
-    subject: re(subject),
-    paragraphs: [
-      `La orden ${order.folio} se cerró hace más de ${REOPEN_BUSINESS_DAYS} días hábiles, por lo que ya no puede reabrirse.`,
-      `Para reportar que la falla continúa, envíe un correo nuevo a esta dirección (no una respuesta) describiendo la falla y mencione el folio ${order.folio}; se registrará un reporte nuevo relacionado con el anterior.`,
-    ],
-  });
-}
-
 /** To a requester who wrote about a closed order without saying the failure came back. */
 export function closedOrderAnswer(
   order: Pick<ServiceOrder, 'folio'>,
@@ -33,7 +22,7 @@ export function closedOrderAnswer(
       `La orden ${order.folio} está cerrada, por lo que su mensaje no se agregó a ella.`,
       canReopen
         ? `Si la falla continúa, responda a este correo con «Sigue fallando» e indique qué ocurre: la orden regresará a la Mesa de Servicio.`
-        : `Si la falla continúa, envíe un correo nuevo describiéndola y mencione el folio ${order.folio}; se registrará un reporte nuevo.`,
+        : `Si la falla continúa, responda a este correo con «Sigue fallando» e indique qué ocurre: como la orden se cerró hace más de ${REOPEN_BUSINESS_DAYS} días hábiles y ya no puede reabrirse, registraremos un reporte nuevo relacionado con ella.`,
     ],
   });
 }
@@ -72,6 +61,7 @@ export function statusAnswer(order: ServiceOrder, subject: string, zone: string)
         `Equipo: ${EQUIPMENT_LABELS[order.equipment.type]}${order.equipment.location ? ` (${order.equipment.location})` : ''}`,
         `Reportada: ${dated(order.createdAt, zone)} por ${order.requester.name}`,
         order.engineer ? `Ingeniero: ${order.engineer.name}` : '',
+        order.relatedTo ? `Relacionada con la orden ${order.relatedTo} (la falla volvió después de su cierre)` : '',
         `Última actualización: ${dated(order.updatedAt, zone)}`,
         `Falla: ${snippet(order.description, 300)}`,
       ]

@@ -112,6 +112,16 @@ export const REOPEN_HOW =
   `Si la falla continúa, responda «Sigue fallando» a este correo (o use el botón «Sigue fallando» en Teams) ` +
   `dentro de los ${REOPEN_BUSINESS_DAYS} días hábiles siguientes al cierre, e indique qué ocurre: la orden regresará a la Mesa de Servicio.`;
 
+/** Why a report linked to an earlier order is a new one, for its requester. */
+const relatedWhy = (o: ServiceOrder) =>
+  o.relatedTo
+    ? `Es un reporte nuevo relacionado con la orden ${o.relatedTo}: esa orden se cerró hace más de ${REOPEN_BUSINESS_DAYS} días hábiles y ya no puede reabrirse.`
+    : '';
+
+/** The earlier order a report follows, for the staff who work it. */
+const relatedFact = (o: ServiceOrder) =>
+  o.relatedTo ? `Relacionada con la orden ${o.relatedTo}: la falla volvió después de su cierre.` : '';
+
 /** Asked of the requester in the validation request and its reminders. */
 export const VALIDATION_QUESTION = '¿Quedó resuelta la falla?';
 
@@ -125,19 +135,21 @@ const VALIDATION_HOW =
  */
 export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeContext) => NoticeText> = {
   order_reported: (o) => ({
-    line: `Tu reporte quedó registrado con el folio ${o.folio}.`,
+    line: `Tu reporte quedó registrado con el folio ${o.folio}.${o.relatedTo ? ` ${relatedWhy(o)}` : ''}`,
     subject: `Reporte recibido, folio ${o.folio}`,
     paragraphs: [
       `Registramos su reporte con el folio ${o.folio}.`,
+      relatedWhy(o),
       `Falla reportada: ${o.description}`,
       'La Mesa de Servicio lo atenderá a la brevedad.',
     ],
   }),
   new_order: (o, ctx) => ({
-    line: `Nueva orden de servicio ${o.folio}.`,
+    line: `Nueva orden de servicio ${o.folio}${o.relatedTo ? `, relacionada con la orden ${o.relatedTo}` : ''}.`,
     subject: `Nueva orden ${o.folio}`,
     paragraphs: [
       `${o.requester.name} reportó una falla (${equipment(o)}).`,
+      relatedFact(o),
       o.description,
       filesParagraph(o, filesOf(o), ctx),
     ],
@@ -174,6 +186,7 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     subject: `Orden ${o.folio} turnada a usted`,
     paragraphs: [
       `Se le turnó la orden ${o.folio} (${equipment(o)}).`,
+      relatedFact(o),
       o.description,
       filesParagraph(o, filesOf(o), ctx),
       'Comuníquese con el solicitante y registre el diagnóstico.',
@@ -197,6 +210,7 @@ export const NOTICE_MESSAGES: Record<NoticeEvent, (o: ServiceOrder, ctx: NoticeC
     subject: `Orden de servicio ${o.folio} turnada a su empresa`,
     paragraphs: [
       `Se turnó a su empresa la orden ${o.folio} (${equipment(o)}).`,
+      relatedFact(o),
       o.description,
       o.provider
         ? `Contrato: ${o.provider.contractId}. Atiéndala dentro de los tiempos del contrato.`

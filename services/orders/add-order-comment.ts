@@ -8,7 +8,7 @@ import type { HistoryEntry, ServiceOrder } from './types';
 import { Addressee, NoticeDraft, noticesTo, RecipientRole } from '../notifications/notices';
 import { conflictError, notFoundError } from './apply-transition';
 import { compact, orderIdSchema, parseInput, snapshotOf, SourceFields, toObjectId } from './inputs';
-import { directoryId } from '../directory/schema';
+import { directoryId, type Person } from '../directory/schema';
 
 const Input = z.strictObject({
   orderId: orderIdSchema,
@@ -31,10 +31,50 @@ export interface AddOrderCommentDeps {
 }
 
 /**
+ * The latest message staff wrote to the requester, when the requester has not commented
+ * since: the requester's next comment answers it.
+ */
+function openQuestion(order: ServiceOrder): HistoryEntry | undefined {
+  for (let i = order.history.length - 1; i >= 0; i -= 1) {
+    const h = order.history[i]!;
+    if (h.action === 'message_requester') return h.by.personId ? h : undefined;
+    if (h.action === 'comment' && h.by.personId === order.requester.personId) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Who hears a comment, most specific first: by anyone but the requester, the requester (and,
+ * from the provider, the engineer who turned the order to it); by the requester, whoever
+ * wrote the message they answer, then the engineer on the order, else the analyst who took
+ * it, else the analysts.
+ */
+async function hearersOf(
+  deps: AddOrderCommentDeps,
+  order: ServiceOrder,
+  actor: Person,
+): Promise<Array<[Addressee, RecipientRole]>> {
+  if (actor.id !== order.requester.personId) {
+    const byProvider = actor.providerId !== undefined && actor.providerId === order.provider?.providerId;
+    return [
+      [order.requester, 'requester'],
+      ...(byProvider && order.engineer ? [[order.engineer, 'engineer'] as [Addressee, RecipientRole]] : []),
+    ];
+  }
+  const hearers: Array<[Addressee, RecipientRole]> = [];
+  const asked = openQuestion(order);
+  if (asked) hearers.push([asked.by, asked.role === 'engineer' ? 'engineer' : 'analyst']);
+  if (order.engineer) hearers.push([order.engineer, 'engineer']);
+  else if (order.analyst) hearers.push([order.analyst, 'analyst']);
+  else
+    for (const a of await analystsToNotify(deps.directory, deps.analystRouting ?? 'all'))
+      hearers.push([{ personId: a.id, email: a.email }, 'analyst']);
+  return hearers;
+}
+
+/**
  * Appends a comment to an order's history without changing its state, and tells the other
- * side: a comment by the requester goes to the assigned engineer (else the analyst who took
- * the order, else every analyst); a comment by anyone else goes to the requester, and one by
- * the order's provider to its engineer as well. Files
+ * side (see `hearersOf`): a requester's answer to a staff message reaches whoever wrote it. Files
  * that came with it (already stored by the edge) are named on the same history entry. Only
  * people in the directory may comment, and only on open orders. The write is the same
  * guarded one as a transition (status and version unchanged in the filter, version bumped)
@@ -67,17 +107,7 @@ export async function addOrderComment(deps: AddOrderCommentDeps, raw: AddOrderCo
     to: person,
     role,
   });
-  const drafts: NoticeDraft[] = [];
-  const byProvider = actor.providerId !== undefined && actor.providerId === order.provider?.providerId;
-  if (actor.id !== order.requester.personId) {
-    drafts.push(to(order.requester, 'requester'));
-    // The engineer who turned the order to the provider follows what the provider says.
-    if (byProvider && order.engineer) drafts.push(to(order.engineer, 'engineer'));
-  } else if (order.engineer) drafts.push(to(order.engineer, 'engineer'));
-  else if (order.analyst) drafts.push(to(order.analyst, 'analyst'));
-  else
-    for (const a of await analystsToNotify(deps.directory, deps.analystRouting ?? 'all'))
-      drafts.push(to({ personId: a.id, email: a.email }, 'analyst'));
+  const drafts = (await hearersOf(deps, order, actor)).map(([person, role]) => to(person, role));
   const notices = noticesTo(order._id, drafts, now);
   const history: HistoryEntry = {
     at: now,

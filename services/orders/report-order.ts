@@ -12,6 +12,7 @@ import { EQUIPMENT_TYPES, PersonSnapshot, ServiceOrder } from './types';
 import { compact, parseInput, snapshotOf } from './inputs';
 import { intakeFacts, IntakeFactsDeps, PriorityHints } from './intake-facts';
 import { callerContact } from './phone-report';
+import { folioSchema } from './get-order';
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
 
@@ -45,6 +46,8 @@ const Input = z
       location: optionalText(200),
     }),
     description: z.string().trim().min(3, 'describa la falla (mínimo 3 caracteres)').max(5000),
+    /** The folio of the requester's earlier order this report follows (a failure that came back too late to reopen it). */
+    relatedTo: folioSchema.optional(),
     ...PriorityHints,
     contact: z
       .strictObject({
@@ -81,7 +84,8 @@ const Input = z
 export type ReportOrderInput = z.input<typeof Input>;
 
 export interface ReportOrderDeps extends Omit<IntakeFactsDeps, 'directory'> {
-  orders: Pick<OrderStore, 'create'>;
+  /** `findByFolio` checks the earlier order a related report names. */
+  orders: Pick<OrderStore, 'create'> & Partial<Pick<OrderStore, 'findByFolio'>>;
   directory: Pick<DirectoryReader, 'personById' | 'centre' | 'analysts'> & IntakeFactsDeps['directory'];
   now?: () => Date;
   /** Zone whose calendar year numbers the folio (TZ_DEFAULT). */
@@ -147,6 +151,16 @@ async function resolveParties(deps: ReportOrderDeps, input: z.infer<typeof Input
   return { ...base, reporter: snapshotOf(analyst), role: 'analyst' };
 }
 
+/**
+ * A related report names an earlier order of the same requester; any other folio is refused
+ * with the words an unknown folio gets, so folios cannot be probed this way.
+ */
+async function checkRelated(deps: ReportOrderDeps, folio: string, requester: PersonSnapshot): Promise<void> {
+  const earlier = deps.orders.findByFolio ? await deps.orders.findByFolio(folio) : null;
+  if (!earlier || !samePerson(earlier.requester, requester))
+    throw invalid('relatedTo', `related order ${folio} absent or of another requester`, `no existe la orden ${folio}.`);
+}
+
 /** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using one. */
 const yearFormats = new Map<string, Intl.DateTimeFormat>();
 
@@ -173,6 +187,7 @@ function samePerson(a: PersonSnapshot, b: PersonSnapshot): boolean {
 export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput): Promise<ServiceOrder> {
   const input = parseInput(Input, raw);
   const parties = await resolveParties(deps, input);
+  if (input.relatedTo) await checkRelated(deps, input.relatedTo, parties.requester);
   const now = (deps.now ?? (() => new Date()))();
   const contact = await callerContact(deps, input);
   const facts = await intakeFacts(
@@ -199,6 +214,7 @@ export async function reportOrder(deps: ReportOrderDeps, raw: ReportOrderInput):
     updatedAt: now,
   };
   if (contact) order.contact = contact;
+  if (input.relatedTo) order.relatedTo = input.relatedTo;
   const audience = {
     analysts: await analystsToNotify(deps.directory, deps.analystRouting ?? 'all'),
     judges: [],

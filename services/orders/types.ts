@@ -132,6 +132,11 @@ export interface ServiceOrder {
   channel: 'teams' | 'email' | 'phone';
   equipment: Equipment;
   description: string;
+  /**
+   * The folio of an earlier order whose failure came back after it could no longer be
+   * reopened: this order is a new report linked to it, and says so wherever it is shown.
+   */
+  relatedTo?: string;
   contact?: { extension?: string; phone?: string; email?: string };
   priority: Priority;
   priorityBasis?: PriorityBasis;

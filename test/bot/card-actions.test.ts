@@ -214,7 +214,9 @@ describe('order cards and card actions', () => {
     const shown = cardsOf(await requester.say(`estado ${late.folio}`))[0]!;
     expect(executeActions(shown).map((a) => a.verb)).not.toContain('reopen');
     const refused = await invoke(requester, execute({ ...actionOf(oldCard, 'reopen').data, reason: 'Sigue igual.' }));
-    expect(cardText(refused.card)).toMatch(/ya no puede reabrirse; levante un nuevo reporte/);
+    expect(cardText(refused.card)).toMatch(
+      /ya no puede reabrirse. Si la falla volvió, usa «Crear reporte relacionado»/,
+    );
     expect((await w.store.findById(late._id))!.status).toBe('closed');
   });
 

@@ -7,6 +7,7 @@ import { resolveOnsite } from '../../services/orders/resolve-onsite';
 import { takeOrder } from '../../services/orders/take-order';
 import type { ServiceOrder } from '../../services/orders/types';
 import {
+  allOrders,
   ANALYST,
   DESK,
   ENGINEER,
@@ -106,10 +107,11 @@ describe('reopening a closed order by mail', () => {
     expect(answered.inReplyTo).toBeDefined();
   }, 180_000);
 
-  it('answers a late «sigue fallando» with how to report anew, and never holds it unanswered', async () => {
+  it('makes a late «sigue fallando» a new report linked to the closed order, and says why it is a new one', async () => {
     const { order, closure } = await closedOrder('No imprime a color');
     const later = new Date(order.timestamps.closedAt!.getTime() + 12 * 24 * 3600_000);
     const before = await folderCounts(h.stack);
+    const ordersBefore = (await allOrders(h)).length;
     await reply(closure, 'Sigue fallando, otra vez no imprime a color.');
     await runPollerUntilEmpty(h, { deps: { now: () => later } });
     const after = await current(order);
@@ -118,8 +120,43 @@ describe('reopening a closed order by mail', () => {
     const counts = await folderCounts(h.stack);
     expect(counts.Cuarentena).toBe(before.Cuarentena);
     expect(counts.Procesados).toBe(before.Procesados + 1);
-    const answer = await mailMatching(h, REQUESTER, (m) => (m.text ?? '').includes('ya no puede reabrirse'));
-    expect(answer.text).toContain(`mencione el folio ${order.folio}`);
-    expect(answer.headers.get('auto-submitted')).toBe('auto-replied');
+
+    const orders = await allOrders(h);
+    expect(orders).toHaveLength(ordersBefore + 1);
+    const linked = orders.at(-1)!;
+    expect(linked).toMatchObject({
+      status: 'reported',
+      relatedTo: order.folio,
+      channel: 'email',
+      requester: { personId: 'jpena' },
+      centreId: order.centreId,
+      equipment: { type: 'printer' },
+    });
+    expect(linked.description).toContain('otra vez no imprime a color');
+    expect(linked.description).not.toContain('Cerrada');
+
+    await h.deliverNotices();
+    const receipt = await mailMatching(h, REQUESTER, (m) =>
+      (m.subject ?? '').includes(`Reporte recibido, folio ${linked.folio}`),
+    );
+    expect(receipt.text).toContain(`Es un reporte nuevo relacionado con la orden ${order.folio}`);
+    expect(receipt.text).toContain('ya no puede reabrirse');
+    const analyst = await mailMatching(h, ANALYST, (m) => (m.subject ?? '').includes(`Nueva orden ${linked.folio}`));
+    expect(analyst.text).toContain(`Relacionada con la orden ${order.folio}`);
+
+    // Asked about by mail, the new order names the one it follows.
+    await sendMail(h.stack, {
+      from: `José Peña <${REQUESTER.user}>`,
+      to: DESK.user,
+      subject: `estado ${linked.folio}`,
+      text: '¿Cómo va?',
+      envelope: { from: REQUESTER.user, to: DESK.user },
+    });
+    await waitFor('delivery to the desk', async () => (await folderCounts(h.stack)).INBOX >= 1);
+    await runPollerUntilEmpty(h);
+    const status = await mailMatching(h, REQUESTER, (m) =>
+      (m.text ?? '').includes(`La orden ${linked.folio} está en estado`),
+    );
+    expect(status.text).toContain(`Relacionada con la orden ${order.folio}`);
   }, 180_000);
 });

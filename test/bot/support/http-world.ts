@@ -5,6 +5,9 @@ import { createHttpService, HttpService } from '../../../services/http/server';
 import { MongoOrderStore } from '../../../services/orders/order-store';
 import type { NotificationChannel } from '../../../services/outbox/types';
 import { createTeamsBot } from '../../../bot/endpoint';
+import { OrderChangeFeed } from '../../../services/desk/change-feed';
+import { fileLinker } from '../../../services/files/file-links';
+import { gridFsFileReads } from '../../../services/files/file-routes';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
 import { botServices } from '../../support/order-services';
 import { quietLogger } from '../../services/outbox/fixtures';
@@ -29,7 +32,14 @@ export interface HttpBotWorld {
   close(): Promise<void>;
 }
 
-export async function openHttpBotWorld(): Promise<HttpBotWorld> {
+/**
+ * `followChanges`: the bot's cards follow the database's order changes (the service's
+ * change feed, polled every 100 ms), as they do in the service. `fileSecret`: cards carry
+ * signed links to files, served by the same HTTP service (`GET /files/<token>`).
+ */
+export async function openHttpBotWorld(
+  options: { followChanges?: boolean; fileSecret?: string } = {},
+): Promise<HttpBotWorld> {
   const tdb = await openTestDatabase();
   const directory = new MongoDirectoryStore(tdb.client, tdb.db);
   const store = new MongoOrderStore(tdb.db);
@@ -38,7 +48,9 @@ export async function openHttpBotWorld(): Promise<HttpBotWorld> {
   await directory.replaceAll(parseDirectory(botDirectoryJson()));
   const connector = await startConnector();
   const logger = quietLogger();
-  const bot = createTeamsBot({ bot: {}, db: tdb.db, logger, ...botServices(store, directory) });
+  const changes = options.followChanges ? new OrderChangeFeed(tdb.db, { intervalMs: 100, logger }) : undefined;
+  const extra = options.fileSecret ? { fileLink: fileLinker(options.fileSecret) } : {};
+  const bot = createTeamsBot({ bot: {}, db: tdb.db, logger, ...botServices(store, directory, extra), changes });
   let http: HttpService | undefined;
   try {
     http = createHttpService({
@@ -46,6 +58,7 @@ export async function openHttpBotWorld(): Promise<HttpBotWorld> {
       orders: orderReadsFromStore(store),
       health: { ping: async () => undefined, mailState: () => 'disabled', timeoutMs: 1500 },
       botEndpoint: bot.endpoint,
+      ...(options.fileSecret ? { files: { reads: gridFsFileReads(tdb.db, store), secret: options.fileSecret } } : {}),
     });
     const port = await http.listen(0, '127.0.0.1');
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -58,12 +71,14 @@ export async function openHttpBotWorld(): Promise<HttpBotWorld> {
       baseUrl,
       chat: (personId) => new HttpChat(baseUrl, connector, personId),
       async close() {
+        changes?.stop();
         await http?.close();
         await connector.close();
         await tdb.close();
       },
     };
   } catch (error) {
+    changes?.stop();
     await http?.close().catch(() => undefined);
     await connector.close();
     await tdb.close();
