@@ -59,9 +59,10 @@ const UNAUTHORIZED = {
  */
 export function looksLikeBotFrameworkToken(header: string | undefined): boolean {
   const match = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(header ?? '');
-  if (!match) return false;
+  const header64 = match?.[1];
+  if (header64 === undefined) return false;
   try {
-    const jose = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8')) as { alg?: unknown };
+    const jose = JSON.parse(Buffer.from(header64, 'base64url').toString('utf8')) as { alg?: unknown };
     return jose.alg === 'RS256';
   } catch {
     return false;

@@ -33,10 +33,11 @@ export function createAuthenticator(policy: MailAuthPolicy): MailAuthenticator {
     return {
       async verdict(mail) {
         for (const value of mail.headers.get('authentication-results') ?? []) {
-          const [serv, ...rest] = value.split(';');
-          if (serv.trim().split(/\s+/)[0].toLowerCase() !== id) continue;
+          const [serv = '', ...rest] = value.split(';');
+          const [name = ''] = serv.trim().split(/\s+/);
+          if (name.toLowerCase() !== id) continue;
           const dmarc = /\bdmarc\s*=\s*([a-z]+)/i.exec(rest.join(';'));
-          return fromDmarcResult(dmarc?.[1].toLowerCase());
+          return fromDmarcResult(dmarc?.[1]?.toLowerCase());
         }
         return 'none';
       },

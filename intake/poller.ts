@@ -246,7 +246,10 @@ export class MailPoller {
     let next = 0;
     const worker = async () => {
       while (next < tasks.length) {
-        const [key, [first, ...copies]] = tasks[next++];
+        const [key, group] = tasks[next++] ?? ['', []];
+        // Every key was grouped from at least one mail; the check only narrows the type.
+        const [first, ...copies] = group;
+        if (!first) continue;
         const earlier = known.get(key);
         let folder: MailFolder;
         if (earlier) {

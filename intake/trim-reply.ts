@@ -54,9 +54,9 @@ export function trimSignature(text: string): string {
 export function trimReply(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const kept: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (startsQuote(lines[i], lines[i + 1])) break;
-    kept.push(lines[i].trimEnd());
+  for (const [i, line] of lines.entries()) {
+    if (startsQuote(line, lines[i + 1])) break;
+    kept.push(line.trimEnd());
   }
   return kept
     .join('\n')

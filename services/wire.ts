@@ -392,8 +392,9 @@ async function wireMail(
   const imap = config.imap;
   if (!imap) return { store, sender, channel, state: () => 'disabled', stats: () => undefined };
   const known = await directory.snapshot();
-  const domains = [...known.people.map((p) => p.email), ...known.providers.flatMap((p) => p.contactEmails)].map(
-    (e) => e.split('@')[1],
+  // Directory addresses are schema-checked, so each has a domain; the filter only narrows the type.
+  const domains = [...known.people.map((p) => p.email), ...known.providers.flatMap((p) => p.contactEmails)].flatMap(
+    (e) => e.split('@')[1] ?? [],
   );
   const handle: HandleMailDeps = {
     orders: services.orders,

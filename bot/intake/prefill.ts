@@ -38,9 +38,9 @@ export function prefillFrom(text: string): Prefill {
   const equipment = equipmentIn(clean);
   if (equipment) found.equipmentType = equipment;
   const location = LOCATION.exec(folded);
-  if (location) found.location = clean.slice(location.index, location.index + location[1].length);
+  if (location?.[1] !== undefined) found.location = clean.slice(location.index, location.index + location[1].length);
   const inventory = INVENTORY.exec(folded);
-  if (inventory) found.inventoryNumber = inventory[1].toUpperCase();
+  if (inventory?.[1] !== undefined) found.inventoryNumber = inventory[1].toUpperCase();
   const extension = EXTENSION.exec(folded);
   if (extension) found.extension = extension[1];
   if (looksLikeReport(clean) && clean.length >= 10) found.description = clean;

@@ -4,8 +4,6 @@ import type { Priority } from '../orders/types';
 export const LEVELS = ['high', 'medium', 'low'] as const;
 export type Level = (typeof LEVELS)[number];
 
-export const LEVEL_LABELS: Record<Level, string> = { high: 'Alto', medium: 'Medio', low: 'Bajo' };
-
 /**
  * Impact × urgency → priority: the usual 3×3 matrix of a service desk. Rows are impact,
  * columns urgency. Only both at their highest make an order critical; one level down on

@@ -2,18 +2,10 @@ import { reportOrder } from '../../services/orders/report-order';
 import { assignEngineer } from '../../services/orders/assign-engineer';
 import { cancelOrder } from '../../services/orders/cancel-order';
 import type { ServiceOrder } from '../../services/orders/types';
-import { guardLoopbackOnly } from '../support/loopback-only';
 import { TEST_ZONE } from '../support/order-services';
 import { cardText, Card } from './support/cards';
-import { cardsIn, HttpBotWorld, openHttpBotWorld } from './support/http-world';
-
-const REPORT = {
-  channel: 'teams' as const,
-  actorId: 'fernando.ruiz',
-  requesterId: 'fernando.ruiz',
-  equipment: { type: 'printer' as const, location: 'Sala 3' },
-  description: 'La impresora de la sala 3 no imprime',
-};
+import { PRINTER_REPORT, useHttpBotWorld } from './support/http-suite';
+import { cardsIn, HttpBotWorld } from './support/http-world';
 
 /** The Action.Submit buttons of a card: title and data. */
 const submits = (card: Card) =>
@@ -22,7 +14,6 @@ const submits = (card: Card) =>
     .map((a) => ({ title: String(a.title), data: a.data as Record<string, unknown> }));
 
 describe('requester follow-ups in Teams (real HTTP, CloudAdapter)', () => {
-  const network = guardLoopbackOnly();
   let w: HttpBotWorld;
   let older: ServiceOrder;
   let newer: ServiceOrder;
@@ -30,10 +21,10 @@ describe('requester follow-ups in Teams (real HTTP, CloudAdapter)', () => {
   const stored = async (o: ServiceOrder) => (await w.store.findById(o._id))!;
   const orderCount = () => w.tdb.db.collection('orders').countDocuments();
 
-  beforeAll(async () => {
-    w = await openHttpBotWorld();
+  useHttpBotWorld(async (opened) => {
+    w = opened;
     older = await reportOrder(deps(), {
-      ...REPORT,
+      ...PRINTER_REPORT,
       description: 'El monitor parpadea',
       equipment: { type: 'computer' },
     });
@@ -43,14 +34,7 @@ describe('requester follow-ups in Teams (real HTTP, CloudAdapter)', () => {
       channel: 'teams',
       engineerId: 'miguel.torres',
     });
-    newer = await reportOrder(deps(), REPORT);
-  }, 60_000);
-  afterAll(async () => {
-    await w?.close();
-    network.restore();
-  });
-  afterEach(() => {
-    expect(network.attempts).toEqual([]);
+    newer = await reportOrder(deps(), PRINTER_REPORT);
   });
 
   it('asks a requester with open orders where a free text belongs, newest order first, and changes nothing yet', async () => {

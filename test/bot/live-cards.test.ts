@@ -1,28 +1,13 @@
 import { acceptOrder } from '../../services/orders/accept-order';
 import { reportOrder } from '../../services/orders/report-order';
 import { turnToProvider } from '../../services/orders/turn-to-provider';
-import type { PendingNotice, ServiceOrder } from '../../services/orders/types';
-import type { NotificationDoc } from '../../services/outbox/types';
-import { guardLoopbackOnly } from '../support/loopback-only';
+import type { ServiceOrder } from '../../services/orders/types';
 import { orderServices, TEST_ZONE } from '../support/order-services';
 import { Card, cardText, executeActions } from './support/cards';
-import { cardsIn, HttpBotWorld, openHttpBotWorld } from './support/http-world';
-
-const docOf = (order: ServiceOrder, n: PendingNotice): NotificationDoc => ({
-  _id: n.id,
-  orderId: order._id,
-  event: n.event,
-  recipient: n.recipient,
-  state: 'claimed',
-  attempts: 1,
-  dueAt: new Date(),
-  log: [],
-  createdAt: new Date(),
-  updatedAt: new Date(),
-});
+import { claimedNotification, PRINTER_REPORT, useHttpBotWorld } from './support/http-suite';
+import { cardsIn, HttpBotWorld } from './support/http-world';
 
 describe('living order cards (real HTTP, CloudAdapter)', () => {
-  const network = guardLoopbackOnly();
   let w: HttpBotWorld;
   let order: ServiceOrder;
   let requesterCardId = '';
@@ -33,31 +18,15 @@ describe('living order cards (real HTTP, CloudAdapter)', () => {
     const current = await stored();
     const notice = current.outbox.filter((n) => n.recipient.personId === personId).at(-1)!;
     const before = w.connector.posts.length;
-    await w.channel.send(docOf(current, notice), current);
+    await w.channel.send(claimedNotification(current, notice), current);
     expect(w.connector.posts.length).toBe(before + 1);
     return `reply-${before + 1}`;
   }
 
-  beforeAll(async () => {
-    w = await openHttpBotWorld();
-    order = await reportOrder(
-      { ...orderServices(w.store, w.directory), timeZone: TEST_ZONE },
-      {
-        channel: 'teams',
-        actorId: 'fernando.ruiz',
-        requesterId: 'fernando.ruiz',
-        equipment: { type: 'printer', location: 'Sala 3' },
-        description: 'La impresora de la sala 3 no imprime',
-      },
-    );
+  useHttpBotWorld(async (opened) => {
+    w = opened;
+    order = await reportOrder({ ...orderServices(w.store, w.directory), timeZone: TEST_ZONE }, PRINTER_REPORT);
     for (const p of ['fernando.ruiz', 'ana.lopez', 'miguel.torres']) await w.chat(p).say('ayuda');
-  }, 60_000);
-  afterAll(async () => {
-    await w?.close();
-    network.restore();
-  });
-  afterEach(() => {
-    expect(network.attempts).toEqual([]);
   });
 
   it('updates the requester’s card in place when an analyst acts from another card', async () => {

@@ -10,20 +10,12 @@ import { signOrder } from '../../services/orders/sign-order';
 import { takeOrder } from '../../services/orders/take-order';
 import { turnToProvider } from '../../services/orders/turn-to-provider';
 import type { ServiceOrder } from '../../services/orders/types';
-import type { NotificationDoc } from '../../services/outbox/types';
-import { guardLoopbackOnly } from '../support/loopback-only';
 import { orderServices, TEST_ZONE } from '../support/order-services';
 import { Card, cardText } from './support/cards';
-import { cardsIn, HttpBotWorld, openHttpBotWorld } from './support/http-world';
+import { claimedNotification, PRINTER_REPORT, useHttpBotWorld } from './support/http-suite';
+import { cardsIn, HttpBotWorld } from './support/http-world';
 
-const REPORT = {
-  channel: 'teams' as const,
-  actorId: 'fernando.ruiz',
-  requesterId: 'fernando.ruiz',
-  equipment: { type: 'printer' as const, location: 'Sala 3' },
-  description: 'La impresora de la sala 3 no imprime',
-  contact: { extension: '5110' },
-};
+const REPORT = { ...PRINTER_REPORT, contact: { extension: '5110' } };
 
 const openUrls = (card: Card) =>
   ((card.actions as Card[] | undefined) ?? [])
@@ -31,7 +23,6 @@ const openUrls = (card: Card) =>
     .map((a) => ({ title: a.title, url: a.url }));
 
 describe('cards and Teams notices carry what each reader needs (real HTTP, CloudAdapter)', () => {
-  const network = guardLoopbackOnly();
   let w: HttpBotWorld;
   const deps = () => orderServices(w.store, w.directory);
   const by = (order: ServiceOrder, actorId: string) => ({
@@ -47,20 +38,8 @@ describe('cards and Teams notices carry what each reader needs (real HTTP, Cloud
     const told = new Map<string, string>();
     for (const n of current.outbox.filter((x) => x.id.includes(`:${current.version}:`) && x.recipient.personId)) {
       const before = w.connector.posts.length;
-      const doc: NotificationDoc = {
-        _id: n.id,
-        orderId: current._id,
-        event: n.event,
-        recipient: n.recipient,
-        state: 'claimed',
-        attempts: 1,
-        dueAt: new Date(),
-        log: [],
-        createdAt: new Date(),
-        updatedAt: new Date(),
-      };
       if (!(await w.channel.canReach(n.recipient))) continue;
-      await w.channel.send(doc, current);
+      await w.channel.send(claimedNotification(current, n), current);
       const post = w.connector.posts.slice(before)[0]!;
       told.set(n.recipient.personId!, post.body.text ?? '');
       const card = post.body.attachments?.[0]?.content;
@@ -69,18 +48,11 @@ describe('cards and Teams notices carry what each reader needs (real HTTP, Cloud
     return told;
   }
 
-  beforeAll(async () => {
-    w = await openHttpBotWorld();
+  useHttpBotWorld(async (opened) => {
+    w = opened;
     // Everyone has chatted with the bot once: their Teams conversation is known.
     for (const p of ['fernando.ruiz', 'ana.lopez', 'carlos.ramirez', 'miguel.torres', 'patricia.garcia'])
       await w.chat(p).say('ayuda');
-  }, 60_000);
-  afterAll(async () => {
-    await w?.close();
-    network.restore();
-  });
-  afterEach(() => {
-    expect(network.attempts).toEqual([]);
   });
 
   it('shows the analyst and the engineer how to reach the requester, and not the requester', async () => {

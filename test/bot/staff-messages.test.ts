@@ -1,55 +1,24 @@
 import { renderNotice } from '../../services/mail/templates';
 import { getOrder } from '../../services/orders/get-order';
 import { reportOrder } from '../../services/orders/report-order';
-import type { PendingNotice, ServiceOrder } from '../../services/orders/types';
-import type { NotificationDoc } from '../../services/outbox/types';
-import { guardLoopbackOnly } from '../support/loopback-only';
+import type { ServiceOrder } from '../../services/orders/types';
 import { TEST_ZONE } from '../support/order-services';
 import { Card, cardText, executeActions } from './support/cards';
-import { cardsIn, HttpBotWorld, openHttpBotWorld } from './support/http-world';
-
-const REPORT = {
-  channel: 'teams' as const,
-  actorId: 'fernando.ruiz',
-  requesterId: 'fernando.ruiz',
-  equipment: { type: 'printer' as const, location: 'Sala 3' },
-  description: 'La impresora de la sala 3 no imprime',
-};
-
-/** The notification the outbox would hand a channel for a queued notice. */
-const docOf = (order: ServiceOrder, n: PendingNotice): NotificationDoc => ({
-  _id: n.id,
-  orderId: order._id,
-  event: n.event,
-  recipient: n.recipient,
-  state: 'claimed',
-  attempts: 1,
-  dueAt: new Date(),
-  log: [],
-  createdAt: new Date(),
-  updatedAt: new Date(),
-});
+import { claimedNotification, PRINTER_REPORT, useHttpBotWorld } from './support/http-suite';
+import { cardsIn, HttpBotWorld } from './support/http-world';
 
 describe('staff write to the requester, and keep internal notes (real HTTP, CloudAdapter)', () => {
-  const network = guardLoopbackOnly();
   let w: HttpBotWorld;
   let order: ServiceOrder;
   const stored = async () => (await w.store.findById(order._id))!;
   const actionOf = (card: Card, verb: string) => executeActions(card).find((a) => a.verb === verb)!;
   const statusCard = async (personId: string) => cardsIn(await w.chat(personId).say(`estado ${order.folio}`))[0]!;
 
-  beforeAll(async () => {
-    w = await openHttpBotWorld();
-    order = await reportOrder({ orders: w.store, directory: w.directory, timeZone: TEST_ZONE }, REPORT);
+  useHttpBotWorld(async (opened) => {
+    w = opened;
+    order = await reportOrder({ orders: w.store, directory: w.directory, timeZone: TEST_ZONE }, PRINTER_REPORT);
     // The requester has chatted with the bot: their conversation reference is stored.
     await w.chat('fernando.ruiz').say('ayuda');
-  }, 60_000);
-  afterAll(async () => {
-    await w?.close();
-    network.restore();
-  });
-  afterEach(() => {
-    expect(network.attempts).toEqual([]);
   });
 
   it('offers analysts a text field to write to the requester and one for an internal note', async () => {
@@ -79,7 +48,7 @@ describe('staff write to the requester, and keep internal notes (real HTTP, Clou
     expect(notice.recipient).toMatchObject({ personId: 'fernando.ruiz', role: 'requester' });
 
     const before = w.connector.posts.length;
-    await w.channel.send(docOf(after, notice), after);
+    await w.channel.send(claimedNotification(after, notice), after);
     const delivered = w.connector.posts.slice(before);
     expect(delivered.map((p) => p.conversationId)).toEqual(['a:chat-fernando.ruiz']);
     expect(delivered[0]!.body.text).toBe(`Ana Laura López Hernández te escribe sobre la orden ${order.folio}: ${text}`);

@@ -3,13 +3,12 @@ import { MongoAssetStore } from '../../services/assets/asset-store';
 import {
   allOrders,
   DESK,
-  folderCounts,
   Harness,
   REQUESTER,
   runPollerUntilEmpty,
   sendMail,
   startHarness,
-  waitFor,
+  waitForDesk,
 } from './support/harness';
 
 describe('mail intake and the equipment register', () => {
@@ -54,7 +53,7 @@ describe('mail intake and the equipment register', () => {
       'La computadora de mi oficina (INV-77 / CJF-777777) no enciende.',
       '<asset-2@cjf.example.mx>',
     );
-    await waitFor('delivery to the desk', async () => (await folderCounts(h.stack)).INBOX >= 2);
+    await waitForDesk(h, 2);
     await runPollerUntilEmpty(h, {
       deps: { assets, assetOrders, inventoryPattern: /\bCJF-\d{6}\b/i },
     });

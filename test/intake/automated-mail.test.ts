@@ -1,13 +1,11 @@
 import type { MailSender, OutgoingMail } from '../../services/mail/mail-sender';
 import {
   allOrders,
-  appendRaw,
   folderCounts,
   Harness,
-  rawMail,
-  REQUESTER,
+  mailedPrinterOrder,
   runPollerUntilEmpty,
-  startHarness,
+  useHarness,
   waitFor,
 } from './support/harness';
 import { automatedSamples, personSamples, sendSample } from './support/samples';
@@ -32,21 +30,9 @@ describe('automated mail (bounces, complaints, receipts, auto-replies, lists) se
   let h: Harness;
   let folio = '';
 
-  beforeAll(async () => {
-    h = await startHarness();
-    await appendRaw(h.stack, [
-      rawMail({
-        from: REQUESTER.user,
-        subject: 'La impresora no enciende',
-        id: '<base@cjf.example.mx>',
-        body: 'No enciende.',
-      }),
-    ]);
-    await runPollerUntilEmpty(h);
-    [{ folio }] = await allOrders(h);
-  });
-  afterAll(async () => {
-    await h?.close();
+  useHarness(async (started) => {
+    h = started;
+    folio = await mailedPrinterOrder(h);
   });
 
   it('sets every kind aside with its reason, makes no order, adds nothing, and answers no one', async () => {

@@ -5,15 +5,17 @@ import {
   folderCounts,
   Harness,
   inboxOf,
+  mailedPrinterOrder,
   mailsIn,
   OUTSIDER,
   rawMail,
   REQUESTER,
   runPollerUntilEmpty,
   sendMail,
-  startHarness,
+  useHarness,
   waitFor,
 } from './support/harness';
+import { first, present } from '../support/present';
 
 const mime = (boundary: string, type: string) => ['MIME-Version: 1.0', `Content-Type: ${type}; boundary="${boundary}"`];
 
@@ -23,25 +25,13 @@ describe('mail hygiene', () => {
   let ackRef = '';
   let ackHeaders = '';
 
-  beforeAll(async () => {
-    h = await startHarness();
-    await appendRaw(h.stack, [
-      rawMail({
-        from: REQUESTER.user,
-        subject: 'La impresora no enciende',
-        id: '<base@cjf.example.mx>',
-        body: 'No enciende.',
-      }),
-    ]);
-    await runPollerUntilEmpty(h);
-    [{ folio }] = await allOrders(h);
+  useHarness(async (started) => {
+    h = started;
+    folio = await mailedPrinterOrder(h);
     await h.deliverNotices();
-    const [ack] = await mailsIn(h.stack, REQUESTER);
-    ackHeaders = ack.toString('utf8').split(/\r?\n\r?\n/)[0];
-    ackRef = /^X-CJPF-Mesa-Ref: (\S+)/im.exec(ackHeaders)![1];
-  });
-  afterAll(async () => {
-    await h?.close();
+    const ack = first(await mailsIn(h.stack, REQUESTER));
+    ackHeaders = first(ack.toString('utf8').split(/\r?\n\r?\n/));
+    ackRef = present(/^X-CJPF-Mesa-Ref: (\S+)/im.exec(ackHeaders)?.[1], 'a reference header');
   });
 
   async function expectIgnored(sources: string[]): Promise<void> {
@@ -204,7 +194,7 @@ describe('mail hygiene', () => {
     expect(poller.stats().refused).toBe(2);
     expect((await folderCounts(h.stack)).Rechazados).toBe(2);
     expect(await allOrders(h)).toHaveLength(orders);
-    const [answer] = await inboxOf(h, OUTSIDER, 1);
+    const answer = first(await inboxOf(h, OUTSIDER, 1));
     expect(answer.subject).toBe('Re: Cotización 1');
     expect(answer.text).toContain('Mesa de Servicio');
     expect(answer.headers.get('auto-submitted')).toBe('auto-replied');

@@ -3,6 +3,7 @@ import nodemailer, { SendMailOptions } from 'nodemailer';
 import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
 import { MailStack, MailUser, startMailStack } from '../support/mail-stack';
+import { first } from '../support/present';
 
 const desk: MailUser = { user: 'escritorio@cjf.example.mx', password: 'clave:con ñ y "comillas"' };
 const engineer: MailUser = { user: 'ingeniero@cjf.example.mx', password: 'otra-clave' };
@@ -177,7 +178,7 @@ describe('mail stack', () => {
       expect([other.imap.port, other.smtp.port]).not.toContain(stack.imap.port);
       expect(other.dir).not.toBe(stack.dir);
       await sendMail(other, { from: engineer.user, to: desk.user, subject: 'solo en la segunda', text: 'x' });
-      await withClient(other, other.users[0], async (client) => {
+      await withClient(other, first(other.users), async (client) => {
         await waitForInbox(client, 1);
         const lock = await client.getMailboxLock('INBOX');
         try {

@@ -1,24 +1,22 @@
 import {
   allOrders,
   appendRaw,
+  DESK,
+  folderCounts,
   Harness,
   rawMail,
   REQUESTER,
   runPollerUntilEmpty,
   sendMail,
-  DESK,
-  startHarness,
+  useHarness,
   waitFor,
-  folderCounts,
 } from './support/harness';
+import { present } from '../support/present';
 
 describe('mail parsing into orders', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
+  useHarness((started) => {
+    h = started;
   });
 
   const byId = async (messageId: string) => {
@@ -120,8 +118,9 @@ describe('mail parsing into orders', () => {
       ['diagnóstico.pdf', small.length],
       ['winmail.dat', tnef.length],
     ]);
-    expect((await h.store.readAttachment(o.attachments[0].fileId!)).equals(small)).toBe(true);
-    expect((await h.store.readAttachment(o.attachments[1].fileId!)).equals(tnef)).toBe(true);
+    const [pdf, winmail] = o.attachments;
+    expect((await h.store.readAttachment(present(pdf?.fileId, 'the PDF stored'))).equals(small)).toBe(true);
+    expect((await h.store.readAttachment(present(winmail?.fileId, 'winmail.dat stored'))).equals(tnef)).toBe(true);
     expect(o.description).toMatch(/Adjuntos no guardados: foto-grande\.jpg \(300 KB, excede el límite\)/);
     expect(await h.store.logged('mid:<att-1@cjf.example.mx>')).toMatchObject({
       reason: expect.stringMatching(/attachments not stored/),

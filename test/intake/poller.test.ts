@@ -9,17 +9,15 @@ import {
   rawMail,
   REQUESTER,
   sendMail,
-  startHarness,
+  useHarness,
   waitFor,
 } from './support/harness';
+import { first } from '../support/present';
 
 describe('mail poller', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
+  useHarness((started) => {
+    h = started;
   });
 
   it('turns a new mail from a directory person into an order, moves it only after, and acknowledges with the folio', async () => {
@@ -38,7 +36,7 @@ describe('mail poller', () => {
     } finally {
       await poller.stop();
     }
-    const [order] = await allOrders(h);
+    const order = first(await allOrders(h), 'the order');
     expect(order).toMatchObject({
       channel: 'email',
       status: 'reported',
@@ -59,7 +57,7 @@ describe('mail poller', () => {
       const mails = await mailsIn(h.stack, REQUESTER);
       return mails.length === 1 && mails;
     });
-    const ack = await simpleParser(acks[0]);
+    const ack = await simpleParser(first(acks));
     expect(ack.subject).toContain(`[${order.folio}]`);
     expect(ack.text).toContain(order.folio);
     expect(ack.html).toContain(order.folio);
@@ -108,7 +106,7 @@ describe('mail poller', () => {
     expect(counts.Cuarentena).toBe(1);
     const held = await h.store.log.find({ folder: 'quarantine' }).toArray();
     expect(held).toHaveLength(1);
-    expect(held[0].reason).toMatch(/no sender/);
+    expect(first(held).reason).toMatch(/no sender/);
     expect((await allOrders(h)).map((o) => o.description)).toEqual(
       expect.arrayContaining([expect.stringContaining('El monitor parpadea')]),
     );

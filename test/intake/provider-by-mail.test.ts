@@ -23,8 +23,7 @@ import {
   sendMail,
   silent,
   startHarness,
-  waitFor,
-  folderCounts,
+  waitForDesk,
 } from './support/harness';
 
 const SECRET = 'a-test-secret-of-at-least-thirty-two-characters';
@@ -239,7 +238,7 @@ describe('a provider by email', () => {
       text: 'Atendimos la orden el día de hoy; quedó funcionando.',
       envelope: { from: PROVIDER.user, to: DESK.user },
     });
-    await waitFor('delivery to the desk', async () => (await folderCounts(h.stack)).INBOX >= 1);
+    await waitForDesk(h);
     await runPollerUntilEmpty(h);
     const commented = await current(other);
     expect(commented.status).toBe('provider');

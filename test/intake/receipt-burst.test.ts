@@ -12,7 +12,7 @@ import {
   runPollerUntilEmpty,
   sendMail,
   silent,
-  startHarness,
+  useHarness,
   waitFor,
 } from './support/harness';
 
@@ -22,11 +22,8 @@ const MAILS = 12;
 
 describe('receipts for a burst of mails from one requester', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  }, 120_000);
-  afterAll(async () => {
-    await h?.close();
+  useHarness((started) => {
+    h = started;
   });
 
   it('sends the first five receipts at once and the rest as one digest at the end of the quiet window, through Exim', async () => {

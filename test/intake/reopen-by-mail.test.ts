@@ -17,17 +17,14 @@ import {
   REQUESTER,
   runPollerUntilEmpty,
   sendMail,
-  startHarness,
-  waitFor,
+  useHarness,
+  waitForDesk,
 } from './support/harness';
 
 describe('reopening a closed order by mail', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  }, 120_000);
-  afterAll(async () => {
-    await h?.close();
+  useHarness((started) => {
+    h = started;
   });
 
   const deps = () => ({ orders: h.orders, directory: h.directory, timeZone: 'America/Mexico_City' });
@@ -71,7 +68,7 @@ describe('reopening a closed order by mail', () => {
       references: [closure.messageId!],
       envelope: { from: REQUESTER.user, to: DESK.user },
     });
-    await waitFor('delivery to the desk', async () => (await folderCounts(h.stack)).INBOX >= 1);
+    await waitForDesk(h);
   };
 
   it('reopens the order back to the desk when the requester replies «sigue fallando» within five business days', async () => {

@@ -3,7 +3,6 @@ import { takeOrder } from '../../services/orders/take-order';
 import { assignEngineer } from '../../services/orders/assign-engineer';
 import {
   allOrders,
-  toValidation,
   DESK,
   ENGINEER,
   folderCounts,
@@ -13,17 +12,17 @@ import {
   REQUESTER,
   runPollerUntilEmpty,
   sendMail,
-  startHarness,
+  toValidation,
+  useHarness,
   waitFor,
+  waitForDesk,
 } from './support/harness';
+import { first, last } from '../support/present';
 
 describe('replies by mail', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
+  useHarness((started) => {
+    h = started;
   });
 
   const deps = () => ({ orders: h.orders, directory: h.directory });
@@ -38,7 +37,7 @@ describe('replies by mail', () => {
       envelope: { from: o.envelopeFrom ?? REQUESTER.user, to: DESK.user },
     });
   const deliver = async (count: number) => {
-    await waitFor('delivery to the desk', async () => (await folderCounts(h.stack)).INBOX >= count);
+    await waitForDesk(h, count);
     await runPollerUntilEmpty(h);
   };
   const order = async (id: ServiceOrder['_id']) => (await h.orders.findById(id))!;
@@ -49,7 +48,7 @@ describe('replies by mail', () => {
     await deliver(1);
     const orders = await allOrders(h);
     expect(orders).toHaveLength(before + 1);
-    return orders[orders.length - 1];
+    return last(orders);
   }
 
   it('threads both ways: the requester answers by folio, the engineer answers our mail without the folio', async () => {
@@ -62,7 +61,7 @@ describe('replies by mail', () => {
       engineerId: 'ingeniero',
     });
     await h.deliverNotices();
-    const [assigned] = await inboxOf(h, ENGINEER, 1);
+    const assigned = first(await inboxOf(h, ENGINEER, 1));
     expect(assigned.subject).toContain(`[${o.folio}]`);
 
     await fromRequester({

@@ -9,7 +9,6 @@ import type { AttachmentMeta, HistoryEntry, ServiceOrder } from '../../services/
 import type { IntakeStore } from '../../intake/intake-store';
 import {
   allOrders,
-  toValidation,
   appendRaw,
   DESK,
   folderCounts,
@@ -19,9 +18,11 @@ import {
   runPollerUntilEmpty,
   sendMail,
   silent,
-  startHarness,
-  waitFor,
+  toValidation,
+  useHarness,
+  waitForDesk,
 } from './support/harness';
+import { first, last } from '../support/present';
 
 /** A small PNG-looking and a PDF-looking file: the bytes matter, not whether a viewer opens them. */
 const PNG = Buffer.concat([
@@ -37,12 +38,9 @@ const API_TOKEN = 'token-de-prueba-lectura-0123';
 describe('attachments of replies by mail', () => {
   let h: Harness;
   let bucket: GridFSBucket;
-  beforeAll(async () => {
-    h = await startHarness();
+  useHarness((started) => {
+    h = started;
     bucket = new GridFSBucket(h.db.db, { bucketName: 'attachments' });
-  });
-  afterAll(async () => {
-    await h?.close();
   });
 
   const deps = () => ({ orders: h.orders, directory: h.directory });
@@ -57,8 +55,7 @@ describe('attachments of replies by mail', () => {
       attachments: o.attachments ?? [],
       envelope: { from: REQUESTER.user, to: DESK.user },
     });
-  const delivered = async (count = 1) =>
-    waitFor('delivery to the desk', async () => (await folderCounts(h.stack)).INBOX >= count);
+  const delivered = async (count = 1) => waitForDesk(h, count);
   const order = async (id: ServiceOrder['_id']) => (await h.orders.findById(id))!;
   const entryOf = (o: ServiceOrder, messageId: string) => o.history.filter((e) => e.sourceId === `mid:${messageId}`);
 
@@ -83,7 +80,7 @@ describe('attachments of replies by mail', () => {
     await runPollerUntilEmpty(h);
     const orders = await allOrders(h);
     expect(orders).toHaveLength(before + 1);
-    return orders[orders.length - 1];
+    return last(orders);
   }
 
   async function expectStored(meta: AttachmentMeta | undefined, expected: Attachment): Promise<void> {
@@ -106,10 +103,9 @@ describe('attachments of replies by mail', () => {
       engineerId: 'ingeniero',
     });
     const processedBefore = (await folderCounts(h.stack)).Procesados;
-    const files = [
-      { filename: 'foto del error.png', content: PNG, contentType: 'image/png' },
-      { filename: 'reporte técnico.pdf', content: PDF, contentType: 'application/pdf' },
-    ];
+    const screenshot = { filename: 'foto del error.png', content: PNG, contentType: 'image/png' };
+    const report = { filename: 'reporte técnico.pdf', content: PDF, contentType: 'application/pdf' };
+    const files = [screenshot, report];
     await fromRequester({
       subject: `RE: [${o.folio}] Reporte recibido`,
       id: '<ra-1-reply@cjf.example.mx>',
@@ -120,7 +116,7 @@ describe('attachments of replies by mail', () => {
     await runPollerUntilEmpty(h);
 
     const stored = await order(o._id);
-    const [entry] = entryOf(stored, '<ra-1-reply@cjf.example.mx>');
+    const entry = first(entryOf(stored, '<ra-1-reply@cjf.example.mx>'));
     expect(entry).toMatchObject({
       action: 'comment',
       channel: 'email',
@@ -128,8 +124,8 @@ describe('attachments of replies by mail', () => {
       note: 'Aquí va la foto del error.',
     });
     expect(entry.attachments).toHaveLength(2);
-    await expectStored(entry.attachments![0], files[0]);
-    await expectStored(entry.attachments![1], files[1]);
+    await expectStored(entry.attachments![0], screenshot);
+    await expectStored(entry.attachments![1], report);
     expect(stored.status).toBe('engineer_assigned');
     expect(await h.store.logged('mid:<ra-1-reply@cjf.example.mx>')).toMatchObject({
       outcome: 'comment_added',
@@ -177,7 +173,7 @@ describe('attachments of replies by mail', () => {
     await delivered();
     await runPollerUntilEmpty(h, { rules: { maxAttachmentBytes: 200 * 1024, maxAttachments: 1 } });
 
-    const [entry] = entryOf(await order(o._id), '<ra-2-reply@cjf.example.mx>');
+    const entry = first(entryOf(await order(o._id), '<ra-2-reply@cjf.example.mx>'));
     expect(entry.action).toBe('comment');
     expect(entry.note).toBe(
       'Les mando lo que tengo.\n\nAdjuntos no guardados: video-pantalla.jpg (300 KB, excede el límite); otra.png (excede el número de adjuntos)',
@@ -220,13 +216,13 @@ describe('attachments of replies by mail', () => {
     const confirmed = await order(yes._id);
     expect(confirmed.status).toBe('signature');
     expect(confirmed.validation).toMatchObject({ channel: 'email', confirmedBy: { personId: 'jpena' } });
-    const [confirm] = entryOf(confirmed, '<ra-3-yes@cjf.example.mx>');
+    const confirm = first(entryOf(confirmed, '<ra-3-yes@cjf.example.mx>'));
     expect(confirm).toMatchObject({ action: 'confirm', from: 'validation', to: 'signature' });
     await expectStored(confirm.attachments?.[0], photo);
 
     const rejected = await order(no._id);
     expect(rejected.status).toBe('provider');
-    const [reject] = entryOf(rejected, '<ra-4-no@cjf.example.mx>');
+    const reject = first(entryOf(rejected, '<ra-4-no@cjf.example.mx>'));
     expect(reject).toMatchObject({ action: 'reject', note: 'No, sigue fallando; adjunto el reporte.' });
     await expectStored(reject.attachments?.[0], proof);
     expect(await h.store.logged('mid:<ra-3-yes@cjf.example.mx>')).toMatchObject({
@@ -241,10 +237,9 @@ describe('attachments of replies by mail', () => {
 
   it('stores nothing twice when a reply is imported again: after a crash before the append, and after one before the outcome was logged', async () => {
     const o = await newOrder('El teclado no responde', '<ra-5@cjf.example.mx>');
-    const files = [
-      { filename: 'teclado.png', content: PNG, contentType: 'image/png' },
-      { filename: 'diagnóstico.pdf', content: PDF, contentType: 'application/pdf' },
-    ];
+    const photo = { filename: 'teclado.png', content: PNG, contentType: 'image/png' };
+    const diagnosis = { filename: 'diagnóstico.pdf', content: PDF, contentType: 'application/pdf' };
+    const files = [photo, diagnosis];
     const id = '<ra-5-reply@cjf.example.mx>';
     await fromRequester({
       subject: `RE: [${o.folio}] Reporte recibido`,
@@ -266,9 +261,9 @@ describe('attachments of replies by mail', () => {
     expect(appends).toBe(2);
     let stored = await order(o._id);
     expect(entryOf(stored, id)).toHaveLength(1);
-    const [entry] = entryOf(stored, id);
-    await expectStored(entry.attachments![0], files[0]);
-    await expectStored(entry.attachments![1], files[1]);
+    const entry = first(entryOf(stored, id));
+    await expectStored(entry.attachments![0], photo);
+    await expectStored(entry.attachments![1], diagnosis);
     const afterRetry = await filesOf(id);
     expect(afterRetry.map((f) => f._id.toHexString())).toEqual(entry.attachments!.map((a) => a.fileId).sort());
     expect(

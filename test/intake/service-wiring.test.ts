@@ -62,11 +62,11 @@ describe('service wiring of mail', () => {
       messageId: '<wired-1@cjf.example.mx>',
     });
     await waitFor('processed', async () => (await folderCounts(stack)).Procesados === 1, 30000);
-    const [ack] = await waitFor(
+    const ack = await waitFor(
       'acknowledgement',
       async () => {
-        const mails = await mailsIn(stack, REQUESTER);
-        return mails.length > 0 && mails;
+        const [mail] = await mailsIn(stack, REQUESTER);
+        return mail;
       },
       30000,
     );

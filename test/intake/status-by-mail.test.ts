@@ -10,22 +10,19 @@ import {
   REQUESTER,
   runPollerUntilEmpty,
   sendMail,
-  startHarness,
-  waitFor,
+  useHarness,
+  waitForDesk,
 } from './support/harness';
 
 describe('status by mail', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  }, 120_000);
-  afterAll(async () => {
-    await h?.close();
+  useHarness((started) => {
+    h = started;
   });
 
   const ask = async (from: string, subject: string, text: string) => {
     await sendMail(h.stack, { from, to: DESK.user, subject, text, envelope: { from, to: DESK.user } });
-    await waitFor('delivery to the desk', async () => (await folderCounts(h.stack)).INBOX >= 1);
+    await waitForDesk(h);
     await runPollerUntilEmpty(h);
   };
 

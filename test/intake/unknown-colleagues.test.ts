@@ -17,7 +17,7 @@ import {
   sendMail,
   silent,
   startHarness,
-  waitFor,
+  waitForDesk,
 } from './support/harness';
 
 const NEWCOMER: MailUser = { user: 'laura.nueva@cjf.example.mx', password: 'nueva' };
@@ -75,7 +75,7 @@ describe('unknown colleagues', () => {
       attachments: [{ filename: 'foto.txt', content: 'la pantalla en negro' }],
       envelope: { from: NEWCOMER.user, to: DESK.user },
     });
-    await waitFor('delivery to the desk', async () => (await folderCounts(h.stack)).INBOX >= 1);
+    await waitForDesk(h);
     await runPollerUntilEmpty(h);
   };
   const logOf = (id: string) => h.db.db.collection('mail_log').findOne({ messageId: id });

@@ -294,20 +294,18 @@ async function measureRestart(
 }
 
 function print(title: string, rows: Row[]): void {
-  const widths = [
-    Math.max(6, ...rows.map((r) => r.figure.length)),
-    Math.max(5, ...rows.map((r) => r.value.length)),
-    Math.max(6, ...rows.map((r) => (r.target ?? '').length)),
-  ];
+  const figureWidth = Math.max(6, ...rows.map((r) => r.figure.length));
+  const valueWidth = Math.max(5, ...rows.map((r) => r.value.length));
+  const targetWidth = Math.max(6, ...rows.map((r) => (r.target ?? '').length));
   const line = (a: string, b: string, c: string, d: string) =>
-    `${a.padEnd(widths[0])}  ${b.padStart(widths[1])}  ${c.padEnd(widths[2])}  ${d}`;
+    `${a.padEnd(figureWidth)}  ${b.padStart(valueWidth)}  ${c.padEnd(targetWidth)}  ${d}`;
   const load = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
   process.stdout.write(
     `\n${title}\n(load average ${load}: figures are noisy when other work shares the cores)\n${line('figure', 'value', 'target', 'result')}\n`,
   );
-  process.stdout.write(`${'-'.repeat(widths[0] + widths[1] + widths[2] + 14)}\n`);
+  process.stdout.write(`${'-'.repeat(figureWidth + valueWidth + targetWidth + 14)}\n`);
   for (const r of rows) {
     const result = r.pass === undefined ? '' : r.pass ? 'PASS' : 'MISS';
     process.stdout.write(`${line(r.figure, r.value, r.target ?? '', result)}\n`);

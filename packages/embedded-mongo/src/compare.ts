@@ -84,10 +84,12 @@ function compareArrays(a: unknown[], b: unknown[]): number {
 function compareDocs(a: Document, b: Document): number {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
-    const c = compareValues(a[ka[i]], b[kb[i]]);
+  for (const [i, x] of ka.entries()) {
+    const y = kb[i];
+    if (y === undefined) break;
+    const c = compareValues(a[x], b[y]);
     if (c !== 0) return c;
-    if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
+    if (x !== y) return x < y ? -1 : 1;
   }
   return ka.length - kb.length;
 }
@@ -106,8 +108,8 @@ export function sortDocuments(docs: Document[], spec: Document): Document[] {
   const fields = Object.entries(spec).map(([f, d]) => [f, Number(d) < 0 ? -1 : 1] as const);
   const keyed = docs.map((doc) => ({ doc, keys: fields.map(([f, d]) => sortKey(doc, f, d)) }));
   keyed.sort((x, y) => {
-    for (let i = 0; i < fields.length; i++) {
-      const c = compareValues(x.keys[i], y.keys[i]) * fields[i][1];
+    for (const [i, [, dir]] of fields.entries()) {
+      const c = compareValues(x.keys[i], y.keys[i]) * dir;
       if (c !== 0) return c;
     }
     return 0;

@@ -90,10 +90,6 @@ export class ByteWriter {
     this.buf.writeUInt32BE(n >>> 0, this.len);
     this.len += 4;
   }
-
-  result(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.len));
-  }
 }
 
 const scratch = Buffer.allocUnsafe(8);
@@ -222,13 +218,6 @@ export function writeValue(w: ByteWriter, v: unknown): void {
   w.byte(0);
 }
 
-/** The encoding of one value as bytes. */
-export function encodeValue(v: unknown): Buffer {
-  const w = new ByteWriter(32);
-  writeValue(w, v);
-  return w.result();
-}
-
 /** The encoding of one value as a latin1 string: one char per byte, so it converts back exactly. */
 export function encodeValueKey(v: unknown): string {
   const w = new ByteWriter(32);
@@ -251,11 +240,4 @@ export function prefixEnd(prefix: Uint8Array): Buffer | undefined {
     }
   }
   return undefined;
-}
-
-/** Inverts an encoding for a descending index field. */
-export function invert(bytes: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = ~bytes[i]! & 0xff;
-  return out;
 }

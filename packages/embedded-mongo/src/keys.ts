@@ -39,7 +39,8 @@ export function pathValues(doc: unknown, path: string, markEmptyArrays = false):
 }
 
 function collect(value: unknown, parts: string[], i: number, out: unknown[], markEmpty: boolean): void {
-  if (i === parts.length) {
+  const part = parts[i];
+  if (part === undefined) {
     if (!Array.isArray(value)) out.push(value);
     else if (value.length === 0 && markEmpty) out.push(EMPTY_ARRAY);
     else out.push(...value);
@@ -47,13 +48,12 @@ function collect(value: unknown, parts: string[], i: number, out: unknown[], mar
   }
   if (value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) {
-    const part = parts[i];
     if (/^\d+$/.test(part)) collect(value[Number(part)], parts, i + 1, out, markEmpty);
     for (const item of value)
       if (item !== null && typeof item === 'object' && !Array.isArray(item)) collect(item, parts, i, out, markEmpty);
     return;
   }
-  const next = (value as Document)[parts[i]];
+  const next = (value as Document)[part];
   if (next !== undefined) collect(next, parts, i + 1, out, markEmpty);
 }
 

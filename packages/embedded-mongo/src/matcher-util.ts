@@ -7,3 +7,16 @@ export function isPlainObject(value: unknown): value is Document {
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
+
+/** A dotted path split once: the containers to walk, then the field itself. */
+export interface FieldPath {
+  parents: string[];
+  leaf: string;
+}
+
+export function splitPath(path: string): FieldPath {
+  const parents = path.split('.');
+  // split always yields at least one part, so the fallback is never taken.
+  const leaf = parents.pop() ?? '';
+  return { parents, leaf };
+}

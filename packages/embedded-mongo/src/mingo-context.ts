@@ -38,6 +38,17 @@ function expressionType(obj: unknown, expr: unknown, options: unknown): string {
 
 const mingoExpressions = require('mingo/operators/expression') as Record<string, Evaluate>;
 
+/** An operator of mingo's that ours delegate to; looked up once so a missing one fails at load. */
+function mingoOperator<T>(table: Record<string, T>, name: string): T {
+  const op = table[name];
+  if (op === undefined) throw new Error(`mingo has no ${name} operator`);
+  return op;
+}
+
+const mingoToString = mingoOperator(mingoExpressions, '$toString');
+const mingoToLong = mingoOperator(mingoExpressions, '$toLong');
+const mingoAdd = mingoOperator(mingoExpressions, '$add');
+
 /** `$toString` that prints int64, Decimal128 and ObjectId exactly as MongoDB does. */
 function toStringOp(obj: unknown, expr: unknown, options: unknown): unknown {
   const v = typedValue(obj, expr, options);
@@ -48,7 +59,7 @@ function toStringOp(obj: unknown, expr: unknown, options: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
   if (v === null || v === undefined) return null;
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return mingoExpressions.$toString(obj, { $literal: v }, options);
+  return mingoToString(obj, { $literal: v }, options);
 }
 
 /** `$toLong` returning a real int64, exact for strings and values beyond 2^53. */
@@ -59,7 +70,7 @@ function toLongOp(obj: unknown, expr: unknown, options: unknown): unknown {
   const n = readNumber(v);
   if (n?.big !== undefined) return Long.fromBigInt(n.big);
   if (n) return Long.fromNumber(Math.trunc(n.value));
-  return Long.fromNumber(Number(mingoExpressions.$toLong(obj, expr, options)));
+  return Long.fromNumber(Number(mingoToLong(obj, expr, options)));
 }
 
 /** `$add` with exact int64/Decimal128 arithmetic; plain numbers and dates go to mingo. */
@@ -69,7 +80,7 @@ function addOp(obj: unknown, expr: unknown, options: unknown): unknown {
     const tag = (a as { _bsontype?: string } | null)?._bsontype;
     return tag === 'Long' || tag === 'Decimal128';
   });
-  if (!exact) return mingoExpressions.$add(obj, expr, options);
+  if (!exact) return mingoAdd(obj, expr, options);
   if (args.some((a) => a === null || a === undefined)) return null;
   return args.reduce((sum, a) => combine('add', sum, a) ?? null, 0);
 }
@@ -82,8 +93,9 @@ const mingoQueries = require('mingo/operators/query') as Record<string, QueryOp>
  * beyond 2^53, Decimal128), with MongoDB's type bracketing: only numbers compare with numbers.
  */
 function numericRange(name: string, accept: (cmp: number) => boolean): QueryOp {
+  const mingoRange = mingoOperator(mingoQueries, name);
   return (selector, value, options) => {
-    if (readNumber(value) === undefined) return mingoQueries[name](selector, value, options);
+    if (readNumber(value) === undefined) return mingoRange(selector, value, options);
     return (obj) =>
       pathValues(typedOf(obj), selector).some((v) => readNumber(v) !== undefined && accept(compareNumbers(v, value)));
   };

@@ -55,7 +55,7 @@ export class WireServer {
         return;
       }
       const out = messages.map((m) => this.answer(m, connectionId)).filter((b): b is Buffer => b !== undefined);
-      if (out.length > 0) socket.write(out.length === 1 ? out[0] : Buffer.concat(out));
+      if (out.length > 0) socket.write(out.length === 1 && out[0] ? out[0] : Buffer.concat(out));
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.sockets.delete(socket));

@@ -67,9 +67,8 @@ function typeName(v: unknown): string {
 }
 
 function checkConflicts(paths: string[]): void {
-  for (let i = 0; i < paths.length; i++) {
-    for (let j = i + 1; j < paths.length; j++) {
-      const [a, b] = [paths[i], paths[j]];
+  for (const [i, a] of paths.entries()) {
+    for (const b of paths.slice(i + 1)) {
       if (a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`)) {
         throw new CommandError(
           ErrorCodes.ConflictingUpdateOperators,

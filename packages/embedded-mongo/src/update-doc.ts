@@ -11,6 +11,7 @@ import { tryFastUpdate } from './update-fast';
 import { update as mingoUpdate } from 'mingo';
 import { CommandError, ErrorCodes, toCommandError } from './errors';
 import { assertSupported, isPlainObject, runPipeline } from './matcher';
+import { splitPath } from './matcher-util';
 import { valueKey } from './keys';
 
 const OPERATORS = new Set([
@@ -52,7 +53,7 @@ export function updateKind(u: unknown): UpdateKind {
   if (!isPlainObject(u))
     throw new CommandError(ErrorCodes.FailedToParse, 'Update argument must be either an object or an array');
   const keys = Object.keys(u);
-  if (keys.length === 0 || keys[0].charCodeAt(0) !== 36) {
+  if (keys[0]?.charCodeAt(0) !== 36) {
     const dollar = keys.find((k) => k.charCodeAt(0) === 36);
     if (dollar) {
       throw new CommandError(
@@ -206,16 +207,16 @@ function collectEqualities(filter: Document, seed: Document): void {
 }
 
 function setPath(doc: Document, path: string, value: unknown): void {
-  const parts = path.split('.');
+  const { parents, leaf } = splitPath(path);
   // Walking `__proto__` would write into Object.prototype; refused as mingo refuses it in queries.
-  if (parts.includes('__proto__'))
+  if (leaf === '__proto__' || parents.includes('__proto__'))
     throw new CommandError(ErrorCodes.BadValue, `Accessing __proto__ is not allowed in selector: '${path}'.`);
   let cur = doc;
-  for (const part of parts.slice(0, -1)) {
+  for (const part of parents) {
     if (!isPlainObject(cur[part])) cur[part] = {};
     cur = cur[part] as Document;
   }
-  cur[parts[parts.length - 1]] = value;
+  cur[leaf] = value;
 }
 
 /** Builds the document inserted by an upsert that matched nothing. */

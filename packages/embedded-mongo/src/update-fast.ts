@@ -14,7 +14,7 @@
  * created during the same call (tracked in `fresh`).
  */
 import { Document } from 'bson';
-import { isPlainObject } from './matcher-util';
+import { FieldPath, isPlainObject, splitPath } from './matcher-util';
 import { combine, readNumber } from './numeric';
 import { retype, serializeAny } from './values';
 
@@ -29,13 +29,13 @@ export interface FastUpdate {
 
 interface Step {
   op: string;
-  parts: string[];
+  path: FieldPath;
   arg: unknown;
 }
 
-/** A change to make in the new image: set `value` at `parts`, or remove the field. */
+/** A change to make in the new image: set `value` at `path`, or remove the field. */
 interface Write {
-  parts: string[];
+  path: FieldPath;
   unset: boolean;
   value?: unknown;
 }
@@ -53,13 +53,14 @@ export function tryFastUpdate(doc: Document, modifier: Document): FastUpdate | u
     if (!FAST_OPS.has(op) || !isPlainObject(args)) return undefined;
     for (const path of Object.keys(args)) {
       if (!PLAIN_PATH.test(path)) return undefined;
-      const parts = path.split('.');
+      const field = splitPath(path);
       // `__proto__` would reach Object.prototype; mingo refuses such paths.
-      if (parts.includes('__proto__') || crossesArray(doc, parts)) return undefined;
+      if (field.leaf === '__proto__' || field.parents.includes('__proto__')) return undefined;
+      if (crossesArray(doc, field.parents)) return undefined;
       const arg = args[path];
       if ((op === '$inc' || op === '$mul') && readNumber(arg) === undefined) return undefined;
       if (op === '$push' && pushedValues(arg) === undefined) return undefined;
-      steps.push({ op, parts, arg });
+      steps.push({ op, path: field, arg });
     }
   }
   const writes: Write[] = [];
@@ -80,10 +81,10 @@ function pushedValues(arg: unknown): unknown[] | undefined {
 }
 
 /** True when a parent on the path is anything but a plain object, null or missing. */
-function crossesArray(doc: Document, parts: string[]): boolean {
+function crossesArray(doc: Document, parents: string[]): boolean {
   let cur: unknown = doc;
-  for (let i = 0; i < parts.length - 1; i++) {
-    cur = (cur as Document)[parts[i]];
+  for (const part of parents) {
+    cur = (cur as Document)[part];
     if (cur === undefined || cur === null) return false;
     if (!isPlainObject(cur)) return true;
   }
@@ -97,16 +98,15 @@ interface Located {
 }
 
 /** The current value at a path whose parents are plain objects, null or missing. */
-function locate(doc: Document, parts: string[]): Located {
+function locate(doc: Document, { parents, leaf }: FieldPath): Located {
   let parent: Document = doc;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const next = parent[parts[i]];
+  for (const part of parents) {
+    const next = parent[part];
     if (!isPlainObject(next)) return { exists: false, current: undefined };
     parent = next;
   }
-  const last = parts[parts.length - 1];
-  if (!Object.prototype.hasOwnProperty.call(parent, last)) return { exists: false, current: undefined };
-  return { exists: true, current: parent[last] };
+  if (!Object.prototype.hasOwnProperty.call(parent, leaf)) return { exists: false, current: undefined };
+  return { exists: true, current: parent[leaf] };
 }
 
 /**
@@ -114,29 +114,29 @@ function locate(doc: Document, parts: string[]): Located {
  * path gives them: `retype` against the value they replace (so a number written over a whole
  * double stays a double), and exact int64/Decimal128 arithmetic for $inc/$mul.
  */
-function planStep(doc: Document, { op, parts, arg }: Step): Write | undefined {
-  const { exists, current } = locate(doc, parts);
+function planStep(doc: Document, { op, path, arg }: Step): Write | undefined {
+  const { exists, current } = locate(doc, path);
   switch (op) {
     case '$unset':
-      return exists ? { parts, unset: true } : undefined;
+      return exists ? { path, unset: true } : undefined;
     case '$push': {
       const added = (pushedValues(arg) as unknown[]).map((v) => retype(v, undefined));
-      if (!Array.isArray(current)) return { parts, unset: false, value: added };
-      return added.length === 0 ? undefined : { parts, unset: false, value: [...current, ...added] };
+      if (!Array.isArray(current)) return { path, unset: false, value: added };
+      return added.length === 0 ? undefined : { path, unset: false, value: [...current, ...added] };
     }
     case '$inc':
     case '$mul': {
       const zero = op === '$inc' ? arg : combine('mul', arg, 0);
       const result = current === undefined ? zero : combine(op === '$inc' ? 'add' : 'mul', current, arg);
-      return setWrite(parts, exists, current, retype(result, current));
+      return setWrite(path, exists, current, retype(result, current));
     }
     default:
-      return setWrite(parts, exists, current, retype(arg, current));
+      return setWrite(path, exists, current, retype(arg, current));
   }
 }
 
-function setWrite(parts: string[], exists: boolean, current: unknown, value: unknown): Write | undefined {
-  return exists && sameBytes(current, value) ? undefined : { parts, unset: false, value };
+function setWrite(path: FieldPath, exists: boolean, current: unknown, value: unknown): Write | undefined {
+  return exists && sameBytes(current, value) ? undefined : { path, unset: false, value };
 }
 
 /** True when both values serialize to the same BSON element (same type and bytes). */
@@ -149,22 +149,21 @@ function sameBytes(a: unknown, b: unknown): boolean {
 function applyWrites(doc: Document, writes: Write[]): Document {
   const root: Document = { ...doc };
   const fresh = new Set<Document>([root]);
-  for (const { parts, unset, value } of writes) {
+  for (const { path, unset, value } of writes) {
     let parent = root;
-    for (let i = 0; i < parts.length - 1; i++) {
-      const child = parent[parts[i]];
+    for (const part of path.parents) {
+      const child = parent[part];
       let next: Document;
       if (isPlainObject(child) && fresh.has(child)) next = child;
       else {
         next = isPlainObject(child) ? { ...child } : {};
         fresh.add(next);
-        parent[parts[i]] = next;
+        parent[part] = next;
       }
       parent = next;
     }
-    const last = parts[parts.length - 1];
-    if (unset) delete parent[last];
-    else parent[last] = value;
+    if (unset) delete parent[path.leaf];
+    else parent[path.leaf] = value;
   }
   return root;
 }

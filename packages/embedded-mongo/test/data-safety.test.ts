@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { usingRealMongo } from './support/test-database';
 import { ENGINE_CLI, EngineProcess, killAllEngines, spawnEngine } from './conformance/engine-process';
+import { flipBits } from './support/checked';
 
 /**
  * The embedded engine never drops data silently and never lets a dead owner block its data
@@ -75,7 +76,7 @@ describeEngine('embedded engine data safety', () => {
     const marker = Buffer.from('DAMAGE-ME-150');
     let flipped = 0;
     for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 1)) {
-      bytes[at + 3] ^= 0x20;
+      flipBits(bytes, at + 3, 0x20);
       flipped += 1;
     }
     expect(flipped).toBeGreaterThan(0);

@@ -7,6 +7,7 @@ import { RunningEngine, startEngine } from '../src';
 import { decodeRecords, encodeRecord } from '../src/legacy-journal';
 import { serializeAny } from '../src/values';
 import { TestDatabase, openTestDatabase, usingRealMongo } from './support/test-database';
+import { itemAt } from './support/checked';
 
 /** Engine-only: records and reply batches larger than bson's 17 MiB scratch buffer. */
 const describeEngine = usingRealMongo ? describe.skip : describe;
@@ -69,7 +70,7 @@ describeEngine('records larger than 16 MiB', () => {
     const { records, validLength } = decodeRecords(encodeRecord(large));
     expect(validLength).toBe(bytes.length + 8);
     expect(records).toHaveLength(1);
-    expect(serializeWithScratch(records[0], bytes.length).length).toBe(bytes.length);
+    expect(serializeWithScratch(itemAt(records, 0), bytes.length).length).toBe(bytes.length);
     expect(deserialize(bytes).ops[11].d.s).toBe('é'.repeat(700_011));
   });
 
@@ -177,7 +178,7 @@ describeEngine('reply batches capped at 16 MiB', () => {
       const nextBatch = more.cursor.nextBatch as Document[];
       expect(nextBatch.length).toBeGreaterThan(0);
       expect(nextBatch.length).toBeLessThan(17);
-      expect(nextBatch[0]._id).toBe(seen);
+      expect(itemAt(nextBatch, 0)._id).toBe(seen);
       seen += nextBatch.length;
       id = more.cursor.id;
     }

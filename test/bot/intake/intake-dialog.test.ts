@@ -1,9 +1,11 @@
+import { first } from '../../support/present';
 import type { Activity } from 'botbuilder';
 import type { ServiceOrder } from '../../../services/orders/types';
 import { BotWorld, Chat, openBotWorld, userOf } from '../support/world';
 
 const orders = (w: BotWorld) => w.tdb.db.collection<ServiceOrder>('orders');
-const lastOrder = async (w: BotWorld) => (await orders(w).find({}).sort({ createdAt: -1 }).limit(1).toArray())[0];
+const lastOrder = async (w: BotWorld) =>
+  first(await orders(w).find({}).sort({ createdAt: -1 }).limit(1).toArray(), 'an order');
 
 /** Runs a conversation table: each row is what the person says and what the bot's answer must contain. */
 async function table(chat: Chat, rows: Array<[string | Partial<Activity>, RegExp]>): Promise<void> {

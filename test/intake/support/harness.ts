@@ -22,6 +22,7 @@ import { ImapMailSource } from '../../../intake/mail-source';
 import { MailPoller, PollerOptions } from '../../../intake/poller';
 import { MailStack, MailUser, startMailStack, StartMailStackOptions } from '../../support/mail-stack';
 import { openTestDatabase, TestDatabase } from '../../support/mongo';
+import { first } from '../../support/present';
 
 export const DESK: MailUser = { user: 'escritorio@cjf.example.mx', password: 'mesa-clave' };
 export const REQUESTER: MailUser = { user: 'jose.pena@cjf.example.mx', password: 'jose' };
@@ -228,10 +229,13 @@ export async function withImap<T>(stack: MailStack, user: MailUser, fn: (c: Imap
   }
 }
 
-export async function folderCounts(stack: MailStack, user: MailUser = DESK): Promise<Record<string, number>> {
+const COUNTED_FOLDERS = ['INBOX', 'Procesados', 'Cuarentena', 'Rechazados'] as const;
+export type FolderCounts = Record<(typeof COUNTED_FOLDERS)[number], number>;
+
+export async function folderCounts(stack: MailStack, user: MailUser = DESK): Promise<FolderCounts> {
   return withImap(stack, user, async (c) => {
-    const out: Record<string, number> = {};
-    for (const f of ['INBOX', 'Procesados', 'Cuarentena', 'Rechazados'])
+    const out: FolderCounts = { INBOX: 0, Procesados: 0, Cuarentena: 0, Rechazados: 0 };
+    for (const f of COUNTED_FOLDERS)
       out[f] = ((await c.status(f, { messages: true })) || { messages: 0 }).messages ?? 0;
     return out;
   });
@@ -275,6 +279,41 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * One Harness for the enclosing `describe`, handed to `started` once its mail stack is up and
+ * closed after the tests even when they fail. Starting a stack is slow on a busy machine,
+ * hence the generous timeout.
+ */
+export function useHarness(started: (h: Harness) => void | Promise<void>): void {
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    harness = await startHarness();
+    await started(harness);
+  }, 120_000);
+  afterAll(async () => {
+    await harness?.close();
+  });
+}
+
+/** Waits until the desk's inbox holds `count` mails: what was sent has been delivered. */
+export async function waitForDesk(h: Harness, count = 1): Promise<void> {
+  await waitFor('delivery to the desk', async () => (await folderCounts(h.stack)).INBOX >= count);
+}
+
+/** Mails the desk the requester's report of a printer that does not switch on, takes it in, returns its folio. */
+export async function mailedPrinterOrder(h: Harness): Promise<string> {
+  await appendRaw(h.stack, [
+    rawMail({
+      from: REQUESTER.user,
+      subject: 'La impresora no enciende',
+      id: '<base@cjf.example.mx>',
+      body: 'No enciende.',
+    }),
+  ]);
+  await runPollerUntilEmpty(h);
+  return first(await allOrders(h), 'the mailed order').folio;
 }
 
 export async function allOrders(h: Harness): Promise<ServiceOrder[]> {

@@ -47,7 +47,9 @@ describe('GET /api/intake', () => {
     await store.ensureIndexes();
     // 1..12: every third refused, every third processed, the rest quarantined.
     await store.record(
-      Array.from({ length: 12 }, (_, k) => entry(k + 1, (['quarantine', 'refused', 'processed'] as const)[k % 3])),
+      Array.from({ length: 12 }, (_, k) =>
+        entry(k + 1, k % 3 === 0 ? 'quarantine' : k % 3 === 1 ? 'refused' : 'processed'),
+      ),
     );
     http = createHttpService({
       logger: quietLogger(),

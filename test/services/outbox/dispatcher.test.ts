@@ -7,6 +7,7 @@ import {
   OutboxRelay,
 } from '../../../services/outbox';
 import type { ServiceOrder } from '../../../services/orders/types';
+import { first } from '../../support/present';
 import { insertOrderWithNotices, quietLogger, RecordingChannel } from './fixtures';
 
 describe('OutboxDispatcher', () => {
@@ -49,17 +50,17 @@ describe('OutboxDispatcher', () => {
   });
 
   it('sends a due notification, records the channel and writes one history entry on the order', async () => {
-    const [order] = await seed(1, 1);
+    const order = first(await seed(1, 1));
     const channel = new RecordingChannel('teams');
     expect(await dispatcher([channel]).dispatchOnce()).toBe(1);
-    expect(channel.sent).toEqual([{ id: order.outbox[0].id, folio: order.folio }]);
-    const doc = await notifications().findOne({ _id: order.outbox[0].id });
+    expect(channel.sent).toEqual([{ id: first(order.outbox).id, folio: order.folio }]);
+    const doc = await notifications().findOne({ _id: first(order.outbox).id });
     expect(doc).toMatchObject({ state: 'sent', channel: 'teams', attempts: 1, historyRecorded: true });
     const history = (await orders().findOne({ _id: order._id }))?.history ?? [];
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({
       action: 'notification',
-      notification: { id: order.outbox[0].id, outcome: 'sent_teams', channel: 'teams' },
+      notification: { id: first(order.outbox).id, outcome: 'sent_teams', channel: 'teams' },
     });
   });
 
@@ -73,18 +74,18 @@ describe('OutboxDispatcher', () => {
   });
 
   it('retries after a crash between claim and send once the lease expires, and sends exactly once', async () => {
-    const [order] = await seed(1, 1);
+    const order = first(await seed(1, 1));
     const channel = new RecordingChannel();
     const dying = dispatcher([channel], { instanceId: 'A' });
     const claimed = await dying.claimNext();
-    expect(claimed).toMatchObject({ _id: order.outbox[0].id, state: 'claimed', claimedBy: 'A' });
+    expect(claimed).toMatchObject({ _id: first(order.outbox).id, state: 'claimed', claimedBy: 'A' });
     // "A" dies here: the claim is never processed.
     const survivor = dispatcher([channel], { instanceId: 'B' });
     expect(await survivor.dispatchOnce()).toBe(0);
     clock += 60_001;
     expect(await survivor.dispatchOnce()).toBe(1);
-    expect(channel.sent.map((s) => s.id)).toEqual([order.outbox[0].id]);
-    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({
+    expect(channel.sent.map((s) => s.id)).toEqual([first(order.outbox).id]);
+    expect(await notifications().findOne({ _id: first(order.outbox).id })).toMatchObject({
       state: 'sent',
       claimedBy: 'B',
       attempts: 2,
@@ -92,7 +93,10 @@ describe('OutboxDispatcher', () => {
     // Had "A" come back, its stale claim must not overwrite the outcome.
     expect(await dying.process(claimed as NotificationDoc)).toBe('lost_claim');
     expect(channel.sent).toHaveLength(2);
-    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({ state: 'sent', claimedBy: 'B' });
+    expect(await notifications().findOne({ _id: first(order.outbox).id })).toMatchObject({
+      state: 'sent',
+      claimedBy: 'B',
+    });
   });
 
   it('stores the outcome of each of the sends finishing together, each with its own history entry', async () => {
@@ -112,7 +116,7 @@ describe('OutboxDispatcher', () => {
     );
     for (const order of created) {
       const history = (await orders().findOne({ _id: order._id }))?.history ?? [];
-      expect(history.map((h) => h.notification?.id)).toEqual([order.outbox[0].id]);
+      expect(history.map((h) => h.notification?.id)).toEqual([first(order.outbox).id]);
     }
   });
 
@@ -151,8 +155,8 @@ describe('OutboxDispatcher', () => {
   }, 120_000);
 
   it('backs off exponentially and records the final failure with its reason', async () => {
-    const [order] = await seed(1, 1);
-    const id = order.outbox[0].id;
+    const order = first(await seed(1, 1));
+    const id = first(order.outbox).id;
     const channel = new RecordingChannel('email', Infinity);
     const d = dispatcher([channel], { maxAttempts: 3 });
     expect(await d.dispatchOnce()).toBe(1);
@@ -176,11 +180,11 @@ describe('OutboxDispatcher', () => {
     expect(channel.attempts).toBe(3);
     const history = (await orders().findOne({ _id: order._id }))?.history ?? [];
     expect(history.map((h) => h.notification?.outcome)).toEqual(['failed']);
-    expect(history[0].notification?.detail).toBe('email: channel unavailable');
+    expect(first(history).notification?.detail).toBe('email: channel unavailable');
   });
 
   it('falls back to the next channel that can reach the recipient when the first keeps failing', async () => {
-    const [order] = await seed(1, 1);
+    const order = first(await seed(1, 1));
     const teams = new RecordingChannel('teams', 5);
     const email = new RecordingChannel('email');
     const d = dispatcher([teams, email], { fallbackAfterAttempts: 2 });
@@ -189,7 +193,7 @@ describe('OutboxDispatcher', () => {
     clock += 1_000;
     await d.dispatchOnce();
     expect({ teams: teams.attempts, email: email.sent.length }).toEqual({ teams: 2, email: 1 });
-    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({
+    expect(await notifications().findOne({ _id: first(order.outbox).id })).toMatchObject({
       state: 'sent',
       channel: 'email',
       outcome: 'fell_back',
@@ -202,7 +206,7 @@ describe('OutboxDispatcher', () => {
   });
 
   it('falls back at once when the first channel says the recipient is gone there', async () => {
-    const [order] = await seed(1, 1);
+    const order = first(await seed(1, 1));
     const gone: NotificationChannel = {
       name: 'teams',
       canReach: () => true,
@@ -212,7 +216,7 @@ describe('OutboxDispatcher', () => {
     };
     const email = new RecordingChannel('email');
     await dispatcher([gone, email]).dispatchOnce();
-    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({
+    expect(await notifications().findOne({ _id: first(order.outbox).id })).toMatchObject({
       state: 'sent',
       outcome: 'fell_back',
       attempts: 1,
@@ -220,22 +224,22 @@ describe('OutboxDispatcher', () => {
   });
 
   it('reaches provider contacts by email only, even when another channel claims to reach them', async () => {
-    const [order] = await seed(1, 1);
+    const order = first(await seed(1, 1));
     await notifications().updateOne(
-      { _id: order.outbox[0].id },
+      { _id: first(order.outbox).id },
       { $set: { recipient: { email: 'prov@tecno.example.mx', role: 'provider_contact' } } },
     );
     const teams = new RecordingChannel('teams');
     const email = new RecordingChannel('email');
     await dispatcher([teams, email]).dispatchOnce();
     expect({ teams: teams.attempts, email: email.sent.length }).toEqual({ teams: 0, email: 1 });
-    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({ outcome: 'sent_email' });
+    expect(await notifications().findOne({ _id: first(order.outbox).id })).toMatchObject({ outcome: 'sent_email' });
   });
 
   it('fails a notification at once when no channel can reach the recipient', async () => {
-    const [order] = await seed(1, 1);
+    const order = first(await seed(1, 1));
     await dispatcher([new RecordingChannel('teams', 0, false)]).dispatchOnce();
-    expect(await notifications().findOne({ _id: order.outbox[0].id })).toMatchObject({
+    expect(await notifications().findOne({ _id: first(order.outbox).id })).toMatchObject({
       state: 'failed',
       reason: 'no channel can reach the recipient',
     });
@@ -254,7 +258,7 @@ describe('OutboxDispatcher', () => {
   });
 
   it('puts a claimed notice back, unsent and its attempt uncounted, when its lease could run out mid-send', async () => {
-    const [order] = await seed(1, 2);
+    const order = first(await seed(1, 2));
     const channel = new RecordingChannel();
     // A send may take up to 60 s but the claim only holds 60 s: sending could outlive it.
     const d = dispatcher([channel], { leaseMs: 60_000, sendTimeoutMs: 60_000 });
@@ -284,9 +288,9 @@ describe('OutboxDispatcher', () => {
   });
 
   it('writes a missing history entry once after a crash between outcome and history', async () => {
-    const [order] = await seed(1, 1);
+    const order = first(await seed(1, 1));
     await dispatcher([new RecordingChannel()]).dispatchOnce();
-    await notifications().updateOne({ _id: order.outbox[0].id }, { $set: { historyRecorded: false } });
+    await notifications().updateOne({ _id: first(order.outbox).id }, { $set: { historyRecorded: false } });
     expect(await dispatcher([]).recordPendingHistory()).toBe(1);
     expect((await orders().findOne({ _id: order._id }))?.history).toHaveLength(1);
   });

@@ -3,6 +3,7 @@ import { openTestDatabase, TestDatabase } from '../../support/mongo';
 import { MongoOrderStore } from '../../../services/orders/order-store';
 import { OutboxRelay, NotificationDoc } from '../../../services/outbox';
 import type { ServiceOrder } from '../../../services/orders/types';
+import { first } from '../../support/present';
 import { insertOrderWithNotices, quietLogger } from './fixtures';
 
 describe('OutboxRelay', () => {
@@ -54,10 +55,10 @@ describe('OutboxRelay', () => {
     const order = await insertOrderWithNotices(tdb.db, 2);
     // The crash: the first notice already reached notifications, the pull never happened.
     await tdb.db.collection<NotificationDoc>('notifications').insertOne({
-      _id: order.outbox[0].id,
+      _id: first(order.outbox).id,
       orderId: order._id,
       event: 'order_reported',
-      recipient: order.outbox[0].recipient,
+      recipient: first(order.outbox).recipient,
       state: 'sent',
       attempts: 1,
       dueAt: new Date(),
@@ -68,7 +69,7 @@ describe('OutboxRelay', () => {
     await new OutboxRelay({ db: tdb.db, logger: quietLogger() }).relayOnce();
     const stored = await tdb.db.collection<NotificationDoc>('notifications').find({ orderId: order._id }).toArray();
     expect(stored).toHaveLength(2);
-    expect(stored.find((n) => n._id === order.outbox[0].id)?.state).toBe('sent');
+    expect(stored.find((n) => n._id === first(order.outbox).id)?.state).toBe('sent');
     expect((await tdb.db.collection<ServiceOrder>('orders').findOne({ _id: order._id }))?.outbox).toEqual([]);
   });
 

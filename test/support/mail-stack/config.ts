@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { first } from '../present';
 
 /** A mailbox account: the full address is both the IMAP login and the SMTP recipient. */
 export interface MailUser {
@@ -30,7 +31,7 @@ export function validateAccounts(users: MailUser[], domains: string[]): void {
   const seen = new Set<string>();
   for (const { user, password } of users) {
     if (!ADDRESS.test(user)) throw new Error(`mail-stack: not a usable address: ${user}`);
-    const domain = user.split('@')[1].toLowerCase();
+    const domain = (user.split('@')[1] ?? '').toLowerCase();
     if (!domains.some((d) => d.toLowerCase() === domain)) {
       throw new Error(`mail-stack: ${user} is outside the stack's domains (${domains.join(', ')})`);
     }
@@ -90,7 +91,7 @@ export async function writeStackFiles(
 
   const lower = users.map((u) => ({ address: u.user.toLowerCase(), password: u.password }));
   const passwd = lower.map(({ address, password }) => {
-    const [local, domain] = address.split('@');
+    const [local = '', domain = ''] = address.split('@');
     const home = join(dir, 'mail', domain, local);
     const b64 = Buffer.from(password, 'utf8').toString('base64');
     return `${address}:{PLAIN.b64}${b64}:${MAIL_UID}:${MAIL_UID}::${home}::`;
@@ -106,7 +107,7 @@ export async function writeStackFiles(
     IMAP_PORT: ports.imap,
     SMTP_PORT: ports.smtp,
     LMTP_PORT: ports.lmtp,
-    FIRST_DOMAIN: domains[0].toLowerCase(),
+    FIRST_DOMAIN: first(domains, 'a mail domain').toLowerCase(),
     DOMAINS: domains.map((d) => d.toLowerCase()).join(' : '),
     EXIM_USER,
     EXIM_GROUP: EXIM_USER,

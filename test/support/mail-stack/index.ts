@@ -82,7 +82,7 @@ let exitHookInstalled = false;
 export async function startMailStack(options: StartMailStackOptions): Promise<MailStack> {
   if (process.getuid?.() !== 0) throw new Error('mail-stack: must run as root (maildirs are owned by uid 8)');
   const users = options.users.map((u) => ({ ...u }));
-  const domains = options.domains ?? [...new Set(users.map((u) => u.user.split('@')[1].toLowerCase()))];
+  const domains = options.domains ?? [...new Set(users.map((u) => (u.user.split('@')[1] ?? '').toLowerCase()))];
   validateAccounts(users, domains);
   installExitHook();
   removeAbandonedStacks(tmpdir());
@@ -203,7 +203,9 @@ async function freePorts(): Promise<StackPorts> {
       if (address === null || typeof address === 'string') throw new Error('mail-stack: no port');
       ports.push(address.port);
     }
-    return { imap: ports[0], smtp: ports[1], lmtp: ports[2] };
+    const [imap, smtp, lmtp] = ports;
+    if (imap === undefined || smtp === undefined || lmtp === undefined) throw new Error('mail-stack: no port');
+    return { imap, smtp, lmtp };
   } finally {
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   }

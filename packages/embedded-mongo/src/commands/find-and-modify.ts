@@ -29,7 +29,7 @@ function findAndModify(ctx: OpContext, cmd: Document): Document {
   if (sort) matches = sortDocuments(matches, sort);
   const doc = matches[0];
   const shape = (d: Document | undefined): Document | null =>
-    d ? project([d], cmd.fields as Document | undefined)[0] : null;
+    (d && project([d], cmd.fields as Document | undefined)[0]) ?? null;
   if (remove) {
     if (doc) ctx.remove(c, doc._id);
     return { lastErrorObject: { n: doc ? 1 : 0 }, value: shape(doc), ok: 1 };

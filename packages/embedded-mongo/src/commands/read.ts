@@ -274,7 +274,7 @@ function stageName(stage: unknown): string | undefined {
  */
 function countOnly(pipeline: Document[]): { answer: (matched: number) => Document[] } | undefined {
   const last = pipeline[pipeline.length - 1];
-  if (stageName(last) !== '$group' || !isPlainObject(last.$group)) return undefined;
+  if (last === undefined || stageName(last) !== '$group' || !isPlainObject(last.$group)) return undefined;
   const steps: Array<(n: number) => number> = [];
   for (const stage of pipeline.slice(0, -1)) {
     const name = stageName(stage);

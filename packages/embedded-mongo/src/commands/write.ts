@@ -17,9 +17,9 @@ interface BatchResult {
 /** Runs statements in order, collecting errors; returns the error list in MongoDB's shape. */
 function runBatch<T>(items: T[], ordered: boolean, each: (item: T, index: number) => void): BatchResult {
   const writeErrors: Document[] = [];
-  for (let i = 0; i < items.length; i++) {
+  for (const [i, item] of items.entries()) {
     try {
-      each(items[i], i);
+      each(item, i);
     } catch (err) {
       const e = toCommandError(err);
       if (e.code === ErrorCodes.WriteConflict || e.code === ErrorCodes.NoSuchTransaction) throw e;

@@ -1,6 +1,7 @@
 import { ClientSession, Collection, CommandStartedEvent, Long, MongoClient } from 'mongodb';
 import { openTestDatabase, TestDatabase } from '../support/test-database';
 import { serverError } from './server-error';
+import { itemAt } from '../support/checked';
 
 let t: TestDatabase;
 let c: Collection;
@@ -70,7 +71,7 @@ describe('find cursor', () => {
         .limit(180)
         .toArray();
       expect(docs).toHaveLength(180);
-      expect(docs[179]._id).toBe(179);
+      expect(itemAt(docs, 179)._id).toBe(179);
       const getMores = started.filter((e) => e.commandName === 'getMore');
       expect(getMores.length).toBe(3);
     } finally {
@@ -118,7 +119,7 @@ describe('find cursor', () => {
         .aggregate([{ $match: { _id: { $gte: 10 } } }, { $sort: { _id: -1 } }], { batchSize: 60 })
         .toArray();
       expect(docs).toHaveLength(TOTAL - 10);
-      expect(docs[0]._id).toBe(TOTAL - 1);
+      expect(itemAt(docs, 0)._id).toBe(TOTAL - 1);
       expect(started.filter((e) => e.commandName === 'getMore').length).toBeGreaterThanOrEqual(3);
     } finally {
       await watcher.close();

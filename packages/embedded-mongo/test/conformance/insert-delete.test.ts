@@ -1,6 +1,7 @@
 import { MongoBulkWriteError, MongoServerError, ObjectId } from 'mongodb';
 import { useFreshCollections } from './fresh-collections';
 import { serverError } from './server-error';
+import { itemAt } from '../support/checked';
 
 const { db, fresh } = useFreshCollections('c');
 
@@ -57,7 +58,7 @@ describe('insert', () => {
     const e = await bulkError(c.insertMany([{ _id: 1 }, { _id: 2 }, { _id: 1 }, { _id: 3 }] as never[]));
     expect(e.code).toBe(11000);
     expect(writeErrorsOf(e)).toHaveLength(1);
-    const [we] = writeErrorsOf(e);
+    const we = itemAt(writeErrorsOf(e), 0);
     expect(we.index).toBe(2);
     expect(we.code).toBe(11000);
     expect(e.result.insertedCount).toBe(2);

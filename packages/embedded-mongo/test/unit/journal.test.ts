@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Double, Long } from 'bson';
 import { DataDamageError, Journal, decodeRecords, encodeRecord } from '../../src/legacy-journal';
+import { flipBits, itemAt } from '../support/checked';
 
 let dir: string;
 beforeEach(() => {
@@ -31,7 +32,7 @@ describe('decodeRecords', () => {
   it('reports a record whose checksum fails as damage, with its offset, and reads the intact records after it', () => {
     const first = encodeRecord({ n: 1 });
     const second = encodeRecord({ n: 2 });
-    second[second.length - 3] ^= 0xff;
+    flipBits(second, second.length - 3, 0xff);
     const scan = decodeRecords(Buffer.concat([first, second, encodeRecord({ n: 3 })]));
     expect(scan.records.map((r) => r.n)).toEqual([1, 3]);
     expect(scan.damaged).toEqual([{ offset: first.length, length: second.length }]);
@@ -41,7 +42,7 @@ describe('decodeRecords', () => {
   it('reports a damaged length field as damage when intact records follow', () => {
     const first = encodeRecord({ n: 1 });
     const second = encodeRecord({ n: 2, pad: 'y'.repeat(50) });
-    second[1] ^= 0x40;
+    flipBits(second, 1, 0x40);
     const scan = decodeRecords(Buffer.concat([first, second, encodeRecord({ n: 3 })]));
     expect(scan.records.map((r) => r.n)).toEqual([1, 3]);
     expect(scan.damaged).toEqual([{ offset: first.length, length: second.length }]);
@@ -50,7 +51,7 @@ describe('decodeRecords', () => {
   it('reports a whole last record with a wrong checksum as damage, not as a torn tail', () => {
     const first = encodeRecord({ n: 1 });
     const last = encodeRecord({ n: 2 });
-    last[last.length - 2] ^= 0x01;
+    flipBits(last, last.length - 2, 0x01);
     const scan = decodeRecords(Buffer.concat([first, last]));
     expect(scan.damaged).toEqual([{ offset: first.length, length: last.length }]);
     expect(scan.tornAt).toBeUndefined();
@@ -65,7 +66,10 @@ describe('decodeRecords', () => {
   });
 
   it('keeps int64 and whole doubles as their BSON types when reading records back', () => {
-    const [r] = decodeRecords(encodeRecord({ l: Long.fromString('9007199254740993'), d: new Double(2), i: 3 })).records;
+    const r = itemAt(
+      decodeRecords(encodeRecord({ l: Long.fromString('9007199254740993'), d: new Double(2), i: 3 })).records,
+      0,
+    );
     expect(r.l).toBeInstanceOf(Long);
     expect((r.l as Long).toString()).toBe('9007199254740993');
     expect(r.d).toBeInstanceOf(Double);
@@ -114,7 +118,7 @@ describe('Journal', () => {
     journal.close();
     const bytes = readFileSync(path);
     const middle = Math.floor(bytes.length / 2);
-    bytes[middle] ^= 0x10;
+    flipBits(bytes, middle, 0x10);
     writeFileSync(path, bytes);
     let error: unknown;
     try {

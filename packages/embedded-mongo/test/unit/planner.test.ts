@@ -6,6 +6,7 @@ import { sortDocuments } from '../../src/compare';
 import { idKey } from '../../src/keys';
 import { compileFilter } from '../../src/matcher';
 import { plan } from '../../src/planner';
+import { itemAt } from '../support/checked';
 
 /**
  * The planner may only change how documents are found, never which: for every filter the
@@ -70,7 +71,7 @@ const QUERY_SCALARS: unknown[] = [
 
 function makeRandom(seed: number) {
   const rnd = prng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const pick = <T>(xs: readonly T[]): T => itemAt(xs, Math.floor(rnd() * xs.length));
   const scalar = () => pick(SCALARS);
   const anyValue = (): unknown => {
     const r = rnd();

@@ -5,6 +5,7 @@ import { Document } from 'bson';
 import { Storage, repairDataDir } from '../../src/storage';
 import { encodeRecord } from '../../src/legacy-journal';
 import { Catalog } from '../../src/catalog';
+import { flipBits } from '../support/checked';
 
 let dir: string;
 beforeEach(() => {
@@ -27,7 +28,7 @@ function damage(marker: string): void {
   const file = join(dir, 'data.mdb');
   const bytes = readFileSync(file);
   let n = 0;
-  for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 1), n++) bytes[at] ^= 0x01;
+  for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 1), n++) flipBits(bytes, at, 0x01);
   expect(n).toBeGreaterThan(0);
   writeFileSync(file, bytes);
 }
@@ -149,7 +150,7 @@ describe('Storage', () => {
   it('refuses an old-format snapshot with a byte flipped, changing nothing, and repair converts what is readable', async () => {
     writeLegacy();
     const bytes = readFileSync(join(dir, 'snapshot.bson'));
-    bytes[Math.floor(bytes.length / 2)] ^= 0x40;
+    flipBits(bytes, Math.floor(bytes.length / 2), 0x40);
     writeFileSync(join(dir, 'snapshot.bson'), bytes);
     expect(() => Storage.open(dir, {})).toThrow(/snapshot\.bson.*damaged at byte offset \d+/s);
     expect(readFileSync(join(dir, 'snapshot.bson')).equals(bytes)).toBe(true);

@@ -5,6 +5,7 @@ import { Engine } from '../../src/engine';
 import { OpContext } from '../../src/context';
 import { sameDocument, updateDocument } from '../../src/update-doc';
 import { copyTyped } from '../../src/values';
+import { itemAt } from '../support/checked';
 
 function code(fn: () => unknown): { code?: number; message?: string } | undefined {
   try {
@@ -235,10 +236,10 @@ describe('structural sharing seen through the engine', () => {
 
   it('leaves a document read before an update as it was', () => {
     const { engine, run } = setup();
-    const [before] = new OpContext(engine, 'd').find('c', { _id: 1 });
+    const before = itemAt(new OpContext(engine, 'd').find('c', { _id: 1 }), 0);
     expect(run(update)).toMatchObject({ n: 2, nModified: 2, ok: 1 });
     expect(before).toEqual({ _id: 1, s: { v: 1, log: ['a'] }, other: { k: 1 } });
-    const [after] = new OpContext(engine, 'd').find('c', { _id: 1 });
+    const after = itemAt(new OpContext(engine, 'd').find('c', { _id: 1 }), 0);
     expect(after).toEqual({ _id: 1, s: { v: 2, log: ['a', 'b'] }, other: { k: 1 } });
     expect(after.other).toBe(before.other);
   });
