@@ -149,7 +149,7 @@ describe('reopening a closed order by mail', () => {
       text: '¿Cómo va?',
       envelope: { from: REQUESTER.user, to: DESK.user },
     });
-    await waitFor('delivery to the desk', async () => (await folderCounts(h.stack)).INBOX >= 1);
+    await waitForDesk(h);
     await runPollerUntilEmpty(h);
     const status = await mailMatching(h, REQUESTER, (m) =>
       (m.text ?? '').includes(`La orden ${linked.folio} está en estado`),
