@@ -32,6 +32,7 @@ import { fileLinker } from './files/file-links';
 import { gridFsFileReads } from './files/file-routes';
 import { reportReads } from './reports/report-reads';
 import { MongoReportSource } from './reports/report-store';
+import { slaSummariser } from './reports/order-figures';
 import {
   createAuthenticator,
   DEFAULT_RULES,
@@ -165,6 +166,7 @@ export async function wire(
     assets,
     assetOrders,
     inventoryPattern: config.inventoryPattern,
+    slaSummary: slaSummariser({ directory: directoryStore, desk: directoryStore, zone: config.defaultTimeZone }),
   };
   // Links to order files and provider actions are signed with keys derived from the Cédula secret (see services/links).
   const cedulaSecret = mode === 'service' ? await cedulaSecretFor(config, componentLogger(root, 'cedula')) : undefined;
@@ -220,6 +222,7 @@ export async function wire(
     directory: directoryStore,
     desk: directoryStore,
     zone: config.defaultTimeZone,
+    logger: componentLogger(root, 'reports'),
   });
   const teams = createTeamsBot({
     bot: config.bot,
