@@ -5,7 +5,8 @@ import { CLOCK_LABELS, CLOCK_NAMES, ClockName } from '../sla/clocks';
 import { ORDER_STATUSES, OrderStatus } from '../workflow';
 import type { ReportQuery } from './report-query';
 import type { ReportSource } from './report-store';
-import { figuresOf, OrderFigures, SlaSummary, slaSummaryOf, usableFigures } from './order-figures';
+import { OrderFigures, usableFigures } from './order-figures';
+import { LIVE_BATCH, measureFromHistory } from './summarise-orders';
 
 export type Dimension = 'total' | 'centre' | 'provider' | 'contract';
 
@@ -120,9 +121,6 @@ function figures(acc: Acc): ReportGroup {
   };
 }
 
-/** Orders measured from history at a time; their histories are read in one query. */
-const LIVE_BATCH = 1000;
-
 /**
  * The desk's SLA report for a period: per centre, per provider and per contract (and the
  * total), the orders by state, median and p90 of each clock's time (business or calendar
@@ -156,20 +154,8 @@ export async function slaReport(
   };
   let live: ObjectId[] = [];
   const measureLive = async () => {
-    const summaries: Array<{ id: ObjectId; summary: SlaSummary }> = [];
-    for await (const order of deps.source.ordersById(live)) {
-      const summary = await slaSummaryOf(deps.clocks, order, deps.now);
-      add(summary ?? (await figuresOf(deps.clocks, order, deps.now)));
-      // A summary still running would be measured again next time: not worth a write.
-      if (summary?.final) summaries.push({ id: order._id, summary });
-    }
+    await measureFromHistory(deps, live, add);
     live = [];
-    try {
-      await deps.source.storeSummaries(summaries);
-    } catch (error) {
-      // The figures are counted already; the next report measures these orders again.
-      deps.logger?.warn({ err: error, orders: summaries.length }, 'could not store SLA summaries');
-    }
   };
   for await (const row of deps.source.summariesIn(q)) {
     const stored = await usableFigures(deps.clocks, row);

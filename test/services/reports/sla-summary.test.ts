@@ -5,6 +5,7 @@ import type { OrderStatus } from '../../../services/workflow';
 import { slaSummariser, SlaSummary } from '../../../services/reports/order-figures';
 import { reportReads } from '../../../services/reports/report-reads';
 import { MongoReportSource } from '../../../services/reports/report-store';
+import { summariseOrders } from '../../../services/reports/summarise-orders';
 import { ClockSource } from '../../../services/sla/clock-source';
 import { reopenOrder } from '../../../services/orders/reopen-order';
 import { closeRemotely } from '../../../services/orders/close-remotely';
@@ -213,6 +214,20 @@ describe('the SLA report from stored summaries', () => {
       }
     },
   );
+});
+
+describe('summariseOrders', () => {
+  it('summarises the closed and cancelled orders that lack a summary, and nothing on a second run', async () => {
+    await orders().updateMany({}, { $unset: { slaSummary: '' } });
+    const deps = { source, clocks: new ClockSource(w.directory, w.directory, ZONE), now: NOW };
+    const all = { from: new Date(0), to: new Date(8.64e15) };
+    const first = await summariseOrders(deps, all);
+    const finalOnes = await orders().countDocuments({ 'slaSummary.final': true });
+    expect(first).toEqual({ read: 280, stored: finalOnes });
+    expect(finalOnes).toBeGreaterThan(100);
+    expect(await orders().countDocuments({ status: 'desk', slaSummary: { $exists: true } })).toBe(0);
+    expect(await summariseOrders(deps, all)).toEqual({ read: 280, stored: 0 });
+  });
 });
 
 describe('the summary stored with a change', () => {
