@@ -166,7 +166,12 @@ export async function wire(
     assets,
     assetOrders,
     inventoryPattern: config.inventoryPattern,
-    slaSummary: slaSummariser({ directory: directoryStore, desk: directoryStore, zone: config.defaultTimeZone }),
+    slaSummary: slaSummariser({
+      directory: directoryStore,
+      desk: directoryStore,
+      zone: config.defaultTimeZone,
+      logger: componentLogger(root, 'reports'),
+    }),
   };
   // Links to order files and provider actions are signed with keys derived from the Cédula secret (see services/links).
   const cedulaSecret = mode === 'service' ? await cedulaSecretFor(config, componentLogger(root, 'cedula')) : undefined;

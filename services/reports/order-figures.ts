@@ -1,3 +1,4 @@
+import type { Logger } from '../logger';
 import { ClockDirectory, ClockSource } from '../sla/clock-source';
 import type { DeskTargetSource } from '../sla/targets';
 import type { ClockName, ClockState } from '../sla/clocks';
@@ -120,12 +121,22 @@ export async function usableFigures(
 
 /**
  * The summariser the order use cases store with each closure or cancellation: one fresh
- * ClockSource per change, so the directory as it is at that moment is measured against.
+ * ClockSource per change, so the directory as it is at that moment is measured against. It
+ * never stops a closure: a measurement that fails (a directory error) is logged and the
+ * order is left without a summary, which the report then measures from history.
  */
 export function slaSummariser(deps: {
   directory: ClockDirectory;
   desk: DeskTargetSource;
   zone: string;
+  logger?: Logger;
 }): (order: SummarisedOrder, now: Date) => Promise<SlaSummary | null> {
-  return (order, now) => slaSummaryOf(new ClockSource(deps.directory, deps.desk, deps.zone), order, now);
+  return async (order, now) => {
+    try {
+      return await slaSummaryOf(new ClockSource(deps.directory, deps.desk, deps.zone), order, now);
+    } catch (error) {
+      deps.logger?.warn({ err: error, orderId: String(order._id) }, 'could not measure the SLA summary');
+      return null;
+    }
+  };
 }

@@ -272,3 +272,15 @@ describe('the summary stored with a change', () => {
     expect(cancelled.slaSummary).toMatchObject({ status: 'cancelled', clocks: [], final: true });
   });
 });
+
+describe('slaSummariser', () => {
+  it('answers no summary, rather than failing the closure, when the directory cannot be read', async () => {
+    const broken = {
+      centre: () => Promise.reject(new Error('directory down')),
+      contractById: () => Promise.resolve(null),
+    };
+    const summarise = slaSummariser({ directory: broken, desk: w.directory, zone: ZONE });
+    const order = { ...variedOrder(random(7), 0), status: 'closed' as const };
+    await expect(summarise(order, NOW)).resolves.toBeNull();
+  });
+});
