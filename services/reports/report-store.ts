@@ -39,6 +39,17 @@ export interface ReportSource {
 export const SUMMARY_PROJECTION = { status: 1, version: 1, slaSummary: 1 } as const;
 
 /**
+ * The summary projection plus the top-level fields the filter reads: the engine decodes
+ * those anyway, and a projection naming exactly what it decoded is served as decoded,
+ * without projecting each document again.
+ */
+function summaryProjection(filter: Record<string, unknown>): Record<string, 1> {
+  const projection: Record<string, 1> = { ...SUMMARY_PROJECTION };
+  for (const key of Object.keys(filter)) projection[key.split('.')[0]!] = 1;
+  return projection;
+}
+
+/**
  * The fields an order is measured from: no texts, no people. Top-level fields only: the
  * history is read whole, because a projection into array elements costs the embedded engine
  * more than it saves.
@@ -77,10 +88,10 @@ export class MongoReportSource implements ReportSource {
     if (q.contractId) filter['provider.contractId'] = q.contractId;
     const cursor = this.orders.find(filter, {
       hint: q.centreId ? { centreId: 1, createdAt: 1 } : { createdAt: 1 },
-      projection: SUMMARY_PROJECTION,
+      projection: summaryProjection(filter),
       batchSize: 5000,
     });
-    for await (const doc of cursor) yield doc as SummaryRow;
+    for await (const doc of cursor) yield doc as unknown as SummaryRow;
   }
 
   async *ordersById(ids: readonly ObjectId[]): AsyncIterable<ReportedOrder & { version: number }> {

@@ -61,7 +61,7 @@ describe('MongoReportSource', () => {
       format: 'json',
     }))
       rows.push(row);
-    expect(rows).toEqual([{ _id: order._id, status: 'desk', version: 2 }]);
+    expect(rows).toEqual([{ _id: order._id, status: 'desk', version: 2, createdAt: at }]);
     const read: ReportedOrder[] = [];
     for await (const o of source.ordersById([order._id])) read.push(o);
     expect(read).toHaveLength(1);

@@ -179,7 +179,7 @@ describe('the SLA report from stored summaries', () => {
       const report = (await ownReads.slaReport(MAY)).report;
       expect(report.groups[0]!.orders).toBe(240);
       const [walk, ...rest] = finds.map((e) => e.command);
-      expect(walk!.projection).toEqual({ status: 1, version: 1, slaSummary: 1 });
+      expect(walk!.projection).toEqual({ status: 1, version: 1, slaSummary: 1, createdAt: 1 });
       expect(walk!.filter).toEqual({ createdAt: expect.any(Object) });
       // Histories are read only for the orders a summary cannot stand for: those still open
       // and those closed with a clock still running.
