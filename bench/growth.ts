@@ -199,6 +199,9 @@ async function measure(size: number): Promise<Figures> {
       const counted = body.groups.find((g) => g.dimension === 'total')?.orders;
       if (counted !== size) throw new Error(`the SLA report counts ${counted} orders, not ${size}`);
       figures['SLA report over all orders, best of 3 (s)'] = Math.min(...reportTimes) / 1000;
+      // Seeded orders carry no SLA summary, as orders stored before summaries existed: the
+      // first report measures them from history and stores their summaries.
+      figures['first SLA report, summarising every order (s)'] = reportTimes[0]! / 1000;
     } finally {
       const stopped = await service.stop();
       figures['SIGTERM to exit (s)'] = stopped.exitMs / 1000;

@@ -32,6 +32,7 @@ import { fileLinker } from './files/file-links';
 import { gridFsFileReads } from './files/file-routes';
 import { reportReads } from './reports/report-reads';
 import { MongoReportSource } from './reports/report-store';
+import { slaSummariser } from './reports/order-figures';
 import {
   createAuthenticator,
   DEFAULT_RULES,
@@ -181,6 +182,12 @@ export async function wire(
     assets,
     assetOrders,
     inventoryPattern: config.inventoryPattern,
+    slaSummary: slaSummariser({
+      directory: directoryStore,
+      desk: directoryStore,
+      zone: config.defaultTimeZone,
+      logger: componentLogger(root, 'reports'),
+    }),
   };
   // Links to order files and provider actions are signed with keys derived from the Cédula secret (see services/links).
   const cedulaSecret = mode === 'service' ? await cedulaSecretFor(config, componentLogger(root, 'cedula')) : undefined;
@@ -236,6 +243,7 @@ export async function wire(
     directory: directoryStore,
     desk: directoryStore,
     zone: config.defaultTimeZone,
+    logger: componentLogger(root, 'reports'),
   });
   // One feed of order changes (any channel, any instance): Mesa's pages and the Teams cards follow it.
   const changes = new OrderChangeFeed(storage.db, { intervalMs: 500, logger: componentLogger(root, 'desk') });

@@ -5,6 +5,7 @@ import type { Person } from '../directory/schema';
 import { analystsToNotify, AnalystRouting } from '../notifications/analyst-routing';
 import { routeNotices, RoutingAudience } from '../notifications/routing';
 import type { OrderStore } from './order-store';
+import type { SlaSummariser } from './order-services';
 import type { FieldChange, HistoryEntry, PersonSnapshot, ServiceOrder } from './types';
 import { compact, snapshotOf, SourceFields, toObjectId, TransitionInput } from './inputs';
 
@@ -19,6 +20,8 @@ export interface TransitionDeps {
   policy?: WorkflowPolicy;
   /** Which analysts hear of the change; every analyst when absent. */
   analystRouting?: AnalystRouting;
+  /** Measures the SLA summary an order carries once closed or cancelled; without it none is stored. */
+  slaSummary?: SlaSummariser;
 }
 
 export interface TransitionContext {
@@ -179,6 +182,12 @@ export async function applyTransition(
   if (changes?.length) history.changes = changes.map((c) => compact(c));
   if (request.sourceId) history.sourceId = request.sourceId;
   if (request.attachments?.length) history.attachments = request.attachments.map((a) => compact(a));
+
+  if (deps.slaSummary) {
+    // Stored in the same write as the change it describes, so it never lags the order.
+    const summary = await deps.slaSummary({ ...after, history: [...order.history, history] }, now);
+    if (summary || order.slaSummary) set.slaSummary = summary;
+  }
 
   const written = await deps.orders.applyChange({
     id: order._id,

@@ -5,6 +5,14 @@ import type { AnalystRouting } from '../notifications/analyst-routing';
 import type { WorkflowPolicy } from '../workflow';
 import type { OrderStore } from './order-store';
 import type { FileLinker } from '../files/file-links';
+import type { SlaSummary } from '../reports/order-figures';
+import type { ServiceOrder } from './types';
+
+/**
+ * The SLA summary of an order as a change leaves it (the change's history entry included):
+ * the figures of a closed or cancelled order, `null` for any other status.
+ */
+export type SlaSummariser = (order: ServiceOrder, now: Date) => Promise<SlaSummary | null>;
 
 /**
  * What every edge (the bot, the mail intake) hands the order use cases: the stores and the
@@ -33,4 +41,6 @@ export interface OrderServices {
   inventoryPattern?: RegExp;
   /** Signs links to an order's stored files (cards, mails); absent: files are named without links. */
   fileLink?: FileLinker;
+  /** Measures the SLA summary stored with a closure or cancellation; absent: the report measures from history. */
+  slaSummary?: SlaSummariser;
 }

@@ -1,5 +1,6 @@
 import type { ObjectId } from 'mongodb';
 import type { Action, Channel, OrderStatus, Role } from '../workflow';
+import type { SlaSummary } from '../reports/order-figures';
 
 export const EQUIPMENT_TYPES = ['computer', 'printer', 'audio_video', 'network', 'telephony', 'other'] as const;
 export type EquipmentType = (typeof EQUIPMENT_TYPES)[number];
@@ -194,6 +195,8 @@ export interface ServiceOrder {
     /** Set when the requester reopened the order after it: the Cédula stays, for the closure it certified. */
     supersededAt?: Date;
   };
+  /** The SLA report's figures, stored with the closure or cancellation; see services/reports/order-figures.ts. */
+  slaSummary?: SlaSummary | null;
   createdAt: Date;
   updatedAt: Date;
 }

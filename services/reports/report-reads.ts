@@ -1,3 +1,4 @@
+import type { Logger } from '../logger';
 import type { DirectoryReader } from '../directory/directory-store';
 import { ClockSource } from '../sla/clock-source';
 import type { DeskTargetSource } from '../sla/targets';
@@ -13,12 +14,18 @@ export function reportReads(deps: {
   desk: DeskTargetSource;
   zone: string;
   now?: () => Date;
+  /** Told when summaries measured for a report could not be stored (the report still answers). */
+  logger?: Logger;
 }): ReportReads {
   return {
     async slaReport(raw) {
       const query = parseReportQuery(raw, deps.zone);
       const clocks = new ClockSource(deps.directory, deps.desk, deps.zone);
-      const report = await slaReport({ source: deps.source, clocks, now: (deps.now ?? (() => new Date()))() }, query);
+      const now = (deps.now ?? (() => new Date()))();
+      const report = await slaReport(
+        { source: deps.source, clocks, now, ...(deps.logger ? { logger: deps.logger } : {}) },
+        query,
+      );
       return { report, format: query.format };
     },
   };

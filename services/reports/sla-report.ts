@@ -1,8 +1,12 @@
+import type { ObjectId } from 'mongodb';
+import type { Logger } from '../logger';
 import type { ClockSource } from '../sla/clock-source';
 import { CLOCK_LABELS, CLOCK_NAMES, ClockName } from '../sla/clocks';
 import { ORDER_STATUSES, OrderStatus } from '../workflow';
 import type { ReportQuery } from './report-query';
 import type { ReportSource } from './report-store';
+import { OrderFigures, usableFigures } from './order-figures';
+import { LIVE_BATCH, measureFromHistory } from './summarise-orders';
 
 export type Dimension = 'total' | 'centre' | 'provider' | 'contract';
 
@@ -69,6 +73,26 @@ function median(sorted: number[]): number | null {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** Adds one order's figures to each of its groups. */
+function count(targets: readonly Acc[], figures: OrderFigures): void {
+  const breachedAny = figures.clocks.some((c) => c.state === 'breached');
+  for (const a of targets) {
+    a.orders += 1;
+    a.byState[figures.status] += 1;
+    if (breachedAny) a.ordersWithBreach += 1;
+    for (const c of figures.clocks) {
+      let f = a.clocks.get(c.name);
+      if (!f) {
+        f = { times: [], met: 0, breached: 0 };
+        a.clocks.set(c.name, f);
+      }
+      if (c.stopped) f.times.push(c.elapsedMs);
+      if (c.state === 'met') f.met += 1;
+      if (c.state === 'breached') f.breached += 1;
+    }
+  }
+}
+
 function figures(acc: Acc): ReportGroup {
   const clocks: ClockFigures[] = [];
   for (const name of CLOCK_NAMES) {
@@ -102,11 +126,14 @@ function figures(acc: Acc): ReportGroup {
  * total), the orders by state, median and p90 of each clock's time (business or calendar
  * time, as the clock counts, waiting for the requester excluded), how many met or breached
  * their target and the compliance rate. Cancelled orders count by state but not in the
- * clock figures. Reads the period's orders once, through an index, and measures each with
- * the same clocks the Cédula shows, so the report and the documents always agree.
+ * clock figures. Reads the period's orders once, through an index, taking a closed order's
+ * figures from its stored summary while that still holds; the others (open orders, orders
+ * stored before summaries, or changed since) are measured from their history with the same
+ * clocks the Cédula shows, and the closed ones among them get their summary stored, so the
+ * report and the documents always agree and the next report reads less.
  */
 export async function slaReport(
-  deps: { source: ReportSource; clocks: ClockSource; now: Date },
+  deps: { source: ReportSource; clocks: ClockSource; now: Date; logger?: Logger },
   q: ReportQuery,
 ): Promise<SlaReport> {
   const groups = new Map<string, Acc>();
@@ -119,28 +146,23 @@ export async function slaReport(
     }
     return a;
   };
-  for await (const order of deps.source.ordersIn(q)) {
-    const targets = [acc('total', 'total'), acc('centre', order.centreId)];
-    if (order.provider)
-      targets.push(acc('provider', order.provider.providerId), acc('contract', order.provider.contractId));
-    const { clocks } = order.status === 'cancelled' ? { clocks: [] } : await deps.clocks.clocksOf(order, deps.now);
-    const breachedAny = clocks.some((c) => c.state === 'breached');
-    for (const a of targets) {
-      a.orders += 1;
-      a.byState[order.status] += 1;
-      if (breachedAny) a.ordersWithBreach += 1;
-      for (const c of clocks) {
-        let f = a.clocks.get(c.name);
-        if (!f) {
-          f = { times: [], met: 0, breached: 0 };
-          a.clocks.set(c.name, f);
-        }
-        if (c.stoppedAt) f.times.push(c.elapsedMs);
-        if (c.state === 'met') f.met += 1;
-        if (c.state === 'breached') f.breached += 1;
-      }
-    }
+  const add = (figures: OrderFigures) => {
+    const targets = [acc('total', 'total'), acc('centre', figures.centreId)];
+    if (figures.providerId && figures.contractId)
+      targets.push(acc('provider', figures.providerId), acc('contract', figures.contractId));
+    count(targets, figures);
+  };
+  let live: ObjectId[] = [];
+  const measureLive = async () => {
+    await measureFromHistory(deps, live, add);
+    live = [];
+  };
+  for await (const row of deps.source.summariesIn(q)) {
+    const stored = await usableFigures(deps.clocks, row);
+    if (stored) add(stored);
+    else if (live.push(row._id) >= LIVE_BATCH) await measureLive();
   }
+  await measureLive();
   const order: Dimension[] = ['total', 'centre', 'provider', 'contract'];
   const result = [...groups.values()]
     .sort((a, b) => order.indexOf(a.dimension) - order.indexOf(b.dimension) || a.key.localeCompare(b.key))

@@ -74,6 +74,11 @@ interface YearTimeline {
 }
 
 const timelines = new WeakMap<BusinessCalendar, Map<number, YearTimeline>>();
+/**
+ * Timelines by what a calendar says, so calendars read afresh for each measurement (one per
+ * order closed) share the years already built; the few calendars of a directory stay here.
+ */
+const timelinesByContent = new Map<string, Map<number, YearTimeline>>();
 
 function localTime(day: DateTime, hhmm: string): DateTime {
   const [hour, minute] = hhmm.split(':').map(Number);
@@ -109,7 +114,9 @@ function buildYear(cal: BusinessCalendar, year: number): YearTimeline {
 function timeline(cal: BusinessCalendar, year: number): YearTimeline {
   let years = timelines.get(cal);
   if (!years) {
-    years = new Map();
+    const content = JSON.stringify([cal.zone, cal.hours, cal.closedDays, cal.officialHolidays !== false]);
+    years = timelinesByContent.get(content) ?? new Map<number, YearTimeline>();
+    timelinesByContent.set(content, years);
     timelines.set(cal, years);
   }
   let t = years.get(year);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DirectoryReader } from '../directory/directory-store';
 import type { Contract } from '../directory/schema';
 import type { ServiceOrder } from '../orders/types';
@@ -23,6 +24,7 @@ export class ClockSource {
   private readonly calendars = new Map<string, Promise<BusinessCalendar>>();
   private readonly contracts = new Map<string, Promise<Contract | null>>();
   private readonly targets = new Map<string, Promise<DeskTargets | null>>();
+  private readonly bases = new Map<string, Promise<string>>();
 
   constructor(
     private readonly directory: ClockDirectory,
@@ -69,6 +71,33 @@ export class ClockSource {
       now,
       ...(contract ? { contract } : {}),
     };
+  }
+
+  /**
+   * A short fingerprint of everything besides the order that its clocks are measured
+   * against: the centre's calendar, the desk's targets there and the contract's hours. Two
+   * measurements of the same order with the same basis agree; a summary stored under another
+   * basis (the directory changed a target or a calendar since) is measured again.
+   */
+  basis(order: ClockPlace): Promise<string> {
+    const key = `${order.centreId}\u0000${order.provider?.contractId ?? ''}`;
+    let found = this.bases.get(key);
+    if (!found) {
+      found = this.context(order, new Date(0)).then(({ calendar, desk, contract }) =>
+        createHash('sha256')
+          .update(
+            JSON.stringify({
+              calendar,
+              desk,
+              contract: contract && [contract.hours, contract.attentionHours, contract.resolutionHours],
+            }),
+          )
+          .digest('base64url')
+          .slice(0, 16),
+      );
+      this.bases.set(key, found);
+    }
+    return found;
   }
 
   async clocksOf(order: Parameters<typeof orderClocks>[0] & ClockPlace, now: Date): Promise<OrderClocks> {

@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import type { ServiceOrder } from '../../../services/orders/types';
-import { MongoReportSource, ReportedOrder } from '../../../services/reports/report-store';
+import { MongoReportSource, ReportedOrder, SummaryRow } from '../../../services/reports/report-store';
 import { openWorld, World } from '../orders/world';
 
 let w: World;
@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 describe('MongoReportSource', () => {
-  it('reads only the clock facts of each order, not its texts or people', async () => {
+  it('reads only the state and the summary of each order in the period, and the clock facts of the orders asked for', async () => {
     const source = new MongoReportSource(w.t.db);
     await source.ensureIndexes();
     const at = new Date('2026-05-04T15:00:00Z');
@@ -54,13 +54,16 @@ describe('MongoReportSource', () => {
       updatedAt: at,
     };
     await w.t.db.collection<ServiceOrder>('orders').insertOne(order);
-    const read: ReportedOrder[] = [];
-    for await (const o of source.ordersIn({
+    const rows: SummaryRow[] = [];
+    for await (const row of source.summariesIn({
       from: new Date('2026-05-01T00:00:00Z'),
       to: new Date('2026-06-01T00:00:00Z'),
       format: 'json',
     }))
-      read.push(o);
+      rows.push(row);
+    expect(rows).toEqual([{ _id: order._id, status: 'desk', version: 2, createdAt: at }]);
+    const read: ReportedOrder[] = [];
+    for await (const o of source.ordersById([order._id])) read.push(o);
     expect(read).toHaveLength(1);
     const [got] = read as Array<ReportedOrder & Record<string, unknown>>;
     expect(got).toMatchObject({
