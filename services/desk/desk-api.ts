@@ -10,6 +10,7 @@ import { getOrder } from '../orders/get-order';
 import { DESK_VIEWS, ENGINEER_STATUSES, listDeskQueue } from '../orders/list-work';
 import type { OrderServices } from '../orders/order-services';
 import { canSeeOrder } from '../orders/order-visibility';
+import { searchOrders } from '../orders/search-orders';
 import type { ServiceOrder } from '../orders/types';
 import { ClockSource } from '../sla/clock-source';
 import type { DeskTargetSource } from '../sla/targets';
@@ -32,6 +33,11 @@ const QueueQuery = z.strictObject({
   engineer: z.string().max(64).optional(),
   provider: z.string().max(64).optional(),
   page: z.coerce.number().int().min(1).max(10_000).default(1),
+});
+
+const SearchQuery = z.strictObject({
+  q: z.string().max(200, 'la búsqueda es demasiado larga'),
+  page: z.coerce.number().int().min(1).max(400).default(1),
 });
 
 const roleOf = (user: DeskUser, ...roles: string[]) => user.person.roles.some((r) => roles.includes(r));
@@ -103,6 +109,21 @@ export function registerDeskApi(server: Server, deps: DeskApiDeps): { close(): v
         items: page.items.map((o) => orderRow(o)),
         total: page.total,
         counts: page.counts,
+        page: q.page,
+        pageSize: PAGE_SIZE,
+      });
+    }),
+  );
+
+  server.get(
+    '/desk/api/search',
+    route(false, async (user, req, res) => {
+      requireRole(user, 'analyst', 'admin');
+      const q = parseQuery(SearchQuery, req.query);
+      const found = await searchOrders(services, { query: q.q, page: q.page, pageSize: PAGE_SIZE });
+      res.send(200, {
+        items: found.items.map((o) => orderRow(o)),
+        more: found.more,
         page: q.page,
         pageSize: PAGE_SIZE,
       });

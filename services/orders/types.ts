@@ -189,6 +189,8 @@ export interface ServiceOrder {
     /** Set when the requester reopened the order after it: the Cédula stays, for the closure it certified. */
     supersededAt?: Date;
   };
+  /** Folded words the order is found by in Mesa's search (services/orders/search-tokens.ts); never shown. */
+  searchTokens?: string[];
   createdAt: Date;
   updatedAt: Date;
 }

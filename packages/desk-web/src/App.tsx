@@ -15,12 +15,14 @@ import { LocalSignIn } from './LocalSignIn';
 import { QueueView } from './QueueView';
 import { OrderView } from './OrderView';
 import { ListView } from './ListView';
+import { SearchView } from './SearchView';
 import { safeText, setTimeZone } from './text';
 
-type View = 'queue' | 'assigned' | 'signatures';
+type View = 'queue' | 'search' | 'assigned' | 'signatures';
 
 const VIEWS: Array<{ view: View; label: string; roles: string[] }> = [
   { view: 'queue', label: 'Cola de la Mesa', roles: ['analyst', 'admin'] },
+  { view: 'search', label: 'Buscar', roles: ['analyst', 'admin'] },
   { view: 'assigned', label: 'Mis asignadas', roles: ['engineer'] },
   { view: 'signatures', label: 'Por firmar', roles: ['judge'] },
 ];
@@ -141,13 +143,17 @@ export function App() {
           ))}
         </TabList>
       </nav>
-      {folio ? (
-        <OrderView folio={folio} tick={tick} onBack={() => setFolio(undefined)} />
-      ) : view === 'queue' ? (
-        <QueueView tick={tick} onOpen={setFolio} />
-      ) : (
-        <ListView path={view === 'assigned' ? '/assigned' : '/signatures'} tick={tick} onOpen={setFolio} />
-      )}
+      {folio && <OrderView folio={folio} tick={tick} onBack={() => setFolio(undefined)} />}
+      {/* Kept mounted under an open order, so going back finds the search or queue as it was left. */}
+      <div hidden={Boolean(folio)}>
+        {view === 'queue' ? (
+          <QueueView tick={tick} onOpen={setFolio} />
+        ) : view === 'search' ? (
+          <SearchView tick={tick} onOpen={setFolio} />
+        ) : (
+          <ListView path={view === 'assigned' ? '/assigned' : '/signatures'} tick={tick} onOpen={setFolio} />
+        )}
+      </div>
     </main>
   );
 }
