@@ -265,6 +265,8 @@ export async function wire(
       },
       desk: directoryStore,
       changes: new OrderChangeFeed(storage.db, { intervalMs: 500, logger: componentLogger(root, 'desk') }),
+      intake: intakeReadsFrom(mail.store, mail),
+      heldMails: mail.held,
       staticDir: config.desk.staticDir,
       host: config.host,
       directoryList: async () =>

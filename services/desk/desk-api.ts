@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { jsonBody } from '../http/bodies';
+import type { HeldMailActions, IntakeReads } from '../http/intake-routes';
 import { sendError, invalidField } from '../http/respond';
 import { ActionPayload, runAction } from '../orders/run-action';
 import { getOrder } from '../orders/get-order';
@@ -23,6 +24,10 @@ export interface DeskApiDeps {
   auth: DeskAuthDeps;
   desk: DeskTargetSource;
   changes?: OrderChangeFeed;
+  /** Mail import health and held mails; absent: the intake view answers 404. */
+  intake?: IntakeReads;
+  /** Release and discard of held mails (the intake use cases); absent: not offered. */
+  heldMails?: HeldMailActions;
   logger: Logger;
 }
 
@@ -39,6 +44,16 @@ const SearchQuery = z.strictObject({
   q: z.string().max(200, 'la búsqueda es demasiado larga'),
   page: z.coerce.number().int().min(1).max(400).default(1),
 });
+
+const IntakeQuery = z.strictObject({
+  folder: z.enum(['quarantine', 'refused']).optional(),
+  page: z
+    .string()
+    .regex(/^\d{1,5}$/, 'debe ser un entero')
+    .optional(),
+});
+const DiscardBody = z.strictObject({ reason: z.string().trim().min(3, 'el motivo es muy corto').max(2000) });
+const intakeOff = () => new AppError('NOT_FOUND', 'desk: no mail intake', 'El buzón de la Mesa no está configurado.');
 
 const roleOf = (user: DeskUser, ...roles: string[]) => user.person.roles.some((r) => roles.includes(r));
 
@@ -223,7 +238,51 @@ export function registerDeskApi(server: Server, deps: DeskApiDeps): { close(): v
     };
   }
 
+  registerIntake(server, deps, route);
   return registerEvents(server, deps, route);
+}
+
+/**
+ * Intake health for analysts: the held (quarantined) and refused mails with why, and release
+ * or discard of a held one through the intake use cases, as the read API offers them.
+ */
+function registerIntake(server: Server, deps: DeskApiDeps, route: Route): void {
+  server.get(
+    '/desk/api/intake',
+    route(false, async (user, req, res) => {
+      requireRole(user, 'analyst', 'admin');
+      const q = parseQuery(IntakeQuery, req.query);
+      if (!deps.intake) throw intakeOff();
+      const query: Record<string, string> = { pageSize: '25' };
+      if (q.folder) query.folder = q.folder;
+      if (q.page) query.page = q.page;
+      res.send(200, { ...(await deps.intake.intakeStatus(query)), actions: Boolean(deps.heldMails) });
+    }),
+  );
+  server.post(
+    '/desk/api/intake/held/:key/release',
+    jsonBody(1024),
+    route(true, async (user, req, res) => {
+      requireRole(user, 'analyst', 'admin');
+      if (!deps.heldMails) throw intakeOff();
+      const result = await deps.heldMails.release(String(req.params.key ?? ''));
+      deps.logger.info({ personId: user.person.id, outcome: result.outcome }, 'desk released a held mail');
+      res.send(200, result);
+    }),
+  );
+  server.post(
+    '/desk/api/intake/held/:key/discard',
+    jsonBody(16 * 1024),
+    route(true, async (user, req, res) => {
+      requireRole(user, 'analyst', 'admin');
+      if (!deps.heldMails) throw intakeOff();
+      const body = DiscardBody.safeParse(req.body ?? {});
+      if (!body.success) throw invalidField('reason', body.error.issues[0]?.message ?? 'falta el motivo');
+      await deps.heldMails.discard(String(req.params.key ?? ''), user.person.name, body.data.reason);
+      deps.logger.info({ personId: user.person.id }, 'desk discarded a held mail');
+      res.send(200, { discarded: true });
+    }),
+  );
 }
 
 type Route = (

@@ -16,13 +16,15 @@ import { QueueView } from './QueueView';
 import { OrderView } from './OrderView';
 import { ListView } from './ListView';
 import { SearchView } from './SearchView';
+import { IntakeView } from './IntakeView';
 import { safeText, setTimeZone } from './text';
 
-type View = 'queue' | 'search' | 'assigned' | 'signatures';
+type View = 'queue' | 'search' | 'intake' | 'assigned' | 'signatures';
 
 const VIEWS: Array<{ view: View; label: string; roles: string[] }> = [
   { view: 'queue', label: 'Cola de la Mesa', roles: ['analyst', 'admin'] },
   { view: 'search', label: 'Buscar', roles: ['analyst', 'admin'] },
+  { view: 'intake', label: 'Correo apartado', roles: ['analyst', 'admin'] },
   { view: 'assigned', label: 'Mis asignadas', roles: ['engineer'] },
   { view: 'signatures', label: 'Por firmar', roles: ['judge'] },
 ];
@@ -150,6 +152,8 @@ export function App() {
           <QueueView tick={tick} onOpen={setFolio} />
         ) : view === 'search' ? (
           <SearchView tick={tick} onOpen={setFolio} />
+        ) : view === 'intake' ? (
+          <IntakeView tick={tick} />
         ) : (
           <ListView path={view === 'assigned' ? '/assigned' : '/signatures'} tick={tick} onOpen={setFolio} />
         )}
