@@ -52,7 +52,7 @@ import { DeskMetrics } from './metrics/desk-metrics';
 import { MongoAssetStore } from './assets/asset-store';
 import { MongoAssetOrders } from './assets/asset-orders';
 import { orderGaugeObserver, orderGaugeReconciler, seedOrderGauge, slaCountObserver } from './metrics/order-metrics';
-import { DeskSessions } from './desk/sessions';
+import { DeskSessions, sessionSecretWarning } from './desk/sessions';
 import { EntraTokenVerifier } from './desk/entra-tokens';
 import { OrderChangeFeed } from './desk/change-feed';
 
@@ -237,6 +237,8 @@ export async function wire(
     secret: cedulaSecret!,
     logger: componentLogger(root, 'cedula'),
   });
+  const sessionWarning = sessionSecretWarning(config.desk.sessionSecret);
+  if (sessionWarning) componentLogger(root, 'desk').warn(sessionWarning);
   const http: HttpService = createHttpService({
     logger: componentLogger(root, 'http'),
     apiToken: config.apiToken,

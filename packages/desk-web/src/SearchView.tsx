@@ -38,7 +38,7 @@ export function SearchView({ tick, onOpen }: { tick: number; onOpen: (folio: str
     setAsked({ q: text, page: 1 });
   };
   return (
-    <section aria-label="Buscar órdenes">
+    <section aria-label="Búsqueda de órdenes">
       <form role="search" className="search" onSubmit={submit}>
         <Field
           label="Buscar órdenes"
