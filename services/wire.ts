@@ -269,6 +269,7 @@ export async function wire(
       changes: new OrderChangeFeed(storage.db, { intervalMs: 500, logger: componentLogger(root, 'desk') }),
       intake: intakeReadsFrom(mail.store, mail),
       heldMails: mail.held,
+      reports,
       staticDir: config.desk.staticDir,
       host: config.host,
       directoryList: async () =>

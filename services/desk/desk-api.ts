@@ -5,6 +5,8 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { jsonBody } from '../http/bodies';
 import type { HeldMailActions, IntakeReads } from '../http/intake-routes';
+import type { ReportReads } from '../reports/report-routes';
+import { dashboardMonths } from './desk-dashboard';
 import { sendError, invalidField } from '../http/respond';
 import { ActionPayload, runAction } from '../orders/run-action';
 import { getOrder } from '../orders/get-order';
@@ -28,6 +30,8 @@ export interface DeskApiDeps {
   intake?: IntakeReads;
   /** Release and discard of held mails (the intake use cases); absent: not offered. */
   heldMails?: HeldMailActions;
+  /** The SLA reports the dashboard shows; absent: the dashboard answers 404. */
+  reports?: ReportReads;
   logger: Logger;
 }
 
@@ -54,6 +58,8 @@ const IntakeQuery = z.strictObject({
 });
 const DiscardBody = z.strictObject({ reason: z.string().trim().min(3, 'el motivo es muy corto').max(2000) });
 const intakeOff = () => new AppError('NOT_FOUND', 'desk: no mail intake', 'El buzón de la Mesa no está configurado.');
+
+const DashboardQuery = z.strictObject({ months: z.coerce.number().int().min(1).max(12).default(6) });
 
 const roleOf = (user: DeskUser, ...roles: string[]) => user.person.roles.some((r) => roles.includes(r));
 
@@ -237,6 +243,17 @@ export function registerDeskApi(server: Server, deps: DeskApiDeps): { close(): v
       changedSince: changes,
     };
   }
+
+  server.get(
+    '/desk/api/dashboard',
+    route(false, async (user, req, res) => {
+      requireRole(user, 'analyst', 'admin');
+      const q = parseQuery(DashboardQuery, req.query);
+      if (!deps.reports) throw new AppError('NOT_FOUND', 'desk: no reports', 'Los reportes no están disponibles.');
+      const months = await dashboardMonths({ reports: deps.reports, zone: services.timeZone, now: now() }, q.months);
+      res.send(200, { months, timeZone: services.timeZone });
+    }),
+  );
 
   registerIntake(server, deps, route);
   return registerEvents(server, deps, route);

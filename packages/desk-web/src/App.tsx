@@ -17,14 +17,16 @@ import { OrderView } from './OrderView';
 import { ListView } from './ListView';
 import { SearchView } from './SearchView';
 import { IntakeView } from './IntakeView';
+import { DashboardView } from './DashboardView';
 import { safeText, setTimeZone } from './text';
 
-type View = 'queue' | 'search' | 'intake' | 'assigned' | 'signatures';
+type View = 'queue' | 'search' | 'intake' | 'dashboard' | 'assigned' | 'signatures';
 
 const VIEWS: Array<{ view: View; label: string; roles: string[] }> = [
   { view: 'queue', label: 'Cola de la Mesa', roles: ['analyst', 'admin'] },
   { view: 'search', label: 'Buscar', roles: ['analyst', 'admin'] },
   { view: 'intake', label: 'Correo apartado', roles: ['analyst', 'admin'] },
+  { view: 'dashboard', label: 'Tablero', roles: ['analyst', 'admin'] },
   { view: 'assigned', label: 'Mis asignadas', roles: ['engineer'] },
   { view: 'signatures', label: 'Por firmar', roles: ['judge'] },
 ];
@@ -130,7 +132,7 @@ export function App() {
           </Button>
         )}
       </header>
-      <nav aria-label="Vistas">
+      <nav aria-label="Vistas" className="no-print">
         <TabList
           selectedValue={view}
           onTabSelect={(_, d) => {
@@ -154,6 +156,8 @@ export function App() {
           <SearchView tick={tick} onOpen={setFolio} />
         ) : view === 'intake' ? (
           <IntakeView tick={tick} />
+        ) : view === 'dashboard' ? (
+          <DashboardView tick={tick} />
         ) : (
           <ListView path={view === 'assigned' ? '/assigned' : '/signatures'} tick={tick} onOpen={setFolio} />
         )}
