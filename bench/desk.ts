@@ -2,7 +2,8 @@
  * Mesa under a seeded desk: N orders (ORDERS, default 100,000) on the embedded engine, the
  * whole service started over it, then server-side times of the analysts' queue pages and the
  * order page through real HTTP, the first useful paint of the page in a cold Chromium, and
- * the page's JavaScript size gzipped. Run with `npm run bench:desk`.
+ * the page's JavaScript size gzipped, and staff searches (a folio, an inventory number, common
+ * and rare words, several words at once). Run with `npm run bench:desk`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { chromium } from 'playwright-core';
 import { startEngine } from '@cjpf/embedded-mongo';
 import { loadConfig } from '../services/config';
 import { startService } from '../services';
+import { orderSearchTokens } from '../services/orders/search-tokens';
 import type { ServiceOrder } from '../services/orders/types';
 import type { OrderStatus } from '../services/workflow';
 
@@ -32,7 +34,22 @@ const STATUSES: OrderStatus[] = [
   'closed',
 ];
 
+const EQUIPMENT = ['impresora', 'monitor', 'micrófono', 'teclado', 'proyector', 'conmutador', 'teléfono'];
+const FAULTS = ['no enciende', 'no imprime', 'sin señal', 'hace ruido', 'se reinicia', 'está lento'];
+const PLACES = ['sala de audiencias', 'oficialía de partes', 'juzgado', 'archivo', 'sala de testigos'];
+const REQUESTERS = [
+  { personId: 'fernando.ruiz', name: 'Fernando Ruiz Delgado', email: 'fernando.ruiz@cjf.example.mx' },
+  { personId: 'lucia.mendez', name: 'Lucía Méndez Ortiz', email: 'lucia.mendez@cjf.example.mx' },
+  { personId: 'jorge.salas', name: 'Jorge Salas Ibarra', email: 'jorge.salas@cjf.example.mx' },
+];
+
+/** A stored order as the order store writes it, search words included. */
 function order(i: number): ServiceOrder {
+  const base = seedOrder(i);
+  return { ...base, searchTokens: orderSearchTokens(base) };
+}
+
+function seedOrder(i: number): ServiceOrder {
   const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000);
   const status = STATUSES[i % STATUSES.length]!;
   return {
@@ -40,11 +57,12 @@ function order(i: number): ServiceOrder {
     folio: `OS-2026-${String(i + 1).padStart(6, '0')}`,
     status,
     version: 1,
-    requester: { personId: 'fernando.ruiz', name: 'Fernando Ruiz Delgado' },
+    requester: REQUESTERS[i % REQUESTERS.length]!,
     centreId: CENTRES[i % CENTRES.length]!,
     channel: 'teams',
-    equipment: { type: 'printer', inventoryNumber: `INV-${i}` },
-    description: `La impresora ${i} no imprime`,
+    equipment: { type: 'printer', inventoryNumber: `INV-${i}`, location: `${PLACES[i % PLACES.length]} ${i % 12}` },
+    // Once in 5,000 orders a word found nowhere else, for the rare-word search.
+    description: `El ${EQUIPMENT[i % EQUIPMENT.length]} ${FAULTS[(i >> 3) % FAULTS.length]} desde la mañana${i % 5000 === 7 ? ' (olor a quemado)' : ''}`,
     priority: 'medium',
     attachments: [],
     ...(status !== 'reported' && { analyst: { personId: i % 2 ? 'ana.lopez' : 'carlos.ramirez', name: 'Analista' } }),
@@ -123,6 +141,24 @@ async function main(): Promise<void> {
         get(`/desk/api/orders/OS-2026-${String(1 + ((i * 7919) % ORDERS)).padStart(6, '0')}`),
       );
       out(`order page by folio: p95 ${p95(orderPage).toFixed(1)} ms`);
+      const searches: Array<[string, (i: number) => string]> = [
+        ['a folio', (i) => `OS-2026-${String(1 + ((i * 7919) % ORDERS)).padStart(6, '0')}`],
+        ['an inventory number', (i) => `INV-${(i * 7919) % ORDERS}`],
+        ['a common word', (i) => EQUIPMENT[i % EQUIPMENT.length]!],
+        ['a rare word', () => 'quemado'],
+        ['two words', (i) => `${EQUIPMENT[i % EQUIPMENT.length]} ${FAULTS[i % FAULTS.length]!.split(' ')[1]}`],
+        ['a requester and a place', () => 'lucia juzgado'],
+        ['a word on no order', () => 'inexistente'],
+      ];
+      const all: number[] = [];
+      for (const [what, q] of searches) {
+        const times = await timed(SAMPLES, (i) =>
+          get(`/desk/api/search?q=${encodeURIComponent(q(i))}&page=${1 + (i % 3)}`),
+        );
+        all.push(...times);
+        out(`search, ${what}: p95 ${p95(times).toFixed(1)} ms`);
+      }
+      out(`search, all kinds: p95 ${p95(all).toFixed(1)} ms (target 150 ms)`);
 
       const browser = await chromium.launch({
         executablePath: '/usr/bin/chromium',

@@ -26,6 +26,8 @@ const Input = z.strictObject({
 
 /** One held mail as an analyst sees it; no body, no attachment, only what the log records. */
 export interface HeldMail {
+  /** The mail log's id: what release and discard name the mail by. */
+  key: string;
   folder: MailFolder;
   outcome: string;
   reason?: string;
@@ -59,6 +61,7 @@ export async function listHeldMails(
   });
   return {
     items: items.map((e) => ({
+      key: e._id,
       folder: e.folder,
       outcome: e.outcome,
       reason: e.reason,

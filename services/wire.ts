@@ -53,7 +53,7 @@ import { DeskMetrics } from './metrics/desk-metrics';
 import { MongoAssetStore } from './assets/asset-store';
 import { MongoAssetOrders } from './assets/asset-orders';
 import { orderGaugeObserver, orderGaugeReconciler, seedOrderGauge, slaCountObserver } from './metrics/order-metrics';
-import { DeskSessions } from './desk/sessions';
+import { DeskSessions, sessionSecretWarning } from './desk/sessions';
 import { EntraTokenVerifier } from './desk/entra-tokens';
 import { OrderChangeFeed } from './desk/change-feed';
 
@@ -264,6 +264,8 @@ export async function wire(
     secret: cedulaSecret!,
     logger: componentLogger(root, 'cedula'),
   });
+  const sessionWarning = sessionSecretWarning(config.desk.sessionSecret);
+  if (sessionWarning) componentLogger(root, 'desk').warn(sessionWarning);
   const http: HttpService = createHttpService({
     logger: componentLogger(root, 'http'),
     apiToken: config.apiToken,
@@ -292,6 +294,9 @@ export async function wire(
       },
       desk: directoryStore,
       changes,
+      intake: intakeReadsFrom(mail.store, mail),
+      heldMails: mail.held,
+      reports,
       staticDir: config.desk.staticDir,
       host: config.host,
       directoryList: async () =>

@@ -4,12 +4,16 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { jsonBody } from '../http/bodies';
+import type { HeldMailActions, IntakeReads } from '../http/intake-routes';
+import type { ReportReads } from '../reports/report-routes';
+import { dashboardMonths } from './desk-dashboard';
 import { sendError, invalidField } from '../http/respond';
 import { ActionPayload, runAction } from '../orders/run-action';
 import { getOrder } from '../orders/get-order';
 import { DESK_VIEWS, ENGINEER_STATUSES, listDeskQueue } from '../orders/list-work';
 import type { OrderServices } from '../orders/order-services';
 import { canSeeOrder } from '../orders/order-visibility';
+import { searchOrders } from '../orders/search-orders';
 import type { ServiceOrder } from '../orders/types';
 import { ClockSource } from '../sla/clock-source';
 import type { DeskTargetSource } from '../sla/targets';
@@ -22,6 +26,12 @@ export interface DeskApiDeps {
   auth: DeskAuthDeps;
   desk: DeskTargetSource;
   changes?: OrderChangeFeed;
+  /** Mail import health and held mails; absent: the intake view answers 404. */
+  intake?: IntakeReads;
+  /** Release and discard of held mails (the intake use cases); absent: not offered. */
+  heldMails?: HeldMailActions;
+  /** The SLA reports the dashboard shows; absent: the dashboard answers 404. */
+  reports?: ReportReads;
   logger: Logger;
 }
 
@@ -33,6 +43,23 @@ const QueueQuery = z.strictObject({
   provider: z.string().max(64).optional(),
   page: z.coerce.number().int().min(1).max(10_000).default(1),
 });
+
+const SearchQuery = z.strictObject({
+  q: z.string().max(200, 'la búsqueda es demasiado larga'),
+  page: z.coerce.number().int().min(1).max(400).default(1),
+});
+
+const IntakeQuery = z.strictObject({
+  folder: z.enum(['quarantine', 'refused']).optional(),
+  page: z
+    .string()
+    .regex(/^\d{1,5}$/, 'debe ser un entero')
+    .optional(),
+});
+const DiscardBody = z.strictObject({ reason: z.string().trim().min(3, 'el motivo es muy corto').max(2000) });
+const intakeOff = () => new AppError('NOT_FOUND', 'desk: no mail intake', 'El buzón de la Mesa no está configurado.');
+
+const DashboardQuery = z.strictObject({ months: z.coerce.number().int().min(1).max(12).default(6) });
 
 const roleOf = (user: DeskUser, ...roles: string[]) => user.person.roles.some((r) => roles.includes(r));
 
@@ -103,6 +130,21 @@ export function registerDeskApi(server: Server, deps: DeskApiDeps): { close(): v
         items: page.items.map((o) => orderRow(o)),
         total: page.total,
         counts: page.counts,
+        page: q.page,
+        pageSize: PAGE_SIZE,
+      });
+    }),
+  );
+
+  server.get(
+    '/desk/api/search',
+    route(false, async (user, req, res) => {
+      requireRole(user, 'analyst', 'admin');
+      const q = parseQuery(SearchQuery, req.query);
+      const found = await searchOrders(services, { query: q.q, page: q.page, pageSize: PAGE_SIZE });
+      res.send(200, {
+        items: found.items.map((o) => orderRow(o)),
+        more: found.more,
         page: q.page,
         pageSize: PAGE_SIZE,
       });
@@ -202,7 +244,62 @@ export function registerDeskApi(server: Server, deps: DeskApiDeps): { close(): v
     };
   }
 
+  server.get(
+    '/desk/api/dashboard',
+    route(false, async (user, req, res) => {
+      requireRole(user, 'analyst', 'admin');
+      const q = parseQuery(DashboardQuery, req.query);
+      if (!deps.reports) throw new AppError('NOT_FOUND', 'desk: no reports', 'Los reportes no están disponibles.');
+      const months = await dashboardMonths({ reports: deps.reports, zone: services.timeZone, now: now() }, q.months);
+      res.send(200, { months, timeZone: services.timeZone });
+    }),
+  );
+
+  registerIntake(server, deps, route);
   return registerEvents(server, deps, route);
+}
+
+/**
+ * Intake health for analysts: the held (quarantined) and refused mails with why, and release
+ * or discard of a held one through the intake use cases, as the read API offers them.
+ */
+function registerIntake(server: Server, deps: DeskApiDeps, route: Route): void {
+  server.get(
+    '/desk/api/intake',
+    route(false, async (user, req, res) => {
+      requireRole(user, 'analyst', 'admin');
+      const q = parseQuery(IntakeQuery, req.query);
+      if (!deps.intake) throw intakeOff();
+      const query: Record<string, string> = { pageSize: '25' };
+      if (q.folder) query.folder = q.folder;
+      if (q.page) query.page = q.page;
+      res.send(200, { ...(await deps.intake.intakeStatus(query)), actions: Boolean(deps.heldMails) });
+    }),
+  );
+  server.post(
+    '/desk/api/intake/held/:key/release',
+    jsonBody(1024),
+    route(true, async (user, req, res) => {
+      requireRole(user, 'analyst', 'admin');
+      if (!deps.heldMails) throw intakeOff();
+      const result = await deps.heldMails.release(String(req.params.key ?? ''));
+      deps.logger.info({ personId: user.person.id, outcome: result.outcome }, 'desk released a held mail');
+      res.send(200, result);
+    }),
+  );
+  server.post(
+    '/desk/api/intake/held/:key/discard',
+    jsonBody(16 * 1024),
+    route(true, async (user, req, res) => {
+      requireRole(user, 'analyst', 'admin');
+      if (!deps.heldMails) throw intakeOff();
+      const body = DiscardBody.safeParse(req.body ?? {});
+      if (!body.success) throw invalidField('reason', body.error.issues[0]?.message ?? 'falta el motivo');
+      await deps.heldMails.discard(String(req.params.key ?? ''), user.person.name, body.data.reason);
+      deps.logger.info({ personId: user.person.id }, 'desk discarded a held mail');
+      res.send(200, { discarded: true });
+    }),
+  );
 }
 
 type Route = (

@@ -2,7 +2,13 @@ import type { DirectoryReader } from '../directory/directory-store';
 import type { Person } from '../directory/schema';
 import { actorFactsOf } from '../orders/apply-transition';
 import { orderFacts } from '../orders/apply-transition';
-import { EQUIPMENT_LABELS, PRIORITY_LABELS, type HistoryEntry, type ServiceOrder } from '../orders/types';
+import {
+  EQUIPMENT_LABELS,
+  EQUIPMENT_TYPES,
+  PRIORITY_LABELS,
+  type HistoryEntry,
+  type ServiceOrder,
+} from '../orders/types';
 import { CLOCK_LABELS, CLOCK_STATE_LABELS, type Clock } from '../sla/clocks';
 import type { ClockSource } from '../sla/clock-source';
 import { availableActions, FIELD_LABELS, ruleFor, STATUS_LABELS, type Action } from '../workflow';
@@ -82,6 +88,19 @@ export function leastRemaining(clocks: readonly Clock[]): number | undefined {
   return running.length ? Math.min(...running.map((c) => c.remainingMs)) : undefined;
 }
 
+/**
+ * Inputs an action takes besides the required ones: a correction names the facts it changes
+ * (any of them; the use case refuses one that changes nothing). The same inputs as the card's.
+ */
+const OPTIONAL_INPUTS: Partial<Record<Action, Array<{ field: string; label: string }>>> = {
+  correct_facts: [
+    { field: 'equipmentType', label: 'Tipo de equipo' },
+    { field: 'inventoryNumber', label: 'Número de inventario' },
+    { field: 'location', label: 'Ubicación' },
+    { field: 'addendum', label: 'Añadir a la descripción' },
+  ],
+};
+
 export type ViewDirectory = Pick<DirectoryReader, 'engineersOfCentre' | 'contractsFor' | 'centre'>;
 
 /**
@@ -141,7 +160,11 @@ export async function orderDetail(
       verb: r.action,
       label: r.label,
       requires: r.requires.map((f) => ({ field: f, label: FIELD_LABELS[f] })),
+      ...(OPTIONAL_INPUTS[r.action] && { offers: OPTIONAL_INPUTS[r.action] }),
     })),
+    ...(rules.some((r) => r.action === 'correct_facts') && {
+      equipmentTypes: EQUIPMENT_TYPES.map((t) => ({ id: t, name: EQUIPMENT_LABELS[t] })),
+    }),
     engineers: engineers.map((e) => ({ id: e.id, name: e.name })),
     contracts: contracts.map((c) => ({ id: c.id, name: `${c.providerId} · ${c.id}` })),
   };

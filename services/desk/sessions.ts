@@ -17,6 +17,16 @@ const PURPOSE = 'desk-session';
 export const SESSION_TTL_MS = 10 * 3600_000;
 
 /**
+ * What to tell at start when no session key is configured: sessions are then signed with a
+ * key made by this process, so every Mesa sign-in ends when it restarts, and a session opened
+ * on one instance is refused by the others.
+ */
+export function sessionSecretWarning(secret: string | undefined): string | undefined {
+  if (secret) return undefined;
+  return 'DESK_SESSION_SECRET is not set: Mesa signs sessions with a key made at start, so every browser session ends when the service restarts, and with several instances a session opened on one is refused by the others; set the same DESK_SESSION_SECRET (at least 32 characters) on every instance';
+}
+
+/**
  * Mesa's sessions: a signed, expiring cookie naming the person, so any instance sharing the
  * key accepts it without a lookup. The cookie alone never changes anything: the CSRF value
  * it carries must come back in a header, which another site cannot send.

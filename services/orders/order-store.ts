@@ -4,6 +4,7 @@ import type { OrderStatus } from '../workflow';
 import type { HistoryEntry, PendingNotice, ServiceOrder } from './types';
 import { coalesce } from '../coalesce';
 import { isDuplicateKey } from '../mongo-errors';
+import { changeSearchTokens, orderSearchTokens } from './search-tokens';
 
 /** One state change, already decided by the workflow: the store only writes it, guarded. */
 export interface OrderChange {
@@ -59,7 +60,25 @@ export interface OrderStore {
    */
   applyChange(change: OrderChange): Promise<ServiceOrder | null>;
   list(query: OrderQuery): Promise<{ items: ServiceOrder[]; total: number }>;
+  /**
+   * Orders holding every one of `tokens` (see search-tokens.ts), newest first; one page,
+   * and whether more follow. The index walk stops at the page, so a common word costs no
+   * more than a rare one.
+   */
+  search(query: OrderSearch): Promise<{ items: ServiceOrder[]; more: boolean }>;
 }
+
+export interface OrderSearch {
+  /** Folded tokens, at least one; every one must be on the order. */
+  tokens: readonly string[];
+  skip: number;
+  limit: number;
+}
+
+/** Fields a list never needs: the outbox and the search words. */
+const LIST_PROJECTION = { outbox: 0, outboxPending: 0, searchTokens: 0 } as const;
+/** Marks the one-off filling of `searchTokens` on orders stored before the field existed. */
+const SEARCH_BACKFILL = 'search-tokens-1';
 
 /**
  * Told of each order write this store made, once it is stored (metrics follow the orders
@@ -122,11 +141,28 @@ export class MongoOrderStore implements OrderStore {
     await this.orders.createIndex({ 'analyst.personId': 1 });
     await this.orders.createIndex({ updatedAt: 1 });
     await this.orders.createIndex({ outboxPending: 1 }, { sparse: true });
+    // Mesa's search: one entry per distinct word of an order, walked in date order.
+    await this.orders.createIndex({ searchTokens: 1, createdAt: 1 });
+    await this.backfillSearchTokens();
     // Orders written before the flag existed: flagged once, so the relay finds their notices.
     await this.orders.updateMany(
       { 'outbox.0': { $exists: true }, outboxPending: { $exists: false } },
       { $set: { outboxPending: true } },
     );
+  }
+
+  /** Orders stored before the search field existed get it once; a marker keeps later starts from scanning. */
+  private async backfillSearchTokens(): Promise<void> {
+    const marks = this.counters.db.collection<{ _id: string; at: Date }>('migrations');
+    if (await marks.findOne({ _id: SEARCH_BACKFILL })) return;
+    const cursor = this.orders.find({ searchTokens: { $exists: false } }, { projection: { outbox: 0 } });
+    for await (const order of cursor) {
+      await this.orders.updateOne(
+        { _id: order._id, searchTokens: { $exists: false } },
+        { $set: { searchTokens: orderSearchTokens(order) } },
+      );
+    }
+    await marks.updateOne({ _id: SEARCH_BACKFILL }, { $set: { at: new Date() } }, { upsert: true });
   }
 
   async create(order: UnnumberedOrder, year: number): Promise<{ order: ServiceOrder; created: boolean }> {
@@ -166,8 +202,9 @@ export class MongoOrderStore implements OrderStore {
       { upsert: true, returnDocument: 'after', session },
     );
     if (!counter) throw new Error(`counter folio-${year} returned no document`);
-    const stored: ServiceOrder = { ...order, folio: `OS-${year}-${String(counter.seq).padStart(6, '0')}` };
-    await this.orders.insertOne(stored, { session });
+    const folio = `OS-${year}-${String(counter.seq).padStart(6, '0')}`;
+    const stored: ServiceOrder = { ...order, folio };
+    await this.orders.insertOne({ ...stored, searchTokens: orderSearchTokens(stored) }, { session });
     return stored;
   }
 
@@ -178,24 +215,32 @@ export class MongoOrderStore implements OrderStore {
   /** Orders looked up together (card actions arriving at once) are read in one query. */
   private readonly findTogether = coalesce(async (ids: readonly ObjectId[]) => {
     const found = await this.orders
-      .find({ _id: { $in: [...new Map(ids.map((id) => [id.toHexString(), id])).values()] } })
+      .find(
+        { _id: { $in: [...new Map(ids.map((id) => [id.toHexString(), id])).values()] } },
+        { projection: { searchTokens: 0 } },
+      )
       .toArray();
     const byId = new Map(found.map((o) => [o._id.toHexString(), o]));
     return ids.map((id) => ({ ok: true as const, value: byId.get(id.toHexString()) ?? null }));
   });
 
   async findByFolio(folio: string): Promise<ServiceOrder | null> {
-    return this.orders.findOne({ folio: String(folio) });
+    return this.orders.findOne({ folio: String(folio) }, { projection: { searchTokens: 0 } });
   }
 
   async applyChange(change: OrderChange): Promise<ServiceOrder | null> {
     const after = await this.orders.findOneAndUpdate(
       { _id: change.id, status: change.from, version: change.version },
       queueing(
-        { $set: change.set, $inc: { version: 1 }, $push: { history: change.history } },
+        {
+          $set: change.set,
+          $inc: { version: 1 },
+          $push: { history: change.history },
+          $addToSet: { searchTokens: { $each: changeSearchTokens(change.set, change.history) } },
+        },
         change.notices,
       ) as UpdateFilter<ServiceOrder>,
-      { returnDocument: 'after' },
+      { returnDocument: 'after', projection: { searchTokens: 0 } },
     );
     if (after && this.observer.changed) tell(() => this.observer.changed!(after, change.from));
     return after;
@@ -221,7 +266,7 @@ export class MongoOrderStore implements OrderStore {
     }
     const [items, total] = await Promise.all([
       this.orders
-        .find(filter, { projection: { outbox: 0, outboxPending: 0 } })
+        .find(filter, { projection: LIST_PROJECTION })
         .sort({ createdAt: -1, _id: -1 })
         .skip(query.skip)
         .limit(query.limit)
@@ -229,5 +274,21 @@ export class MongoOrderStore implements OrderStore {
       this.orders.countDocuments(filter),
     ]);
     return { items, total };
+  }
+
+  async search(query: OrderSearch): Promise<{ items: ServiceOrder[]; more: boolean }> {
+    const [first, ...rest] = [...query.tokens].sort((a, b) => b.length - a.length);
+    if (!first) return { items: [], more: false };
+    // The longest word (likely the rarest) is the one the index walks; the others only filter.
+    const filter = rest.length
+      ? { $and: [{ searchTokens: first }, { searchTokens: { $all: rest } }] }
+      : { searchTokens: first };
+    const items = await this.orders
+      .find(filter, { projection: LIST_PROJECTION })
+      .sort({ createdAt: -1, _id: -1 })
+      .skip(query.skip)
+      .limit(query.limit + 1)
+      .toArray();
+    return { items: items.slice(0, query.limit), more: items.length > query.limit };
   }
 }

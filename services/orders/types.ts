@@ -197,6 +197,8 @@ export interface ServiceOrder {
   };
   /** The SLA report's figures, stored with the closure or cancellation; see services/reports/order-figures.ts. */
   slaSummary?: SlaSummary | null;
+  /** Folded words the order is found by in Mesa's search (services/orders/search-tokens.ts); never shown. */
+  searchTokens?: string[];
   createdAt: Date;
   updatedAt: Date;
 }

@@ -15,12 +15,18 @@ import { LocalSignIn } from './LocalSignIn';
 import { QueueView } from './QueueView';
 import { OrderView } from './OrderView';
 import { ListView } from './ListView';
+import { SearchView } from './SearchView';
+import { IntakeView } from './IntakeView';
+import { DashboardView } from './DashboardView';
 import { safeText, setTimeZone } from './text';
 
-type View = 'queue' | 'assigned' | 'signatures';
+type View = 'queue' | 'search' | 'intake' | 'dashboard' | 'assigned' | 'signatures';
 
 const VIEWS: Array<{ view: View; label: string; roles: string[] }> = [
   { view: 'queue', label: 'Cola de la Mesa', roles: ['analyst', 'admin'] },
+  { view: 'search', label: 'Buscar', roles: ['analyst', 'admin'] },
+  { view: 'intake', label: 'Correo apartado', roles: ['analyst', 'admin'] },
+  { view: 'dashboard', label: 'Tablero', roles: ['analyst', 'admin'] },
   { view: 'assigned', label: 'Mis asignadas', roles: ['engineer'] },
   { view: 'signatures', label: 'Por firmar', roles: ['judge'] },
 ];
@@ -126,7 +132,7 @@ export function App() {
           </Button>
         )}
       </header>
-      <nav aria-label="Vistas">
+      <nav aria-label="Vistas" className="no-print">
         <TabList
           selectedValue={view}
           onTabSelect={(_, d) => {
@@ -141,13 +147,21 @@ export function App() {
           ))}
         </TabList>
       </nav>
-      {folio ? (
-        <OrderView folio={folio} tick={tick} onBack={() => setFolio(undefined)} />
-      ) : view === 'queue' ? (
-        <QueueView tick={tick} onOpen={setFolio} />
-      ) : (
-        <ListView path={view === 'assigned' ? '/assigned' : '/signatures'} tick={tick} onOpen={setFolio} />
-      )}
+      {folio && <OrderView folio={folio} tick={tick} onBack={() => setFolio(undefined)} />}
+      {/* Kept mounted under an open order, so going back finds the search or queue as it was left. */}
+      <div hidden={Boolean(folio)}>
+        {view === 'queue' ? (
+          <QueueView tick={tick} onOpen={setFolio} />
+        ) : view === 'search' ? (
+          <SearchView tick={tick} onOpen={setFolio} />
+        ) : view === 'intake' ? (
+          <IntakeView tick={tick} />
+        ) : view === 'dashboard' ? (
+          <DashboardView tick={tick} />
+        ) : (
+          <ListView path={view === 'assigned' ? '/assigned' : '/signatures'} tick={tick} onOpen={setFolio} />
+        )}
+      </div>
     </main>
   );
 }

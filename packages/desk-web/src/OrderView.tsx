@@ -3,6 +3,7 @@ import {
   Button,
   Card,
   Field,
+  Input,
   MessageBar,
   MessageBarBody,
   Select,
@@ -18,6 +19,8 @@ interface ActionDef {
   verb: string;
   label: string;
   requires: Array<{ field: string; label: string }>;
+  /** Inputs that may be left blank (the facts a correction changes). */
+  offers?: Array<{ field: string; label: string }>;
 }
 
 interface Detail {
@@ -32,15 +35,33 @@ interface Detail {
   provider?: string;
   description: string;
   createdAt: string;
-  equipment: { typeLabel: string; inventoryNumber?: string; location?: string };
+  equipment: { type: string; typeLabel: string; inventoryNumber?: string; location?: string };
+  equipmentTypes?: Array<{ id: string; name: string }>;
   files: Array<{ filename: string; size: number; stored: boolean }>;
-  timeline: Array<{ at: string; label: string; by: string; note?: string; to?: string }>;
+  timeline: Array<{
+    at: string;
+    label: string;
+    by: string;
+    note?: string;
+    to?: string;
+    changes?: Array<{ field: string; from?: string; to?: string }>;
+  }>;
   clocks: Array<{ name: string; label: string; stateLabel: string; remainingMs: number; dueAt?: string }>;
   actions: ActionDef[];
   engineers: Array<{ id: string; name: string }>;
   contracts: Array<{ id: string; name: string }>;
   resolution?: { solution?: string; documentation?: string; by: string };
 }
+
+const CHANGE_LABELS: Record<string, string> = {
+  equipmentType: 'Tipo de equipo',
+  inventoryNumber: 'Número de inventario',
+  location: 'Ubicación',
+  centreId: 'Centro',
+  description: 'Adición a la descripción',
+  contractId: 'Contrato',
+  priority: 'Prioridad',
+};
 
 /** One order: facts, SLA clocks, timeline, files, and the actions this person may take now. */
 export function OrderView({ folio, tick, onBack }: { folio: string; tick: number; onBack: () => void }) {
@@ -52,8 +73,8 @@ export function OrderView({ folio, tick, onBack }: { folio: string; tick: number
     );
   }, [folio, tick]);
 
-  const act = async (action: ActionDef, values: Record<string, string>) => {
-    if (!order) return;
+  const act = async (action: ActionDef, values: Record<string, string>): Promise<boolean> => {
+    if (!order) return false;
     try {
       const r = await api<{ order: Detail }>(`/orders/${encodeURIComponent(folio)}/actions`, {
         method: 'POST',
@@ -61,6 +82,7 @@ export function OrderView({ folio, tick, onBack }: { folio: string; tick: number
       });
       setOrder(r.order);
       setNotice({ intent: 'success', text: `Hecho: ${action.label}.` });
+      return true;
     } catch (e) {
       const body =
         e instanceof ApiError
@@ -72,6 +94,7 @@ export function OrderView({ folio, tick, onBack }: { folio: string; tick: number
         intent: body.order ? 'warning' : 'error',
         text: `${(e as Error).message}${since ? ` Cambios: ${since}.` : ''}`,
       });
+      return false;
     }
   };
 
@@ -160,6 +183,15 @@ export function OrderView({ folio, tick, onBack }: { folio: string; tick: number
               <Text weight="semibold">{formatDate(h.at)}</Text> · {h.label} · {safeText(h.by)}
               {h.to ? ` → ${h.to}` : ''}
               {h.note ? <Text as="p">{safeText(h.note)}</Text> : null}
+              {h.changes?.length ? (
+                <ul>
+                  {h.changes.map((c, j) => (
+                    <li key={j}>
+                      {CHANGE_LABELS[c.field] ?? c.field}: {safeText(c.from) || '—'} → {safeText(c.to) || '—'}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
             </li>
           ))}
         </ol>
@@ -187,18 +219,61 @@ function ActionForm({
 }: {
   action: ActionDef;
   order: Detail;
-  onRun: (a: ActionDef, v: Record<string, string>) => Promise<void>;
+  onRun: (a: ActionDef, v: Record<string, string>) => Promise<boolean>;
 }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const set = (field: string, value: string) => setValues((v) => ({ ...v, [field]: value }));
   const run = async () => {
     setBusy(true);
-    await onRun(action, values);
+    // Blank optional inputs are facts left as they are.
+    const given = Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== ''));
+    if (await onRun(action, given)) setValues({});
     setBusy(false);
   };
   return (
     <Card className="action" aria-label={action.label}>
+      {action.offers && <p className="hint">Llene solo los datos que corrige; los demás quedan como están.</p>}
+      {action.offers?.map((o) => {
+        const id = `${action.verb}-${o.field}`;
+        if (o.field === 'equipmentType')
+          return (
+            <Field key={o.field} label={o.label}>
+              <Select id={id} value={values[o.field] ?? ''} onChange={(_, d) => set(o.field, d.value)}>
+                <option value="">Sin cambio ({order.equipment.typeLabel})</option>
+                {(order.equipmentTypes ?? [])
+                  .filter((t) => t.id !== order.equipment.type)
+                  .map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {t.name}
+                    </option>
+                  ))}
+              </Select>
+            </Field>
+          );
+        const current =
+          o.field === 'inventoryNumber'
+            ? order.equipment.inventoryNumber
+            : o.field === 'location'
+              ? order.equipment.location
+              : undefined;
+        const placeholder = current ? `Actual: ${safeText(current)}` : undefined;
+        return (
+          <Field key={o.field} label={o.label}>
+            {o.field === 'addendum' ? (
+              <Textarea id={id} value={values[o.field] ?? ''} onChange={(_, d) => set(o.field, d.value)} />
+            ) : (
+              <Input
+                id={id}
+                value={values[o.field] ?? ''}
+                placeholder={placeholder}
+                maxLength={o.field === 'location' ? 200 : 50}
+                onChange={(_, d) => set(o.field, d.value)}
+              />
+            )}
+          </Field>
+        );
+      })}
       {action.requires.map((r) => {
         const id = `${action.verb}-${r.field}`;
         if (r.field === 'engineerId' || r.field === 'contractId') {

@@ -1,7 +1,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { ObjectId } from 'mongodb';
 import type { NotificationDoc } from '../../../services/outbox';
+import { MongoOrderStore } from '../../../services/orders/order-store';
+import { makeOrder } from '../http/harness';
 import { seedOrder, signInLocally, startDesk } from './desk-support';
 
 const ARTIFACTS = join(__dirname, '../../../test-artifacts/desk');
@@ -160,4 +163,50 @@ describe('Mesa in Chromium', () => {
     expect(stored?.status).toBe('closed');
     for (const c of [analyst, engineer, judge]) await c.context.close();
   }, 180_000);
+
+  it('finds an order with the search box and corrects its equipment, inventory number and location from the page', async () => {
+    const { folio: _unused, ...draft } = makeOrder(1, {
+      _id: new ObjectId(),
+      requester: { personId: 'fernando.ruiz', name: 'Fernando Ruiz Delgado', email: 'fernando.ruiz@cjf.example.mx' },
+      centreId: 'CJPF-CDMX',
+      description: 'El proyector de la sala 2 parpadea <b>mucho</b>',
+      equipment: { type: 'other', location: 'Sala 2' },
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+    const { order } = await new MongoOrderStore(desk.tdb.db).create(draft, 2031);
+    const analyst = await signIn('Ana Laura López Hernández');
+    const { page } = analyst;
+    await page.getByRole('tab', { name: 'Buscar' }).click();
+    await page.getByRole('textbox', { name: 'Buscar órdenes' }).fill('PROYECTOR parpadea');
+    await page.getByRole('button', { name: 'Buscar', exact: true }).click();
+    await page.getByRole('button', { name: order.folio, exact: true }).waitFor();
+    await checkAccessible(page, 'analyst-search');
+    await page.getByRole('button', { name: order.folio, exact: true }).click();
+    await act(page, 'Tomar la orden');
+    await act(
+      page,
+      'Corregir datos de la orden',
+      {
+        'Número de inventario': 'CJF-PRY-0042',
+        Ubicación: 'Sala de audiencias 2',
+        'el motivo': 'Lo confirmó el ingeniero',
+      },
+      { 'Tipo de equipo': 'Grabación de audiencias / video' },
+    );
+    await page.getByText('Número de inventario: — → CJF-PRY-0042').waitFor();
+    await checkAccessible(page, 'analyst-corrected');
+    const stored = await desk.tdb.db.collection('orders').findOne({ _id: order._id });
+    expect(stored?.equipment).toMatchObject({
+      type: 'audio_video',
+      inventoryNumber: 'CJF-PRY-0042',
+      location: 'Sala de audiencias 2',
+    });
+    // The corrected inventory number finds the order too.
+    await page.getByRole('button', { name: '← Volver' }).click();
+    await page.getByRole('textbox', { name: 'Buscar órdenes' }).fill('cjf-pry-0042');
+    await page.getByRole('button', { name: 'Buscar', exact: true }).click();
+    await page.getByRole('button', { name: order.folio, exact: true }).waitFor();
+    await analyst.context.close();
+  }, 120_000);
 });

@@ -96,6 +96,7 @@ describe('GET /api/intake', () => {
       [11, 10, 8, 7, 5, 4, 2, 1].map((i) => `persona${i}@ejemplo.mx`),
     );
     expect(body.held.items[0]).toEqual({
+      key: expect.any(String),
       folder: 'refused',
       outcome: 'refused',
       reason: 'motivo 11',
