@@ -30,6 +30,8 @@ import { ServiceProcess, startServiceProcess } from './support/service-process';
 
 const MAILS = Number(process.env.BENCH_MAILS ?? 5000);
 const RAW = Number(process.env.BENCH_RAW ?? 1000);
+/** BENCH_COUNT_COMMANDS=1: also print the database commands per mail (command monitoring costs CPU). */
+const COUNT_COMMANDS = process.env.BENCH_COUNT_COMMANDS === '1';
 const REQUESTERS = 20;
 const DESK = { user: 'escritorio@cjf.example.mx', password: 'bench' };
 const SINK = { user: 'buzon.prueba@cjf.example.mx', password: 'bench' };
@@ -225,6 +227,23 @@ class Teardown {
   }
 }
 
+/** SIGTERM, and SIGKILL when the service has not exited within `ms`: the bench never leaves it running. */
+async function stopWithin(service: ServiceProcess, ms: number): Promise<{ exitMs: number; code: number | null }> {
+  const timer = setTimeout(() => {
+    console.error(`bench:mail: the service did not exit ${ms / 1000} s after SIGTERM; killing it`);
+    try {
+      process.kill(service.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }, ms);
+  try {
+    return await service.stop();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const rows = (figure: string, value: string, target = '') =>
   console.log(`${figure.padEnd(66)}  ${value}${target ? `  [${target}]` : ''}`);
 
@@ -232,6 +251,7 @@ async function measureIntake(stack: MailStack, service: ServiceProcess, mark: st
   const desk = mailboxCounter(stack, DESK);
   try {
     const cpuStart = service.cpuMs();
+    const commandsBefore = COUNT_COMMANDS ? await service.commands() : {};
     const start = Date.now();
     const deadline = start + 15 * 60_000;
     let filed = 0;
@@ -242,6 +262,16 @@ async function measureIntake(stack: MailStack, service: ServiceProcess, mark: st
     }
     const seconds = (Date.now() - start) / 1000;
     const cpuMs = service.cpuMs() - cpuStart;
+    if (COUNT_COMMANDS) {
+      const after = await service.commands();
+      const perMail = Object.entries(after)
+        .map(([k, n]) => [k, (n - (commandsBefore[k] ?? 0)) / MAILS] as const)
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1]);
+      console.log(
+        `database commands per mail during intake: ${perMail.map(([k, n]) => `${k} ${n.toFixed(2)}`).join(', ')}`,
+      );
+    }
     if (filed < MAILS) {
       rows(`intake: INBOX → stored orders, filed${mark}`, `only ${filed} of ${MAILS} in 15 min`, 'FAILED');
       return false;
@@ -340,11 +370,12 @@ async function main(): Promise<number> {
         MAIL_MAX_PER_SENDER_HOUR: '1000000',
         NOTIFY_DIGEST_SECONDS: '0',
       },
+      countCommands: COUNT_COMMANDS,
       nodeArgs: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
     });
     let stopped: { exitMs: number; code: number | null } | undefined;
     teardown.add(async () => {
-      stopped ??= await service.stop();
+      stopped ??= await stopWithin(service, 30_000);
     });
     rows('service start (spawn to listening)', `${(service.startMs / 1000).toFixed(2)} s`);
     const started = Date.now();
@@ -352,7 +383,7 @@ async function main(): Promise<number> {
     console.log(`${loadLine()} at the end of intake`);
     if (complete) await measureNotices(service, started, raw, mark);
     console.log(`${loadLine()} at the end`);
-    stopped = await service.stop();
+    stopped = await stopWithin(service, 30_000);
     rows('service SIGTERM to exit', `${(stopped.exitMs / 1000).toFixed(2)} s, exit code ${stopped.code}`);
     return complete && stopped.code === 0 ? 0 : 1;
   } finally {
