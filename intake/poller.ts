@@ -66,8 +66,6 @@ export function isTransient(error: unknown): boolean {
   return typeof code === 'string' && /^(ECONN|ETIMEDOUT|EPIPE|NoConnection|ClosedAfterConnect)/.test(code);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Reads the desk mailbox (STYLE #10). Holding the lease, under the mailbox lock, it takes
  * UIDs above the checkpoint of this mailbox+UIDVALIDITY, parses each, skips keys already
@@ -82,6 +80,7 @@ export class MailPoller {
   private running = false;
   private loopDone?: Promise<void>;
   private current?: MailSource;
+  private wakeUp?: () => void;
   private readonly counters: IntakeStats = {
     state: 'stopped',
     processed: 0,
@@ -111,6 +110,7 @@ export class MailPoller {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.wakeUp?.();
     await this.current?.close();
     await this.loopDone;
     await this.options.deps.store.releaseLease(this.leaseName, this.instanceId).catch(() => undefined);
@@ -125,7 +125,7 @@ export class MailPoller {
         if (!(await this.options.deps.store.acquireLease(this.leaseName, this.instanceId, leaseMs))) {
           this.counters.state = 'waiting_lease';
           await this.disconnect();
-          await sleep(Math.max(200, leaseMs / 3));
+          await this.pause(Math.max(200, leaseMs / 3));
           continue;
         }
         if (!this.current?.usable) {
@@ -145,12 +145,25 @@ export class MailPoller {
         this.noteError(error);
         if (!this.counters.filingError) this.counters.state = 'reconnecting';
         await this.disconnect();
+        if (!this.running) break;
         const delay = Math.min(this.options.maxBackoffMs ?? 30_000, 250 * 2 ** Math.min(failures, 10));
         this.options.logger.warn({ err: error, delayMs: delay }, 'mail intake paused; retrying');
-        await sleep(delay);
+        await this.pause(delay);
       }
     }
     await this.disconnect();
+  }
+
+  /** Waits `ms`, or less when `stop()` is called meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
   }
 
   private async disconnect(): Promise<void> {
@@ -244,8 +257,9 @@ export class MailPoller {
     const tasks = [...byKey.entries()];
     const limit = this.options.concurrency ?? 8;
     let next = 0;
+    // A stop lets the mails in hand finish and takes no more: the rest stay in the INBOX.
     const worker = async () => {
-      while (next < tasks.length) {
+      while (next < tasks.length && this.running) {
         const [key, group] = tasks[next++] ?? ['', []];
         // Every key was grouped from at least one mail; the check only narrows the type.
         const [first, ...copies] = group;
@@ -268,6 +282,9 @@ export class MailPoller {
     // Outcomes first, then the moves: a crash in between leaves mails that the next pass
     // recognises by their key and only moves.
     await this.options.deps.store.record(entries);
+    // Stopping closes the connection: the recorded mails are only moved on the next pass,
+    // which knows them by their key, and the checkpoint stays below the ones not handled.
+    if (!this.running) return;
     for (const [folder, list] of folders) await this.file(source, session, list, this.options.folders[folder]);
     await this.options.deps.store.advance(this.options.mailbox, session.uidValidity, Math.max(...uids));
   }

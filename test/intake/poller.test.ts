@@ -143,4 +143,41 @@ describe('mail poller', () => {
     expect(a.stats().processed + b.stats().processed).toBe(60);
     expect(Math.min(a.stats().processed, b.stats().processed)).toBe(0);
   });
+  it('stops within a batch, leaving the mails it did not handle for the next start, with no duplicates', async () => {
+    const before = (await allOrders(h)).length;
+    await appendRaw(
+      h.stack,
+      Array.from({ length: 40 }, (_, i) =>
+        rawMail({
+          from: REQUESTER.user,
+          subject: `Pantalla ${i} sin imagen`,
+          id: `<alto-${i}@cjf.example.mx>`,
+          body: `La pantalla ${i} no muestra imagen.`,
+        }),
+      ),
+    );
+    const options = { batchSize: 40, concurrency: 1, rules: { maxPerSenderPerHour: 1000 } };
+    const first = h.poller(options);
+    first.start();
+    try {
+      await waitFor('a first mail handled', async () => first.stats().processed > 0, 30000);
+    } finally {
+      await first.stop();
+    }
+    // One mail at a time: a stop that waited for the whole batch would have handled all 40.
+    expect(first.stats().processed).toBeLessThan(40);
+    expect((await folderCounts(h.stack)).INBOX).toBeGreaterThan(0);
+
+    const second = h.poller(options);
+    second.start();
+    try {
+      await waitFor('all moved', async () => (await folderCounts(h.stack)).INBOX === 0, 60000);
+    } finally {
+      await second.stop();
+    }
+    const orders = await allOrders(h);
+    expect(orders).toHaveLength(before + 40);
+    expect(new Set(orders.map((o) => o.folio)).size).toBe(orders.length);
+    expect(first.stats().processed + second.stats().processed).toBe(40);
+  });
 });
