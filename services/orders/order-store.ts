@@ -187,7 +187,7 @@ export class MongoOrderStore implements OrderStore {
       if (!isDuplicateKey(error)) throw error;
       // A twin with this id committed first: the aborted transaction took no folio, and the
       // report gets the order that exists. Looked up only here, since repeats are rare.
-      const existing = await this.orders.findOne({ _id: order._id });
+      const existing = await this.orders.findOne({ _id: order._id }, { projection: { searchTokens: 0 } });
       if (existing) return { order: existing, created: false };
       // Two first-of-the-year counter upserts raced; the loser then increments the winner's.
       if (attempt >= CREATE_ATTEMPTS) throw error;

@@ -29,7 +29,13 @@ describe('mail hygiene', () => {
     h = started;
     folio = await mailedPrinterOrder(h);
     await h.deliverNotices();
-    const ack = first(await mailsIn(h.stack, REQUESTER));
+    // Exim delivers after it accepts: wait for the receipt to be in the mailbox.
+    const ack = first(
+      await waitFor('the receipt in the requester’s mailbox', async () => {
+        const mails = await mailsIn(h.stack, REQUESTER);
+        return mails.length > 0 && mails;
+      }),
+    );
     ackHeaders = first(ack.toString('utf8').split(/\r?\n\r?\n/));
     ackRef = present(/^X-CJPF-Mesa-Ref: (\S+)/im.exec(ackHeaders)?.[1], 'a reference header');
   });
