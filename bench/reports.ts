@@ -15,6 +15,7 @@ import { reportReads } from '../services/reports/report-reads';
 import { MongoReportSource } from '../services/reports/report-store';
 import { EXAMPLE_DESK_TARGETS } from './desk-targets';
 import type { OrderStatus } from '../services/workflow';
+import { FIRST_ENTERED } from '../test/support/order-life';
 
 const ORDERS = Number(process.env.ORDERS ?? 100_000);
 const BATCH = 1_000;
@@ -49,19 +50,7 @@ function makeOrder(i: number): ServiceOrder {
   if (!open) steps.push(['closed', steps[steps.length - 1]![1] + 30]);
   const at = (min: number) => new Date(t0 + min * 60_000);
   const timestamps: ServiceOrder['timestamps'] = {};
-  const keys: Partial<Record<OrderStatus, keyof ServiceOrder['timestamps']>> = {
-    reported: 'reportedAt',
-    desk: 'takenAt',
-    engineer_assigned: 'engineerAssignedAt',
-    diagnosis: 'acceptedAt',
-    provider: 'providerAt',
-    validation: 'providerAttendedAt',
-    signature: 'confirmedAt',
-    validated: 'signedAt',
-    resolved: 'resolvedAt',
-    closed: 'closedAt',
-  };
-  for (const [s, m] of steps) timestamps[keys[s]!] = at(m);
+  for (const [s, m] of steps) timestamps[FIRST_ENTERED[s]!] = at(m);
   const last = steps[steps.length - 1]!;
   return {
     _id: new ObjectId(),

@@ -1,6 +1,7 @@
 import { ObjectId } from 'mongodb';
 import type { HistoryEntry, PersonSnapshot, ServiceOrder } from '../../services/orders/types';
 import type { Action, OrderStatus } from '../../services/workflow';
+import { FIRST_ENTERED } from '../../test/support/order-life';
 
 /** Who works a generated order: the bench directory's people of its centre. */
 export interface DeskPeople {
@@ -68,20 +69,6 @@ function path(i: number): Array<[Action | 'report', OrderStatus]> {
   }
   return [...onsite, ['resolve_onsite', 'resolved'], ['close', 'closed']];
 }
-
-const TIMESTAMP_OF: Partial<Record<OrderStatus, keyof ServiceOrder['timestamps']>> = {
-  reported: 'reportedAt',
-  desk: 'takenAt',
-  engineer_assigned: 'engineerAssignedAt',
-  diagnosis: 'acceptedAt',
-  provider: 'providerAt',
-  validation: 'providerAttendedAt',
-  signature: 'confirmedAt',
-  validated: 'signedAt',
-  resolved: 'resolvedAt',
-  closed: 'closedAt',
-  cancelled: 'cancelledAt',
-};
 
 /**
  * Order `i` of a desk that received its orders evenly over `[start, end)` at `centres`: a
@@ -152,7 +139,7 @@ export function makeOrder(
       notification: { id: `${i}:${k}:r`, recipient: requester.personId!, channel: 'teams', outcome: 'sent_teams' },
     });
     status = to;
-    const key = TIMESTAMP_OF[to];
+    const key = FIRST_ENTERED[to];
     if (key && !timestamps[key]) timestamps[key] = new Date(at);
   });
   const reached = (s: OrderStatus) => steps.some(([, to]) => to === s);

@@ -1,7 +1,7 @@
 import { CommandStartedEvent, MongoClient, ObjectId } from 'mongodb';
 import { Collection as EngineCollection } from '../../../packages/embedded-mongo/src/collection';
 import type { ServiceOrder } from '../../../services/orders/types';
-import type { OrderStatus } from '../../../services/workflow';
+import { ORDER_STATUSES, type OrderStatus } from '../../../services/workflow';
 import { slaSummariser, SlaSummary } from '../../../services/reports/order-figures';
 import { reportReads } from '../../../services/reports/report-reads';
 import { MongoReportSource } from '../../../services/reports/report-store';
@@ -10,6 +10,7 @@ import { ClockSource } from '../../../services/sla/clock-source';
 import { reopenOrder } from '../../../services/orders/reopen-order';
 import { closeRemotely } from '../../../services/orders/close-remotely';
 import { usingRealMongo } from '../../support/mongo';
+import { FIRST_ENTERED } from '../../support/order-life';
 import { openWorld, orderIn, P, World } from '../orders/world';
 import { cdmx } from '../sla/support';
 
@@ -27,37 +28,13 @@ function random(seed: number): () => number {
   };
 }
 
-const FIRST: Partial<Record<OrderStatus, keyof ServiceOrder['timestamps']>> = {
-  reported: 'reportedAt',
-  desk: 'takenAt',
-  engineer_assigned: 'engineerAssignedAt',
-  diagnosis: 'acceptedAt',
-  provider: 'providerAt',
-  validation: 'providerAttendedAt',
-  signature: 'confirmedAt',
-  validated: 'signedAt',
-  resolved: 'resolvedAt',
-  closed: 'closedAt',
-  cancelled: 'cancelledAt',
-};
-
 const PATHS: OrderStatus[][] = [
   ['reported', 'cancelled'],
   ['reported', 'desk', 'closed'],
   ['reported', 'desk', 'engineer_assigned', 'diagnosis', 'resolved', 'closed'],
   ['reported', 'desk', 'engineer_assigned', 'cancelled'],
-  [
-    'reported',
-    'desk',
-    'engineer_assigned',
-    'diagnosis',
-    'provider',
-    'validation',
-    'signature',
-    'validated',
-    'resolved',
-    'closed',
-  ],
+  // The whole provider path: every state in the workflow's order, up to closed.
+  ORDER_STATUSES.filter((s) => s !== 'cancelled'),
   // Turned to a provider and closed remotely before the provider attended: a clock still runs.
   ['reported', 'desk', 'engineer_assigned', 'diagnosis', 'provider', 'closed'],
 ];
@@ -80,7 +57,7 @@ function variedOrder(next: () => number, i: number): ServiceOrder {
   const history: ServiceOrder['history'] = [];
   let from: OrderStatus | undefined;
   for (const to of steps) {
-    const key = FIRST[to];
+    const key = FIRST_ENTERED[to];
     if (key && !timestamps[key]) timestamps[key] = new Date(at);
     history.push({ at: new Date(at), action: 'take', by: { name: 'x' }, channel: 'teams', to, ...(from && { from }) });
     from = to;

@@ -3,6 +3,7 @@ import type { BusinessCalendar } from '../../../services/sla/calendar';
 import type { ClockOrder } from '../../../services/sla/clocks';
 import type { Priority, ServiceOrder } from '../../../services/orders/types';
 import type { OrderStatus } from '../../../services/workflow';
+import { FIRST_ENTERED } from '../../support/order-life';
 
 const weekdays = (start: string, end: string): BusinessCalendar['hours'] =>
   Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, { start, end }]));
@@ -20,26 +21,12 @@ export const M = 60_000;
 /** A wall-clock time in Mexico City. */
 export const cdmx = (local: string) => DateTime.fromISO(local, { zone: CDMX.zone }).toJSDate();
 
-const FIRST: Partial<Record<OrderStatus, keyof ServiceOrder['timestamps']>> = {
-  reported: 'reportedAt',
-  desk: 'takenAt',
-  engineer_assigned: 'engineerAssignedAt',
-  diagnosis: 'acceptedAt',
-  provider: 'providerAt',
-  validation: 'providerAttendedAt',
-  signature: 'confirmedAt',
-  validated: 'signedAt',
-  resolved: 'resolvedAt',
-  closed: 'closedAt',
-  cancelled: 'cancelledAt',
-};
-
 /** An order whose life is the given states entered at the given Mexico City times. */
 export function life(steps: [OrderStatus, string][], priority: Priority = 'high'): ClockOrder {
   const timestamps: ServiceOrder['timestamps'] = {};
   const history = steps.map(([to, local]) => {
     const at = cdmx(local);
-    const key = FIRST[to];
+    const key = FIRST_ENTERED[to];
     if (key && !timestamps[key]) timestamps[key] = at;
     return { at, to };
   });
