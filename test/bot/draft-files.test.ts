@@ -1,29 +1,7 @@
-import { createServer, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { guardLoopbackOnly } from '../support/loopback-only';
 import { Card, cardText } from './support/cards';
-import { cardsIn, HttpBotWorld, openHttpBotWorld } from './support/http-world';
-
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
-const PDF = Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
-
-/** A loopback stand-in for Teams' file hosts: a photo and a PDF. */
-async function startFileHost(): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    const body = req.url === '/foto.png' ? PNG : req.url === '/informe.pdf' ? PDF : undefined;
-    res.writeHead(body ? 200 : 404, { 'content-type': req.url === '/foto.png' ? 'image/png' : 'application/pdf' });
-    res.end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
+import { FileHost, PDF, PNG, startFileHost } from './support/file-host';
+import { useHttpBotWorld } from './support/http-suite';
+import { cardsIn, HttpBotWorld } from './support/http-world';
 
 /** The images of a card's image sets. */
 const imagesOf = (card: Card): Array<{ url: string; altText: string }> => {
@@ -42,21 +20,18 @@ const imagesOf = (card: Card): Array<{ url: string; altText: string }> => {
 };
 
 describe('files of a report being drafted in Teams, on its summary card (real HTTP, CloudAdapter)', () => {
-  const network = guardLoopbackOnly();
   let w: HttpBotWorld;
-  let host: Awaited<ReturnType<typeof startFileHost>>;
+  let host: FileHost;
 
-  beforeAll(async () => {
-    w = await openHttpBotWorld({ fileSecret: 'una-clave-de-prueba-de-al-menos-32-caracteres' });
-    host = await startFileHost();
-  }, 60_000);
+  useHttpBotWorld(
+    async (opened) => {
+      w = opened;
+      host = await startFileHost();
+    },
+    { fileSecret: 'una-clave-de-prueba-de-al-menos-32-caracteres' },
+  );
   afterAll(async () => {
     await host?.close();
-    await w?.close();
-    network.restore();
-  });
-  afterEach(() => {
-    expect(network.attempts).toEqual([]);
   });
 
   it('lists each file with its size, shows photos as thumbnails through signed links, before «confirmar»', async () => {

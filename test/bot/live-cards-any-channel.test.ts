@@ -2,26 +2,12 @@ import { addOrderComment } from '../../services/orders/add-order-comment';
 import { reportOrder } from '../../services/orders/report-order';
 import { runAction } from '../../services/orders/run-action';
 import { takeOrder } from '../../services/orders/take-order';
-import type { PendingNotice, ServiceOrder } from '../../services/orders/types';
-import type { NotificationDoc } from '../../services/outbox/types';
-import { guardLoopbackOnly } from '../support/loopback-only';
+import type { ServiceOrder } from '../../services/orders/types';
 import { orderServices, TEST_ZONE } from '../support/order-services';
 import { cardText } from './support/cards';
 import type { ConnectorUpdate } from './support/connector';
-import { HttpBotWorld, openHttpBotWorld } from './support/http-world';
-
-const docOf = (order: ServiceOrder, n: PendingNotice): NotificationDoc => ({
-  _id: n.id,
-  orderId: order._id,
-  event: n.event,
-  recipient: n.recipient,
-  state: 'claimed',
-  attempts: 1,
-  dueAt: new Date(),
-  log: [],
-  createdAt: new Date(),
-  updatedAt: new Date(),
-});
+import type { HttpBotWorld } from './support/http-world';
+import { claimedNotification, PRINTER_REPORT, useHttpBotWorld } from './support/http-suite';
 
 /** Resolves once `probe` holds, checking again whenever the connector may have been called. */
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
@@ -35,7 +21,6 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20
 }
 
 describe('living order cards follow changes from any channel (real HTTP, CloudAdapter, the change feed)', () => {
-  const network = guardLoopbackOnly();
   let w: HttpBotWorld;
   let order: ServiceOrder;
   let cardId = '';
@@ -43,35 +28,22 @@ describe('living order cards follow changes from any channel (real HTTP, CloudAd
   const updatesOf = (activityId: string): ConnectorUpdate[] =>
     w.connector.updates.filter((u) => u.activityId === activityId);
 
-  beforeAll(async () => {
-    w = await openHttpBotWorld({ followChanges: true });
-    const deps = orderServices(w.store, w.directory);
-    order = await reportOrder(
-      { ...deps, timeZone: TEST_ZONE },
-      {
-        channel: 'teams',
-        actorId: 'fernando.ruiz',
-        requesterId: 'fernando.ruiz',
-        equipment: { type: 'printer', location: 'Sala 3' },
-        description: 'La impresora de la sala 3 no imprime',
-      },
-    );
-    await w.chat('fernando.ruiz').say('ayuda');
-    await takeOrder(deps, { orderId: order._id.toHexString(), actorId: 'ana.lopez', channel: 'teams' });
-    // The requester's card of the order, as the Teams channel posts it with the notice.
-    const current = await stored();
-    const notice = current.outbox.find((n) => n.recipient.personId === 'fernando.ruiz')!;
-    const before = w.connector.posts.length;
-    await w.channel.send(docOf(current, notice), current);
-    cardId = `reply-${before + 1}`;
-  }, 60_000);
-  afterAll(async () => {
-    await w?.close();
-    network.restore();
-  });
-  afterEach(() => {
-    expect(network.attempts).toEqual([]);
-  });
+  useHttpBotWorld(
+    async (opened) => {
+      w = opened;
+      const deps = orderServices(w.store, w.directory);
+      order = await reportOrder({ ...deps, timeZone: TEST_ZONE }, PRINTER_REPORT);
+      await w.chat('fernando.ruiz').say('ayuda');
+      await takeOrder(deps, { orderId: order._id.toHexString(), actorId: 'ana.lopez', channel: 'teams' });
+      // The requester's card of the order, as the Teams channel posts it with the notice.
+      const current = await stored();
+      const notice = current.outbox.find((n) => n.recipient.personId === 'fernando.ruiz')!;
+      const before = w.connector.posts.length;
+      await w.channel.send(claimedNotification(current, notice), current);
+      cardId = `reply-${before + 1}`;
+    },
+    { followChanges: true },
+  );
 
   it('redraws the card in place once when Mesa corrects the order, though no notice goes out', async () => {
     const ana = (await w.directory.personById('ana.lopez'))!;

@@ -2,18 +2,12 @@ import { closeRemotely } from '../../services/orders/close-remotely';
 import { reportOrder } from '../../services/orders/report-order';
 import { takeOrder } from '../../services/orders/take-order';
 import type { ServiceOrder } from '../../services/orders/types';
-import { guardLoopbackOnly } from '../support/loopback-only';
 import { TEST_ZONE } from '../support/order-services';
 import { Card, cardText, executeActions } from './support/cards';
-import { cardsIn, HttpBotWorld, openHttpBotWorld } from './support/http-world';
+import { PRINTER_REPORT, useHttpBotWorld } from './support/http-suite';
+import { cardsIn, HttpBotWorld } from './support/http-world';
 
-const REPORT = {
-  channel: 'teams' as const,
-  actorId: 'fernando.ruiz',
-  requesterId: 'fernando.ruiz',
-  equipment: { type: 'printer' as const, location: 'Sala 3', inventoryNumber: 'CJF-000123' },
-  description: 'La impresora de la sala 3 no imprime',
-};
+const REPORT = { ...PRINTER_REPORT, equipment: { ...PRINTER_REPORT.equipment, inventoryNumber: 'CJF-000123' } };
 
 /** The Action.Submit buttons of a card: title and data. */
 const submits = (card: Card) =>
@@ -22,14 +16,13 @@ const submits = (card: Card) =>
     .map((a) => ({ title: String(a.title), data: a.data as Record<string, unknown> }));
 
 describe('a related report after the reopening window, in Teams (real HTTP, CloudAdapter)', () => {
-  const network = guardLoopbackOnly();
   let w: HttpBotWorld;
   let closed: ServiceOrder;
   const deps = () => ({ orders: w.store, directory: w.directory, timeZone: TEST_ZONE });
   const orders = () => w.tdb.db.collection<ServiceOrder>('orders').find({}).sort({ createdAt: 1 }).toArray();
 
-  beforeAll(async () => {
-    w = await openHttpBotWorld();
+  useHttpBotWorld(async (opened) => {
+    w = opened;
     const o = await reportOrder(deps(), REPORT);
     const orderId = o._id.toHexString();
     await takeOrder(deps(), { orderId, actorId: 'ana.lopez', channel: 'teams' });
@@ -43,13 +36,6 @@ describe('a related report after the reopening window, in Teams (real HTTP, Clou
         { $set: { 'timestamps.closedAt': longAgo, 'history.$.at': longAgo } },
       );
     closed = (await w.store.findById(o._id))!;
-  }, 60_000);
-  afterAll(async () => {
-    await w?.close();
-    network.restore();
-  });
-  afterEach(() => {
-    expect(network.attempts).toEqual([]);
   });
 
   it('offers the requester «Crear reporte relacionado» instead of «Sigue fallando», and only the requester', async () => {

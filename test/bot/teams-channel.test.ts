@@ -6,7 +6,7 @@ import { genericNotice, noticeMessage } from '../../services/notifications/messa
 import { reportOrder } from '../../services/orders/report-order';
 import type { ServiceOrder } from '../../services/orders/types';
 import type { NotificationDoc } from '../../services/outbox/types';
-import { quietLogger } from '../services/outbox/fixtures';
+import { claimedNotification, quietLogger } from '../services/outbox/fixtures';
 import { guardLoopbackOnly } from '../support/loopback-only';
 import { cardText, executeActions } from './support/cards';
 import { startConnector } from './support/connector';
@@ -35,18 +35,15 @@ describe('TeamsNotificationChannel', () => {
     personId: string,
     role: 'analyst' | 'engineer',
     orderId: NotificationDoc['orderId'],
-  ): NotificationDoc => ({
-    _id: `n-${personId}-${Date.now()}`,
-    orderId,
-    event: role === 'analyst' ? 'new_order' : 'order_assigned',
-    recipient: { personId, role },
-    state: 'claimed',
-    attempts: 1,
-    dueAt: new Date(),
-    log: [],
-    createdAt: new Date(),
-    updatedAt: new Date(),
-  });
+  ): NotificationDoc =>
+    claimedNotification(
+      { _id: orderId },
+      {
+        id: `n-${personId}-${Date.now()}`,
+        event: role === 'analyst' ? 'new_order' : 'order_assigned',
+        recipient: { personId, role },
+      },
+    );
 
   beforeAll(async () => {
     w = await openBotWorld();

@@ -1,60 +1,15 @@
-import { createServer, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AttachmentFiles } from '../../services/files/attachment-files';
 import { reportOrder } from '../../services/orders/report-order';
 import type { ServiceOrder } from '../../services/orders/types';
 import { fileHostAllowed } from '../../bot/teams-files';
-import { guardLoopbackOnly } from '../support/loopback-only';
 import { TEST_ZONE } from '../support/order-services';
-import { HttpBotWorld, openHttpBotWorld } from './support/http-world';
-
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
-const PDF = Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
-
-/** A loopback stand-in for Teams' file hosts: serves a photo, a PDF, and an endless stream. */
-async function startFileHost(): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
-  const requests: string[] = [];
-  const server: Server = createServer((req, res) => {
-    requests.push(req.url ?? '');
-    if (req.url === '/foto.png') {
-      res.writeHead(200, { 'content-type': 'image/png' });
-      res.end(PNG);
-    } else if (req.url === '/informe.pdf') {
-      res.writeHead(200, { 'content-type': 'application/pdf' });
-      res.end(PDF);
-    } else if (req.url === '/enorme.bin') {
-      // No length announced: the cap must hold while the bytes stream in.
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      const chunk = Buffer.alloc(1024 * 1024, 7);
-      let sent = 0;
-      const push = () => {
-        while (sent < 12 && res.write(chunk)) sent += 1;
-        if (sent >= 12) res.end();
-        else res.once('drain', () => ((sent += 1), push()));
-      };
-      res.on('error', () => undefined);
-      push();
-    } else {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
+import { FileHost, PDF, PNG, startFileHost } from './support/file-host';
+import { useHttpBotWorld } from './support/http-suite';
+import type { HttpBotWorld } from './support/http-world';
 
 describe('photos and files sent in a Teams chat (real HTTP, CloudAdapter)', () => {
-  const network = guardLoopbackOnly();
   let w: HttpBotWorld;
-  let host: Awaited<ReturnType<typeof startFileHost>>;
+  let host: FileHost;
   let order: ServiceOrder;
   const stored = async (o: ServiceOrder) => (await w.store.findById(o._id))!;
   const image = (name: string, path: string) => ({ contentType: 'image/png', contentUrl: `${host.url}${path}`, name });
@@ -64,8 +19,8 @@ describe('photos and files sent in a Teams chat (real HTTP, CloudAdapter)', () =
     content: { downloadUrl: url, fileType: name.split('.').pop() },
   });
 
-  beforeAll(async () => {
-    w = await openHttpBotWorld();
+  useHttpBotWorld(async (opened) => {
+    w = opened;
     host = await startFileHost();
     order = await reportOrder(
       { orders: w.store, directory: w.directory, timeZone: TEST_ZONE },
@@ -77,14 +32,9 @@ describe('photos and files sent in a Teams chat (real HTTP, CloudAdapter)', () =
         description: 'La impresora no imprime',
       },
     );
-  }, 60_000);
+  });
   afterAll(async () => {
     await host?.close();
-    await w?.close();
-    network.restore();
-  });
-  afterEach(() => {
-    expect(network.attempts).toEqual([]);
   });
 
   it('keeps a photo and a file sent with a follow-up and attaches them to the chosen order', async () => {

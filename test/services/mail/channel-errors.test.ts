@@ -1,22 +1,14 @@
 import { ObjectId } from 'mongodb';
 import { EmailChannel } from '../../../services/mail/email-channel';
 import type { MailSender } from '../../../services/mail/mail-sender';
-import type { NotificationDoc } from '../../../services/outbox/types';
 import type { ServiceOrder } from '../../../services/orders/types';
 import { makeOrder } from '../http/harness';
+import { claimedNotification } from '../outbox/fixtures';
 
-const notice: NotificationDoc = {
-  _id: 'n-errors-1',
-  orderId: new ObjectId(),
-  event: 'status_changed',
-  recipient: { email: 'persona@cjf.example.mx', role: 'requester' },
-  state: 'claimed',
-  attempts: 1,
-  dueAt: new Date(),
-  log: [],
-  createdAt: new Date(),
-  updatedAt: new Date(),
-};
+const notice = claimedNotification(
+  { _id: new ObjectId() },
+  { id: 'n-errors-1', event: 'status_changed', recipient: { email: 'persona@cjf.example.mx', role: 'requester' } },
+);
 
 describe('EmailChannel failures', () => {
   const sent: unknown[] = [];

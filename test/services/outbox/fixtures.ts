@@ -16,6 +16,26 @@ export function quietLogger(): Logger {
   );
 }
 
+/**
+ * The notification the outbox hands a channel for a queued notice, already claimed by this
+ * instance: what `NotificationChannel.send` gets.
+ */
+export const claimedNotification = (
+  order: Pick<ServiceOrder, '_id'>,
+  n: Pick<PendingNotice, 'id' | 'event' | 'recipient'>,
+): NotificationDoc => ({
+  _id: n.id,
+  orderId: order._id,
+  event: n.event,
+  recipient: n.recipient,
+  state: 'claimed',
+  attempts: 1,
+  dueAt: new Date(),
+  log: [],
+  createdAt: new Date(),
+  updatedAt: new Date(),
+});
+
 let folioCounter = 0;
 
 /** Inserts a minimal order carrying `noticeCount` pending notices; returns it. */
