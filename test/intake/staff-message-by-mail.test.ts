@@ -13,22 +13,19 @@ import {
   REQUESTER,
   runPollerUntilEmpty,
   sendMail,
-  startHarness,
-  waitFor,
+  useHarness,
+  waitForDesk,
 } from './support/harness';
 
 describe('staff writing to a requester who reported by mail (real Exim and Dovecot)', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  }, 120_000);
-  afterAll(async () => {
-    await h?.close();
+  useHarness((started) => {
+    h = started;
   });
 
   const deps = () => ({ orders: h.orders, directory: h.directory });
   const deliverToDesk = async () => {
-    await waitFor('delivery to the desk', async () => (await folderCounts(h.stack)).INBOX >= 1);
+    await waitForDesk(h);
     await runPollerUntilEmpty(h);
   };
 

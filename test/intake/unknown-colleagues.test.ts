@@ -1,26 +1,20 @@
 import { createHttpService, HttpService } from '../../services/http/server';
 import { orderReadsFromStore } from '../../services/http/order-reads';
-import type { HeldMailActions } from '../../services/http/intake-routes';
-import { discardHeldMail, HeldMailDeps, releaseHeldMail } from '../../intake/held-mails';
-import { ImapMailSource } from '../../intake/mail-source';
-import type { MailUser } from '../support/mail-stack';
 import {
-  ALL_USERS,
   allOrders,
-  DESK,
-  DIRECTORY,
+  ALL_USERS,
   folderCounts,
   Harness,
+  heldMailActions,
   inboxOf,
+  mailFromNewcomer,
   mailsIn,
-  runPollerUntilEmpty,
-  sendMail,
+  NEWCOMER,
+  registerNewcomer,
   silent,
   startHarness,
-  waitForDesk,
 } from './support/harness';
 
-const NEWCOMER: MailUser = { user: 'laura.nueva@cjf.example.mx', password: 'nueva' };
 const TOKEN = 'a-test-api-token-0123456789';
 
 describe('unknown colleagues', () => {
@@ -29,26 +23,6 @@ describe('unknown colleagues', () => {
   let base = '';
   beforeAll(async () => {
     h = await startHarness([...ALL_USERS, NEWCOMER]);
-    const deps: HeldMailDeps = {
-      handle: h.deps(),
-      source: () =>
-        new ImapMailSource({
-          ...h.stack.imap,
-          secure: false,
-          doSTARTTLS: false,
-          user: DESK.user,
-          password: DESK.password,
-          logger: silent,
-        }),
-      folders: { processed: 'Procesados', quarantine: 'Cuarentena', refused: 'Rechazados' },
-    };
-    const held: HeldMailActions = {
-      release: async (key) => {
-        const d = await releaseHeldMail(deps, { key });
-        return { outcome: d.outcome, folder: d.folder, orderId: d.orderId?.toHexString(), reason: d.reason };
-      },
-      discard: (key, actor, reason) => discardHeldMail(deps, { key, actor, reason }),
-    };
     http = createHttpService({
       logger: silent,
       apiToken: TOKEN,
@@ -56,7 +30,7 @@ describe('unknown colleagues', () => {
       health: { ping: async () => undefined, mailState: () => 'disabled' },
       botEndpoint: async () => undefined,
       intake: { intakeStatus: async () => ({ mail: 'test', counters: null, held: [] }) },
-      heldMails: held,
+      heldMails: heldMailActions(h),
     });
     base = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}`;
   }, 120_000);
@@ -65,19 +39,13 @@ describe('unknown colleagues', () => {
     await h?.close();
   });
 
-  const fromNewcomer = async (subject: string, text: string, id: string) => {
-    await sendMail(h.stack, {
-      from: `Laura Nueva <${NEWCOMER.user}>`,
-      to: DESK.user,
+  const fromNewcomer = (subject: string, text: string, id: string) =>
+    mailFromNewcomer(h, {
       subject,
       text,
       messageId: id,
       attachments: [{ filename: 'foto.txt', content: 'la pantalla en negro' }],
-      envelope: { from: NEWCOMER.user, to: DESK.user },
     });
-    await waitForDesk(h);
-    await runPollerUntilEmpty(h);
-  };
   const logOf = (id: string) => h.db.db.collection('mail_log').findOne({ messageId: id });
   const post = (path: string, body?: unknown) =>
     fetch(`${base}${path}`, {
@@ -110,13 +78,7 @@ describe('unknown colleagues', () => {
     expect(((await early.json()) as { error: { message: string } }).error.message).toMatch(/sigue retenido/);
     expect((await folderCounts(h.stack)).Cuarentena).toBe(2);
 
-    await h.directory.replaceAll({
-      ...DIRECTORY,
-      people: [
-        ...DIRECTORY.people,
-        { id: 'lnueva', name: 'Laura Nueva', email: NEWCOMER.user, roles: ['requester'], centreIds: ['CJPF-CDMX'] },
-      ],
-    });
+    await registerNewcomer(h);
     const released = await post(await heldPath('<n1@cjf.example.mx>', 'release'));
     expect(released.status).toBe(200);
     expect(await released.json()).toMatchObject({ outcome: 'order_created', folder: 'processed' });

@@ -13,10 +13,12 @@ import { takeOrder } from '../../../services/orders/take-order';
 import { turnToProvider } from '../../../services/orders/turn-to-provider';
 import { OutboxDispatcher, OutboxRelay } from '../../../services/outbox';
 import { SEED_POLICY } from '../../../services/workflow';
+import type { HeldMailActions } from '../../../services/http/intake-routes';
 import { EmailChannel, EmailChannelDeps } from '../../../services/mail/email-channel';
 import { SmtpMailSender } from '../../../services/mail/mail-sender';
 import { createAuthenticator, DnsResolver, MailAuthPolicy } from '../../../intake/authenticate';
 import { DEFAULT_RULES, HandleMailDeps, IntakeRules } from '../../../intake/handle-mail';
+import { discardHeldMail, HeldMailDeps, releaseHeldMail } from '../../../intake/held-mails';
 import { IntakeStore } from '../../../intake/intake-store';
 import { ImapMailSource } from '../../../intake/mail-source';
 import { MailPoller, PollerOptions } from '../../../intake/poller';
@@ -31,6 +33,8 @@ export const ANALYST: MailUser = { user: 'analista@cjf.example.mx', password: 'a
 export const PROVIDER: MailUser = { user: 'soporte@proveedor.example.com', password: 'prov' };
 export const OUTSIDER: MailUser = { user: 'fulano@externo.example.org', password: 'ext' };
 export const ALL_USERS = [DESK, REQUESTER, ENGINEER, ANALYST, PROVIDER, OUTSIDER];
+/** A colleague with a mailbox who is not in DIRECTORY until `registerNewcomer`. */
+export const NEWCOMER: MailUser = { user: 'laura.nueva@cjf.example.mx', password: 'nueva' };
 
 const hours = { start: '09:00', end: '18:00' };
 export const DIRECTORY: Directory = {
@@ -91,6 +95,21 @@ export const DNS = tableResolver({
 });
 
 export const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** The desk mailbox's folders, as MAIL_FOLDER_* would name them. */
+export const DESK_FOLDERS = { processed: 'Procesados', quarantine: 'Cuarentena', refused: 'Rechazados' };
+
+/** A fresh IMAP connection to the desk mailbox of `stack`, as the poller opens it. */
+export function deskMailSource(stack: MailStack): ImapMailSource {
+  return new ImapMailSource({
+    ...stack.imap,
+    secure: false,
+    doSTARTTLS: false,
+    user: DESK.user,
+    password: DESK.password,
+    logger: silent,
+  });
+}
 
 export interface Harness {
   stack: MailStack;
@@ -170,18 +189,10 @@ export async function startHarness(
     poller({ rules, auth, deps: replaced, ...o } = {}) {
       return new MailPoller({
         deps: { ...deps({ rules, auth }), ...replaced },
-        source: () =>
-          new ImapMailSource({
-            ...stack.imap,
-            secure: false,
-            doSTARTTLS: false,
-            user: DESK.user,
-            password: DESK.password,
-            logger: silent,
-          }),
+        source: () => deskMailSource(stack),
         mailbox: 'INBOX',
         account: DESK.user,
-        folders: { processed: 'Procesados', quarantine: 'Cuarentena', refused: 'Rechazados' },
+        folders: DESK_FOLDERS,
         logger: silent,
         leaseMs: 3000,
         pollMs: 200,
@@ -294,6 +305,47 @@ export function useHarness(started: (h: Harness) => void | Promise<void>): void 
   }, 120_000);
   afterAll(async () => {
     await harness?.close();
+  });
+}
+
+/**
+ * Release and discard of held mail over the harness's desk mailbox, shaped as the HTTP
+ * routes take them (the same mapping the service wires).
+ */
+export function heldMailActions(h: Harness): HeldMailActions {
+  const deps: HeldMailDeps = { handle: h.deps(), source: () => deskMailSource(h.stack), folders: DESK_FOLDERS };
+  return {
+    release: async (key) => {
+      const d = await releaseHeldMail(deps, { key });
+      return { outcome: d.outcome, folder: d.folder, orderId: d.orderId?.toHexString(), reason: d.reason };
+    },
+    discard: (key, actor, reason) => discardHeldMail(deps, { key, actor, reason }),
+  };
+}
+
+/** NEWCOMER mails the desk; waits for delivery and runs the poller until the INBOX is empty. */
+export async function mailFromNewcomer(
+  h: Harness,
+  mail: Pick<SendMailOptions, 'subject' | 'text' | 'messageId' | 'attachments'>,
+): Promise<void> {
+  await sendMail(h.stack, {
+    from: `Laura Nueva <${NEWCOMER.user}>`,
+    to: DESK.user,
+    ...mail,
+    envelope: { from: NEWCOMER.user, to: DESK.user },
+  });
+  await waitForDesk(h);
+  await runPollerUntilEmpty(h);
+}
+
+/** Adds NEWCOMER to the directory as a requester of CJPF-CDMX (person id `lnueva`). */
+export async function registerNewcomer(h: Harness): Promise<void> {
+  await h.directory.replaceAll({
+    ...DIRECTORY,
+    people: [
+      ...DIRECTORY.people,
+      { id: 'lnueva', name: 'Laura Nueva', email: NEWCOMER.user, roles: ['requester'], centreIds: ['CJPF-CDMX'] },
+    ],
   });
 }
 
