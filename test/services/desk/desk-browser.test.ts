@@ -1,14 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ObjectId } from 'mongodb';
 import type { NotificationDoc } from '../../../services/outbox';
 import { MongoOrderStore } from '../../../services/orders/order-store';
 import { makeOrder } from '../http/harness';
+import { ARTIFACTS, axeViolations, launchChromium, openDeskAs } from './chromium';
 import { seedOrder, signInLocally, startDesk } from './desk-support';
-
-const ARTIFACTS = join(__dirname, '../../../test-artifacts/desk');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
  * One order walked through Mesa in real Chromium by the people who work it: the analyst
@@ -20,48 +17,23 @@ describe('Mesa in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     desk = await startDesk({ ONSITE_REQUIRES_VALIDATION: 'true' });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
     await desk?.close();
   }, 30_000);
 
-  /** A fresh browser (own cookies) signed in locally as the person named. axe is injected, so the page's CSP is bypassed for it only. */
+  /** A fresh browser (own cookies) signed in locally as the person named. */
   async function signIn(name: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({
-      locale: 'es-MX',
-      viewport: { width: 1280, height: 900 },
-      bypassCSP: true,
-    });
-    const page = await context.newPage();
-    await page.goto(`${desk.base}/desk/`);
-    await page.getByRole('button', { name }).click();
-    await page.getByText('Inicio de sesión local (solo para pruebas').waitFor();
-    return { context, page };
+    const opened = await openDeskAs(browser, desk.base, name);
+    await opened.page.getByText('Inicio de sesión local (solo para pruebas').waitFor();
+    return opened;
   }
 
   async function checkAccessible(page: Page, view: string): Promise<void> {
-    await page.screenshot({ path: join(ARTIFACTS, `${view}.png`), fullPage: true });
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      // Fluent UI's focus manager (tabster) places aria-hidden focus sentinels that hand focus on
-      // at once; they are never a stop for a keyboard or a screen reader, so axe skips them.
-      const result = await (
-        globalThis as unknown as {
-          axe: { run(context: unknown): Promise<{ violations: Array<{ id: string; impact: string }> }> };
-        }
-      ).axe.run({ exclude: [['[data-tabster-dummy]']] });
-      return result.violations.map(
-        (v) =>
-          `${v.impact}:${v.id} ${JSON.stringify((v as unknown as { nodes: Array<{ html: string }> }).nodes.map((n) => n.html)).slice(0, 400)}`,
-      );
-    });
+    const violations = await axeViolations(page, view);
     expect(violations.filter((v) => v.startsWith('serious') || v.startsWith('critical'))).toEqual([]);
   }
 

@@ -1,10 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { ARTIFACTS, axeViolations, launchChromium, openDeskAs } from './chromium';
 import { seedOrder, signInLocally, startDesk } from './desk-support';
-
-const ARTIFACTS = join(__dirname, '../../../test-artifacts/desk');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 interface Dashboard {
   months: Array<{
@@ -52,33 +49,13 @@ describe('Mesa dashboard (/desk/api/dashboard)', () => {
   });
 
   it('shows each chart with a table alternative, passes axe, and prints without the navigation', async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
-    const context = await browser.newContext({
-      locale: 'es-MX',
-      viewport: { width: 1280, height: 900 },
-      bypassCSP: true,
-    });
-    const page = await context.newPage();
-    await page.goto(`${desk.base}/desk/`);
-    await page.getByRole('button', { name: 'Ana Laura López Hernández' }).click();
+    browser = await launchChromium();
+    const { context, page } = await openDeskAs(browser, desk.base, 'Ana Laura López Hernández');
     await page.getByRole('tab', { name: 'Tablero' }).click();
     await page.getByRole('table', { name: /Cumplimiento por mes/ }).waitFor();
     await page.getByRole('table', { name: 'Cumplimiento por sede y mes' }).waitFor();
     expect(await page.getByRole('table', { name: 'Cumplimiento por sede y mes' }).innerText()).toContain('CJPF-CDMX');
-    await page.screenshot({ path: join(ARTIFACTS, 'analyst-dashboard.png'), fullPage: true });
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      const result = await (
-        globalThis as unknown as {
-          axe: { run(context: unknown): Promise<{ violations: Array<{ id: string; impact: string }> }> };
-        }
-      ).axe.run({ exclude: [['[data-tabster-dummy]']] });
-      return result.violations.map((v) => `${v.impact}:${v.id}`);
-    });
+    const violations = await axeViolations(page, 'analyst-dashboard');
     expect(violations.filter((v) => v.startsWith('serious') || v.startsWith('critical'))).toEqual([]);
     await page.emulateMedia({ media: 'print' });
     expect(await page.getByRole('navigation', { name: 'Vistas' }).isVisible()).toBe(false);

@@ -1,34 +1,25 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { loadConfig } from '../../../services/config';
 import { DeskSessions } from '../../../services/desk/sessions';
 import { intakeReadsFrom } from '../../../services/http/intake-reads';
-import type { HeldMailActions } from '../../../services/http/intake-routes';
 import { orderReadsFromStore } from '../../../services/http/order-reads';
 import { createHttpService, HttpService } from '../../../services/http/server';
-import { discardHeldMail, HeldMailDeps, releaseHeldMail } from '../../../intake/held-mails';
-import { ImapMailSource } from '../../../intake/mail-source';
-import type { MailUser } from '../../support/mail-stack';
 import { orderServices } from '../../support/order-services';
 import {
   ALL_USERS,
   allOrders,
-  DESK,
-  DIRECTORY,
   folderCounts,
   Harness,
-  runPollerUntilEmpty,
-  sendMail,
+  heldMailActions,
+  mailFromNewcomer,
+  NEWCOMER,
+  registerNewcomer,
   silent,
   startHarness,
   waitFor,
 } from '../../intake/support/harness';
+import { axeViolations, launchChromium, openDeskAs } from './chromium';
 import { signInLocally } from './desk-support';
-
-const NEWCOMER: MailUser = { user: 'laura.nueva@cjf.example.mx', password: 'nueva' };
-const ARTIFACTS = join(__dirname, '../../../test-artifacts/desk');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 interface IntakeBody {
   held: { items: Array<{ key: string; folder: string; sender: string; subject: string; reason: string }> };
@@ -46,26 +37,6 @@ describe('Mesa intake health (/desk/api/intake)', () => {
   let base = '';
   beforeAll(async () => {
     h = await startHarness([...ALL_USERS, NEWCOMER]);
-    const deps: HeldMailDeps = {
-      handle: h.deps(),
-      source: () =>
-        new ImapMailSource({
-          ...h.stack.imap,
-          secure: false,
-          doSTARTTLS: false,
-          user: DESK.user,
-          password: DESK.password,
-          logger: silent,
-        }),
-      folders: { processed: 'Procesados', quarantine: 'Cuarentena', refused: 'Rechazados' },
-    };
-    const held: HeldMailActions = {
-      release: async (key) => {
-        const d = await releaseHeldMail(deps, { key });
-        return { outcome: d.outcome, folder: d.folder, orderId: d.orderId?.toHexString(), reason: d.reason };
-      },
-      discard: (key, actor, reason) => discardHeldMail(deps, { key, actor, reason }),
-    };
     const intake = intakeReadsFrom(h.store, { state: () => 'connected', stats: () => undefined });
     http = createHttpService({
       logger: silent,
@@ -77,7 +48,7 @@ describe('Mesa intake health (/desk/api/intake)', () => {
         auth: { sessions: new DeskSessions(), directory: h.directory },
         desk: h.directory,
         intake,
-        heldMails: held,
+        heldMails: heldMailActions(h),
         staticDir: loadConfig({}).desk.staticDir,
         host: '127.0.0.1',
         directoryList: async () =>
@@ -95,16 +66,7 @@ describe('Mesa intake health (/desk/api/intake)', () => {
 
   const fromNewcomer = async (subject: string, text: string, id: string) => {
     const before = (await folderCounts(h.stack)).Cuarentena ?? 0;
-    await sendMail(h.stack, {
-      from: `Laura Nueva <${NEWCOMER.user}>`,
-      to: DESK.user,
-      subject,
-      text,
-      messageId: id,
-      envelope: { from: NEWCOMER.user, to: DESK.user },
-    });
-    await waitFor('delivery to the desk', async () => (await folderCounts(h.stack)).INBOX >= 1);
-    await runPollerUntilEmpty(h);
+    await mailFromNewcomer(h, { subject, text, messageId: id });
     await waitFor('the mail held', async () => ((await folderCounts(h.stack)).Cuarentena ?? 0) > before);
   };
 
@@ -148,28 +110,11 @@ describe('Mesa intake health (/desk/api/intake)', () => {
     expect(early.status).toBe(409);
     expect(((await early.json()) as { error: { message: string } }).error.message).toMatch(/sigue retenido/);
 
-    await h.directory.replaceAll({
-      ...DIRECTORY,
-      people: [
-        ...DIRECTORY.people,
-        { id: 'lnueva', name: 'Laura Nueva', email: NEWCOMER.user, roles: ['requester'], centreIds: ['CJPF-CDMX'] },
-      ],
-    });
+    await registerNewcomer(h);
     const orders = (await allOrders(h)).length;
 
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
-    const context = await browser.newContext({
-      locale: 'es-MX',
-      viewport: { width: 1280, height: 900 },
-      bypassCSP: true,
-    });
-    const page = await context.newPage();
-    await page.goto(`${base}/desk/`);
-    await page.getByRole('button', { name: 'Ana Analista' }).click();
+    browser = await launchChromium();
+    const { context, page } = await openDeskAs(browser, base, 'Ana Analista');
     await page.getByRole('tab', { name: 'Correo apartado' }).click();
     await page.getByRole('button', { name: /^Liberar: / }).waitFor();
     const shown = await page.getByRole('table', { name: 'Correos apartados' }).innerText();
@@ -177,16 +122,7 @@ describe('Mesa intake health (/desk/api/intake)', () => {
     expect(shown).not.toContain('\u202E');
     expect(shown).toContain('Duplicado del primer correo');
     expect(await page.evaluate(() => (globalThis as unknown as { hacked?: number }).hacked)).toBeUndefined();
-    await page.screenshot({ path: join(ARTIFACTS, 'analyst-intake.png'), fullPage: true });
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      const result = await (
-        globalThis as unknown as {
-          axe: { run(context: unknown): Promise<{ violations: Array<{ id: string; impact: string }> }> };
-        }
-      ).axe.run({ exclude: [['[data-tabster-dummy]']] });
-      return result.violations.map((v) => `${v.impact}:${v.id}`);
-    });
+    const violations = await axeViolations(page, 'analyst-intake');
     expect(violations.filter((v) => v.startsWith('serious') || v.startsWith('critical'))).toEqual([]);
 
     await page.getByRole('button', { name: /^Liberar: / }).click();
