@@ -8,14 +8,11 @@ import {
   Spinner,
   Tab,
   TabList,
-  Table,
-  TableBody,
   TableCell,
-  TableHeader,
-  TableHeaderCell,
   TableRow,
 } from '@fluentui/react-components';
 import { api } from './api';
+import { ListTable } from './ListTable';
 import { formatDate, safeText } from './text';
 
 interface HeldMail {
@@ -37,6 +34,7 @@ interface Intake {
 
 type Folder = 'all' | 'quarantine' | 'refused';
 const FOLDERS: Record<Folder, string> = { all: 'Todos', quarantine: 'Retenidos', refused: 'Rechazados' };
+const COLUMNS = ['Fecha', 'Estado', 'Remitente', 'Asunto', 'Motivo', 'Acciones'];
 const MAIL_STATES: Record<string, string> = {
   connected: 'conectado',
   reconnecting: 'reconectando',
@@ -119,32 +117,20 @@ export function IntakeView({ tick }: { tick: number }) {
       ) : intake.held.items.length === 0 ? (
         <p>No hay correos en esta vista.</p>
       ) : (
-        <Table aria-label="Correos apartados" size="small">
-          <TableHeader>
-            <TableRow>
-              <TableHeaderCell>Fecha</TableHeaderCell>
-              <TableHeaderCell>Estado</TableHeaderCell>
-              <TableHeaderCell>Remitente</TableHeaderCell>
-              <TableHeaderCell>Asunto</TableHeaderCell>
-              <TableHeaderCell>Motivo</TableHeaderCell>
-              <TableHeaderCell>Acciones</TableHeaderCell>
+        <ListTable caption="Correos apartados" columns={COLUMNS}>
+          {intake.held.items.map((m) => (
+            <TableRow key={m.key}>
+              <TableCell>{formatDate(m.date)}</TableCell>
+              <TableCell>{m.folder === 'quarantine' ? 'Retenido' : 'Rechazado'}</TableCell>
+              <TableCell className="plain">{safeText(m.sender)}</TableCell>
+              <TableCell className="plain">{safeText(m.subject)}</TableCell>
+              <TableCell className="plain">{safeText(m.reason)}</TableCell>
+              <TableCell>
+                {m.folder === 'quarantine' && intake.actions ? <HeldActions mail={m} onRun={run} /> : '—'}
+              </TableCell>
             </TableRow>
-          </TableHeader>
-          <TableBody>
-            {intake.held.items.map((m) => (
-              <TableRow key={m.key}>
-                <TableCell>{formatDate(m.date)}</TableCell>
-                <TableCell>{m.folder === 'quarantine' ? 'Retenido' : 'Rechazado'}</TableCell>
-                <TableCell className="plain">{safeText(m.sender)}</TableCell>
-                <TableCell className="plain">{safeText(m.subject)}</TableCell>
-                <TableCell className="plain">{safeText(m.reason)}</TableCell>
-                <TableCell>
-                  {m.folder === 'quarantine' && intake.actions ? <HeldActions mail={m} onRun={run} /> : '—'}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+          ))}
+        </ListTable>
       )}
       {intake && (
         <div className="pager">

@@ -1,14 +1,8 @@
-import {
-  Badge,
-  Link,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-} from '@fluentui/react-components';
+import { Badge, Link, TableCell, TableRow } from '@fluentui/react-components';
+import { ListTable } from './ListTable';
 import { formatDate, formatRemaining, safeText } from './text';
+
+const COLUMNS = ['Folio', 'Estado', 'Prioridad', 'Sede', 'Solicitante', 'Descripción', 'Reportada', 'SLA'];
 
 export interface OrderRow {
   id: string;
@@ -38,42 +32,28 @@ export function OrderTable({
 }) {
   if (rows.length === 0) return <p>No hay órdenes en esta vista.</p>;
   return (
-    <Table aria-label={caption} size="small">
-      <TableHeader>
-        <TableRow>
-          <TableHeaderCell>Folio</TableHeaderCell>
-          <TableHeaderCell>Estado</TableHeaderCell>
-          <TableHeaderCell>Prioridad</TableHeaderCell>
-          <TableHeaderCell>Sede</TableHeaderCell>
-          <TableHeaderCell>Solicitante</TableHeaderCell>
-          <TableHeaderCell>Descripción</TableHeaderCell>
-          <TableHeaderCell>Reportada</TableHeaderCell>
-          <TableHeaderCell>SLA</TableHeaderCell>
+    <ListTable caption={caption} columns={COLUMNS}>
+      {rows.map((r) => (
+        <TableRow key={r.id}>
+          <TableCell>
+            <Link onClick={() => onOpen(r.folio)}>{r.folio}</Link>
+          </TableCell>
+          <TableCell>{r.statusLabel}</TableCell>
+          <TableCell>
+            <Badge
+              appearance="tint"
+              color={r.priority === 'critical' ? 'danger' : r.priority === 'high' ? 'warning' : 'informative'}
+            >
+              {r.priorityLabel}
+            </Badge>
+          </TableCell>
+          <TableCell>{safeText(r.centreId)}</TableCell>
+          <TableCell>{safeText(r.requester)}</TableCell>
+          <TableCell className="description">{safeText(r.description)}</TableCell>
+          <TableCell>{formatDate(r.createdAt)}</TableCell>
+          <TableCell>{formatRemaining(r.slaRemainingMs)}</TableCell>
         </TableRow>
-      </TableHeader>
-      <TableBody>
-        {rows.map((r) => (
-          <TableRow key={r.id}>
-            <TableCell>
-              <Link onClick={() => onOpen(r.folio)}>{r.folio}</Link>
-            </TableCell>
-            <TableCell>{r.statusLabel}</TableCell>
-            <TableCell>
-              <Badge
-                appearance="tint"
-                color={r.priority === 'critical' ? 'danger' : r.priority === 'high' ? 'warning' : 'informative'}
-              >
-                {r.priorityLabel}
-              </Badge>
-            </TableCell>
-            <TableCell>{safeText(r.centreId)}</TableCell>
-            <TableCell>{safeText(r.requester)}</TableCell>
-            <TableCell className="description">{safeText(r.description)}</TableCell>
-            <TableCell>{formatDate(r.createdAt)}</TableCell>
-            <TableCell>{formatRemaining(r.slaRemainingMs)}</TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+      ))}
+    </ListTable>
   );
 }
