@@ -7,7 +7,7 @@ import type { OrderStore } from '../services/orders/order-store';
 import { STATUS_LABELS } from '../services/workflow';
 import { orderCardJson } from './order-cards';
 import type { FileLinker } from '../services/files/file-links';
-import type { ProactiveSender } from './teams-channel';
+import { failureOfProactiveTurn, ProactiveSender } from './teams-channel';
 
 /** One order card the bot posted to a person's chat, kept so it can be redrawn when the order changes. */
 export interface SentCardDoc {
@@ -160,26 +160,18 @@ export class LiveCards {
       { text: changeNotice(order), tone: 'info' },
       this.deps.fileLink,
     );
-    let failure: unknown;
-    try {
-      await this.deps.adapter.continueConversationAsync(this.deps.appId, card.reference, async (context) => {
-        try {
-          await context.updateActivity({
-            id: card.activityId,
-            type: 'message',
-            attachments: [CardFactory.adaptiveCard(content)],
-          });
-        } catch (error) {
-          failure = error;
-        }
+    const failed = await failureOfProactiveTurn(this.deps.adapter, this.deps.appId, card.reference, async (context) => {
+      await context.updateActivity({
+        id: card.activityId,
+        type: 'message',
+        attachments: [CardFactory.adaptiveCard(content)],
       });
-    } catch (error) {
-      failure = error;
-    }
-    if (failure === undefined) {
+    });
+    if (!failed) {
       log.debug('order card updated in place');
       return true;
     }
+    const failure = failed.failure;
     const status = statusOf(failure);
     if (status !== undefined && GONE.has(status)) {
       await this.cards.deleteOne({ _id: card._id });

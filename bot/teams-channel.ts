@@ -26,6 +26,32 @@ export interface ProactiveSender {
   ): Promise<void>;
 }
 
+/**
+ * Runs `logic` in the conversation of `reference` and resolves with what went wrong, if
+ * anything. The adapter hands errors thrown inside a turn to onTurnError (which only logs),
+ * so a failure inside the turn is caught there and returned with any failure to open it.
+ */
+export async function failureOfProactiveTurn(
+  adapter: ProactiveSender,
+  appId: string,
+  reference: Partial<ConversationReference>,
+  logic: (context: TurnContext) => Promise<void>,
+): Promise<{ failure: unknown } | undefined> {
+  let failed: { failure: unknown } | undefined;
+  try {
+    await adapter.continueConversationAsync(appId, reference, async (context) => {
+      try {
+        await logic(context);
+      } catch (failure) {
+        failed = { failure };
+      }
+    });
+  } catch (failure) {
+    failed = { failure };
+  }
+  return failed;
+}
+
 export interface TeamsChannelDeps {
   adapter: ProactiveSender;
   /** MicrosoftAppId; empty when running against the local emulator. */
@@ -222,9 +248,8 @@ export class TeamsNotificationChannel implements NotificationChannel {
   }
 
   /**
-   * Posts one message into the stored conversation and returns the id Teams gave it. The
-   * adapter hands errors thrown inside the turn to onTurnError (which only logs), so the
-   * send's own failure is caught here and rethrown after the turn, where the dispatcher sees it.
+   * Posts one message into the stored conversation and returns the id Teams gave it; a
+   * failure is rethrown after the turn, where the dispatcher sees it.
    */
   private async post(
     found: Found,
@@ -233,24 +258,20 @@ export class TeamsNotificationChannel implements NotificationChannel {
     text: string,
     log: Logger,
   ): Promise<string | undefined> {
-    let failure: unknown;
     let activityId: string | undefined;
-    try {
-      await this.deps.adapter.continueConversationAsync(this.deps.appId, found.ref.reference, async (context) => {
-        try {
-          activityId = (await context.sendActivity(MessageFactory.attachment(card, text)))?.id;
-        } catch (error) {
-          failure = error;
-        }
-      });
-    } catch (error) {
-      failure = error;
-    }
-    if (failure === undefined) {
+    const failed = await failureOfProactiveTurn(
+      this.deps.adapter,
+      this.deps.appId,
+      found.ref.reference,
+      async (context) => {
+        activityId = (await context.sendActivity(MessageFactory.attachment(card, text)))?.id;
+      },
+    );
+    if (!failed) {
       log.debug('Teams notification sent');
       return activityId;
     }
-    const error = failure;
+    const error = failed.failure;
     const status = statusOf(error);
     if (status !== undefined && GONE.has(status)) {
       this.recent.delete(recipient.personId ?? '');
